@@ -1,0 +1,116 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+
+	"slipway.dev/cmd/slipway/internal/devstack"
+	"slipway.dev/pkg/telemetry"
+)
+
+type devConfig struct {
+	Addr       string
+	DataDir    string
+	Kubeconfig string
+	Namespace  string
+	LogStderr  bool
+}
+
+func (c devConfig) Validate() error {
+	if c.Addr == "" || c.DataDir == "" {
+		return errors.New("--addr and --data are required")
+	}
+	return nil
+}
+
+func runDev(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) int {
+	fs := flag.NewFlagSet("slipway dev", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var cfg devConfig
+	fs.StringVar(&cfg.Addr, "addr", "127.0.0.1:8080", "where the API listens (HOST:PORT)")
+	fs.StringVar(&cfg.DataDir, "data", ".slipway", "folder for NATS and FerretDB data; kept across restarts")
+	fs.StringVar(&cfg.Kubeconfig, "kubeconfig", getenv("KUBECONFIG"), "deploy to the cluster of this kubeconfig (default: a simulated cluster)")
+	fs.StringVar(&cfg.Namespace, "namespace", "default", "namespace deployments go to")
+	fs.BoolVar(&cfg.LogStderr, "log-stderr", false, "write JSON logs to stderr instead of <data>/slipway.log")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	if err := cfg.Validate(); err != nil {
+		fmt.Fprintln(stderr, "slipway dev:", err)
+		return 2
+	}
+	logOut := stderr
+	if !cfg.LogStderr {
+		if err := os.MkdirAll(cfg.DataDir, 0o755); err != nil {
+			fmt.Fprintln(stderr, "slipway dev:", err)
+			return 1
+		}
+		f, err := os.OpenFile(filepath.Join(cfg.DataDir, "slipway.log"), os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
+		if err != nil {
+			fmt.Fprintln(stderr, "slipway dev:", err)
+			return 1
+		}
+		defer f.Close()
+		logOut = f
+	}
+	log := telemetry.Logger(logOut, "slipway-dev", slog.LevelInfo)
+	shutdown, err := telemetry.Setup(ctx, "slipway")
+	if err != nil {
+		fmt.Fprintln(stderr, "slipway dev:", err)
+		return 1
+	}
+	defer func() { _ = shutdown(context.Background()) }()
+
+	stack, err := devstack.Start(ctx, devstack.Options{DataDir: cfg.DataDir, Addr: cfg.Addr, Kubeconfig: cfg.Kubeconfig,
+		Namespace: cfg.Namespace, Logger: log})
+	if err != nil {
+		fmt.Fprintln(stderr, "slipway dev:", err)
+		return 1
+	}
+	printBanner(stdout, cfg, stack)
+	log.Info("slipway dev started", "api", stack.URL, "target", stack.Target.Name, "simulated", stack.Simulated,
+		"nats", stack.NATSURL, "mongodb", stack.MongoURI)
+	select {
+	case <-ctx.Done():
+	case <-waitErr(stack):
+	}
+	fmt.Fprintln(stdout, "slipway dev: stopping")
+	if err := stack.Close(); err != nil {
+		fmt.Fprintln(stderr, "slipway dev:", err)
+		return 1
+	}
+	return 0
+}
+
+func waitErr(s *devstack.Stack) <-chan error {
+	ch := make(chan error, 1)
+	go func() { ch <- s.Wait() }()
+	return ch
+}
+
+func printBanner(w io.Writer, cfg devConfig, s *devstack.Stack) {
+	target := fmt.Sprintf("%s (kubeconfig %s, namespace %s)", s.Target.Name, cfg.Kubeconfig, s.Target.Namespace)
+	if s.Simulated {
+		target = "simulated: a SIMULATED cluster in this process; no real pods run (use --kubeconfig for a real one)"
+	}
+	logs := filepath.Join(cfg.DataDir, "slipway.log")
+	if cfg.LogStderr {
+		logs = "stderr"
+	}
+	fmt.Fprintf(w, `Slipway dev is running.
+  API:     %s
+  Target:  %s
+  Data:    %s (NATS JetStream and FerretDB; kept across restarts)
+  Logs:    %s
+Try:
+  curl -s -X POST '%s/v1/projects/acme/fraud/deployments?wait=60s' -H 'Content-Type: application/json' \
+    -d '{"name":"scorer","spec":{"image":"ghcr.io/acme/scorer:1.0","replicas":3}}'
+Press Ctrl-C to stop.
+`, s.URL, target, cfg.DataDir, logs, s.URL)
+}

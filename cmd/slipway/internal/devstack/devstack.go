@@ -1,0 +1,175 @@
+// Package devstack runs all of Slipway in one process: embedded NATS and
+// FerretDB with data under one folder, the four services, and a Kubernetes
+// target. `slipway dev` and the integration tests start it.
+package devstack
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"golang.org/x/sync/errgroup"
+
+	"slipway.dev/pkg/embedded"
+	"slipway.dev/pkg/kube"
+	"slipway.dev/pkg/kube/simcluster"
+	api "slipway.dev/services/api"
+	monitor "slipway.dev/services/health-monitor"
+	"slipway.dev/services/promoter"
+	worker "slipway.dev/services/rollout-worker"
+)
+
+// Options configure a stack.
+type Options struct {
+	DataDir string
+	// Addr is where the API listens (host:port; port 0 picks one).
+	Addr string
+	// Kubeconfig, when set, makes the cluster it names the target; otherwise
+	// Cluster, when set, is used; otherwise a simulated cluster is started.
+	Kubeconfig string
+	Namespace  string
+	Cluster    *simcluster.Cluster
+	// NoWorker leaves the rollout worker out (tests of commands accepted
+	// while no worker runs).
+	NoWorker bool
+	Logger   *slog.Logger
+}
+
+// Stack is a running Slipway.
+type Stack struct {
+	URL       string
+	NATSURL   string
+	MongoURI  string
+	Target    *kube.Target
+	Simulated bool
+
+	nats   *embedded.NATS
+	ferret *embedded.FerretDB
+	cancel context.CancelFunc
+	group  *errgroup.Group
+	once   sync.Once
+	err    error
+}
+
+// Start brings the stack up and returns once the API is listening.
+func Start(ctx context.Context, o Options) (s *Stack, err error) {
+	if o.Logger == nil {
+		o.Logger = slog.Default()
+	}
+	s = &Stack{}
+	defer func() {
+		if err != nil {
+			_ = s.Close()
+		}
+	}()
+	if s.nats, err = embedded.StartNATS(filepath.Join(o.DataDir, "nats"), "127.0.0.1", 0); err != nil {
+		return nil, err
+	}
+	if s.ferret, err = embedded.StartFerretDB(filepath.Join(o.DataDir, "ferretdb"), "127.0.0.1:0"); err != nil {
+		return nil, err
+	}
+	s.NATSURL, s.MongoURI = s.nats.URL(), s.ferret.URI()
+	ln, err := net.Listen("tcp", o.Addr)
+	if err != nil {
+		return nil, fmt.Errorf("listen %s: %w", o.Addr, err)
+	}
+	s.URL = "http://" + ln.Addr().String()
+
+	runCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	s.cancel = cancel
+	g, gctx := errgroup.WithContext(runCtx)
+	s.group = g
+	target, err := s.target(gctx, g, o)
+	if err != nil {
+		_ = ln.Close()
+		return nil, err
+	}
+	targets, err := kube.NewTargets(target)
+	if err != nil {
+		_ = ln.Close()
+		return nil, err
+	}
+	log := o.Logger
+	g.Go(func() error {
+		return api.Run(gctx, api.Config{Listener: ln, NATSURL: s.NATSURL, MongoURI: s.MongoURI, MongoDB: "slipway",
+			Logger: log.With("service", "api")})
+	})
+	if !o.NoWorker {
+		g.Go(func() error {
+			return worker.Run(gctx, worker.Config{NATSURL: s.NATSURL, Targets: targets, Logger: log.With("service", "rollout-worker")})
+		})
+	}
+	g.Go(func() error {
+		return monitor.Run(gctx, monitor.Config{NATSURL: s.NATSURL, Targets: targets, Settle: settle(s.Simulated),
+			Logger: log.With("service", "health-monitor")})
+	})
+	g.Go(func() error {
+		return promoter.Run(gctx, promoter.Config{NATSURL: s.NATSURL, Logger: log.With("service", "promoter")})
+	})
+	return s, nil
+}
+
+// target picks the Kubernetes target: a kubeconfig, a given cluster, or a new simulated one.
+func (s *Stack) target(ctx context.Context, g *errgroup.Group, o Options) (*kube.Target, error) {
+	ns := o.Namespace
+	if ns == "" {
+		ns = "default"
+	}
+	if o.Kubeconfig != "" {
+		t, err := kube.Connect(kube.TargetConfig{Name: "local", Namespace: ns, BaseURL: "http://local.slipway.localhost", Kubeconfig: o.Kubeconfig})
+		if err != nil {
+			return nil, err
+		}
+		s.Target = t
+		return t, nil
+	}
+	cluster := o.Cluster
+	if cluster == nil {
+		cluster = simcluster.New(simcluster.Options{Logger: o.Logger.With("service", "simulated-cluster")})
+		g.Go(func() error { return cluster.Run(ctx) })
+	}
+	s.Simulated = true
+	s.Target = &kube.Target{
+		TargetConfig: kube.TargetConfig{Name: "simulated", Namespace: ns, BaseURL: "http://simulated.slipway.localhost"},
+		Simulated:    true, Client: cluster.Client(),
+	}
+	return s.Target, nil
+}
+
+// settle is how long a health state must hold before it is published: the
+// simulated cluster does not flap, so it reports transitions quickly.
+func settle(simulated bool) time.Duration {
+	if simulated {
+		return 500 * time.Millisecond
+	}
+	return 3 * time.Second
+}
+
+// Close stops the services, then NATS and FerretDB, and returns the first
+// error a service stopped with.
+func (s *Stack) Close() error {
+	s.once.Do(func() {
+		if s.cancel != nil {
+			s.cancel()
+			s.err = s.group.Wait()
+		}
+		if s.nats != nil {
+			s.nats.Close()
+		}
+		if s.ferret != nil {
+			s.ferret.Close()
+		}
+		if errors.Is(s.err, context.Canceled) {
+			s.err = nil
+		}
+	})
+	return s.err
+}
+
+// Wait blocks until a service fails or the stack is closed.
+func (s *Stack) Wait() error { return s.group.Wait() }

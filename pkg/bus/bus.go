@@ -1,0 +1,75 @@
+// Package bus is Slipway's use of NATS JetStream: connecting, declaring the
+// streams, publishing commands idempotently, appending events with
+// optimistic concurrency, and reading a deployment's history.
+package bus
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+
+	"slipway.dev/pkg/events"
+)
+
+// Conn is a NATS connection with its JetStream context.
+type Conn struct {
+	NC *nats.Conn
+	JS jetstream.JetStream
+}
+
+// Connect dials NATS and keeps reconnecting for the life of the process, so a
+// NATS restart pauses Slipway instead of killing it.
+func Connect(ctx context.Context, url, name string) (*Conn, error) {
+	nc, err := nats.Connect(url, nats.Name(name), nats.MaxReconnects(-1), nats.ReconnectWait(500*time.Millisecond),
+		nats.Timeout(5*time.Second), nats.RetryOnFailedConnect(false))
+	if err != nil {
+		return nil, fmt.Errorf("connect nats %s: %w", url, err)
+	}
+	js, err := jetstream.New(nc, jetstream.WithDefaultTimeout(10*time.Second))
+	if err != nil {
+		nc.Close()
+		return nil, fmt.Errorf("jetstream: %w", err)
+	}
+	return &Conn{NC: nc, JS: js}, nil
+}
+
+// Close drains the connection: in-flight messages are delivered or acked first.
+func (c *Conn) Close() {
+	if err := c.NC.Drain(); err != nil {
+		c.NC.Close()
+	}
+}
+
+// EnsureTopology creates or updates the streams and buckets every service
+// relies on. Every service calls it at start, so start order does not matter.
+func (c *Conn) EnsureTopology(ctx context.Context) error {
+	for _, cfg := range []jetstream.StreamConfig{events.CommandsStream(), events.EventsStream()} {
+		if _, err := c.JS.CreateOrUpdateStream(ctx, cfg); err != nil {
+			return fmt.Errorf("ensure stream %s: %w", cfg.Name, err)
+		}
+	}
+	if _, err := c.JS.CreateOrUpdateKeyValue(ctx, events.OperationsBucket()); err != nil {
+		return fmt.Errorf("ensure bucket %s: %w", events.BucketOperations, err)
+	}
+	return nil
+}
+
+// Sentinel errors of the bus.
+var (
+	// ErrConflict means another writer appended to the subject since the
+	// caller read it: reload the history and decide again.
+	ErrConflict = errors.New("bus: concurrent append to the same history")
+)
+
+func isWrongLastSequence(err error) bool {
+	var apiErr *jetstream.APIError
+	if errors.As(err, &apiErr) {
+		return apiErr.ErrorCode == jetstream.JSErrCodeStreamWrongLastSequence ||
+			apiErr.ErrorCode == jetstream.JSErrCodeStreamWrongLastSequenceConstant
+	}
+	return false
+}

@@ -1,0 +1,37 @@
+package events
+
+// DeploymentCreated records a new deployment and its revision 1.
+type DeploymentCreated struct {
+	Deployment  DeploymentRef     `json:"deployment"`
+	Target      TargetInfo        `json:"target"`
+	Environment string            `json:"environment"`
+	Labels      map[string]string `json:"labels,omitempty"`
+	Revision    Revision          `json:"revision"`
+}
+
+func (DeploymentCreated) Type() string { return "slipway.deployment.created.v1" }
+
+// TargetInfo is what a deployment records of its target when it is created,
+// so read models derive URLs from events alone.
+type TargetInfo struct {
+	Name      string `json:"name"`
+	Namespace string `json:"namespace"`
+	BaseURL   string `json:"baseURL"`
+	// Simulated marks a target that is not a real cluster (slipway dev without one).
+	Simulated bool `json:"simulated,omitempty"`
+	// ObjectName is the name of the deployment's Kubernetes objects.
+	ObjectName string `json:"objectName"`
+}
+
+// Revision is an immutable numbered snapshot of a deployment's spec.
+type Revision struct {
+	Number  int    `json:"number"`
+	Spec    Spec   `json:"spec"`
+	Cause   string `json:"cause"`
+	Message string `json:"message,omitempty"`
+}
+
+// Revision causes.
+const (
+	CauseCreated = "created"
+)

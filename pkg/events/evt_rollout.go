@@ -1,0 +1,56 @@
+package events
+
+// Replicas are a rollout's counts as Kubernetes reports them.
+type Replicas struct {
+	Desired   int32 `json:"desired"`
+	Updated   int32 `json:"updated"`
+	Ready     int32 `json:"ready"`
+	Available int32 `json:"available"`
+}
+
+// Condition mirrors a Kubernetes Deployment condition.
+type Condition struct {
+	Type    string `json:"type"`
+	Status  string `json:"status"`
+	Reason  string `json:"reason,omitempty"`
+	Message string `json:"message,omitempty"`
+}
+
+// RolloutStarted records that the worker applied a revision to its target.
+type RolloutStarted struct {
+	Revision     int    `json:"revision"`
+	FromRevision int    `json:"fromRevision,omitempty"`
+	Desired      int32  `json:"desired"`
+	Strategy     string `json:"strategy"`
+}
+
+func (RolloutStarted) Type() string { return "slipway.deployment.rollout_started.v1" }
+
+// RolloutProgressed reports the counts of a rollout in flight; the worker
+// emits one whenever they change.
+type RolloutProgressed struct {
+	Revision   int         `json:"revision"`
+	Replicas   Replicas    `json:"replicas"`
+	Conditions []Condition `json:"conditions,omitempty"`
+}
+
+func (RolloutProgressed) Type() string { return "slipway.deployment.rollout_progressed.v1" }
+
+// RolloutSucceeded records that every replica of the revision is updated and available.
+type RolloutSucceeded struct {
+	Revision   int      `json:"revision"`
+	Replicas   Replicas `json:"replicas"`
+	DurationMS int64    `json:"durationMs"`
+}
+
+func (RolloutSucceeded) Type() string { return "slipway.deployment.rollout_succeeded.v1" }
+
+// RolloutFailed records a rollout that cannot finish, with a reason code.
+type RolloutFailed struct {
+	Revision int      `json:"revision"`
+	Reason   string   `json:"reason"`
+	Message  string   `json:"message"`
+	Replicas Replicas `json:"replicas"`
+}
+
+func (RolloutFailed) Type() string { return "slipway.deployment.rollout_failed.v1" }

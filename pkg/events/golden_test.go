@@ -1,0 +1,104 @@
+package events
+
+import (
+	"bytes"
+	"encoding/json"
+	"flag"
+	"os"
+	"path/filepath"
+	"reflect"
+	"testing"
+	"time"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files")
+
+func int32p(n int32) *int32 { return &n }
+
+// samples holds one filled-in value of every wire type. The golden files pin
+// their JSON: changing a field name breaks consumers, so it must fail here.
+func samples() []Message {
+	spec := Spec{
+		Image: "ghcr.io/acme/fraud:1.4.2", Model: &ModelRef{Name: "fraud", Version: "1.4.2"},
+		Port: 8080, Endpoints: []Endpoint{{Name: "predict", Path: "/predict"}}, Replicas: int32p(4),
+		Env:     map[string]string{"LOG_LEVEL": "info"},
+		Secrets: []SecretRef{{Env: "DB_PASSWORD", Name: "fraud-db", Key: "password", Version: "3"}},
+		Rollout: &Strategy{MaxSurge: "1", MaxUnavailable: "0", ProgressDeadlineSeconds: 300},
+	}
+	ref := DeploymentRef{Owner: "acme", Project: "fraud", Name: "scorer"}
+	reps := Replicas{Desired: 4, Updated: 2, Ready: 4, Available: 4}
+	return []Message{
+		CreateDeployment{Deployment: ref, Target: "eu-west", Environment: "production", Labels: map[string]string{"team": "risk"}, Spec: spec, RequestHash: "sha256:0f1e"},
+		DeploymentCreated{Deployment: ref, Environment: "production", Labels: map[string]string{"team": "risk"},
+			Target:   TargetInfo{Name: "eu-west", Namespace: "models", BaseURL: "https://models.acme.example", ObjectName: "scorer-1a2b3c4d"},
+			Revision: Revision{Number: 1, Spec: spec, Cause: CauseCreated}},
+		CommandRejected{CommandType: CreateDeployment{}.Type(), Reason: ReasonInvalidSpec, Message: "spec is invalid",
+			Fields: []FieldError{{Field: "spec.replicas", Message: "must be between 0 and 500"}}},
+		RolloutStarted{Revision: 2, FromRevision: 1, Desired: 4, Strategy: "RollingUpdate"},
+		RolloutProgressed{Revision: 2, Replicas: reps, Conditions: []Condition{{Type: "Progressing", Status: "True", Reason: "ReplicaSetUpdated"}}},
+		RolloutSucceeded{Revision: 2, Replicas: reps, DurationMS: 1520},
+		RolloutFailed{Revision: 2, Reason: ReasonProgressDeadlineExceeded, Message: "no progress for 300s", Replicas: reps},
+		HealthChanged{From: HealthProgressing, To: HealthHealthy, Reason: ReasonAllReplicasReady, Replicas: reps},
+	}
+}
+
+func TestGoldenJSON(t *testing.T) {
+	seen := map[string]bool{}
+	for _, msg := range samples() {
+		t.Run(msg.Type(), func(t *testing.T) {
+			seen[msg.Type()] = true
+			env, err := Wrap(msg, Meta{ID: "evt-1", Source: "/slipway/test", Subject: "acme/fraud/scorer",
+				Time: time.Date(2026, 11, 24, 10, 0, 0, 0, time.UTC), Actor: "user:ada", CorrelationID: "op-1", CausationID: "cmd-1",
+				TraceParent: "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := json.MarshalIndent(env, "", "  ")
+			if err != nil {
+				t.Fatal(err)
+			}
+			path := filepath.Join("testdata", msg.Type()+".json")
+			if *update {
+				if err := os.WriteFile(path, append(got, '\n'), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			want, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatalf("read golden (run go test -update): %v", err)
+			}
+			if !bytes.Equal(bytes.TrimSpace(got), bytes.TrimSpace(want)) {
+				t.Fatalf("JSON of %s changed:\n got %s\nwant %s", msg.Type(), got, want)
+			}
+			// The golden bytes must decode back to the same typed value.
+			back, err := Unmarshal(want)
+			if err != nil {
+				t.Fatal(err)
+			}
+			decoded, err := back.Decode()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(decoded, msg) {
+				t.Fatalf("round trip of %s:\n got %#v\nwant %#v", msg.Type(), decoded, msg)
+			}
+		})
+	}
+	for _, typ := range Types() {
+		if !seen[typ] {
+			t.Errorf("registered type %s has no golden sample", typ)
+		}
+	}
+}
+
+func TestUnmarshalRejectsGarbage(t *testing.T) {
+	for _, in := range []string{``, `{`, `{"specversion":"1.0"}`, `{"specversion":"0.3","type":"x","id":"1"}`} {
+		if _, err := Unmarshal([]byte(in)); err == nil {
+			t.Errorf("Unmarshal(%q) succeeded", in)
+		}
+	}
+	env := Envelope{SpecVersion: "1.0", ID: "1", Type: "slipway.nope.v9", Data: []byte(`{}`)}
+	if _, err := env.Decode(); err == nil {
+		t.Error("decoding an unknown type succeeded")
+	}
+}

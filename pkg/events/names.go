@@ -1,0 +1,82 @@
+package events
+
+import "strings"
+
+// Every stream, subject and bucket name Slipway uses is spelled here and only here.
+const (
+	// StreamCommands holds commands: requests to change something, accepted by
+	// the api and decided by the rollout worker or the promoter.
+	StreamCommands = "COMMANDS"
+	// StreamEvents holds events: facts, the source of truth and the audit log.
+	StreamEvents = "EVENTS"
+	// BucketOperations (JetStream KV) records each accepted command's operation
+	// until the events that settle it reach the read model.
+	BucketOperations = "slipway_operations"
+
+	CommandSubjects         = "slipway.cmd.>"
+	EventSubjects           = "slipway.evt.>"
+	DeploymentEventSubjects = "slipway.evt.deployment.>"
+
+	// Durable consumer names are identities: renaming one re-consumes its stream.
+	ConsumerRolloutWorker  = "rollout-worker"
+	ConsumerRolloutDriver  = "rollout-driver"
+	ConsumerPromoter       = "promoter"
+	ConsumerHealthMonitor  = "health-monitor"
+	commandSubjectPrefix   = "slipway.cmd."
+	deploymentEventsPrefix = "slipway.evt.deployment."
+)
+
+// Command kinds, the second token of a command subject.
+const (
+	KindCreate    = "create"
+	KindUpdate    = "update"
+	KindRollback  = "rollback"
+	KindTerminate = "terminate"
+	KindPromote   = "promote"
+)
+
+// DeploymentCommandSubjects are the command subjects the rollout worker consumes.
+var DeploymentCommandSubjects = []string{
+	commandSubjectPrefix + KindCreate + ".>",
+	commandSubjectPrefix + KindUpdate + ".>",
+	commandSubjectPrefix + KindRollback + ".>",
+	commandSubjectPrefix + KindTerminate + ".>",
+}
+
+// PromotionCommandSubjects are the command subjects the promoter consumes.
+var PromotionCommandSubjects = []string{commandSubjectPrefix + KindPromote + ".>"}
+
+// CommandSubject is slipway.cmd.<kind>.<owner>.<project>.<deployment>. Names are
+// DNS-1123 labels, validated before they get here, so they are safe tokens.
+func CommandSubject(kind string, ref DeploymentRef) string {
+	return commandSubjectPrefix + kind + "." + ref.Owner + "." + ref.Project + "." + ref.Name
+}
+
+// DeploymentSubject is slipway.evt.deployment.<owner>.<project>.<deployment>:
+// one deployment's event history, the unit of optimistic concurrency.
+func DeploymentSubject(ref DeploymentRef) string {
+	return deploymentEventsPrefix + ref.Owner + "." + ref.Project + "." + ref.Name
+}
+
+// ParseDeploymentSubject is the inverse of DeploymentSubject.
+func ParseDeploymentSubject(subject string) (DeploymentRef, bool) {
+	rest, ok := strings.CutPrefix(subject, deploymentEventsPrefix)
+	if !ok {
+		return DeploymentRef{}, false
+	}
+	parts := strings.Split(rest, ".")
+	if len(parts) != 3 {
+		return DeploymentRef{}, false
+	}
+	return DeploymentRef{Owner: parts[0], Project: parts[1], Name: parts[2]}, true
+}
+
+// DeploymentRef names a deployment: <owner>/<project>/<name>.
+type DeploymentRef struct {
+	Owner   string `json:"owner"`
+	Project string `json:"project"`
+	Name    string `json:"name"`
+}
+
+// String is owner/project/name, the deployment's id in read models and URLs.
+func (r DeploymentRef) String() string { return r.Owner + "/" + r.Project + "/" + r.Name }

@@ -1,0 +1,36 @@
+package events
+
+import "encoding/json"
+
+// registry maps each wire type name to its decoder. Every command and event
+// type must be listed in Types; a test checks each has a golden file.
+var registry = map[string]func([]byte) (Message, error){}
+
+func register[T Message]() {
+	var zero T
+	registry[zero.Type()] = func(b []byte) (Message, error) {
+		var v T
+		err := json.Unmarshal(b, &v)
+		return v, err
+	}
+}
+
+func init() {
+	register[CreateDeployment]()
+	register[DeploymentCreated]()
+	register[CommandRejected]()
+	register[RolloutStarted]()
+	register[RolloutProgressed]()
+	register[RolloutSucceeded]()
+	register[RolloutFailed]()
+	register[HealthChanged]()
+}
+
+// Types lists every registered wire type name.
+func Types() []string {
+	out := make([]string, 0, len(registry))
+	for t := range registry {
+		out = append(out, t)
+	}
+	return out
+}

@@ -1,0 +1,98 @@
+package events
+
+import (
+	"time"
+
+	"github.com/nats-io/nats.go/jetstream"
+)
+
+// IdempotencyWindow is how long an Idempotency-Key (the command's Nats-Msg-Id)
+// is remembered: a retry within it returns the first operation and has no
+// second effect.
+const IdempotencyWindow = 24 * time.Hour
+
+// CommandsStream is the COMMANDS stream: file storage, deduplicated over the
+// idempotency window, kept 30 days for audit of what was asked.
+func CommandsStream() jetstream.StreamConfig {
+	return jetstream.StreamConfig{
+		Name:        StreamCommands,
+		Description: "Slipway commands: requests accepted by the api",
+		Subjects:    []string{CommandSubjects},
+		Storage:     jetstream.FileStorage,
+		Retention:   jetstream.LimitsPolicy,
+		MaxAge:      30 * 24 * time.Hour,
+		Duplicates:  IdempotencyWindow,
+		AllowDirect: true,
+	}
+}
+
+// EventsStream is the EVENTS stream: the source of truth, kept forever.
+// Appends to one deployment's subject use Nats-Expected-Last-Subject-Sequence.
+func EventsStream() jetstream.StreamConfig {
+	return jetstream.StreamConfig{
+		Name:        StreamEvents,
+		Description: "Slipway events: the source of truth and audit log",
+		Subjects:    []string{EventSubjects},
+		Storage:     jetstream.FileStorage,
+		Retention:   jetstream.LimitsPolicy,
+		Duplicates:  10 * time.Minute,
+		AllowDirect: true,
+	}
+}
+
+// OperationsBucket records accepted operations until their events settle them.
+func OperationsBucket() jetstream.KeyValueConfig {
+	return jetstream.KeyValueConfig{
+		Bucket:      BucketOperations,
+		Description: "Slipway operations accepted by the api",
+		TTL:         7 * 24 * time.Hour,
+		Storage:     jetstream.FileStorage,
+		History:     1,
+	}
+}
+
+// RolloutWorkerConsumer is the durable pull consumer the rollout workers share
+// on COMMANDS. AckWait bounds how long a crashed worker holds a command.
+func RolloutWorkerConsumer() jetstream.ConsumerConfig {
+	return jetstream.ConsumerConfig{
+		Durable:        ConsumerRolloutWorker,
+		FilterSubjects: DeploymentCommandSubjects,
+		AckPolicy:      jetstream.AckExplicitPolicy,
+		AckWait:        30 * time.Second,
+		MaxDeliver:     -1,
+		MaxAckPending:  256,
+		DeliverPolicy:  jetstream.DeliverAllPolicy,
+	}
+}
+
+// RolloutDriverConsumer is the durable pull consumer on EVENTS through which
+// workers drive rollouts: an event that needs Kubernetes changes stays
+// unacknowledged while its rollout runs (kept alive with InProgress), so a
+// worker that dies hands it to another after AckWait.
+func RolloutDriverConsumer() jetstream.ConsumerConfig {
+	return jetstream.ConsumerConfig{
+		Durable:       ConsumerRolloutDriver,
+		FilterSubject: DeploymentEventSubjects,
+		AckPolicy:     jetstream.AckExplicitPolicy,
+		AckWait:       RolloutLease,
+		MaxDeliver:    -1,
+		MaxAckPending: 1024,
+		DeliverPolicy: jetstream.DeliverAllPolicy,
+	}
+}
+
+// RolloutLease is how long a rollout stays with a worker that stopped
+// heartbeating before another worker adopts it.
+const RolloutLease = 15 * time.Second
+
+// PromoterConsumer is the promoter's durable pull consumer on COMMANDS.
+func PromoterConsumer() jetstream.ConsumerConfig {
+	return jetstream.ConsumerConfig{
+		Durable:        ConsumerPromoter,
+		FilterSubjects: PromotionCommandSubjects,
+		AckPolicy:      jetstream.AckExplicitPolicy,
+		AckWait:        30 * time.Second,
+		MaxDeliver:     -1,
+		DeliverPolicy:  jetstream.DeliverAllPolicy,
+	}
+}

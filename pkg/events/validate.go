@@ -1,0 +1,235 @@
+package events
+
+import (
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+)
+
+// FieldError says what is wrong with one field of a request or spec.
+// Field is a JSON path such as "spec.replicas" or "spec.env.MY_VAR".
+type FieldError struct {
+	Field   string `json:"field"`
+	Message string `json:"message"`
+}
+
+// FieldErrors is a validation failure naming every offending field.
+type FieldErrors []FieldError
+
+func (fe FieldErrors) Error() string {
+	parts := make([]string, len(fe))
+	for i, e := range fe {
+		parts[i] = e.Field + ": " + e.Message
+	}
+	return "invalid: " + strings.Join(parts, "; ")
+}
+
+// Limits on names and values; deployment names are shorter than a DNS label
+// because the Kubernetes object name adds a suffix (see kube.ObjectName).
+const (
+	MaxDeploymentNameLen = 40
+	MaxReplicas          = 500
+	maxImageLen          = 512
+)
+
+var (
+	dnsLabel   = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?$`)
+	envName    = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+	secretKey  = regexp.MustCompile(`^[-._a-zA-Z0-9]+$`)
+	intOrPct   = regexp.MustCompile(`^[0-9]{1,4}%?$`)
+	dnsSubdom  = regexp.MustCompile(`^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$`)
+	labelValue = regexp.MustCompile(`^([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)?$`)
+)
+
+type validator struct{ errs FieldErrors }
+
+func (v *validator) add(field, format string, args ...any) {
+	v.errs = append(v.errs, FieldError{Field: field, Message: fmt.Sprintf(format, args...)})
+}
+
+func (v *validator) err() error {
+	if len(v.errs) == 0 {
+		return nil
+	}
+	return v.errs
+}
+
+// ValidateName checks a DNS-1123 label of at most max characters.
+func ValidateName(field, name string, max int) *FieldError {
+	switch {
+	case name == "":
+		return &FieldError{field, "is required"}
+	case len(name) > max:
+		return &FieldError{field, fmt.Sprintf("must be at most %d characters", max)}
+	case !dnsLabel.MatchString(name):
+		return &FieldError{field, "must be a DNS-1123 label: lowercase letters, digits and '-', starting and ending with a letter or digit"}
+	}
+	return nil
+}
+
+// ValidateLabels checks Kubernetes-compatible label keys (a DNS label, with an
+// optional DNS-subdomain prefix) and values.
+func ValidateLabels(field string, labels map[string]string) FieldErrors {
+	var v validator
+	for k, val := range labels {
+		name, prefix := k, ""
+		if i := strings.LastIndex(k, "/"); i >= 0 {
+			prefix, name = k[:i], k[i+1:]
+		}
+		if (prefix != "" && (len(prefix) > 253 || !dnsSubdom.MatchString(prefix))) || len(name) == 0 || len(name) > 63 || !labelValue.MatchString(name) {
+			v.add(field+"."+k, "is not a valid label key")
+		}
+		if len(val) > 63 || !labelValue.MatchString(val) {
+			v.add(field+"."+k, "value must be at most 63 characters of letters, digits, '-', '_' and '.'")
+		}
+	}
+	return v.errs
+}
+
+// Validate checks the spec's static rules; field names are prefixed with "spec.".
+func (s Spec) Validate() error {
+	var v validator
+	s.validateImage(&v)
+	s.validateScaling(&v)
+	s.validateEnv(&v)
+	s.validateEndpoints(&v)
+	s.validateStrategy(&v)
+	if s.Port < 0 || s.Port > 65535 {
+		v.add("spec.port", "must be between 1 and 65535")
+	}
+	for name, p := range map[string]*Probe{"readinessProbe": s.Readiness, "livenessProbe": s.Liveness} {
+		if p != nil && !strings.HasPrefix(p.Path, "/") {
+			v.add("spec."+name+".path", "must start with '/'")
+		}
+		if p != nil && (p.InitialDelaySeconds < 0 || p.PeriodSeconds < 0 || p.TimeoutSeconds < 0 || p.FailureThreshold < 0) {
+			v.add("spec."+name, "durations and thresholds must not be negative")
+		}
+	}
+	for k, val := range s.PodAnnotations {
+		if len(k) > 253 || len(val) > 64<<10 || strings.TrimSpace(k) == "" {
+			v.add("spec.podAnnotations."+k, "is not a valid annotation")
+		}
+	}
+	if s.InstanceType != "" {
+		if fe := ValidateName("spec.instanceType", s.InstanceType, 63); fe != nil {
+			v.errs = append(v.errs, *fe)
+		}
+	}
+	return v.err()
+}
+
+func (s Spec) validateImage(v *validator) {
+	switch {
+	case strings.TrimSpace(s.Image) == "":
+		v.add("spec.image", "is required")
+	case len(s.Image) > maxImageLen:
+		v.add("spec.image", "must be at most %d characters", maxImageLen)
+	case strings.ContainsAny(s.Image, " \t\n\r"):
+		v.add("spec.image", "must not contain whitespace")
+	}
+	if s.Model != nil && s.Model.Name == "" {
+		v.add("spec.model.name", "is required when model is given")
+	}
+}
+
+func (s Spec) validateScaling(v *validator) {
+	if s.Replicas != nil && s.Scaling != nil {
+		v.add("spec.replicas", "give either replicas or scaling, not both")
+	}
+	if s.Replicas != nil && (*s.Replicas < 0 || *s.Replicas > MaxReplicas) {
+		v.add("spec.replicas", "must be between 0 and %d", MaxReplicas)
+	}
+	if sc := s.Scaling; sc != nil {
+		if sc.Min < 1 || sc.Min > MaxReplicas {
+			v.add("spec.scaling.min", "must be between 1 and %d", MaxReplicas)
+		}
+		if sc.Max < 1 || sc.Max > MaxReplicas {
+			v.add("spec.scaling.max", "must be between 1 and %d", MaxReplicas)
+		}
+		if sc.Min > sc.Max {
+			v.add("spec.scaling.min", "must not be greater than scaling.max (%d)", sc.Max)
+		}
+		if sc.TargetCPUPercent < 0 || sc.TargetCPUPercent > 100 {
+			v.add("spec.scaling.targetCPUPercent", "must be between 1 and 100")
+		}
+	}
+}
+
+func (s Spec) validateEnv(v *validator) {
+	for k := range s.Env {
+		if !envName.MatchString(k) {
+			v.add("spec.env."+k, "is not a valid environment variable name")
+		}
+	}
+	seen := map[string]bool{}
+	for i, ref := range s.Secrets {
+		f := fmt.Sprintf("spec.secrets[%d]", i)
+		if !envName.MatchString(ref.Env) {
+			v.add(f+".env", "is not a valid environment variable name")
+		}
+		if _, dup := s.Env[ref.Env]; dup || seen[ref.Env] {
+			v.add(f+".env", "%s is set more than once", ref.Env)
+		}
+		seen[ref.Env] = true
+		if ref.Name == "" || len(ref.Name) > 253 || !dnsSubdom.MatchString(ref.Name) {
+			v.add(f+".name", "must be the name of a Kubernetes Secret")
+		}
+		if ref.Key == "" || len(ref.Key) > 253 || !secretKey.MatchString(ref.Key) {
+			v.add(f+".key", "must be a key of the Secret: letters, digits, '-', '_' and '.'")
+		}
+	}
+}
+
+func (s Spec) validateEndpoints(v *validator) {
+	seen := map[string]bool{}
+	for i, ep := range s.Endpoints {
+		f := fmt.Sprintf("spec.endpoints[%d]", i)
+		if fe := ValidateName(f+".name", ep.Name, 63); fe != nil {
+			v.errs = append(v.errs, *fe)
+		}
+		if seen[ep.Name] {
+			v.add(f+".name", "%s is listed twice", ep.Name)
+		}
+		seen[ep.Name] = true
+		if !strings.HasPrefix(ep.Path, "/") {
+			v.add(f+".path", "must start with '/'")
+		}
+	}
+}
+
+func (s Spec) validateStrategy(v *validator) {
+	r := s.Rollout
+	if r == nil {
+		return
+	}
+	surge, surgeOK := parseIntOrPercent(r.MaxSurge)
+	unavail, unavailOK := parseIntOrPercent(r.MaxUnavailable)
+	if !surgeOK {
+		v.add("spec.rollout.maxSurge", "must be a count (\"1\") or a percentage (\"25%%\")")
+	}
+	if !unavailOK {
+		v.add("spec.rollout.maxUnavailable", "must be a count (\"0\") or a percentage (\"25%%\")")
+	}
+	if surgeOK && unavailOK && r.MaxSurge != "" && r.MaxUnavailable != "" && surge == 0 && unavail == 0 {
+		v.add("spec.rollout", "maxSurge and maxUnavailable must not both be 0")
+	}
+	if r.ProgressDeadlineSeconds != 0 && (r.ProgressDeadlineSeconds < 5 || r.ProgressDeadlineSeconds > 86400) {
+		v.add("spec.rollout.progressDeadlineSeconds", "must be between 5 and 86400")
+	}
+}
+
+// parseIntOrPercent accepts "" (unset), "3" or "25%".
+func parseIntOrPercent(s string) (int, bool) {
+	if s == "" {
+		return 0, true
+	}
+	if !intOrPct.MatchString(s) {
+		return 0, false
+	}
+	n, err := strconv.Atoi(strings.TrimSuffix(s, "%"))
+	if err != nil || (strings.HasSuffix(s, "%") && n > 100) {
+		return 0, false
+	}
+	return n, true
+}

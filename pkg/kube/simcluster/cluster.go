@@ -1,0 +1,88 @@
+package simcluster
+
+import (
+	"context"
+	"log/slog"
+	"sync"
+	"time"
+
+	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/kubernetes/fake"
+)
+
+// Options configures a Cluster. The zero value is usable.
+type Options struct {
+	// Tick is how often the simulated controllers step; default 100ms.
+	Tick time.Duration
+	// ReadyAfter is how many ticks a new pod takes to become Ready; 0 means
+	// the default of 2, a negative value makes pods Ready on creation.
+	ReadyAfter int
+	// Logger receives debug logs of simulated pod and status changes;
+	// optional.
+	Logger *slog.Logger
+}
+
+// Cluster is a simulated Kubernetes cluster: a fake clientset with
+// apiserver semantics for Deployments plus simulated Deployment controller
+// and kubelet. Its methods are safe for concurrent use.
+type Cluster struct {
+	tick       time.Duration
+	readyAfter int
+	log        *slog.Logger
+	fake       *fake.Clientset
+	client     *clientset
+
+	mu   sync.Mutex        // serialises Sync; guards ages
+	ages map[types.UID]int // ticks since creation, per simulated pod
+}
+
+// New returns an empty Cluster. Its controllers only step when Run or Sync
+// is called.
+func New(opts Options) *Cluster {
+	c := &Cluster{
+		tick:       opts.Tick,
+		readyAfter: opts.ReadyAfter,
+		log:        opts.Logger,
+		fake:       fake.NewClientset(),
+		ages:       map[types.UID]int{},
+	}
+	if c.tick <= 0 {
+		c.tick = 100 * time.Millisecond
+	}
+	switch {
+	case c.readyAfter == 0:
+		c.readyAfter = 2
+	case c.readyAfter < 0:
+		c.readyAfter = 0
+	}
+	if c.log == nil {
+		c.log = slog.New(slog.DiscardHandler)
+	}
+	c.client = &clientset{Clientset: c.fake, store: &deployStore{scratch: fake.NewClientset()}}
+	return c
+}
+
+// Client returns the clientset workers and monitors use. Deployment writes
+// through it get apiserver semantics (see package doc); everything else is
+// client-go's fake clientset, which supports server-side apply.
+func (c *Cluster) Client() kubernetes.Interface {
+	return c.client
+}
+
+// Run steps the simulated controllers every Tick until ctx is done, then
+// returns nil. Errors of individual steps are logged, not returned.
+func (c *Cluster) Run(ctx context.Context) error {
+	ticker := time.NewTicker(c.tick)
+	defer ticker.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-ticker.C:
+			if err := c.Sync(ctx); err != nil && ctx.Err() == nil {
+				c.log.Warn("simcluster: sync failed", "err", err)
+			}
+		}
+	}
+}

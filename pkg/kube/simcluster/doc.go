@@ -1,0 +1,27 @@
+// Package simcluster is a simulated Kubernetes target for `slipway dev` and
+// integration tests.
+//
+// A Cluster wraps client-go's fake clientset (which supports server-side
+// apply) and adds what the fake lacks, so code written against
+// kubernetes.Interface runs against it unchanged:
+//
+//   - apiserver write semantics for Deployments: metadata.generation starts
+//     at 1 and is bumped when .spec or .metadata.annotations change, status
+//     writes never touch spec or generation, uid and creationTimestamp are
+//     set on create (see deployments.go);
+//   - a simulated Deployment controller and kubelet that create, ready and
+//     delete real v1.Pod objects and write Deployment status and conditions
+//     the way kube-controller-manager does, so that `kubectl rollout status`
+//     logic (RolloutStatus) converges (see step.go, status.go, kubelet.go);
+//   - failure injection through pod template annotations (AnnotationNeverReady,
+//     AnnotationCrashLoop).
+//
+// The controller logic is a pure function, Step, so rollout invariants can be
+// tested without clocks or goroutines; Cluster.Sync and Cluster.Run drive it
+// against the fake.
+//
+// Not simulated: ReplicaSets, Endpoints, scheduling, spec.paused, resource
+// versions and optimistic concurrency, dry-run (the fake persists dry-run
+// writes), and apiserver defaulting (unset Deployment fields are read with
+// the apiserver's defaults instead, see ResolveRollingParams).
+package simcluster

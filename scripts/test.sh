@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# The test command: formatting, vet, and every test of every workspace module
+# (unit and integration: real embedded NATS JetStream and FerretDB).
+# Needs only Go; the first run downloads modules and builds (a few minutes).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+echo "== gofmt"
+unformatted=$(gofmt -l cmd pkg services testsupport)
+if [ -n "$unformatted" ]; then
+	echo "gofmt needed on:"; echo "$unformatted"; exit 1
+fi
+echo "== go vet"
+go vet slipway.dev/...
+echo "== go test"
+go test -count=1 -timeout 20m "$@" slipway.dev/...

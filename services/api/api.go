@@ -1,0 +1,85 @@
+// Package api is Slipway's api service: the HTTP API, command intake, and
+// the projector that keeps the MongoDB read models current.
+package api
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"time"
+
+	"golang.org/x/sync/errgroup"
+
+	"slipway.dev/pkg/bus"
+	"slipway.dev/services/api/internal/httpapi"
+	"slipway.dev/services/api/internal/intake"
+	"slipway.dev/services/api/internal/projector"
+	"slipway.dev/services/api/internal/readmodel"
+)
+
+// Run serves until ctx ends, then drains HTTP requests and stops.
+func Run(ctx context.Context, cfg Config) error {
+	if err := cfg.Validate(); err != nil {
+		return fmt.Errorf("api config: %w", err)
+	}
+	log := cfg.Logger
+	if log == nil {
+		log = slog.New(slog.NewJSONHandler(os.Stderr, nil))
+	}
+	conn, err := bus.Connect(ctx, cfg.NATSURL, "slipway-api")
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	if err := conn.EnsureTopology(ctx); err != nil {
+		return err
+	}
+	store, err := readmodel.Open(ctx, cfg.MongoURI, cfg.MongoDB)
+	if err != nil {
+		return err
+	}
+	defer func() { _ = store.Close(context.Background()) }()
+	in, err := intake.New(ctx, conn)
+	if err != nil {
+		return err
+	}
+	notify := projector.NewNotifier()
+	handler := httpapi.New(httpapi.Deps{Reads: store, Commands: in, Changes: notify, Logger: log,
+		Ready: func() error {
+			if !conn.NC.IsConnected() {
+				return errors.New("not connected")
+			}
+			return nil
+		}})
+	ln := cfg.Listener
+	if ln == nil {
+		if ln, err = net.Listen("tcp", cfg.HTTPAddr); err != nil {
+			return fmt.Errorf("listen %s: %w", cfg.HTTPAddr, err)
+		}
+	}
+	srv := &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
+		WriteTimeout: 11 * time.Minute, IdleTimeout: 2 * time.Minute}
+
+	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() error { return projector.New(conn, store, notify, log).Run(gctx) })
+	g.Go(func() error {
+		log.InfoContext(ctx, "api listening", "addr", ln.Addr().String())
+		if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
+			return fmt.Errorf("serve http: %w", err)
+		}
+		return nil
+	})
+	g.Go(func() error {
+		<-gctx.Done()
+		shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		return srv.Shutdown(shutdownCtx)
+	})
+	err = g.Wait()
+	log.Info("api stopped")
+	return err
+}

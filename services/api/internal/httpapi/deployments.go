@@ -1,0 +1,102 @@
+package httpapi
+
+import (
+	"errors"
+	"net/http"
+	"strconv"
+
+	"github.com/labstack/echo/v4"
+
+	"slipway.dev/pkg/events"
+	"slipway.dev/services/api/internal/intake"
+)
+
+type createRequest struct {
+	Name        string            `json:"name"`
+	Target      string            `json:"target,omitempty"`
+	Environment string            `json:"environment,omitempty"`
+	Labels      map[string]string `json:"labels,omitempty"`
+	Spec        *events.Spec      `json:"spec"`
+}
+
+func (a *API) createDeployment(c echo.Context) error {
+	owner, project := c.Param("owner"), c.Param("project")
+	var req createRequest
+	if err := decodeStrict(c, &req); err != nil {
+		return err
+	}
+	wait, err := waitParam(c)
+	if err != nil {
+		return err
+	}
+	if err := validateCreate(owner, project, req); err != nil {
+		return err
+	}
+	ref := events.DeploymentRef{Owner: owner, Project: project, Name: req.Name}
+	cmd := events.CreateDeployment{Deployment: ref, Target: req.Target, Environment: req.Environment, Labels: req.Labels, Spec: *req.Spec}
+	return a.submit(c, events.KindCreate, ref, cmd, wait)
+}
+
+func validateCreate(owner, project string, req createRequest) error {
+	var fe events.FieldErrors
+	add := func(e *events.FieldError) {
+		if e != nil {
+			fe = append(fe, *e)
+		}
+	}
+	add(events.ValidateName("owner", owner, 63))
+	add(events.ValidateName("project", project, 63))
+	add(events.ValidateName("name", req.Name, events.MaxDeploymentNameLen))
+	if req.Target != "" {
+		add(events.ValidateName("target", req.Target, 63))
+	}
+	if req.Environment != "" {
+		add(events.ValidateName("environment", req.Environment, 63))
+	}
+	fe = append(fe, events.ValidateLabels("labels", req.Labels)...)
+	if req.Spec == nil {
+		fe = append(fe, events.FieldError{Field: "spec", Message: "is required"})
+	} else if err := req.Spec.Validate(); err != nil {
+		var specErrs events.FieldErrors
+		if errors.As(err, &specErrs) {
+			fe = append(fe, specErrs...)
+		}
+	}
+	if len(fe) > 0 {
+		return fe
+	}
+	return nil
+}
+
+func (a *API) getDeployment(c echo.Context) error {
+	ref := events.DeploymentRef{Owner: c.Param("owner"), Project: c.Param("project"), Name: c.Param("name")}
+	d, err := a.Reads.Deployment(c.Request().Context(), ref.String())
+	if err != nil {
+		return err
+	}
+	etag := `"` + strconv.FormatUint(d.Seq, 10) + `"`
+	c.Response().Header().Set("ETag", etag)
+	if c.Request().Header.Get("If-None-Match") == etag {
+		return c.NoContent(http.StatusNotModified)
+	}
+	return c.JSON(http.StatusOK, d)
+}
+
+// actor is who is asking. Until authentication lands every caller is anonymous.
+func actor(echo.Context) string { return "user:anonymous" }
+
+// submit accepts a command and answers 202 with its operation, or, with
+// ?wait, the operation's outcome once it ends within the wait.
+func (a *API) submit(c echo.Context, kind string, ref events.DeploymentRef, cmd events.Message, wait waitFor) error {
+	ctx := c.Request().Context()
+	rec, err := a.Commands.Submit(ctx, intake.Request{Kind: kind, Ref: ref, Command: cmd, Actor: actor(c),
+		IdempotencyKey: c.Request().Header.Get("Idempotency-Key")})
+	if err != nil {
+		if errors.Is(err, intake.ErrKeyReused) {
+			return err
+		}
+		return errors.Join(errUnavailable, err)
+	}
+	c.Response().Header().Set(echo.HeaderLocation, "/v1/operations/"+rec.ID)
+	return a.answerOperation(c, rec.ID, wait)
+}

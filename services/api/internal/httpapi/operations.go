@@ -1,0 +1,96 @@
+package httpapi
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"slipway.dev/services/api/internal/readmodel"
+)
+
+// maxWait bounds ?wait so a request cannot hold a connection forever.
+const maxWait = 10 * time.Minute
+
+type waitFor time.Duration
+
+func waitParam(c echo.Context) (waitFor, error) {
+	raw := c.QueryParam("wait")
+	if raw == "" {
+		return 0, nil
+	}
+	d, err := time.ParseDuration(raw)
+	if err != nil || d < 0 || d > maxWait {
+		return 0, fmt.Errorf("%w: wait must be a duration between 0s and %s, like 30s", errBadParam, maxWait)
+	}
+	return waitFor(d), nil
+}
+
+func (a *API) getOperation(c echo.Context) error {
+	wait, err := waitParam(c)
+	if err != nil {
+		return err
+	}
+	return a.answerOperation(c, c.Param("id"), wait)
+}
+
+// answerOperation writes an operation: 200 when it has ended (a rejection as
+// a problem), 202 while it is still going.
+func (a *API) answerOperation(c echo.Context, id string, wait waitFor) error {
+	op, err := a.awaitOperation(c.Request().Context(), id, time.Duration(wait))
+	if err != nil {
+		return err
+	}
+	switch {
+	case op.Status == readmodel.OpRejected:
+		return rejectionProblem(op)
+	case op.Ended():
+		return c.JSON(http.StatusOK, op)
+	}
+	c.Response().Header().Set(echo.HeaderLocation, "/v1/operations/"+op.ID)
+	return c.JSON(http.StatusAccepted, op)
+}
+
+// awaitOperation returns the operation once it ends or wait passes.
+func (a *API) awaitOperation(ctx context.Context, id string, wait time.Duration) (readmodel.Operation, error) {
+	deadline := time.Now().Add(wait)
+	for {
+		changed := a.Changes.Changed()
+		op, err := a.operation(ctx, id)
+		if err != nil || op.Ended() || wait <= 0 {
+			return op, err
+		}
+		left := time.Until(deadline)
+		if left <= 0 {
+			return op, nil
+		}
+		// Another api replica's projector may apply the event; poll as well.
+		select {
+		case <-ctx.Done():
+			return op, nil
+		case <-changed:
+		case <-time.After(min(left, 500*time.Millisecond)):
+		}
+	}
+}
+
+// operation reads the projected operation, or the intake's record of one
+// that no event has settled yet.
+func (a *API) operation(ctx context.Context, id string) (readmodel.Operation, error) {
+	op, err := a.Reads.Operation(ctx, id)
+	if err == nil {
+		return op, nil
+	}
+	if !errors.Is(err, readmodel.ErrNotFound) {
+		return readmodel.Operation{}, err
+	}
+	rec, err := a.Commands.Lookup(ctx, id)
+	if err != nil {
+		return readmodel.Operation{}, err
+	}
+	return readmodel.Operation{ID: rec.ID, Kind: readmodel.KindOf(rec.Type), Deployment: rec.Deployment, Status: readmodel.OpAccepted,
+		Actor: rec.Actor, AcceptedAt: rec.AcceptedAt, UpdatedAt: rec.AcceptedAt}, nil
+}

@@ -1,0 +1,127 @@
+// Package httpapi is Slipway's HTTP API: it validates requests, submits
+// commands and answers queries from the read models.
+package httpapi
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/propagation"
+
+	"slipway.dev/pkg/telemetry"
+	"slipway.dev/services/api/internal/intake"
+	"slipway.dev/services/api/internal/readmodel"
+)
+
+// Reads is the query side the API reads from.
+type Reads interface {
+	Deployment(ctx context.Context, id string) (readmodel.Deployment, error)
+	Operation(ctx context.Context, id string) (readmodel.Operation, error)
+	Ping(ctx context.Context) error
+}
+
+// Commands is where the API submits commands.
+type Commands interface {
+	Submit(ctx context.Context, req intake.Request) (intake.Record, error)
+	Lookup(ctx context.Context, id string) (intake.Record, error)
+}
+
+// Changes wakes waiters when the read models change.
+type Changes interface {
+	Changed() <-chan struct{}
+}
+
+// Deps are what the handlers need.
+type Deps struct {
+	Reads    Reads
+	Commands Commands
+	Changes  Changes
+	// Ready reports whether the message bus is connected.
+	Ready  func() error
+	Logger *slog.Logger
+}
+
+// API holds the handlers.
+type API struct {
+	Deps
+}
+
+// New returns the HTTP handler of the API.
+func New(d Deps) *echo.Echo {
+	a := &API{Deps: d}
+	e := echo.New()
+	e.HideBanner, e.HidePort = true, true
+	e.HTTPErrorHandler = errorHandler(d.Logger)
+	e.Use(tracing, recoverer(d.Logger))
+	e.GET("/healthz", a.healthz)
+	e.GET("/readyz", a.readyz)
+	v1 := e.Group("/v1")
+	v1.POST("/projects/:owner/:project/deployments", a.createDeployment)
+	v1.GET("/projects/:owner/:project/deployments/:name", a.getDeployment)
+	v1.GET("/operations/:id", a.getOperation)
+	return e
+}
+
+func (a *API) healthz(c echo.Context) error {
+	return c.JSON(http.StatusOK, map[string]string{"status": "ok"})
+}
+
+func (a *API) readyz(c echo.Context) error {
+	ctx, cancel := context.WithTimeout(c.Request().Context(), 2*time.Second)
+	defer cancel()
+	if err := a.Ready(); err != nil {
+		return unavailable("nats", err)
+	}
+	if err := a.Reads.Ping(ctx); err != nil {
+		return unavailable("mongodb", err)
+	}
+	return c.JSON(http.StatusOK, map[string]string{"status": "ready"})
+}
+
+func unavailable(what string, err error) error {
+	return &Problem{Type: problemBase + "unavailable", Title: "Not ready", Status: http.StatusServiceUnavailable, Detail: what + ": " + err.Error()}
+}
+
+// tracing starts a span per request, continuing a caller's W3C trace context.
+func tracing(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		req := c.Request()
+		ctx := propagation.TraceContext{}.Extract(req.Context(), propagation.HeaderCarrier(req.Header))
+		ctx, span := telemetry.Tracer("slipway/api").Start(ctx, req.Method+" "+c.Path())
+		defer span.End()
+		span.SetAttributes(attribute.String("http.route", c.Path()))
+		c.SetRequest(req.WithContext(ctx))
+		err := next(c)
+		if err != nil {
+			span.RecordError(err)
+		}
+		return err
+	}
+}
+
+// recoverer turns a handler panic into a logged 500 instead of a dropped connection.
+func recoverer(log *slog.Logger) echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) (err error) {
+			defer func() {
+				if r := recover(); r != nil {
+					log.ErrorContext(c.Request().Context(), "handler panic", "path", c.Path(), "panic", r)
+					err = &Problem{Type: problemBase + "internal", Title: "Internal error", Status: http.StatusInternalServerError}
+				}
+			}()
+			return next(c)
+		}
+	}
+}
+
+func jsonEncode(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	return enc.Encode(v)
+}

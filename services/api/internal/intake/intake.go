@@ -1,0 +1,149 @@
+// Package intake turns accepted requests into commands on COMMANDS: durably,
+// once per Idempotency-Key, with an operation to follow.
+package intake
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/nats-io/nats.go/jetstream"
+
+	"slipway.dev/pkg/bus"
+	"slipway.dev/pkg/events"
+	"slipway.dev/pkg/telemetry"
+)
+
+var (
+	// ErrKeyReused means the Idempotency-Key was used before for a different request.
+	ErrKeyReused = errors.New("idempotency key was used for a different request")
+	// ErrUnknownOperation means no operation has that id.
+	ErrUnknownOperation = errors.New("unknown operation")
+)
+
+// Intake publishes commands.
+type Intake struct {
+	bus *bus.Conn
+	kv  jetstream.KeyValue
+}
+
+// New binds the intake to the bus; the topology must exist.
+func New(ctx context.Context, b *bus.Conn) (*Intake, error) {
+	kv, err := b.JS.KeyValue(ctx, events.BucketOperations)
+	if err != nil {
+		return nil, fmt.Errorf("operations bucket: %w", err)
+	}
+	return &Intake{bus: b, kv: kv}, nil
+}
+
+// Request is one command to submit.
+type Request struct {
+	Kind    string
+	Ref     events.DeploymentRef
+	Command events.Message
+	Actor   string
+	// IdempotencyKey, when given, makes the submission happen once within
+	// events.IdempotencyWindow per project: the same key returns the same
+	// operation, and the same key with another request is ErrKeyReused.
+	IdempotencyKey string
+}
+
+// Record is what the intake keeps of an accepted operation.
+type Record struct {
+	ID         string    `json:"id"`
+	Kind       string    `json:"kind"`
+	Type       string    `json:"type"`
+	Deployment string    `json:"deployment"`
+	Actor      string    `json:"actor"`
+	AcceptedAt time.Time `json:"acceptedAt"`
+	Seq        uint64    `json:"seq"`
+}
+
+// Submit stores the command durably and returns its operation. A nil error
+// means the command will be decided; an error means nothing was stored.
+func (in *Intake) Submit(ctx context.Context, req Request) (Record, error) {
+	id := operationID(req.Ref, req.IdempotencyKey)
+	env, err := events.Wrap(req.Command, events.Meta{
+		ID: id, Source: "/slipway/api", Subject: req.Ref.String(), Time: time.Now().UTC(),
+		Actor: req.Actor, CorrelationID: id, TraceParent: telemetry.TraceParent(ctx),
+	})
+	if err != nil {
+		return Record{}, err
+	}
+	pub, err := in.bus.PublishCommand(ctx, events.CommandSubject(req.Kind, req.Ref), env)
+	if err != nil {
+		return Record{}, err
+	}
+	if pub.Duplicate {
+		if err := in.sameRequest(ctx, pub.Seq, env); err != nil {
+			return Record{}, err
+		}
+	}
+	rec := Record{ID: id, Kind: req.Kind, Type: env.Type, Deployment: req.Ref.String(), Actor: req.Actor, AcceptedAt: env.Time, Seq: pub.Seq}
+	if pub.Duplicate {
+		if prev, err := in.Lookup(ctx, id); err == nil {
+			return prev, nil
+		}
+	}
+	b, _ := json.Marshal(rec) // a Record always encodes
+	if _, err := in.kv.Put(ctx, id, b); err != nil {
+		// The command is stored and will be decided; its events will create
+		// the operation's document, so this only delays visibility.
+		return rec, nil
+	}
+	return rec, nil
+}
+
+// sameRequest checks a duplicate against the command first stored under the id.
+func (in *Intake) sameRequest(ctx context.Context, seq uint64, env events.Envelope) error {
+	stream, err := in.bus.JS.Stream(ctx, events.StreamCommands)
+	if err != nil {
+		return fmt.Errorf("commands stream: %w", err)
+	}
+	raw, err := stream.GetMsg(ctx, seq)
+	if err != nil {
+		return fmt.Errorf("read first command %d: %w", seq, err)
+	}
+	first, err := events.Unmarshal(raw.Data)
+	if err != nil {
+		return err
+	}
+	if first.Type != env.Type || first.Subject != env.Subject || !bytes.Equal(first.Data, env.Data) {
+		return ErrKeyReused
+	}
+	return nil
+}
+
+// Lookup returns the intake's record of an operation.
+func (in *Intake) Lookup(ctx context.Context, id string) (Record, error) {
+	entry, err := in.kv.Get(ctx, id)
+	if errors.Is(err, jetstream.ErrKeyNotFound) || errors.Is(err, jetstream.ErrInvalidKey) {
+		return Record{}, ErrUnknownOperation
+	}
+	if err != nil {
+		return Record{}, fmt.Errorf("lookup operation %s: %w", id, err)
+	}
+	var rec Record
+	if err := json.Unmarshal(entry.Value(), &rec); err != nil {
+		return Record{}, fmt.Errorf("decode operation %s: %w", id, err)
+	}
+	return rec, nil
+}
+
+// operationID is derived from the idempotency key, scoped to the project,
+// so a retry maps to the same operation; without a key it is random.
+func operationID(ref events.DeploymentRef, key string) string {
+	if key == "" {
+		var b [12]byte
+		_, _ = rand.Read(b[:])
+		return "op-" + hex.EncodeToString(b[:])
+	}
+	sum := sha256.Sum256([]byte(ref.Owner + "/" + ref.Project + "\x00" + key))
+	return "op-" + hex.EncodeToString(sum[:12])
+}

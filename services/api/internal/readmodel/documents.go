@@ -1,0 +1,124 @@
+// Package readmodel holds the api's query-side documents, how events project
+// into them (pure), and their MongoDB store. Documents derive from events
+// alone, so replaying EVENTS into an empty database rebuilds them exactly.
+package readmodel
+
+import (
+	"time"
+
+	"slipway.dev/pkg/events"
+)
+
+// Deployment is the read model of one deployment: what GET returns.
+type Deployment struct {
+	ID              string          `bson:"_id" json:"id"`
+	Owner           string          `bson:"owner" json:"owner"`
+	Project         string          `bson:"project" json:"project"`
+	Name            string          `bson:"name" json:"name"`
+	Target          string          `bson:"target" json:"target"`
+	TargetSimulated bool            `bson:"targetSimulated,omitempty" json:"targetSimulated,omitempty"`
+	Namespace       string          `bson:"namespace" json:"namespace"`
+	ObjectName      string          `bson:"objectName" json:"objectName"`
+	Environment     string          `bson:"environment" json:"environment"`
+	Labels          []Label         `bson:"labels" json:"-"`
+	LabelMap        Labels          `bson:"-" json:"labels"`
+	Revision        int             `bson:"revision" json:"revision"`
+	RunningRevision int             `bson:"runningRevision" json:"runningRevision"`
+	Phase           string          `bson:"phase" json:"phase"`
+	Reason          string          `bson:"reason,omitempty" json:"reason,omitempty"`
+	Message         string          `bson:"message,omitempty" json:"message,omitempty"`
+	Health          string          `bson:"health" json:"health"`
+	HealthReason    string          `bson:"healthReason,omitempty" json:"healthReason,omitempty"`
+	Replicas        events.Replicas `bson:"replicas" json:"replicas"`
+	Scaling         Scaling         `bson:"scaling" json:"scaling"`
+	Image           string          `bson:"image" json:"image"`
+	InstanceType    string          `bson:"instanceType,omitempty" json:"instanceType,omitempty"`
+	// SpecJSON is the current revision's spec as JSON: spec maps may have
+	// keys with dots, which are not safe document field names.
+	SpecJSON  string        `bson:"spec" json:"-"`
+	Spec      *events.Spec  `bson:"-" json:"spec"`
+	Endpoints []EndpointURL `bson:"endpoints" json:"endpoints"`
+	Rollout   *Rollout      `bson:"rollout,omitempty" json:"rollout,omitempty"`
+	CreatedAt time.Time     `bson:"createdAt" json:"createdAt"`
+	UpdatedAt time.Time     `bson:"updatedAt" json:"updatedAt"`
+	// Seq is the stream sequence of the last event applied: the projection's
+	// guard against stale or repeated events, and the deployment's ETag.
+	Seq uint64 `bson:"seq" json:"-"`
+}
+
+// Label is one label, stored as a pair because keys may contain dots.
+type Label struct {
+	Key   string `bson:"k"`
+	Value string `bson:"v"`
+}
+
+// Labels is the JSON form of a label set.
+type Labels map[string]string
+
+// Scaling is how many replicas the deployment asks for.
+type Scaling struct {
+	Replicas *int32 `bson:"replicas,omitempty" json:"replicas,omitempty"`
+	Min      int32  `bson:"min,omitempty" json:"min,omitempty"`
+	Max      int32  `bson:"max,omitempty" json:"max,omitempty"`
+}
+
+// EndpointURL is where a named endpoint is served.
+type EndpointURL struct {
+	Name string `bson:"name" json:"name"`
+	// URL is the canonical public URL; ClusterURL the in-cluster one.
+	URL        string `bson:"url" json:"url"`
+	ClusterURL string `bson:"clusterUrl" json:"clusterUrl"`
+}
+
+// Rollout is the latest rollout of a deployment.
+type Rollout struct {
+	Revision     int             `bson:"revision" json:"revision"`
+	FromRevision int             `bson:"fromRevision,omitempty" json:"fromRevision,omitempty"`
+	Phase        string          `bson:"phase" json:"phase"`
+	Reason       string          `bson:"reason,omitempty" json:"reason,omitempty"`
+	Message      string          `bson:"message,omitempty" json:"message,omitempty"`
+	Replicas     events.Replicas `bson:"replicas" json:"replicas"`
+	OperationID  string          `bson:"operationId" json:"operationId"`
+	StartedAt    *time.Time      `bson:"startedAt,omitempty" json:"startedAt,omitempty"`
+	FinishedAt   *time.Time      `bson:"finishedAt,omitempty" json:"finishedAt,omitempty"`
+}
+
+// Operation is the life of one accepted command.
+type Operation struct {
+	ID         string              `bson:"_id" json:"id"`
+	Kind       string              `bson:"kind" json:"kind"`
+	Deployment string              `bson:"deployment" json:"deployment"`
+	Status     string              `bson:"status" json:"status"`
+	Reason     string              `bson:"reason,omitempty" json:"reason,omitempty"`
+	Message    string              `bson:"message,omitempty" json:"message,omitempty"`
+	Fields     []events.FieldError `bson:"fields,omitempty" json:"fields,omitempty"`
+	Revision   int                 `bson:"revision,omitempty" json:"revision,omitempty"`
+	Actor      string              `bson:"actor" json:"actor"`
+	Replicas   *events.Replicas    `bson:"replicas,omitempty" json:"replicas,omitempty"`
+	AcceptedAt time.Time           `bson:"acceptedAt" json:"acceptedAt"`
+	UpdatedAt  time.Time           `bson:"updatedAt" json:"updatedAt"`
+	FinishedAt *time.Time          `bson:"finishedAt,omitempty" json:"finishedAt,omitempty"`
+	Seq        uint64              `bson:"seq" json:"-"`
+}
+
+// Operation statuses.
+const (
+	OpAccepted  = "accepted"
+	OpRunning   = "running"
+	OpSucceeded = "succeeded"
+	OpFailed    = "failed"
+	OpRejected  = "rejected"
+)
+
+// Ended reports whether the operation reached a final status.
+func (o Operation) Ended() bool {
+	return o.Status == OpSucceeded || o.Status == OpFailed || o.Status == OpRejected
+}
+
+// Deployment phases shown to users.
+const (
+	PhasePending     = "Pending"
+	PhaseProgressing = "Progressing"
+	PhaseRunning     = "Running"
+	PhaseFailed      = "Failed"
+)

@@ -1,0 +1,162 @@
+package readmodel
+
+import (
+	"encoding/json"
+	"sort"
+	"strings"
+
+	"slipway.dev/pkg/events"
+)
+
+// ProjectDeployment applies one event to a deployment document and reports
+// whether it changed. Events at or below the document's Seq are stale or
+// repeated and change nothing.
+func ProjectDeployment(d *Deployment, seq uint64, env events.Envelope, msg events.Message) bool {
+	if seq <= d.Seq {
+		return false
+	}
+	switch m := msg.(type) {
+	case events.DeploymentCreated:
+		created(d, env, m)
+	case events.RolloutStarted:
+		d.Phase = PhaseProgressing
+		t := env.Time
+		d.Rollout = &Rollout{Revision: m.Revision, FromRevision: m.FromRevision, Phase: "Progressing",
+			OperationID: operationOf(d, env), StartedAt: &t, Replicas: events.Replicas{Desired: m.Desired}}
+		d.Replicas.Desired = m.Desired
+	case events.RolloutProgressed:
+		if d.Rollout != nil && d.Rollout.Revision == m.Revision {
+			d.Rollout.Replicas = m.Replicas
+		}
+		d.Replicas = m.Replicas
+	case events.RolloutSucceeded:
+		finishRollout(d, env, m.Revision, m.Replicas, "Succeeded", events.ReasonRolloutComplete, "")
+		d.Replicas, d.RunningRevision, d.Phase, d.Reason, d.Message = m.Replicas, m.Revision, PhaseRunning, "", ""
+	case events.RolloutFailed:
+		finishRollout(d, env, m.Revision, m.Replicas, "Failed", m.Reason, m.Message)
+		d.Replicas, d.Phase, d.Reason, d.Message = m.Replicas, PhaseFailed, m.Reason, m.Message
+	case events.HealthChanged:
+		d.Health, d.HealthReason = m.To, m.Reason
+	default:
+		return false
+	}
+	d.Seq, d.UpdatedAt = seq, env.Time
+	return true
+}
+
+func created(d *Deployment, env events.Envelope, m events.DeploymentCreated) {
+	spec := m.Revision.Spec
+	specJSON, _ := json.Marshal(spec) // a decoded Spec always encodes
+	*d = Deployment{
+		ID: m.Deployment.String(), Owner: m.Deployment.Owner, Project: m.Deployment.Project, Name: m.Deployment.Name,
+		Target: m.Target.Name, TargetSimulated: m.Target.Simulated, Namespace: m.Target.Namespace, ObjectName: m.Target.ObjectName,
+		Environment: m.Environment, Labels: labelPairs(m.Labels), Revision: m.Revision.Number,
+		Phase: PhasePending, Health: events.HealthUnknown, Image: spec.Image, InstanceType: spec.InstanceType,
+		Scaling:   Scaling{Replicas: spec.Replicas},
+		SpecJSON:  string(specJSON),
+		Endpoints: endpointURLs(m.Deployment, m.Target, spec),
+		Replicas:  events.Replicas{Desired: spec.DesiredReplicas()},
+		Rollout:   &Rollout{Revision: m.Revision.Number, Phase: "Pending", OperationID: env.CorrelationID},
+		CreatedAt: env.Time,
+	}
+	if spec.Scaling != nil {
+		d.Scaling = Scaling{Min: spec.Scaling.Min, Max: spec.Scaling.Max}
+	}
+}
+
+func finishRollout(d *Deployment, env events.Envelope, revision int, replicas events.Replicas, phase, reason, message string) {
+	if d.Rollout == nil || d.Rollout.Revision != revision {
+		return
+	}
+	t := env.Time
+	d.Rollout.Phase, d.Rollout.Reason, d.Rollout.Message, d.Rollout.FinishedAt = phase, reason, message, &t
+	d.Rollout.Replicas = replicas
+}
+
+func operationOf(d *Deployment, env events.Envelope) string {
+	if env.CorrelationID != "" {
+		return env.CorrelationID
+	}
+	if d.Rollout != nil {
+		return d.Rollout.OperationID
+	}
+	return ""
+}
+
+// endpointURLs are the canonical public URL of each endpoint,
+// <base>/<owner>/<project>/<deployment>/<endpoint>, and its in-cluster URL.
+func endpointURLs(ref events.DeploymentRef, t events.TargetInfo, spec events.Spec) []EndpointURL {
+	base := strings.TrimRight(t.BaseURL, "/") + "/" + ref.Owner + "/" + ref.Project + "/" + ref.Name
+	out := make([]EndpointURL, 0, len(spec.Endpoints))
+	for _, ep := range spec.Endpoints {
+		out = append(out, EndpointURL{Name: ep.Name, URL: base + "/" + ep.Name,
+			ClusterURL: "http://" + t.ObjectName + "." + t.Namespace + ".svc.cluster.local" + ep.Path})
+	}
+	return out
+}
+
+func labelPairs(m map[string]string) []Label {
+	out := make([]Label, 0, len(m))
+	for k, v := range m {
+		out = append(out, Label{Key: k, Value: v})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Key < out[j].Key })
+	return out
+}
+
+// ProjectOperation applies one event to the document of the operation it is
+// correlated with, and reports whether it changed.
+func ProjectOperation(o *Operation, seq uint64, env events.Envelope, msg events.Message) bool {
+	if env.CorrelationID == "" || seq <= o.Seq {
+		return false
+	}
+	if o.ID == "" {
+		*o = Operation{ID: env.CorrelationID, Deployment: env.Subject, Status: OpAccepted, Actor: env.Actor, AcceptedAt: env.Time}
+	}
+	t := env.Time
+	switch m := msg.(type) {
+	case events.DeploymentCreated:
+		o.Kind, o.Status, o.Revision = KindOf(events.CreateDeployment{}.Type()), OpRunning, m.Revision.Number
+	case events.CommandRejected:
+		o.Kind, o.Status, o.Reason, o.Message, o.Fields, o.FinishedAt = KindOf(m.CommandType), OpRejected, m.Reason, m.Message, m.Fields, &t
+	case events.RolloutStarted:
+		o.Revision = m.Revision
+	case events.RolloutProgressed:
+		r := m.Replicas
+		o.Replicas = &r
+	case events.RolloutSucceeded:
+		r := m.Replicas
+		o.Status, o.Replicas, o.Reason, o.Message, o.FinishedAt = OpSucceeded, &r, events.ReasonRolloutComplete, "", &t
+	case events.RolloutFailed:
+		r := m.Replicas
+		o.Status, o.Replicas, o.Reason, o.Message, o.FinishedAt = OpFailed, &r, m.Reason, m.Message, &t
+	default:
+		return false
+	}
+	o.Seq, o.UpdatedAt = seq, t
+	return true
+}
+
+// KindOf turns a command type (slipway.command.create_deployment.v1) into an
+// operation kind (create_deployment).
+func KindOf(commandType string) string {
+	s := strings.TrimPrefix(commandType, "slipway.command.")
+	if i := strings.LastIndex(s, ".v"); i > 0 {
+		s = s[:i]
+	}
+	return s
+}
+
+// Present fills the JSON-only fields of a document read from the store.
+func (d *Deployment) Present() {
+	d.LabelMap = Labels{}
+	for _, l := range d.Labels {
+		d.LabelMap[l.Key] = l.Value
+	}
+	if d.SpecJSON != "" {
+		var s events.Spec
+		if json.Unmarshal([]byte(d.SpecJSON), &s) == nil {
+			d.Spec = &s
+		}
+	}
+}

@@ -1,0 +1,124 @@
+package readmodel
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+)
+
+// ErrNotFound means no document has that id.
+var ErrNotFound = errors.New("not found")
+
+// Collection names.
+const (
+	collDeployments = "deployments"
+	collOperations  = "operations"
+	collCheckpoints = "checkpoints"
+)
+
+// Store is the read models in MongoDB. Writes come only from the projector,
+// one event at a time, so no document has two writers (the test store's
+// updates are not atomic; see docs/ARCHITECTURE.md).
+type Store struct {
+	client *mongo.Client
+	db     *mongo.Database
+}
+
+// Open connects to MongoDB and selects the database.
+func Open(ctx context.Context, uri, database string) (*Store, error) {
+	client, err := mongo.Connect(options.Client().ApplyURI(uri).SetTimeout(10 * time.Second))
+	if err != nil {
+		return nil, fmt.Errorf("connect mongodb: %w", err)
+	}
+	if err := client.Ping(ctx, nil); err != nil {
+		_ = client.Disconnect(context.Background())
+		return nil, fmt.Errorf("ping mongodb: %w", err)
+	}
+	return &Store{client: client, db: client.Database(database)}, nil
+}
+
+// Close disconnects.
+func (s *Store) Close(ctx context.Context) error { return s.client.Disconnect(ctx) }
+
+// Ping checks the database answers.
+func (s *Store) Ping(ctx context.Context) error { return s.client.Ping(ctx, nil) }
+
+// Deployment returns the deployment with this id (owner/project/name).
+func (s *Store) Deployment(ctx context.Context, id string) (Deployment, error) {
+	var d Deployment
+	if err := findOne(ctx, s.db.Collection(collDeployments), id, &d); err != nil {
+		return Deployment{}, fmt.Errorf("deployment %s: %w", id, err)
+	}
+	d.Present()
+	return d, nil
+}
+
+// Operation returns the operation with this id.
+func (s *Store) Operation(ctx context.Context, id string) (Operation, error) {
+	var o Operation
+	if err := findOne(ctx, s.db.Collection(collOperations), id, &o); err != nil {
+		return Operation{}, fmt.Errorf("operation %s: %w", id, err)
+	}
+	return o, nil
+}
+
+// PutDeployment writes the whole document.
+func (s *Store) PutDeployment(ctx context.Context, d Deployment) error {
+	return replace(ctx, s.db.Collection(collDeployments), d.ID, d)
+}
+
+// PutOperation writes the whole document.
+func (s *Store) PutOperation(ctx context.Context, o Operation) error {
+	return replace(ctx, s.db.Collection(collOperations), o.ID, o)
+}
+
+type checkpoint struct {
+	ID  string `bson:"_id"`
+	Seq uint64 `bson:"seq"`
+}
+
+// Checkpoint returns the last stream sequence a projection applied (0: none).
+func (s *Store) Checkpoint(ctx context.Context, name string) (uint64, error) {
+	var c checkpoint
+	err := findOne(ctx, s.db.Collection(collCheckpoints), name, &c)
+	if errors.Is(err, ErrNotFound) {
+		return 0, nil
+	}
+	return c.Seq, err
+}
+
+// SetCheckpoint records the last stream sequence a projection applied.
+func (s *Store) SetCheckpoint(ctx context.Context, name string, seq uint64) error {
+	return replace(ctx, s.db.Collection(collCheckpoints), name, checkpoint{ID: name, Seq: seq})
+}
+
+// Drop removes every read model, for a rebuild by replay.
+func (s *Store) Drop(ctx context.Context) error {
+	for _, c := range []string{collDeployments, collOperations, collCheckpoints} {
+		if err := s.db.Collection(c).Drop(ctx); err != nil {
+			return fmt.Errorf("drop %s: %w", c, err)
+		}
+	}
+	return nil
+}
+
+func findOne(ctx context.Context, c *mongo.Collection, id string, out any) error {
+	err := c.FindOne(ctx, bson.M{"_id": id}).Decode(out)
+	if errors.Is(err, mongo.ErrNoDocuments) {
+		return ErrNotFound
+	}
+	return err
+}
+
+func replace(ctx context.Context, c *mongo.Collection, id string, doc any) error {
+	_, err := c.ReplaceOne(ctx, bson.M{"_id": id}, doc, options.Replace().SetUpsert(true))
+	if err != nil {
+		return fmt.Errorf("write %s %s: %w", c.Name(), id, err)
+	}
+	return nil
+}

@@ -1,0 +1,115 @@
+package worker
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"strconv"
+	"time"
+
+	"github.com/nats-io/nats.go/jetstream"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/codes"
+
+	"slipway.dev/pkg/bus"
+	"slipway.dev/pkg/events"
+	"slipway.dev/pkg/kube"
+	"slipway.dev/pkg/telemetry"
+	"slipway.dev/services/rollout-worker/internal/rollout"
+)
+
+// commandHandler decides deployment commands. It handles one command at a
+// time, in stream order, and acknowledges a command only after its decision
+// is durably appended (or was already, for a redelivery).
+type commandHandler struct {
+	bus     *bus.Conn
+	catalog rollout.Catalog
+	log     *slog.Logger
+}
+
+func newCatalog(ts *kube.Targets) rollout.Catalog {
+	cat := rollout.Catalog{Default: ts.Default, Targets: map[string]rollout.TargetEntry{}}
+	for _, t := range ts.All() {
+		types := map[string]bool{}
+		for name := range t.InstanceTypes {
+			types[name] = true
+		}
+		cat.Targets[t.Name] = rollout.TargetEntry{Info: t.Info(), InstanceTypes: types}
+	}
+	return cat
+}
+
+func (h *commandHandler) handle(ctx context.Context, msg jetstream.Msg) {
+	env, err := events.Unmarshal(msg.Data())
+	if err != nil {
+		h.log.ErrorContext(ctx, "dropping malformed command", "subject", msg.Subject(), "err", err)
+		_ = msg.TermWithReason("malformed envelope")
+		return
+	}
+	ctx = telemetry.Extract(ctx, msg.Headers())
+	ctx, span := telemetry.Tracer("slipway/rollout-worker").Start(ctx, "decide "+env.Type)
+	defer span.End()
+	span.SetAttributes(attribute.String("slipway.operation", env.CorrelationID), attribute.String("slipway.subject", env.Subject))
+	if err := h.decide(ctx, env); err != nil {
+		span.RecordError(err)
+		span.SetStatus(codes.Error, err.Error())
+		h.log.ErrorContext(ctx, "command not decided; will retry", "operation", env.CorrelationID, "err", err)
+		_ = msg.NakWithDelay(time.Second)
+		return
+	}
+	if err := msg.DoubleAck(ctx); err != nil {
+		h.log.WarnContext(ctx, "ack command", "operation", env.CorrelationID, "err", err)
+	}
+}
+
+func (h *commandHandler) decide(ctx context.Context, env events.Envelope) error {
+	msg, err := env.Decode()
+	if err != nil {
+		return h.rejectUndecodable(ctx, env, err)
+	}
+	switch cmd := msg.(type) {
+	case events.CreateDeployment:
+		return h.apply(ctx, env, cmd.Deployment, func(s rollout.State) []events.Message {
+			return rollout.DecideCreate(s, cmd, h.catalog).Events
+		})
+	default:
+		return h.rejectUndecodable(ctx, env, fmt.Errorf("the rollout worker does not handle %s", env.Type))
+	}
+}
+
+// apply decides and appends unless the command was already decided.
+func (h *commandHandler) apply(ctx context.Context, env events.Envelope, ref events.DeploymentRef, decide func(rollout.State) []events.Message) error {
+	st, err := loadState(ctx, h.bus, ref)
+	if err != nil {
+		return err
+	}
+	meta := events.Meta{Actor: env.Actor, CorrelationID: env.CorrelationID, CausationID: env.ID, TraceParent: telemetry.TraceParent(ctx)}
+	n := 0
+	return appendDecided(ctx, h.bus, &st, ref, meta, func(s rollout.State) []events.Message {
+		n = 0
+		if s.Handled(env.ID) {
+			return nil
+		}
+		out := decide(s)
+		for _, m := range out {
+			if r, ok := m.(events.CommandRejected); ok {
+				h.log.InfoContext(ctx, "command rejected", "operation", env.CorrelationID, "reason", r.Reason, "message", r.Message)
+			}
+		}
+		return out
+	}, func(events.Message) string { n++; return env.ID + ".d" + strconv.Itoa(n) })
+}
+
+// rejectUndecodable settles a command this build cannot decide, so its
+// operation does not wait forever. It is recorded on the deployment's history
+// when the subject names one.
+func (h *commandHandler) rejectUndecodable(ctx context.Context, env events.Envelope, cause error) error {
+	ref, ok := refFromSubject(env.Subject)
+	if !ok {
+		h.log.ErrorContext(ctx, "dropping command without a deployment", "type", env.Type, "err", cause)
+		return nil
+	}
+	return h.apply(ctx, env, ref, func(rollout.State) []events.Message {
+		return []events.Message{events.CommandRejected{CommandType: env.Type, Reason: events.ReasonInvalidSpec, Message: cause.Error()}}
+	})
+}

@@ -1,0 +1,67 @@
+package worker
+
+import (
+	"errors"
+	"flag"
+	"log/slog"
+	"time"
+
+	"slipway.dev/pkg/kube"
+)
+
+// Config is everything the rollout worker needs, read once at start.
+type Config struct {
+	NATSURL string
+	// Targets, when set, are used as they are (slipway dev and tests pass the
+	// simulated or local cluster); otherwise TargetConfigs are connected.
+	Targets       *kube.Targets
+	TargetConfigs []kube.TargetConfig
+	// MaxRollouts bounds the rollouts one worker drives at once.
+	MaxRollouts int
+	// Resync is how often a watched Deployment is re-read even without watch events.
+	Resync time.Duration
+	Logger *slog.Logger
+}
+
+// Environment variables the worker reads (docker-compose and deployments/ use these names).
+const (
+	EnvNATSURL     = "SLIPWAY_NATS_URL"
+	EnvMaxRollouts = "SLIPWAY_MAX_ROLLOUTS"
+)
+
+// EnvVars lists every environment variable the worker reads.
+func EnvVars() []string {
+	return append([]string{EnvNATSURL, EnvMaxRollouts}, kube.TargetEnvVars()...)
+}
+
+// LoadConfig reads flags, falling back to the environment, then to defaults.
+func LoadConfig(args []string, getenv func(string) string) (Config, error) {
+	fs := flag.NewFlagSet("rollout-worker", flag.ContinueOnError)
+	cfg := Config{Resync: 2 * time.Second}
+	fs.StringVar(&cfg.NATSURL, "nats-url", envOr(getenv, EnvNATSURL, "nats://127.0.0.1:4222"), "NATS server URL")
+	fs.IntVar(&cfg.MaxRollouts, "max-rollouts", envInt(getenv, EnvMaxRollouts, 64), "rollouts driven at once")
+	if err := fs.Parse(args); err != nil {
+		return Config{}, err
+	}
+	targets, err := kube.TargetConfigsFromEnv(getenv)
+	if err != nil {
+		return Config{}, err
+	}
+	cfg.TargetConfigs = targets
+	return cfg, cfg.Validate()
+}
+
+// Validate reports what is missing or wrong.
+func (c Config) Validate() error {
+	var errs []error
+	if c.NATSURL == "" {
+		errs = append(errs, errors.New("nats url is required"))
+	}
+	if c.Targets == nil && len(c.TargetConfigs) == 0 {
+		errs = append(errs, errors.New("no target: set "+kube.EnvTargetsFile+" or "+kube.EnvKubeconfig+" or "+kube.EnvInCluster))
+	}
+	if c.MaxRollouts < 0 {
+		errs = append(errs, errors.New("max rollouts must not be negative"))
+	}
+	return errors.Join(errs...)
+}

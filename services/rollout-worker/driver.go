@@ -1,0 +1,175 @@
+package worker
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/nats-io/nats.go/jetstream"
+	appsv1 "k8s.io/api/apps/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+
+	"slipway.dev/pkg/bus"
+	"slipway.dev/pkg/events"
+	"slipway.dev/pkg/kube"
+	"slipway.dev/pkg/telemetry"
+	"slipway.dev/services/rollout-worker/internal/cluster"
+	"slipway.dev/services/rollout-worker/internal/manifest"
+	"slipway.dev/services/rollout-worker/internal/rollout"
+)
+
+// driver runs rollouts. It reacts to events that need Kubernetes changes
+// (a new revision) by applying the revision and watching it until the
+// rollout ends. The triggering event stays unacknowledged meanwhile, with a
+// heartbeat (InProgress) every third of the lease; if this worker dies the
+// event is redelivered to another, which folds the history and continues
+// where the events say the rollout is. Decide first, actuate after, both
+// idempotent: a second driver of the same rollout appends nothing twice.
+type driver struct {
+	bus     *bus.Conn
+	targets *kube.Targets
+	log     *slog.Logger
+	resync  time.Duration
+	slots   chan struct{}
+	wg      sync.WaitGroup
+}
+
+func (d *driver) handle(ctx context.Context, msg jetstream.Msg) {
+	rec, err := bus.Decode(0, msg.Data())
+	if err != nil {
+		d.log.ErrorContext(ctx, "dropping malformed event", "subject", msg.Subject(), "err", err)
+		_ = msg.TermWithReason("malformed event")
+		return
+	}
+	revision, ok := needsRollout(rec.Message)
+	ref, refOK := events.ParseDeploymentSubject(msg.Subject())
+	if !ok || !refOK {
+		_ = msg.Ack()
+		return
+	}
+	select {
+	case d.slots <- struct{}{}:
+	case <-ctx.Done():
+		_ = msg.Nak()
+		return
+	}
+	d.wg.Add(1)
+	go func() {
+		defer d.wg.Done()
+		defer func() { <-d.slots }()
+		ctx := telemetry.FromTraceParent(ctx, rec.Envelope.TraceParent)
+		ctx, span := telemetry.Tracer("slipway/rollout-worker").Start(ctx, "rollout")
+		defer span.End()
+		d.run(ctx, msg, ref, revision, rec.Envelope)
+	}()
+}
+
+// needsRollout says which revision an event asks the driver to roll out.
+func needsRollout(m events.Message) (int, bool) {
+	switch e := m.(type) {
+	case events.DeploymentCreated:
+		return e.Revision.Number, true
+	}
+	return 0, false
+}
+
+func (d *driver) run(ctx context.Context, msg jetstream.Msg, ref events.DeploymentRef, revision int, cause events.Envelope) {
+	hbCtx, stopHB := context.WithCancel(ctx)
+	defer stopHB()
+	go heartbeat(hbCtx, msg)
+	err := d.drive(ctx, ref, revision, cause)
+	stopHB()
+	switch {
+	case err == nil:
+		_ = msg.Ack()
+	case ctx.Err() != nil:
+		// Shutting down: hand the rollout to another worker now rather than after the lease.
+		_ = msg.Nak()
+	default:
+		d.log.ErrorContext(ctx, "rollout interrupted; will retry", "deployment", ref.String(), "revision", revision, "err", err)
+		_ = msg.NakWithDelay(2 * time.Second)
+	}
+}
+
+func heartbeat(ctx context.Context, msg jetstream.Msg) {
+	t := time.NewTicker(events.RolloutLease / 3)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			_ = msg.InProgress()
+		}
+	}
+}
+
+func (d *driver) drive(ctx context.Context, ref events.DeploymentRef, revision int, cause events.Envelope) error {
+	st, err := loadState(ctx, d.bus, ref)
+	if err != nil {
+		return err
+	}
+	if st.Current != revision || st.Rollout == nil || st.Rollout.Revision != revision || st.Rollout.Phase.Terminal() {
+		return nil // superseded or already finished
+	}
+	meta := events.Meta{Actor: "system:rollout-worker", CorrelationID: st.Rollout.OperationID, CausationID: cause.ID,
+		TraceParent: telemetry.TraceParent(ctx)}
+	appendFn := func(decide func(rollout.State) []events.Message) error {
+		return appendDecided(ctx, d.bus, &st, ref, meta, decide, func(m events.Message) string {
+			return fmt.Sprintf("%s/r%d/%s", ref, revision, idSuffix(m))
+		})
+	}
+	target, ok := d.targets.Get(st.Target.Name)
+	if !ok {
+		return appendFn(func(s rollout.State) []events.Message {
+			return rollout.DecideApplyFailed(s, revision, fmt.Errorf("target %s is not configured in this worker", st.Target.Name))
+		})
+	}
+	if err := appendFn(func(s rollout.State) []events.Message { return rollout.DecideStart(s, revision) }); err != nil {
+		return err
+	}
+	objs := manifest.Render(ref, st.Target, st.Revisions[revision], target.InstanceTypes)
+	if err := cluster.Apply(ctx, target.Client, objs); err != nil {
+		if permanent(err) {
+			return appendFn(func(s rollout.State) []events.Message { return rollout.DecideApplyFailed(s, revision, err) })
+		}
+		return err
+	}
+	d.log.InfoContext(ctx, "rollout applied", "deployment", ref.String(), "revision", revision, "target", target.Name)
+	var appendErr error
+	werr := cluster.Watch(ctx, target.Client, st.Target.Namespace, st.Target.ObjectName, d.resync, func(dep *appsv1.Deployment) bool {
+		if dep == nil {
+			return false
+		}
+		obs, ok := cluster.Observe(dep, revision, time.Now().UTC())
+		if !ok {
+			return false
+		}
+		if appendErr = appendFn(func(s rollout.State) []events.Message { return rollout.DecideProgress(s, obs) }); appendErr != nil {
+			return true
+		}
+		return st.Current != revision || st.Rollout == nil || st.Rollout.Phase.Terminal()
+	})
+	return errors.Join(werr, appendErr)
+}
+
+// permanent reports whether the target refused the objects for a reason a
+// retry will not fix.
+func permanent(err error) bool {
+	return apierrors.IsInvalid(err) || apierrors.IsForbidden(err) || apierrors.IsBadRequest(err)
+}
+
+// idSuffix names terminal and start events deterministically per revision
+// (a retry after a lost ack is deduplicated by Nats-Msg-Id); progress events
+// get a time-based suffix.
+func idSuffix(m events.Message) string {
+	switch m.(type) {
+	case events.RolloutProgressed:
+		return "progress-" + fmt.Sprint(time.Now().UnixNano())
+	default:
+		return m.Type()
+	}
+}

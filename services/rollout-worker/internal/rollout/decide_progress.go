@@ -1,0 +1,65 @@
+package rollout
+
+import (
+	"fmt"
+	"slices"
+	"time"
+
+	"slipway.dev/pkg/events"
+)
+
+// DecideStart returns RolloutStarted for the revision unless its rollout has
+// already started or the revision is no longer the one to roll out.
+func DecideStart(s State, revision int) []events.Message {
+	r := s.rolloutOf(revision)
+	if r == nil || r.Phase != PhasePending {
+		return nil
+	}
+	rev := s.Revisions[revision]
+	return []events.Message{events.RolloutStarted{
+		Revision: revision, FromRevision: s.Stable, Desired: rev.Spec.DesiredReplicas(), Strategy: "RollingUpdate"}}
+}
+
+// Observation is what the worker saw of the revision's Kubernetes Deployment.
+type Observation struct {
+	Revision         int
+	Replicas         events.Replicas
+	Conditions       []events.Condition
+	Complete         bool
+	DeadlineExceeded bool
+	Time             time.Time
+}
+
+// DecideProgress turns an observation into at most one event: success,
+// failure at the progress deadline, or progress when the counts or
+// conditions changed. Observations of a superseded or ended rollout decide nothing.
+func DecideProgress(s State, obs Observation) []events.Message {
+	r := s.rolloutOf(obs.Revision)
+	if r == nil || r.Phase != PhaseProgressing {
+		return nil
+	}
+	switch {
+	case obs.Complete:
+		return []events.Message{events.RolloutSucceeded{Revision: obs.Revision, Replicas: obs.Replicas,
+			DurationMS: obs.Time.Sub(r.StartedAt).Milliseconds()}}
+	case obs.DeadlineExceeded:
+		deadline := s.Revisions[obs.Revision].Spec.Rollout.ProgressDeadlineSeconds
+		return []events.Message{events.RolloutFailed{Revision: obs.Revision, Reason: events.ReasonProgressDeadlineExceeded,
+			Message: fmt.Sprintf("revision %d made no progress for %ds: %d of %d replicas updated, %d available",
+				obs.Revision, deadline, obs.Replicas.Updated, obs.Replicas.Desired, obs.Replicas.Available),
+			Replicas: obs.Replicas}}
+	case obs.Replicas != r.Replicas || !slices.Equal(obs.Conditions, r.Conditions):
+		return []events.Message{events.RolloutProgressed{Revision: obs.Revision, Replicas: obs.Replicas, Conditions: obs.Conditions}}
+	}
+	return nil
+}
+
+// DecideApplyFailed fails the rollout when the target refuses its objects.
+func DecideApplyFailed(s State, revision int, err error) []events.Message {
+	r := s.rolloutOf(revision)
+	if r == nil || r.Phase.Terminal() {
+		return nil
+	}
+	return []events.Message{events.RolloutFailed{Revision: revision, Reason: events.ReasonApplyFailed,
+		Message: err.Error(), Replicas: r.Replicas}}
+}

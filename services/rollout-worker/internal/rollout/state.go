@@ -1,0 +1,129 @@
+// Package rollout is the rollout worker's pure decision logic: it folds a
+// deployment's events into State and decides which events a command or an
+// observation of the cluster leads to. It does no I/O.
+package rollout
+
+import (
+	"time"
+
+	"slipway.dev/pkg/events"
+)
+
+// Phase of a rollout.
+type Phase string
+
+// Rollout phases.
+const (
+	PhasePending     Phase = "Pending"
+	PhaseProgressing Phase = "Progressing"
+	PhaseSucceeded   Phase = "Succeeded"
+	PhaseFailed      Phase = "Failed"
+)
+
+// Terminal reports whether the rollout has ended.
+func (p Phase) Terminal() bool { return p == PhaseSucceeded || p == PhaseFailed }
+
+// State is a deployment as its event history says it is.
+type State struct {
+	Exists      bool
+	Ref         events.DeploymentRef
+	Target      events.TargetInfo
+	Environment string
+	Revisions   map[int]events.Revision
+	// Current is the newest revision; Stable the newest that rolled out.
+	Current int
+	Stable  int
+	Rollout *Rollout
+	// LastSeq is the stream sequence of the last event folded: the expected
+	// last subject sequence of the next append.
+	LastSeq uint64
+	// handled holds the ids of commands already decided, so a redelivered
+	// command is acknowledged without a second effect.
+	handled map[string]bool
+}
+
+// Rollout is the move to one revision.
+type Rollout struct {
+	Revision    int
+	Phase       Phase
+	OperationID string
+	Actor       string
+	StartedAt   time.Time
+	Replicas    events.Replicas
+	Conditions  []events.Condition
+	Reason      string
+}
+
+// Handled reports whether the command with this id was already decided.
+func (s State) Handled(commandID string) bool { return s.handled[commandID] }
+
+// Fold builds the state from events in stream order.
+func Fold(history []Event) State {
+	s := State{Revisions: map[int]events.Revision{}, handled: map[string]bool{}}
+	for _, e := range history {
+		s.Apply(e)
+	}
+	return s
+}
+
+// Event is one stored event: what Fold needs of a bus record.
+type Event struct {
+	Seq      uint64
+	Envelope events.Envelope
+	Message  events.Message
+}
+
+// Apply folds one event into the state. Unknown messages only move LastSeq.
+func (s *State) Apply(e Event) {
+	s.LastSeq = e.Seq
+	if s.handled == nil {
+		s.handled = map[string]bool{}
+	}
+	if s.Revisions == nil {
+		s.Revisions = map[int]events.Revision{}
+	}
+	if e.Envelope.CausationID != "" && isDecision(e.Message) {
+		s.handled[e.Envelope.CausationID] = true
+	}
+	switch m := e.Message.(type) {
+	case events.DeploymentCreated:
+		s.Exists, s.Ref, s.Target, s.Environment = true, m.Deployment, m.Target, m.Environment
+		s.Revisions[m.Revision.Number] = m.Revision
+		s.Current = m.Revision.Number
+		s.Rollout = &Rollout{Revision: m.Revision.Number, Phase: PhasePending, OperationID: e.Envelope.CorrelationID, Actor: e.Envelope.Actor}
+	case events.RolloutStarted:
+		if r := s.rolloutOf(m.Revision); r != nil {
+			r.Phase, r.StartedAt = PhaseProgressing, e.Envelope.Time
+			r.Replicas.Desired = m.Desired
+		}
+	case events.RolloutProgressed:
+		if r := s.rolloutOf(m.Revision); r != nil {
+			r.Replicas, r.Conditions = m.Replicas, m.Conditions
+		}
+	case events.RolloutSucceeded:
+		if r := s.rolloutOf(m.Revision); r != nil {
+			r.Phase, r.Replicas, r.Reason = PhaseSucceeded, m.Replicas, events.ReasonRolloutComplete
+			s.Stable = m.Revision
+		}
+	case events.RolloutFailed:
+		if r := s.rolloutOf(m.Revision); r != nil {
+			r.Phase, r.Replicas, r.Reason = PhaseFailed, m.Replicas, m.Reason
+		}
+	}
+}
+
+func (s *State) rolloutOf(revision int) *Rollout {
+	if s.Rollout == nil || s.Rollout.Revision != revision {
+		return nil
+	}
+	return s.Rollout
+}
+
+// isDecision reports whether a message is the direct outcome of a command.
+func isDecision(m events.Message) bool {
+	switch m.(type) {
+	case events.DeploymentCreated, events.CommandRejected:
+		return true
+	}
+	return false
+}

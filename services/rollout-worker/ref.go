@@ -1,0 +1,22 @@
+package worker
+
+import (
+	"strings"
+
+	"slipway.dev/pkg/events"
+)
+
+// refFromSubject parses an envelope subject of the form owner/project/name.
+func refFromSubject(s string) (events.DeploymentRef, bool) {
+	parts := strings.Split(s, "/")
+	if len(parts) != 3 {
+		return events.DeploymentRef{}, false
+	}
+	ref := events.DeploymentRef{Owner: parts[0], Project: parts[1], Name: parts[2]}
+	for _, p := range parts {
+		if events.ValidateName("", p, 63) != nil {
+			return events.DeploymentRef{}, false
+		}
+	}
+	return ref, true
+}
