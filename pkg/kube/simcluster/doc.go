@@ -8,11 +8,11 @@
 //   - apiserver write semantics for Deployments: metadata.generation starts
 //     at 1 and is bumped when .spec or .metadata.annotations change, status
 //     writes never touch spec or generation, uid and creationTimestamp are
-//     set on create (see deployments.go);
+//     set on create; Deployment watches honour label and name selectors;
 //   - a simulated Deployment controller and kubelet that create, ready and
 //     delete real v1.Pod objects and write Deployment status and conditions
 //     the way kube-controller-manager does, so that `kubectl rollout status`
-//     logic (RolloutStatus) converges (see step.go, status.go, kubelet.go);
+//     logic (RolloutStatus) converges;
 //   - failure injection through pod template annotations (AnnotationNeverReady,
 //     AnnotationCrashLoop).
 //

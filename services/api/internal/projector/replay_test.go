@@ -1,0 +1,185 @@
+package projector_test
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"reflect"
+	"sort"
+	"testing"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+
+	"slipway.dev/pkg/bus"
+	"slipway.dev/pkg/embedded"
+	"slipway.dev/pkg/events"
+	"slipway.dev/services/api/internal/projector"
+	"slipway.dev/services/api/internal/readmodel"
+)
+
+type infra struct {
+	bus      *bus.Conn
+	mongoURI string
+}
+
+func startInfra(t *testing.T) infra {
+	t.Helper()
+	n, err := embedded.StartNATS(t.TempDir(), "127.0.0.1", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(n.Close)
+	f, err := embedded.StartFerretDB(t.TempDir(), "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(f.Close)
+	b, err := bus.Connect(t.Context(), n.URL(), "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(b.Close)
+	if err := b.EnsureTopology(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	return infra{bus: b, mongoURI: f.URI()}
+}
+
+// appendHistory writes a few deployments' lives to EVENTS and returns the last sequence.
+func appendHistory(t *testing.T, b *bus.Conn) uint64 {
+	t.Helper()
+	var last uint64
+	for i, name := range []string{"alpha", "beta", "gamma"} {
+		ref := events.DeploymentRef{Owner: "acme", Project: "fraud", Name: name}
+		n := int32(i + 1)
+		op := "op-" + name
+		msgs := []events.Message{
+			events.DeploymentCreated{Deployment: ref, Environment: "dev", Labels: map[string]string{"app.kubernetes.io/name": name},
+				Target:   events.TargetInfo{Name: "sim", Namespace: "default", BaseURL: "http://sim", ObjectName: name + "-x"},
+				Revision: events.Revision{Number: 1, Cause: events.CauseCreated, Spec: events.Spec{Image: "img:" + name, Replicas: &n}.WithDefaults()}},
+			events.RolloutStarted{Revision: 1, Desired: n},
+			events.RolloutProgressed{Revision: 1, Replicas: events.Replicas{Desired: n, Updated: n}},
+			events.RolloutSucceeded{Revision: 1, Replicas: events.Replicas{Desired: n, Updated: n, Ready: n, Available: n}},
+			events.HealthChanged{From: "Unknown", To: "Healthy", Reason: events.ReasonAllReplicasReady},
+		}
+		if name == "gamma" {
+			msgs = msgs[:2]
+			msgs = append(msgs, events.RolloutFailed{Revision: 1, Reason: events.ReasonProgressDeadlineExceeded, Message: "stuck"})
+		}
+		var seq uint64
+		for j, m := range msgs {
+			corr := op
+			if _, ok := m.(events.HealthChanged); ok {
+				corr = ""
+			}
+			env, err := events.Wrap(m, events.Meta{ID: op + "-" + string(rune('a'+j)), Source: "/test", Subject: ref.String(),
+				Time: time.Date(2026, 1, 1, 0, 0, i*10+j, 0, time.UTC), Actor: "user:test", CorrelationID: corr})
+			if err != nil {
+				t.Fatal(err)
+			}
+			pub, err := b.Append(t.Context(), events.DeploymentSubject(ref), env, seq)
+			if err != nil {
+				t.Fatal(err)
+			}
+			seq, last = pub.Seq, pub.Seq
+		}
+	}
+	return last
+}
+
+// project runs a projector into database db until it has applied upTo.
+func project(t *testing.T, in infra, db string, upTo uint64) {
+	t.Helper()
+	store, err := readmodel.Open(t.Context(), in.mongoURI, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = store.Close(context.Background()) }()
+	notify := projector.NewNotifier()
+	ctx, cancel := context.WithCancel(t.Context())
+	done := make(chan error, 1)
+	go func() {
+		done <- projector.New(in.bus, store, notify, slog.New(slog.NewJSONHandler(io.Discard, nil))).Run(ctx)
+	}()
+	deadline := time.After(60 * time.Second)
+	for notify.Applied() < upTo {
+		select {
+		case <-notify.Changed():
+		case <-deadline:
+			t.Fatalf("projector applied %d of %d", notify.Applied(), upTo)
+		case err := <-done:
+			t.Fatalf("projector stopped: %v", err)
+		}
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+}
+
+func dump(t *testing.T, uri, db string) map[string][]bson.M {
+	t.Helper()
+	client, err := mongo.Connect(options.Client().ApplyURI(uri))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = client.Disconnect(context.Background()) }()
+	out := map[string][]bson.M{}
+	for _, coll := range []string{"deployments", "operations"} {
+		cur, err := client.Database(db).Collection(coll).Find(t.Context(), bson.M{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var docs []bson.M
+		if err := cur.All(t.Context(), &docs); err != nil {
+			t.Fatal(err)
+		}
+		sort.Slice(docs, func(i, j int) bool { return docs[i]["_id"].(string) < docs[j]["_id"].(string) })
+		out[coll] = docs
+	}
+	return out
+}
+
+// TestReplayRebuildsIdenticalReadModels projects EVENTS live, then replays
+// the whole stream into an empty database, and into the first one again
+// from scratch, and compares every document.
+func TestReplayRebuildsIdenticalReadModels(t *testing.T) {
+	in := startInfra(t)
+	last := appendHistory(t, in.bus)
+	project(t, in, "live", last)
+	project(t, in, "replayed", last)
+	live, replayed := dump(t, in.mongoURI, "live"), dump(t, in.mongoURI, "replayed")
+	if len(live["deployments"]) != 3 || len(live["operations"]) != 3 {
+		t.Fatalf("live read models: %d deployments, %d operations", len(live["deployments"]), len(live["operations"]))
+	}
+	if !reflect.DeepEqual(live, replayed) {
+		t.Fatalf("replay differs:\nlive     %v\nreplayed %v", live, replayed)
+	}
+	// Running the projector again over the same database (checkpoint reset:
+	// every event redelivered) must change nothing either.
+	store, err := readmodel.Open(t.Context(), in.mongoURI, "live")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := store.SetCheckpoint(t.Context(), projector.CheckpointName, 0); err != nil {
+		t.Fatal(err)
+	}
+	_ = store.Close(context.Background())
+	project(t, in, "live", last)
+	if again := dump(t, in.mongoURI, "live"); !reflect.DeepEqual(again, live) {
+		t.Fatalf("re-applying events changed documents:\nbefore %v\nafter  %v", live, again)
+	}
+	var gamma readmodel.Deployment
+	for _, d := range live["deployments"] {
+		if d["_id"] == "acme/fraud/gamma" {
+			b, _ := bson.Marshal(d)
+			_ = bson.Unmarshal(b, &gamma)
+		}
+	}
+	if gamma.Phase != readmodel.PhaseFailed || gamma.Reason != events.ReasonProgressDeadlineExceeded {
+		t.Fatalf("gamma: %+v", gamma)
+	}
+}

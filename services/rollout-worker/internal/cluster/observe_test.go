@@ -1,0 +1,51 @@
+package cluster
+
+import (
+	"testing"
+	"time"
+
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
+
+	"slipway.dev/pkg/kube"
+)
+
+func deployment(rev string, gen, observed int64, replicas, total, updated, available int32, cond *appsv1.DeploymentCondition) *appsv1.Deployment {
+	d := &appsv1.Deployment{}
+	d.Generation = gen
+	d.Spec.Replicas = &replicas
+	d.Spec.Template.Labels = map[string]string{kube.LabelRevision: rev}
+	d.Status = appsv1.DeploymentStatus{ObservedGeneration: observed, Replicas: total, UpdatedReplicas: updated,
+		ReadyReplicas: available, AvailableReplicas: available}
+	if cond != nil {
+		d.Status.Conditions = []appsv1.DeploymentCondition{*cond}
+	}
+	return d
+}
+
+// TestObserveFollowsKubectlRolloutStatus checks the completion rule of
+// `kubectl rollout status`, including the cases that fool simpler rules.
+func TestObserveFollowsKubectlRolloutStatus(t *testing.T) {
+	deadline := &appsv1.DeploymentCondition{Type: appsv1.DeploymentProgressing, Status: corev1.ConditionFalse, Reason: "ProgressDeadlineExceeded"}
+	tests := []struct {
+		name             string
+		d                *appsv1.Deployment
+		ok, complete, dl bool
+	}{
+		{"complete", deployment("2", 3, 3, 4, 4, 4, 4, nil), true, true, false},
+		{"controller has not seen the new generation", deployment("2", 3, 2, 4, 4, 4, 4, nil), true, false, false},
+		{"old pods still terminating", deployment("2", 3, 3, 4, 5, 4, 4, nil), true, false, false},
+		{"updated but not available", deployment("2", 3, 3, 4, 4, 4, 3, nil), true, false, false},
+		{"half way", deployment("2", 3, 3, 4, 5, 2, 4, nil), true, false, false},
+		{"deadline exceeded", deployment("2", 3, 3, 4, 5, 1, 4, deadline), true, false, true},
+		{"another revision's template", deployment("1", 3, 3, 4, 4, 4, 4, nil), false, false, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			obs, ok := Observe(tt.d, 2, time.Now())
+			if ok != tt.ok || obs.Complete != tt.complete || obs.DeadlineExceeded != tt.dl {
+				t.Fatalf("ok=%v complete=%v deadline=%v, want %v %v %v", ok, obs.Complete, obs.DeadlineExceeded, tt.ok, tt.complete, tt.dl)
+			}
+		})
+	}
+}

@@ -1,0 +1,63 @@
+package manifest
+
+import (
+	"bytes"
+	"encoding/json"
+	"flag"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"slipway.dev/pkg/events"
+	"slipway.dev/pkg/kube"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files")
+
+func i32(n int32) *int32 { return &n }
+
+// TestRenderGolden pins the objects a revision becomes: labels and selector
+// (the selector is immutable on a Deployment), the rolling strategy, resources
+// from the instance type, probes, and secret references as secretKeyRef only.
+func TestRenderGolden(t *testing.T) {
+	ref := events.DeploymentRef{Owner: "acme", Project: "fraud", Name: "scorer"}
+	target := events.TargetInfo{Name: "eu", Namespace: "models", ObjectName: kube.ObjectName("acme", "fraud", "scorer")}
+	rev := events.Revision{Number: 3, Spec: events.Spec{
+		Image: "ghcr.io/acme/scorer:2.0", Replicas: i32(4), InstanceType: "gpu-t4",
+		Env:            map[string]string{"LOG_LEVEL": "info", "BATCH": "8"},
+		Secrets:        []events.SecretRef{{Env: "DB_PASSWORD", Name: "fraud-db", Key: "password", Version: "3"}},
+		Readiness:      &events.Probe{Path: "/ready", PeriodSeconds: 5},
+		Rollout:        &events.Strategy{MaxSurge: "1", MaxUnavailable: "0", ProgressDeadlineSeconds: 120},
+		PodAnnotations: map[string]string{"prometheus.io/scrape": "true"},
+	}.WithDefaults()}
+	objs := Render(ref, target, rev, kube.DefaultInstanceTypes())
+	got, err := json.MarshalIndent(map[string]any{"deployment": objs.Deployment, "service": objs.Service}, "", "  ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join("testdata", "scorer-r3.golden.json")
+	if *update {
+		_ = os.MkdirAll("testdata", 0o755)
+		if err := os.WriteFile(path, append(got, '\n'), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test -update)", err)
+	}
+	if !bytes.Equal(bytes.TrimSpace(got), bytes.TrimSpace(want)) {
+		t.Fatalf("rendered objects changed:\n%s", got)
+	}
+	if bytes.Contains(got, []byte(`"value": "password"`)) {
+		t.Fatal("a secret value must never be rendered")
+	}
+}
+
+func TestRenderLeavesReplicasToTheAutoscaler(t *testing.T) {
+	rev := events.Revision{Number: 1, Spec: events.Spec{Image: "i", Scaling: &events.Scaling{Min: 2, Max: 6}}.WithDefaults()}
+	objs := Render(events.DeploymentRef{Owner: "a", Project: "b", Name: "c"}, events.TargetInfo{Namespace: "n", ObjectName: "c-x"}, rev, nil)
+	if objs.Deployment.Spec.Replicas != nil {
+		t.Fatal("with autoscaling, replicas must not be owned by Slipway's field manager")
+	}
+}
