@@ -1,0 +1,111 @@
+package kubeplane
+
+import (
+	"fmt"
+	"path/filepath"
+	"strings"
+)
+
+// Network settings of the plane. Only the loopback addresses are ever
+// dialled: the 10.x values are data that KWOK writes into Node and Pod
+// status, and the service range is never routed.
+const (
+	serviceCIDR = "10.0.0.0/24"
+	serviceIP   = "10.0.0.1" // first address of serviceCIDR: the kubernetes Service
+	podCIDR     = "10.244.0.1/16"
+	nodeIP      = "10.243.0.1"
+)
+
+// DefaultControllers are the kube-controller-manager controllers the plane
+// runs: enough for Deployments, Services/EndpointSlices, HPAs, garbage
+// collection, namespace deletion and the default ServiceAccount.
+var DefaultControllers = []string{
+	"deployment-controller",
+	"replicaset-controller",
+	"serviceaccount-controller",
+	"serviceaccount-token-controller",
+	"root-ca-certificate-publisher-controller",
+	"node-lifecycle-controller",
+	"endpointslice-controller",
+	"endpoints-controller",
+	"horizontal-pod-autoscaler-controller",
+	"garbage-collector-controller",
+	"namespace-controller",
+}
+
+// layout is where one plane keeps its files and which ports it listens on.
+type layout struct {
+	dir                        string
+	pki                        *pkiFiles
+	tokenFile, kubeconfig      string
+	stagesFile                 string
+	etcdClient, etcdPeer, apis int
+}
+
+func (l layout) path(elem ...string) string {
+	return filepath.Join(append([]string{l.dir}, elem...)...)
+}
+
+func (l layout) etcdArgs() []string {
+	client := fmt.Sprintf("http://127.0.0.1:%d", l.etcdClient)
+	peer := fmt.Sprintf("http://127.0.0.1:%d", l.etcdPeer)
+	return []string{
+		"--name=default",
+		"--data-dir=" + l.path("etcd"),
+		"--listen-client-urls=" + client, "--advertise-client-urls=" + client,
+		"--listen-peer-urls=" + peer, "--initial-advertise-peer-urls=" + peer,
+		"--initial-cluster=default=" + peer,
+		"--unsafe-no-fsync", // throw-away data: skip fsync so a busy disk does not slow tests
+	}
+}
+
+func (l layout) apiserverArgs() []string {
+	return []string{
+		fmt.Sprintf("--etcd-servers=http://127.0.0.1:%d", l.etcdClient),
+		"--bind-address=127.0.0.1", "--advertise-address=127.0.0.1",
+		fmt.Sprintf("--secure-port=%d", l.apis),
+		"--endpoint-reconciler-type=none", // a loopback advertise address is refused otherwise
+		"--cert-dir=" + l.path("apiserver-certs"),
+		"--tls-cert-file=" + l.pki.servingCert, "--tls-private-key-file=" + l.pki.serveKey,
+		"--client-ca-file=" + l.pki.caCert,
+		"--token-auth-file=" + l.tokenFile,
+		"--authorization-mode=RBAC",
+		"--service-account-issuer=https://kubernetes.default.svc",
+		"--service-account-key-file=" + l.pki.saPub,
+		"--service-account-signing-key-file=" + l.pki.saKey,
+		"--service-cluster-ip-range=" + serviceCIDR,
+		"--profiling=false",
+	}
+}
+
+func (l layout) controllerManagerArgs(extra []string) []string {
+	return []string{
+		"--kubeconfig=" + l.kubeconfig,
+		"--leader-elect=false",
+		"--secure-port=0", // no health endpoint needed; avoids another port
+		"--service-account-private-key-file=" + l.pki.saKey,
+		"--root-ca-file=" + l.pki.caCert,
+		"--controllers=" + strings.Join(append(append([]string{}, DefaultControllers...), extra...), ","),
+		"--profiling=false",
+	}
+}
+
+func (l layout) schedulerArgs() []string {
+	return []string{
+		"--kubeconfig=" + l.kubeconfig,
+		"--leader-elect=false",
+		"--secure-port=0",
+		"--profiling=false",
+	}
+}
+
+func (l layout) kwokArgs() []string {
+	return []string{
+		"--config=" + l.stagesFile,
+		"--kubeconfig=" + l.kubeconfig,
+		"--manage-all-nodes=false",
+		"--manage-nodes-with-annotation-selector=" + NodeAnnotation + "=" + nodeTaintValue,
+		"--cidr=" + podCIDR,
+		"--node-ip=" + nodeIP,
+	}
+}

@@ -1,0 +1,14 @@
+//go:build !linux
+
+package kubeplane
+
+import (
+	"errors"
+	"syscall"
+)
+
+// sysProcAttr returns nil: the fixture only manages process groups on Linux.
+func sysProcAttr() *syscall.SysProcAttr { return nil }
+
+// signalGroup is unsupported outside Linux; Start fails earlier there.
+func signalGroup(int, bool) error { return errors.New("kubeplane: only supported on linux") }
