@@ -29,9 +29,25 @@ type Revision struct {
 	Spec    Spec   `json:"spec"`
 	Cause   string `json:"cause"`
 	Message string `json:"message,omitempty"`
+	// TemplateRevision is the revision whose pod template this one runs: its
+	// own number, or an earlier one when only scaling changed (pods are then
+	// kept, not replaced). 0 means Number.
+	TemplateRevision int `json:"templateRevision,omitempty"`
+	// RollbackOf is the revision a rollback copied its spec from.
+	RollbackOf int `json:"rollbackOf,omitempty"`
+}
+
+// PodTemplateRevision is the revision whose pod template this one runs.
+func (r Revision) PodTemplateRevision() int {
+	if r.TemplateRevision != 0 {
+		return r.TemplateRevision
+	}
+	return r.Number
 }
 
 // Revision causes.
 const (
-	CauseCreated = "created"
+	CauseCreated      = "created"
+	CauseUpdated      = "updated"
+	CauseAutoRollback = "auto-rollback"
 )

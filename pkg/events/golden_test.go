@@ -39,6 +39,12 @@ func samples() []Message {
 		RolloutSucceeded{Revision: 2, Replicas: reps, DurationMS: 1520},
 		RolloutFailed{Revision: 2, Reason: ReasonProgressDeadlineExceeded, Message: "no progress for 300s", Replicas: reps},
 		HealthChanged{From: HealthProgressing, To: HealthHealthy, Reason: ReasonAllReplicasReady, Replicas: reps},
+		UpdateDeployment{Deployment: ref, SpecPatch: []byte(`{"image":"ghcr.io/acme/fraud:1.5.0"}`), Message: "new model", ExpectedSeq: 41},
+		RevisionCreated{Revision: Revision{Number: 3, Spec: spec, Cause: CauseAutoRollback, Message: "rolled back automatically from v2", TemplateRevision: 1, RollbackOf: 1},
+			Supersedes: 2, SupersededOperation: "op-2"},
+		DeploymentUnchanged{Revision: 2, Message: "the spec already matches revision 2"},
+		DriftDetected{Revision: 2, Object: "apps/v1 Deployment models/scorer-1a2b3c4d", Fields: []string{".spec.template.spec.containers[name=\"model\"].image"},
+			Managers: []string{"kubectl-set"}, Action: DriftReverted},
 	}
 }
 
@@ -70,8 +76,18 @@ func TestGoldenJSON(t *testing.T) {
 			if !bytes.Equal(bytes.TrimSpace(got), bytes.TrimSpace(want)) {
 				t.Fatalf("JSON of %s changed:\n got %s\nwant %s", msg.Type(), got, want)
 			}
-			// The golden bytes must decode back to the same typed value.
-			back, err := Unmarshal(want)
+			// The golden bytes must decode, and the wire bytes must decode back
+			// to the same typed value.
+			if fromGolden, err := Unmarshal(want); err != nil {
+				t.Fatal(err)
+			} else if _, err := fromGolden.Decode(); err != nil {
+				t.Fatal(err)
+			}
+			wire, err := env.Marshal()
+			if err != nil {
+				t.Fatal(err)
+			}
+			back, err := Unmarshal(wire)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -9,12 +9,16 @@ const (
 	ReasonInvalidSpec     = "InvalidSpec"
 	ReasonUnknownInstance = "UnknownInstanceType"
 	ReasonNotFound        = "NotFound"
+	// ReasonPreconditionFailed: If-Match named a version that is no longer current.
+	ReasonPreconditionFailed = "PreconditionFailed"
 
 	// Rollout outcomes.
 	ReasonRolloutComplete          = "RolloutComplete"
 	ReasonProgressDeadlineExceeded = "ProgressDeadlineExceeded"
 	ReasonApplyFailed              = "ApplyFailed"
 	ReasonTargetUnavailable        = "TargetUnavailable"
+	// ReasonSuperseded: a newer revision replaced the rollout before it ended.
+	ReasonSuperseded = "Superseded"
 
 	// Health states and reasons.
 	HealthHealthy     = "Healthy"

@@ -24,6 +24,10 @@ func init() {
 	register[RolloutSucceeded]()
 	register[RolloutFailed]()
 	register[HealthChanged]()
+	register[UpdateDeployment]()
+	register[RevisionCreated]()
+	register[DeploymentUnchanged]()
+	register[DriftDetected]()
 }
 
 // Types lists every registered wire type name.

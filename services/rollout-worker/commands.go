@@ -72,6 +72,10 @@ func (h *commandHandler) decide(ctx context.Context, env events.Envelope) error 
 		return h.apply(ctx, env, cmd.Deployment, func(s rollout.State) []events.Message {
 			return rollout.DecideCreate(s, cmd, h.catalog).Events
 		})
+	case events.UpdateDeployment:
+		return h.apply(ctx, env, cmd.Deployment, func(s rollout.State) []events.Message {
+			return rollout.DecideUpdate(s, cmd, h.catalog).Events
+		})
 	default:
 		return h.rejectUndecodable(ctx, env, fmt.Errorf("the rollout worker does not handle %s", env.Type))
 	}

@@ -72,6 +72,8 @@ func needsRollout(m events.Message) (int, bool) {
 	switch e := m.(type) {
 	case events.DeploymentCreated:
 		return e.Revision.Number, true
+	case events.RevisionCreated:
+		return e.Revision.Number, true
 	}
 	return 0, false
 }
@@ -112,6 +114,9 @@ func (d *driver) drive(ctx context.Context, ref events.DeploymentRef, revision i
 	if err != nil {
 		return err
 	}
+	if st.Current == revision && st.Rollout != nil && st.Rollout.Revision == revision && st.Rollout.Phase == rollout.PhaseFailed {
+		return d.rollBack(ctx, &st, ref, revision) // failed before a previous driver could roll back
+	}
 	if st.Current != revision || st.Rollout == nil || st.Rollout.Revision != revision || st.Rollout.Phase.Terminal() {
 		return nil // superseded or already finished
 	}
@@ -131,12 +136,16 @@ func (d *driver) drive(ctx context.Context, ref events.DeploymentRef, revision i
 	if err := appendFn(func(s rollout.State) []events.Message { return rollout.DecideStart(s, revision) }); err != nil {
 		return err
 	}
-	objs := manifest.Render(ref, st.Target, st.Revisions[revision], target.InstanceTypes)
+	rev := st.Revisions[revision]
+	objs := manifest.Render(ref, st.Target, rev, target.InstanceTypes)
 	if err := cluster.Apply(ctx, target.Client, objs); err != nil {
-		if permanent(err) {
-			return appendFn(func(s rollout.State) []events.Message { return rollout.DecideApplyFailed(s, revision, err) })
+		if !permanent(err) {
+			return err
 		}
-		return err
+		if err := appendFn(func(s rollout.State) []events.Message { return rollout.DecideApplyFailed(s, revision, err) }); err != nil {
+			return err
+		}
+		return d.rollBack(ctx, &st, ref, revision)
 	}
 	d.log.InfoContext(ctx, "rollout applied", "deployment", ref.String(), "revision", revision, "target", target.Name)
 	var appendErr error
@@ -144,16 +153,45 @@ func (d *driver) drive(ctx context.Context, ref events.DeploymentRef, revision i
 		if dep == nil {
 			return false
 		}
-		obs, ok := cluster.Observe(dep, revision, time.Now().UTC())
+		obs, ok := cluster.Observe(dep, revision, rev.PodTemplateRevision(), time.Now().UTC())
 		if !ok {
-			return false
+			// Another template runs: a newer revision took over, or someone
+			// changed the Deployment (drift, reported by the drift check).
+			return d.superseded(ctx, ref, revision)
 		}
 		if appendErr = appendFn(func(s rollout.State) []events.Message { return rollout.DecideProgress(s, obs) }); appendErr != nil {
 			return true
 		}
 		return st.Current != revision || st.Rollout == nil || st.Rollout.Phase.Terminal()
 	})
-	return errors.Join(werr, appendErr)
+	if err := errors.Join(werr, appendErr); err != nil {
+		return err
+	}
+	return d.rollBack(ctx, &st, ref, revision)
+}
+
+// rollBack appends an automatic rollback after a failed rollout; the
+// rollback revision's own event then drives its rollout like any other.
+func (d *driver) rollBack(ctx context.Context, st *rollout.State, ref events.DeploymentRef, failed int) error {
+	if st.Rollout == nil || st.Rollout.Revision != failed || st.Rollout.Phase != rollout.PhaseFailed {
+		return nil
+	}
+	meta := events.Meta{Actor: "system:rollout-worker", CorrelationID: fmt.Sprintf("%s.rollback", st.Rollout.OperationID),
+		CausationID: fmt.Sprintf("%s/r%d/failed", ref, failed), TraceParent: telemetry.TraceParent(ctx)}
+	err := appendDecided(ctx, d.bus, st, ref, meta, func(s rollout.State) []events.Message {
+		return rollout.DecideAutoRollback(s, failed)
+	}, func(m events.Message) string { return fmt.Sprintf("%s/r%d/auto-rollback", ref, failed) })
+	if err == nil && st.Current != failed {
+		d.log.WarnContext(ctx, "rollout failed; rolled back automatically", "deployment", ref.String(),
+			"failed_revision", failed, "rollback_revision", st.Current, "reason", st.Revisions[st.Current].Message)
+	}
+	return err
+}
+
+// superseded reports whether a newer revision replaced this one.
+func (d *driver) superseded(ctx context.Context, ref events.DeploymentRef, revision int) bool {
+	st, err := loadState(ctx, d.bus, ref)
+	return err == nil && st.Current != revision
 }
 
 // permanent reports whether the target refused the objects for a reason a

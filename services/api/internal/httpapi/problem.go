@@ -36,6 +36,7 @@ var (
 	errUnavailable   = errors.New("dependency unavailable")
 	errBadParam      = errors.New("bad query parameter")
 	errUnsupportedCT = errors.New("unsupported content type")
+	errPrecondition  = errors.New("precondition failed")
 )
 
 // problemFor is the one table from errors to HTTP statuses.
@@ -55,6 +56,9 @@ func problemFor(err error) *Problem {
 		return &Problem{Type: problemBase + "malformed", Title: "The request body is not valid JSON for this route", Status: http.StatusBadRequest, Detail: err.Error()}
 	case errors.Is(err, errUnsupportedCT):
 		return &Problem{Type: problemBase + "unsupported-media-type", Title: "Unsupported content type", Status: http.StatusUnsupportedMediaType, Detail: err.Error()}
+	case errors.Is(err, errPrecondition):
+		return &Problem{Type: problemBase + "precondition-failed", Title: "The deployment changed", Status: http.StatusPreconditionFailed,
+			Detail: err.Error(), Reason: events.ReasonPreconditionFailed}
 	case errors.Is(err, errBadParam):
 		return &Problem{Type: problemBase + "bad-parameter", Title: "A query parameter is invalid", Status: http.StatusBadRequest, Detail: err.Error()}
 	case errors.Is(err, readmodel.ErrNotFound), errors.Is(err, intake.ErrUnknownOperation):
@@ -74,8 +78,13 @@ func problemFor(err error) *Problem {
 // rejectionProblem answers a command that was decided against.
 func rejectionProblem(op readmodel.Operation) *Problem {
 	status := http.StatusUnprocessableEntity
-	if op.Reason == events.ReasonAlreadyExists {
+	switch op.Reason {
+	case events.ReasonAlreadyExists:
 		status = http.StatusConflict
+	case events.ReasonPreconditionFailed:
+		status = http.StatusPreconditionFailed
+	case events.ReasonNotFound:
+		status = http.StatusNotFound
 	}
 	return &Problem{Type: problemBase + "rejected", Title: "The command was rejected", Status: status,
 		Detail: op.Message, Errors: op.Fields, Operation: op.ID, Reason: op.Reason}

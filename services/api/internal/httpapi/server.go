@@ -14,6 +14,7 @@ import (
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/propagation"
 
+	"slipway.dev/pkg/events"
 	"slipway.dev/pkg/telemetry"
 	"slipway.dev/services/api/internal/intake"
 	"slipway.dev/services/api/internal/readmodel"
@@ -30,6 +31,8 @@ type Reads interface {
 type Commands interface {
 	Submit(ctx context.Context, req intake.Request) (intake.Record, error)
 	Lookup(ctx context.Context, id string) (intake.Record, error)
+	// Version is the deployment's current version: its history's last sequence.
+	Version(ctx context.Context, ref events.DeploymentRef) (uint64, error)
 }
 
 // Changes wakes waiters when the read models change.
@@ -64,6 +67,7 @@ func New(d Deps) *echo.Echo {
 	v1 := e.Group("/v1")
 	v1.POST("/projects/:owner/:project/deployments", a.createDeployment)
 	v1.GET("/projects/:owner/:project/deployments/:name", a.getDeployment)
+	v1.PATCH("/projects/:owner/:project/deployments/:name", a.updateDeployment)
 	v1.GET("/operations/:id", a.getOperation)
 	return e
 }

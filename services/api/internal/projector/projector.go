@@ -127,9 +127,37 @@ func (p *Projector) Apply(ctx context.Context, seq uint64, subject string, data 
 			return err
 		}
 	}
+	if rc, ok := rec.Message.(events.RevisionCreated); ok && rc.SupersededOperation != "" {
+		if err := p.settleSuperseded(ctx, rec, rc); err != nil {
+			return err
+		}
+	}
 	if rec.Envelope.CorrelationID != "" {
 		return p.applyOperation(ctx, rec)
 	}
+	return nil
+}
+
+func (p *Projector) settleSuperseded(ctx context.Context, rec bus.Record, rc events.RevisionCreated) error {
+	id := rc.SupersededOperation
+	o, ok := p.ops[id]
+	if !ok {
+		var err error
+		if o, err = p.store.Operation(ctx, id); err != nil {
+			if errors.Is(err, readmodel.ErrNotFound) {
+				return nil
+			}
+			return err
+		}
+	}
+	if !readmodel.ProjectSuperseded(&o, rec.Seq, rec.Envelope, rc) {
+		return nil
+	}
+	if err := p.store.PutOperation(ctx, o); err != nil {
+		delete(p.ops, id)
+		return err
+	}
+	remember(p.ops, id, o)
 	return nil
 }
 

@@ -18,6 +18,7 @@ type Deployment struct {
 	Target          string          `bson:"target" json:"target"`
 	TargetSimulated bool            `bson:"targetSimulated,omitempty" json:"targetSimulated,omitempty"`
 	Namespace       string          `bson:"namespace" json:"namespace"`
+	BaseURL         string          `bson:"baseURL" json:"-"`
 	ObjectName      string          `bson:"objectName" json:"objectName"`
 	Environment     string          `bson:"environment" json:"environment"`
 	Labels          []Label         `bson:"labels" json:"-"`
@@ -39,6 +40,7 @@ type Deployment struct {
 	Spec      *events.Spec  `bson:"-" json:"spec"`
 	Endpoints []EndpointURL `bson:"endpoints" json:"endpoints"`
 	Rollout   *Rollout      `bson:"rollout,omitempty" json:"rollout,omitempty"`
+	Drift     *Drift        `bson:"drift,omitempty" json:"drift,omitempty"`
 	CreatedAt time.Time     `bson:"createdAt" json:"createdAt"`
 	UpdatedAt time.Time     `bson:"updatedAt" json:"updatedAt"`
 	// Seq is the stream sequence of the last event applied: the projection's
@@ -83,6 +85,16 @@ type Rollout struct {
 	FinishedAt   *time.Time      `bson:"finishedAt,omitempty" json:"finishedAt,omitempty"`
 }
 
+// Drift is the last change made to the deployment's objects outside Slipway.
+type Drift struct {
+	Revision   int       `bson:"revision" json:"revision"`
+	Object     string    `bson:"object" json:"object"`
+	Fields     []string  `bson:"fields" json:"fields"`
+	Managers   []string  `bson:"managers,omitempty" json:"managers,omitempty"`
+	Action     string    `bson:"action" json:"action"`
+	DetectedAt time.Time `bson:"detectedAt" json:"detectedAt"`
+}
+
 // Operation is the life of one accepted command.
 type Operation struct {
 	ID         string              `bson:"_id" json:"id"`
@@ -122,3 +134,5 @@ const (
 	PhaseRunning     = "Running"
 	PhaseFailed      = "Failed"
 )
+
+func (d *Deployment) baseURL() string { return d.BaseURL }

@@ -2,6 +2,7 @@ package readmodel
 
 import (
 	"encoding/json"
+	"fmt"
 	"sort"
 	"strings"
 
@@ -15,9 +16,16 @@ func ProjectDeployment(d *Deployment, seq uint64, env events.Envelope, msg event
 	if seq <= d.Seq {
 		return false
 	}
+	if d.ID == "" {
+		if _, ok := msg.(events.DeploymentCreated); !ok {
+			return false // events of a deployment that was never created (rejections)
+		}
+	}
 	switch m := msg.(type) {
 	case events.DeploymentCreated:
 		created(d, env, m)
+	case events.RevisionCreated:
+		revised(d, env, m.Revision)
 	case events.RolloutStarted:
 		d.Phase = PhaseProgressing
 		t := env.Time
@@ -37,9 +45,11 @@ func ProjectDeployment(d *Deployment, seq uint64, env events.Envelope, msg event
 		d.Replicas, d.Phase, d.Reason, d.Message = m.Replicas, PhaseFailed, m.Reason, m.Message
 	case events.HealthChanged:
 		d.Health, d.HealthReason = m.To, m.Reason
-	default:
-		return false
+	case events.DriftDetected:
+		d.Drift = &Drift{Revision: m.Revision, Object: m.Object, Fields: m.Fields, Managers: m.Managers, Action: m.Action, DetectedAt: env.Time}
 	}
+	// Every event of the deployment moves its version (the ETag), even one
+	// that changes nothing shown, so If-Match matches the history's last sequence.
 	d.Seq, d.UpdatedAt = seq, env.Time
 	return true
 }
@@ -50,7 +60,7 @@ func created(d *Deployment, env events.Envelope, m events.DeploymentCreated) {
 	*d = Deployment{
 		ID: m.Deployment.String(), Owner: m.Deployment.Owner, Project: m.Deployment.Project, Name: m.Deployment.Name,
 		Target: m.Target.Name, TargetSimulated: m.Target.Simulated, Namespace: m.Target.Namespace, ObjectName: m.Target.ObjectName,
-		Environment: m.Environment, Labels: labelPairs(m.Labels), Revision: m.Revision.Number,
+		Environment: m.Environment, Labels: labelPairs(m.Labels), Revision: m.Revision.Number, BaseURL: m.Target.BaseURL,
 		Phase: PhasePending, Health: events.HealthUnknown, Image: spec.Image, InstanceType: spec.InstanceType,
 		Scaling:   Scaling{Replicas: spec.Replicas},
 		SpecJSON:  string(specJSON),
@@ -62,6 +72,21 @@ func created(d *Deployment, env events.Envelope, m events.DeploymentCreated) {
 	if spec.Scaling != nil {
 		d.Scaling = Scaling{Min: spec.Scaling.Min, Max: spec.Scaling.Max}
 	}
+}
+
+// revised makes a new revision current; its rollout is pending.
+func revised(d *Deployment, env events.Envelope, rev events.Revision) {
+	spec := rev.Spec
+	specJSON, _ := json.Marshal(spec) // a decoded Spec always encodes
+	d.Revision, d.SpecJSON, d.Image, d.InstanceType = rev.Number, string(specJSON), spec.Image, spec.InstanceType
+	d.Scaling = Scaling{Replicas: spec.Replicas}
+	if spec.Scaling != nil {
+		d.Scaling = Scaling{Min: spec.Scaling.Min, Max: spec.Scaling.Max}
+	}
+	d.Endpoints = endpointURLs(events.DeploymentRef{Owner: d.Owner, Project: d.Project, Name: d.Name},
+		events.TargetInfo{BaseURL: d.baseURL(), Namespace: d.Namespace, ObjectName: d.ObjectName}, spec)
+	d.Phase, d.Reason, d.Message = PhaseProgressing, "", ""
+	d.Rollout = &Rollout{Revision: rev.Number, Phase: "Pending", OperationID: env.CorrelationID}
 }
 
 func finishRollout(d *Deployment, env events.Envelope, revision int, replicas events.Replicas, phase, reason, message string) {
@@ -117,6 +142,10 @@ func ProjectOperation(o *Operation, seq uint64, env events.Envelope, msg events.
 	switch m := msg.(type) {
 	case events.DeploymentCreated:
 		o.Kind, o.Status, o.Revision = KindOf(events.CreateDeployment{}.Type()), OpRunning, m.Revision.Number
+	case events.RevisionCreated:
+		o.Kind, o.Status, o.Revision = kindOfCause(m.Revision.Cause), OpRunning, m.Revision.Number
+	case events.DeploymentUnchanged:
+		o.Kind, o.Status, o.Revision, o.Message, o.FinishedAt = KindOf(events.UpdateDeployment{}.Type()), OpSucceeded, m.Revision, m.Message, &t
 	case events.CommandRejected:
 		o.Kind, o.Status, o.Reason, o.Message, o.Fields, o.FinishedAt = KindOf(m.CommandType), OpRejected, m.Reason, m.Message, m.Fields, &t
 	case events.RolloutStarted:
@@ -135,6 +164,28 @@ func ProjectOperation(o *Operation, seq uint64, env events.Envelope, msg events.
 	}
 	o.Seq, o.UpdatedAt = seq, t
 	return true
+}
+
+// ProjectSuperseded settles the operation of a rollout that a newer revision
+// replaced before it ended.
+func ProjectSuperseded(o *Operation, seq uint64, env events.Envelope, m events.RevisionCreated) bool {
+	if o.ID == "" || o.Ended() || seq <= o.Seq {
+		return false
+	}
+	t := env.Time
+	o.Status, o.Reason, o.FinishedAt, o.Seq, o.UpdatedAt = OpFailed, events.ReasonSuperseded, &t, seq, t
+	o.Message = fmt.Sprintf("revision %d replaced this rollout before it ended", m.Revision.Number)
+	return true
+}
+
+func kindOfCause(cause string) string {
+	switch cause {
+	case events.CauseAutoRollback:
+		return "auto_rollback"
+	case events.CauseCreated:
+		return KindOf(events.CreateDeployment{}.Type())
+	}
+	return KindOf(events.UpdateDeployment{}.Type())
 }
 
 // KindOf turns a command type (slipway.command.create_deployment.v1) into an

@@ -18,14 +18,15 @@ import (
 	"slipway.dev/services/rollout-worker/internal/rollout"
 )
 
-// Observe reads a Deployment as a rollout of the given revision. ok is false
-// when the Deployment does not (yet) run that revision's template.
+// Observe reads a Deployment as a rollout of the given revision, whose pods
+// carry templateRevision in their revision label. ok is false when the
+// Deployment does not (yet) run that template.
 //
 // Complete follows `kubectl rollout status`: the controller has observed the
 // latest generation, and every replica is updated and available with no old
 // ones left.
-func Observe(d *appsv1.Deployment, revision int, now time.Time) (rollout.Observation, bool) {
-	if d.Spec.Template.Labels[kube.LabelRevision] != strconv.Itoa(revision) {
+func Observe(d *appsv1.Deployment, revision, templateRevision int, now time.Time) (rollout.Observation, bool) {
+	if d.Spec.Template.Labels[kube.LabelRevision] != strconv.Itoa(templateRevision) {
 		return rollout.Observation{}, false
 	}
 	desired := int32(1)
@@ -44,6 +45,10 @@ func Observe(d *appsv1.Deployment, revision int, now time.Time) (rollout.Observa
 		}
 	}
 	observed := st.ObservedGeneration >= d.Generation
+	// Until the controller has observed the latest spec, its status (counts
+	// and a ProgressDeadlineExceeded left by the previous template) describes
+	// the previous generation and must not decide anything.
+	obs.Stale = !observed
 	obs.Complete = observed && !obs.DeadlineExceeded && st.UpdatedReplicas == desired &&
 		st.Replicas == st.UpdatedReplicas && st.AvailableReplicas == st.UpdatedReplicas
 	return obs, true

@@ -31,19 +31,21 @@ func TestObserveFollowsKubectlRolloutStatus(t *testing.T) {
 		name             string
 		d                *appsv1.Deployment
 		ok, complete, dl bool
+		stale            bool
 	}{
-		{"complete", deployment("2", 3, 3, 4, 4, 4, 4, nil), true, true, false},
-		{"controller has not seen the new generation", deployment("2", 3, 2, 4, 4, 4, 4, nil), true, false, false},
-		{"old pods still terminating", deployment("2", 3, 3, 4, 5, 4, 4, nil), true, false, false},
-		{"updated but not available", deployment("2", 3, 3, 4, 4, 4, 3, nil), true, false, false},
-		{"half way", deployment("2", 3, 3, 4, 5, 2, 4, nil), true, false, false},
-		{"deadline exceeded", deployment("2", 3, 3, 4, 5, 1, 4, deadline), true, false, true},
-		{"another revision's template", deployment("1", 3, 3, 4, 4, 4, 4, nil), false, false, false},
+		{"complete", deployment("2", 3, 3, 4, 4, 4, 4, nil), true, true, false, false},
+		{"controller has not seen the new generation", deployment("2", 3, 2, 4, 4, 4, 4, nil), true, false, false, true},
+		{"deadline of the previous generation", deployment("2", 3, 2, 4, 5, 1, 4, deadline), true, false, true, true},
+		{"old pods still terminating", deployment("2", 3, 3, 4, 5, 4, 4, nil), true, false, false, false},
+		{"updated but not available", deployment("2", 3, 3, 4, 4, 4, 3, nil), true, false, false, false},
+		{"half way", deployment("2", 3, 3, 4, 5, 2, 4, nil), true, false, false, false},
+		{"deadline exceeded", deployment("2", 3, 3, 4, 5, 1, 4, deadline), true, false, true, false},
+		{"another revision's template", deployment("1", 3, 3, 4, 4, 4, 4, nil), false, false, false, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			obs, ok := Observe(tt.d, 2, time.Now())
-			if ok != tt.ok || obs.Complete != tt.complete || obs.DeadlineExceeded != tt.dl {
+			obs, ok := Observe(tt.d, 2, 2, time.Now())
+			if ok != tt.ok || obs.Complete != tt.complete || obs.DeadlineExceeded != tt.dl || obs.Stale != tt.stale {
 				t.Fatalf("ok=%v complete=%v deadline=%v, want %v %v %v", ok, obs.Complete, obs.DeadlineExceeded, tt.ok, tt.complete, tt.dl)
 			}
 		})

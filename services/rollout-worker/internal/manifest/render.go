@@ -32,7 +32,9 @@ func Render(ref events.DeploymentRef, target events.TargetInfo, rev events.Revis
 	spec := rev.Spec
 	selector := kube.SelectorLabels(ref.Owner, ref.Project, ref.Name)
 	labels := withLabels(selector, kube.LabelManagedBy, kube.ManagedByValue)
-	podLabels := withLabels(labels, kube.LabelRevision, strconv.Itoa(rev.Number))
+	// Pods carry the revision of their template: a scaling-only revision or a
+	// rollback to a template that still runs keeps them instead of replacing them.
+	podLabels := withLabels(labels, kube.LabelRevision, strconv.Itoa(rev.PodTemplateRevision()))
 
 	dep := appsac.Deployment(target.ObjectName, target.Namespace).
 		WithLabels(podLabels).

@@ -27,7 +27,9 @@ type Observation struct {
 	Conditions       []events.Condition
 	Complete         bool
 	DeadlineExceeded bool
-	Time             time.Time
+	// Stale: the controller has not observed the latest spec yet.
+	Stale bool
+	Time  time.Time
 }
 
 // DecideProgress turns an observation into at most one event: success,
@@ -35,7 +37,7 @@ type Observation struct {
 // conditions changed. Observations of a superseded or ended rollout decide nothing.
 func DecideProgress(s State, obs Observation) []events.Message {
 	r := s.rolloutOf(obs.Revision)
-	if r == nil || r.Phase != PhaseProgressing {
+	if r == nil || r.Phase != PhaseProgressing || obs.Stale {
 		return nil
 	}
 	switch {

@@ -129,6 +129,7 @@ func TestDecideProgress(t *testing.T) {
 			Observation{Revision: 1, Replicas: half}, ""},
 		{"complete", progressing, Observation{Revision: 1, Replicas: full, Complete: true}, events.RolloutSucceeded{}.Type()},
 		{"deadline", progressing, Observation{Revision: 1, Replicas: half, DeadlineExceeded: true}, events.RolloutFailed{}.Type()},
+		{"status of the previous generation", progressing, Observation{Revision: 1, Replicas: full, DeadlineExceeded: true, Stale: true}, ""},
 		{"other revision", progressing, Observation{Revision: 2, Replicas: full, Complete: true}, ""},
 		{"not started", history(created()), Observation{Revision: 1, Replicas: full, Complete: true}, ""},
 		{"already ended", history(created(), events.RolloutStarted{Revision: 1}, events.RolloutSucceeded{Revision: 1}),

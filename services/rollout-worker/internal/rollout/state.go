@@ -91,6 +91,10 @@ func (s *State) Apply(e Event) {
 		s.Revisions[m.Revision.Number] = m.Revision
 		s.Current = m.Revision.Number
 		s.Rollout = &Rollout{Revision: m.Revision.Number, Phase: PhasePending, OperationID: e.Envelope.CorrelationID, Actor: e.Envelope.Actor}
+	case events.RevisionCreated:
+		s.Revisions[m.Revision.Number] = m.Revision
+		s.Current = m.Revision.Number
+		s.Rollout = &Rollout{Revision: m.Revision.Number, Phase: PhasePending, OperationID: e.Envelope.CorrelationID, Actor: e.Envelope.Actor}
 	case events.RolloutStarted:
 		if r := s.rolloutOf(m.Revision); r != nil {
 			r.Phase, r.StartedAt = PhaseProgressing, e.Envelope.Time
@@ -122,7 +126,7 @@ func (s *State) rolloutOf(revision int) *Rollout {
 // isDecision reports whether a message is the direct outcome of a command.
 func isDecision(m events.Message) bool {
 	switch m.(type) {
-	case events.DeploymentCreated, events.CommandRejected:
+	case events.DeploymentCreated, events.CommandRejected, events.RevisionCreated, events.DeploymentUnchanged:
 		return true
 	}
 	return false

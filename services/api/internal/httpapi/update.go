@@ -1,0 +1,127 @@
+package httpapi
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"slipway.dev/pkg/events"
+	"slipway.dev/pkg/mergepatch"
+)
+
+// updateRequest is a PATCH body: Spec is a JSON merge patch (RFC 7396) on
+// the deployment's spec.
+type updateRequest struct {
+	Spec    json.RawMessage `json:"spec"`
+	Message string          `json:"message,omitempty"`
+}
+
+const maxMessageLen = 1024
+
+// updateDeployment validates the patch against the current spec at once, so
+// mistakes are 400s that write nothing; the worker applies it again to the
+// authoritative spec when it decides, so no concurrent change is lost.
+func (a *API) updateDeployment(c echo.Context) error {
+	ref := events.DeploymentRef{Owner: c.Param("owner"), Project: c.Param("project"), Name: c.Param("name")}
+	var req updateRequest
+	if err := decodeStrict(c, &req); err != nil {
+		return err
+	}
+	wait, err := waitParam(c)
+	if err != nil {
+		return err
+	}
+	if err := validatePatch(req); err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	current, err := a.Reads.Deployment(ctx, ref.String())
+	if err != nil {
+		return err
+	}
+	if current.Spec != nil {
+		if err := checkPatchedSpec(*current.Spec, req.Spec); err != nil {
+			return err
+		}
+	}
+	expected, err := a.ifMatch(c, ref)
+	if err != nil {
+		return err
+	}
+	cmd := events.UpdateDeployment{Deployment: ref, SpecPatch: req.Spec, Message: req.Message, ExpectedSeq: expected}
+	return a.submit(c, events.KindUpdate, ref, cmd, wait)
+}
+
+func validatePatch(req updateRequest) error {
+	var fe events.FieldErrors
+	trimmed := bytes.TrimSpace(req.Spec)
+	if len(trimmed) == 0 || trimmed[0] != '{' {
+		fe = append(fe, events.FieldError{Field: "spec", Message: "is required: a JSON merge patch object of the spec"})
+	}
+	if len(req.Message) > maxMessageLen {
+		fe = append(fe, events.FieldError{Field: "message", Message: fmt.Sprintf("must be at most %d characters", maxMessageLen)})
+	}
+	if len(fe) > 0 {
+		return fe
+	}
+	return nil
+}
+
+// checkPatchedSpec applies the patch to spec and validates the result the
+// way the worker will.
+func checkPatchedSpec(spec events.Spec, patch json.RawMessage) error {
+	base, err := json.Marshal(spec)
+	if err != nil {
+		return err
+	}
+	merged, err := mergepatch.Apply(base, patch)
+	if err != nil {
+		return fmt.Errorf("%w: %v", errMalformed, err)
+	}
+	dec := json.NewDecoder(bytes.NewReader(merged))
+	dec.DisallowUnknownFields()
+	var out events.Spec
+	if err := dec.Decode(&out); err != nil {
+		return prefixFields(decodeError(err), "spec.")
+	}
+	return out.WithDefaults().Validate()
+}
+
+// prefixFields puts the fields of a decode error under a parent path.
+func prefixFields(err error, prefix string) error {
+	var fe events.FieldErrors
+	if !errors.As(err, &fe) {
+		return err
+	}
+	out := make(events.FieldErrors, len(fe))
+	for i, e := range fe {
+		out[i] = events.FieldError{Field: prefix + e.Field, Message: e.Message}
+	}
+	return out
+}
+
+// ifMatch reads If-Match (an ETag from GET) and refuses at once when the
+// deployment has moved on; the worker checks again when it decides.
+func (a *API) ifMatch(c echo.Context, ref events.DeploymentRef) (uint64, error) {
+	raw := strings.TrimSpace(c.Request().Header.Get("If-Match"))
+	if raw == "" || raw == "*" {
+		return 0, nil
+	}
+	seq, err := strconv.ParseUint(strings.Trim(strings.TrimPrefix(raw, "W/"), `"`), 10, 64)
+	if err != nil || seq == 0 {
+		return 0, fmt.Errorf("%w: If-Match must be an ETag returned by GET, like \"42\"", errBadParam)
+	}
+	now, err := a.Commands.Version(c.Request().Context(), ref)
+	if err != nil {
+		return 0, errors.Join(errUnavailable, err)
+	}
+	if now != seq {
+		return 0, fmt.Errorf("%w: the deployment is at version %d, not %d; read it again and retry", errPrecondition, now, seq)
+	}
+	return seq, nil
+}
