@@ -20,18 +20,24 @@ type Config struct {
 	MaxRollouts int
 	// Resync is how often a watched Deployment is re-read even without watch events.
 	Resync time.Duration
-	Logger *slog.Logger
+	// DriftInterval is how often managed objects are compared with what
+	// Slipway applied (0: never); DriftPolicy says what to do about drift.
+	DriftInterval time.Duration
+	DriftPolicy   string
+	Logger        *slog.Logger
 }
 
 // Environment variables the worker reads (docker-compose and deployments/ use these names).
 const (
-	EnvNATSURL     = "SLIPWAY_NATS_URL"
-	EnvMaxRollouts = "SLIPWAY_MAX_ROLLOUTS"
+	EnvNATSURL       = "SLIPWAY_NATS_URL"
+	EnvMaxRollouts   = "SLIPWAY_MAX_ROLLOUTS"
+	EnvDriftInterval = "SLIPWAY_DRIFT_INTERVAL"
+	EnvDriftPolicy   = "SLIPWAY_DRIFT_POLICY"
 )
 
 // EnvVars lists every environment variable the worker reads.
 func EnvVars() []string {
-	return append([]string{EnvNATSURL, EnvMaxRollouts}, kube.TargetEnvVars()...)
+	return append([]string{EnvNATSURL, EnvMaxRollouts, EnvDriftInterval, EnvDriftPolicy}, kube.TargetEnvVars()...)
 }
 
 // LoadConfig reads flags, falling back to the environment, then to defaults.
@@ -40,6 +46,12 @@ func LoadConfig(args []string, getenv func(string) string) (Config, error) {
 	cfg := Config{Resync: 2 * time.Second}
 	fs.StringVar(&cfg.NATSURL, "nats-url", envOr(getenv, EnvNATSURL, "nats://127.0.0.1:4222"), "NATS server URL")
 	fs.IntVar(&cfg.MaxRollouts, "max-rollouts", envInt(getenv, EnvMaxRollouts, 64), "rollouts driven at once")
+	drift := 30 * time.Second
+	if d, err := time.ParseDuration(getenv(EnvDriftInterval)); err == nil {
+		drift = d
+	}
+	fs.DurationVar(&cfg.DriftInterval, "drift-interval", drift, "how often managed objects are checked for changes made outside Slipway (0: never)")
+	fs.StringVar(&cfg.DriftPolicy, "drift-policy", envOr(getenv, EnvDriftPolicy, DriftPolicyRevert), "what to do about drift: revert or report")
 	if err := fs.Parse(args); err != nil {
 		return Config{}, err
 	}
@@ -59,6 +71,9 @@ func (c Config) Validate() error {
 	}
 	if c.Targets == nil && len(c.TargetConfigs) == 0 {
 		errs = append(errs, errors.New("no target: set "+kube.EnvTargetsFile+" or "+kube.EnvKubeconfig+" or "+kube.EnvInCluster))
+	}
+	if c.DriftPolicy != "" && c.DriftPolicy != DriftPolicyRevert && c.DriftPolicy != DriftPolicyReport {
+		errs = append(errs, errors.New("drift policy must be revert or report"))
 	}
 	if c.MaxRollouts < 0 {
 		errs = append(errs, errors.New("max rollouts must not be negative"))

@@ -71,6 +71,15 @@ func Run(ctx context.Context, cfg Config) error {
 		cmdSub.Stop()
 		return fmt.Errorf("consume rollouts: %w", err)
 	}
+	if cfg.DriftInterval > 0 {
+		policy := cfg.DriftPolicy
+		if policy == "" {
+			policy = DriftPolicyRevert
+		}
+		dc := &driftChecker{bus: conn, targets: targets, log: log, interval: cfg.DriftInterval, policy: policy}
+		d.wg.Add(1)
+		go func() { defer d.wg.Done(); dc.run(ctx) }()
+	}
 	log.InfoContext(ctx, "rollout worker started", "targets", len(targets.All()), "default_target", targets.Default)
 	<-ctx.Done()
 	cmdSub.Drain()

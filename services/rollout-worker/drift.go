@@ -1,0 +1,105 @@
+package worker
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"time"
+
+	appsv1 "k8s.io/api/apps/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"slipway.dev/pkg/bus"
+	"slipway.dev/pkg/events"
+	"slipway.dev/pkg/kube"
+	"slipway.dev/pkg/telemetry"
+	"slipway.dev/services/rollout-worker/internal/cluster"
+	"slipway.dev/services/rollout-worker/internal/manifest"
+	"slipway.dev/services/rollout-worker/internal/rollout"
+)
+
+// Drift policies: what the worker does when a managed object was changed
+// outside Slipway. Both report the drift as an event.
+const (
+	DriftPolicyRevert = "revert"
+	DriftPolicyReport = "report"
+)
+
+// driftChecker periodically compares every settled deployment's Kubernetes
+// Deployment with the revision Slipway applied. Deployments with a rollout in
+// flight are skipped: the rollout owns them. Several workers may check the
+// same deployment; the event id (revision and object generation) makes the
+// report one event.
+type driftChecker struct {
+	bus      *bus.Conn
+	targets  *kube.Targets
+	log      *slog.Logger
+	interval time.Duration
+	policy   string
+}
+
+func (c *driftChecker) run(ctx context.Context) {
+	t := time.NewTicker(c.interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			for _, target := range c.targets.All() {
+				c.checkTarget(ctx, target)
+			}
+		}
+	}
+}
+
+func (c *driftChecker) checkTarget(ctx context.Context, t *kube.Target) {
+	list, err := t.Client.AppsV1().Deployments(t.Namespace).List(ctx, metav1.ListOptions{
+		LabelSelector: kube.LabelManagedBy + "=" + kube.ManagedByValue})
+	if err != nil {
+		c.log.WarnContext(ctx, "drift check: list deployments", "target", t.Name, "err", err)
+		return
+	}
+	for i := range list.Items {
+		if err := c.check(ctx, t, &list.Items[i]); err != nil && ctx.Err() == nil {
+			c.log.WarnContext(ctx, "drift check", "target", t.Name, "deployment", list.Items[i].Name, "err", err)
+		}
+	}
+}
+
+func (c *driftChecker) check(ctx context.Context, t *kube.Target, dep *appsv1.Deployment) error {
+	ref := events.DeploymentRef{Owner: dep.Labels[kube.LabelOwner], Project: dep.Labels[kube.LabelProject], Name: dep.Labels[kube.LabelDeployment]}
+	if ref.Owner == "" || ref.Project == "" || ref.Name == "" {
+		return nil
+	}
+	st, err := loadState(ctx, c.bus, ref)
+	if err != nil {
+		return err
+	}
+	if !st.Exists || st.Rollout == nil || !st.Rollout.Phase.Terminal() || st.Target.Name != t.Name {
+		return nil
+	}
+	rev := st.Revisions[st.Current]
+	objs := manifest.Render(ref, st.Target, rev, t.InstanceTypes)
+	drift, err := cluster.DetectDrift(ctx, t.Client, objs)
+	if err != nil || drift == nil {
+		return err
+	}
+	action := events.DriftReported
+	if c.policy == DriftPolicyRevert {
+		if err := cluster.Apply(ctx, t.Client, objs); err != nil {
+			return fmt.Errorf("revert drift: %w", err)
+		}
+		action = events.DriftReverted
+	}
+	ev := events.DriftDetected{Revision: st.Current, Object: drift.Object, Fields: drift.Fields, Managers: drift.Managers, Action: action}
+	meta := events.Meta{Actor: "system:rollout-worker", TraceParent: telemetry.TraceParent(ctx)}
+	id := fmt.Sprintf("%s/r%d/drift/g%d", ref, st.Current, dep.Generation)
+	c.log.WarnContext(ctx, "drift detected", "deployment", ref.String(), "fields", drift.Fields, "managers", drift.Managers, "action", action)
+	return appendDecided(ctx, c.bus, &st, ref, meta, func(s rollout.State) []events.Message {
+		if s.Current != ev.Revision || s.Rollout == nil || !s.Rollout.Phase.Terminal() {
+			return nil
+		}
+		return []events.Message{ev}
+	}, func(events.Message) string { return id })
+}
