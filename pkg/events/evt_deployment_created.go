@@ -50,4 +50,5 @@ const (
 	CauseCreated      = "created"
 	CauseUpdated      = "updated"
 	CauseAutoRollback = "auto-rollback"
+	CauseRollback     = "rollback"
 )

@@ -45,6 +45,10 @@ func samples() []Message {
 		DeploymentUnchanged{Revision: 2, Message: "the spec already matches revision 2"},
 		DriftDetected{Revision: 2, Object: "apps/v1 Deployment models/scorer-1a2b3c4d", Fields: []string{".spec.template.spec.containers[name=\"model\"].image"},
 			Managers: []string{"kubectl-set"}, Action: DriftReverted},
+		RollbackDeployment{Deployment: ref, ToRevision: 5, Message: "bad model"},
+		TerminateDeployment{Deployment: ref, FreeName: true, Message: "retired"},
+		DeploymentTerminated{Revision: 11, FreeName: true, Message: "retired", SupersededOperation: "op-11"},
+		TerminationCompleted{Objects: []string{"apps/v1 Deployment models/scorer-1a2b3c4d", "v1 Service models/scorer-1a2b3c4d"}},
 	}
 }
 

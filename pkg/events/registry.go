@@ -28,6 +28,10 @@ func init() {
 	register[RevisionCreated]()
 	register[DeploymentUnchanged]()
 	register[DriftDetected]()
+	register[RollbackDeployment]()
+	register[TerminateDeployment]()
+	register[DeploymentTerminated]()
+	register[TerminationCompleted]()
 }
 
 // Types lists every registered wire type name.

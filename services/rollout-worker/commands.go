@@ -76,6 +76,14 @@ func (h *commandHandler) decide(ctx context.Context, env events.Envelope) error 
 		return h.apply(ctx, env, cmd.Deployment, func(s rollout.State) []events.Message {
 			return rollout.DecideUpdate(s, cmd, h.catalog).Events
 		})
+	case events.RollbackDeployment:
+		return h.apply(ctx, env, cmd.Deployment, func(s rollout.State) []events.Message {
+			return rollout.DecideRollback(s, cmd).Events
+		})
+	case events.TerminateDeployment:
+		return h.apply(ctx, env, cmd.Deployment, func(s rollout.State) []events.Message {
+			return rollout.DecideTerminate(s, cmd).Events
+		})
 	default:
 		return h.rejectUndecodable(ctx, env, fmt.Errorf("the rollout worker does not handle %s", env.Type))
 	}

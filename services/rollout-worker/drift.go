@@ -76,7 +76,7 @@ func (c *driftChecker) check(ctx context.Context, t *kube.Target, dep *appsv1.De
 	if err != nil {
 		return err
 	}
-	if !st.Exists || st.Rollout == nil || !st.Rollout.Phase.Terminal() || st.Target.Name != t.Name {
+	if !st.Exists || st.Terminated || st.Rollout == nil || !st.Rollout.Phase.Terminal() || st.Target.Name != t.Name {
 		return nil
 	}
 	rev := st.Revisions[st.Current]
@@ -97,7 +97,7 @@ func (c *driftChecker) check(ctx context.Context, t *kube.Target, dep *appsv1.De
 	id := fmt.Sprintf("%s/r%d/drift/g%d", ref, st.Current, dep.Generation)
 	c.log.WarnContext(ctx, "drift detected", "deployment", ref.String(), "fields", drift.Fields, "managers", drift.Managers, "action", action)
 	return appendDecided(ctx, c.bus, &st, ref, meta, func(s rollout.State) []events.Message {
-		if s.Current != ev.Revision || s.Rollout == nil || !s.Rollout.Phase.Terminal() {
+		if s.Terminated || s.Current != ev.Revision || s.Rollout == nil || !s.Rollout.Phase.Terminal() {
 			return nil
 		}
 		return []events.Message{ev}

@@ -44,9 +44,10 @@ func (d *driver) handle(ctx context.Context, msg jetstream.Msg) {
 		_ = msg.TermWithReason("malformed event")
 		return
 	}
-	revision, ok := needsRollout(rec.Message)
+	revision, rollOut := needsRollout(rec.Message)
+	_, terminate := rec.Message.(events.DeploymentTerminated)
 	ref, refOK := events.ParseDeploymentSubject(msg.Subject())
-	if !ok || !refOK {
+	if (!rollOut && !terminate) || !refOK {
 		_ = msg.Ack()
 		return
 	}
@@ -61,9 +62,15 @@ func (d *driver) handle(ctx context.Context, msg jetstream.Msg) {
 		defer d.wg.Done()
 		defer func() { <-d.slots }()
 		ctx := telemetry.FromTraceParent(ctx, rec.Envelope.TraceParent)
+		if terminate {
+			ctx, span := telemetry.Tracer("slipway/rollout-worker").Start(ctx, "terminate")
+			defer span.End()
+			d.run(ctx, msg, ref, func(ctx context.Context) error { return d.terminate(ctx, ref) })
+			return
+		}
 		ctx, span := telemetry.Tracer("slipway/rollout-worker").Start(ctx, "rollout")
 		defer span.End()
-		d.run(ctx, msg, ref, revision, rec.Envelope)
+		d.run(ctx, msg, ref, func(ctx context.Context) error { return d.drive(ctx, ref, revision, rec.Envelope) })
 	}()
 }
 
@@ -78,11 +85,13 @@ func needsRollout(m events.Message) (int, bool) {
 	return 0, false
 }
 
-func (d *driver) run(ctx context.Context, msg jetstream.Msg, ref events.DeploymentRef, revision int, cause events.Envelope) {
+// run does one piece of work for the event in msg, heartbeating meanwhile,
+// and settles msg: ack when done, nak when it must be done again.
+func (d *driver) run(ctx context.Context, msg jetstream.Msg, ref events.DeploymentRef, work func(context.Context) error) {
 	hbCtx, stopHB := context.WithCancel(ctx)
 	defer stopHB()
 	go heartbeat(hbCtx, msg)
-	err := d.drive(ctx, ref, revision, cause)
+	err := work(ctx)
 	stopHB()
 	switch {
 	case err == nil:
@@ -91,7 +100,7 @@ func (d *driver) run(ctx context.Context, msg jetstream.Msg, ref events.Deployme
 		// Shutting down: hand the rollout to another worker now rather than after the lease.
 		_ = msg.Nak()
 	default:
-		d.log.ErrorContext(ctx, "rollout interrupted; will retry", "deployment", ref.String(), "revision", revision, "err", err)
+		d.log.ErrorContext(ctx, "work interrupted; will retry", "deployment", ref.String(), "err", err)
 		_ = msg.NakWithDelay(2 * time.Second)
 	}
 }
@@ -117,8 +126,8 @@ func (d *driver) drive(ctx context.Context, ref events.DeploymentRef, revision i
 	if st.Current == revision && st.Rollout != nil && st.Rollout.Revision == revision && st.Rollout.Phase == rollout.PhaseFailed {
 		return d.rollBack(ctx, &st, ref, revision) // failed before a previous driver could roll back
 	}
-	if st.Current != revision || st.Rollout == nil || st.Rollout.Revision != revision || st.Rollout.Phase.Terminal() {
-		return nil // superseded or already finished
+	if st.Terminated || st.Current != revision || st.Rollout == nil || st.Rollout.Revision != revision || st.Rollout.Phase.Terminal() {
+		return nil // superseded, terminated or already finished
 	}
 	meta := events.Meta{Actor: "system:rollout-worker", CorrelationID: st.Rollout.OperationID, CausationID: cause.ID,
 		TraceParent: telemetry.TraceParent(ctx)}
@@ -162,7 +171,7 @@ func (d *driver) drive(ctx context.Context, ref events.DeploymentRef, revision i
 		if appendErr = appendFn(func(s rollout.State) []events.Message { return rollout.DecideProgress(s, obs) }); appendErr != nil {
 			return true
 		}
-		return st.Current != revision || st.Rollout == nil || st.Rollout.Phase.Terminal()
+		return st.Terminated || st.Current != revision || st.Rollout == nil || st.Rollout.Phase.Terminal()
 	})
 	if err := errors.Join(werr, appendErr); err != nil {
 		return err
@@ -173,7 +182,7 @@ func (d *driver) drive(ctx context.Context, ref events.DeploymentRef, revision i
 // rollBack appends an automatic rollback after a failed rollout; the
 // rollback revision's own event then drives its rollout like any other.
 func (d *driver) rollBack(ctx context.Context, st *rollout.State, ref events.DeploymentRef, failed int) error {
-	if st.Rollout == nil || st.Rollout.Revision != failed || st.Rollout.Phase != rollout.PhaseFailed {
+	if st.Terminated || st.Rollout == nil || st.Rollout.Revision != failed || st.Rollout.Phase != rollout.PhaseFailed {
 		return nil
 	}
 	meta := events.Meta{Actor: "system:rollout-worker", CorrelationID: fmt.Sprintf("%s.rollback", st.Rollout.OperationID),
@@ -191,7 +200,7 @@ func (d *driver) rollBack(ctx context.Context, st *rollout.State, ref events.Dep
 // superseded reports whether a newer revision replaced this one.
 func (d *driver) superseded(ctx context.Context, ref events.DeploymentRef, revision int) bool {
 	st, err := loadState(ctx, d.bus, ref)
-	return err == nil && st.Current != revision
+	return err == nil && (st.Current != revision || st.Terminated)
 }
 
 // permanent reports whether the target refused the objects for a reason a

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/labstack/echo/v4"
+	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/propagation"
 
@@ -24,6 +25,9 @@ import (
 type Reads interface {
 	Deployment(ctx context.Context, id string) (readmodel.Deployment, error)
 	Operation(ctx context.Context, id string) (readmodel.Operation, error)
+	Revision(ctx context.Context, deployment string, n int) (readmodel.Revision, error)
+	Revisions(ctx context.Context, deployment string, before, limit int) ([]readmodel.Revision, error)
+	Deployments(ctx context.Context, filter bson.M, sort bson.D, limit int) ([]readmodel.Deployment, error)
 	Ping(ctx context.Context) error
 }
 
@@ -68,6 +72,10 @@ func New(d Deps) *echo.Echo {
 	v1.POST("/projects/:owner/:project/deployments", a.createDeployment)
 	v1.GET("/projects/:owner/:project/deployments/:name", a.getDeployment)
 	v1.PATCH("/projects/:owner/:project/deployments/:name", a.updateDeployment)
+	v1.DELETE("/projects/:owner/:project/deployments/:name", a.terminateDeployment)
+	v1.POST("/projects/:owner/:project/deployments/:name/rollback", a.rollbackDeployment)
+	v1.GET("/projects/:owner/:project/deployments/:name/revisions", a.listRevisions)
+	v1.GET("/projects/:owner/:project/deployments/:name/revisions/:n", a.getRevision)
 	v1.GET("/operations/:id", a.getOperation)
 	return e
 }

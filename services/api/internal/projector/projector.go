@@ -123,7 +123,17 @@ func (p *Projector) Apply(ctx context.Context, seq uint64, subject string, data 
 		return nil // a type from a newer version; nothing here reads it
 	}
 	if ref, ok := events.ParseDeploymentSubject(subject); ok {
-		if err := p.applyDeployment(ctx, ref.String(), rec); err != nil {
+		id := ref.String()
+		before, err := p.deployment(ctx, id)
+		if err != nil {
+			return err
+		}
+		for _, n := range readmodel.RevisionsTouched(before, rec.Message) {
+			if err := p.applyRevision(ctx, id, n, rec); err != nil {
+				return err
+			}
+		}
+		if err := p.applyDeployment(ctx, id, before, rec); err != nil {
 			return err
 		}
 	}
@@ -161,14 +171,32 @@ func (p *Projector) settleSuperseded(ctx context.Context, rec bus.Record, rc eve
 	return nil
 }
 
-func (p *Projector) applyDeployment(ctx context.Context, id string, rec bus.Record) error {
-	d, ok := p.deps[id]
-	if !ok {
-		var err error
-		d, err = p.store.Deployment(ctx, id)
-		if err != nil && !errors.Is(err, readmodel.ErrNotFound) {
-			return err
-		}
+// deployment returns the current document (zero when none).
+func (p *Projector) deployment(ctx context.Context, id string) (readmodel.Deployment, error) {
+	if d, ok := p.deps[id]; ok {
+		return d, nil
+	}
+	d, err := p.store.Deployment(ctx, id)
+	if err != nil && !errors.Is(err, readmodel.ErrNotFound) {
+		return d, err
+	}
+	return d, nil
+}
+
+func (p *Projector) applyRevision(ctx context.Context, deployment string, n int, rec bus.Record) error {
+	r, err := p.store.Revision(ctx, deployment, n)
+	if err != nil && !errors.Is(err, readmodel.ErrNotFound) {
+		return err
+	}
+	if !readmodel.ProjectRevision(&r, n, rec.Seq, rec.Envelope, rec.Message) {
+		return nil
+	}
+	return p.store.PutRevision(ctx, r)
+}
+
+func (p *Projector) applyDeployment(ctx context.Context, id string, d readmodel.Deployment, rec bus.Record) error {
+	if d.Spec != nil { // documents carry their decoded spec in memory only
+		d.Spec = nil
 	}
 	if !readmodel.ProjectDeployment(&d, rec.Seq, rec.Envelope, rec.Message) {
 		return nil

@@ -128,7 +128,7 @@ func dump(t *testing.T, uri, db string) map[string][]bson.M {
 	}
 	defer func() { _ = client.Disconnect(context.Background()) }()
 	out := map[string][]bson.M{}
-	for _, coll := range []string{"deployments", "operations"} {
+	for _, coll := range []string{"deployments", "operations", "revisions"} {
 		cur, err := client.Database(db).Collection(coll).Find(t.Context(), bson.M{})
 		if err != nil {
 			t.Fatal(err)

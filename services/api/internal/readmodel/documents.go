@@ -41,8 +41,10 @@ type Deployment struct {
 	Endpoints []EndpointURL `bson:"endpoints" json:"endpoints"`
 	Rollout   *Rollout      `bson:"rollout,omitempty" json:"rollout,omitempty"`
 	Drift     *Drift        `bson:"drift,omitempty" json:"drift,omitempty"`
-	CreatedAt time.Time     `bson:"createdAt" json:"createdAt"`
-	UpdatedAt time.Time     `bson:"updatedAt" json:"updatedAt"`
+	// Terminated deployments keep their document and history.
+	Terminated bool      `bson:"terminated" json:"terminated"`
+	CreatedAt  time.Time `bson:"createdAt" json:"createdAt"`
+	UpdatedAt  time.Time `bson:"updatedAt" json:"updatedAt"`
 	// Seq is the stream sequence of the last event applied: the projection's
 	// guard against stale or repeated events, and the deployment's ETag.
 	Seq uint64 `bson:"seq" json:"-"`
@@ -133,6 +135,8 @@ const (
 	PhaseProgressing = "Progressing"
 	PhaseRunning     = "Running"
 	PhaseFailed      = "Failed"
+	PhaseTerminating = "Terminating"
+	PhaseTerminated  = "Terminated"
 )
 
 func (d *Deployment) baseURL() string { return d.BaseURL }

@@ -45,6 +45,15 @@ func ProjectDeployment(d *Deployment, seq uint64, env events.Envelope, msg event
 		d.Replicas, d.Phase, d.Reason, d.Message = m.Replicas, PhaseFailed, m.Reason, m.Message
 	case events.HealthChanged:
 		d.Health, d.HealthReason = m.To, m.Reason
+	case events.DeploymentTerminated:
+		d.Terminated, d.Phase, d.Reason, d.Message = true, PhaseTerminating, "", m.Message
+		if d.Rollout != nil && d.Rollout.FinishedAt == nil {
+			t := env.Time
+			d.Rollout.Phase, d.Rollout.Reason, d.Rollout.FinishedAt = "Superseded", events.ReasonSuperseded, &t
+		}
+	case events.TerminationCompleted:
+		d.Phase, d.Replicas = PhaseTerminated, events.Replicas{}
+		d.Health, d.HealthReason = events.HealthUnknown, ""
 	case events.DriftDetected:
 		d.Drift = &Drift{Revision: m.Revision, Object: m.Object, Fields: m.Fields, Managers: m.Managers, Action: m.Action, DetectedAt: env.Time}
 	}
@@ -145,7 +154,14 @@ func ProjectOperation(o *Operation, seq uint64, env events.Envelope, msg events.
 	case events.RevisionCreated:
 		o.Kind, o.Status, o.Revision = kindOfCause(m.Revision.Cause), OpRunning, m.Revision.Number
 	case events.DeploymentUnchanged:
-		o.Kind, o.Status, o.Revision, o.Message, o.FinishedAt = KindOf(events.UpdateDeployment{}.Type()), OpSucceeded, m.Revision, m.Message, &t
+		o.Status, o.Revision, o.Message, o.FinishedAt = OpSucceeded, m.Revision, m.Message, &t
+		if o.Kind == "" {
+			o.Kind = KindOf(events.UpdateDeployment{}.Type())
+		}
+	case events.DeploymentTerminated:
+		o.Kind, o.Status, o.Revision, o.Message = KindOf(events.TerminateDeployment{}.Type()), OpRunning, m.Revision, m.Message
+	case events.TerminationCompleted:
+		o.Status, o.FinishedAt = OpSucceeded, &t
 	case events.CommandRejected:
 		o.Kind, o.Status, o.Reason, o.Message, o.Fields, o.FinishedAt = KindOf(m.CommandType), OpRejected, m.Reason, m.Message, m.Fields, &t
 	case events.RolloutStarted:
@@ -184,6 +200,8 @@ func kindOfCause(cause string) string {
 		return "auto_rollback"
 	case events.CauseCreated:
 		return KindOf(events.CreateDeployment{}.Type())
+	case events.CauseRollback:
+		return KindOf(events.RollbackDeployment{}.Type())
 	}
 	return KindOf(events.UpdateDeployment{}.Type())
 }

@@ -19,6 +19,7 @@ const (
 	collDeployments = "deployments"
 	collOperations  = "operations"
 	collCheckpoints = "checkpoints"
+	collRevisions   = "revisions"
 )
 
 // Store is the read models in MongoDB. Writes come only from the projector,
@@ -77,6 +78,59 @@ func (s *Store) PutOperation(ctx context.Context, o Operation) error {
 	return replace(ctx, s.db.Collection(collOperations), o.ID, o)
 }
 
+// Revision returns revision n of a deployment.
+func (s *Store) Revision(ctx context.Context, deployment string, n int) (Revision, error) {
+	var r Revision
+	if err := findOne(ctx, s.db.Collection(collRevisions), RevisionID(deployment, n), &r); err != nil {
+		return Revision{}, fmt.Errorf("revision %d of %s: %w", n, deployment, err)
+	}
+	r.Present()
+	return r, nil
+}
+
+// PutRevision writes the whole document.
+func (s *Store) PutRevision(ctx context.Context, r Revision) error {
+	return replace(ctx, s.db.Collection(collRevisions), r.ID, r)
+}
+
+// Revisions lists a deployment's revisions newest first, those below before
+// (0: from the newest), at most limit.
+func (s *Store) Revisions(ctx context.Context, deployment string, before, limit int) ([]Revision, error) {
+	filter := bson.M{"deployment": deployment}
+	if before > 0 {
+		filter["number"] = bson.M{"$lt": before}
+	}
+	cur, err := s.db.Collection(collRevisions).Find(ctx, filter,
+		options.Find().SetSort(bson.D{{Key: "number", Value: -1}}).SetLimit(int64(limit)))
+	if err != nil {
+		return nil, fmt.Errorf("list revisions of %s: %w", deployment, err)
+	}
+	var out []Revision
+	if err := cur.All(ctx, &out); err != nil {
+		return nil, fmt.Errorf("list revisions of %s: %w", deployment, err)
+	}
+	for i := range out {
+		out[i].Present()
+	}
+	return out, nil
+}
+
+// Deployments returns the deployments matching filter in the given order.
+func (s *Store) Deployments(ctx context.Context, filter bson.M, sort bson.D, limit int) ([]Deployment, error) {
+	cur, err := s.db.Collection(collDeployments).Find(ctx, filter, options.Find().SetSort(sort).SetLimit(int64(limit)))
+	if err != nil {
+		return nil, fmt.Errorf("list deployments: %w", err)
+	}
+	var out []Deployment
+	if err := cur.All(ctx, &out); err != nil {
+		return nil, fmt.Errorf("list deployments: %w", err)
+	}
+	for i := range out {
+		out[i].Present()
+	}
+	return out, nil
+}
+
 type checkpoint struct {
 	ID  string `bson:"_id"`
 	Seq uint64 `bson:"seq"`
@@ -99,7 +153,7 @@ func (s *Store) SetCheckpoint(ctx context.Context, name string, seq uint64) erro
 
 // Drop removes every read model, for a rebuild by replay.
 func (s *Store) Drop(ctx context.Context) error {
-	for _, c := range []string{collDeployments, collOperations, collCheckpoints} {
+	for _, c := range []string{collDeployments, collOperations, collCheckpoints, collRevisions} {
 		if err := s.db.Collection(c).Drop(ctx); err != nil {
 			return fmt.Errorf("drop %s: %w", c, err)
 		}

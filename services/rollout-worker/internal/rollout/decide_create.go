@@ -29,6 +29,10 @@ func reject(cmd events.Message, reason, format string, args ...any) Decision {
 
 // DecideCreate decides a CreateDeployment against the deployment's state.
 func DecideCreate(s State, cmd events.CreateDeployment, cat Catalog) Decision {
+	if s.Exists && s.Terminated {
+		return reject(cmd, events.ReasonAlreadyExists,
+			"deployment %s was terminated and its name is reserved; terminate it with freeName to reuse the name", cmd.Deployment)
+	}
 	if s.Exists {
 		return reject(cmd, events.ReasonAlreadyExists, "deployment %s already exists", cmd.Deployment)
 	}
@@ -71,6 +75,8 @@ func DecideCreate(s State, cmd events.CreateDeployment, cat Catalog) Decision {
 	}
 	return Decision{Events: []events.Message{events.DeploymentCreated{
 		Deployment: cmd.Deployment, Target: info, Environment: env, Labels: cmd.Labels,
-		Revision: events.Revision{Number: 1, Spec: spec, Cause: events.CauseCreated},
+		// A name freed by termination is created again with the next number:
+		// the history is one, and revision numbers never repeat.
+		Revision: events.Revision{Number: s.Current + 1, Spec: spec, Cause: events.CauseCreated},
 	}}}
 }

@@ -15,8 +15,8 @@ import (
 // the current spec creates no revision; otherwise revision N+1 is created,
 // superseding a rollout still in flight.
 func DecideUpdate(s State, cmd events.UpdateDeployment, cat Catalog) Decision {
-	if !s.Exists {
-		return reject(cmd, events.ReasonNotFound, "deployment %s does not exist", cmd.Deployment)
+	if d, gone := notLive(s, cmd, cmd.Deployment); gone {
+		return d
 	}
 	if cmd.ExpectedSeq != 0 && cmd.ExpectedSeq != s.LastSeq {
 		return reject(cmd, events.ReasonPreconditionFailed,
@@ -112,4 +112,15 @@ func sameTemplate(a, b events.Spec) bool {
 	a.Replicas, a.Scaling, a.Rollout = nil, nil, nil
 	b.Replicas, b.Scaling, b.Rollout = nil, nil, nil
 	return sameJSON(a, b)
+}
+
+// notLive rejects a command for a deployment that does not exist or was terminated.
+func notLive(s State, cmd events.Message, ref events.DeploymentRef) (Decision, bool) {
+	switch {
+	case !s.Exists:
+		return reject(cmd, events.ReasonNotFound, "deployment %s does not exist", ref), true
+	case s.Terminated:
+		return reject(cmd, events.ReasonNotFound, "deployment %s was terminated", ref), true
+	}
+	return Decision{}, false
 }

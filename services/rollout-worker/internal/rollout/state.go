@@ -34,6 +34,12 @@ type State struct {
 	Current int
 	Stable  int
 	Rollout *Rollout
+	// Terminated: the deployment was terminated (its objects are removed once
+	// TerminationDone). A terminated deployment whose name was freed no longer
+	// Exists, and may be created again, continuing the revision numbers.
+	Terminated      bool
+	TerminationDone bool
+	TerminationOp   string
 	// LastSeq is the stream sequence of the last event folded: the expected
 	// last subject sequence of the next append.
 	LastSeq uint64
@@ -88,6 +94,7 @@ func (s *State) Apply(e Event) {
 	switch m := e.Message.(type) {
 	case events.DeploymentCreated:
 		s.Exists, s.Ref, s.Target, s.Environment = true, m.Deployment, m.Target, m.Environment
+		s.Terminated, s.TerminationDone, s.TerminationOp, s.Stable = false, false, "", 0
 		s.Revisions[m.Revision.Number] = m.Revision
 		s.Current = m.Revision.Number
 		s.Rollout = &Rollout{Revision: m.Revision.Number, Phase: PhasePending, OperationID: e.Envelope.CorrelationID, Actor: e.Envelope.Actor}
@@ -95,6 +102,17 @@ func (s *State) Apply(e Event) {
 		s.Revisions[m.Revision.Number] = m.Revision
 		s.Current = m.Revision.Number
 		s.Rollout = &Rollout{Revision: m.Revision.Number, Phase: PhasePending, OperationID: e.Envelope.CorrelationID, Actor: e.Envelope.Actor}
+	case events.DeploymentTerminated:
+		s.Terminated, s.TerminationDone, s.TerminationOp = true, false, e.Envelope.CorrelationID
+		if m.FreeName {
+			s.Exists = false
+		}
+		if s.Rollout != nil && !s.Rollout.Phase.Terminal() {
+			s.Rollout.Phase = PhaseFailed
+			s.Rollout.Reason = events.ReasonSuperseded
+		}
+	case events.TerminationCompleted:
+		s.TerminationDone = true
 	case events.RolloutStarted:
 		if r := s.rolloutOf(m.Revision); r != nil {
 			r.Phase, r.StartedAt = PhaseProgressing, e.Envelope.Time
@@ -126,7 +144,7 @@ func (s *State) rolloutOf(revision int) *Rollout {
 // isDecision reports whether a message is the direct outcome of a command.
 func isDecision(m events.Message) bool {
 	switch m.(type) {
-	case events.DeploymentCreated, events.CommandRejected, events.RevisionCreated, events.DeploymentUnchanged:
+	case events.DeploymentCreated, events.CommandRejected, events.RevisionCreated, events.DeploymentUnchanged, events.DeploymentTerminated:
 		return true
 	}
 	return false

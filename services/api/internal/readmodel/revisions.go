@@ -1,0 +1,119 @@
+package readmodel
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	"slipway.dev/pkg/events"
+)
+
+// Revision is the read model of one revision: its spec, why it exists, and
+// how its rollout went.
+type Revision struct {
+	ID               string       `bson:"_id" json:"-"`
+	Deployment       string       `bson:"deployment" json:"deployment"`
+	Number           int          `bson:"number" json:"revision"`
+	Cause            string       `bson:"cause" json:"cause"`
+	CauseText        string       `bson:"causeText" json:"causeText"`
+	Message          string       `bson:"message,omitempty" json:"message,omitempty"`
+	Actor            string       `bson:"actor" json:"actor"`
+	OperationID      string       `bson:"operationId" json:"operationId"`
+	RollbackOf       int          `bson:"rollbackOf,omitempty" json:"rollbackOf,omitempty"`
+	TemplateRevision int          `bson:"templateRevision" json:"templateRevision"`
+	SpecJSON         string       `bson:"spec" json:"-"`
+	Spec             *events.Spec `bson:"-" json:"spec"`
+	Rollout          Rollout      `bson:"rollout" json:"rollout"`
+	CreatedAt        time.Time    `bson:"createdAt" json:"createdAt"`
+	Seq              uint64       `bson:"seq" json:"-"`
+}
+
+// RevisionID is the document id of revision n of a deployment.
+func RevisionID(deployment string, n int) string { return fmt.Sprintf("%s/v%d", deployment, n) }
+
+// RevisionsTouched says which revision documents an event changes, given the
+// deployment document as it was before the event.
+func RevisionsTouched(d Deployment, msg events.Message) []int {
+	switch m := msg.(type) {
+	case events.DeploymentCreated:
+		return []int{m.Revision.Number}
+	case events.RevisionCreated:
+		if m.Supersedes != 0 {
+			return []int{m.Revision.Number, m.Supersedes}
+		}
+		return []int{m.Revision.Number}
+	case events.RolloutStarted:
+		return []int{m.Revision}
+	case events.RolloutSucceeded:
+		return []int{m.Revision}
+	case events.RolloutFailed:
+		return []int{m.Revision}
+	case events.DeploymentTerminated:
+		if d.Rollout != nil && d.Rollout.FinishedAt == nil {
+			return []int{d.Rollout.Revision}
+		}
+	}
+	return nil
+}
+
+// ProjectRevision applies one event to revision n's document.
+func ProjectRevision(r *Revision, n int, seq uint64, env events.Envelope, msg events.Message) bool {
+	if seq <= r.Seq {
+		return false
+	}
+	t := env.Time
+	switch m := msg.(type) {
+	case events.DeploymentCreated:
+		newRevision(r, m.Deployment.String(), m.Revision, env)
+	case events.RevisionCreated:
+		if m.Revision.Number == n {
+			newRevision(r, env.Subject, m.Revision, env)
+		} else if r.Rollout.FinishedAt == nil {
+			r.Rollout.Phase, r.Rollout.Reason, r.Rollout.FinishedAt = "Superseded", events.ReasonSuperseded, &t
+			r.Rollout.Message = fmt.Sprintf("revision %d replaced this rollout", m.Revision.Number)
+		}
+	case events.RolloutStarted:
+		r.Rollout.Phase, r.Rollout.StartedAt, r.Rollout.FromRevision = "Progressing", &t, m.FromRevision
+	case events.RolloutSucceeded:
+		r.Rollout.Phase, r.Rollout.Reason, r.Rollout.Replicas, r.Rollout.FinishedAt = "Succeeded", events.ReasonRolloutComplete, m.Replicas, &t
+	case events.RolloutFailed:
+		r.Rollout.Phase, r.Rollout.Reason, r.Rollout.Message, r.Rollout.Replicas, r.Rollout.FinishedAt = "Failed", m.Reason, m.Message, m.Replicas, &t
+	case events.DeploymentTerminated:
+		r.Rollout.Phase, r.Rollout.Reason, r.Rollout.FinishedAt = "Superseded", events.ReasonSuperseded, &t
+		r.Rollout.Message = "the deployment was terminated"
+	default:
+		return false
+	}
+	r.Seq = seq
+	return r.ID != ""
+}
+
+func newRevision(r *Revision, deployment string, rev events.Revision, env events.Envelope) {
+	spec, _ := json.Marshal(rev.Spec) // a decoded Spec always encodes
+	*r = Revision{ID: RevisionID(deployment, rev.Number), Deployment: deployment, Number: rev.Number, Cause: rev.Cause,
+		CauseText: causeText(rev), Message: rev.Message, Actor: env.Actor, OperationID: env.CorrelationID,
+		RollbackOf: rev.RollbackOf, TemplateRevision: rev.PodTemplateRevision(), SpecJSON: string(spec),
+		Rollout: Rollout{Revision: rev.Number, Phase: "Pending", OperationID: env.CorrelationID}, CreatedAt: env.Time}
+}
+
+// causeText is the cause as people read it: "rolled back from v5".
+func causeText(rev events.Revision) string {
+	switch rev.Cause {
+	case events.CauseRollback:
+		return fmt.Sprintf("rolled back from v%d", rev.RollbackOf)
+	case events.CauseAutoRollback:
+		return fmt.Sprintf("rolled back automatically to v%d", rev.RollbackOf)
+	}
+	return strings.ReplaceAll(rev.Cause, "-", " ")
+}
+
+// Present fills the JSON-only fields of a revision read from the store.
+func (r *Revision) Present() {
+	if r.SpecJSON != "" {
+		var s events.Spec
+		if json.Unmarshal([]byte(r.SpecJSON), &s) == nil {
+			r.Spec = &s
+		}
+	}
+}

@@ -1,0 +1,43 @@
+package worker
+
+import (
+	"context"
+	"fmt"
+
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"slipway.dev/pkg/events"
+	"slipway.dev/pkg/telemetry"
+	"slipway.dev/services/rollout-worker/internal/rollout"
+)
+
+// terminate removes a terminated deployment's Kubernetes objects (already
+// gone is fine) and records that they are gone.
+func (d *driver) terminate(ctx context.Context, ref events.DeploymentRef) error {
+	st, err := loadState(ctx, d.bus, ref)
+	if err != nil {
+		return err
+	}
+	if !st.Terminated || st.TerminationDone {
+		return nil
+	}
+	var removed []string
+	if target, ok := d.targets.Get(st.Target.Name); ok {
+		ns, name := st.Target.Namespace, st.Target.ObjectName
+		background := metav1.DeletePropagationBackground
+		opts := metav1.DeleteOptions{PropagationPolicy: &background}
+		if err := target.Client.AppsV1().Deployments(ns).Delete(ctx, name, opts); err != nil && !apierrors.IsNotFound(err) {
+			return fmt.Errorf("delete deployment %s/%s: %w", ns, name, err)
+		}
+		if err := target.Client.CoreV1().Services(ns).Delete(ctx, name, opts); err != nil && !apierrors.IsNotFound(err) {
+			return fmt.Errorf("delete service %s/%s: %w", ns, name, err)
+		}
+		removed = []string{"apps/v1 Deployment " + ns + "/" + name, "v1 Service " + ns + "/" + name}
+	}
+	meta := events.Meta{Actor: "system:rollout-worker", CorrelationID: st.TerminationOp, TraceParent: telemetry.TraceParent(ctx)}
+	d.log.InfoContext(ctx, "deployment terminated", "deployment", ref.String(), "objects", removed)
+	return appendDecided(ctx, d.bus, &st, ref, meta, func(s rollout.State) []events.Message {
+		return rollout.DecideTerminationDone(s, removed)
+	}, func(events.Message) string { return fmt.Sprintf("%s/terminated/%d", ref, st.LastSeq) })
+}
