@@ -2,6 +2,7 @@ package telemetry
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
 
@@ -30,4 +31,20 @@ func (h traceHandler) WithAttrs(attrs []slog.Attr) slog.Handler {
 
 func (h traceHandler) WithGroup(name string) slog.Handler {
 	return traceHandler{h.Handler.WithGroup(name)}
+}
+
+// EnvLogLevel names the log level variable every service reads.
+const EnvLogLevel = "SLIPWAY_LOG_LEVEL"
+
+// LevelFromEnv reads SLIPWAY_LOG_LEVEL (debug, info, warn, error; default info).
+func LevelFromEnv(getenv func(string) string) (slog.Level, error) {
+	raw := getenv(EnvLogLevel)
+	if raw == "" {
+		return slog.LevelInfo, nil
+	}
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(raw)); err != nil {
+		return 0, fmt.Errorf("%s=%q: use debug, info, warn or error", EnvLogLevel, raw)
+	}
+	return l, nil
 }

@@ -5,6 +5,7 @@ import (
 	"flag"
 	"log/slog"
 	"net"
+	"slipway.dev/pkg/telemetry"
 )
 
 // Config is everything the api needs, read once at start.
@@ -28,7 +29,9 @@ const (
 )
 
 // EnvVars lists every environment variable the api reads.
-func EnvVars() []string { return []string{EnvHTTPAddr, EnvNATSURL, EnvMongoURI, EnvMongoDB} }
+func EnvVars() []string {
+	return []string{EnvHTTPAddr, EnvNATSURL, EnvMongoURI, EnvMongoDB, telemetry.EnvLogLevel}
+}
 
 // LoadConfig reads flags, falling back to the environment, then to defaults.
 func LoadConfig(args []string, getenv func(string) string) (Config, error) {

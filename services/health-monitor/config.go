@@ -3,7 +3,9 @@ package monitor
 import (
 	"errors"
 	"flag"
+	"fmt"
 	"log/slog"
+	"slipway.dev/pkg/telemetry"
 	"strconv"
 	"time"
 
@@ -30,7 +32,9 @@ const (
 )
 
 // EnvVars lists every environment variable the monitor reads.
-func EnvVars() []string { return append([]string{EnvNATSURL, EnvSettle}, kube.TargetEnvVars()...) }
+func EnvVars() []string {
+	return append([]string{EnvNATSURL, EnvSettle, telemetry.EnvLogLevel}, kube.TargetEnvVars()...)
+}
 
 // LoadConfig reads flags, falling back to the environment, then to defaults.
 func LoadConfig(args []string, getenv func(string) string) (Config, error) {
@@ -41,7 +45,11 @@ func LoadConfig(args []string, getenv func(string) string) (Config, error) {
 		nats = "nats://127.0.0.1:4222"
 	}
 	settle := 3 * time.Second
-	if d, err := time.ParseDuration(getenv(EnvSettle)); err == nil {
+	if raw := getenv(EnvSettle); raw != "" {
+		d, err := time.ParseDuration(raw)
+		if err != nil {
+			return Config{}, fmt.Errorf("%s=%q: not a duration like 3s", EnvSettle, raw)
+		}
 		settle = d
 	}
 	fs.StringVar(&cfg.NATSURL, "nats-url", nats, "NATS server URL")

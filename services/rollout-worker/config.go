@@ -4,6 +4,7 @@ import (
 	"errors"
 	"flag"
 	"log/slog"
+	"slipway.dev/pkg/telemetry"
 	"time"
 
 	"slipway.dev/pkg/kube"
@@ -37,7 +38,7 @@ const (
 
 // EnvVars lists every environment variable the worker reads.
 func EnvVars() []string {
-	return append([]string{EnvNATSURL, EnvMaxRollouts, EnvDriftInterval, EnvDriftPolicy}, kube.TargetEnvVars()...)
+	return append([]string{EnvNATSURL, EnvMaxRollouts, EnvDriftInterval, EnvDriftPolicy, telemetry.EnvLogLevel}, kube.TargetEnvVars()...)
 }
 
 // LoadConfig reads flags, falling back to the environment, then to defaults.
@@ -45,11 +46,15 @@ func LoadConfig(args []string, getenv func(string) string) (Config, error) {
 	fs := flag.NewFlagSet("rollout-worker", flag.ContinueOnError)
 	cfg := Config{Resync: 2 * time.Second}
 	fs.StringVar(&cfg.NATSURL, "nats-url", envOr(getenv, EnvNATSURL, "nats://127.0.0.1:4222"), "NATS server URL")
-	fs.IntVar(&cfg.MaxRollouts, "max-rollouts", envInt(getenv, EnvMaxRollouts, 64), "rollouts driven at once")
-	drift := 30 * time.Second
-	if d, err := time.ParseDuration(getenv(EnvDriftInterval)); err == nil {
-		drift = d
+	maxRollouts, err := envInt(getenv, EnvMaxRollouts, 64)
+	if err != nil {
+		return Config{}, err
 	}
+	drift, err := envDuration(getenv, EnvDriftInterval, 30*time.Second)
+	if err != nil {
+		return Config{}, err
+	}
+	fs.IntVar(&cfg.MaxRollouts, "max-rollouts", maxRollouts, "rollouts driven at once")
 	fs.DurationVar(&cfg.DriftInterval, "drift-interval", drift, "how often managed objects are checked for changes made outside Slipway (0: never)")
 	fs.StringVar(&cfg.DriftPolicy, "drift-policy", envOr(getenv, EnvDriftPolicy, DriftPolicyRevert), "what to do about drift: revert or report")
 	if err := fs.Parse(args); err != nil {

@@ -4,7 +4,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"log/slog"
 	"os"
 	"os/signal"
 	"syscall"
@@ -21,7 +20,12 @@ func main() {
 		fmt.Fprintln(os.Stderr, "slipway-health-monitor:", err)
 		os.Exit(2)
 	}
-	cfg.Logger = telemetry.Logger(os.Stderr, "health-monitor", slog.LevelInfo)
+	level, err := telemetry.LevelFromEnv(os.Getenv)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(2)
+	}
+	cfg.Logger = telemetry.Logger(os.Stderr, "health-monitor", level)
 	shutdown, err := telemetry.Setup(ctx, "slipway-health-monitor")
 	if err != nil {
 		cfg.Logger.Error("telemetry", "err", err)
