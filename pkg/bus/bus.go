@@ -52,8 +52,10 @@ func (c *Conn) EnsureTopology(ctx context.Context) error {
 			return fmt.Errorf("ensure stream %s: %w", cfg.Name, err)
 		}
 	}
-	if _, err := c.JS.CreateOrUpdateKeyValue(ctx, events.OperationsBucket()); err != nil {
-		return fmt.Errorf("ensure bucket %s: %w", events.BucketOperations, err)
+	for _, kv := range []jetstream.KeyValueConfig{events.OperationsBucket(), events.TargetsBucket()} {
+		if _, err := c.JS.CreateOrUpdateKeyValue(ctx, kv); err != nil {
+			return fmt.Errorf("ensure bucket %s: %w", kv.Bucket, err)
+		}
 	}
 	return nil
 }

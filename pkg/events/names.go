@@ -12,6 +12,9 @@ const (
 	// BucketOperations (JetStream KV) records each accepted command's operation
 	// until the events that settle it reach the read model.
 	BucketOperations = "slipway_operations"
+	// BucketTargets (JetStream KV) holds each target's description and
+	// instance-type catalogue, published by the rollout workers that serve it.
+	BucketTargets = "slipway_targets"
 
 	CommandSubjects         = "slipway.cmd.>"
 	EventSubjects           = "slipway.evt.>"

@@ -96,3 +96,31 @@ func PromoterConsumer() jetstream.ConsumerConfig {
 		DeliverPolicy:  jetstream.DeliverAllPolicy,
 	}
 }
+
+// TargetsBucket describes the targets the workers serve: one key per target.
+func TargetsBucket() jetstream.KeyValueConfig {
+	return jetstream.KeyValueConfig{
+		Bucket:      BucketTargets,
+		Description: "Slipway targets and their instance-type catalogues",
+		Storage:     jetstream.FileStorage,
+		History:     5,
+	}
+}
+
+// TargetRecord is a target as published in BucketTargets.
+type TargetRecord struct {
+	Name          string                  `json:"name"`
+	Region        string                  `json:"region,omitempty"`
+	Namespace     string                  `json:"namespace"`
+	BaseURL       string                  `json:"baseURL"`
+	Simulated     bool                    `json:"simulated,omitempty"`
+	Default       bool                    `json:"default,omitempty"`
+	InstanceTypes map[string]InstanceType `json:"instanceTypes"`
+}
+
+// InstanceType is what a pod of a catalogue entry requests and is limited to.
+type InstanceType struct {
+	CPU    string `json:"cpu"`
+	Memory string `json:"memory"`
+	GPU    int    `json:"gpu,omitempty"`
+}

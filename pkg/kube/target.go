@@ -56,6 +56,16 @@ func (t *Target) Info() events.TargetInfo {
 	return events.TargetInfo{Name: t.Name, Namespace: t.Namespace, BaseURL: t.BaseURL, Simulated: t.Simulated}
 }
 
+// Record is the target as published for other services.
+func (t *Target) Record(isDefault bool) events.TargetRecord {
+	types := make(map[string]events.InstanceType, len(t.InstanceTypes))
+	for name, it := range t.InstanceTypes {
+		types[name] = events.InstanceType{CPU: it.CPU, Memory: it.Memory, GPU: it.GPU}
+	}
+	return events.TargetRecord{Name: t.Name, Region: t.Region, Namespace: t.Namespace, BaseURL: t.BaseURL,
+		Simulated: t.Simulated, Default: isDefault, InstanceTypes: types}
+}
+
 // Targets is the set of clusters a service works with.
 type Targets struct {
 	Default string

@@ -15,6 +15,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"slipway.dev/pkg/bus"
+	"slipway.dev/services/api/internal/catalog"
 	"slipway.dev/services/api/internal/httpapi"
 	"slipway.dev/services/api/internal/intake"
 	"slipway.dev/services/api/internal/projector"
@@ -47,8 +48,12 @@ func Run(ctx context.Context, cfg Config) error {
 	if err != nil {
 		return err
 	}
+	cat, err := catalog.Watch(ctx, conn)
+	if err != nil {
+		return err
+	}
 	notify := projector.NewNotifier()
-	handler := httpapi.New(httpapi.Deps{Reads: store, Commands: in, Changes: notify, Logger: log,
+	handler := httpapi.New(httpapi.Deps{Reads: store, Commands: in, Changes: notify, Targets: cat, Logger: log,
 		Ready: func() error {
 			if !conn.NC.IsConnected() {
 				return errors.New("not connected")

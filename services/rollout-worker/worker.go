@@ -40,6 +40,9 @@ func Run(ctx context.Context, cfg Config) error {
 	if err := conn.EnsureTopology(ctx); err != nil {
 		return err
 	}
+	if err := publishTargets(ctx, conn, targets); err != nil {
+		return err
+	}
 	cmds, err := conn.JS.CreateOrUpdateConsumer(ctx, events.StreamCommands, events.RolloutWorkerConsumer())
 	if err != nil {
 		return fmt.Errorf("command consumer: %w", err)

@@ -9,6 +9,7 @@ import (
 func TestBadInputIsRefusedWithProblemsAndWritesNothing(t *testing.T) {
 	t.Parallel()
 	s, api := start(t, devstackOptions())
+	waitForTargets(t, api)
 	tests := []struct {
 		name   string
 		path   string
@@ -34,6 +35,8 @@ func TestBadInputIsRefusedWithProblemsAndWritesNothing(t *testing.T) {
 		{"both surge and unavailable zero", deploymentsPath, `{"name":"a","spec":{"image":"i","rollout":{"maxSurge":"0","maxUnavailable":"0"}}}`, "", 400, "spec.rollout", ""},
 		{"bad env name", deploymentsPath, `{"name":"a","spec":{"image":"i","env":{"1BAD":"x"}}}`, "", 400, "spec.env.1BAD", ""},
 		{"bad label", deploymentsPath, `{"name":"a","labels":{"team":"has spaces"},"spec":{"image":"i"}}`, "", 400, "labels.team", ""},
+		{"unknown target", deploymentsPath, `{"name":"a","target":"mars","spec":{"image":"i"}}`, "", 400, "target", ""},
+		{"unknown instance type", deploymentsPath, `{"name":"a","spec":{"image":"i","instanceType":"gpu-h100"}}`, "", 400, "spec.instanceType", ""},
 		{"bad wait", deploymentsPath + "?wait=forever", `{"name":"a","spec":{"image":"i"}}`, "", 400, "", "wait"},
 		{"wrong content type", deploymentsPath, `name=a`, "text/plain", 415, "", ""},
 		{"oversized body", deploymentsPath, `{"name":"a","spec":{"image":"` + strings.Repeat("x", 2<<20) + `"}}`, "", 413, "", ""},

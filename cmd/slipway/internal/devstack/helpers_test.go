@@ -5,6 +5,7 @@ import (
 	"io"
 	"log/slog"
 	"testing"
+	"time"
 
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
@@ -121,3 +122,14 @@ func createBody(name string, replicas int) map[string]any {
 func clientFor(s *devstack.Stack) *apitest.Client { return apitest.New(s.URL) }
 
 func quiet() *slog.Logger { return slog.New(slog.NewJSONHandler(io.Discard, nil)) }
+
+// waitForTargets waits until the worker has published its targets, so the
+// api checks targets and instance types itself.
+func waitForTargets(t *testing.T, api *apitest.Client) {
+	t.Helper()
+	apitest.Eventually(t, 30*time.Second, "targets published", func() bool {
+		var l struct{ Items []map[string]any }
+		api.Do(t, "GET", "/v1/targets", nil).Decode(t, &l)
+		return len(l.Items) > 0
+	})
+}

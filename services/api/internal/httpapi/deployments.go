@@ -32,6 +32,9 @@ func (a *API) createDeployment(c echo.Context) error {
 	if err := validateCreate(owner, project, req); err != nil {
 		return err
 	}
+	if fe := a.checkPlacement(req.Target, req.Spec.InstanceType); len(fe) > 0 {
+		return fe
+	}
 	ref := events.DeploymentRef{Owner: owner, Project: project, Name: req.Name}
 	cmd := events.CreateDeployment{Deployment: ref, Target: req.Target, Environment: req.Environment, Labels: req.Labels, Spec: *req.Spec}
 	return a.submit(c, events.KindCreate, ref, cmd, wait)

@@ -49,6 +49,7 @@ type Deps struct {
 	Reads    Reads
 	Commands Commands
 	Changes  Changes
+	Targets  Targets
 	// Ready reports whether the message bus is connected.
 	Ready  func() error
 	Logger *slog.Logger
@@ -77,6 +78,8 @@ func New(d Deps) *echo.Echo {
 	v1.GET("/projects/:owner/:project/deployments/:name/revisions", a.listRevisions)
 	v1.GET("/projects/:owner/:project/deployments/:name/revisions/:n", a.getRevision)
 	v1.GET("/operations/:id", a.getOperation)
+	v1.GET("/targets", a.listTargets)
+	v1.GET("/targets/:target", a.getTarget)
 	return e
 }
 

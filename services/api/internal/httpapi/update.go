@@ -45,8 +45,12 @@ func (a *API) updateDeployment(c echo.Context) error {
 		return err
 	}
 	if current.Spec != nil {
-		if err := checkPatchedSpec(*current.Spec, req.Spec); err != nil {
+		patched, err := checkPatchedSpec(*current.Spec, req.Spec)
+		if err != nil {
 			return err
+		}
+		if fe := a.checkPlacement(current.Target, patched.InstanceType); len(fe) > 0 {
+			return fe
 		}
 	}
 	expected, err := a.ifMatch(c, ref)
@@ -74,22 +78,23 @@ func validatePatch(req updateRequest) error {
 
 // checkPatchedSpec applies the patch to spec and validates the result the
 // way the worker will.
-func checkPatchedSpec(spec events.Spec, patch json.RawMessage) error {
+func checkPatchedSpec(spec events.Spec, patch json.RawMessage) (events.Spec, error) {
 	base, err := json.Marshal(spec)
 	if err != nil {
-		return err
+		return events.Spec{}, err
 	}
 	merged, err := mergepatch.Apply(base, patch)
 	if err != nil {
-		return fmt.Errorf("%w: %v", errMalformed, err)
+		return events.Spec{}, fmt.Errorf("%w: %v", errMalformed, err)
 	}
 	dec := json.NewDecoder(bytes.NewReader(merged))
 	dec.DisallowUnknownFields()
 	var out events.Spec
 	if err := dec.Decode(&out); err != nil {
-		return prefixFields(decodeError(err), "spec.")
+		return events.Spec{}, prefixFields(decodeError(err), "spec.")
 	}
-	return out.WithDefaults().Validate()
+	out = out.WithDefaults()
+	return out, out.Validate()
 }
 
 // prefixFields puts the fields of a decode error under a parent path.
