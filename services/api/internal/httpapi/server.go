@@ -77,6 +77,8 @@ func New(d Deps) *echo.Echo {
 	v1.POST("/projects/:owner/:project/deployments/:name/rollback", a.rollbackDeployment)
 	v1.GET("/projects/:owner/:project/deployments/:name/revisions", a.listRevisions)
 	v1.GET("/projects/:owner/:project/deployments/:name/revisions/:n", a.getRevision)
+	v1.GET("/projects/:owner/:project/deployments/:name/revisions/:n/diff/:m", a.diffRevisions)
+	v1.GET("/deployments", a.listDeployments)
 	v1.GET("/operations/:id", a.getOperation)
 	v1.GET("/targets", a.listTargets)
 	v1.GET("/targets/:target", a.getTarget)
