@@ -52,15 +52,20 @@ func OperationsBucket() jetstream.KeyValueConfig {
 }
 
 // RolloutWorkerConsumer is the durable pull consumer the rollout workers share
-// on COMMANDS. AckWait bounds how long a crashed worker holds a command.
+// on COMMANDS. One command is outstanding at a time (MaxAckPending 1), so
+// however many workers share it, commands are decided in stream order, and a
+// deployment's commands in the order they were accepted. A decision takes
+// milliseconds (fold, decide, append); rollouts, the slow part, run on the
+// driver consumer in parallel. AckWait bounds how long a crashed worker
+// holds the line.
 func RolloutWorkerConsumer() jetstream.ConsumerConfig {
 	return jetstream.ConsumerConfig{
 		Durable:        ConsumerRolloutWorker,
 		FilterSubjects: DeploymentCommandSubjects,
 		AckPolicy:      jetstream.AckExplicitPolicy,
-		AckWait:        30 * time.Second,
+		AckWait:        10 * time.Second,
 		MaxDeliver:     -1,
-		MaxAckPending:  256,
+		MaxAckPending:  1,
 		DeliverPolicy:  jetstream.DeliverAllPolicy,
 	}
 }
