@@ -51,4 +51,6 @@ const (
 	CauseUpdated      = "updated"
 	CauseAutoRollback = "auto-rollback"
 	CauseRollback     = "rollback"
+	// CauseAbort: the revision restores the last good one after an abort.
+	CauseAbort = "abort"
 )

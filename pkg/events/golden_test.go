@@ -48,6 +48,12 @@ func samples() []Message {
 		RollbackDeployment{Deployment: ref, ToRevision: 5, Message: "bad model"},
 		TerminateDeployment{Deployment: ref, FreeName: true, Message: "retired"},
 		DeploymentTerminated{Revision: 11, FreeName: true, Message: "retired", SupersededOperation: "op-11"},
+		PauseRollout{Deployment: ref, Message: "checking the canary metrics"},
+		ResumeRollout{Deployment: ref},
+		AbortRollout{Deployment: ref, Message: "latency regression"},
+		RolloutPaused{Revision: 2, Message: "checking the canary metrics"},
+		RolloutResumed{Revision: 2},
+		RolloutAborted{Revision: 2, Reason: ReasonAborted, Message: "latency regression", Replicas: reps},
 		TerminationCompleted{Objects: []string{"apps/v1 Deployment models/scorer-1a2b3c4d", "v1 Service models/scorer-1a2b3c4d"}},
 	}
 }

@@ -36,6 +36,9 @@ const (
 	KindRollback  = "rollback"
 	KindTerminate = "terminate"
 	KindPromote   = "promote"
+	KindPause     = "pause"
+	KindResume    = "resume"
+	KindAbort     = "abort"
 )
 
 // DeploymentCommandSubjects are the command subjects the rollout worker consumes.
@@ -44,6 +47,9 @@ var DeploymentCommandSubjects = []string{
 	commandSubjectPrefix + KindUpdate + ".>",
 	commandSubjectPrefix + KindRollback + ".>",
 	commandSubjectPrefix + KindTerminate + ".>",
+	commandSubjectPrefix + KindPause + ".>",
+	commandSubjectPrefix + KindResume + ".>",
+	commandSubjectPrefix + KindAbort + ".>",
 }
 
 // PromotionCommandSubjects are the command subjects the promoter consumes.

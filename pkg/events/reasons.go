@@ -11,6 +11,8 @@ const (
 	ReasonNotFound        = "NotFound"
 	// ReasonPreconditionFailed: If-Match named a version that is no longer current.
 	ReasonPreconditionFailed = "PreconditionFailed"
+	// ReasonNoRolloutInFlight: pause, resume or abort with nothing rolling out.
+	ReasonNoRolloutInFlight = "NoRolloutInFlight"
 
 	// Rollout outcomes.
 	ReasonRolloutComplete          = "RolloutComplete"
@@ -19,6 +21,8 @@ const (
 	ReasonTargetUnavailable        = "TargetUnavailable"
 	// ReasonSuperseded: a newer revision replaced the rollout before it ended.
 	ReasonSuperseded = "Superseded"
+	// ReasonAborted: the rollout was stopped by request.
+	ReasonAborted = "Aborted"
 
 	// Health states and reasons.
 	HealthHealthy     = "Healthy"

@@ -32,6 +32,12 @@ func init() {
 	register[TerminateDeployment]()
 	register[DeploymentTerminated]()
 	register[TerminationCompleted]()
+	register[PauseRollout]()
+	register[ResumeRollout]()
+	register[AbortRollout]()
+	register[RolloutPaused]()
+	register[RolloutResumed]()
+	register[RolloutAborted]()
 }
 
 // Types lists every registered wire type name.

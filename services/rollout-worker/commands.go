@@ -84,6 +84,12 @@ func (h *commandHandler) decide(ctx context.Context, env events.Envelope) error 
 		return h.apply(ctx, env, cmd.Deployment, func(s rollout.State) []events.Message {
 			return rollout.DecideTerminate(s, cmd).Events
 		})
+	case events.PauseRollout:
+		return h.apply(ctx, env, cmd.Deployment, func(s rollout.State) []events.Message { return rollout.DecidePause(s, cmd).Events })
+	case events.ResumeRollout:
+		return h.apply(ctx, env, cmd.Deployment, func(s rollout.State) []events.Message { return rollout.DecideResume(s, cmd).Events })
+	case events.AbortRollout:
+		return h.apply(ctx, env, cmd.Deployment, func(s rollout.State) []events.Message { return rollout.DecideAbort(s, cmd).Events })
 	default:
 		return h.rejectUndecodable(ctx, env, fmt.Errorf("the rollout worker does not handle %s", env.Type))
 	}

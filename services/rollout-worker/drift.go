@@ -80,7 +80,7 @@ func (c *driftChecker) check(ctx context.Context, t *kube.Target, dep *appsv1.De
 		return nil
 	}
 	rev := st.Revisions[st.Current]
-	objs := manifest.Render(ref, st.Target, rev, t.InstanceTypes)
+	objs := manifest.Render(ref, st.Target, rev, t.InstanceTypes, false)
 	drift, err := cluster.DetectDrift(ctx, t.Client, objs)
 	if err != nil || drift == nil {
 		return err

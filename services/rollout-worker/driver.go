@@ -44,10 +44,9 @@ func (d *driver) handle(ctx context.Context, msg jetstream.Msg) {
 		_ = msg.TermWithReason("malformed event")
 		return
 	}
-	revision, rollOut := needsRollout(rec.Message)
-	_, terminate := rec.Message.(events.DeploymentTerminated)
 	ref, refOK := events.ParseDeploymentSubject(msg.Subject())
-	if (!rollOut && !terminate) || !refOK {
+	work := d.workFor(ref, rec)
+	if work == nil || !refOK {
 		_ = msg.Ack()
 		return
 	}
@@ -62,16 +61,28 @@ func (d *driver) handle(ctx context.Context, msg jetstream.Msg) {
 		defer d.wg.Done()
 		defer func() { <-d.slots }()
 		ctx := telemetry.FromTraceParent(ctx, rec.Envelope.TraceParent)
-		if terminate {
-			ctx, span := telemetry.Tracer("slipway/rollout-worker").Start(ctx, "terminate")
-			defer span.End()
-			d.run(ctx, msg, ref, func(ctx context.Context) error { return d.terminate(ctx, ref) })
-			return
-		}
-		ctx, span := telemetry.Tracer("slipway/rollout-worker").Start(ctx, "rollout")
+		ctx, span := telemetry.Tracer("slipway/rollout-worker").Start(ctx, rec.Envelope.Type)
 		defer span.End()
-		d.run(ctx, msg, ref, func(ctx context.Context) error { return d.drive(ctx, ref, revision, rec.Envelope) })
+		d.run(ctx, msg, ref, work)
 	}()
+}
+
+// workFor returns what an event asks the driver to do on Kubernetes, or nil.
+func (d *driver) workFor(ref events.DeploymentRef, rec bus.Record) func(context.Context) error {
+	switch m := rec.Message.(type) {
+	case events.DeploymentTerminated:
+		return func(ctx context.Context) error { return d.terminate(ctx, ref) }
+	case events.RolloutPaused:
+		return func(ctx context.Context) error { return d.setPaused(ctx, ref, m.Revision) }
+	case events.RolloutResumed:
+		return func(ctx context.Context) error { return d.setPaused(ctx, ref, m.Revision) }
+	case events.RolloutAborted:
+		return func(ctx context.Context) error { return d.afterAbort(ctx, ref, m.Revision) }
+	}
+	if revision, ok := needsRollout(rec.Message); ok {
+		return func(ctx context.Context) error { return d.drive(ctx, ref, revision, rec.Envelope) }
+	}
+	return nil
 }
 
 // needsRollout says which revision an event asks the driver to roll out.
@@ -123,7 +134,8 @@ func (d *driver) drive(ctx context.Context, ref events.DeploymentRef, revision i
 	if err != nil {
 		return err
 	}
-	if st.Current == revision && st.Rollout != nil && st.Rollout.Revision == revision && st.Rollout.Phase == rollout.PhaseFailed {
+	if st.Current == revision && st.Rollout != nil && st.Rollout.Revision == revision &&
+		(st.Rollout.Phase == rollout.PhaseFailed || st.Rollout.Phase == rollout.PhaseAborted) {
 		return d.rollBack(ctx, &st, ref, revision) // failed before a previous driver could roll back
 	}
 	if st.Terminated || st.Current != revision || st.Rollout == nil || st.Rollout.Revision != revision || st.Rollout.Phase.Terminal() {
@@ -146,7 +158,7 @@ func (d *driver) drive(ctx context.Context, ref events.DeploymentRef, revision i
 		return err
 	}
 	rev := st.Revisions[revision]
-	objs := manifest.Render(ref, st.Target, rev, target.InstanceTypes)
+	objs := manifest.Render(ref, st.Target, rev, target.InstanceTypes, st.Rollout.Paused)
 	if err := cluster.Apply(ctx, target.Client, objs); err != nil {
 		if !permanent(err) {
 			return err
@@ -182,10 +194,17 @@ func (d *driver) drive(ctx context.Context, ref events.DeploymentRef, revision i
 // rollBack appends an automatic rollback after a failed rollout; the
 // rollback revision's own event then drives its rollout like any other.
 func (d *driver) rollBack(ctx context.Context, st *rollout.State, ref events.DeploymentRef, failed int) error {
-	if st.Terminated || st.Rollout == nil || st.Rollout.Revision != failed || st.Rollout.Phase != rollout.PhaseFailed {
+	if st.Terminated || st.Rollout == nil || st.Rollout.Revision != failed ||
+		(st.Rollout.Phase != rollout.PhaseFailed && st.Rollout.Phase != rollout.PhaseAborted) {
 		return nil
 	}
-	meta := events.Meta{Actor: "system:rollout-worker", CorrelationID: fmt.Sprintf("%s.rollback", st.Rollout.OperationID),
+	// The rollback after an abort belongs to the abort's operation, which
+	// ends when the last good revision runs again.
+	op := st.Rollout.AbortOperation
+	if op == "" {
+		op = st.Rollout.OperationID + ".rollback"
+	}
+	meta := events.Meta{Actor: "system:rollout-worker", CorrelationID: op,
 		CausationID: fmt.Sprintf("%s/r%d/failed", ref, failed), TraceParent: telemetry.TraceParent(ctx)}
 	err := appendDecided(ctx, d.bus, st, ref, meta, func(s rollout.State) []events.Message {
 		return rollout.DecideAutoRollback(s, failed)

@@ -64,6 +64,10 @@ type Result struct {
 // d.Status must be the status the previous Step returned (or what is stored
 // in the cluster): it is the progress baseline.
 func Step(d *appsv1.Deployment, pods []Pod, readyAfter int, now time.Time) Result {
+	if d.Spec.Paused {
+		return stepPaused(d, pods, readyAfter, now)
+	}
+	d = resumed(d, now)
 	hash := TemplateHash(&d.Spec.Template)
 	var cur, old []Pod
 	for _, p := range pods {

@@ -75,6 +75,7 @@ func New(d Deps) *echo.Echo {
 	v1.PATCH("/projects/:owner/:project/deployments/:name", a.updateDeployment)
 	v1.DELETE("/projects/:owner/:project/deployments/:name", a.terminateDeployment)
 	v1.POST("/projects/:owner/:project/deployments/:name/rollback", a.rollbackDeployment)
+	v1.POST("/projects/:owner/:project/deployments/:name/rollout/:action", a.controlRollout)
 	v1.GET("/projects/:owner/:project/deployments/:name/revisions", a.listRevisions)
 	v1.GET("/projects/:owner/:project/deployments/:name/revisions/:n", a.getRevision)
 	v1.GET("/projects/:owner/:project/deployments/:name/revisions/:n/diff/:m", a.diffRevisions)

@@ -136,9 +136,7 @@ func (p *Projector) Apply(ctx context.Context, seq uint64, subject string, data 
 		if err := p.applyDeployment(ctx, id, before, rec); err != nil {
 			return err
 		}
-	}
-	if rc, ok := rec.Message.(events.RevisionCreated); ok && rc.SupersededOperation != "" {
-		if err := p.settleSuperseded(ctx, rec, rc); err != nil {
+		if err := p.settleEnded(ctx, before, rec); err != nil {
 			return err
 		}
 	}
@@ -148,8 +146,24 @@ func (p *Projector) Apply(ctx context.Context, seq uint64, subject string, data 
 	return nil
 }
 
-func (p *Projector) settleSuperseded(ctx context.Context, rec bus.Record, rc events.RevisionCreated) error {
-	id := rc.SupersededOperation
+// settleEnded ends the operation of a rollout that an event ended without
+// an outcome of its own: a newer revision or a termination superseded it,
+// or an abort stopped it.
+func (p *Projector) settleEnded(ctx context.Context, before readmodel.Deployment, rec bus.Record) error {
+	var id, reason, message string
+	switch m := rec.Message.(type) {
+	case events.RevisionCreated:
+		id, reason, message = m.SupersededOperation, events.ReasonSuperseded, fmt.Sprintf("revision %d replaced this rollout before it ended", m.Revision.Number)
+	case events.DeploymentTerminated:
+		id, reason, message = m.SupersededOperation, events.ReasonSuperseded, "the deployment was terminated before this rollout ended"
+	case events.RolloutAborted:
+		if before.Rollout != nil {
+			id, reason, message = before.Rollout.OperationID, m.Reason, m.Message
+		}
+	}
+	if id == "" || id == rec.Envelope.CorrelationID {
+		return nil
+	}
 	o, ok := p.ops[id]
 	if !ok {
 		var err error
@@ -160,7 +174,7 @@ func (p *Projector) settleSuperseded(ctx context.Context, rec bus.Record, rc eve
 			return err
 		}
 	}
-	if !readmodel.ProjectSuperseded(&o, rec.Seq, rec.Envelope, rc) {
+	if !readmodel.ProjectEnded(&o, rec.Seq, rec.Envelope, reason, message) {
 		return nil
 	}
 	if err := p.store.PutOperation(ctx, o); err != nil {

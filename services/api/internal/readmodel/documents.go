@@ -82,6 +82,7 @@ type Rollout struct {
 	Reason       string          `bson:"reason,omitempty" json:"reason,omitempty"`
 	Message      string          `bson:"message,omitempty" json:"message,omitempty"`
 	Replicas     events.Replicas `bson:"replicas" json:"replicas"`
+	Paused       bool            `bson:"paused,omitempty" json:"paused,omitempty"`
 	OperationID  string          `bson:"operationId" json:"operationId"`
 	StartedAt    *time.Time      `bson:"startedAt,omitempty" json:"startedAt,omitempty"`
 	FinishedAt   *time.Time      `bson:"finishedAt,omitempty" json:"finishedAt,omitempty"`

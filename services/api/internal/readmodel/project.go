@@ -2,7 +2,6 @@ package readmodel
 
 import (
 	"encoding/json"
-	"fmt"
 	"sort"
 	"strings"
 
@@ -45,6 +44,18 @@ func ProjectDeployment(d *Deployment, seq uint64, env events.Envelope, msg event
 		d.Replicas, d.Phase, d.Reason, d.Message = m.Replicas, PhaseFailed, m.Reason, m.Message
 	case events.HealthChanged:
 		d.Health, d.HealthReason = m.To, m.Reason
+	case events.RolloutPaused:
+		if d.Rollout != nil && d.Rollout.Revision == m.Revision {
+			d.Rollout.Paused, d.Rollout.Phase = true, "Paused"
+		}
+	case events.RolloutResumed:
+		if d.Rollout != nil && d.Rollout.Revision == m.Revision {
+			d.Rollout.Paused, d.Rollout.Phase = false, "Progressing"
+		}
+	case events.RolloutAborted:
+		finishRollout(d, env, m.Revision, m.Replicas, "Aborted", m.Reason, m.Message)
+		d.Rollout.Paused = false
+		d.Reason, d.Message = m.Reason, m.Message
 	case events.DeploymentTerminated:
 		d.Terminated, d.Phase, d.Reason, d.Message = true, PhaseTerminating, "", m.Message
 		if d.Rollout != nil && d.Rollout.FinishedAt == nil {
@@ -152,7 +163,10 @@ func ProjectOperation(o *Operation, seq uint64, env events.Envelope, msg events.
 	case events.DeploymentCreated:
 		o.Kind, o.Status, o.Revision = KindOf(events.CreateDeployment{}.Type()), OpRunning, m.Revision.Number
 	case events.RevisionCreated:
-		o.Kind, o.Status, o.Revision = kindOfCause(m.Revision.Cause), OpRunning, m.Revision.Number
+		if o.Kind == "" {
+			o.Kind = kindOfCause(m.Revision.Cause)
+		}
+		o.Status, o.Revision = OpRunning, m.Revision.Number
 	case events.DeploymentUnchanged:
 		o.Status, o.Revision, o.Message, o.FinishedAt = OpSucceeded, m.Revision, m.Message, &t
 		if o.Kind == "" {
@@ -160,6 +174,13 @@ func ProjectOperation(o *Operation, seq uint64, env events.Envelope, msg events.
 		}
 	case events.DeploymentTerminated:
 		o.Kind, o.Status, o.Revision, o.Message = KindOf(events.TerminateDeployment{}.Type()), OpRunning, m.Revision, m.Message
+	case events.RolloutPaused:
+		o.Kind, o.Status, o.Revision, o.FinishedAt = KindOf(events.PauseRollout{}.Type()), OpSucceeded, m.Revision, &t
+	case events.RolloutResumed:
+		o.Kind, o.Status, o.Revision, o.FinishedAt = KindOf(events.ResumeRollout{}.Type()), OpSucceeded, m.Revision, &t
+	case events.RolloutAborted:
+		// The abort's operation ends when the rollback it causes has rolled out.
+		o.Kind, o.Status, o.Revision, o.Message = KindOf(events.AbortRollout{}.Type()), OpRunning, m.Revision, m.Message
 	case events.TerminationCompleted:
 		o.Status, o.FinishedAt = OpSucceeded, &t
 	case events.CommandRejected:
@@ -182,15 +203,14 @@ func ProjectOperation(o *Operation, seq uint64, env events.Envelope, msg events.
 	return true
 }
 
-// ProjectSuperseded settles the operation of a rollout that a newer revision
-// replaced before it ended.
-func ProjectSuperseded(o *Operation, seq uint64, env events.Envelope, m events.RevisionCreated) bool {
+// ProjectEnded settles the operation of a rollout that ended without its own
+// outcome: superseded by a newer revision, or aborted.
+func ProjectEnded(o *Operation, seq uint64, env events.Envelope, reason, message string) bool {
 	if o.ID == "" || o.Ended() || seq <= o.Seq {
 		return false
 	}
 	t := env.Time
-	o.Status, o.Reason, o.FinishedAt, o.Seq, o.UpdatedAt = OpFailed, events.ReasonSuperseded, &t, seq, t
-	o.Message = fmt.Sprintf("revision %d replaced this rollout before it ended", m.Revision.Number)
+	o.Status, o.Reason, o.Message, o.FinishedAt, o.Seq, o.UpdatedAt = OpFailed, reason, message, &t, seq, t
 	return true
 }
 
@@ -202,6 +222,8 @@ func kindOfCause(cause string) string {
 		return KindOf(events.CreateDeployment{}.Type())
 	case events.CauseRollback:
 		return KindOf(events.RollbackDeployment{}.Type())
+	case events.CauseAbort:
+		return KindOf(events.AbortRollout{}.Type())
 	}
 	return KindOf(events.UpdateDeployment{}.Type())
 }

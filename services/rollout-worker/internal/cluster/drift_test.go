@@ -17,7 +17,7 @@ func TestDetectDriftNamesFieldsAndManagers(t *testing.T) {
 	n := int32(2)
 	ref := events.DeploymentRef{Owner: "acme", Project: "fraud", Name: "scorer"}
 	target := events.TargetInfo{Namespace: "default", ObjectName: kube.ObjectName("acme", "fraud", "scorer")}
-	objs := manifest.Render(ref, target, events.Revision{Number: 1, Spec: events.Spec{Image: "img:1", Replicas: &n}.WithDefaults()}, nil)
+	objs := manifest.Render(ref, target, events.Revision{Number: 1, Spec: events.Spec{Image: "img:1", Replicas: &n}.WithDefaults()}, nil, false)
 	if err := Apply(t.Context(), client, objs); err != nil {
 		t.Fatal(err)
 	}

@@ -27,8 +27,9 @@ type Objects struct {
 	Service    *coreac.ServiceApplyConfiguration
 }
 
-// Render builds the objects for a revision on a target.
-func Render(ref events.DeploymentRef, target events.TargetInfo, rev events.Revision, types map[string]kube.InstanceType) Objects {
+// Render builds the objects for a revision on a target. paused holds its
+// rollout (Kubernetes spec.paused); Slipway always owns that field.
+func Render(ref events.DeploymentRef, target events.TargetInfo, rev events.Revision, types map[string]kube.InstanceType, paused bool) Objects {
 	spec := rev.Spec
 	selector := kube.SelectorLabels(ref.Owner, ref.Project, ref.Name)
 	labels := withLabels(selector, kube.LabelManagedBy, kube.ManagedByValue)
@@ -46,6 +47,7 @@ func Render(ref events.DeploymentRef, target events.TargetInfo, rev events.Revis
 					WithMaxSurge(intstr.Parse(spec.Rollout.MaxSurge)).
 					WithMaxUnavailable(intstr.Parse(spec.Rollout.MaxUnavailable)))).
 			WithProgressDeadlineSeconds(spec.Rollout.ProgressDeadlineSeconds).
+			WithPaused(paused).
 			WithRevisionHistoryLimit(10).
 			WithTemplate(coreac.PodTemplateSpec().
 				WithLabels(podLabels).

@@ -30,7 +30,7 @@ func TestRenderGolden(t *testing.T) {
 		Rollout:        &events.Strategy{MaxSurge: "1", MaxUnavailable: "0", ProgressDeadlineSeconds: 120},
 		PodAnnotations: map[string]string{"prometheus.io/scrape": "true"},
 	}.WithDefaults()}
-	objs := Render(ref, target, rev, kube.DefaultInstanceTypes())
+	objs := Render(ref, target, rev, kube.DefaultInstanceTypes(), false)
 	got, err := json.MarshalIndent(map[string]any{"deployment": objs.Deployment, "service": objs.Service}, "", "  ")
 	if err != nil {
 		t.Fatal(err)
@@ -56,7 +56,7 @@ func TestRenderGolden(t *testing.T) {
 
 func TestRenderLeavesReplicasToTheAutoscaler(t *testing.T) {
 	rev := events.Revision{Number: 1, Spec: events.Spec{Image: "i", Scaling: &events.Scaling{Min: 2, Max: 6}}.WithDefaults()}
-	objs := Render(events.DeploymentRef{Owner: "a", Project: "b", Name: "c"}, events.TargetInfo{Namespace: "n", ObjectName: "c-x"}, rev, nil)
+	objs := Render(events.DeploymentRef{Owner: "a", Project: "b", Name: "c"}, events.TargetInfo{Namespace: "n", ObjectName: "c-x"}, rev, nil, false)
 	if objs.Deployment.Spec.Replicas != nil {
 		t.Fatal("with autoscaling, replicas must not be owned by Slipway's field manager")
 	}

@@ -14,10 +14,10 @@ import (
 // is not current, or when it was itself an automatic rollback (no loops).
 func DecideAutoRollback(s State, failed int) []events.Message {
 	r := s.rolloutOf(failed)
-	if r == nil || r.Phase != PhaseFailed || s.Current != failed || s.Stable == 0 || s.Stable == failed {
+	if r == nil || (r.Phase != PhaseFailed && r.Phase != PhaseAborted) || s.Current != failed || s.Stable == 0 || s.Stable == failed {
 		return nil
 	}
-	if s.Revisions[failed].Cause == events.CauseAutoRollback {
+	if c := s.Revisions[failed].Cause; c == events.CauseAutoRollback || c == events.CauseAbort {
 		return nil
 	}
 	stable := s.Revisions[s.Stable]
@@ -25,6 +25,10 @@ func DecideAutoRollback(s State, failed int) []events.Message {
 		Number: s.Current + 1, Spec: stable.Spec, Cause: events.CauseAutoRollback,
 		Message:          fmt.Sprintf("rolled back automatically from v%d to v%d: %s", failed, s.Stable, r.Reason),
 		TemplateRevision: stable.PodTemplateRevision(), RollbackOf: s.Stable,
+	}
+	if r.Phase == PhaseAborted {
+		rev.Cause = events.CauseAbort
+		rev.Message = fmt.Sprintf("rolled back to v%d after the rollout of v%d was aborted", s.Stable, failed)
 	}
 	return []events.Message{events.RevisionCreated{Revision: rev}}
 }

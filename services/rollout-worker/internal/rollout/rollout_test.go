@@ -166,3 +166,50 @@ func TestDecideApplyFailed(t *testing.T) {
 		t.Fatal("an ended rollout cannot fail again")
 	}
 }
+
+func TestPauseResumeAbort(t *testing.T) {
+	stable := history(created(), events.RolloutStarted{Revision: 1}, events.RolloutSucceeded{Revision: 1})
+	rollingHistory := func(more ...events.Message) State {
+		return history(append([]events.Message{created(), events.RolloutStarted{Revision: 1}, events.RolloutSucceeded{Revision: 1},
+			events.RevisionCreated{Revision: events.Revision{Number: 2, Spec: created().Revision.Spec, Cause: events.CauseUpdated}},
+			events.RolloutStarted{Revision: 2}}, more...)...)
+	}
+	rolling, paused := rollingHistory(), rollingHistory(events.RolloutPaused{Revision: 2})
+	pause, resume, abort := events.PauseRollout{Deployment: ref}, events.ResumeRollout{Deployment: ref}, events.AbortRollout{Deployment: ref, Message: "p99 up"}
+	tests := []struct {
+		name string
+		got  Decision
+		want string // event type, or "reject:<reason>"
+	}{
+		{"pause a rollout", DecidePause(rolling, pause), events.RolloutPaused{}.Type()},
+		{"pause twice", DecidePause(paused, pause), events.DeploymentUnchanged{}.Type()},
+		{"pause with nothing rolling", DecidePause(stable, pause), "reject:" + events.ReasonNoRolloutInFlight},
+		{"resume", DecideResume(paused, resume), events.RolloutResumed{}.Type()},
+		{"resume a running rollout", DecideResume(rolling, resume), events.DeploymentUnchanged{}.Type()},
+		{"abort", DecideAbort(rolling, abort), events.RolloutAborted{}.Type()},
+		{"abort a paused rollout", DecideAbort(paused, abort), events.RolloutAborted{}.Type()},
+		{"abort with nothing rolling", DecideAbort(stable, abort), "reject:" + events.ReasonNoRolloutInFlight},
+		{"pause a missing deployment", DecidePause(State{}, pause), "reject:" + events.ReasonNotFound},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := tt.got.Events[0].Type()
+			if r, ok := tt.got.Rejected(); ok {
+				got = "reject:" + r.Reason
+			}
+			if got != tt.want {
+				t.Fatalf("got %s, want %s", got, tt.want)
+			}
+		})
+	}
+	// An aborted rollout rolls back to the last good revision, once.
+	aborted := rollingHistory()
+	aborted.Apply(Event{Seq: 100, Message: DecideAbort(rolling, abort).Events[0], Envelope: events.Envelope{CorrelationID: "op-abort"}})
+	if aborted.Rollout.Phase != PhaseAborted || aborted.Rollout.AbortOperation != "op-abort" {
+		t.Fatalf("after abort: %+v", aborted.Rollout)
+	}
+	back := DecideAutoRollback(aborted, 2)
+	if len(back) != 1 || back[0].(events.RevisionCreated).Revision.Cause != events.CauseAbort || back[0].(events.RevisionCreated).Revision.RollbackOf != 1 {
+		t.Fatalf("rollback after abort: %+v", back)
+	}
+}

@@ -18,10 +18,11 @@ const (
 	PhaseProgressing Phase = "Progressing"
 	PhaseSucceeded   Phase = "Succeeded"
 	PhaseFailed      Phase = "Failed"
+	PhaseAborted     Phase = "Aborted"
 )
 
 // Terminal reports whether the rollout has ended.
-func (p Phase) Terminal() bool { return p == PhaseSucceeded || p == PhaseFailed }
+func (p Phase) Terminal() bool { return p == PhaseSucceeded || p == PhaseFailed || p == PhaseAborted }
 
 // State is a deployment as its event history says it is.
 type State struct {
@@ -58,6 +59,11 @@ type Rollout struct {
 	Replicas    events.Replicas
 	Conditions  []events.Condition
 	Reason      string
+	// Paused holds the rollout (Kubernetes spec.paused).
+	Paused bool
+	// AbortOperation is the operation of the abort that ended the rollout;
+	// the rollback it causes belongs to it.
+	AbortOperation string
 }
 
 // Handled reports whether the command with this id was already decided.
@@ -111,6 +117,18 @@ func (s *State) Apply(e Event) {
 			s.Rollout.Phase = PhaseFailed
 			s.Rollout.Reason = events.ReasonSuperseded
 		}
+	case events.RolloutPaused:
+		if r := s.rolloutOf(m.Revision); r != nil {
+			r.Paused = true
+		}
+	case events.RolloutResumed:
+		if r := s.rolloutOf(m.Revision); r != nil {
+			r.Paused = false
+		}
+	case events.RolloutAborted:
+		if r := s.rolloutOf(m.Revision); r != nil {
+			r.Phase, r.Reason, r.Paused, r.AbortOperation = PhaseAborted, m.Reason, false, e.Envelope.CorrelationID
+		}
 	case events.TerminationCompleted:
 		s.TerminationDone = true
 	case events.RolloutStarted:
@@ -144,7 +162,8 @@ func (s *State) rolloutOf(revision int) *Rollout {
 // isDecision reports whether a message is the direct outcome of a command.
 func isDecision(m events.Message) bool {
 	switch m.(type) {
-	case events.DeploymentCreated, events.CommandRejected, events.RevisionCreated, events.DeploymentUnchanged, events.DeploymentTerminated:
+	case events.DeploymentCreated, events.CommandRejected, events.RevisionCreated, events.DeploymentUnchanged, events.DeploymentTerminated,
+		events.RolloutPaused, events.RolloutResumed, events.RolloutAborted:
 		return true
 	}
 	return false

@@ -1,0 +1,49 @@
+package httpapi
+
+import (
+	"fmt"
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"slipway.dev/pkg/events"
+)
+
+type controlRequest struct {
+	Message string `json:"message,omitempty"`
+}
+
+// controlRollout pauses, resumes or aborts the rollout in flight. The body
+// ({"message"}) is optional.
+func (a *API) controlRollout(c echo.Context) error {
+	ref := deploymentRef(c)
+	var req controlRequest
+	if c.Request().ContentLength != 0 {
+		if err := decodeStrict(c, &req); err != nil {
+			return err
+		}
+	}
+	if len(req.Message) > maxMessageLen {
+		return events.FieldErrors{{Field: "message", Message: fmt.Sprintf("must be at most %d characters", maxMessageLen)}}
+	}
+	wait, err := waitParam(c)
+	if err != nil {
+		return err
+	}
+	if _, err := a.Reads.Deployment(c.Request().Context(), ref.String()); err != nil {
+		return err
+	}
+	var cmd events.Message
+	var kind string
+	switch c.Param("action") {
+	case "pause":
+		kind, cmd = events.KindPause, events.PauseRollout{Deployment: ref, Message: req.Message}
+	case "resume":
+		kind, cmd = events.KindResume, events.ResumeRollout{Deployment: ref, Message: req.Message}
+	case "abort":
+		kind, cmd = events.KindAbort, events.AbortRollout{Deployment: ref, Message: req.Message}
+	default:
+		return echo.NewHTTPError(http.StatusNotFound, "the rollout actions are pause, resume and abort")
+	}
+	return a.submit(c, kind, ref, cmd, wait)
+}
