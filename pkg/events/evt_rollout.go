@@ -54,3 +54,13 @@ type RolloutFailed struct {
 }
 
 func (RolloutFailed) Type() string { return "slipway.deployment.rollout_failed.v1" }
+
+// RolloutQueued records that a rollout waits for a free slot: its target
+// already runs as many rollouts as it allows at once.
+type RolloutQueued struct {
+	Revision int    `json:"revision"`
+	Target   string `json:"target"`
+	Limit    int    `json:"limit"`
+}
+
+func (RolloutQueued) Type() string { return "slipway.deployment.rollout_queued.v1" }

@@ -23,6 +23,9 @@ type RolloutAborted struct {
 	Reason   string   `json:"reason"`
 	Message  string   `json:"message"`
 	Replicas Replicas `json:"replicas"`
+	// RollbackTo is the revision the worker returns to; 0 when no revision
+	// ever rolled out, and the abort ends here.
+	RollbackTo int `json:"rollbackTo,omitempty"`
 }
 
 func (RolloutAborted) Type() string { return "slipway.deployment.rollout_aborted.v1" }

@@ -52,8 +52,9 @@ func samples() []Message {
 		ResumeRollout{Deployment: ref},
 		AbortRollout{Deployment: ref, Message: "latency regression"},
 		RolloutPaused{Revision: 2, Message: "checking the canary metrics"},
+		RolloutQueued{Revision: 2, Target: "eu-west", Limit: 10},
 		RolloutResumed{Revision: 2},
-		RolloutAborted{Revision: 2, Reason: ReasonAborted, Message: "latency regression", Replicas: reps},
+		RolloutAborted{Revision: 2, Reason: ReasonAborted, Message: "latency regression", Replicas: reps, RollbackTo: 1},
 		TerminationCompleted{Objects: []string{"apps/v1 Deployment models/scorer-1a2b3c4d", "v1 Service models/scorer-1a2b3c4d"}},
 	}
 }

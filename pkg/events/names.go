@@ -15,6 +15,9 @@ const (
 	// BucketTargets (JetStream KV) holds each target's description and
 	// instance-type catalogue, published by the rollout workers that serve it.
 	BucketTargets = "slipway_targets"
+	// BucketRolloutSlots (JetStream KV) is the per-target semaphore that
+	// bounds how many rollouts run at once.
+	BucketRolloutSlots = "slipway_rollout_slots"
 
 	CommandSubjects         = "slipway.cmd.>"
 	EventSubjects           = "slipway.evt.>"

@@ -38,6 +38,7 @@ func init() {
 	register[RolloutPaused]()
 	register[RolloutResumed]()
 	register[RolloutAborted]()
+	register[RolloutQueued]()
 }
 
 // Types lists every registered wire type name.

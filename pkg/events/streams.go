@@ -129,3 +129,13 @@ type InstanceType struct {
 	Memory string `json:"memory"`
 	GPU    int    `json:"gpu,omitempty"`
 }
+
+// RolloutSlotsBucket holds the rollout slots of every target.
+func RolloutSlotsBucket() jetstream.KeyValueConfig {
+	return jetstream.KeyValueConfig{
+		Bucket:      BucketRolloutSlots,
+		Description: "Slipway rollout slots: how many rollouts run at once per target",
+		Storage:     jetstream.FileStorage,
+		History:     1,
+	}
+}

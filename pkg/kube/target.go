@@ -42,6 +42,23 @@ type TargetConfig struct {
 	Context       string                  `json:"context,omitempty"`
 	InCluster     bool                    `json:"inCluster,omitempty"`
 	InstanceTypes map[string]InstanceType `json:"instanceTypes,omitempty"`
+	// MaxConcurrentRollouts bounds the rollouts running at once on the
+	// target, across all workers (0: DefaultMaxConcurrentRollouts; negative: no limit).
+	MaxConcurrentRollouts int `json:"maxConcurrentRollouts,omitempty"`
+}
+
+// DefaultMaxConcurrentRollouts is the per-target limit when none is configured.
+const DefaultMaxConcurrentRollouts = 10
+
+// RolloutLimit is the effective limit on concurrent rollouts (0: none).
+func (c TargetConfig) RolloutLimit() int {
+	switch {
+	case c.MaxConcurrentRollouts < 0:
+		return 0
+	case c.MaxConcurrentRollouts == 0:
+		return DefaultMaxConcurrentRollouts
+	}
+	return c.MaxConcurrentRollouts
 }
 
 // Target is a cluster Slipway deploys to, with a client for it.

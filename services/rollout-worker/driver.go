@@ -19,6 +19,7 @@ import (
 	"slipway.dev/services/rollout-worker/internal/cluster"
 	"slipway.dev/services/rollout-worker/internal/manifest"
 	"slipway.dev/services/rollout-worker/internal/rollout"
+	"slipway.dev/services/rollout-worker/internal/slots"
 )
 
 // driver runs rollouts. It reacts to events that need Kubernetes changes
@@ -34,6 +35,7 @@ type driver struct {
 	log     *slog.Logger
 	resync  time.Duration
 	slots   chan struct{}
+	limits  *slots.Slots
 	wg      sync.WaitGroup
 }
 
@@ -154,6 +156,24 @@ func (d *driver) drive(ctx context.Context, ref events.DeploymentRef, revision i
 			return rollout.DecideApplyFailed(s, revision, fmt.Errorf("target %s is not configured in this worker", st.Target.Name))
 		})
 	}
+	slotCtx, stopSlot := context.WithCancel(ctx)
+	defer stopSlot()
+	slot, err := d.awaitSlot(slotCtx, &st, ref, revision, target, appendFn)
+	if err != nil {
+		return err
+	}
+	if st.Terminated || st.Current != revision {
+		return nil
+	}
+	if slot != nil {
+		// Released when the rollout ends or gives way; kept (until its lease
+		// runs out, or another worker adopts the rollout) when this worker stops.
+		defer func() {
+			if ctx.Err() == nil {
+				_ = slot.Release(context.WithoutCancel(ctx))
+			}
+		}()
+	}
 	if err := appendFn(func(s rollout.State) []events.Message { return rollout.DecideStart(s, revision) }); err != nil {
 		return err
 	}
@@ -173,6 +193,15 @@ func (d *driver) drive(ctx context.Context, ref events.DeploymentRef, revision i
 	werr := cluster.Watch(ctx, target.Client, st.Target.Namespace, st.Target.ObjectName, d.resync, func(dep *appsv1.Deployment) bool {
 		if dep == nil {
 			return false
+		}
+		// Others append to the history too (pause, abort, a newer revision):
+		// catch up before deciding, or a stalled rollout would never notice.
+		if err := d.catchUp(ctx, &st, ref); err != nil {
+			appendErr = err
+			return true
+		}
+		if st.Terminated || st.Current != revision || st.Rollout == nil || st.Rollout.Phase.Terminal() {
+			return true
 		}
 		obs, ok := cluster.Observe(dep, revision, rev.PodTemplateRevision(), time.Now().UTC())
 		if !ok {
@@ -214,6 +243,20 @@ func (d *driver) rollBack(ctx context.Context, st *rollout.State, ref events.Dep
 			"failed_revision", failed, "rollback_revision", st.Current, "reason", st.Revisions[st.Current].Message)
 	}
 	return err
+}
+
+// catchUp reloads st when the deployment's history has grown since it was folded.
+func (d *driver) catchUp(ctx context.Context, st *rollout.State, ref events.DeploymentRef) error {
+	last, err := d.bus.LastSeq(ctx, events.DeploymentSubject(ref))
+	if err != nil || last == st.LastSeq {
+		return err
+	}
+	fresh, err := loadState(ctx, d.bus, ref)
+	if err != nil {
+		return err
+	}
+	*st = fresh
+	return nil
 }
 
 // superseded reports whether a newer revision replaced this one.

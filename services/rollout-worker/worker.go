@@ -16,6 +16,7 @@ import (
 	"slipway.dev/pkg/bus"
 	"slipway.dev/pkg/events"
 	"slipway.dev/pkg/kube"
+	"slipway.dev/services/rollout-worker/internal/slots"
 )
 
 // Run serves until ctx ends, then stops taking work, hands rollouts in
@@ -60,7 +61,12 @@ func Run(ctx context.Context, cfg Config) error {
 		resync = 2 * time.Second
 	}
 	h := &commandHandler{bus: conn, catalog: newCatalog(targets), log: log}
-	d := &driver{bus: conn, targets: targets, log: log, resync: resync, slots: make(chan struct{}, maxRollouts)}
+	slotsKV, err := conn.JS.KeyValue(ctx, events.BucketRolloutSlots)
+	if err != nil {
+		return fmt.Errorf("rollout slots: %w", err)
+	}
+	d := &driver{bus: conn, targets: targets, log: log, resync: resync, slots: make(chan struct{}, maxRollouts),
+		limits: slots.New(slotsKV, slotLease)}
 
 	// A decision in progress finishes even while shutting down: it is short,
 	// and finishing it spares a redelivery.

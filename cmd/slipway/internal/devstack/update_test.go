@@ -34,6 +34,16 @@ func getDeployment(t *testing.T, api *apitest.Client, name string) (deploymentVi
 	return d, r.Header.Get("ETag")
 }
 
+// peekDeployment reads a deployment that may not be projected yet.
+func peekDeployment(t *testing.T, api *apitest.Client, name string) deploymentView {
+	t.Helper()
+	var d deploymentView
+	if r := api.Do(t, http.MethodGet, deploymentsPath+"/"+name, nil); r.Status == http.StatusOK {
+		r.Decode(t, &d)
+	}
+	return d
+}
+
 func patch(t *testing.T, api *apitest.Client, name string, body any, headers ...string) apitest.Response {
 	t.Helper()
 	return api.Do(t, http.MethodPatch, deploymentsPath+"/"+name+"?wait=60s", body, append([]string{"Content-Type", "application/merge-patch+json"}, headers...)...)

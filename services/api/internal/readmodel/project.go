@@ -2,6 +2,7 @@ package readmodel
 
 import (
 	"encoding/json"
+	"fmt"
 	"sort"
 	"strings"
 
@@ -44,6 +45,11 @@ func ProjectDeployment(d *Deployment, seq uint64, env events.Envelope, msg event
 		d.Replicas, d.Phase, d.Reason, d.Message = m.Replicas, PhaseFailed, m.Reason, m.Message
 	case events.HealthChanged:
 		d.Health, d.HealthReason = m.To, m.Reason
+	case events.RolloutQueued:
+		if d.Rollout != nil && d.Rollout.Revision == m.Revision {
+			d.Rollout.Phase = "Queued"
+			d.Rollout.Message = fmt.Sprintf("waiting: target %s runs %d rollouts at once", m.Target, m.Limit)
+		}
 	case events.RolloutPaused:
 		if d.Rollout != nil && d.Rollout.Revision == m.Revision {
 			d.Rollout.Paused, d.Rollout.Phase = true, "Paused"
@@ -181,6 +187,9 @@ func ProjectOperation(o *Operation, seq uint64, env events.Envelope, msg events.
 	case events.RolloutAborted:
 		// The abort's operation ends when the rollback it causes has rolled out.
 		o.Kind, o.Status, o.Revision, o.Message = KindOf(events.AbortRollout{}.Type()), OpRunning, m.Revision, m.Message
+		if m.RollbackTo == 0 {
+			o.Status, o.FinishedAt = OpSucceeded, &t
+		}
 	case events.TerminationCompleted:
 		o.Status, o.FinishedAt = OpSucceeded, &t
 	case events.CommandRejected:

@@ -51,6 +51,8 @@ func RevisionsTouched(d Deployment, msg events.Message) []int {
 		return []int{m.Revision}
 	case events.RolloutAborted:
 		return []int{m.Revision}
+	case events.RolloutQueued:
+		return []int{m.Revision}
 	case events.DeploymentTerminated:
 		if d.Rollout != nil && d.Rollout.FinishedAt == nil {
 			return []int{d.Rollout.Revision}
@@ -81,6 +83,8 @@ func ProjectRevision(r *Revision, n int, seq uint64, env events.Envelope, msg ev
 		r.Rollout.Phase, r.Rollout.Reason, r.Rollout.Replicas, r.Rollout.FinishedAt = "Succeeded", events.ReasonRolloutComplete, m.Replicas, &t
 	case events.RolloutFailed:
 		r.Rollout.Phase, r.Rollout.Reason, r.Rollout.Message, r.Rollout.Replicas, r.Rollout.FinishedAt = "Failed", m.Reason, m.Message, m.Replicas, &t
+	case events.RolloutQueued:
+		r.Rollout.Phase = "Queued"
 	case events.RolloutAborted:
 		r.Rollout.Phase, r.Rollout.Reason, r.Rollout.Message, r.Rollout.Replicas, r.Rollout.FinishedAt = "Aborted", m.Reason, m.Message, m.Replicas, &t
 	case events.DeploymentTerminated:

@@ -57,5 +57,13 @@ func DecideAbort(s State, cmd events.AbortRollout) Decision {
 	if cmd.Message != "" {
 		msg += ": " + cmd.Message
 	}
-	return Decision{Events: []events.Message{events.RolloutAborted{Revision: r.Revision, Reason: events.ReasonAborted, Message: msg, Replicas: r.Replicas}}}
+	back := s.Stable
+	if back == r.Revision || s.Revisions[r.Revision].Cause == events.CauseAutoRollback || s.Revisions[r.Revision].Cause == events.CauseAbort {
+		back = 0 // DecideAutoRollback will not roll back from here
+	}
+	if back == 0 {
+		msg += "; no earlier revision ran successfully, so there is nothing to roll back to"
+	}
+	return Decision{Events: []events.Message{events.RolloutAborted{Revision: r.Revision, Reason: events.ReasonAborted, Message: msg,
+		Replicas: r.Replicas, RollbackTo: back}}}
 }

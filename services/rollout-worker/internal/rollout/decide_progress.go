@@ -20,6 +20,15 @@ func DecideStart(s State, revision int) []events.Message {
 		Revision: revision, FromRevision: s.Stable, Desired: rev.Spec.DesiredReplicas(), Strategy: "RollingUpdate"}}
 }
 
+// DecideQueued records, once, that a pending rollout waits for a slot.
+func DecideQueued(s State, revision int, target string, limit int) []events.Message {
+	r := s.rolloutOf(revision)
+	if r == nil || r.Phase != PhasePending || r.Queued {
+		return nil
+	}
+	return []events.Message{events.RolloutQueued{Revision: revision, Target: target, Limit: limit}}
+}
+
 // Observation is what the worker saw of the revision's Kubernetes Deployment.
 type Observation struct {
 	Revision         int

@@ -202,6 +202,12 @@ func TestPauseResumeAbort(t *testing.T) {
 			}
 		})
 	}
+	if first := DecideAbort(history(created(), events.RolloutStarted{Revision: 1}), abort).Events[0].(events.RolloutAborted); first.RollbackTo != 0 {
+		t.Fatalf("aborting a first revision has nothing to roll back to: %+v", first)
+	}
+	if a := DecideAbort(rolling, abort).Events[0].(events.RolloutAborted); a.RollbackTo != 1 {
+		t.Fatalf("abort must say where it returns: %+v", a)
+	}
 	// An aborted rollout rolls back to the last good revision, once.
 	aborted := rollingHistory()
 	aborted.Apply(Event{Seq: 100, Message: DecideAbort(rolling, abort).Events[0], Envelope: events.Envelope{CorrelationID: "op-abort"}})

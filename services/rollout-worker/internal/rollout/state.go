@@ -61,6 +61,8 @@ type Rollout struct {
 	Reason      string
 	// Paused holds the rollout (Kubernetes spec.paused).
 	Paused bool
+	// Queued: the rollout waited for a slot on its target.
+	Queued bool
 	// AbortOperation is the operation of the abort that ended the rollout;
 	// the rollback it causes belongs to it.
 	AbortOperation string
@@ -116,6 +118,10 @@ func (s *State) Apply(e Event) {
 		if s.Rollout != nil && !s.Rollout.Phase.Terminal() {
 			s.Rollout.Phase = PhaseFailed
 			s.Rollout.Reason = events.ReasonSuperseded
+		}
+	case events.RolloutQueued:
+		if r := s.rolloutOf(m.Revision); r != nil {
+			r.Queued = true
 		}
 	case events.RolloutPaused:
 		if r := s.rolloutOf(m.Revision); r != nil {

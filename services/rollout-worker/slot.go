@@ -1,0 +1,73 @@
+package worker
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"slipway.dev/pkg/events"
+	"slipway.dev/pkg/kube"
+	"slipway.dev/services/rollout-worker/internal/rollout"
+	"slipway.dev/services/rollout-worker/internal/slots"
+)
+
+// slotPoll is how often a queued rollout looks for a free slot.
+const slotPoll = time.Second
+
+// awaitSlot takes a rollout slot on the target, waiting while all are held
+// (recording RolloutQueued once). It returns nil, nil when there is no limit,
+// or when the rollout was superseded or terminated while it waited. The slot
+// is renewed until ctx ends.
+func (d *driver) awaitSlot(ctx context.Context, st *rollout.State, ref events.DeploymentRef, revision int, target *kube.Target,
+	appendFn func(func(rollout.State) []events.Message) error) (*slots.Slot, error) {
+	limit := target.RolloutLimit()
+	if limit == 0 {
+		return nil, nil
+	}
+	holder := fmt.Sprintf("%s#r%d", ref, revision)
+	for {
+		slot, err := d.limits.Acquire(ctx, target.Name, limit, holder)
+		if err != nil || slot != nil {
+			if slot != nil {
+				go renew(ctx, slot)
+			}
+			return slot, err
+		}
+		if err := appendFn(func(s rollout.State) []events.Message {
+			return rollout.DecideQueued(s, revision, target.Name, limit)
+		}); err != nil {
+			return nil, err
+		}
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-time.After(slotPoll):
+		}
+		fresh, err := loadState(ctx, d.bus, ref)
+		if err != nil {
+			return nil, err
+		}
+		*st = fresh
+		if st.Terminated || st.Current != revision {
+			return nil, nil
+		}
+	}
+}
+
+func renew(ctx context.Context, slot *slots.Slot) {
+	t := time.NewTicker(slotLease / 3)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if err := slot.Renew(ctx); err != nil {
+				return
+			}
+		}
+	}
+}
+
+// slotLease is how long a slot stays held without renewal.
+const slotLease = 30 * time.Second
