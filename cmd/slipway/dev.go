@@ -11,12 +11,14 @@ import (
 	"path/filepath"
 
 	"slipway.dev/cmd/slipway/internal/devstack"
+	"slipway.dev/pkg/kube/localplane"
 	"slipway.dev/pkg/telemetry"
 )
 
 type devConfig struct {
 	Addr       string
 	DataDir    string
+	Cluster    string
 	Kubeconfig string
 	Namespace  string
 	LogStderr  bool
@@ -25,6 +27,11 @@ type devConfig struct {
 func (c devConfig) Validate() error {
 	if c.Addr == "" || c.DataDir == "" {
 		return errors.New("--addr and --data are required")
+	}
+	switch c.Cluster {
+	case devstack.ClusterAuto, devstack.ClusterLocal, devstack.ClusterSimulated:
+	default:
+		return fmt.Errorf("--cluster %q: want auto, local or simulated", c.Cluster)
 	}
 	return nil
 }
@@ -35,7 +42,10 @@ func runDev(ctx context.Context, args []string, stdout, stderr io.Writer, getenv
 	var cfg devConfig
 	fs.StringVar(&cfg.Addr, "addr", "127.0.0.1:8080", "where the API listens (HOST:PORT)")
 	fs.StringVar(&cfg.DataDir, "data", ".slipway", "folder for NATS and FerretDB data; kept across restarts")
-	fs.StringVar(&cfg.Kubeconfig, "kubeconfig", getenv("KUBECONFIG"), "deploy to the cluster of this kubeconfig (default: a simulated cluster)")
+	fs.StringVar(&cfg.Cluster, "cluster", devstack.ClusterAuto, "Kubernetes target: auto (the --kubeconfig cluster when given, "+
+		"else a local control plane when its binaries are built, else simulated), local (a real control plane with "+
+		"KWOK nodes, in <data>/kube; build it once with: "+localplane.BuildCommand+") or simulated (in process)")
+	fs.StringVar(&cfg.Kubeconfig, "kubeconfig", getenv("KUBECONFIG"), "with --cluster auto, deploy to the cluster of this kubeconfig")
 	fs.StringVar(&cfg.Namespace, "namespace", "default", "namespace deployments go to")
 	fs.BoolVar(&cfg.LogStderr, "log-stderr", false, "write JSON logs to stderr instead of <data>/slipway.log")
 	if err := fs.Parse(args); err != nil {
@@ -67,15 +77,15 @@ func runDev(ctx context.Context, args []string, stdout, stderr io.Writer, getenv
 	}
 	defer func() { _ = shutdown(context.Background()) }()
 
-	stack, err := devstack.Start(ctx, devstack.Options{DataDir: cfg.DataDir, Addr: cfg.Addr, Kubeconfig: cfg.Kubeconfig,
-		Namespace: cfg.Namespace, Logger: log})
+	stack, err := devstack.Start(ctx, devstack.Options{DataDir: cfg.DataDir, Addr: cfg.Addr, ClusterMode: cfg.Cluster,
+		Kubeconfig: cfg.Kubeconfig, Namespace: cfg.Namespace, Logger: log})
 	if err != nil {
 		fmt.Fprintln(stderr, "slipway dev:", err)
 		return 1
 	}
 	printBanner(stdout, cfg, stack)
-	log.Info("slipway dev started", "api", stack.URL, "target", stack.Target.Name, "simulated", stack.Simulated,
-		"nats", stack.NATSURL, "mongodb", stack.MongoURI)
+	log.Info("slipway dev started", "api", stack.URL, "cluster", stack.Cluster, "target", stack.Target.Name,
+		"simulated", stack.Simulated, "nats", stack.NATSURL, "mongodb", stack.MongoURI)
 	select {
 	case <-ctx.Done():
 	case <-waitErr(stack):
@@ -95,9 +105,9 @@ func waitErr(s *devstack.Stack) <-chan error {
 }
 
 func printBanner(w io.Writer, cfg devConfig, s *devstack.Stack) {
-	target := fmt.Sprintf("%s (kubeconfig %s, namespace %s)", s.Target.Name, cfg.Kubeconfig, s.Target.Namespace)
+	target := s.ClusterDescription
 	if s.Simulated {
-		target = "simulated: a SIMULATED cluster in this process; no real pods run (use --kubeconfig for a real one)"
+		target += " (use --cluster local or --kubeconfig for a real one)"
 	}
 	logs := filepath.Join(cfg.DataDir, "slipway.log")
 	if cfg.LogStderr {

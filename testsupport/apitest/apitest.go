@@ -16,6 +16,20 @@ import (
 type Client struct {
 	BaseURL string
 	HTTP    *http.Client
+	// validate, when set, checks every exchange (see ValidateWith).
+	validate Validator
+}
+
+// Validator checks one exchange with the API: the request as sent, its body
+// (nil when there was none) and the response. It reports what is wrong
+// through t.
+type Validator func(t testing.TB, req *http.Request, body []byte, resp Response)
+
+// ValidateWith makes the client pass every exchange to v (nil: none), and
+// returns the client.
+func (c *Client) ValidateWith(v Validator) *Client {
+	c.validate = v
+	return c
 }
 
 // New returns a client for the API at baseURL.
@@ -52,19 +66,23 @@ func (r Response) Decode(t testing.TB, v any) {
 // (encoded as JSON). headers are name, value pairs.
 func (c *Client) Do(t testing.TB, method, path string, body any, headers ...string) Response {
 	t.Helper()
-	var rd io.Reader
+	var data []byte
 	switch b := body.(type) {
 	case nil:
 	case string:
-		rd = strings.NewReader(b)
+		data = []byte(b)
 	case []byte:
-		rd = bytes.NewReader(b)
+		data = b
 	default:
 		enc, err := json.Marshal(b)
 		if err != nil {
 			t.Fatal(err)
 		}
-		rd = bytes.NewReader(enc)
+		data = enc
+	}
+	var rd io.Reader
+	if body != nil {
+		rd = bytes.NewReader(data)
 	}
 	req, err := http.NewRequestWithContext(t.Context(), method, c.BaseURL+path, rd)
 	if err != nil {
@@ -81,11 +99,15 @@ func (c *Client) Do(t testing.TB, method, path string, body any, headers ...stri
 		t.Fatalf("%s %s: %v", method, path, err)
 	}
 	defer resp.Body.Close()
-	data, err := io.ReadAll(resp.Body)
+	got, err := io.ReadAll(resp.Body)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return Response{Status: resp.StatusCode, Header: resp.Header, Body: data}
+	r := Response{Status: resp.StatusCode, Header: resp.Header, Body: got}
+	if c.validate != nil {
+		c.validate(t, req, data, r)
+	}
+	return r
 }
 
 // Problem is an RFC 9457 body as the API writes it.

@@ -1,12 +1,12 @@
-// Package kubeplane runs a real, throw-away Kubernetes control plane for
-// end-to-end tests: etcd, kube-apiserver, kube-controller-manager,
-// kube-scheduler and KWOK (which simulates a node and the lifecycle of the
-// pods scheduled on it), all on loopback ports under a temporary directory.
+// Package kubeplane is the test layer over slipway.dev/pkg/kube/localplane:
+// a real, throw-away Kubernetes control plane (etcd, kube-apiserver,
+// kube-controller-manager, kube-scheduler and KWOK, which simulates a node
+// and the lifecycle of the pods scheduled on it) for end-to-end tests.
 //
 // The binaries are not built by `go test`: `bash scripts/kubeplane/build.sh`
 // builds them once (about 20 minutes cold) into BinDir. When they are
-// missing, Shared and Namespace skip the calling test with a message naming
-// that command (or fail it when SLIPWAY_KUBE_REQUIRED=1, for CI).
+// missing, Shared, Namespace and StartT skip the calling test with a message
+// naming that command (or fail it when SLIPWAY_KUBE_REQUIRED=1, for CI).
 //
 // A test package shares one plane:
 //
@@ -19,7 +19,11 @@
 //	}
 //
 // Workloads must tolerate the fake node's taint (Plane.Toleration) and may
-// select it with NodeSelector. KWOK makes pods Ready at once, except pods
-// annotated sim.slipway.dev/never-ready="true", which run but never become
-// Ready.
+// select it with NodeSelector, unless the package's plane is started
+// untainted (ForPackageWith with Options.NoTaint). KWOK makes pods Ready at
+// once, except pods annotated sim.slipway.dev/never-ready="true", which run
+// but never become Ready, and pods annotated sim.slipway.dev/ready-delay
+// (a Go duration), which become Ready after it. WaitRollout applies
+// `kubectl rollout status`; WatchReadyEndpoints records a Service's ready
+// endpoints at every EndpointSlice change.
 package kubeplane

@@ -2,242 +2,47 @@ package kubeplane
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
-	"errors"
-	"fmt"
-	"net"
-	"os"
-	"path/filepath"
-	"runtime"
-	"sync"
-	"time"
 
 	corev1 "k8s.io/api/core/v1"
-	"k8s.io/client-go/kubernetes"
-	"k8s.io/client-go/rest"
+
+	"slipway.dev/pkg/kube/localplane"
 )
 
-// Options configure Start. The zero value is ready to use.
-type Options struct {
-	// BinDir holds etcd, kube-apiserver, kube-controller-manager,
-	// kube-scheduler and kwok. Empty means BinDir().
-	BinDir string
-	// Dir receives PKI, etcd data, kubeconfig and process logs. Empty means
-	// a new temporary directory, which Stop removes unless KeepDir is set.
-	Dir string
-	// KeepDir keeps a temporary Dir after Stop, for post-mortems.
-	KeepDir bool
-	// ExtraControllers are kube-controller-manager controllers to run in
-	// addition to DefaultControllers (for example "job-controller").
-	ExtraControllers []string
-	// Logf, when set, receives one line per startup step with its timing.
-	Logf func(format string, args ...any)
-}
+// The plane itself lives in slipway.dev/pkg/kube/localplane (slipway dev
+// runs it too); these names keep tests on one import.
+type (
+	// Plane is a running control plane; see localplane.Plane.
+	Plane = localplane.Plane
+	// Options configure Start; see localplane.Options.
+	Options = localplane.Options
+)
 
-// Plane is a running control plane. Its methods are safe for concurrent use.
-type Plane struct {
-	layout
-	ownDir     bool
-	keepDir    bool
-	cfg        *rest.Config
-	client     kubernetes.Interface
-	procs      []*process
-	startedIn  time.Duration
-	stopOnce   sync.Once
-	stopResult error
-}
+// Names of the fake node and the pod annotations KWOK honours; see localplane.
+const (
+	KubernetesVersion    = localplane.KubernetesVersion
+	BuildCommand         = localplane.BuildCommand
+	NodeName             = localplane.NodeName
+	NodeAnnotation       = localplane.NodeAnnotation
+	NodeLabel            = localplane.NodeLabel
+	NeverReadyAnnotation = localplane.NeverReadyAnnotation
+	ReadyDelayAnnotation = localplane.ReadyDelayAnnotation
+)
 
-// Start starts etcd, kube-apiserver, kube-controller-manager, kube-scheduler
-// and KWOK on free loopback ports, registers the fake node, and returns once
-// the node is schedulable and the default ServiceAccount exists. ctx bounds
-// the startup only: the processes run until Stop. On error every process
-// already started has been stopped, and the error carries their log tails.
-func Start(ctx context.Context, opts Options) (*Plane, error) {
-	if runtime.GOOS != "linux" {
-		return nil, errors.New("kubeplane: only supported on linux")
-	}
-	if opts.BinDir == "" {
-		opts.BinDir = BinDir()
-	}
-	if ok, reason := available(opts.BinDir); !ok {
-		return nil, errors.New(reason)
-	}
-	const attempts = 3 // free ports are picked before use, so another process may win one
-	for i := 1; ; i++ {
-		p, err := start(ctx, opts)
-		if err == nil || !errors.Is(err, errPortInUse) || i == attempts {
-			return p, err
-		}
-		logf(opts, "kubeplane: port conflict, retrying (%d/%d)", i+1, attempts)
-	}
-}
+// EnvRequired, set to "1" (in CI), turns a skip for missing binaries into a failure.
+const EnvRequired = "SLIPWAY_KUBE_REQUIRED"
 
-var errPortInUse = errors.New("port already in use")
+// Start starts a plane; see localplane.Start. Tests usually want Shared,
+// Namespace or StartT instead.
+func Start(ctx context.Context, opts Options) (*Plane, error) { return localplane.Start(ctx, opts) }
 
-func start(ctx context.Context, opts Options) (_ *Plane, err error) {
-	began := time.Now()
-	p := &Plane{keepDir: opts.KeepDir}
-	if p.dir = opts.Dir; p.dir == "" {
-		if p.dir, err = os.MkdirTemp("", "kubeplane-"); err != nil {
-			return nil, fmt.Errorf("kubeplane: create work dir: %w", err)
-		}
-		p.ownDir = true
-	}
-	defer func() {
-		if err != nil {
-			err = p.failure(err)
-		}
-	}()
-	if err := p.prepare(); err != nil {
-		return nil, err
-	}
-	bin := func(name string) string { return filepath.Join(opts.BinDir, name) }
+// BinDir returns the folder holding the control-plane binaries; see localplane.BinDir.
+func BinDir() string { return localplane.BinDir() }
 
-	if err := p.spawn("etcd", bin("etcd"), p.etcdArgs(), nil); err != nil {
-		return nil, err
-	}
-	if err := p.spawn("kube-apiserver", bin("kube-apiserver"), p.apiserverArgs(), nil); err != nil {
-		return nil, err
-	}
-	if err := p.poll(ctx, p.apiserverReady); err != nil {
-		return nil, fmt.Errorf("kubeplane: waiting for kube-apiserver /readyz: %w", err)
-	}
-	logf(opts, "kubeplane: etcd and kube-apiserver ready after %s", since(began))
+// Available reports whether the binaries are present; see localplane.Available.
+func Available() (ok bool, reason string) { return localplane.Available() }
 
-	for _, c := range []struct {
-		name string
-		args []string
-		env  []string
-	}{
-		{"kube-controller-manager", p.controllerManagerArgs(opts.ExtraControllers), nil},
-		{"kube-scheduler", p.schedulerArgs(), nil},
-		// HOME keeps a developer's ~/.kwok/kwok.yaml out of the plane.
-		{"kwok", p.kwokArgs(), []string{"HOME=" + p.path("kwok-home")}},
-	} {
-		if err := p.spawn(c.name, bin(c.name), c.args, c.env); err != nil {
-			return nil, err
-		}
-	}
-	if err := createNode(ctx, p.client); err != nil {
-		return nil, fmt.Errorf("kubeplane: %w", err)
-	}
-	if err := p.poll(ctx, func(ctx context.Context) (bool, error) { return nodeSchedulable(ctx, p.client) }); err != nil {
-		return nil, fmt.Errorf("kubeplane: waiting for node %s to be Ready: %w", NodeName, err)
-	}
-	if err := p.poll(ctx, func(ctx context.Context) (bool, error) { return serviceAccountExists(ctx, p.client, "default") }); err != nil {
-		return nil, fmt.Errorf("kubeplane: waiting for ServiceAccount default/default: %w", err)
-	}
-	p.startedIn = time.Since(began)
-	logf(opts, "kubeplane: plane ready in %s (dir %s)", since(began), p.dir)
-	return p, nil
-}
+// Toleration returns the toleration a pod needs for the tainted fake node.
+func Toleration() corev1.Toleration { return localplane.Toleration() }
 
-// prepare writes PKI, token file, kubeconfig and KWOK stages, and picks ports.
-func (p *Plane) prepare() error {
-	for _, d := range []string{"pki", "etcd", "apiserver-certs", "logs", "kwok-home"} {
-		if err := os.MkdirAll(p.path(d), 0o700); err != nil {
-			return fmt.Errorf("kubeplane: %w", err)
-		}
-	}
-	var err error
-	if p.pki, err = writePKI(p.path("pki")); err != nil {
-		return fmt.Errorf("kubeplane: %w", err)
-	}
-	ports, err := freePorts(3)
-	if err != nil {
-		return fmt.Errorf("kubeplane: %w", err)
-	}
-	p.etcdClient, p.etcdPeer, p.apis = ports[0], ports[1], ports[2]
-	token := randomToken()
-	p.tokenFile = p.path("pki", "tokens.csv")
-	if err := os.WriteFile(p.tokenFile, []byte(token+",admin,admin,system:masters\n"), 0o600); err != nil {
-		return fmt.Errorf("kubeplane: write token file: %w", err)
-	}
-	p.cfg = &rest.Config{
-		Host:            fmt.Sprintf("https://127.0.0.1:%d", p.apis),
-		BearerToken:     token,
-		TLSClientConfig: rest.TLSClientConfig{CAData: p.pki.caPEM},
-		QPS:             100,
-		Burst:           200,
-	}
-	p.kubeconfig = p.path("kubeconfig")
-	if err := writeKubeconfig(p.kubeconfig, p.cfg); err != nil {
-		return fmt.Errorf("kubeplane: %w", err)
-	}
-	p.stagesFile = p.path("kwok-stages.yaml")
-	if err := os.WriteFile(p.stagesFile, stagesYAML, 0o600); err != nil {
-		return fmt.Errorf("kubeplane: write KWOK stages: %w", err)
-	}
-	if p.client, err = kubernetes.NewForConfig(p.cfg); err != nil {
-		return fmt.Errorf("kubeplane: build client: %w", err)
-	}
-	return nil
-}
-
-func (p *Plane) spawn(name, bin string, args, env []string) error {
-	proc, err := startProcess(name, bin, args, env, p.path("logs"))
-	if err != nil {
-		return fmt.Errorf("kubeplane: %w", err)
-	}
-	p.procs = append(p.procs, proc)
-	return nil
-}
-
-// KubeconfigPath returns the path of an admin kubeconfig for the plane
-// (usable with kubectl --kubeconfig).
-func (p *Plane) KubeconfigPath() string { return p.kubeconfig }
-
-// RESTConfig returns a copy of an admin (system:masters) client config.
-func (p *Plane) RESTConfig() *rest.Config { return rest.CopyConfig(p.cfg) }
-
-// Client returns an admin clientset.
-func (p *Plane) Client() kubernetes.Interface { return p.client }
-
-// Toleration returns the toleration workloads need for the fake node; it
-// equals the package-level Toleration.
-func (p *Plane) Toleration() corev1.Toleration { return Toleration() }
-
-// Err reports a process of the plane that has exited (nil while all run).
-func (p *Plane) Err() error {
-	var errs []error
-	for _, proc := range p.procs {
-		if ended, err := proc.exited(); ended {
-			errs = append(errs, err)
-		}
-	}
-	return errors.Join(errs...)
-}
-
-// Dir returns the plane's working directory (logs are in Dir()/logs).
-func (p *Plane) Dir() string { return p.dir }
-
-// StartDuration is how long Start took to bring the plane up.
-func (p *Plane) StartDuration() time.Duration { return p.startedIn }
-
-func freePorts(n int) ([]int, error) {
-	ports := make([]int, 0, n)
-	for range n {
-		l, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			return nil, fmt.Errorf("pick free port: %w", err)
-		}
-		defer l.Close() // held until all are picked, so they differ
-		ports = append(ports, l.Addr().(*net.TCPAddr).Port)
-	}
-	return ports, nil
-}
-
-func randomToken() string {
-	b := make([]byte, 16)
-	_, _ = rand.Read(b) // crypto/rand.Read never fails on Linux
-	return hex.EncodeToString(b)
-}
-
-func logf(opts Options, format string, args ...any) {
-	if opts.Logf != nil {
-		opts.Logf(format, args...)
-	}
-}
-
-func since(t time.Time) time.Duration { return time.Since(t).Round(time.Millisecond) }
+// NodeSelector returns a node selector matching only the fake node.
+func NodeSelector() map[string]string { return localplane.NodeSelector() }

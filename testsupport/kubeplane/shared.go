@@ -13,6 +13,8 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"slipway.dev/pkg/kube/localplane"
 )
 
 // logTailLines is how many lines of each process log a failed test prints.
@@ -20,7 +22,8 @@ const logTailLines = 40
 
 // shared is the package-wide plane managed by ForPackage and Shared.
 var shared struct {
-	enabled bool // set by ForPackage before any test runs
+	enabled bool    // set by ForPackage before any test runs
+	opts    Options // the shared plane's options, set with enabled
 	once    sync.Once
 	plane   *Plane
 	err     error
@@ -36,8 +39,13 @@ var shared struct {
 //
 // If the test binary dies instead (panic, -timeout), the kernel kills the
 // plane's processes (see sysProcAttr).
-func ForPackage(m *testing.M) int {
-	shared.enabled = true
+func ForPackage(m *testing.M) int { return ForPackageWith(m, Options{}) }
+
+// ForPackageWith is ForPackage for a shared plane started with opts (for
+// example NoTaint); Shared fills in Logf and, from SLIPWAY_KUBE_KEEP,
+// KeepDir when they are unset.
+func ForPackageWith(m *testing.M, opts Options) int {
+	shared.enabled, shared.opts = true, opts
 	code := m.Run()
 	if shared.plane != nil {
 		began := time.Now()
@@ -68,13 +76,17 @@ func Shared(t testing.TB) *Plane {
 	shared.once.Do(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 		defer cancel()
-		opts := Options{Logf: t.Logf, KeepDir: os.Getenv("SLIPWAY_KUBE_KEEP") == "1"}
+		opts := shared.opts
+		if opts.Logf == nil {
+			opts.Logf = t.Logf
+		}
+		opts.KeepDir = opts.KeepDir || os.Getenv("SLIPWAY_KUBE_KEEP") == "1"
 		shared.plane, shared.err = Start(ctx, opts)
 	})
 	if shared.err != nil {
 		t.Fatalf("kubeplane: start shared plane: %v", shared.err)
 	}
-	dumpLogsOnFailure(t, shared.plane)
+	DumpLogsOnFailure(t, shared.plane)
 	if err := shared.plane.Err(); err != nil {
 		t.Fatalf("kubeplane: shared plane is broken: %v", err)
 	}
@@ -93,7 +105,7 @@ func StartT(t testing.TB, opts Options) *Plane {
 	if err != nil {
 		t.Fatalf("kubeplane: %v", err)
 	}
-	dumpLogsOnFailure(t, p)
+	DumpLogsOnFailure(t, p)
 	t.Cleanup(func() {
 		if err := p.Stop(); err != nil {
 			t.Errorf("kubeplane: stop: %v", err)
@@ -110,14 +122,16 @@ func SkipIfUnavailable(t testing.TB) {
 	ok, reason := Available()
 	switch {
 	case ok:
-	case os.Getenv("SLIPWAY_KUBE_REQUIRED") == "1":
-		t.Fatal(reason)
+	case os.Getenv(EnvRequired) == "1":
+		t.Fatal("kubeplane: " + reason + " (" + EnvRequired + "=1 makes this a failure)")
 	default:
-		t.Skip(reason)
+		t.Skip("kubeplane: " + reason)
 	}
 }
 
-func dumpLogsOnFailure(t testing.TB, p *Plane) {
+// DumpLogsOnFailure prints the tail of every process log of p when t
+// fails (once per test, however often it is called).
+func DumpLogsOnFailure(t testing.TB, p *Plane) {
 	if _, seen := shared.dumped.LoadOrStore(t, struct{}{}); seen {
 		return
 	}
@@ -157,15 +171,8 @@ func Namespace(t testing.TB) string {
 			t.Errorf("kubeplane: delete namespace %s: %v", ns.Name, err)
 		}
 	})
-	for {
-		ok, err := serviceAccountExists(ctx, cs, ns.Name)
-		if ok {
-			return ns.Name
-		}
-		select {
-		case <-ctx.Done():
-			t.Fatalf("kubeplane: default ServiceAccount in %s: %v (last error: %v)", ns.Name, ctx.Err(), err)
-		case <-time.After(50 * time.Millisecond):
-		}
+	if err := localplane.WaitServiceAccount(ctx, cs, ns.Name); err != nil {
+		t.Fatalf("kubeplane: %v", err)
 	}
+	return ns.Name
 }

@@ -18,8 +18,9 @@ import (
 
 const replicas = 4
 
-// TestPlaneUp checks the plane answers through its kubeconfig file and that
-// the fake node is schedulable with the advertised taint.
+// TestPlaneUp checks the plane answers through its kubeconfig file, that
+// the fake node is schedulable with the advertised taint, and that its
+// Lease is kept.
 func TestPlaneUp(t *testing.T) {
 	p := kubeplane.Shared(t)
 	t.Logf("METRIC plane_start=%s", p.StartDuration().Round(time.Millisecond))
@@ -40,6 +41,21 @@ func TestPlaneUp(t *testing.T) {
 		return taint.Key == tol.Key && taint.Value == tol.Value && taint.Effect == tol.Effect
 	}) {
 		t.Errorf("node taints %v: none tolerated by %v", node.Spec.Taints, tol)
+	}
+	// KWOK must renew the node's Lease, or the node turns NotReady (and its
+	// pods with it) about 50s after the start.
+	ctx, cancel := context.WithTimeout(t.Context(), 15*time.Second)
+	defer cancel()
+	for {
+		_, err := cs.CoordinationV1().Leases(corev1.NamespaceNodeLease).Get(ctx, kubeplane.NodeName, metav1.GetOptions{})
+		if err == nil {
+			break
+		}
+		select {
+		case <-ctx.Done():
+			t.Fatalf("node Lease %s/%s: %v", corev1.NamespaceNodeLease, kubeplane.NodeName, err)
+		case <-time.After(100 * time.Millisecond):
+		}
 	}
 }
 
@@ -71,11 +87,16 @@ func TestRollingUpdateKeepsReadyEndpoints(t *testing.T) {
 	}
 	t.Logf("METRIC initial_rollout=%s", time.Since(began).Round(time.Millisecond))
 
-	w, wi := watchReady(ctx, t, cs, ns, "web")
-	defer wi.Stop()
-	w.drainUntil(t, wi, 30*time.Second, func() bool { return w.ready() == replicas })
-	old := w.names()
-	w.counts = w.counts[len(w.counts)-1:] // judge from the settled initial state on
+	w, err := kubeplane.WatchReadyEndpoints(ctx, cs, ns, "web")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Stop()
+	if err := w.WaitFor(ctx, 30*time.Second, func(ready []string) bool { return len(ready) == replicas }); err != nil {
+		t.Fatal(err)
+	}
+	old := w.Ready()
+	w.Reset() // judge from the settled initial state on
 
 	began = time.Now()
 	patchTemplate(ctx, t, cs, ns, "web", "example.invalid/web:v2", nil)
@@ -83,14 +104,16 @@ func TestRollingUpdateKeepsReadyEndpoints(t *testing.T) {
 		t.Fatalf("update rollout: %v", err)
 	}
 	rolled := time.Since(began)
-	w.drainUntil(t, wi, 30*time.Second, func() bool {
-		names := w.names()
-		return w.ready() == replicas && len(names) == replicas && !slices.ContainsFunc(names, func(n string) bool { return slices.Contains(old, n) })
-	})
+	if err := w.WaitFor(ctx, 30*time.Second, func(ready []string) bool {
+		return len(ready) == replicas && !slices.ContainsFunc(ready, func(n string) bool { return slices.Contains(old, n) })
+	}); err != nil {
+		t.Fatal(err)
+	}
+	counts := w.Counts()
 	t.Logf("METRIC update_rollout=%s endpoints_settled=%s events=%d ready_counts=%v",
-		rolled.Round(time.Millisecond), time.Since(began).Round(time.Millisecond), len(w.counts)-1, w.counts)
-	if low := slices.Min(w.counts); low < replicas {
-		t.Errorf("ready endpoints fell to %d during the rollout (counts after each event: %v)", low, w.counts)
+		rolled.Round(time.Millisecond), time.Since(began).Round(time.Millisecond), len(counts)-1, counts)
+	if low := slices.Min(counts); low < replicas {
+		t.Errorf("ready endpoints fell to %d during the rollout (counts after each event: %v)", low, counts)
 	}
 }
 

@@ -17,6 +17,7 @@ import (
 
 	"slipway.dev/pkg/embedded"
 	"slipway.dev/pkg/kube"
+	"slipway.dev/pkg/kube/localplane"
 	"slipway.dev/pkg/kube/simcluster"
 	api "slipway.dev/services/api"
 	monitor "slipway.dev/services/health-monitor"
@@ -29,11 +30,21 @@ type Options struct {
 	DataDir string
 	// Addr is where the API listens (host:port; port 0 picks one).
 	Addr string
-	// Kubeconfig, when set, makes the cluster it names the target; otherwise
-	// Cluster, when set, is used; otherwise a simulated cluster is started.
+	// ClusterMode picks the Kubernetes target: ClusterAuto, ClusterLocal,
+	// ClusterSimulated or ClusterKubeconfig (see ResolveCluster). Empty
+	// means: the cluster Kubeconfig names when set, else a simulated one.
+	ClusterMode string
+	// Kubeconfig names a cluster to deploy to (modes auto and kubeconfig).
 	Kubeconfig string
 	Namespace  string
-	Cluster    *simcluster.Cluster
+	// Cluster, when set, is the simulated cluster to use instead of a new one.
+	Cluster *simcluster.Cluster
+	// MaxConcurrentRollouts bounds the rollouts running at once on the target
+	// (0: the default, kube.DefaultMaxConcurrentRollouts).
+	MaxConcurrentRollouts int
+	// DriftInterval is how often the worker checks for changes made outside
+	// Slipway (0: every 10 s).
+	DriftInterval time.Duration
 	// NoWorker leaves the rollout worker out (tests of commands accepted
 	// while no worker runs).
 	NoWorker bool
@@ -47,7 +58,12 @@ type Stack struct {
 	MongoURI  string
 	Target    *kube.Target
 	Simulated bool
+	// Cluster is the resolved cluster mode (ClusterKubeconfig, ClusterLocal
+	// or ClusterSimulated) and ClusterDescription its DescribeCluster line.
+	Cluster            string
+	ClusterDescription string
 
+	plane  *localplane.Plane // the local plane, when Cluster is ClusterLocal
 	nats   *embedded.NATS
 	ferret *embedded.FerretDB
 	cancel context.CancelFunc
@@ -56,15 +72,23 @@ type Stack struct {
 	err    error
 }
 
-// Start brings the stack up and returns once the API is listening.
+// Start brings the stack up and returns once the API is listening. Its
+// first log line names the Kubernetes target. ctx bounds the start (the
+// local plane's included); Close stops the stack.
 func Start(ctx context.Context, o Options) (s *Stack, err error) {
 	if o.Logger == nil {
 		o.Logger = slog.Default()
 	}
-	s = &Stack{}
+	cluster, err := ResolveCluster(o)
+	if err != nil {
+		return nil, err
+	}
+	started := &Stack{Cluster: cluster, ClusterDescription: DescribeCluster(cluster, o)}
+	s = started
+	o.Logger.Info("kubernetes target: "+s.ClusterDescription, "cluster", cluster)
 	defer func() {
-		if err != nil {
-			_ = s.Close()
+		if err != nil { // s is nil by then: `return nil, err` set it
+			_ = started.Close()
 		}
 	}()
 	if s.nats, err = embedded.StartNATS(filepath.Join(o.DataDir, "nats"), "127.0.0.1", 0); err != nil {
@@ -84,15 +108,20 @@ func Start(ctx context.Context, o Options) (s *Stack, err error) {
 	s.cancel = cancel
 	g, gctx := errgroup.WithContext(runCtx)
 	s.group = g
-	target, err := s.target(gctx, g, o)
+	target, err := s.target(ctx, gctx, g, o)
 	if err != nil {
 		_ = ln.Close()
 		return nil, err
 	}
+	target.MaxConcurrentRollouts = o.MaxConcurrentRollouts
 	targets, err := kube.NewTargets(target)
 	if err != nil {
 		_ = ln.Close()
 		return nil, err
+	}
+	drift := o.DriftInterval
+	if drift == 0 {
+		drift = 10 * time.Second
 	}
 	log := o.Logger
 	g.Go(func() error {
@@ -101,7 +130,8 @@ func Start(ctx context.Context, o Options) (s *Stack, err error) {
 	})
 	if !o.NoWorker {
 		g.Go(func() error {
-			return worker.Run(gctx, worker.Config{NATSURL: s.NATSURL, Targets: targets, Logger: log.With("service", "rollout-worker")})
+			return worker.Run(gctx, worker.Config{NATSURL: s.NATSURL, Targets: targets, DriftInterval: drift,
+				Logger: log.With("service", "rollout-worker")})
 		})
 	}
 	g.Go(func() error {
@@ -114,14 +144,22 @@ func Start(ctx context.Context, o Options) (s *Stack, err error) {
 	return s, nil
 }
 
-// target picks the Kubernetes target: a kubeconfig, a given cluster, or a new simulated one.
-func (s *Stack) target(ctx context.Context, g *errgroup.Group, o Options) (*kube.Target, error) {
-	ns := o.Namespace
-	if ns == "" {
-		ns = "default"
-	}
-	if o.Kubeconfig != "" {
-		t, err := kube.Connect(kube.TargetConfig{Name: "local", Namespace: ns, BaseURL: "http://local.slipway.localhost", Kubeconfig: o.Kubeconfig})
+// target makes the target of s.Cluster: a kubeconfig's cluster, the local
+// plane, or a simulated cluster (o.Cluster or a new one). startCtx bounds
+// starting a local plane; what keeps running uses runCtx, in g.
+func (s *Stack) target(startCtx, runCtx context.Context, g *errgroup.Group, o Options) (*kube.Target, error) {
+	ns := namespace(o)
+	switch s.Cluster {
+	case ClusterKubeconfig:
+		t, err := kube.Connect(kube.TargetConfig{Name: localTargetName, Namespace: ns, BaseURL: "http://local.slipway.localhost",
+			Kubeconfig: o.Kubeconfig})
+		if err != nil {
+			return nil, err
+		}
+		s.Target = t
+		return t, nil
+	case ClusterLocal:
+		t, err := s.startLocal(startCtx, runCtx, g, o)
 		if err != nil {
 			return nil, err
 		}
@@ -131,7 +169,7 @@ func (s *Stack) target(ctx context.Context, g *errgroup.Group, o Options) (*kube
 	cluster := o.Cluster
 	if cluster == nil {
 		cluster = simcluster.New(simcluster.Options{Logger: o.Logger.With("service", "simulated-cluster")})
-		g.Go(func() error { return cluster.Run(ctx) })
+		g.Go(func() error { return cluster.Run(runCtx) })
 	}
 	s.Simulated = true
 	s.Target = &kube.Target{
@@ -150,13 +188,17 @@ func settle(simulated bool) time.Duration {
 	return 3 * time.Second
 }
 
-// Close stops the services, then NATS and FerretDB, and returns the first
-// error a service stopped with.
+// Close stops the services, then the local plane, NATS and FerretDB, and
+// returns the first error a service stopped with, joined with the plane's
+// stop error.
 func (s *Stack) Close() error {
 	s.once.Do(func() {
 		if s.cancel != nil {
 			s.cancel()
 			s.err = s.group.Wait()
+		}
+		if s.plane != nil {
+			s.err = errors.Join(ignoreCanceled(s.err), s.plane.Stop())
 		}
 		if s.nats != nil {
 			s.nats.Close()
@@ -164,11 +206,16 @@ func (s *Stack) Close() error {
 		if s.ferret != nil {
 			s.ferret.Close()
 		}
-		if errors.Is(s.err, context.Canceled) {
-			s.err = nil
-		}
+		s.err = ignoreCanceled(s.err)
 	})
 	return s.err
+}
+
+func ignoreCanceled(err error) error {
+	if errors.Is(err, context.Canceled) {
+		return nil
+	}
+	return err
 }
 
 // Wait blocks until a service fails or the stack is closed.

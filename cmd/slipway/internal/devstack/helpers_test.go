@@ -14,6 +14,7 @@ import (
 	"slipway.dev/pkg/events"
 	"slipway.dev/pkg/kube/simcluster"
 	"slipway.dev/testsupport/apitest"
+	"slipway.dev/testsupport/apitest/openapicheck"
 )
 
 // start runs a stack on :0 in dir (a fresh temp dir when empty) and stops it
@@ -36,7 +37,7 @@ func start(t *testing.T, o devstack.Options) (*devstack.Stack, *apitest.Client) 
 			t.Errorf("stack stopped with: %v", err)
 		}
 	})
-	return s, apitest.New(s.URL)
+	return s, clientFor(s)
 }
 
 // cluster is a simulated cluster that outlives stack restarts within a test.
@@ -119,7 +120,9 @@ func createBody(name string, replicas int) map[string]any {
 			"rollout": map[string]any{"maxSurge": "1", "maxUnavailable": "0"}}}
 }
 
-func clientFor(s *devstack.Stack) *apitest.Client { return apitest.New(s.URL) }
+// clientFor returns a client of the stack's API that checks all its traffic
+// against the OpenAPI document the API serves.
+func clientFor(s *devstack.Stack) *apitest.Client { return openapicheck.Attach(apitest.New(s.URL)) }
 
 func quiet() *slog.Logger { return slog.New(slog.NewJSONHandler(io.Discard, nil)) }
 

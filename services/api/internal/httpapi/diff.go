@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"fmt"
 	"net/http"
 	"strings"
 
@@ -30,6 +31,9 @@ func (a *API) diffRevisions(c echo.Context) error {
 	a2, err := a.Reads.Revision(ctx, id, to)
 	if err != nil {
 		return err
+	}
+	if a1.Spec == nil || a2.Spec == nil {
+		return fmt.Errorf("revisions %d and %d of %s: a stored spec is unreadable", from, to, id)
 	}
 	changes := specdiff.Diff(*a1.Spec, *a2.Spec)
 	text := specdiff.Render(changes)

@@ -120,7 +120,14 @@ func fleetFilter(c echo.Context) (bson.M, error) {
 		terms = append(terms, q.Terms...)
 	}
 	filter := fleetquery.Query{Terms: terms}.Filter()
-	if include, _ := strconv.ParseBool(params.Get("includeTerminated")); !include {
+	include := false
+	if raw := params.Get("includeTerminated"); raw != "" {
+		var err error
+		if include, err = strconv.ParseBool(raw); err != nil {
+			return nil, fmt.Errorf("%w: includeTerminated must be true or false", errBadParam)
+		}
+	}
+	if !include {
 		filter = bson.M{"$and": bson.A{filter, bson.M{"terminated": bson.M{"$ne": true}}}}
 	}
 	return filter, nil

@@ -66,7 +66,7 @@ func problemFor(err error) *Problem {
 	case errors.Is(err, intake.ErrKeyReused):
 		return &Problem{Type: problemBase + "idempotency-key-reused", Title: "Idempotency-Key reused", Status: http.StatusUnprocessableEntity,
 			Detail: "this Idempotency-Key was already used for a different request; use a new key"}
-	case errors.Is(err, errUnavailable):
+	case errors.Is(err, errUnavailable), errors.Is(err, readmodel.ErrUnavailable):
 		return &Problem{Type: problemBase + "unavailable", Title: "Service unavailable", Status: http.StatusServiceUnavailable, Detail: err.Error()}
 	case errors.As(err, &he):
 		return &Problem{Type: problemBase + "http", Title: http.StatusText(he.Code), Status: he.Code, Detail: messageOf(he)}

@@ -70,6 +70,7 @@ func New(d Deps) *echo.Echo {
 	e.GET("/healthz", a.healthz)
 	e.GET("/readyz", a.readyz)
 	v1 := e.Group("/v1")
+	v1.GET("/openapi.json", a.openapi)
 	v1.POST("/projects/:owner/:project/deployments", a.createDeployment)
 	v1.GET("/projects/:owner/:project/deployments/:name", a.getDeployment)
 	v1.PATCH("/projects/:owner/:project/deployments/:name", a.updateDeployment)

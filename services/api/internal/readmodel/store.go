@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -13,6 +14,19 @@ import (
 
 // ErrNotFound means no document has that id.
 var ErrNotFound = errors.New("not found")
+
+// ErrUnavailable means the database did not answer (network, timeout, no
+// server): the caller's request was fine; retrying later may succeed.
+var ErrUnavailable = errors.New("read models unavailable")
+
+// classify marks connectivity failures of the driver as ErrUnavailable.
+func classify(err error) error {
+	if err != nil && (mongo.IsNetworkError(err) || mongo.IsTimeout(err) || errors.Is(err, context.DeadlineExceeded) ||
+		errors.Is(err, mongo.ErrClientDisconnected) || strings.Contains(err.Error(), "server selection error")) {
+		return fmt.Errorf("%w: %v", ErrUnavailable, err)
+	}
+	return err
+}
 
 // Collection names.
 const (
@@ -103,11 +117,11 @@ func (s *Store) Revisions(ctx context.Context, deployment string, before, limit 
 	cur, err := s.db.Collection(collRevisions).Find(ctx, filter,
 		options.Find().SetSort(bson.D{{Key: "number", Value: -1}}).SetLimit(int64(limit)))
 	if err != nil {
-		return nil, fmt.Errorf("list revisions of %s: %w", deployment, err)
+		return nil, fmt.Errorf("list revisions of %s: %w", deployment, classify(err))
 	}
-	var out []Revision
+	out := []Revision{}
 	if err := cur.All(ctx, &out); err != nil {
-		return nil, fmt.Errorf("list revisions of %s: %w", deployment, err)
+		return nil, fmt.Errorf("list revisions of %s: %w", deployment, classify(err))
 	}
 	for i := range out {
 		out[i].Present()
@@ -119,11 +133,11 @@ func (s *Store) Revisions(ctx context.Context, deployment string, before, limit 
 func (s *Store) Deployments(ctx context.Context, filter bson.M, sort bson.D, limit int) ([]Deployment, error) {
 	cur, err := s.db.Collection(collDeployments).Find(ctx, filter, options.Find().SetSort(sort).SetLimit(int64(limit)))
 	if err != nil {
-		return nil, fmt.Errorf("list deployments: %w", err)
+		return nil, fmt.Errorf("list deployments: %w", classify(err))
 	}
-	var out []Deployment
+	out := []Deployment{}
 	if err := cur.All(ctx, &out); err != nil {
-		return nil, fmt.Errorf("list deployments: %w", err)
+		return nil, fmt.Errorf("list deployments: %w", classify(err))
 	}
 	for i := range out {
 		out[i].Present()
@@ -166,13 +180,13 @@ func findOne(ctx context.Context, c *mongo.Collection, id string, out any) error
 	if errors.Is(err, mongo.ErrNoDocuments) {
 		return ErrNotFound
 	}
-	return err
+	return classify(err)
 }
 
 func replace(ctx context.Context, c *mongo.Collection, id string, doc any) error {
 	_, err := c.ReplaceOne(ctx, bson.M{"_id": id}, doc, options.Replace().SetUpsert(true))
 	if err != nil {
-		return fmt.Errorf("write %s %s: %w", c.Name(), id, err)
+		return fmt.Errorf("write %s %s: %w", c.Name(), id, classify(err))
 	}
 	return nil
 }

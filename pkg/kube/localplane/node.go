@@ -1,4 +1,4 @@
-package kubeplane
+package localplane
 
 import (
 	"context"
@@ -15,13 +15,16 @@ const (
 	// NodeName is the name of the single fake node KWOK simulates.
 	NodeName = "kwok-node-0"
 	// NodeAnnotation marks nodes KWOK manages (value "fake"); it is also the
-	// key of the NoSchedule taint on those nodes.
+	// key of the NoSchedule taint on those nodes (unless Options.NoTaint).
 	NodeAnnotation = "kwok.x-k8s.io/node"
 	// NodeLabel is a label set on the fake node (value "kwok") for NodeSelector.
 	NodeLabel = "slipway.dev/node-type"
 	// NeverReadyAnnotation, set to "true" on a pod (for example through a
 	// pod template), makes KWOK run the pod but never mark it Ready.
 	NeverReadyAnnotation = "sim.slipway.dev/never-ready"
+	// ReadyDelayAnnotation, set on a pod to a Go duration ("3s"), makes KWOK
+	// mark the pod Running and Ready only after that delay.
+	ReadyDelayAnnotation = "sim.slipway.dev/ready-delay"
 
 	nodeTaintValue = "fake"
 	// nodePods is the pod capacity of the fake node.
@@ -29,7 +32,9 @@ const (
 )
 
 // Toleration returns the toleration a pod needs to be scheduled onto the
-// fake node (which carries the taint kwok.x-k8s.io/node=fake:NoSchedule).
+// fake node of a plane started without NoTaint (the node then carries the
+// taint kwok.x-k8s.io/node=fake:NoSchedule). It is harmless on an
+// untainted node.
 func Toleration() corev1.Toleration {
 	return corev1.Toleration{
 		Key:      NodeAnnotation,
@@ -44,10 +49,11 @@ func NodeSelector() map[string]string {
 	return map[string]string{NodeLabel: "kwok"}
 }
 
-// createNode registers the fake node. KWOK fills in its status and keeps
-// its lease fresh; the node-lifecycle controller then lifts the not-ready
-// taint the apiserver adds on creation.
-func createNode(ctx context.Context, cs kubernetes.Interface) error {
+// createNode registers the fake node, with the NoSchedule taint when taint
+// is set. KWOK fills in its status and keeps its lease fresh; the
+// node-lifecycle controller then lifts the not-ready taint the apiserver
+// adds on creation.
+func createNode(ctx context.Context, cs kubernetes.Interface, taint bool) error {
 	capacity := corev1.ResourceList{
 		corev1.ResourceCPU:    resource.MustParse("64"),
 		corev1.ResourceMemory: resource.MustParse("256Gi"),
@@ -65,10 +71,10 @@ func createNode(ctx context.Context, cs kubernetes.Interface) error {
 			},
 			Annotations: map[string]string{NodeAnnotation: nodeTaintValue},
 		},
-		Spec: corev1.NodeSpec{Taints: []corev1.Taint{{
-			Key: NodeAnnotation, Value: nodeTaintValue, Effect: corev1.TaintEffectNoSchedule,
-		}}},
 		Status: corev1.NodeStatus{Capacity: capacity, Allocatable: capacity},
+	}
+	if taint {
+		node.Spec.Taints = []corev1.Taint{{Key: NodeAnnotation, Value: nodeTaintValue, Effect: corev1.TaintEffectNoSchedule}}
 	}
 	if _, err := cs.CoreV1().Nodes().Create(ctx, node, metav1.CreateOptions{}); err != nil && !apierrors.IsAlreadyExists(err) {
 		return fmt.Errorf("create node %s: %w", NodeName, err)

@@ -1,4 +1,4 @@
-package kubeplane
+package localplane
 
 import (
 	"bufio"

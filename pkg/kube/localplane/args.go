@@ -1,4 +1,4 @@
-package kubeplane
+package localplane
 
 import (
 	"fmt"
@@ -14,6 +14,8 @@ const (
 	serviceIP   = "10.0.0.1" // first address of serviceCIDR: the kubernetes Service
 	podCIDR     = "10.244.0.1/16"
 	nodeIP      = "10.243.0.1"
+	// nodeLeaseSeconds is the duration of the node's Lease, as a kubelet's.
+	nodeLeaseSeconds = 40
 )
 
 // DefaultControllers are the kube-controller-manager controllers the plane
@@ -107,5 +109,10 @@ func (l layout) kwokArgs() []string {
 		"--manage-nodes-with-annotation-selector=" + NodeAnnotation + "=" + nodeTaintValue,
 		"--cidr=" + podCIDR,
 		"--node-ip=" + nodeIP,
+		// Renew the node's Lease. Without the flag KWOK (started with a
+		// Stage-only --config) renews none, so the node-lifecycle controller
+		// marks the node NotReady after its grace period (about 50s) and with
+		// it every pod, which KWOK never makes Ready again.
+		fmt.Sprintf("--node-lease-duration-seconds=%d", nodeLeaseSeconds),
 	}
 }

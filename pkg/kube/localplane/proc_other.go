@@ -1,6 +1,6 @@
 //go:build !linux
 
-package kubeplane
+package localplane
 
 import (
 	"errors"
@@ -11,4 +11,4 @@ import (
 func sysProcAttr() *syscall.SysProcAttr { return nil }
 
 // signalGroup is unsupported outside Linux; Start fails earlier there.
-func signalGroup(int, bool) error { return errors.New("kubeplane: only supported on linux") }
+func signalGroup(int, bool) error { return errors.New("localplane: only supported on linux") }

@@ -1,10 +1,11 @@
-package kubeplane
+package localplane
 
 import (
 	"context"
 	"fmt"
 	"time"
 
+	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/kubernetes"
@@ -64,4 +65,41 @@ func serviceAccountExists(ctx context.Context, cs kubernetes.Interface, ns strin
 		return false, nil
 	}
 	return err == nil, err
+}
+
+// WaitServiceAccount polls every 50ms until ServiceAccount ns/default
+// exists or ctx ends. Pods are rejected in a namespace until it does.
+func WaitServiceAccount(ctx context.Context, cs kubernetes.Interface, ns string) error {
+	var last error
+	for {
+		ok, err := serviceAccountExists(ctx, cs, ns)
+		if ok {
+			return nil
+		}
+		if err != nil {
+			last = err
+		}
+		select {
+		case <-ctx.Done():
+			if last != nil {
+				return fmt.Errorf("default ServiceAccount in %s: %w (last error: %w)", ns, ctx.Err(), last)
+			}
+			return fmt.Errorf("default ServiceAccount in %s: %w", ns, ctx.Err())
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+}
+
+// EnsureNamespace creates namespace ns unless it exists, then waits for its
+// default ServiceAccount (see WaitServiceAccount).
+func (p *Plane) EnsureNamespace(ctx context.Context, ns string) error {
+	_, err := p.client.CoreV1().Namespaces().Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}},
+		metav1.CreateOptions{})
+	if err != nil && !apierrors.IsAlreadyExists(err) {
+		return fmt.Errorf("localplane: create namespace %s: %w", ns, err)
+	}
+	if err := WaitServiceAccount(ctx, p.client, ns); err != nil {
+		return fmt.Errorf("localplane: %w", err)
+	}
+	return nil
 }

@@ -1,4 +1,4 @@
-package kubeplane
+package localplane
 
 import (
 	"crypto"
@@ -42,7 +42,7 @@ func writePKI(dir string) (*pkiFiles, error) {
 	}
 	caTmpl := &x509.Certificate{
 		SerialNumber:          serial(),
-		Subject:               pkix.Name{CommonName: "slipway-kubeplane-ca"},
+		Subject:               pkix.Name{CommonName: "slipway-localplane-ca"},
 		NotBefore:             now.Add(-time.Hour),
 		NotAfter:              now.Add(7 * 24 * time.Hour),
 		KeyUsage:              x509.KeyUsageCertSign | x509.KeyUsageDigitalSignature | x509.KeyUsageCRLSign,

@@ -1,4 +1,4 @@
-package kubeplane
+package localplane
 
 import (
 	"errors"
@@ -73,7 +73,7 @@ func (p *Plane) failure(err error) error {
 		err = fmt.Errorf("%w (%w)", err, errPortInUse)
 	}
 	if stopErr := p.Stop(); stopErr != nil {
-		err = errors.Join(err, fmt.Errorf("kubeplane: stop after failed start: %w", stopErr))
+		err = errors.Join(err, fmt.Errorf("localplane: stop after failed start: %w", stopErr))
 	}
 	return fmt.Errorf("%w\n%s", err, tails)
 }

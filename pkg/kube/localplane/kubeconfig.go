@@ -1,4 +1,4 @@
-package kubeplane
+package localplane
 
 import (
 	"fmt"
@@ -9,9 +9,9 @@ import (
 )
 
 // writeKubeconfig writes a kubeconfig file with one cluster, user and
-// context ("kubeplane") equivalent to cfg (host, CA data, bearer token).
+// context ("slipway-local") equivalent to cfg (host, CA data, bearer token).
 func writeKubeconfig(path string, cfg *rest.Config) error {
-	const name = "kubeplane"
+	const name = "slipway-local"
 	kc := clientcmdapi.NewConfig()
 	kc.Clusters[name] = &clientcmdapi.Cluster{Server: cfg.Host, CertificateAuthorityData: cfg.CAData}
 	kc.AuthInfos[name] = &clientcmdapi.AuthInfo{Token: cfg.BearerToken}

@@ -1,4 +1,4 @@
-package kubeplane
+package localplane
 
 import (
 	"fmt"
@@ -33,7 +33,8 @@ func BinDir() string {
 }
 
 // Available reports whether every binary Start needs is an executable file in
-// BinDir. When it is not, reason names the missing ones and the build command.
+// BinDir. When one is not, reason (a sentence without a package prefix)
+// names the folder, the missing binaries and BuildCommand.
 func Available() (ok bool, reason string) {
 	return available(BinDir())
 }
@@ -49,6 +50,6 @@ func available(dir string) (bool, string) {
 	if len(missing) == 0 {
 		return true, ""
 	}
-	return false, fmt.Sprintf("kubeplane: control-plane binaries missing in %s (%s); build them with: %s",
+	return false, fmt.Sprintf("Kubernetes control-plane binaries missing in %s (%s); build them with: %s (from the Slipway repository root)",
 		dir, strings.Join(missing, ", "), BuildCommand)
 }

@@ -1,0 +1,262 @@
+package e2e
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"slipway.dev/pkg/bus"
+	"slipway.dev/pkg/embedded"
+	"slipway.dev/pkg/events"
+	"slipway.dev/pkg/kube"
+	"slipway.dev/testsupport/apitest"
+	"slipway.dev/testsupport/kubeplane"
+)
+
+// Settings every service process of a Stack gets.
+const (
+	// TargetName and TargetBaseURL describe the plane to the worker and monitor.
+	TargetName    = "local"
+	TargetBaseURL = "http://local.test"
+	// HealthSettle is the monitor's SLIPWAY_HEALTH_SETTLE.
+	HealthSettle = "1s"
+	// DriftInterval is the worker's SLIPWAY_DRIFT_INTERVAL: how often it
+	// compares managed objects with what it applied (default 30s).
+	DriftInterval = "2s"
+	// MongoDB is the api's database name.
+	MongoDB = "slipway"
+
+	stopGrace    = 5 * time.Second
+	logTailLines = 80
+)
+
+// Stack is one test's Slipway: embedded NATS and FerretDB in the test
+// process, the api, promoter, health monitor and rollout workers as child
+// processes, and a namespace of its own on the shared plane.
+type Stack struct {
+	Namespace string
+	Plane     *kubeplane.Plane
+	NATSURL   string
+	MongoURI  string
+	// API is a client of the api process (its /readyz answered).
+	API *apitest.Client
+	// Workers are the rollout-worker processes, in start order.
+	Workers []*Process
+
+	t      *testing.T
+	bins   Binaries
+	logDir string
+
+	mu     sync.Mutex
+	procs  []*Process
+	killed map[*Process]bool // stopped on purpose: an exit is not a crash
+}
+
+var planeStartLogged sync.Once
+
+// NewStack starts a Stack for t with one rollout worker and stops all of
+// it when t ends: processes first (printing their logs if t failed), then
+// FerretDB and NATS, then the namespace. A service that exited on its own
+// before that fails t. It skips t when the plane's binaries are missing.
+func NewStack(t *testing.T) *Stack {
+	t.Helper()
+	plane := kubeplane.Shared(t)
+	planeStartLogged.Do(func() { t.Logf("METRIC plane_start=%s", plane.StartDuration().Round(time.Millisecond)) })
+	s := &Stack{Namespace: kubeplane.Namespace(t), Plane: plane, t: t, bins: serviceBinaries(t),
+		killed: map[*Process]bool{}}
+	began := time.Now()
+	dir := t.TempDir()
+	s.logDir = filepath.Join(dir, "logs")
+	if err := os.MkdirAll(s.logDir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	nats, err := embedded.StartNATS(filepath.Join(dir, "nats"), "127.0.0.1", 0)
+	if err != nil {
+		t.Fatalf("e2e: %v", err)
+	}
+	t.Cleanup(nats.Close)
+	ferret, err := embedded.StartFerretDB(filepath.Join(dir, "ferretdb"), "127.0.0.1:0")
+	if err != nil {
+		t.Fatalf("e2e: %v", err)
+	}
+	t.Cleanup(ferret.Close)
+	s.NATSURL, s.MongoURI = nats.URL(), ferret.URI()
+	t.Cleanup(s.stopAll)
+
+	s.startAPI()
+	s.start(ServicePromoter, ServicePromoter, s.env("SLIPWAY_NATS_URL="+s.NATSURL))
+	s.start(ServiceMonitor, ServiceMonitor, s.targetEnv())
+	s.StartWorker()
+	t.Logf("METRIC stack_start=%s (namespace %s)", time.Since(began).Round(time.Millisecond), s.Namespace)
+	return s
+}
+
+// StartWorker starts one more rollout-worker process and appends it to Workers.
+func (s *Stack) StartWorker() *Process {
+	s.t.Helper()
+	p := s.start(ServiceWorker, fmt.Sprintf("%s-%d", ServiceWorker, len(s.Workers)+1), s.targetEnv())
+	s.Workers = append(s.Workers, p)
+	return p
+}
+
+// Kill SIGKILLs p, as a crash would; its exit then does not fail the test.
+func (s *Stack) Kill(p *Process) {
+	s.t.Helper()
+	s.mu.Lock()
+	s.killed[p] = true
+	s.mu.Unlock()
+	if err := p.Kill(); err != nil {
+		s.t.Fatal(err)
+	}
+}
+
+// History returns the deployment's events, in order, read from JetStream
+// EVENTS (subject slipway.evt.deployment.<owner>.<project>.<name>).
+func (s *Stack) History(ctx context.Context, ref events.DeploymentRef) ([]bus.Record, error) {
+	conn, err := bus.Connect(ctx, s.NATSURL, "e2e-history")
+	if err != nil {
+		return nil, err
+	}
+	defer conn.Close()
+	recs, _, err := conn.History(ctx, events.DeploymentSubject(ref))
+	return recs, err
+}
+
+// ObjectName is the name of a deployment's Kubernetes Deployment and Service.
+func (s *Stack) ObjectName(ref events.DeploymentRef) string {
+	return kube.ObjectName(ref.Owner, ref.Project, ref.Name)
+}
+
+// env is the environment of a service: the given variables and PATH and
+// HOME, nothing else.
+func (s *Stack) env(vars ...string) []string {
+	return append([]string{"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME")}, vars...)
+}
+
+// targetEnv is the environment of the worker and the monitor.
+func (s *Stack) targetEnv() []string {
+	return s.env("SLIPWAY_NATS_URL="+s.NATSURL,
+		kube.EnvKubeconfig+"="+s.Plane.KubeconfigPath(),
+		kube.EnvTargetName+"="+TargetName,
+		kube.EnvTargetNS+"="+s.Namespace,
+		kube.EnvTargetBaseURL+"="+TargetBaseURL,
+		"SLIPWAY_HEALTH_SETTLE="+HealthSettle,
+		"SLIPWAY_DRIFT_INTERVAL="+DriftInterval)
+}
+
+func (s *Stack) start(service, name string, env []string) *Process {
+	s.t.Helper()
+	p, err := StartProcess(name, s.bins.Path(service), env, s.logDir)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	s.mu.Lock()
+	s.procs = append(s.procs, p)
+	s.mu.Unlock()
+	return p
+}
+
+// startAPI starts the api on a free loopback port and waits for /readyz,
+// trying another port if the chosen one was taken in between.
+func (s *Stack) startAPI() {
+	s.t.Helper()
+	const attempts = 3
+	for i := 1; ; i++ {
+		addr, err := freeAddr()
+		if err != nil {
+			s.t.Fatal(err)
+		}
+		p := s.start(ServiceAPI, ServiceAPI, s.env("SLIPWAY_HTTP_ADDR="+addr, "SLIPWAY_NATS_URL="+s.NATSURL,
+			"SLIPWAY_MONGO_URI="+s.MongoURI, "SLIPWAY_MONGO_DB="+MongoDB))
+		url := "http://" + addr
+		err = waitReady(s.t.Context(), url, p, 30*time.Second)
+		if err == nil {
+			s.API = apitest.New(url)
+			return
+		}
+		if i == attempts || !strings.Contains(p.Tail(20), "address already in use") {
+			s.t.Fatal(err)
+		}
+		s.mu.Lock()
+		s.killed[p] = true // its exit was expected: retry on another port
+		s.mu.Unlock()
+	}
+}
+
+// waitReady polls url/readyz until it answers 200, p exits, or limit passes.
+func waitReady(ctx context.Context, url string, p *Process, limit time.Duration) error {
+	ctx, cancel := context.WithTimeout(ctx, limit)
+	defer cancel()
+	client := &http.Client{Timeout: 2 * time.Second}
+	var last string
+	for {
+		if ended, err := p.Exited(); ended {
+			return fmt.Errorf("e2e: %s exited before it was ready (%v):\n%s", p.Name, err, p.Tail(logTailLines))
+		}
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, url+"/readyz", nil)
+		if err != nil {
+			return err
+		}
+		if resp, err := client.Do(req); err != nil {
+			last = err.Error()
+		} else {
+			_ = resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return nil
+			}
+			last = resp.Status
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("e2e: %s not ready within %s (last: %s):\n%s", p.Name, limit, last, p.Tail(logTailLines))
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+}
+
+// stopAll stops every process (last started first), fails t for any that
+// had exited on its own, and prints the logs if t failed.
+func (s *Stack) stopAll() {
+	s.mu.Lock()
+	procs := append([]*Process(nil), s.procs...)
+	s.mu.Unlock()
+	var errs []error
+	for i := len(procs) - 1; i >= 0; i-- {
+		p := procs[i]
+		s.mu.Lock()
+		killed := s.killed[p]
+		s.mu.Unlock()
+		if ended, err := p.Exited(); ended && !killed {
+			errs = append(errs, fmt.Errorf("%s exited during the test: %v", p.Name, err))
+		}
+		if err := p.Stop(stopGrace); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if err := errors.Join(errs...); err != nil {
+		s.t.Errorf("e2e: %v", err)
+	}
+	if s.t.Failed() {
+		for _, p := range procs {
+			s.t.Logf("===== %s (last %d lines of %s) =====\n%s", p.Name, logTailLines, p.LogPath, p.Tail(logTailLines))
+		}
+	}
+}
+
+func freeAddr() (string, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", fmt.Errorf("e2e: pick a free port: %w", err)
+	}
+	defer l.Close()
+	return "127.0.0.1:" + strconv.Itoa(l.Addr().(*net.TCPAddr).Port), nil
+}
