@@ -2,6 +2,7 @@ package projector_test
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
 	"reflect"
@@ -87,6 +88,58 @@ func appendHistory(t *testing.T, b *bus.Conn) uint64 {
 			seq, last = pub.Seq, pub.Seq
 		}
 	}
+	return appendRichHistory(t, b, last)
+}
+
+// appendRichHistory gives one deployment every kind of event the projector
+// reads: revisions (superseding, rollback, abort), pause, queue, drift,
+// unchanged, rejection, termination.
+func appendRichHistory(t *testing.T, b *bus.Conn, last uint64) uint64 {
+	t.Helper()
+	ref := events.DeploymentRef{Owner: "acme", Project: "fraud", Name: "delta"}
+	n := int32(2)
+	spec := events.Spec{Image: "img:1", Replicas: &n}.WithDefaults()
+	spec2 := spec
+	spec2.Image = "img:2"
+	reps := events.Replicas{Desired: 2, Updated: 2, Ready: 2, Available: 2}
+	steps := []struct {
+		op  string
+		msg events.Message
+	}{
+		{"op-d1", events.DeploymentCreated{Deployment: ref, Environment: "prod", Target: events.TargetInfo{Name: "sim", Namespace: "default", BaseURL: "http://sim", ObjectName: "delta-x"},
+			Revision: events.Revision{Number: 1, Cause: events.CauseCreated, Spec: spec}}},
+		{"op-d1", events.RolloutQueued{Revision: 1, Target: "sim", Limit: 1}},
+		{"op-d1", events.RolloutStarted{Revision: 1, Desired: 2}},
+		{"op-d1", events.RolloutSucceeded{Revision: 1, Replicas: reps}},
+		{"op-d2", events.RevisionCreated{Revision: events.Revision{Number: 2, Cause: events.CauseUpdated, Spec: spec2}}},
+		{"op-d2", events.RolloutStarted{Revision: 2, FromRevision: 1, Desired: 2}},
+		{"op-d3", events.RolloutPaused{Revision: 2}},
+		{"op-d4", events.RevisionCreated{Revision: events.Revision{Number: 3, Cause: events.CauseRollback, RollbackOf: 1, Spec: spec, TemplateRevision: 1},
+			Supersedes: 2, SupersededOperation: "op-d2"}},
+		{"op-d4", events.RolloutStarted{Revision: 3, FromRevision: 1, Desired: 2}},
+		{"op-d5", events.RolloutAborted{Revision: 3, Reason: events.ReasonAborted, Message: "stop", RollbackTo: 1}},
+		{"op-d5", events.RevisionCreated{Revision: events.Revision{Number: 4, Cause: events.CauseAbort, RollbackOf: 1, Spec: spec, TemplateRevision: 1}}},
+		{"op-d5", events.RolloutStarted{Revision: 4, FromRevision: 1, Desired: 2}},
+		{"op-d5", events.RolloutSucceeded{Revision: 4, Replicas: reps}},
+		{"", events.DriftDetected{Revision: 4, Object: "apps/v1 Deployment default/delta-x", Fields: []string{".spec.replicas"}, Action: events.DriftReverted}},
+		{"op-d6", events.DeploymentUnchanged{Revision: 4, Message: "no change"}},
+		{"op-d7", events.CommandRejected{CommandType: events.RollbackDeployment{}.Type(), Reason: events.ReasonNotFound, Message: "no revision 9"}},
+		{"op-d8", events.DeploymentTerminated{Revision: 4}},
+		{"op-d8", events.TerminationCompleted{Objects: []string{"apps/v1 Deployment default/delta-x"}}},
+	}
+	var seq uint64
+	for i, st := range steps {
+		env, err := events.Wrap(st.msg, events.Meta{ID: fmt.Sprintf("delta-%d", i), Source: "/test", Subject: ref.String(),
+			Time: time.Date(2026, 1, 2, 0, 0, i, 0, time.UTC), Actor: "user:test", CorrelationID: st.op})
+		if err != nil {
+			t.Fatal(err)
+		}
+		pub, err := b.Append(t.Context(), events.DeploymentSubject(ref), env, seq)
+		if err != nil {
+			t.Fatal(err)
+		}
+		seq, last = pub.Seq, pub.Seq
+	}
 	return last
 }
 
@@ -152,8 +205,8 @@ func TestReplayRebuildsIdenticalReadModels(t *testing.T) {
 	project(t, in, "live", last)
 	project(t, in, "replayed", last)
 	live, replayed := dump(t, in.mongoURI, "live"), dump(t, in.mongoURI, "replayed")
-	if len(live["deployments"]) != 3 || len(live["operations"]) != 3 {
-		t.Fatalf("live read models: %d deployments, %d operations", len(live["deployments"]), len(live["operations"]))
+	if len(live["deployments"]) != 4 || len(live["operations"]) != 11 || len(live["revisions"]) != 7 {
+		t.Fatalf("live read models: %d deployments, %d operations, %d revisions", len(live["deployments"]), len(live["operations"]), len(live["revisions"]))
 	}
 	if !reflect.DeepEqual(live, replayed) {
 		t.Fatalf("replay differs:\nlive     %v\nreplayed %v", live, replayed)
@@ -181,5 +234,45 @@ func TestReplayRebuildsIdenticalReadModels(t *testing.T) {
 	}
 	if gamma.Phase != readmodel.PhaseFailed || gamma.Reason != events.ReasonProgressDeadlineExceeded {
 		t.Fatalf("gamma: %+v", gamma)
+	}
+	byID := func(coll, id string) bson.M {
+		for _, d := range live[coll] {
+			if d["_id"] == id {
+				return d
+			}
+		}
+		t.Fatalf("no %s %s", coll, id)
+		return nil
+	}
+	checks := []struct {
+		coll, id, field string
+		want            any
+	}{
+		{"deployments", "acme/fraud/delta", "phase", readmodel.PhaseTerminated},
+		{"deployments", "acme/fraud/delta", "runningRevision", int32(4)},
+		{"operations", "op-d2", "status", readmodel.OpFailed},
+		{"operations", "op-d2", "reason", events.ReasonSuperseded},
+		{"operations", "op-d3", "kind", "pause_rollout"},
+		{"operations", "op-d4", "kind", "rollback_deployment"},
+		{"operations", "op-d4", "reason", events.ReasonAborted},
+		{"operations", "op-d5", "status", readmodel.OpSucceeded},
+		{"operations", "op-d6", "status", readmodel.OpSucceeded},
+		{"operations", "op-d7", "status", readmodel.OpRejected},
+		{"operations", "op-d8", "status", readmodel.OpSucceeded},
+	}
+	for _, c := range checks {
+		if got := byID(c.coll, c.id)[c.field]; got != c.want {
+			t.Errorf("%s %s %s = %v (%T), want %v", c.coll, c.id, c.field, got, got, c.want)
+		}
+	}
+	for rev, phase := range map[int]string{2: "Superseded", 3: "Aborted", 4: "Succeeded"} {
+		var doc readmodel.Revision
+		raw, _ := bson.Marshal(byID("revisions", fmt.Sprintf("acme/fraud/delta/v%d", rev)))
+		if err := bson.Unmarshal(raw, &doc); err != nil {
+			t.Fatal(err)
+		}
+		if doc.Rollout.Phase != phase {
+			t.Errorf("revision %d rollout phase %v, want %s", rev, doc.Rollout.Phase, phase)
+		}
 	}
 }
