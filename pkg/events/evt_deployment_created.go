@@ -53,4 +53,6 @@ const (
 	CauseRollback     = "rollback"
 	// CauseAbort: the revision restores the last good one after an abort.
 	CauseAbort = "abort"
+	// CauseAdopted: the revision takes a change made on the cluster into the spec.
+	CauseAdopted = "adopted"
 )

@@ -29,8 +29,13 @@ type DriftDetected struct {
 	Object   string   `json:"object"`
 	Fields   []string `json:"fields"`
 	Managers []string `json:"managers,omitempty"`
-	// Action is DriftReverted or DriftReported.
+	// Action is DriftReverted, DriftReported or DriftAdopted.
 	Action string `json:"action"`
+	// Adopted is the revision that takes the cluster's change into the spec
+	// (action DriftAdopted). It keeps the running pod template revision: the
+	// pods already run the change, so adopting it replaces none. The event is
+	// then also the revision's creation, so adopting is one atomic append.
+	Adopted *Revision `json:"adopted,omitempty"`
 }
 
 func (DriftDetected) Type() string { return "slipway.deployment.drift_detected.v1" }
@@ -39,4 +44,5 @@ func (DriftDetected) Type() string { return "slipway.deployment.drift_detected.v
 const (
 	DriftReverted = "reverted"
 	DriftReported = "reported"
+	DriftAdopted  = "adopted"
 )

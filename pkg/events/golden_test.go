@@ -2,6 +2,7 @@ package events
 
 import (
 	"bytes"
+	"fmt"
 	"encoding/json"
 	"flag"
 	"os"
@@ -45,6 +46,9 @@ func samples() []Message {
 		DeploymentUnchanged{Revision: 2, Message: "the spec already matches revision 2"},
 		DriftDetected{Revision: 2, Object: "apps/v1 Deployment models/scorer-1a2b3c4d", Fields: []string{".spec.template.spec.containers[name=\"model\"].image"},
 			Managers: []string{"kubectl-set"}, Action: DriftReverted},
+		DriftDetected{Revision: 4, Object: "apps/v1 Deployment models/scorer-1a2b3c4d", Fields: []string{".spec.replicas"},
+			Managers: []string{"kubectl-scale"}, Action: DriftAdopted,
+			Adopted: &Revision{Number: 5, Spec: spec, Cause: CauseAdopted, Message: "adopted from the cluster", TemplateRevision: 4}},
 		RollbackDeployment{Deployment: ref, ToRevision: 5, Message: "bad model"},
 		TerminateDeployment{Deployment: ref, FreeName: true, Message: "retired"},
 		DeploymentTerminated{Revision: 11, FreeName: true, Message: "retired", SupersededOperation: "op-11"},
@@ -61,8 +65,14 @@ func samples() []Message {
 
 func TestGoldenJSON(t *testing.T) {
 	seen := map[string]bool{}
+	count := map[string]int{}
 	for _, msg := range samples() {
-		t.Run(msg.Type(), func(t *testing.T) {
+		count[msg.Type()]++
+		name := msg.Type()
+		if n := count[msg.Type()]; n > 1 {
+			name = fmt.Sprintf("%s.%d", msg.Type(), n) // a second sample of the same type
+		}
+		t.Run(name, func(t *testing.T) {
 			seen[msg.Type()] = true
 			env, err := Wrap(msg, Meta{ID: "evt-1", Source: "/slipway/test", Subject: "acme/fraud/scorer",
 				Time: time.Date(2026, 11, 24, 10, 0, 0, 0, time.UTC), Actor: "user:ada", CorrelationID: "op-1", CausationID: "cmd-1",
@@ -74,7 +84,7 @@ func TestGoldenJSON(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			path := filepath.Join("testdata", msg.Type()+".json")
+			path := filepath.Join("testdata", name+".json")
 			if *update {
 				if err := os.WriteFile(path, append(got, '\n'), 0o644); err != nil {
 					t.Fatal(err)

@@ -56,7 +56,7 @@ func LoadConfig(args []string, getenv func(string) string) (Config, error) {
 	}
 	fs.IntVar(&cfg.MaxRollouts, "max-rollouts", maxRollouts, "rollouts driven at once")
 	fs.DurationVar(&cfg.DriftInterval, "drift-interval", drift, "how often managed objects are checked for changes made outside Slipway (0: never)")
-	fs.StringVar(&cfg.DriftPolicy, "drift-policy", envOr(getenv, EnvDriftPolicy, DriftPolicyRevert), "what to do about drift: revert or report")
+	fs.StringVar(&cfg.DriftPolicy, "drift-policy", envOr(getenv, EnvDriftPolicy, DriftPolicyRevert), "what to do about drift: revert, report or adopt")
 	if err := fs.Parse(args); err != nil {
 		return Config{}, err
 	}
@@ -77,8 +77,10 @@ func (c Config) Validate() error {
 	if c.Targets == nil && len(c.TargetConfigs) == 0 {
 		errs = append(errs, errors.New("no target: set "+kube.EnvTargetsFile+" or "+kube.EnvKubeconfig+" or "+kube.EnvInCluster))
 	}
-	if c.DriftPolicy != "" && c.DriftPolicy != DriftPolicyRevert && c.DriftPolicy != DriftPolicyReport {
-		errs = append(errs, errors.New("drift policy must be revert or report"))
+	switch c.DriftPolicy {
+	case "", DriftPolicyRevert, DriftPolicyReport, DriftPolicyAdopt:
+	default:
+		errs = append(errs, errors.New("drift policy must be revert, report or adopt"))
 	}
 	if c.MaxRollouts < 0 {
 		errs = append(errs, errors.New("max rollouts must not be negative"))

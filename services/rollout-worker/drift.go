@@ -23,6 +23,10 @@ import (
 const (
 	DriftPolicyRevert = "revert"
 	DriftPolicyReport = "report"
+	// DriftPolicyAdopt takes the change into a new revision when every
+	// changed field maps to the spec (replicas, image, env values, command,
+	// args); otherwise the drift is reported, never half adopted.
+	DriftPolicyAdopt = "adopt"
 )
 
 // driftChecker periodically compares every settled deployment's Kubernetes
@@ -85,21 +89,26 @@ func (c *driftChecker) check(ctx context.Context, t *kube.Target, dep *appsv1.De
 	if err != nil || drift == nil {
 		return err
 	}
-	action := events.DriftReported
-	if c.policy == DriftPolicyRevert {
+	ev := events.DriftDetected{Revision: st.Current, Object: drift.Object, Fields: drift.Fields, Managers: drift.Managers, Action: events.DriftReported}
+	var adopted *events.Spec
+	switch c.policy {
+	case DriftPolicyRevert:
 		if err := cluster.Apply(ctx, t.Client, objs); err != nil {
 			return fmt.Errorf("revert drift: %w", err)
 		}
-		action = events.DriftReverted
+		ev.Action = events.DriftReverted
+	case DriftPolicyAdopt:
+		spec, unadoptable := cluster.Adopt(rev.Spec, drift.Live, drift.Fields)
+		if len(unadoptable) == 0 {
+			ev.Action, adopted = events.DriftAdopted, &spec
+		} else {
+			c.log.WarnContext(ctx, "drift not adoptable; reported", "deployment", ref.String(), "fields", unadoptable)
+		}
 	}
-	ev := events.DriftDetected{Revision: st.Current, Object: drift.Object, Fields: drift.Fields, Managers: drift.Managers, Action: action}
 	meta := events.Meta{Actor: "system:rollout-worker", TraceParent: telemetry.TraceParent(ctx)}
 	id := fmt.Sprintf("%s/r%d/drift/g%d", ref, st.Current, dep.Generation)
-	c.log.WarnContext(ctx, "drift detected", "deployment", ref.String(), "fields", drift.Fields, "managers", drift.Managers, "action", action)
+	c.log.WarnContext(ctx, "drift detected", "deployment", ref.String(), "fields", drift.Fields, "managers", drift.Managers, "action", ev.Action)
 	return appendDecided(ctx, c.bus, &st, ref, meta, func(s rollout.State) []events.Message {
-		if s.Terminated || s.Current != ev.Revision || s.Rollout == nil || !s.Rollout.Phase.Terminal() {
-			return nil
-		}
-		return []events.Message{ev}
+		return rollout.DecideDrift(s, ev, adopted, cluster.AdoptMessage(drift))
 	}, func(events.Message) string { return id })
 }

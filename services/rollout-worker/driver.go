@@ -94,6 +94,10 @@ func needsRollout(m events.Message) (int, bool) {
 		return e.Revision.Number, true
 	case events.RevisionCreated:
 		return e.Revision.Number, true
+	case events.DriftDetected:
+		if e.Adopted != nil {
+			return e.Adopted.Number, true
+		}
 	}
 	return 0, false
 }

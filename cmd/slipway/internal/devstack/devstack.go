@@ -45,6 +45,8 @@ type Options struct {
 	// DriftInterval is how often the worker checks for changes made outside
 	// Slipway (0: every 10 s).
 	DriftInterval time.Duration
+	// DriftPolicy is revert (default), report or adopt.
+	DriftPolicy string
 	// NoWorker leaves the rollout worker out (tests of commands accepted
 	// while no worker runs).
 	NoWorker bool
@@ -130,7 +132,7 @@ func Start(ctx context.Context, o Options) (s *Stack, err error) {
 	})
 	if !o.NoWorker {
 		g.Go(func() error {
-			return worker.Run(gctx, worker.Config{NATSURL: s.NATSURL, Targets: targets, DriftInterval: drift,
+			return worker.Run(gctx, worker.Config{NATSURL: s.NATSURL, Targets: targets, DriftInterval: drift, DriftPolicy: o.DriftPolicy,
 				Logger: log.With("service", "rollout-worker")})
 		})
 	}

@@ -72,6 +72,9 @@ func ProjectDeployment(d *Deployment, seq uint64, env events.Envelope, msg event
 		d.Phase, d.Replicas = PhaseTerminated, events.Replicas{}
 		d.Health, d.HealthReason = events.HealthUnknown, ""
 	case events.DriftDetected:
+		if m.Adopted != nil {
+			revised(d, env, *m.Adopted)
+		}
 		d.Drift = &Drift{Revision: m.Revision, Object: m.Object, Fields: m.Fields, Managers: m.Managers, Action: m.Action, DetectedAt: env.Time}
 	}
 	// Every event of the deployment moves its version (the ETag), even one

@@ -53,6 +53,10 @@ func RevisionsTouched(d Deployment, msg events.Message) []int {
 		return []int{m.Revision}
 	case events.RolloutQueued:
 		return []int{m.Revision}
+	case events.DriftDetected:
+		if m.Adopted != nil {
+			return []int{m.Adopted.Number}
+		}
 	case events.DeploymentTerminated:
 		if d.Rollout != nil && d.Rollout.FinishedAt == nil {
 			return []int{d.Rollout.Revision}
@@ -77,6 +81,8 @@ func ProjectRevision(r *Revision, n int, seq uint64, env events.Envelope, msg ev
 			r.Rollout.Phase, r.Rollout.Reason, r.Rollout.FinishedAt = "Superseded", events.ReasonSuperseded, &t
 			r.Rollout.Message = fmt.Sprintf("revision %d replaced this rollout", m.Revision.Number)
 		}
+	case events.DriftDetected:
+		newRevision(r, env.Subject, *m.Adopted, env)
 	case events.RolloutStarted:
 		r.Rollout.Phase, r.Rollout.StartedAt, r.Rollout.FromRevision = "Progressing", &t, m.FromRevision
 	case events.RolloutSucceeded:
@@ -112,6 +118,8 @@ func causeText(rev events.Revision) string {
 		return fmt.Sprintf("rolled back from v%d", rev.RollbackOf)
 	case events.CauseAutoRollback:
 		return fmt.Sprintf("rolled back automatically to v%d", rev.RollbackOf)
+	case events.CauseAdopted:
+		return "adopted from the cluster"
 	}
 	return strings.ReplaceAll(rev.Cause, "-", " ")
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	appsv1 "k8s.io/api/apps/v1"
 	"regexp"
 	"sort"
 
@@ -20,6 +21,8 @@ type Drift struct {
 	Object   string
 	Fields   []string
 	Managers []string
+	// Live is the Deployment as it is now, for adopting the change.
+	Live *appsv1.Deployment
 }
 
 var conflictManager = regexp.MustCompile(`conflict with "([^"]+)"`)
@@ -39,7 +42,11 @@ func DetectDrift(ctx context.Context, client kubernetes.Interface, objs manifest
 	if !apierrors.IsConflict(err) || !errors.As(err, &status) || status.Status().Details == nil {
 		return nil, fmt.Errorf("drift check of deployment %s/%s: %w", *dep.Namespace, *dep.Name, err)
 	}
-	d := &Drift{Object: fmt.Sprintf("apps/v1 Deployment %s/%s", *dep.Namespace, *dep.Name)}
+	live, err := client.AppsV1().Deployments(*dep.Namespace).Get(ctx, *dep.Name, metav1.GetOptions{})
+	if err != nil {
+		return nil, fmt.Errorf("drift check of deployment %s/%s: read it: %w", *dep.Namespace, *dep.Name, err)
+	}
+	d := &Drift{Object: fmt.Sprintf("apps/v1 Deployment %s/%s", *dep.Namespace, *dep.Name), Live: live}
 	managers := map[string]bool{}
 	for _, c := range status.Status().Details.Causes {
 		d.Fields = append(d.Fields, c.Field)

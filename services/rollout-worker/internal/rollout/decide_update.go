@@ -124,3 +124,23 @@ func notLive(s State, cmd events.Message, ref events.DeploymentRef) (Decision, b
 	}
 	return Decision{}, false
 }
+
+// DecideDrift records drift found on the current revision's objects. With
+// adopted set (a spec taking the cluster's change), it creates the adopting
+// revision in the same event; it keeps the running pod template revision.
+// Nothing is decided when the deployment moved on since the check began.
+func DecideDrift(s State, ev events.DriftDetected, adopted *events.Spec, message string) []events.Message {
+	if s.Terminated || s.Current != ev.Revision || s.Rollout == nil || !s.Rollout.Phase.Terminal() {
+		return nil
+	}
+	if adopted != nil {
+		cur := s.Revisions[s.Current]
+		spec := adopted.WithDefaults()
+		if sameJSON(spec, cur.Spec) {
+			return nil
+		}
+		ev.Adopted = &events.Revision{Number: s.Current + 1, Spec: spec, Cause: events.CauseAdopted, Message: message,
+			TemplateRevision: cur.PodTemplateRevision()}
+	}
+	return []events.Message{ev}
+}

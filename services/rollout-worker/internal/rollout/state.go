@@ -107,9 +107,11 @@ func (s *State) Apply(e Event) {
 		s.Current = m.Revision.Number
 		s.Rollout = &Rollout{Revision: m.Revision.Number, Phase: PhasePending, OperationID: e.Envelope.CorrelationID, Actor: e.Envelope.Actor}
 	case events.RevisionCreated:
-		s.Revisions[m.Revision.Number] = m.Revision
-		s.Current = m.Revision.Number
-		s.Rollout = &Rollout{Revision: m.Revision.Number, Phase: PhasePending, OperationID: e.Envelope.CorrelationID, Actor: e.Envelope.Actor}
+		s.newRevision(m.Revision, e.Envelope)
+	case events.DriftDetected:
+		if m.Adopted != nil {
+			s.newRevision(*m.Adopted, e.Envelope)
+		}
 	case events.DeploymentTerminated:
 		s.Terminated, s.TerminationDone, s.TerminationOp = true, false, e.Envelope.CorrelationID
 		if m.FreeName {
@@ -156,6 +158,12 @@ func (s *State) Apply(e Event) {
 			r.Phase, r.Replicas, r.Reason = PhaseFailed, m.Replicas, m.Reason
 		}
 	}
+}
+
+func (s *State) newRevision(rev events.Revision, env events.Envelope) {
+	s.Revisions[rev.Number] = rev
+	s.Current = rev.Number
+	s.Rollout = &Rollout{Revision: rev.Number, Phase: PhasePending, OperationID: env.CorrelationID, Actor: env.Actor}
 }
 
 func (s *State) rolloutOf(revision int) *Rollout {
