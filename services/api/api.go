@@ -16,6 +16,7 @@ import (
 
 	"slipway.dev/pkg/bus"
 	"slipway.dev/services/api/internal/catalog"
+	"slipway.dev/services/api/internal/eventfeed"
 	"slipway.dev/services/api/internal/httpapi"
 	"slipway.dev/services/api/internal/intake"
 	"slipway.dev/services/api/internal/projector"
@@ -53,7 +54,7 @@ func Run(ctx context.Context, cfg Config) error {
 		return err
 	}
 	notify := projector.NewNotifier()
-	handler := httpapi.New(httpapi.Deps{Reads: store, Commands: in, Changes: notify, Targets: cat, Logger: log,
+	handler := httpapi.New(httpapi.Deps{Reads: store, Commands: in, Changes: notify, Targets: cat, Stream: feedAdapter{eventfeed.New(conn)}, Logger: log,
 		Ready: func() error {
 			if !conn.NC.IsConnected() {
 				return errors.New("not connected")
@@ -87,4 +88,11 @@ func Run(ctx context.Context, cfg Config) error {
 	err = g.Wait()
 	log.Info("api stopped")
 	return err
+}
+
+// feedAdapter gives the HTTP layer the feed through its own interface.
+type feedAdapter struct{ *eventfeed.Feed }
+
+func (f feedAdapter) Events(ctx context.Context, subject string, after uint64) (httpapi.EventIterator, error) {
+	return f.Feed.Events(ctx, subject, after)
 }

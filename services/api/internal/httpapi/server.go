@@ -28,6 +28,7 @@ type Reads interface {
 	Revision(ctx context.Context, deployment string, n int) (readmodel.Revision, error)
 	Revisions(ctx context.Context, deployment string, before, limit int) ([]readmodel.Revision, error)
 	Deployments(ctx context.Context, filter bson.M, sort bson.D, limit int) ([]readmodel.Deployment, error)
+	Operations(ctx context.Context, filter bson.M, sort bson.D, limit int) ([]readmodel.Operation, error)
 	Ping(ctx context.Context) error
 }
 
@@ -50,6 +51,7 @@ type Deps struct {
 	Commands Commands
 	Changes  Changes
 	Targets  Targets
+	Stream   EventSource
 	// Ready reports whether the message bus is connected.
 	Ready  func() error
 	Logger *slog.Logger
@@ -82,6 +84,8 @@ func New(d Deps) *echo.Echo {
 	v1.GET("/projects/:owner/:project/deployments/:name/revisions/:n/diff/:m", a.diffRevisions)
 	v1.GET("/deployments", a.listDeployments)
 	v1.GET("/operations/:id", a.getOperation)
+	v1.GET("/events", a.streamEvents)
+	v1.GET("/audit", a.audit)
 	v1.GET("/targets", a.listTargets)
 	v1.GET("/targets/:target", a.getTarget)
 	return e

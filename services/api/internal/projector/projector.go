@@ -28,6 +28,9 @@ type Projector struct {
 	log    *slog.Logger
 	notify *Notifier
 	deps   map[string]readmodel.Deployment
+	// before is the deployment document as it was before the event being
+	// applied (zero for events of no deployment).
+	before readmodel.Deployment
 	ops    map[string]readmodel.Operation
 }
 
@@ -122,6 +125,7 @@ func (p *Projector) Apply(ctx context.Context, seq uint64, subject string, data 
 	if rec.Message == nil {
 		return nil // a type from a newer version; nothing here reads it
 	}
+	p.before = readmodel.Deployment{}
 	if ref, ok := events.ParseDeploymentSubject(subject); ok {
 		id := ref.String()
 		before, err := p.deployment(ctx, id)
@@ -133,6 +137,7 @@ func (p *Projector) Apply(ctx context.Context, seq uint64, subject string, data 
 				return err
 			}
 		}
+		p.before = before
 		if err := p.applyDeployment(ctx, id, before, rec); err != nil {
 			return err
 		}
@@ -235,6 +240,9 @@ func (p *Projector) applyOperation(ctx context.Context, rec bus.Record) error {
 	}
 	if !readmodel.ProjectOperation(&o, rec.Seq, rec.Envelope, rec.Message) {
 		return nil
+	}
+	if diff := readmodel.OperationDiff(p.before, rec.Message); diff != nil {
+		o.Diff = diff
 	}
 	if err := p.store.PutOperation(ctx, o); err != nil {
 		delete(p.ops, id)

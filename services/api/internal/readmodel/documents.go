@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"slipway.dev/pkg/events"
+	"slipway.dev/pkg/specdiff"
 )
 
 // Deployment is the read model of one deployment: what GET returns.
@@ -103,6 +104,8 @@ type Operation struct {
 	ID         string              `bson:"_id" json:"id"`
 	Kind       string              `bson:"kind" json:"kind"`
 	Deployment string              `bson:"deployment" json:"deployment"`
+	Owner      string              `bson:"owner" json:"-"`
+	Project    string              `bson:"project" json:"-"`
 	Status     string              `bson:"status" json:"status"`
 	Reason     string              `bson:"reason,omitempty" json:"reason,omitempty"`
 	Message    string              `bson:"message,omitempty" json:"message,omitempty"`
@@ -110,10 +113,12 @@ type Operation struct {
 	Revision   int                 `bson:"revision,omitempty" json:"revision,omitempty"`
 	Actor      string              `bson:"actor" json:"actor"`
 	Replicas   *events.Replicas    `bson:"replicas,omitempty" json:"replicas,omitempty"`
-	AcceptedAt time.Time           `bson:"acceptedAt" json:"acceptedAt"`
-	UpdatedAt  time.Time           `bson:"updatedAt" json:"updatedAt"`
-	FinishedAt *time.Time          `bson:"finishedAt,omitempty" json:"finishedAt,omitempty"`
-	Seq        uint64              `bson:"seq" json:"-"`
+	// Diff is what the operation changed in the spec, for the audit log.
+	Diff       []specdiff.Change `bson:"diff,omitempty" json:"diff,omitempty"`
+	AcceptedAt time.Time         `bson:"acceptedAt" json:"acceptedAt"`
+	UpdatedAt  time.Time         `bson:"updatedAt" json:"updatedAt"`
+	FinishedAt *time.Time        `bson:"finishedAt,omitempty" json:"finishedAt,omitempty"`
+	Seq        uint64            `bson:"seq" json:"-"`
 }
 
 // Operation statuses.

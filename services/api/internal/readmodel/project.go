@@ -3,6 +3,7 @@ package readmodel
 import (
 	"encoding/json"
 	"fmt"
+	"slipway.dev/pkg/specdiff"
 	"sort"
 	"strings"
 
@@ -166,6 +167,9 @@ func ProjectOperation(o *Operation, seq uint64, env events.Envelope, msg events.
 	}
 	if o.ID == "" {
 		*o = Operation{ID: env.CorrelationID, Deployment: env.Subject, Status: OpAccepted, Actor: env.Actor, AcceptedAt: env.Time}
+		if parts := strings.SplitN(env.Subject, "/", 3); len(parts) == 3 {
+			o.Owner, o.Project = parts[0], parts[1]
+		}
 	}
 	t := env.Time
 	switch m := msg.(type) {
@@ -262,4 +266,27 @@ func (d *Deployment) Present() {
 			d.Spec = &s
 		}
 	}
+}
+
+// OperationDiff is what an event changes in the spec, given the deployment
+// as it was before: the diff an audit entry shows. Nil for events that
+// create no revision.
+func OperationDiff(before Deployment, msg events.Message) []specdiff.Change {
+	var next *events.Revision
+	switch m := msg.(type) {
+	case events.DeploymentCreated:
+		next = &m.Revision
+	case events.RevisionCreated:
+		next = &m.Revision
+	case events.DriftDetected:
+		next = m.Adopted
+	}
+	if next == nil {
+		return nil
+	}
+	var prev events.Spec
+	if before.SpecJSON != "" && before.Revision < next.Number && !before.Terminated {
+		_ = json.Unmarshal([]byte(before.SpecJSON), &prev) // written by us from a Spec
+	}
+	return specdiff.Diff(prev, next.Spec)
 }

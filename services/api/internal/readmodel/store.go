@@ -145,6 +145,19 @@ func (s *Store) Deployments(ctx context.Context, filter bson.M, sort bson.D, lim
 	return out, nil
 }
 
+// Operations returns the operations matching filter in the given order.
+func (s *Store) Operations(ctx context.Context, filter bson.M, sort bson.D, limit int) ([]Operation, error) {
+	cur, err := s.db.Collection(collOperations).Find(ctx, filter, options.Find().SetSort(sort).SetLimit(int64(limit)))
+	if err != nil {
+		return nil, fmt.Errorf("list operations: %w", classify(err))
+	}
+	out := []Operation{}
+	if err := cur.All(ctx, &out); err != nil {
+		return nil, fmt.Errorf("list operations: %w", classify(err))
+	}
+	return out, nil
+}
+
 type checkpoint struct {
 	ID  string `bson:"_id"`
 	Seq uint64 `bson:"seq"`
