@@ -7,6 +7,9 @@ import (
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/trace"
+
 	"slipway.dev/pkg/events"
 	"slipway.dev/pkg/telemetry"
 )
@@ -23,6 +26,8 @@ type Published struct {
 // Nats-Msg-Id, so a retry within the idempotency window is stored once.
 // A nil error means the command is durably stored.
 func (c *Conn) PublishCommand(ctx context.Context, subject string, env events.Envelope) (Published, error) {
+	ctx, span := telemetry.Tracer("slipway/bus").Start(ctx, "publish "+env.Type, trace.WithSpanKind(trace.SpanKindProducer))
+	defer span.End()
 	msg, err := message(ctx, subject, env)
 	if err != nil {
 		return Published{}, err
@@ -37,6 +42,9 @@ func (c *Conn) PublishCommand(ctx context.Context, subject string, env events.En
 // Append adds an event to a history, but only if the subject's last sequence
 // is still expectedLastSeq (0: the subject is empty). ErrConflict otherwise.
 func (c *Conn) Append(ctx context.Context, subject string, env events.Envelope, expectedLastSeq uint64) (Published, error) {
+	ctx, span := telemetry.Tracer("slipway/bus").Start(ctx, "append "+env.Type, trace.WithSpanKind(trace.SpanKindProducer),
+		trace.WithAttributes(attribute.String("messaging.destination.name", subject)))
+	defer span.End()
 	msg, err := message(ctx, subject, env)
 	if err != nil {
 		return Published{}, err

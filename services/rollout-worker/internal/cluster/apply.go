@@ -7,10 +7,14 @@ import (
 	"context"
 	"fmt"
 
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/codes"
+	"go.opentelemetry.io/otel/trace"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/kubernetes"
 
 	"slipway.dev/pkg/kube"
+	"slipway.dev/pkg/telemetry"
 	"slipway.dev/services/rollout-worker/internal/manifest"
 )
 
@@ -20,12 +24,31 @@ var applyOpts = metav1.ApplyOptions{FieldManager: kube.FieldManager, Force: true
 // exists as soon as the first pod is ready, then the Deployment.
 func Apply(ctx context.Context, client kubernetes.Interface, objs manifest.Objects) error {
 	svc := objs.Service
-	if _, err := client.CoreV1().Services(*svc.Namespace).Apply(ctx, svc, applyOpts); err != nil {
+	if err := traced(ctx, "kubernetes apply Service", *svc.Namespace+"/"+*svc.Name, func(ctx context.Context) error {
+		_, err := client.CoreV1().Services(*svc.Namespace).Apply(ctx, svc, applyOpts)
+		return err
+	}); err != nil {
 		return fmt.Errorf("apply service %s/%s: %w", *svc.Namespace, *svc.Name, err)
 	}
 	dep := objs.Deployment
-	if _, err := client.AppsV1().Deployments(*dep.Namespace).Apply(ctx, dep, applyOpts); err != nil {
+	if err := traced(ctx, "kubernetes apply Deployment", *dep.Namespace+"/"+*dep.Name, func(ctx context.Context) error {
+		_, err := client.AppsV1().Deployments(*dep.Namespace).Apply(ctx, dep, applyOpts)
+		return err
+	}); err != nil {
 		return fmt.Errorf("apply deployment %s/%s: %w", *dep.Namespace, *dep.Name, err)
 	}
 	return nil
+}
+
+// traced runs one Kubernetes call in a client span of the caller's trace.
+func traced(ctx context.Context, name, object string, call func(context.Context) error) error {
+	ctx, span := telemetry.Tracer("slipway/kubernetes").Start(ctx, name, trace.WithSpanKind(trace.SpanKindClient),
+		trace.WithAttributes(attribute.String("k8s.object", object)))
+	defer span.End()
+	err := call(ctx)
+	if err != nil {
+		span.RecordError(err)
+		span.SetStatus(codes.Error, err.Error())
+	}
+	return err
 }
