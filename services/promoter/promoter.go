@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"slipway.dev/pkg/metrics"
 	"slipway.dev/pkg/telemetry"
 	"time"
 
@@ -33,7 +34,7 @@ type Config struct {
 const EnvNATSURL = "SLIPWAY_NATS_URL"
 
 // EnvVars lists every environment variable the promoter reads.
-func EnvVars() []string { return []string{EnvNATSURL, telemetry.EnvLogLevel} }
+func EnvVars() []string { return []string{EnvNATSURL, telemetry.EnvLogLevel, metrics.EnvAddr} }
 
 // LoadConfig reads flags, falling back to the environment, then to defaults.
 func LoadConfig(args []string, getenv func(string) string) (Config, error) {

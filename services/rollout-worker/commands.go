@@ -14,6 +14,7 @@ import (
 	"slipway.dev/pkg/bus"
 	"slipway.dev/pkg/events"
 	"slipway.dev/pkg/kube"
+	"slipway.dev/pkg/metrics"
 	"slipway.dev/pkg/telemetry"
 	"slipway.dev/services/rollout-worker/internal/rollout"
 )
@@ -51,6 +52,7 @@ func (h *commandHandler) handle(ctx context.Context, msg jetstream.Msg) {
 	defer span.End()
 	span.SetAttributes(attribute.String("slipway.operation", env.CorrelationID), attribute.String("slipway.subject", env.Subject))
 	if err := h.decide(ctx, env); err != nil {
+		metrics.CommandsDecided.WithLabelValues(env.Type, "error").Inc()
 		span.RecordError(err)
 		span.SetStatus(codes.Error, err.Error())
 		h.log.ErrorContext(ctx, "command not decided; will retry", "operation", env.CorrelationID, "err", err)
@@ -110,9 +112,12 @@ func (h *commandHandler) apply(ctx context.Context, env events.Envelope, ref eve
 		}
 		out := decide(s)
 		for _, m := range out {
+			outcome := "decided"
 			if r, ok := m.(events.CommandRejected); ok {
+				outcome = "rejected"
 				h.log.InfoContext(ctx, "command rejected", "operation", env.CorrelationID, "reason", r.Reason, "message", r.Message)
 			}
+			metrics.CommandsDecided.WithLabelValues(env.Type, outcome).Inc()
 		}
 		return out
 	}, func(events.Message) string { n++; return env.ID + ".d" + strconv.Itoa(n) })

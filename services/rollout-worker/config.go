@@ -4,6 +4,7 @@ import (
 	"errors"
 	"flag"
 	"log/slog"
+	"slipway.dev/pkg/metrics"
 	"slipway.dev/pkg/telemetry"
 	"time"
 
@@ -38,7 +39,7 @@ const (
 
 // EnvVars lists every environment variable the worker reads.
 func EnvVars() []string {
-	return append([]string{EnvNATSURL, EnvMaxRollouts, EnvDriftInterval, EnvDriftPolicy, telemetry.EnvLogLevel}, kube.TargetEnvVars()...)
+	return append([]string{EnvNATSURL, EnvMaxRollouts, EnvDriftInterval, EnvDriftPolicy, telemetry.EnvLogLevel, metrics.EnvAddr}, kube.TargetEnvVars()...)
 }
 
 // LoadConfig reads flags, falling back to the environment, then to defaults.

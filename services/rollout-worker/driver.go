@@ -15,6 +15,7 @@ import (
 	"slipway.dev/pkg/bus"
 	"slipway.dev/pkg/events"
 	"slipway.dev/pkg/kube"
+	"slipway.dev/pkg/metrics"
 	"slipway.dev/pkg/telemetry"
 	"slipway.dev/services/rollout-worker/internal/cluster"
 	"slipway.dev/services/rollout-worker/internal/manifest"
@@ -108,7 +109,9 @@ func (d *driver) run(ctx context.Context, msg jetstream.Msg, ref events.Deployme
 	hbCtx, stopHB := context.WithCancel(ctx)
 	defer stopHB()
 	go heartbeat(hbCtx, msg)
+	metrics.RolloutsInFlight.Inc()
 	err := work(ctx)
+	metrics.RolloutsInFlight.Dec()
 	stopHB()
 	switch {
 	case err == nil:

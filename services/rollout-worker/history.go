@@ -8,6 +8,7 @@ import (
 
 	"slipway.dev/pkg/bus"
 	"slipway.dev/pkg/events"
+	"slipway.dev/pkg/metrics"
 	"slipway.dev/services/rollout-worker/internal/rollout"
 )
 
@@ -54,6 +55,7 @@ func appendDecided(ctx context.Context, b *bus.Conn, st *rollout.State, ref even
 				return err
 			}
 			st.Apply(rollout.Event{Seq: pub.Seq, Envelope: env, Message: msg})
+			observe(msg)
 		}
 		if !conflict {
 			return nil
@@ -65,4 +67,17 @@ func appendDecided(ctx context.Context, b *bus.Conn, st *rollout.State, ref even
 		*st = fresh
 	}
 	return fmt.Errorf("append to %s: still conflicting after 20 attempts", subject)
+}
+
+// observe records the metrics of an appended event.
+func observe(msg events.Message) {
+	switch m := msg.(type) {
+	case events.RolloutSucceeded:
+		metrics.Rollouts.WithLabelValues("succeeded", events.ReasonRolloutComplete).Inc()
+		metrics.RolloutDuration.Observe(float64(m.DurationMS) / 1000)
+	case events.RolloutFailed:
+		metrics.Rollouts.WithLabelValues("failed", m.Reason).Inc()
+	case events.RolloutAborted:
+		metrics.Rollouts.WithLabelValues("aborted", m.Reason).Inc()
+	}
 }

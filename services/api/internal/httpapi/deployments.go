@@ -8,6 +8,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"slipway.dev/pkg/events"
+	"slipway.dev/pkg/metrics"
 	"slipway.dev/services/api/internal/intake"
 )
 
@@ -100,6 +101,7 @@ func (a *API) submit(c echo.Context, kind string, ref events.DeploymentRef, cmd 
 		}
 		return errors.Join(errUnavailable, err)
 	}
+	metrics.CommandsAccepted.WithLabelValues(kind).Inc()
 	c.Response().Header().Set(echo.HeaderLocation, "/v1/operations/"+rec.ID)
 	return a.answerOperation(c, rec.ID, wait)
 }

@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -16,6 +17,7 @@ import (
 	"go.opentelemetry.io/otel/propagation"
 
 	"slipway.dev/pkg/events"
+	"slipway.dev/pkg/metrics"
 	"slipway.dev/pkg/telemetry"
 	"slipway.dev/services/api/internal/intake"
 	"slipway.dev/services/api/internal/readmodel"
@@ -68,8 +70,9 @@ func New(d Deps) *echo.Echo {
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = errorHandler(d.Logger)
-	e.Use(tracing, recoverer(d.Logger))
+	e.Use(tracing, measured, recoverer(d.Logger))
 	e.GET("/healthz", a.healthz)
+	e.GET("/metrics", echo.WrapHandler(metrics.Handler()))
 	e.GET("/readyz", a.readyz)
 	v1 := e.Group("/v1")
 	v1.GET("/openapi.json", a.openapi)
@@ -124,6 +127,26 @@ func tracing(next echo.HandlerFunc) echo.HandlerFunc {
 		if err != nil {
 			span.RecordError(err)
 		}
+		return err
+	}
+}
+
+// measured counts requests and observes their latency by route (the route
+// pattern, not the path, so label values stay bounded).
+func measured(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		start := time.Now()
+		err := next(c)
+		code := c.Response().Status
+		if err != nil {
+			code = problemFor(err).Status
+		}
+		route := c.Path()
+		if route == "" {
+			route = "unmatched"
+		}
+		metrics.HTTPRequests.WithLabelValues(c.Request().Method, route, strconv.Itoa(code)).Inc()
+		metrics.HTTPDuration.WithLabelValues(c.Request().Method, route).Observe(time.Since(start).Seconds())
 		return err
 	}
 }

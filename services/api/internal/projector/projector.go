@@ -12,6 +12,7 @@ import (
 
 	"slipway.dev/pkg/bus"
 	"slipway.dev/pkg/events"
+	"slipway.dev/pkg/metrics"
 	"slipway.dev/services/api/internal/readmodel"
 )
 
@@ -78,6 +79,8 @@ func (p *Projector) Run(ctx context.Context) error {
 		if err := p.applyRetrying(ctx, meta.Sequence.Stream, msg.Subject(), msg.Data()); err != nil {
 			return err
 		}
+		metrics.ProjectedEvents.Inc()
+		metrics.ProjectionLag.Set(float64(meta.NumPending))
 		sinceCheckpoint++
 		if meta.NumPending == 0 || sinceCheckpoint >= 100 {
 			if err := p.store.SetCheckpoint(ctx, CheckpointName, meta.Sequence.Stream); err != nil {

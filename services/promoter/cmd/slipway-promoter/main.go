@@ -8,6 +8,7 @@ import (
 	"os/signal"
 	"syscall"
 
+	"slipway.dev/pkg/metrics"
 	"slipway.dev/pkg/telemetry"
 	"slipway.dev/services/promoter"
 )
@@ -32,6 +33,13 @@ func main() {
 		os.Exit(1)
 	}
 	defer func() { _ = shutdown(context.Background()) }()
+	if addr := os.Getenv(metrics.EnvAddr); addr != "" {
+		go func() {
+			if err := metrics.Serve(ctx, addr); err != nil {
+				cfg.Logger.Error("metrics", "err", err)
+			}
+		}()
+	}
 	if err := promoter.Run(ctx, cfg); err != nil {
 		cfg.Logger.Error("promoter stopped", "err", err)
 		os.Exit(1)

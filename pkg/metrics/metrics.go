@@ -1,0 +1,91 @@
+// Package metrics defines every Prometheus metric Slipway exports, in one
+// place, registered on the default registry. Names follow Prometheus
+// conventions (slipway_ prefix, _total counters, _seconds durations).
+package metrics
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promauto"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+)
+
+var (
+	// HTTPRequests counts API requests by route and status code.
+	HTTPRequests = promauto.NewCounterVec(prometheus.CounterOpts{
+		Name: "slipway_http_requests_total", Help: "API requests by method, route and status code.",
+	}, []string{"method", "route", "code"})
+	// HTTPDuration observes API request latency by route.
+	HTTPDuration = promauto.NewHistogramVec(prometheus.HistogramOpts{
+		Name: "slipway_http_request_duration_seconds", Help: "API request latency by method and route.",
+		Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 10, 60},
+	}, []string{"method", "route"})
+	// CommandsAccepted counts commands durably accepted by the api.
+	CommandsAccepted = promauto.NewCounterVec(prometheus.CounterOpts{
+		Name: "slipway_commands_accepted_total", Help: "Commands durably accepted, by command kind.",
+	}, []string{"kind"})
+	// CommandsDecided counts decisions of the rollout worker by outcome
+	// (decided: events appended; rejected; redelivered: already decided; error).
+	CommandsDecided = promauto.NewCounterVec(prometheus.CounterOpts{
+		Name: "slipway_commands_decided_total", Help: "Commands decided by the rollout worker, by type and outcome.",
+	}, []string{"type", "outcome"})
+	// Rollouts counts ended rollouts by outcome (succeeded, failed, aborted).
+	Rollouts = promauto.NewCounterVec(prometheus.CounterOpts{
+		Name: "slipway_rollouts_total", Help: "Rollouts that ended, by outcome and reason.",
+	}, []string{"outcome", "reason"})
+	// RolloutDuration observes how long successful rollouts took.
+	RolloutDuration = promauto.NewHistogram(prometheus.HistogramOpts{
+		Name: "slipway_rollout_duration_seconds", Help: "Duration of successful rollouts, from start to all replicas available.",
+		Buckets: prometheus.ExponentialBuckets(0.25, 2, 14),
+	})
+	// RolloutsInFlight is the number of rollouts this worker drives now.
+	RolloutsInFlight = promauto.NewGauge(prometheus.GaugeOpts{
+		Name: "slipway_rollouts_in_flight", Help: "Rollouts this worker is driving now.",
+	})
+	// ProjectionLag is how many events the projector has still to apply.
+	ProjectionLag = promauto.NewGauge(prometheus.GaugeOpts{
+		Name: "slipway_projection_lag_events", Help: "Events stored but not yet applied to the read models.",
+	})
+	// ProjectedEvents counts events applied to the read models.
+	ProjectedEvents = promauto.NewCounter(prometheus.CounterOpts{
+		Name: "slipway_projected_events_total", Help: "Events applied to the read models.",
+	})
+	// HealthTransitions counts published health transitions.
+	HealthTransitions = promauto.NewCounterVec(prometheus.CounterOpts{
+		Name: "slipway_health_transitions_total", Help: "Health transitions published, by new state and reason.",
+	}, []string{"to", "reason"})
+	// WebhookDeliveries counts webhook delivery attempts by outcome
+	// (delivered, retry, dead).
+	WebhookDeliveries = promauto.NewCounterVec(prometheus.CounterOpts{
+		Name: "slipway_webhook_deliveries_total", Help: "Webhook delivery attempts by outcome.",
+	}, []string{"outcome"})
+)
+
+// Handler serves the default registry in the Prometheus text format.
+func Handler() http.Handler { return promhttp.Handler() }
+
+// EnvAddr names the variable with the address a service without an HTTP
+// API serves /metrics on (empty: not served).
+const EnvAddr = "SLIPWAY_METRICS_ADDR"
+
+// Serve serves /metrics on addr until ctx ends.
+func Serve(ctx context.Context, addr string) error {
+	mux := http.NewServeMux()
+	mux.Handle("/metrics", Handler())
+	srv := &http.Server{Addr: addr, Handler: mux, ReadHeaderTimeout: 5 * time.Second}
+	go func() {
+		<-ctx.Done()
+		shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = srv.Shutdown(shutdown)
+	}()
+	if err := srv.ListenAndServe(); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("serve metrics on %s: %w", addr, err)
+	}
+	return nil
+}
