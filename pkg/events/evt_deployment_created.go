@@ -35,6 +35,8 @@ type Revision struct {
 	TemplateRevision int `json:"templateRevision,omitempty"`
 	// RollbackOf is the revision a rollback copied its spec from.
 	RollbackOf int `json:"rollbackOf,omitempty"`
+	// PromotedFrom is the deployment revision a promotion took the spec from.
+	PromotedFrom *PromotionSource `json:"promotedFrom,omitempty"`
 }
 
 // PodTemplateRevision is the revision whose pod template this one runs.
@@ -55,4 +57,13 @@ const (
 	CauseAbort = "abort"
 	// CauseAdopted: the revision takes a change made on the cluster into the spec.
 	CauseAdopted = "adopted"
+	// CausePromoted: the revision came from another deployment's revision.
+	CausePromoted = "promoted"
 )
+
+// PromotionSource names where a promoted revision came from.
+type PromotionSource struct {
+	Deployment  DeploymentRef `json:"deployment"`
+	Revision    int           `json:"revision"`
+	PromotionID string        `json:"promotionId"`
+}

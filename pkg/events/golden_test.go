@@ -2,9 +2,9 @@ package events
 
 import (
 	"bytes"
-	"fmt"
 	"encoding/json"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -50,6 +50,14 @@ func samples() []Message {
 			Managers: []string{"kubectl-scale"}, Action: DriftAdopted,
 			Adopted: &Revision{Number: 5, Spec: spec, Cause: CauseAdopted, Message: "adopted from the cluster", TemplateRevision: 4}},
 		RollbackDeployment{Deployment: ref, ToRevision: 5, Message: "bad model"},
+		PlanPromotion{ID: "op-7", Source: DeploymentRef{Owner: "acme", Project: "fraud", Name: "scorer-staging"}, SourceRevision: 4, Target: ref,
+			Env: map[string]string{"FEATURE_X": "off"}, UseSourceEnv: []string{"BATCH"}, DryRun: true, Message: "weekly release"},
+		ApplyPromotion{ID: "op-7", Target: ref},
+		PromoteDeployment{Deployment: ref, Spec: spec, PromotionID: "op-7", Source: DeploymentRef{Owner: "acme", Project: "fraud", Name: "scorer-staging"},
+			SourceRevision: 4, ExpectedSeq: 88, Message: "weekly release"},
+		PromotionPlanned{ID: "op-7", Source: DeploymentRef{Owner: "acme", Project: "fraud", Name: "scorer-staging"}, SourceRevision: 4, Target: ref,
+			TargetRevision: 9, TargetSeq: 88, DryRun: true, Missing: []string{"FEATURE_X"}, Plan: []byte(`{"spec":{"image":"ghcr.io/acme/fraud:2.0"}}`)},
+		PromotionApplied{ID: "op-7", Target: ref},
 		TerminateDeployment{Deployment: ref, FreeName: true, Message: "retired"},
 		DeploymentTerminated{Revision: 11, FreeName: true, Message: "retired", SupersededOperation: "op-11"},
 		PauseRollout{Deployment: ref, Message: "checking the canary metrics"},

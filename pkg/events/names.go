@@ -18,6 +18,9 @@ const (
 	// BucketRolloutSlots (JetStream KV) is the per-target semaphore that
 	// bounds how many rollouts run at once.
 	BucketRolloutSlots = "slipway_rollout_slots"
+	// BucketWebhooks (JetStream KV) holds the webhook subscriptions, with
+	// their signing secrets: one key per subscription.
+	BucketWebhooks = "slipway_webhooks"
 
 	CommandSubjects         = "slipway.cmd.>"
 	EventSubjects           = "slipway.evt.>"
@@ -28,8 +31,10 @@ const (
 	ConsumerRolloutDriver  = "rollout-driver"
 	ConsumerPromoter       = "promoter"
 	ConsumerHealthMonitor  = "health-monitor"
+	ConsumerWebhooks       = "webhooks"
 	commandSubjectPrefix   = "slipway.cmd."
 	deploymentEventsPrefix = "slipway.evt.deployment."
+	promotionEventsPrefix  = "slipway.evt.promotion."
 )
 
 // Command kinds, the second token of a command subject.
@@ -42,6 +47,8 @@ const (
 	KindPause     = "pause"
 	KindResume    = "resume"
 	KindAbort     = "abort"
+	// KindPromoted carries a promotion's spec from the promoter to the worker.
+	KindPromoted = "promoted"
 )
 
 // DeploymentCommandSubjects are the command subjects the rollout worker consumes.
@@ -53,6 +60,7 @@ var DeploymentCommandSubjects = []string{
 	commandSubjectPrefix + KindPause + ".>",
 	commandSubjectPrefix + KindResume + ".>",
 	commandSubjectPrefix + KindAbort + ".>",
+	commandSubjectPrefix + KindPromoted + ".>",
 }
 
 // PromotionCommandSubjects are the command subjects the promoter consumes.
@@ -81,6 +89,14 @@ func ParseDeploymentSubject(subject string) (DeploymentRef, bool) {
 		return DeploymentRef{}, false
 	}
 	return DeploymentRef{Owner: parts[0], Project: parts[1], Name: parts[2]}, true
+}
+
+// PromotionSubject is slipway.evt.promotion.<id>: one promotion's history.
+func PromotionSubject(id string) string { return promotionEventsPrefix + id }
+
+// PromotionID returns the id of a promotion subject.
+func PromotionID(subject string) (string, bool) {
+	return strings.CutPrefix(subject, promotionEventsPrefix)
 }
 
 // DeploymentRef names a deployment: <owner>/<project>/<name>.

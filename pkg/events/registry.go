@@ -39,6 +39,11 @@ func init() {
 	register[RolloutResumed]()
 	register[RolloutAborted]()
 	register[RolloutQueued]()
+	register[PlanPromotion]()
+	register[ApplyPromotion]()
+	register[PromoteDeployment]()
+	register[PromotionPlanned]()
+	register[PromotionApplied]()
 }
 
 // Types lists every registered wire type name.

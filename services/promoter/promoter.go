@@ -1,7 +1,7 @@
-// Package promoter is the promotion service. It owns the promotion commands
-// on COMMANDS. Promotion planning (plan, diff, apply) is not built yet; until
-// it is, the promoter settles every promotion command it receives as rejected
-// with the reason below, so no caller waits on an operation that cannot end.
+// Package promoter is the promotion service: it plans the promotion of a
+// deployment's revision onto another deployment (possibly on another
+// target), records the plan for review, and applies it as a command to the
+// target whose revision cause is the promotion.
 package promoter
 
 import (
@@ -13,16 +13,12 @@ import (
 	"os"
 	"slipway.dev/pkg/metrics"
 	"slipway.dev/pkg/telemetry"
-	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
 
 	"slipway.dev/pkg/bus"
 	"slipway.dev/pkg/events"
 )
-
-// ReasonUnsupported is the rejection reason while promotions are not built.
-const ReasonUnsupported = "PromotionUnsupported"
 
 // Config is everything the promoter needs.
 type Config struct {
@@ -80,7 +76,8 @@ func Run(ctx context.Context, cfg Config) error {
 	if err != nil {
 		return fmt.Errorf("promotion consumer: %w", err)
 	}
-	sub, err := cons.Consume(func(m jetstream.Msg) { handle(context.WithoutCancel(ctx), conn, log, m) })
+	h := &handler{bus: conn, log: log}
+	sub, err := cons.Consume(func(m jetstream.Msg) { h.handle(context.WithoutCancel(ctx), m) })
 	if err != nil {
 		return fmt.Errorf("consume promotions: %w", err)
 	}
@@ -90,51 +87,4 @@ func Run(ctx context.Context, cfg Config) error {
 	<-sub.Closed()
 	log.Info("promoter stopped")
 	return nil
-}
-
-func handle(ctx context.Context, conn *bus.Conn, log *slog.Logger, m jetstream.Msg) {
-	env, err := events.Unmarshal(m.Data())
-	if err != nil {
-		_ = m.TermWithReason("malformed envelope")
-		return
-	}
-	ref, ok := parseRef(env.Subject)
-	if !ok {
-		_ = m.TermWithReason("no deployment in subject")
-		return
-	}
-	rej, _ := events.Wrap(events.CommandRejected{CommandType: env.Type, Reason: ReasonUnsupported,
-		Message: "promotions are not available in this version of Slipway"},
-		events.Meta{ID: env.ID + ".d1", Source: "/slipway/promoter", Subject: env.Subject, Time: time.Now().UTC(),
-			Actor: env.Actor, CorrelationID: env.CorrelationID, CausationID: env.ID})
-	subject := events.DeploymentSubject(ref)
-	for attempt := 0; attempt < 10; attempt++ {
-		last, err := conn.LastSeq(ctx, subject)
-		if err == nil {
-			_, err = conn.Append(ctx, subject, rej, last)
-		}
-		if err == nil {
-			_ = m.Ack()
-			return
-		}
-		if !errors.Is(err, bus.ErrConflict) {
-			log.WarnContext(ctx, "settle promotion", "err", err)
-			break
-		}
-	}
-	_ = m.NakWithDelay(time.Second)
-}
-
-func parseRef(subject string) (events.DeploymentRef, bool) {
-	return events.ParseDeploymentSubject("slipway.evt.deployment." + dotted(subject))
-}
-
-func dotted(s string) string {
-	out := []byte(s)
-	for i, b := range out {
-		if b == '/' {
-			out[i] = '.'
-		}
-	}
-	return string(out)
 }

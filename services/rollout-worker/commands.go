@@ -86,6 +86,10 @@ func (h *commandHandler) decide(ctx context.Context, env events.Envelope) error 
 		return h.apply(ctx, env, cmd.Deployment, func(s rollout.State) []events.Message {
 			return rollout.DecideTerminate(s, cmd).Events
 		})
+	case events.PromoteDeployment:
+		return h.apply(ctx, env, cmd.Deployment, func(s rollout.State) []events.Message {
+			return rollout.DecidePromote(s, cmd, h.catalog).Events
+		})
 	case events.PauseRollout:
 		return h.apply(ctx, env, cmd.Deployment, func(s rollout.State) []events.Message { return rollout.DecidePause(s, cmd).Events })
 	case events.ResumeRollout:

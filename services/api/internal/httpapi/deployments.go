@@ -89,17 +89,25 @@ func (a *API) getDeployment(c echo.Context) error {
 // actor is who is asking. Until authentication lands every caller is anonymous.
 func actor(echo.Context) string { return "user:anonymous" }
 
+// submitRequest is the intake request of a command from this HTTP request.
+func submitRequest(c echo.Context, kind string, ref events.DeploymentRef, cmd events.Message) intake.Request {
+	return intake.Request{Kind: kind, Ref: ref, Command: cmd, Actor: actor(c), IdempotencyKey: c.Request().Header.Get("Idempotency-Key")}
+}
+
+// submitError maps an intake failure: a reused key is the client's; the rest is an outage.
+func submitError(err error) error {
+	if errors.Is(err, intake.ErrKeyReused) {
+		return err
+	}
+	return errors.Join(errUnavailable, err)
+}
+
 // submit accepts a command and answers 202 with its operation, or, with
 // ?wait, the operation's outcome once it ends within the wait.
 func (a *API) submit(c echo.Context, kind string, ref events.DeploymentRef, cmd events.Message, wait waitFor) error {
-	ctx := c.Request().Context()
-	rec, err := a.Commands.Submit(ctx, intake.Request{Kind: kind, Ref: ref, Command: cmd, Actor: actor(c),
-		IdempotencyKey: c.Request().Header.Get("Idempotency-Key")})
+	rec, err := a.Commands.Submit(c.Request().Context(), submitRequest(c, kind, ref, cmd))
 	if err != nil {
-		if errors.Is(err, intake.ErrKeyReused) {
-			return err
-		}
-		return errors.Join(errUnavailable, err)
+		return submitError(err)
 	}
 	metrics.CommandsAccepted.WithLabelValues(kind).Inc()
 	c.Response().Header().Set(echo.HeaderLocation, "/v1/operations/"+rec.ID)

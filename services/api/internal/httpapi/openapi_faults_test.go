@@ -41,6 +41,9 @@ func (broken) Deployments(context.Context, bson.M, bson.D, int) ([]readmodel.Dep
 func (broken) Operations(context.Context, bson.M, bson.D, int) ([]readmodel.Operation, error) {
 	return nil, errBroken
 }
+func (broken) Promotion(context.Context, string) (readmodel.Promotion, error) {
+	return readmodel.Promotion{}, errBroken
+}
 func (broken) Ping(context.Context) error { return errBroken }
 func (broken) Submit(context.Context, intake.Request) (intake.Record, error) {
 	return intake.Record{}, errBroken

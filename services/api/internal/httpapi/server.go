@@ -31,6 +31,7 @@ type Reads interface {
 	Revisions(ctx context.Context, deployment string, before, limit int) ([]readmodel.Revision, error)
 	Deployments(ctx context.Context, filter bson.M, sort bson.D, limit int) ([]readmodel.Deployment, error)
 	Operations(ctx context.Context, filter bson.M, sort bson.D, limit int) ([]readmodel.Operation, error)
+	Promotion(ctx context.Context, id string) (readmodel.Promotion, error)
 	Ping(ctx context.Context) error
 }
 
@@ -87,6 +88,9 @@ func New(d Deps) *echo.Echo {
 	v1.GET("/projects/:owner/:project/deployments/:name/revisions/:n/diff/:m", a.diffRevisions)
 	v1.GET("/deployments", a.listDeployments)
 	v1.GET("/operations/:id", a.getOperation)
+	v1.POST("/promotions", a.createPromotion)
+	v1.GET("/promotions/:id", a.getPromotion)
+	v1.POST("/promotions/:id/apply", a.applyPromotion)
 	v1.GET("/events", a.streamEvents)
 	v1.GET("/audit", a.audit)
 	v1.GET("/targets", a.listTargets)

@@ -148,10 +148,26 @@ func (p *Projector) Apply(ctx context.Context, seq uint64, subject string, data 
 			return err
 		}
 	}
+	if id, ok := events.PromotionID(subject); ok {
+		if err := p.applyPromotion(ctx, id, rec); err != nil {
+			return err
+		}
+	}
 	if rec.Envelope.CorrelationID != "" {
 		return p.applyOperation(ctx, rec)
 	}
 	return nil
+}
+
+func (p *Projector) applyPromotion(ctx context.Context, id string, rec bus.Record) error {
+	doc, err := p.store.Promotion(ctx, id)
+	if err != nil && !errors.Is(err, readmodel.ErrNotFound) {
+		return err
+	}
+	if !readmodel.ProjectPromotion(&doc, rec.Seq, rec.Envelope, rec.Message) {
+		return nil
+	}
+	return p.store.PutPromotion(ctx, doc)
 }
 
 // settleEnded ends the operation of a rollout that an event ended without

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slipway.dev/pkg/specdiff"
 	"sort"
+	"strconv"
 	"strings"
 
 	"slipway.dev/pkg/events"
@@ -187,6 +188,17 @@ func ProjectOperation(o *Operation, seq uint64, env events.Envelope, msg events.
 		}
 	case events.DeploymentTerminated:
 		o.Kind, o.Status, o.Revision, o.Message = KindOf(events.TerminateDeployment{}.Type()), OpRunning, m.Revision, m.Message
+	case events.PromotionPlanned:
+		o.Kind, o.Deployment, o.Owner, o.Project = "promote", m.Target.String(), m.Target.Owner, m.Target.Project
+		o.Status, o.Message = OpRunning, "planned "+m.Source.String()+"@v"+strconv.Itoa(m.SourceRevision)+" onto "+m.Target.String()
+		if m.DryRun {
+			o.Status, o.FinishedAt = OpSucceeded, &t
+		}
+	case events.PromotionApplied:
+		if o.Kind == "" {
+			o.Kind = KindOf(events.ApplyPromotion{}.Type())
+		}
+		o.Deployment, o.Owner, o.Project, o.Status = m.Target.String(), m.Target.Owner, m.Target.Project, OpRunning
 	case events.RolloutPaused:
 		o.Kind, o.Status, o.Revision, o.FinishedAt = KindOf(events.PauseRollout{}.Type()), OpSucceeded, m.Revision, &t
 	case events.RolloutResumed:
@@ -240,6 +252,8 @@ func kindOfCause(cause string) string {
 		return KindOf(events.RollbackDeployment{}.Type())
 	case events.CauseAbort:
 		return KindOf(events.AbortRollout{}.Type())
+	case events.CausePromoted:
+		return "promote"
 	}
 	return KindOf(events.UpdateDeployment{}.Type())
 }

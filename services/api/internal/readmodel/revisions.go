@@ -120,6 +120,10 @@ func causeText(rev events.Revision) string {
 		return fmt.Sprintf("rolled back automatically to v%d", rev.RollbackOf)
 	case events.CauseAdopted:
 		return "adopted from the cluster"
+	case events.CausePromoted:
+		if rev.PromotedFrom != nil {
+			return fmt.Sprintf("promoted from %s@v%d", rev.PromotedFrom.Deployment, rev.PromotedFrom.Revision)
+		}
 	}
 	return strings.ReplaceAll(rev.Cause, "-", " ")
 }

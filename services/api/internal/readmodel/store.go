@@ -34,6 +34,7 @@ const (
 	collOperations  = "operations"
 	collCheckpoints = "checkpoints"
 	collRevisions   = "revisions"
+	collPromotions  = "promotions"
 )
 
 // Store is the read models in MongoDB. Writes come only from the projector,
@@ -158,6 +159,21 @@ func (s *Store) Operations(ctx context.Context, filter bson.M, sort bson.D, limi
 	return out, nil
 }
 
+// Promotion returns the promotion with this id.
+func (s *Store) Promotion(ctx context.Context, id string) (Promotion, error) {
+	var p Promotion
+	if err := findOne(ctx, s.db.Collection(collPromotions), id, &p); err != nil {
+		return Promotion{}, fmt.Errorf("promotion %s: %w", id, err)
+	}
+	p.Present()
+	return p, nil
+}
+
+// PutPromotion writes the whole document.
+func (s *Store) PutPromotion(ctx context.Context, p Promotion) error {
+	return replace(ctx, s.db.Collection(collPromotions), p.ID, p)
+}
+
 type checkpoint struct {
 	ID  string `bson:"_id"`
 	Seq uint64 `bson:"seq"`
@@ -180,7 +196,7 @@ func (s *Store) SetCheckpoint(ctx context.Context, name string, seq uint64) erro
 
 // Drop removes every read model, for a rebuild by replay.
 func (s *Store) Drop(ctx context.Context) error {
-	for _, c := range []string{collDeployments, collOperations, collCheckpoints, collRevisions} {
+	for _, c := range []string{collDeployments, collOperations, collCheckpoints, collRevisions, collPromotions} {
 		if err := s.db.Collection(c).Drop(ctx); err != nil {
 			return fmt.Errorf("drop %s: %w", c, err)
 		}

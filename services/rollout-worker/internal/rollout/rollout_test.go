@@ -219,3 +219,27 @@ func TestPauseResumeAbort(t *testing.T) {
 		t.Fatalf("rollback after abort: %+v", back)
 	}
 }
+
+func TestDecidePromote(t *testing.T) {
+	s := history(created(), events.RolloutStarted{Revision: 1}, events.RolloutSucceeded{Revision: 1})
+	src := events.DeploymentRef{Owner: "acme", Project: "fraud", Name: "staging"}
+	spec := created().Revision.Spec
+	spec.Image = "img:2"
+	cmd := events.PromoteDeployment{Deployment: ref, Spec: spec, PromotionID: "op-p", Source: src, SourceRevision: 7, ExpectedSeq: s.LastSeq}
+	d := DecidePromote(s, cmd, catalog)
+	rc, ok := d.Events[0].(events.RevisionCreated)
+	if !ok || rc.Revision.Cause != events.CausePromoted || rc.Revision.Message != "promoted from acme/fraud/staging@v7" ||
+		rc.Revision.PromotedFrom.PromotionID != "op-p" || rc.Revision.Number != 2 {
+		t.Fatalf("promotion: %+v", d.Events)
+	}
+	stale := cmd
+	stale.ExpectedSeq = s.LastSeq - 1
+	if r, ok := DecidePromote(s, stale, catalog).Rejected(); !ok || r.Reason != events.ReasonPreconditionFailed {
+		t.Fatalf("a stale plan must be refused: %+v", r)
+	}
+	same := cmd
+	same.Spec = created().Revision.Spec
+	if _, ok := DecidePromote(s, same, catalog).Events[0].(events.DeploymentUnchanged); !ok {
+		t.Fatal("promoting what runs must create no revision")
+	}
+}

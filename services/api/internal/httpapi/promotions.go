@@ -1,0 +1,168 @@
+package httpapi
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"slipway.dev/pkg/events"
+	"slipway.dev/pkg/specdiff"
+	"slipway.dev/services/api/internal/readmodel"
+)
+
+type promotionRequest struct {
+	Source         string            `json:"source"`
+	SourceRevision int               `json:"sourceRevision,omitempty"`
+	Target         string            `json:"target"`
+	DryRun         bool              `json:"dryRun,omitempty"`
+	Env            map[string]string `json:"env,omitempty"`
+	UseSourceEnv   []string          `json:"useSourceEnv,omitempty"`
+	Message        string            `json:"message,omitempty"`
+}
+
+// createPromotion plans (dryRun) or plans and applies a promotion. The
+// promoter plans against the deployments as they are when it decides.
+func (a *API) createPromotion(c echo.Context) error {
+	var req promotionRequest
+	if err := decodeStrict(c, &req); err != nil {
+		return err
+	}
+	wait, err := waitParam(c)
+	if err != nil {
+		return err
+	}
+	src, tgt, err := a.validatePromotion(c, req)
+	if err != nil {
+		return err
+	}
+	cmd := events.PlanPromotion{Source: src, SourceRevision: req.SourceRevision, Target: tgt, Env: req.Env,
+		UseSourceEnv: req.UseSourceEnv, DryRun: req.DryRun, Message: req.Message}
+	return a.submitPromotion(c, tgt, cmd, wait)
+}
+
+func (a *API) validatePromotion(c echo.Context, req promotionRequest) (events.DeploymentRef, events.DeploymentRef, error) {
+	var fe events.FieldErrors
+	src, okSrc := parseRef(req.Source)
+	tgt, okTgt := parseRef(req.Target)
+	if !okSrc {
+		fe = append(fe, events.FieldError{Field: "source", Message: "must be owner/project/name"})
+	}
+	if !okTgt {
+		fe = append(fe, events.FieldError{Field: "target", Message: "must be owner/project/name"})
+	}
+	if okSrc && okTgt && src == tgt {
+		fe = append(fe, events.FieldError{Field: "target", Message: "must differ from source"})
+	}
+	if req.SourceRevision < 0 {
+		fe = append(fe, events.FieldError{Field: "sourceRevision", Message: "must be a revision number"})
+	}
+	for k := range req.Env {
+		if fe1 := (events.Spec{Image: "x", Env: map[string]string{k: ""}}).Validate(); fe1 != nil {
+			fe = append(fe, events.FieldError{Field: "env." + k, Message: "is not a valid environment variable name"})
+		}
+	}
+	if len(req.Message) > maxMessageLen {
+		fe = append(fe, events.FieldError{Field: "message", Message: fmt.Sprintf("must be at most %d characters", maxMessageLen)})
+	}
+	if len(fe) > 0 {
+		return src, tgt, fe
+	}
+	ctx := c.Request().Context()
+	for field, ref := range map[string]events.DeploymentRef{"source": src, "target": tgt} {
+		if _, err := a.Reads.Deployment(ctx, ref.String()); errors.Is(err, readmodel.ErrNotFound) {
+			return src, tgt, &Problem{Type: problemBase + "not-found", Title: "Not found", Status: http.StatusNotFound,
+				Detail: fmt.Sprintf("%s deployment %s does not exist", field, ref), Errors: []events.FieldError{{Field: field, Message: "does not exist"}}}
+		} else if err != nil {
+			return src, tgt, err
+		}
+	}
+	return src, tgt, nil
+}
+
+// applyPromotion applies a reviewed plan as it is; a stale plan is refused.
+func (a *API) applyPromotion(c echo.Context) error {
+	wait, err := waitParam(c)
+	if err != nil {
+		return err
+	}
+	p, err := a.Reads.Promotion(c.Request().Context(), c.Param("id"))
+	if err != nil {
+		return err
+	}
+	tgt, _ := parseRef(p.Target)
+	return a.submitPromotion(c, tgt, events.ApplyPromotion{ID: p.ID, Target: tgt}, wait)
+}
+
+// submitPromotion submits a promotion command and answers with the
+// promotion once its operation ended within the wait (a rejection as a
+// problem), else 202 with the operation.
+func (a *API) submitPromotion(c echo.Context, tgt events.DeploymentRef, cmd events.Message, wait waitFor) error {
+	ctx := c.Request().Context()
+	rec, err := a.Commands.Submit(ctx, submitRequest(c, events.KindPromote, tgt, cmd))
+	if err != nil {
+		return submitError(err)
+	}
+	op, err := a.awaitOperation(ctx, rec.ID, time.Duration(wait))
+	if err != nil {
+		return err
+	}
+	id := rec.ID
+	if apply, ok := cmd.(events.ApplyPromotion); ok {
+		id = apply.ID
+	}
+	switch {
+	case op.Status == readmodel.OpRejected:
+		return rejectionProblem(op)
+	case op.Ended():
+		c.Response().Header().Set(echo.HeaderLocation, "/v1/promotions/"+id)
+		return a.answerPromotion(c, id)
+	}
+	c.Response().Header().Set(echo.HeaderLocation, "/v1/operations/"+op.ID)
+	return c.JSON(http.StatusAccepted, op)
+}
+
+func (a *API) getPromotion(c echo.Context) error { return a.answerPromotion(c, c.Param("id")) }
+
+// promotionView is a promotion with its status and readable diff.
+type promotionView struct {
+	readmodel.Promotion
+	Status string `json:"status"`
+	Reason string `json:"reason,omitempty"`
+	Diff   string `json:"diffText"`
+}
+
+// answerPromotion writes the promotion with a status derived from its
+// operations: needs-input, planned, applying, applied, failed or rejected.
+func (a *API) answerPromotion(c echo.Context, id string) error {
+	ctx := c.Request().Context()
+	p, err := a.Reads.Promotion(ctx, id)
+	if err != nil {
+		return err
+	}
+	view := promotionView{Promotion: p, Status: "planned"}
+	if len(p.Missing) > 0 {
+		view.Status = "needs-input"
+	}
+	if n := len(p.Applications); n > 0 {
+		op, err := a.operation(ctx, p.Applications[n-1].Operation)
+		if err != nil {
+			return err
+		}
+		view.Status, view.Reason = map[string]string{readmodel.OpSucceeded: "applied", readmodel.OpFailed: "failed",
+			readmodel.OpRejected: "rejected"}[op.Status], op.Reason
+		if view.Status == "" {
+			view.Status = "applying"
+		}
+	}
+	var doc struct {
+		Diff []specdiff.Change `json:"diff"`
+	}
+	if json.Unmarshal(p.Plan, &doc) == nil {
+		view.Diff = specdiff.Render(doc.Diff)
+	}
+	return c.JSON(http.StatusOK, view)
+}

@@ -1,0 +1,59 @@
+package readmodel
+
+import (
+	"encoding/json"
+	"time"
+
+	"slipway.dev/pkg/events"
+)
+
+// Promotion is the read model of one promotion: its plan for review, and
+// the operations that applied it.
+type Promotion struct {
+	ID             string          `bson:"_id" json:"id"`
+	Source         string          `bson:"source" json:"source"`
+	SourceRevision int             `bson:"sourceRevision" json:"sourceRevision"`
+	Target         string          `bson:"target" json:"target"`
+	TargetRevision int             `bson:"targetRevision" json:"targetRevision"`
+	DryRun         bool            `bson:"dryRun" json:"dryRun"`
+	Message        string          `bson:"message,omitempty" json:"message,omitempty"`
+	Missing        []string        `bson:"missing" json:"missing"`
+	PlanJSON       string          `bson:"plan" json:"-"`
+	Plan           json.RawMessage `bson:"-" json:"plan"`
+	Applications   []Application   `bson:"applications" json:"applications"`
+	Actor          string          `bson:"actor" json:"actor"`
+	CreatedAt      time.Time       `bson:"createdAt" json:"createdAt"`
+	Seq            uint64          `bson:"seq" json:"-"`
+}
+
+// Application is one attempt to apply the plan, followed by its operation.
+type Application struct {
+	Operation string    `bson:"operation" json:"operation"`
+	Actor     string    `bson:"actor" json:"actor"`
+	At        time.Time `bson:"at" json:"at"`
+}
+
+// ProjectPromotion applies one event of a promotion's history.
+func ProjectPromotion(p *Promotion, seq uint64, env events.Envelope, msg events.Message) bool {
+	if seq <= p.Seq {
+		return false
+	}
+	switch m := msg.(type) {
+	case events.PromotionPlanned:
+		*p = Promotion{ID: m.ID, Source: m.Source.String(), SourceRevision: m.SourceRevision, Target: m.Target.String(),
+			TargetRevision: m.TargetRevision, DryRun: m.DryRun, Message: m.Message, Missing: append([]string{}, m.Missing...),
+			PlanJSON: string(m.Plan), Applications: []Application{}, Actor: env.Actor, CreatedAt: env.Time}
+	case events.PromotionApplied:
+		if p.ID == "" {
+			return false
+		}
+		p.Applications = append(p.Applications, Application{Operation: env.CorrelationID, Actor: env.Actor, At: env.Time})
+	default:
+		return false
+	}
+	p.Seq = seq
+	return true
+}
+
+// Present fills the JSON-only fields of a promotion read from the store.
+func (p *Promotion) Present() { p.Plan = json.RawMessage(p.PlanJSON) }

@@ -1,0 +1,184 @@
+package promoter
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/nats-io/nats.go/jetstream"
+
+	"slipway.dev/pkg/bus"
+	"slipway.dev/pkg/events"
+	"slipway.dev/pkg/telemetry"
+	"slipway.dev/services/promoter/internal/plan"
+)
+
+const source = "/slipway/promoter"
+
+type handler struct {
+	bus *bus.Conn
+	log *slog.Logger
+}
+
+// handle settles one promotion command. Every step is idempotent (the plan
+// is appended once, the target's command carries a stable Nats-Msg-Id, the
+// application is recorded by causation), so a redelivery is harmless.
+func (h *handler) handle(ctx context.Context, m jetstream.Msg) {
+	env, err := events.Unmarshal(m.Data())
+	if err != nil {
+		_ = m.TermWithReason("malformed envelope")
+		return
+	}
+	ctx = telemetry.Extract(ctx, m.Headers())
+	ctx, span := telemetry.Tracer("slipway/promoter").Start(ctx, "promote "+env.Type)
+	defer span.End()
+	msg, err := env.Decode()
+	if err == nil {
+		switch cmd := msg.(type) {
+		case events.PlanPromotion:
+			err = h.plan(ctx, env, cmd)
+		case events.ApplyPromotion:
+			err = h.applyByID(ctx, env, cmd)
+		default:
+			err = fmt.Errorf("the promoter does not handle %s", env.Type)
+		}
+	}
+	if err != nil {
+		h.log.ErrorContext(ctx, "promotion not settled; will retry", "operation", env.CorrelationID, "err", err)
+		_ = m.NakWithDelay(time.Second)
+		return
+	}
+	_ = m.Ack()
+}
+
+func (h *handler) plan(ctx context.Context, env events.Envelope, cmd events.PlanPromotion) error {
+	if cmd.ID == "" {
+		cmd.ID = env.CorrelationID // the promotion is named by the operation that asked for it
+	}
+	p, err := loadPromotion(ctx, h.bus, cmd.ID)
+	if err != nil || p.applied[env.ID] {
+		return err
+	}
+	if p.planned == nil {
+		planned, reason, why, err := h.makePlan(ctx, cmd)
+		if err != nil {
+			return err
+		}
+		if reason != "" {
+			return h.reject(ctx, env, cmd.ID, p.lastSeq, reason, why, nil)
+		}
+		if p.lastSeq, err = h.appendTo(ctx, cmd.ID, env, planned, p.lastSeq, ".planned"); err != nil {
+			return err
+		}
+		p.planned = &planned
+	}
+	if cmd.DryRun {
+		return nil
+	}
+	return h.apply(ctx, env, p)
+}
+
+func (h *handler) applyByID(ctx context.Context, env events.Envelope, cmd events.ApplyPromotion) error {
+	p, err := loadPromotion(ctx, h.bus, cmd.ID)
+	if err != nil || p.applied[env.ID] {
+		return err
+	}
+	if p.planned == nil {
+		return h.reject(ctx, env, cmd.ID, p.lastSeq, events.ReasonNotFound, fmt.Sprintf("promotion %s has no plan", cmd.ID), nil)
+	}
+	return h.apply(ctx, env, p)
+}
+
+// apply hands the planned spec to the target's worker, refusing an
+// incomplete plan. The worker refuses a stale one.
+func (h *handler) apply(ctx context.Context, env events.Envelope, p promotion) error {
+	pl := p.planned
+	if len(pl.Missing) > 0 {
+		var fe []events.FieldError
+		for _, k := range pl.Missing {
+			fe = append(fe, events.FieldError{Field: "env." + k,
+				Message: "is new in the source: give it a value, or list it in useSourceEnv to take the source's"})
+		}
+		return h.reject(ctx, env, pl.ID, p.lastSeq, events.ReasonInvalidSpec,
+			"the plan needs a value for env keys new in the source: "+strings.Join(pl.Missing, ", "), fe)
+	}
+	var doc plan.Plan
+	if err := json.Unmarshal(pl.Plan, &doc); err != nil {
+		return fmt.Errorf("promotion %s: read plan: %w", pl.ID, err)
+	}
+	cmd := events.PromoteDeployment{Deployment: pl.Target, Spec: doc.Spec, PromotionID: pl.ID, Source: pl.Source,
+		SourceRevision: pl.SourceRevision, ExpectedSeq: pl.TargetSeq, Message: pl.Message}
+	out, err := events.Wrap(cmd, meta(ctx, env, env.ID+".promote", pl.Target.String()))
+	if err != nil {
+		return err
+	}
+	if _, err := h.bus.PublishCommand(ctx, events.CommandSubject(events.KindPromoted, pl.Target), out); err != nil {
+		return err
+	}
+	_, err = h.appendTo(ctx, pl.ID, env, events.PromotionApplied{ID: pl.ID, Target: pl.Target}, p.lastSeq, ".applied")
+	return err
+}
+
+// makePlan loads both deployments and plans; a reason is a rejection.
+func (h *handler) makePlan(ctx context.Context, cmd events.PlanPromotion) (events.PromotionPlanned, string, string, error) {
+	src, err := loadDeployment(ctx, h.bus, cmd.Source)
+	if err != nil {
+		return events.PromotionPlanned{}, "", "", err
+	}
+	tgt, err := loadDeployment(ctx, h.bus, cmd.Target)
+	if err != nil {
+		return events.PromotionPlanned{}, "", "", err
+	}
+	rev := cmd.SourceRevision
+	if rev == 0 {
+		rev = src.stable
+	}
+	switch {
+	case !src.exists || src.terminated:
+		return events.PromotionPlanned{}, events.ReasonNotFound, fmt.Sprintf("source %s does not exist", cmd.Source), nil
+	case !tgt.exists || tgt.terminated:
+		return events.PromotionPlanned{}, events.ReasonNotFound, fmt.Sprintf("target %s does not exist", cmd.Target), nil
+	case rev == 0:
+		return events.PromotionPlanned{}, events.ReasonNotFound, fmt.Sprintf("source %s has no revision that rolled out; name sourceRevision", cmd.Source), nil
+	}
+	spec, ok := src.revisions[rev]
+	if !ok {
+		return events.PromotionPlanned{}, events.ReasonNotFound, fmt.Sprintf("source %s has no revision %d", cmd.Source, rev), nil
+	}
+	p := plan.Make(plan.Input{Source: spec, Target: tgt.revisions[tgt.current], Env: cmd.Env, UseSource: cmd.UseSourceEnv})
+	doc, err := json.Marshal(p)
+	if err != nil {
+		return events.PromotionPlanned{}, "", "", err
+	}
+	return events.PromotionPlanned{ID: cmd.ID, Source: cmd.Source, SourceRevision: rev, Target: cmd.Target,
+		TargetRevision: tgt.current, TargetSeq: tgt.lastSeq, DryRun: cmd.DryRun, Message: cmd.Message,
+		Missing: p.Missing, Plan: doc}, "", "", nil
+}
+
+func (h *handler) reject(ctx context.Context, env events.Envelope, id string, last uint64, reason, why string, fe []events.FieldError) error {
+	_, err := h.appendTo(ctx, id, env, events.CommandRejected{CommandType: env.Type, Reason: reason, Message: why, Fields: fe}, last, ".rejected")
+	return err
+}
+
+// appendTo appends to the promotion's history at last; a concurrent append
+// means another delivery of the same command did it already.
+func (h *handler) appendTo(ctx context.Context, id string, cause events.Envelope, msg events.Message, last uint64, suffix string) (uint64, error) {
+	out, err := events.Wrap(msg, meta(ctx, cause, cause.ID+suffix, id))
+	if err != nil {
+		return 0, err
+	}
+	pub, err := h.bus.Append(ctx, events.PromotionSubject(id), out, last)
+	if errors.Is(err, bus.ErrConflict) {
+		return 0, fmt.Errorf("promotion %s changed meanwhile: %w", id, err)
+	}
+	return pub.Seq, err
+}
+
+func meta(ctx context.Context, cause events.Envelope, id, subject string) events.Meta {
+	return events.Meta{ID: id, Source: source, Subject: subject, Time: time.Now().UTC(), Actor: cause.Actor,
+		CorrelationID: cause.CorrelationID, CausationID: cause.ID, TraceParent: telemetry.TraceParent(ctx)}
+}

@@ -1,0 +1,69 @@
+package promoter
+
+import (
+	"context"
+
+	"slipway.dev/pkg/bus"
+	"slipway.dev/pkg/events"
+)
+
+// deployment is what the promoter needs of a deployment's history.
+type deployment struct {
+	exists, terminated bool
+	revisions          map[int]events.Spec
+	current, stable    int
+	lastSeq            uint64
+}
+
+func loadDeployment(ctx context.Context, b *bus.Conn, ref events.DeploymentRef) (deployment, error) {
+	records, last, err := b.History(ctx, events.DeploymentSubject(ref))
+	if err != nil {
+		return deployment{}, err
+	}
+	d := deployment{revisions: map[int]events.Spec{}, lastSeq: last}
+	add := func(r events.Revision) { d.revisions[r.Number], d.current = r.Spec, r.Number }
+	for _, r := range records {
+		switch m := r.Message.(type) {
+		case events.DeploymentCreated:
+			d.exists, d.terminated = true, false
+			add(m.Revision)
+		case events.RevisionCreated:
+			add(m.Revision)
+		case events.DriftDetected:
+			if m.Adopted != nil {
+				add(*m.Adopted)
+			}
+		case events.RolloutSucceeded:
+			d.stable = m.Revision
+		case events.DeploymentTerminated:
+			d.terminated = true
+		}
+	}
+	return d, nil
+}
+
+// promotion is what a promotion's history says.
+type promotion struct {
+	planned *events.PromotionPlanned
+	applied map[string]bool // causation ids of PromotionApplied
+	lastSeq uint64
+}
+
+func loadPromotion(ctx context.Context, b *bus.Conn, id string) (promotion, error) {
+	records, last, err := b.History(ctx, events.PromotionSubject(id))
+	if err != nil {
+		return promotion{}, err
+	}
+	p := promotion{applied: map[string]bool{}, lastSeq: last}
+	for _, r := range records {
+		switch m := r.Message.(type) {
+		case events.PromotionPlanned:
+			p.planned = &m
+		case events.PromotionApplied:
+			p.applied[r.Envelope.CausationID] = true
+		case events.CommandRejected:
+			p.applied[r.Envelope.CausationID] = true // settled: nothing more to do for that command
+		}
+	}
+	return p, nil
+}
