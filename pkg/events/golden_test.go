@@ -16,6 +16,8 @@ var update = flag.Bool("update", false, "rewrite golden files")
 
 func int32p(n int32) *int32 { return &n }
 
+var readyEndpoints int32 = 4
+
 // samples holds one filled-in value of every wire type. The golden files pin
 // their JSON: changing a field name breaks consumers, so it must fail here.
 func samples() []Message {
@@ -40,6 +42,9 @@ func samples() []Message {
 		RolloutSucceeded{Revision: 2, Replicas: reps, DurationMS: 1520},
 		RolloutFailed{Revision: 2, Reason: ReasonProgressDeadlineExceeded, Message: "no progress for 300s", Replicas: reps},
 		HealthChanged{From: HealthProgressing, To: HealthHealthy, Reason: ReasonAllReplicasReady, Replicas: reps},
+		HealthChanged{From: HealthProgressing, To: HealthDegraded, Reason: ReasonCrashLoopBackOff, Revision: 2,
+			Message: "CrashLoopBackOff on 1/4 pods (template revision 2); 4 of 4 replicas available", Replicas: reps,
+			Pods: &PodCounts{Total: 5, Ready: 4, CrashLooping: 1}, ReadyEndpoints: &readyEndpoints},
 		UpdateDeployment{Deployment: ref, SpecPatch: []byte(`{"image":"ghcr.io/acme/fraud:1.5.0"}`), Message: "new model", ExpectedSeq: 41},
 		RevisionCreated{Revision: Revision{Number: 3, Spec: spec, Cause: CauseAutoRollback, Message: "rolled back automatically from v2", TemplateRevision: 1, RollbackOf: 1},
 			Supersedes: 2, SupersededOperation: "op-2"},

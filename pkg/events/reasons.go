@@ -36,4 +36,15 @@ const (
 	ReasonNoReadyReplicas   = "NoReadyReplicas"
 	ReasonRolloutInProgress = "RolloutInProgress"
 	ReasonObjectMissing     = "DeploymentMissing"
+	// ReasonCrashLoopBackOff: pods crash repeatedly (HealthChanged.Revision
+	// names their template revision).
+	ReasonCrashLoopBackOff = "CrashLoopBackOff"
+	// ReasonImagePullBackOff: pods cannot pull their image.
+	ReasonImagePullBackOff = "ImagePullBackOff"
+	// ReasonUnschedulable: pods stay Pending because no node fits them.
+	ReasonUnschedulable = "Unschedulable"
+	// ReasonNoReadyEndpoints: the Service has EndpointSlices but no ready endpoint.
+	ReasonNoReadyEndpoints = "NoReadyEndpoints"
+	// ReasonProbeFailing: the monitor's HTTP readiness probe of the Service fails.
+	ReasonProbeFailing = "ProbeFailing"
 )

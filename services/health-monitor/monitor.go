@@ -1,20 +1,18 @@
 // Package monitor is the health monitor: it watches the Deployments Slipway
-// manages in every target and publishes HealthChanged on settled transitions.
+// manages in every target, with their pods and their Services' endpoints,
+// samples each deployment's health every interval, and publishes
+// HealthChanged when an N-of-M window settles on a new health.
 package monitor
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"os"
 	"time"
 
 	appsv1 "k8s.io/api/apps/v1"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
-	"k8s.io/client-go/informers"
-	appslisters "k8s.io/client-go/listers/apps/v1"
 
 	"slipway.dev/pkg/bus"
 	"slipway.dev/pkg/events"
@@ -31,20 +29,9 @@ func Run(ctx context.Context, cfg Config) error {
 	if log == nil {
 		log = slog.New(slog.NewJSONHandler(os.Stderr, nil))
 	}
-	targets := cfg.Targets
-	if targets == nil {
-		var ts []*kube.Target
-		for _, tc := range cfg.TargetConfigs {
-			t, err := kube.Connect(tc)
-			if err != nil {
-				return err
-			}
-			ts = append(ts, t)
-		}
-		var err error
-		if targets, err = kube.NewTargets(ts...); err != nil {
-			return err
-		}
+	targets, err := connectTargets(cfg)
+	if err != nil {
+		return err
 	}
 	conn, err := bus.Connect(ctx, cfg.NATSURL, "slipway-health-monitor")
 	if err != nil {
@@ -54,16 +41,15 @@ func Run(ctx context.Context, cfg Config) error {
 	if err := conn.EnsureTopology(ctx); err != nil {
 		return err
 	}
-	interval := cfg.Interval
-	if interval <= 0 {
-		interval = time.Second
+	m, err := newMonitor(cfg, log, busJournal{bus: conn}, targets.All())
+	if err != nil {
+		return err
 	}
-	m := &monitor{bus: conn, log: log, settle: cfg.Settle, tracked: map[string]*tracked{}}
-	for _, t := range targets.All() {
-		m.listers = append(m.listers, watchTarget(ctx, t))
-	}
-	log.InfoContext(ctx, "health monitor started", "targets", len(m.listers))
-	tick := time.NewTicker(interval)
+	stop := m.start(ctx)
+	defer stop()
+	log.InfoContext(ctx, "health monitor started", "targets", len(m.caches), "window", cfg.window().String(),
+		"interval", cfg.interval().String(), "probe", m.prober != nil)
+	tick := time.NewTicker(cfg.interval())
 	defer tick.Stop()
 	for {
 		select {
@@ -71,42 +57,93 @@ func Run(ctx context.Context, cfg Config) error {
 			log.Info("health monitor stopped")
 			return nil
 		case <-tick.C:
-			m.evaluate(ctx, time.Now())
+			m.evaluate(ctx)
 		}
 	}
 }
 
-// watchTarget starts a shared informer on the target's Slipway Deployments.
-func watchTarget(ctx context.Context, t *kube.Target) appslisters.DeploymentLister {
-	selector := labels.SelectorFromSet(labels.Set{kube.LabelManagedBy: kube.ManagedByValue}).String()
-	factory := informers.NewSharedInformerFactoryWithOptions(t.Client, 10*time.Minute,
-		informers.WithNamespace(t.Namespace),
-		informers.WithTweakListOptions(func(o *metav1.ListOptions) { o.LabelSelector = selector }))
-	lister := factory.Apps().V1().Deployments().Lister()
-	factory.Start(ctx.Done())
-	factory.WaitForCacheSync(ctx.Done())
-	return lister
+func connectTargets(cfg Config) (*kube.Targets, error) {
+	if cfg.Targets != nil {
+		return cfg.Targets, nil
+	}
+	var ts []*kube.Target
+	for _, tc := range cfg.TargetConfigs {
+		t, err := kube.Connect(tc)
+		if err != nil {
+			return nil, err
+		}
+		ts = append(ts, t)
+	}
+	return kube.NewTargets(ts...)
 }
 
-type tracked struct {
-	ref events.DeploymentRef
-	deb health.Debouncer
-}
-
+// monitor samples every deployment of its caches. evaluate is not safe for
+// concurrent use; Run calls it from one goroutine.
 type monitor struct {
-	bus     *bus.Conn
 	log     *slog.Logger
-	settle  time.Duration
-	listers []appslisters.DeploymentLister
+	journal journal
+	window  Window
+	caches  []*caches
+	prober  *prober // nil: probing off
 	tracked map[string]*tracked
 }
 
-// evaluate classifies every watched Deployment and publishes settled transitions.
-func (m *monitor) evaluate(ctx context.Context, now time.Time) {
-	seen := map[string]bool{}
-	for _, l := range m.listers {
-		deps, err := l.List(labels.Everything())
+// tracked is what the monitor remembers of one deployment between samples.
+type tracked struct {
+	window *health.Window
+	// seeded: the window knows what the history last published.
+	seeded bool
+	// restarts are the pods' restart counts at the previous sample.
+	restarts map[string]int32
+}
+
+func newMonitor(cfg Config, log *slog.Logger, j journal, targets []*kube.Target) (*monitor, error) {
+	m := &monitor{log: log, journal: j, window: cfg.window(), tracked: map[string]*tracked{}}
+	if _, err := health.NewWindow(m.window.N, m.window.M); err != nil {
+		return nil, err
+	}
+	for _, t := range targets {
+		c, err := newCaches(t)
 		if err != nil {
+			return nil, fmt.Errorf("informers of target %s: %w", t.Name, err)
+		}
+		m.caches = append(m.caches, c)
+	}
+	if cfg.ProbeMode == ProbeInCluster {
+		m.prober = newProber(cfg.ProbeURL, 3*(cfg.interval()+probeTimeout))
+	}
+	return m, nil
+}
+
+// start starts the informers and prober and waits for the caches to fill;
+// the returned func waits for them to stop once ctx ended.
+func (m *monitor) start(ctx context.Context) (wait func()) {
+	waitProber := func() {}
+	if m.prober != nil {
+		waitProber = m.prober.start(ctx)
+	}
+	for _, c := range m.caches {
+		if !c.start(ctx.Done()) {
+			m.log.WarnContext(ctx, "informer caches not synced", "target", c.target.Name)
+		}
+	}
+	return func() {
+		for _, c := range m.caches {
+			c.shutdown()
+		}
+		waitProber()
+	}
+}
+
+// evaluate samples every watched deployment once and publishes the
+// transitions that are due.
+func (m *monitor) evaluate(ctx context.Context) {
+	now := time.Now()
+	seen := make(map[string]bool, len(m.tracked))
+	for _, c := range m.caches {
+		deps, err := c.deployments.List(labels.Everything())
+		if err != nil {
+			m.log.WarnContext(ctx, "list deployments", "target", c.target.Name, "err", err)
 			continue
 		}
 		for _, d := range deps {
@@ -114,8 +151,10 @@ func (m *monitor) evaluate(ctx context.Context, now time.Time) {
 			if !ok {
 				continue
 			}
-			seen[ref.String()] = true
-			m.observe(ctx, ref, health.Evaluate(d), now)
+			id := ref.String()
+			seen[id] = true
+			tr := m.track(id)
+			m.observe(ctx, ref, tr, health.Classify(m.sample(c, d, id, tr, now)))
 		}
 	}
 	for id := range m.tracked {
@@ -123,69 +162,69 @@ func (m *monitor) evaluate(ctx context.Context, now time.Time) {
 			delete(m.tracked, id)
 		}
 	}
+	if m.prober != nil {
+		m.prober.retain(seen)
+	}
 }
 
-func (m *monitor) observe(ctx context.Context, ref events.DeploymentRef, s health.Status, now time.Time) {
-	tr, ok := m.tracked[ref.String()]
-	if !ok {
-		tr = &tracked{ref: ref, deb: health.Debouncer{Settle: m.settle}}
-		last, err := m.lastHealth(ctx, ref)
+// track returns what the monitor remembers of deployment id, new if
+// nothing yet.
+func (m *monitor) track(id string) *tracked {
+	tr := m.tracked[id]
+	if tr == nil {
+		w, _ := health.NewWindow(m.window.N, m.window.M) // checked by newMonitor
+		tr = &tracked{window: w}
+		m.tracked[id] = tr
+	}
+	return tr
+}
+
+// sample gathers what is known of Deployment d of caches c now, and asks
+// for the next probe of it.
+func (m *monitor) sample(c *caches, d *appsv1.Deployment, id string, tr *tracked, now time.Time) health.Sample {
+	s := health.Sample{Deployment: d, Endpoints: health.SummarizeEndpoints(c.slicesOf(d))}
+	s.Pods, tr.restarts = health.SummarizePods(c.podsOf(d), tr.restarts)
+	if m.prober != nil && d.Status.AvailableReplicas > 0 {
+		m.prober.request(id, d)
+		s.Probe = m.prober.result(id, now)
+	}
+	return s
+}
+
+// observe feeds a status to the deployment's window and publishes the
+// transition it makes due. A failed publish stays due and is tried again at
+// the next evaluation.
+func (m *monitor) observe(ctx context.Context, ref events.DeploymentRef, tr *tracked, s health.Status) {
+	tr.window.Observe(s.Key())
+	from, to, due := tr.window.Due()
+	if !due {
+		return
+	}
+	if !tr.seeded {
+		// First transition since the monitor started: do not report again
+		// what the history already says.
+		last, err := m.journal.LastHealth(ctx, ref)
 		if err != nil {
 			m.log.WarnContext(ctx, "read health history", "deployment", ref.String(), "err", err)
 			return
 		}
-		tr.deb.Known(last)
-		m.tracked[ref.String()] = tr
+		tr.seeded = true
+		if last.Revision == 0 && last.State == to.State && last.Reason == to.Reason {
+			last = to // recorded before HealthChanged carried revisions
+		}
+		tr.window.Published(last)
+		if from, to, due = tr.window.Due(); !due {
+			return
+		}
 	}
-	from, changed := tr.deb.Observe(s.State, now)
-	if !changed {
-		return
-	}
-	ev := events.HealthChanged{From: from, To: s.State, Reason: s.Reason, Message: s.Message, Replicas: s.Replicas}
-	if err := m.publish(ctx, ref, ev); err != nil {
+	ev := s.Event(from.State)
+	if err := m.journal.Append(ctx, ref, ev); err != nil {
 		m.log.WarnContext(ctx, "publish health", "deployment", ref.String(), "err", err)
-		tr.deb.Known(from) // publish again at the next evaluation
 		return
 	}
-	m.log.InfoContext(ctx, "health changed", "deployment", ref.String(), "from", from, "to", s.State, "reason", s.Reason)
-}
-
-// lastHealth is the last state published for the deployment, so a restarted
-// monitor does not report a transition that was already reported.
-func (m *monitor) lastHealth(ctx context.Context, ref events.DeploymentRef) (string, error) {
-	records, _, err := m.bus.History(ctx, events.DeploymentSubject(ref))
-	if err != nil {
-		return "", err
-	}
-	for i := len(records) - 1; i >= 0; i-- {
-		if h, ok := records[i].Message.(events.HealthChanged); ok {
-			return h.To, nil
-		}
-	}
-	return "", nil
-}
-
-func (m *monitor) publish(ctx context.Context, ref events.DeploymentRef, ev events.HealthChanged) error {
-	subject := events.DeploymentSubject(ref)
-	for attempt := 0; attempt < 10; attempt++ {
-		last, err := m.bus.LastSeq(ctx, subject)
-		if err != nil {
-			return err
-		}
-		if last == 0 {
-			return nil // not created through Slipway (yet): nothing to report on
-		}
-		env, err := events.Wrap(ev, events.Meta{ID: fmt.Sprintf("%s/health/%d", ref, last), Source: "/slipway/health-monitor",
-			Subject: ref.String(), Time: time.Now().UTC(), Actor: "system:health-monitor"})
-		if err != nil {
-			return err
-		}
-		_, err = m.bus.Append(ctx, subject, env, last)
-		if !errors.Is(err, bus.ErrConflict) {
-			return err
-		}
-	}
-	return fmt.Errorf("publish health of %s: conflicting appends", ref)
+	tr.window.Published(to)
+	m.log.InfoContext(ctx, "health changed", "deployment", ref.String(), "from", ev.From, "to", ev.To,
+		"reason", ev.Reason, "revision", ev.Revision, "message", ev.Message)
 }
 
 func refOf(d *appsv1.Deployment) (events.DeploymentRef, bool) {

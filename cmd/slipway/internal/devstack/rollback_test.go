@@ -86,3 +86,22 @@ func TestNewUpdateSupersedesRolloutInFlight(t *testing.T) {
 }
 
 var eventually = apitest.Eventually
+
+// TestCrashLoopingRolloutFailsBeforeItsDeadline: the health monitor sees the
+// new pods crash-loop, and the rollout fails at once (its deadline is ten
+// minutes away) and rolls back.
+func TestCrashLoopingRolloutFailsBeforeItsDeadline(t *testing.T) {
+	t.Parallel()
+	_, api := start(t, devstackOptions())
+	api.Do(t, http.MethodPost, deploymentsPath+"?wait=60s", createBody("crashy", 3))
+	r := patch(t, api, "crashy", map[string]any{"spec": map[string]any{"image": "ghcr.io/acme/scorer:segfault",
+		"podAnnotations": map[string]string{"sim.slipway.dev/crash-loop": "true"}}})
+	op := r.JSON(t)
+	if r.Status != http.StatusOK || op["status"] != "failed" || op["reason"] != events.ReasonCrashLoopBackOff {
+		t.Fatalf("the crash-looping rollout must fail with the health reason: %d %s", r.Status, r.Body)
+	}
+	eventually(t, 60*time.Second, "the automatic rollback", func() bool {
+		d := peekDeployment(t, api, "crashy")
+		return d.RunningRevision == 3 && d.Image == "ghcr.io/acme/scorer:1.0"
+	})
+}

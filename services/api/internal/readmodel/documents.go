@@ -31,6 +31,7 @@ type Deployment struct {
 	Message         string          `bson:"message,omitempty" json:"message,omitempty"`
 	Health          string          `bson:"health" json:"health"`
 	HealthReason    string          `bson:"healthReason,omitempty" json:"healthReason,omitempty"`
+	HealthDetail    *HealthDetail   `bson:"healthDetail,omitempty" json:"healthDetail,omitempty"`
 	Replicas        events.Replicas `bson:"replicas" json:"replicas"`
 	Scaling         Scaling         `bson:"scaling" json:"scaling"`
 	Image           string          `bson:"image" json:"image"`
@@ -87,6 +88,15 @@ type Rollout struct {
 	OperationID  string          `bson:"operationId" json:"operationId"`
 	StartedAt    *time.Time      `bson:"startedAt,omitempty" json:"startedAt,omitempty"`
 	FinishedAt   *time.Time      `bson:"finishedAt,omitempty" json:"finishedAt,omitempty"`
+}
+
+// HealthDetail is what the health monitor last reported.
+type HealthDetail struct {
+	Message        string            `bson:"message,omitempty" json:"message,omitempty"`
+	Revision       int               `bson:"revision,omitempty" json:"revision,omitempty"`
+	Pods           *events.PodCounts `bson:"pods,omitempty" json:"pods,omitempty"`
+	ReadyEndpoints *int32            `bson:"readyEndpoints,omitempty" json:"readyEndpoints,omitempty"`
+	Since          time.Time         `bson:"since" json:"since"`
 }
 
 // Drift is the last change made to the deployment's objects outside Slipway.

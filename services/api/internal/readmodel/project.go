@@ -47,6 +47,7 @@ func ProjectDeployment(d *Deployment, seq uint64, env events.Envelope, msg event
 		d.Replicas, d.Phase, d.Reason, d.Message = m.Replicas, PhaseFailed, m.Reason, m.Message
 	case events.HealthChanged:
 		d.Health, d.HealthReason = m.To, m.Reason
+		d.HealthDetail = &HealthDetail{Message: m.Message, Revision: m.Revision, Pods: m.Pods, ReadyEndpoints: m.ReadyEndpoints, Since: env.Time}
 	case events.RolloutQueued:
 		if d.Rollout != nil && d.Rollout.Revision == m.Revision {
 			d.Rollout.Phase = "Queued"

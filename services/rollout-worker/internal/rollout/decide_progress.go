@@ -46,7 +46,14 @@ type Observation struct {
 // conditions changed. Observations of a superseded or ended rollout decide nothing.
 func DecideProgress(s State, obs Observation) []events.Message {
 	r := s.rolloutOf(obs.Revision)
-	if r == nil || r.Phase != PhaseProgressing || obs.Stale {
+	if r == nil || r.Phase != PhaseProgressing {
+		return nil
+	}
+	if r.Failure != "" {
+		return []events.Message{events.RolloutFailed{Revision: obs.Revision, Reason: r.Failure,
+			Message: fmt.Sprintf("the pods of revision %d are failing: %s", obs.Revision, r.FailureMessage), Replicas: obs.Replicas}}
+	}
+	if obs.Stale {
 		return nil
 	}
 	switch {

@@ -243,3 +243,33 @@ func TestDecidePromote(t *testing.T) {
 		t.Fatal("promoting what runs must create no revision")
 	}
 }
+
+func TestCrashLoopingPodsFailTheRolloutBeforeItsDeadline(t *testing.T) {
+	spec := created().Revision.Spec
+	spec.Image = "img:crashes"
+	base := []events.Message{created(), events.RolloutStarted{Revision: 1}, events.RolloutSucceeded{Revision: 1},
+		events.RevisionCreated{Revision: events.Revision{Number: 2, Spec: spec, Cause: events.CauseUpdated}}, events.RolloutStarted{Revision: 2}}
+	obs := Observation{Revision: 2, Replicas: events.Replicas{Desired: 4, Updated: 1, Ready: 4, Available: 4}}
+	tests := []struct {
+		name   string
+		health events.HealthChanged
+		fails  bool
+	}{
+		{"new pods crash-loop", events.HealthChanged{To: events.HealthDegraded, Reason: events.ReasonCrashLoopBackOff, Revision: 2}, true},
+		{"new pods cannot pull", events.HealthChanged{To: events.HealthDegraded, Reason: events.ReasonImagePullBackOff, Revision: 2}, true},
+		{"old pods crash-loop", events.HealthChanged{To: events.HealthDegraded, Reason: events.ReasonCrashLoopBackOff, Revision: 1}, false},
+		{"merely progressing", events.HealthChanged{To: events.HealthProgressing, Reason: events.ReasonRolloutInProgress, Revision: 2}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := DecideProgress(history(append(append([]events.Message{}, base...), tt.health)...), obs)
+			failed := len(got) == 1 && got[0].Type() == events.RolloutFailed{}.Type()
+			if failed != tt.fails {
+				t.Fatalf("got %+v", got)
+			}
+			if failed && got[0].(events.RolloutFailed).Reason != tt.health.Reason {
+				t.Fatalf("the failure must carry the health reason: %+v", got[0])
+			}
+		})
+	}
+}

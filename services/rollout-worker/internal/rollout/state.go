@@ -63,6 +63,9 @@ type Rollout struct {
 	Paused bool
 	// Queued: the rollout waited for a slot on its target.
 	Queued bool
+	// Failure is a reason the health monitor reported for this rollout's
+	// pods (crash loops, image pulls) that fails it before its deadline.
+	Failure, FailureMessage string
 	// AbortOperation is the operation of the abort that ended the rollout;
 	// the rollback it causes belongs to it.
 	AbortOperation string
@@ -120,6 +123,11 @@ func (s *State) Apply(e Event) {
 		if s.Rollout != nil && !s.Rollout.Phase.Terminal() {
 			s.Rollout.Phase = PhaseFailed
 			s.Rollout.Reason = events.ReasonSuperseded
+		}
+	case events.HealthChanged:
+		if r := s.Rollout; r != nil && r.Phase == PhaseProgressing && failsRollout(m.Reason) &&
+			m.Revision == s.Revisions[r.Revision].PodTemplateRevision() {
+			r.Failure, r.FailureMessage = m.Reason, m.Message
 		}
 	case events.RolloutQueued:
 		if r := s.rolloutOf(m.Revision); r != nil {
@@ -181,4 +189,10 @@ func isDecision(m events.Message) bool {
 		return true
 	}
 	return false
+}
+
+// failsRollout reports health reasons that fail a rollout at once: its pods
+// will not become ready by waiting.
+func failsRollout(reason string) bool {
+	return reason == events.ReasonCrashLoopBackOff || reason == events.ReasonImagePullBackOff
 }
