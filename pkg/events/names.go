@@ -49,6 +49,7 @@ const (
 	KindAbort     = "abort"
 	// KindPromoted carries a promotion's spec from the promoter to the worker.
 	KindPromoted = "promoted"
+	KindAlias    = "alias"
 )
 
 // DeploymentCommandSubjects are the command subjects the rollout worker consumes.
@@ -61,6 +62,7 @@ var DeploymentCommandSubjects = []string{
 	commandSubjectPrefix + KindResume + ".>",
 	commandSubjectPrefix + KindAbort + ".>",
 	commandSubjectPrefix + KindPromoted + ".>",
+	commandSubjectPrefix + KindAlias + ".>",
 }
 
 // PromotionCommandSubjects are the command subjects the promoter consumes.

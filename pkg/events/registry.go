@@ -44,6 +44,11 @@ func init() {
 	register[PromoteDeployment]()
 	register[PromotionPlanned]()
 	register[PromotionApplied]()
+	register[SetAlias]()
+	register[DeleteAlias]()
+	register[AliasSet]()
+	register[AliasMoved]()
+	register[AliasDeleted]()
 }
 
 // Types lists every registered wire type name.

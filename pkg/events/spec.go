@@ -19,6 +19,9 @@ type Spec struct {
 	Rollout      *Strategy         `json:"rollout,omitempty"`
 	// PodAnnotations are added to every pod (sidecar injection, scraping, ...).
 	PodAnnotations map[string]string `json:"podAnnotations,omitempty"`
+	// KeepWarm keeps the last N good revisions running (pinned) besides the
+	// current one, so moving an alias back to one is instant.
+	KeepWarm int32 `json:"keepWarm,omitempty"`
 }
 
 // ModelRef names the model a server loads, for people and audit; the image is what runs.

@@ -30,6 +30,8 @@ func (fe FieldErrors) Error() string {
 const (
 	MaxDeploymentNameLen = 40
 	MaxReplicas          = 500
+	MaxKeepWarm          = 5
+	MaxAliasLen          = 30
 	maxImageLen          = 512
 )
 
@@ -110,6 +112,9 @@ func (s Spec) Validate() error {
 		if len(k) > 253 || len(val) > 64<<10 || strings.TrimSpace(k) == "" {
 			v.add("spec.podAnnotations."+k, "is not a valid annotation")
 		}
+	}
+	if s.KeepWarm < 0 || s.KeepWarm > MaxKeepWarm {
+		v.add("spec.keepWarm", "must be between 0 and %d", MaxKeepWarm)
 	}
 	if s.InstanceType != "" {
 		if fe := ValidateName("spec.instanceType", s.InstanceType, 63); fe != nil {
@@ -233,3 +238,17 @@ func parseIntOrPercent(s string) (int, bool) {
 	}
 	return n, true
 }
+
+// ValidateAlias checks an alias name: a DNS label of at most MaxAliasLen
+// characters that cannot be mistaken for a per-version path (v3).
+func ValidateAlias(field, alias string) *FieldError {
+	if fe := ValidateName(field, alias, MaxAliasLen); fe != nil {
+		return fe
+	}
+	if versionPath.MatchString(alias) {
+		return &FieldError{field, "must not look like a revision (v3): those paths serve revisions"}
+	}
+	return nil
+}
+
+var versionPath = regexp.MustCompile(`^v[0-9]+$`)

@@ -6,6 +6,8 @@ package kube
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"fmt"
+	"strings"
 )
 
 // Labels Slipway puts on every object it manages. Selectors and informers in
@@ -17,6 +19,15 @@ const (
 	LabelProject    = "slipway.dev/project"
 	LabelDeployment = "slipway.dev/deployment"
 	LabelRevision   = "slipway.dev/revision"
+	// LabelInstance is on every pod serving a deployment, main or pinned:
+	// alias Services select on it with the revision label.
+	LabelInstance = "slipway.dev/instance"
+	// LabelPinnedOf marks a pinned Deployment (one revision kept running for
+	// aliases and keepWarm) and its pods; they carry no deployment label, so
+	// the deployment's own selector, monitor and drift check ignore them.
+	LabelPinnedOf = "slipway.dev/pinned-of"
+	// LabelAlias names the alias an alias Service serves.
+	LabelAlias = "slipway.dev/alias"
 
 	// FieldManager is the server-side apply field manager of every write.
 	FieldManager = "slipway"
@@ -38,4 +49,23 @@ func SelectorLabels(owner, project, deployment string) map[string]string {
 		LabelProject:    project,
 		LabelDeployment: deployment,
 	}
+}
+
+// PinnedName is the name of the pinned Deployment running a template revision.
+func PinnedName(objectName string, templateRevision int) string {
+	return fmt.Sprintf("%s-t%d", objectName, templateRevision)
+}
+
+// AliasServiceName is the name of an alias's Service: readable prefixes and
+// a hash of the whole, kept within a DNS-1035 label.
+func AliasServiceName(owner, project, deployment, alias string) string {
+	sum := sha256.Sum256([]byte(owner + "/" + project + "/" + deployment + "/" + alias))
+	return "a-" + cut(deployment, 20) + "-" + cut(alias, 20) + "-" + hex.EncodeToString(sum[:])[:8]
+}
+
+func cut(s string, n int) string {
+	if len(s) > n {
+		return strings.TrimRight(s[:n], "-")
+	}
+	return s
 }

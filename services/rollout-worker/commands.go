@@ -90,6 +90,10 @@ func (h *commandHandler) decide(ctx context.Context, env events.Envelope) error 
 		return h.apply(ctx, env, cmd.Deployment, func(s rollout.State) []events.Message {
 			return rollout.DecidePromote(s, cmd, h.catalog).Events
 		})
+	case events.SetAlias:
+		return h.apply(ctx, env, cmd.Deployment, func(s rollout.State) []events.Message { return rollout.DecideSetAlias(s, cmd).Events })
+	case events.DeleteAlias:
+		return h.apply(ctx, env, cmd.Deployment, func(s rollout.State) []events.Message { return rollout.DecideDeleteAlias(s, cmd).Events })
 	case events.PauseRollout:
 		return h.apply(ctx, env, cmd.Deployment, func(s rollout.State) []events.Message { return rollout.DecidePause(s, cmd).Events })
 	case events.ResumeRollout:

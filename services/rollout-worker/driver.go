@@ -81,6 +81,13 @@ func (d *driver) workFor(ref events.DeploymentRef, rec bus.Record) func(context.
 		return func(ctx context.Context) error { return d.setPaused(ctx, ref, m.Revision) }
 	case events.RolloutAborted:
 		return func(ctx context.Context) error { return d.afterAbort(ctx, ref, m.Revision) }
+	case events.AliasSet:
+		return func(ctx context.Context) error { return d.moveAlias(ctx, ref, m.Alias, m.Revision) }
+	case events.AliasDeleted:
+		return func(ctx context.Context) error { return d.deleteAlias(ctx, ref, m.Alias) }
+	case events.RolloutSucceeded:
+		// keepWarm: the revision that was running may now have to stay pinned.
+		return func(ctx context.Context) error { return d.reconcilePinned(ctx, ref) }
 	}
 	if revision, ok := needsRollout(rec.Message); ok {
 		return func(ctx context.Context) error { return d.drive(ctx, ref, revision, rec.Envelope) }
@@ -182,6 +189,11 @@ func (d *driver) drive(ctx context.Context, ref events.DeploymentRef, revision i
 		}()
 	}
 	if err := appendFn(func(s rollout.State) []events.Message { return rollout.DecideStart(s, revision) }); err != nil {
+		return err
+	}
+	// Pin what must outlive this rollout (aliased and keepWarm revisions)
+	// before the main Deployment starts replacing their pods.
+	if err := d.reconcilePinned(ctx, ref); err != nil {
 		return err
 	}
 	rev := st.Revisions[revision]

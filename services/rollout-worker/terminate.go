@@ -8,7 +8,9 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"slipway.dev/pkg/events"
+	"slipway.dev/pkg/kube"
 	"slipway.dev/pkg/telemetry"
+	"slipway.dev/services/rollout-worker/internal/cluster"
 	"slipway.dev/services/rollout-worker/internal/rollout"
 )
 
@@ -34,6 +36,23 @@ func (d *driver) terminate(ctx context.Context, ref events.DeploymentRef) error 
 			return fmt.Errorf("delete service %s/%s: %w", ns, name, err)
 		}
 		removed = []string{"apps/v1 Deployment " + ns + "/" + name, "v1 Service " + ns + "/" + name}
+		for alias := range st.Aliases {
+			svc := kube.AliasServiceName(ref.Owner, ref.Project, ref.Name, alias)
+			if err := cluster.DeleteService(ctx, target.Client, ns, svc); err != nil {
+				return err
+			}
+			removed = append(removed, "v1 Service "+ns+"/"+svc)
+		}
+		pinned, err := cluster.Pinned(ctx, target.Client, ns, ref)
+		if err != nil {
+			return err
+		}
+		for _, p := range pinned {
+			if err := cluster.DeleteDeployment(ctx, target.Client, ns, p); err != nil {
+				return err
+			}
+			removed = append(removed, "apps/v1 Deployment "+ns+"/"+p)
+		}
 	}
 	meta := events.Meta{Actor: "system:rollout-worker", CorrelationID: st.TerminationOp, TraceParent: telemetry.TraceParent(ctx)}
 	d.log.InfoContext(ctx, "deployment terminated", "deployment", ref.String(), "objects", removed)

@@ -83,6 +83,8 @@ func New(d Deps) *echo.Echo {
 	v1.DELETE("/projects/:owner/:project/deployments/:name", a.terminateDeployment)
 	v1.POST("/projects/:owner/:project/deployments/:name/rollback", a.rollbackDeployment)
 	v1.POST("/projects/:owner/:project/deployments/:name/rollout/:action", a.controlRollout)
+	v1.PUT("/projects/:owner/:project/deployments/:name/aliases/:alias", a.setAlias)
+	v1.DELETE("/projects/:owner/:project/deployments/:name/aliases/:alias", a.deleteAlias)
 	v1.GET("/projects/:owner/:project/deployments/:name/revisions", a.listRevisions)
 	v1.GET("/projects/:owner/:project/deployments/:name/revisions/:n", a.getRevision)
 	v1.GET("/projects/:owner/:project/deployments/:name/revisions/:n/diff/:m", a.diffRevisions)

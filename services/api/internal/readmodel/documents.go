@@ -43,6 +43,8 @@ type Deployment struct {
 	Endpoints []EndpointURL `bson:"endpoints" json:"endpoints"`
 	Rollout   *Rollout      `bson:"rollout,omitempty" json:"rollout,omitempty"`
 	Drift     *Drift        `bson:"drift,omitempty" json:"drift,omitempty"`
+	// Aliases in name order, with where they point and how they moved.
+	Aliases []Alias `bson:"aliases" json:"aliases"`
 	// Terminated deployments keep their document and history.
 	Terminated bool      `bson:"terminated" json:"terminated"`
 	CreatedAt  time.Time `bson:"createdAt" json:"createdAt"`
@@ -71,9 +73,32 @@ type Scaling struct {
 // EndpointURL is where a named endpoint is served.
 type EndpointURL struct {
 	Name string `bson:"name" json:"name"`
-	// URL is the canonical public URL; ClusterURL the in-cluster one.
+	// URL is the canonical public URL; VersionURL the current revision's
+	// own (<...>/v<N>/<endpoint>); ClusterURL the in-cluster one.
 	URL        string `bson:"url" json:"url"`
+	VersionURL string `bson:"versionUrl" json:"versionUrl"`
 	ClusterURL string `bson:"clusterUrl" json:"clusterUrl"`
+}
+
+// Alias is an alias of a deployment: the revision it serves, one it is
+// moving to, its canonical URLs and the history of its moves.
+type Alias struct {
+	Name     string        `bson:"name" json:"name"`
+	Revision int           `bson:"revision,omitempty" json:"revision,omitempty"`
+	Pending  int           `bson:"pending,omitempty" json:"pending,omitempty"`
+	URLs     []EndpointURL `bson:"urls" json:"urls"`
+	History  []AliasMove   `bson:"history" json:"history"`
+	// PendingBy is who asked for the move in progress.
+	PendingBy string `bson:"pendingBy,omitempty" json:"-"`
+}
+
+// AliasMove is one move of an alias.
+type AliasMove struct {
+	From  int       `bson:"from,omitempty" json:"from,omitempty"`
+	To    int       `bson:"to" json:"to"`
+	Warm  bool      `bson:"warm" json:"warm"`
+	Actor string    `bson:"actor" json:"actor"`
+	At    time.Time `bson:"at" json:"at"`
 }
 
 // Rollout is the latest rollout of a deployment.

@@ -74,6 +74,8 @@ func ProjectDeployment(d *Deployment, seq uint64, env events.Envelope, msg event
 	case events.TerminationCompleted:
 		d.Phase, d.Replicas = PhaseTerminated, events.Replicas{}
 		d.Health, d.HealthReason = events.HealthUnknown, ""
+	case events.AliasSet, events.AliasMoved, events.AliasDeleted:
+		projectAlias(d, env, msg)
 	case events.DriftDetected:
 		if m.Adopted != nil {
 			revised(d, env, *m.Adopted)
@@ -96,7 +98,8 @@ func created(d *Deployment, env events.Envelope, m events.DeploymentCreated) {
 		Phase: PhasePending, Health: events.HealthUnknown, Image: spec.Image, InstanceType: spec.InstanceType,
 		Scaling:   Scaling{Replicas: spec.Replicas},
 		SpecJSON:  string(specJSON),
-		Endpoints: endpointURLs(m.Deployment, m.Target, spec),
+		Endpoints: endpointURLs(m.Deployment, m.Target, spec, m.Revision.Number),
+		Aliases:   []Alias{},
 		Replicas:  events.Replicas{Desired: spec.DesiredReplicas()},
 		Rollout:   &Rollout{Revision: m.Revision.Number, Phase: "Pending", OperationID: env.CorrelationID},
 		CreatedAt: env.Time,
@@ -116,7 +119,10 @@ func revised(d *Deployment, env events.Envelope, rev events.Revision) {
 		d.Scaling = Scaling{Min: spec.Scaling.Min, Max: spec.Scaling.Max}
 	}
 	d.Endpoints = endpointURLs(events.DeploymentRef{Owner: d.Owner, Project: d.Project, Name: d.Name},
-		events.TargetInfo{BaseURL: d.baseURL(), Namespace: d.Namespace, ObjectName: d.ObjectName}, spec)
+		events.TargetInfo{BaseURL: d.baseURL(), Namespace: d.Namespace, ObjectName: d.ObjectName}, spec, rev.Number)
+	for i := range d.Aliases {
+		d.Aliases[i].URLs = d.aliasURLs(d.Aliases[i].Name)
+	}
 	d.Phase, d.Reason, d.Message = PhaseProgressing, "", ""
 	d.Rollout = &Rollout{Revision: rev.Number, Phase: "Pending", OperationID: env.CorrelationID}
 }
@@ -142,11 +148,11 @@ func operationOf(d *Deployment, env events.Envelope) string {
 
 // endpointURLs are the canonical public URL of each endpoint,
 // <base>/<owner>/<project>/<deployment>/<endpoint>, and its in-cluster URL.
-func endpointURLs(ref events.DeploymentRef, t events.TargetInfo, spec events.Spec) []EndpointURL {
+func endpointURLs(ref events.DeploymentRef, t events.TargetInfo, spec events.Spec, revision int) []EndpointURL {
 	base := strings.TrimRight(t.BaseURL, "/") + "/" + ref.Owner + "/" + ref.Project + "/" + ref.Name
 	out := make([]EndpointURL, 0, len(spec.Endpoints))
 	for _, ep := range spec.Endpoints {
-		out = append(out, EndpointURL{Name: ep.Name, URL: base + "/" + ep.Name,
+		out = append(out, EndpointURL{Name: ep.Name, URL: base + "/" + ep.Name, VersionURL: versionURL(t.BaseURL, ref, revision, ep.Name),
 			ClusterURL: "http://" + t.ObjectName + "." + t.Namespace + ".svc.cluster.local" + ep.Path})
 	}
 	return out
@@ -189,6 +195,16 @@ func ProjectOperation(o *Operation, seq uint64, env events.Envelope, msg events.
 		}
 	case events.DeploymentTerminated:
 		o.Kind, o.Status, o.Revision, o.Message = KindOf(events.TerminateDeployment{}.Type()), OpRunning, m.Revision, m.Message
+	case events.AliasSet:
+		o.Kind, o.Status, o.Revision, o.Message = KindOf(events.SetAlias{}.Type()), OpRunning, m.Revision, "moving alias "+m.Alias
+	case events.AliasMoved:
+		o.Status, o.Revision, o.FinishedAt = OpSucceeded, m.Revision, &t
+		o.Message = "alias " + m.Alias + " serves revision " + strconv.Itoa(m.Revision)
+		if m.Warm {
+			o.Message += " (instant: its pods were ready)"
+		}
+	case events.AliasDeleted:
+		o.Kind, o.Status, o.FinishedAt, o.Message = KindOf(events.DeleteAlias{}.Type()), OpSucceeded, &t, "alias "+m.Alias+" deleted"
 	case events.PromotionPlanned:
 		o.Kind, o.Deployment, o.Owner, o.Project = "promote", m.Target.String(), m.Target.Owner, m.Target.Project
 		o.Status, o.Message = OpRunning, "planned "+m.Source.String()+"@v"+strconv.Itoa(m.SourceRevision)+" onto "+m.Target.String()

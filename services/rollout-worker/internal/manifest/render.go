@@ -35,10 +35,10 @@ func Render(ref events.DeploymentRef, target events.TargetInfo, rev events.Revis
 	labels := withLabels(selector, kube.LabelManagedBy, kube.ManagedByValue)
 	// Pods carry the revision of their template: a scaling-only revision or a
 	// rollback to a template that still runs keeps them instead of replacing them.
-	podLabels := withLabels(labels, kube.LabelRevision, strconv.Itoa(rev.PodTemplateRevision()))
+	podLabels := withLabels(labels, kube.LabelRevision, strconv.Itoa(rev.PodTemplateRevision()), kube.LabelInstance, ref.Name)
 
 	dep := appsac.Deployment(target.ObjectName, target.Namespace).
-		WithLabels(podLabels).
+		WithLabels(withLabels(labels, kube.LabelRevision, strconv.Itoa(rev.PodTemplateRevision()))).
 		WithSpec(appsac.DeploymentSpec().
 			WithSelector(metaac.LabelSelector().WithMatchLabels(selector)).
 			WithStrategy(appsac.DeploymentStrategy().

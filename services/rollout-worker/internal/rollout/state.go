@@ -41,12 +41,24 @@ type State struct {
 	Terminated      bool
 	TerminationDone bool
 	TerminationOp   string
+	// Aliases maps alias names to the revision they serve and, while a move
+	// is in progress, the revision they are moving to.
+	Aliases map[string]Alias
 	// LastSeq is the stream sequence of the last event folded: the expected
 	// last subject sequence of the next append.
 	LastSeq uint64
 	// handled holds the ids of commands already decided, so a redelivered
 	// command is acknowledged without a second effect.
 	handled map[string]bool
+	// succeeded holds the revisions whose rollout succeeded.
+	succeeded map[int]bool
+}
+
+// Alias is where an alias points.
+type Alias struct {
+	Revision    int // served now (0: not yet)
+	Pending     int // moving to (0: no move in progress)
+	OperationID string
 }
 
 // Rollout is the move to one revision.
@@ -76,7 +88,7 @@ func (s State) Handled(commandID string) bool { return s.handled[commandID] }
 
 // Fold builds the state from events in stream order.
 func Fold(history []Event) State {
-	s := State{Revisions: map[int]events.Revision{}, handled: map[string]bool{}}
+	s := State{Revisions: map[int]events.Revision{}, Aliases: map[string]Alias{}, handled: map[string]bool{}}
 	for _, e := range history {
 		s.Apply(e)
 	}
@@ -98,6 +110,12 @@ func (s *State) Apply(e Event) {
 	}
 	if s.Revisions == nil {
 		s.Revisions = map[int]events.Revision{}
+	}
+	if s.Aliases == nil {
+		s.Aliases = map[string]Alias{}
+	}
+	if s.succeeded == nil {
+		s.succeeded = map[int]bool{}
 	}
 	if e.Envelope.CausationID != "" && isDecision(e.Message) {
 		s.handled[e.Envelope.CausationID] = true
@@ -129,6 +147,16 @@ func (s *State) Apply(e Event) {
 			m.Revision == s.Revisions[r.Revision].PodTemplateRevision() {
 			r.Failure, r.FailureMessage = m.Reason, m.Message
 		}
+	case events.AliasSet:
+		a := s.Aliases[m.Alias]
+		a.Pending, a.OperationID = m.Revision, e.Envelope.CorrelationID
+		s.Aliases[m.Alias] = a
+	case events.AliasMoved:
+		if a := s.Aliases[m.Alias]; a.Pending == m.Revision {
+			s.Aliases[m.Alias] = Alias{Revision: m.Revision}
+		}
+	case events.AliasDeleted:
+		delete(s.Aliases, m.Alias)
 	case events.RolloutQueued:
 		if r := s.rolloutOf(m.Revision); r != nil {
 			r.Queued = true
@@ -160,6 +188,7 @@ func (s *State) Apply(e Event) {
 		if r := s.rolloutOf(m.Revision); r != nil {
 			r.Phase, r.Replicas, r.Reason = PhaseSucceeded, m.Replicas, events.ReasonRolloutComplete
 			s.Stable = m.Revision
+			s.succeeded[m.Revision] = true
 		}
 	case events.RolloutFailed:
 		if r := s.rolloutOf(m.Revision); r != nil {
@@ -185,7 +214,7 @@ func (s *State) rolloutOf(revision int) *Rollout {
 func isDecision(m events.Message) bool {
 	switch m.(type) {
 	case events.DeploymentCreated, events.CommandRejected, events.RevisionCreated, events.DeploymentUnchanged, events.DeploymentTerminated,
-		events.RolloutPaused, events.RolloutResumed, events.RolloutAborted:
+		events.RolloutPaused, events.RolloutResumed, events.RolloutAborted, events.AliasSet, events.AliasDeleted:
 		return true
 	}
 	return false

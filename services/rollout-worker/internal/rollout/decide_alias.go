@@ -1,0 +1,71 @@
+package rollout
+
+import (
+	"slipway.dev/pkg/events"
+)
+
+// DecideSetAlias points an alias at a revision. Pointing it where it
+// already points (with no move in progress) changes nothing.
+func DecideSetAlias(s State, cmd events.SetAlias) Decision {
+	if d, gone := notLive(s, cmd, cmd.Deployment); gone {
+		return d
+	}
+	if fe := events.ValidateAlias("alias", cmd.Alias); fe != nil {
+		return reject(cmd, events.ReasonInvalidSpec, "alias %s", fe.Message)
+	}
+	if _, ok := s.Revisions[cmd.Revision]; !ok {
+		return reject(cmd, events.ReasonNotFound, "revision %d of %s does not exist (revisions 1 to %d do)", cmd.Revision, cmd.Deployment, s.Current)
+	}
+	a := s.Aliases[cmd.Alias]
+	if a.Revision == cmd.Revision && a.Pending == 0 {
+		return unchanged(s, "alias %s already serves revision %d", cmd.Alias, cmd.Revision)
+	}
+	return Decision{Events: []events.Message{events.AliasSet{Alias: cmd.Alias, Revision: cmd.Revision, Previous: a.Revision, Message: cmd.Message}}}
+}
+
+// DecideDeleteAlias removes an alias.
+func DecideDeleteAlias(s State, cmd events.DeleteAlias) Decision {
+	if d, gone := notLive(s, cmd, cmd.Deployment); gone {
+		return d
+	}
+	a, ok := s.Aliases[cmd.Alias]
+	if !ok {
+		return reject(cmd, events.ReasonNotFound, "deployment %s has no alias %s", cmd.Deployment, cmd.Alias)
+	}
+	return Decision{Events: []events.Message{events.AliasDeleted{Alias: cmd.Alias, Revision: a.Revision}}}
+}
+
+// DecideAliasMoved records a finished move, unless the alias was pointed
+// elsewhere or deleted meanwhile.
+func DecideAliasMoved(s State, alias string, revision int, warm bool) []events.Message {
+	a, ok := s.Aliases[alias]
+	if !ok || a.Pending != revision {
+		return nil
+	}
+	return []events.Message{events.AliasMoved{Alias: alias, Revision: revision, Previous: a.Revision, Warm: warm}}
+}
+
+// PinnedTemplates are the pod template revisions that must keep running as
+// pinned Deployments: those aliases serve or are moving to, and those of the
+// last keepWarm good revisions before the current one.
+func PinnedTemplates(s State) map[int]bool {
+	out := map[int]bool{}
+	for _, a := range s.Aliases {
+		for _, rev := range []int{a.Revision, a.Pending} {
+			if r, ok := s.Revisions[rev]; ok {
+				out[r.PodTemplateRevision()] = true
+			}
+		}
+	}
+	keep := int(s.Revisions[s.Current].Spec.KeepWarm)
+	current := s.Revisions[s.Current].PodTemplateRevision()
+	for n := s.Stable; n > 0 && keep > 0; n-- {
+		r, ok := s.Revisions[n]
+		if !ok || n == s.Current || r.PodTemplateRevision() == current || out[r.PodTemplateRevision()] || !s.succeeded[n] {
+			continue
+		}
+		out[r.PodTemplateRevision()] = true
+		keep--
+	}
+	return out
+}
