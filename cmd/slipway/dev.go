@@ -77,7 +77,7 @@ func runDev(ctx context.Context, args []string, stdout, stderr io.Writer, getenv
 	}
 	defer func() { _ = shutdown(context.Background()) }()
 
-	stack, err := devstack.Start(ctx, devstack.Options{DataDir: cfg.DataDir, Addr: cfg.Addr, ClusterMode: cfg.Cluster,
+	stack, err := devstack.Start(ctx, devstack.Options{AllowPrivateWebhookTargets: true, DataDir: cfg.DataDir, Addr: cfg.Addr, ClusterMode: cfg.Cluster,
 		Kubeconfig: cfg.Kubeconfig, Namespace: cfg.Namespace, Logger: log})
 	if err != nil {
 		fmt.Fprintln(stderr, "slipway dev:", err)

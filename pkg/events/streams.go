@@ -139,3 +139,32 @@ func RolloutSlotsBucket() jetstream.KeyValueConfig {
 		History:     1,
 	}
 }
+
+// WebhooksConsumer is the api's durable pull consumer on EVENTS that fans
+// events out to webhook subscriptions. It starts with the events stored
+// after it is first created (subscribers never receive history). An event
+// is acked once its deliveries are recorded, not delivered, so a slow
+// receiver never holds the stream; AckWait bounds how long a crashed
+// dispatcher holds an event.
+func WebhooksConsumer() jetstream.ConsumerConfig {
+	return jetstream.ConsumerConfig{
+		Durable:       ConsumerWebhooks,
+		FilterSubject: EventSubjects,
+		AckPolicy:     jetstream.AckExplicitPolicy,
+		AckWait:       30 * time.Second,
+		MaxDeliver:    -1,
+		MaxAckPending: 256,
+		DeliverPolicy: jetstream.DeliverNewPolicy,
+	}
+}
+
+// WebhooksBucket holds the webhook subscriptions: one key per subscription.
+// A deleted subscription is purged, secret included.
+func WebhooksBucket() jetstream.KeyValueConfig {
+	return jetstream.KeyValueConfig{
+		Bucket:      BucketWebhooks,
+		Description: "Slipway webhook subscriptions",
+		Storage:     jetstream.FileStorage,
+		History:     1,
+	}
+}

@@ -21,6 +21,7 @@ import (
 	"slipway.dev/services/api/internal/intake"
 	"slipway.dev/services/api/internal/projector"
 	"slipway.dev/services/api/internal/readmodel"
+	"slipway.dev/services/api/internal/webhooks"
 )
 
 // Run serves until ctx ends, then drains HTTP requests and stops.
@@ -53,8 +54,14 @@ func Run(ctx context.Context, cfg Config) error {
 	if err != nil {
 		return err
 	}
+	hooks, err := webhooks.Open(ctx, webhooks.Config{Bus: conn, MongoURI: cfg.MongoURI, MongoDB: cfg.MongoDB,
+		AllowPrivateTargets: cfg.AllowPrivateWebhookTargets, Logger: log.With("component", "webhooks")})
+	if err != nil {
+		return err
+	}
+	defer func() { _ = hooks.Close() }()
 	notify := projector.NewNotifier()
-	handler := httpapi.New(httpapi.Deps{Reads: store, Commands: in, Changes: notify, Targets: cat, Stream: feedAdapter{eventfeed.New(conn)}, Logger: log,
+	handler := httpapi.New(httpapi.Deps{Reads: store, Commands: in, Changes: notify, Targets: cat, Stream: feedAdapter{eventfeed.New(conn)}, Webhooks: hooks, Logger: log,
 		Ready: func() error {
 			if !conn.NC.IsConnected() {
 				return errors.New("not connected")
@@ -72,6 +79,7 @@ func Run(ctx context.Context, cfg Config) error {
 
 	g, gctx := errgroup.WithContext(ctx)
 	g.Go(func() error { return projector.New(conn, store, notify, log).Run(gctx) })
+	g.Go(func() error { return hooks.Run(gctx) })
 	g.Go(func() error {
 		log.InfoContext(ctx, "api listening", "addr", ln.Addr().String())
 		if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {

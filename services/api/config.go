@@ -17,7 +17,11 @@ type Config struct {
 	NATSURL  string
 	MongoURI string
 	MongoDB  string
-	Logger   *slog.Logger
+	// AllowPrivateWebhookTargets lets webhook URLs reach loopback and
+	// private addresses (tests and `slipway dev` use 127.0.0.1 receivers).
+	// Link-local and cloud metadata addresses are refused regardless.
+	AllowPrivateWebhookTargets bool
+	Logger                     *slog.Logger
 }
 
 // Environment variables the api reads (docker-compose and deployments/ use these names).
@@ -26,11 +30,13 @@ const (
 	EnvNATSURL  = "SLIPWAY_NATS_URL"
 	EnvMongoURI = "SLIPWAY_MONGO_URI"
 	EnvMongoDB  = "SLIPWAY_MONGO_DB"
+	// EnvWebhooksAllowPrivate ("true") sets AllowPrivateWebhookTargets.
+	EnvWebhooksAllowPrivate = "SLIPWAY_WEBHOOKS_ALLOW_PRIVATE"
 )
 
 // EnvVars lists every environment variable the api reads.
 func EnvVars() []string {
-	return []string{EnvHTTPAddr, EnvNATSURL, EnvMongoURI, EnvMongoDB, telemetry.EnvLogLevel}
+	return []string{EnvHTTPAddr, EnvNATSURL, EnvMongoURI, EnvMongoDB, EnvWebhooksAllowPrivate, telemetry.EnvLogLevel}
 }
 
 // LoadConfig reads flags, falling back to the environment, then to defaults.
@@ -41,6 +47,8 @@ func LoadConfig(args []string, getenv func(string) string) (Config, error) {
 	fs.StringVar(&cfg.NATSURL, "nats-url", envOr(getenv, EnvNATSURL, "nats://127.0.0.1:4222"), "NATS server URL")
 	fs.StringVar(&cfg.MongoURI, "mongo-uri", envOr(getenv, EnvMongoURI, "mongodb://127.0.0.1:27017"), "MongoDB connection string")
 	fs.StringVar(&cfg.MongoDB, "mongo-db", envOr(getenv, EnvMongoDB, "slipway"), "MongoDB database")
+	fs.BoolVar(&cfg.AllowPrivateWebhookTargets, "webhooks-allow-private", getenv(EnvWebhooksAllowPrivate) == "true",
+		"let webhook URLs reach loopback and private addresses")
 	if err := fs.Parse(args); err != nil {
 		return Config{}, err
 	}

@@ -50,7 +50,10 @@ type Options struct {
 	// NoWorker leaves the rollout worker out (tests of commands accepted
 	// while no worker runs).
 	NoWorker bool
-	Logger   *slog.Logger
+	// AllowPrivateWebhookTargets lets webhook URLs reach loopback and
+	// private addresses (test receivers listen on 127.0.0.1).
+	AllowPrivateWebhookTargets bool
+	Logger                     *slog.Logger
 }
 
 // Stack is a running Slipway.
@@ -128,7 +131,7 @@ func Start(ctx context.Context, o Options) (s *Stack, err error) {
 	log := o.Logger
 	g.Go(func() error {
 		return api.Run(gctx, api.Config{Listener: ln, NATSURL: s.NATSURL, MongoURI: s.MongoURI, MongoDB: "slipway",
-			Logger: log.With("service", "api")})
+			AllowPrivateWebhookTargets: o.AllowPrivateWebhookTargets, Logger: log.With("service", "api")})
 	})
 	if !o.NoWorker {
 		g.Go(func() error {

@@ -55,6 +55,7 @@ type Deps struct {
 	Changes  Changes
 	Targets  Targets
 	Stream   EventSource
+	Webhooks Webhooks
 	// Ready reports whether the message bus is connected.
 	Ready  func() error
 	Logger *slog.Logger
@@ -97,6 +98,12 @@ func New(d Deps) *echo.Echo {
 	v1.GET("/audit", a.audit)
 	v1.GET("/targets", a.listTargets)
 	v1.GET("/targets/:target", a.getTarget)
+	v1.POST("/webhooks", a.createWebhook)
+	v1.GET("/webhooks", a.listWebhooks)
+	v1.GET("/webhooks/:id", a.getWebhook)
+	v1.DELETE("/webhooks/:id", a.deleteWebhook)
+	v1.GET("/webhooks/:id/deliveries", a.listDeliveries)
+	v1.POST("/webhooks/:id/deliveries/:deliveryId/redeliver", a.redeliver)
 	return e
 }
 

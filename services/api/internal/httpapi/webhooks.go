@@ -1,0 +1,124 @@
+package httpapi
+
+import (
+	"context"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"slipway.dev/services/api/internal/readmodel"
+	"slipway.dev/services/api/internal/webhooks"
+)
+
+// Webhooks manages webhook subscriptions and their delivery log. Secrets
+// leave it only in Create's answer.
+type Webhooks interface {
+	Create(ctx context.Context, req webhooks.CreateRequest) (webhooks.Created, error)
+	List(ctx context.Context) ([]webhooks.Subscription, error)
+	Get(ctx context.Context, id string) (webhooks.Subscription, error)
+	Delete(ctx context.Context, id string) error
+	Deliveries(ctx context.Context, id string, q webhooks.DeliveryQuery) ([]webhooks.Delivery, error)
+	Redeliver(ctx context.Context, id, deliveryID string) (webhooks.Delivery, error)
+}
+
+// createWebhook answers 201 with the subscription and its secret, shown this once.
+func (a *API) createWebhook(c echo.Context) error {
+	var req webhooks.CreateRequest
+	if err := decodeStrict(c, &req); err != nil {
+		return err
+	}
+	created, err := a.Webhooks.Create(c.Request().Context(), req)
+	if err != nil {
+		return webhookError(err)
+	}
+	c.Response().Header().Set(echo.HeaderLocation, "/v1/webhooks/"+created.ID)
+	return c.JSON(http.StatusCreated, created)
+}
+
+func (a *API) listWebhooks(c echo.Context) error {
+	subs, err := a.Webhooks.List(c.Request().Context())
+	if err != nil {
+		return webhookError(err)
+	}
+	return c.JSON(http.StatusOK, map[string]any{"items": subs})
+}
+
+func (a *API) getWebhook(c echo.Context) error {
+	sub, err := a.Webhooks.Get(c.Request().Context(), c.Param("id"))
+	if err != nil {
+		return webhookError(err)
+	}
+	return c.JSON(http.StatusOK, sub)
+}
+
+func (a *API) deleteWebhook(c echo.Context) error {
+	if err := a.Webhooks.Delete(c.Request().Context(), c.Param("id")); err != nil {
+		return webhookError(err)
+	}
+	return c.NoContent(http.StatusNoContent)
+}
+
+// listDeliveries answers {"items": [...], "nextCursor"}, newest event first,
+// optionally only the deliveries in ?state=.
+func (a *API) listDeliveries(c echo.Context) error {
+	limit, err := limitParam(c)
+	if err != nil {
+		return err
+	}
+	q := webhooks.DeliveryQuery{State: c.QueryParam("state"), Limit: limit + 1}
+	switch q.State {
+	case "", webhooks.StatePending, webhooks.StateDelivered, webhooks.StateDead:
+	default:
+		return fmt.Errorf("%w: state must be pending, delivered or dead", errBadParam)
+	}
+	if raw := c.QueryParam("cursor"); raw != "" {
+		if q.BeforeSeq, err = decodeDeliveryCursor(raw); err != nil {
+			return err
+		}
+	}
+	items, err := a.Webhooks.Deliveries(c.Request().Context(), c.Param("id"), q)
+	if err != nil {
+		return webhookError(err)
+	}
+	page := map[string]any{"items": items}
+	if len(items) > limit {
+		page["items"] = items[:limit]
+		page["nextCursor"] = base64.RawURLEncoding.EncodeToString([]byte("dlv:" + strconv.FormatUint(items[limit-1].EventSeq, 10)))
+	}
+	return c.JSON(http.StatusOK, page)
+}
+
+// redeliver answers 202 with the delivery queued again (same webhook-id).
+func (a *API) redeliver(c echo.Context) error {
+	dl, err := a.Webhooks.Redeliver(c.Request().Context(), c.Param("id"), c.Param("deliveryId"))
+	if err != nil {
+		return webhookError(err)
+	}
+	return c.JSON(http.StatusAccepted, dl)
+}
+
+func decodeDeliveryCursor(raw string) (uint64, error) {
+	b, err := base64.RawURLEncoding.DecodeString(raw)
+	if rest, ok := strings.CutPrefix(string(b), "dlv:"); err == nil && ok {
+		if n, err := strconv.ParseUint(rest, 10, 64); err == nil && n > 0 {
+			return n, nil
+		}
+	}
+	return 0, fmt.Errorf("%w: cursor is not one this API returned", errBadParam)
+}
+
+// webhookError maps the webhooks package's errors onto the problem table.
+func webhookError(err error) error {
+	switch {
+	case errors.Is(err, webhooks.ErrNotFound):
+		return fmt.Errorf("%w: %v", readmodel.ErrNotFound, err)
+	case errors.Is(err, webhooks.ErrUnavailable):
+		return errors.Join(errUnavailable, err)
+	}
+	return err
+}

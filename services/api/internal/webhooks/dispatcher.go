@@ -1,0 +1,167 @@
+package webhooks
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/nats-io/nats.go/jetstream"
+
+	"slipway.dev/pkg/events"
+)
+
+// Run delivers until ctx ends: it loads the subscriptions, resumes the
+// pending deliveries, then reads EVENTS from the durable consumer. It
+// returns when ctx ends (nil) or the consumer fails, after its senders
+// stopped.
+func (d *Dispatcher) Run(ctx context.Context) error {
+	defer d.stopAll()
+	if err := d.subs.watch(ctx, d.stopSender); err != nil {
+		return nilIfDone(ctx, fmt.Errorf("webhooks: %w", err))
+	}
+	d.mu.Lock()
+	d.runCtx = ctx
+	d.mu.Unlock()
+	if err := d.resume(ctx); err != nil {
+		return nilIfDone(ctx, err)
+	}
+	close(d.ready)
+	iter, err := d.cons.Messages(jetstream.PullMaxMessages(64))
+	if err != nil {
+		return fmt.Errorf("webhooks messages: %w", err)
+	}
+	go func() { <-ctx.Done(); iter.Stop() }()
+	for {
+		msg, err := iter.Next()
+		if err != nil {
+			if ctx.Err() != nil || errors.Is(err, jetstream.ErrMsgIteratorClosed) {
+				return nil
+			}
+			return fmt.Errorf("webhooks next: %w", err)
+		}
+		d.handle(ctx, msg)
+	}
+}
+
+// resume hands every pending delivery to its subscription's sender,
+// retrying while the database does not answer.
+func (d *Dispatcher) resume(ctx context.Context) error {
+	backoff := 100 * time.Millisecond
+	for {
+		pending, err := d.store.pending(ctx)
+		if err == nil {
+			for _, dl := range pending {
+				if s, err := d.senderFor(dl.Subscription); err == nil { // else its subscription was deleted
+					s.enqueue(dl)
+				}
+			}
+			d.log.InfoContext(ctx, "webhooks resumed", "pending", len(pending))
+			return nil
+		}
+		d.log.WarnContext(ctx, "webhooks: reading pending deliveries; retrying", "err", err)
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(backoff):
+		}
+		backoff = min(backoff*2, 5*time.Second)
+	}
+}
+
+// handle records one event's deliveries, hands them to their senders and
+// acks the event. When the database fails it naks the event for a later
+// retry; deliveries recorded before the failure are not recorded twice.
+func (d *Dispatcher) handle(ctx context.Context, msg jetstream.Msg) {
+	meta, err := msg.Metadata()
+	if err != nil {
+		d.log.ErrorContext(ctx, "webhooks: event without metadata", "err", err)
+		_ = msg.Term()
+		return
+	}
+	seq := meta.Sequence.Stream
+	env, err := events.Unmarshal(msg.Data())
+	if err != nil {
+		d.log.ErrorContext(ctx, "webhooks: skipping malformed event", "seq", seq, "err", err)
+		_ = msg.Term()
+		return
+	}
+	now := d.now().UTC().Truncate(time.Millisecond)
+	for _, rec := range d.subs.match(env.Type, msg.Subject(), seq) {
+		dl := Delivery{ID: deliveryID(env.ID, rec.ID), Subscription: rec.ID, EventID: env.ID, EventType: env.Type, EventSeq: seq,
+			State: StatePending, NextAttemptAt: &now, CreatedAt: now, AttemptLimit: d.retry.MaxAttempts, Body: string(msg.Data())}
+		created, err := d.store.insert(ctx, dl)
+		if err != nil {
+			d.log.WarnContext(ctx, "webhooks: recording deliveries; will retry the event", "seq", seq, "err", err)
+			_ = msg.NakWithDelay(2 * time.Second)
+			return
+		}
+		if !created {
+			continue // recorded when this event was read before: its sender has it
+		}
+		s, err := d.senderFor(rec.ID)
+		if errors.Is(err, ErrNotFound) {
+			continue // deleted meanwhile
+		}
+		if err != nil {
+			return // stopping: unacked, read again at the next start
+		}
+		s.enqueue(dl)
+	}
+	if err := msg.Ack(); err != nil {
+		d.log.WarnContext(ctx, "webhooks: ack", "seq", seq, "err", err)
+	}
+}
+
+// senderFor returns the subscription's sender, starting it if needed. A
+// subscription leaves the view before stopSender runs for it, and both this
+// and stopSender hold d.mu, so no sender outlives its subscription.
+func (d *Dispatcher) senderFor(id string) (*sender, error) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.runCtx == nil || d.runCtx.Err() != nil {
+		return nil, fmt.Errorf("%w: dispatcher not running", ErrUnavailable)
+	}
+	if s, ok := d.senders[id]; ok {
+		return s, nil
+	}
+	if _, ok := d.subs.lookup(id); !ok {
+		return nil, fmt.Errorf("webhook %s: %w", id, ErrNotFound)
+	}
+	s := newSender(d, id)
+	d.senders[id] = s
+	d.wg.Add(1)
+	go func() { defer d.wg.Done(); s.run() }()
+	return s, nil
+}
+
+// stopSender stops a deleted subscription's sender; its attempts in flight
+// are cancelled.
+func (d *Dispatcher) stopSender(id string) {
+	d.mu.Lock()
+	s, ok := d.senders[id]
+	delete(d.senders, id)
+	d.mu.Unlock()
+	if ok {
+		s.cancel()
+	}
+}
+
+// stopAll stops every sender and waits for them.
+func (d *Dispatcher) stopAll() {
+	d.mu.Lock()
+	d.runCtx = nil
+	for id, s := range d.senders {
+		s.cancel()
+		delete(d.senders, id)
+	}
+	d.mu.Unlock()
+	d.wg.Wait()
+}
+
+func nilIfDone(ctx context.Context, err error) error {
+	if ctx.Err() != nil {
+		return nil
+	}
+	return err
+}

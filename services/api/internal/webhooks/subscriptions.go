@@ -1,0 +1,187 @@
+package webhooks
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sort"
+	"sync"
+	"time"
+
+	"github.com/nats-io/nats.go/jetstream"
+)
+
+// subscriptions are the webhooks bucket, the source of truth (KV writes are
+// atomic, so the HTTP handlers write it directly), and the dispatcher's
+// in-memory view of it, kept by a watch and used to match events.
+type subscriptions struct {
+	kv     jetstream.KeyValue
+	stream jetstream.Stream // EVENTS: where a new subscription starts
+	now    func() time.Time
+
+	mu   sync.RWMutex
+	byID map[string]record
+}
+
+// create stores a new subscription. It holds the view's lock from reading
+// the EVENTS position to adding the subscription, and match takes the same
+// lock: so every event stored after AfterSeq is matched against it.
+func (s *subscriptions) create(ctx context.Context, sub Subscription) (record, error) {
+	secret, err := newSecret()
+	if err != nil {
+		return record{}, err
+	}
+	id := make([]byte, 12)
+	if _, err := rand.Read(id); err != nil {
+		return record{}, fmt.Errorf("generate webhook id: %w", err)
+	}
+	sub.ID, sub.CreatedAt = "wh_"+hex.EncodeToString(id), s.now().UTC().Truncate(time.Millisecond)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	info, err := s.stream.Info(ctx)
+	if err != nil {
+		return record{}, fmt.Errorf("%w: events stream: %v", ErrUnavailable, err)
+	}
+	rec := record{Subscription: sub, Secret: secret, AfterSeq: info.State.LastSeq}
+	data, err := json.Marshal(rec)
+	if err != nil {
+		return record{}, fmt.Errorf("encode webhook %s: %w", sub.ID, err)
+	}
+	if _, err := s.kv.Create(ctx, sub.ID, data); err != nil {
+		return record{}, fmt.Errorf("%w: store webhook %s: %v", ErrUnavailable, sub.ID, err)
+	}
+	s.byID[sub.ID] = rec
+	return rec, nil
+}
+
+// get reads a subscription from the bucket.
+func (s *subscriptions) get(ctx context.Context, id string) (record, error) {
+	if !idPattern.MatchString(id) {
+		return record{}, fmt.Errorf("webhook %s: %w", id, ErrNotFound)
+	}
+	e, err := s.kv.Get(ctx, id)
+	if errors.Is(err, jetstream.ErrKeyNotFound) {
+		return record{}, fmt.Errorf("webhook %s: %w", id, ErrNotFound)
+	}
+	if err != nil {
+		return record{}, fmt.Errorf("%w: webhook %s: %v", ErrUnavailable, id, err)
+	}
+	var rec record
+	if err := json.Unmarshal(e.Value(), &rec); err != nil {
+		return record{}, fmt.Errorf("decode webhook %s: %w", id, err)
+	}
+	return rec, nil
+}
+
+// list reads every subscription from the bucket, oldest first.
+func (s *subscriptions) list(ctx context.Context) ([]record, error) {
+	w, err := s.kv.WatchAll(ctx, jetstream.IgnoreDeletes())
+	if err != nil {
+		return nil, fmt.Errorf("%w: list webhooks: %v", ErrUnavailable, err)
+	}
+	defer func() { _ = w.Stop() }()
+	out := []record{}
+	for {
+		select {
+		case <-ctx.Done():
+			return nil, fmt.Errorf("%w: list webhooks: %v", ErrUnavailable, ctx.Err())
+		case e := <-w.Updates():
+			if e == nil {
+				sort.Slice(out, func(i, j int) bool {
+					return out[i].CreatedAt.Before(out[j].CreatedAt) || out[i].CreatedAt.Equal(out[j].CreatedAt) && out[i].ID < out[j].ID
+				})
+				return out, nil
+			}
+			var rec record
+			if json.Unmarshal(e.Value(), &rec) == nil {
+				out = append(out, rec)
+			}
+		}
+	}
+}
+
+// remove purges a subscription, secret included, from the bucket and the view.
+func (s *subscriptions) remove(ctx context.Context, id string) error {
+	if _, err := s.get(ctx, id); err != nil {
+		return err
+	}
+	if err := s.kv.Purge(ctx, id); err != nil {
+		return fmt.Errorf("%w: delete webhook %s: %v", ErrUnavailable, id, err)
+	}
+	s.mu.Lock()
+	delete(s.byID, id)
+	s.mu.Unlock()
+	return nil
+}
+
+// watch keeps the view current until ctx ends; it returns once the view
+// holds every stored subscription. gone is called for each deleted one.
+func (s *subscriptions) watch(ctx context.Context, gone func(id string)) error {
+	w, err := s.kv.WatchAll(ctx)
+	if err != nil {
+		return fmt.Errorf("watch webhooks: %w", err)
+	}
+	loaded := make(chan struct{})
+	go func() {
+		defer func() { _ = w.Stop() }()
+		initial := true
+		for e := range w.Updates() {
+			if e == nil {
+				if initial {
+					initial = false
+					close(loaded)
+				}
+				continue
+			}
+			if s.apply(e) {
+				gone(e.Key())
+			}
+		}
+	}()
+	select {
+	case <-loaded:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// apply takes one bucket change into the view; true when it was a deletion.
+func (s *subscriptions) apply(e jetstream.KeyValueEntry) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if e.Operation() != jetstream.KeyValuePut {
+		delete(s.byID, e.Key())
+		return true
+	}
+	var rec record
+	if json.Unmarshal(e.Value(), &rec) == nil {
+		s.byID[e.Key()] = rec
+	}
+	return false
+}
+
+// lookup returns a subscription of the view.
+func (s *subscriptions) lookup(id string) (record, bool) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	rec, ok := s.byID[id]
+	return rec, ok
+}
+
+// match returns the subscriptions an event stored at seq is delivered to.
+func (s *subscriptions) match(eventType, subject string, seq uint64) []record {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	var out []record
+	for _, rec := range s.byID {
+		if seq > rec.AfterSeq && rec.matches(eventType, subject) {
+			out = append(out, rec)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
+	return out
+}

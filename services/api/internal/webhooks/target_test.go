@@ -1,0 +1,101 @@
+package webhooks
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+)
+
+func TestTargetPolicyRefusesLinkLocalMetadataAndOtherSchemes(t *testing.T) {
+	refused := []string{
+		"http://169.254.169.254/latest/meta-data/",
+		"http://169.254.10.1/",
+		"http://[fe80::1]/hook",
+		"http://[fe80::1%25eth0]/hook",
+		"http://[::ffff:169.254.169.254]/",
+		"http://[fd00:ec2::254]/",
+		"http://100.100.100.200/",
+		"http://0.0.0.0:8080/",
+		"http://[::]/",
+		"http://224.0.0.1/",
+		"file:///etc/passwd",
+		"ftp://example.com/hook",
+		"gopher://127.0.0.1/",
+		"http:///nohost",
+		"https://user:pass@127.0.0.1/",
+		"not a url",
+		"",
+	}
+	for _, allow := range []bool{false, true} {
+		p := targetPolicy{allowPrivate: allow}
+		for _, u := range refused {
+			if msg := p.checkURL(context.Background(), u); msg == "" {
+				t.Errorf("allowPrivate=%v: %q was accepted", allow, u)
+			}
+		}
+	}
+}
+
+func TestTargetPolicyPrivateAndLoopbackOnlyWithTheFlag(t *testing.T) {
+	private := []string{"http://127.0.0.1:9/hook", "http://[::1]/", "http://10.1.2.3/", "http://192.168.1.1/", "http://172.16.0.5/",
+		"http://100.64.0.1/", "http://[fd12::1]/", "http://localhost:8080/"}
+	for _, u := range private {
+		if msg := (targetPolicy{}).checkURL(context.Background(), u); msg == "" {
+			t.Errorf("%q was accepted without AllowPrivateWebhookTargets", u)
+		} else if !strings.Contains(msg, "AllowPrivateWebhookTargets") && !strings.Contains(msg, "does not resolve") {
+			t.Errorf("%q: %s", u, msg)
+		}
+		if strings.Contains(u, "localhost") {
+			continue // resolution depends on the machine
+		}
+		if msg := (targetPolicy{allowPrivate: true}).checkURL(context.Background(), u); msg != "" {
+			t.Errorf("%q refused with AllowPrivateWebhookTargets: %s", u, msg)
+		}
+	}
+	if msg := (targetPolicy{}).checkURL(context.Background(), "https://93.184.215.14/hook"); msg != "" {
+		t.Errorf("a public address was refused: %s", msg)
+	}
+}
+
+// TestClientChecksTheDialedAddress: the check at delivery time looks at the
+// address actually dialed, so a name that now resolves to a refused address
+// is refused too.
+func TestClientChecksTheDialedAddress(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusNoContent) }))
+	defer srv.Close()
+	_, err := newClient(targetPolicy{}).Post(srv.URL, "application/json", strings.NewReader("{}"))
+	if !errors.Is(err, errRefusedAddress) {
+		t.Fatalf("a loopback receiver without the flag: err %v, want a refused address", err)
+	}
+	resp, err := newClient(targetPolicy{allowPrivate: true}).Post(srv.URL, "application/json", strings.NewReader("{}"))
+	if err != nil {
+		t.Fatalf("with the flag: %v", err)
+	}
+	_ = resp.Body.Close()
+}
+
+func TestFiltersAndMatching(t *testing.T) {
+	if fe := validateFilters([]string{"*", "slipway.deployment.*", "slipway.deployment.rollout_failed.v1"}); len(fe) != 0 {
+		t.Fatalf("valid filters refused: %v", fe)
+	}
+	fe := validateFilters([]string{"slipway.deploymnet.*", "slipway.deployment.nope.v1", "slipway.deploy*"})
+	if len(fe) != 3 || fe[0].Field != "events[0]" || fe[2].Field != "events[2]" {
+		t.Fatalf("invalid filters: %v", fe)
+	}
+	if fe := validateFilters(nil); len(fe) != 1 || fe[0].Field != "events" {
+		t.Fatalf("no filters: %v", fe)
+	}
+	sub := Subscription{Events: []string{"slipway.deployment.rollout_*"}, Project: "acme/fraud"}
+	const subject = "slipway.evt.deployment.acme.fraud.scorer"
+	switch {
+	case !sub.matches("slipway.deployment.rollout_failed.v1", subject):
+		t.Error("a prefix should match")
+	case sub.matches("slipway.deployment.created.v1", subject):
+		t.Error("another type matched")
+	case sub.matches("slipway.deployment.rollout_failed.v1", "slipway.evt.deployment.acme.other.scorer"):
+		t.Error("another project matched")
+	}
+}
