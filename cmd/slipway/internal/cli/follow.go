@@ -1,0 +1,140 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"time"
+)
+
+// rolloutView is a rollout at one moment, as watches show it.
+type rolloutView struct {
+	Deployment string `json:"deployment"`
+	// Phase and PhaseReason are the deployment's.
+	Phase       string `json:"phase"`
+	PhaseReason string `json:"phaseReason,omitempty"`
+	// Revision is the revision whose rollout is followed; Current the
+	// deployment's latest (newer after a rollback or a superseding update).
+	Revision     int      `json:"revision"`
+	From         int      `json:"fromRevision,omitempty"`
+	Current      int      `json:"currentRevision"`
+	RolloutPhase string   `json:"rolloutPhase"`
+	Replicas     Replicas `json:"replicas"`
+	Reason       string   `json:"reason,omitempty"`
+	Message      string   `json:"message,omitempty"`
+	Operation    string   `json:"operation,omitempty"`
+	Done         bool     `json:"done"`
+	Succeeded    bool     `json:"succeeded"`
+}
+
+// follower follows the rollout a deployment has when it is first polled,
+// by the deployment and the rollout's operation: once a newer revision
+// replaces it (an automatic rollback, an abort, a superseding update), the
+// operation says how it ended.
+type follower struct {
+	c        *Client
+	ref      Ref
+	started  bool
+	revision int
+	from     int
+	opID     string
+}
+
+// poll reads the deployment (and the operation while the rollout runs).
+func (f *follower) poll(ctx context.Context) (rolloutView, error) {
+	d, err := f.c.GetDeployment(ctx, f.ref)
+	if err != nil {
+		return rolloutView{}, err
+	}
+	v := rolloutView{Deployment: d.V.ID, Phase: d.V.Phase, PhaseReason: d.V.Reason, Current: d.V.Revision}
+	r := d.V.Rollout
+	if !f.started {
+		f.started = true
+		if r == nil { // nothing was ever rolled out: nothing to follow
+			v.Revision, v.RolloutPhase, v.Replicas = d.V.Revision, "None", d.V.Replicas
+			v.Done, v.Succeeded = true, d.V.Phase != "Failed"
+			return v, nil
+		}
+		f.revision, f.opID = r.Revision, r.OperationID
+	}
+	moved := r == nil || r.Revision != f.revision
+	if !moved {
+		f.from = r.FromRevision
+	}
+	v.Revision, v.From, v.Operation = f.revision, f.from, f.opID
+	if !moved {
+		v.RolloutPhase, v.Replicas, v.Reason, v.Message = r.Phase, r.Replicas, r.Reason, r.Message
+		if r.FinishedAt != nil {
+			v.Done, v.Succeeded = true, r.Phase == "Succeeded"
+			return v, nil
+		}
+	} else {
+		v.RolloutPhase = "Superseded"
+	}
+	if f.opID == "" {
+		v.Done = moved
+		return v, nil
+	}
+	op, err := f.c.GetOperation(ctx, f.opID, 0)
+	var p *ProblemError
+	switch {
+	case errors.As(err, &p) && p.Rejected():
+		v.RolloutPhase, v.Reason, v.Message, v.Done = "Rejected", p.Reason, p.Detail, true
+		return v, nil
+	case errors.As(err, &p) && p.Status == http.StatusNotFound:
+		v.Done = moved // an operation the API no longer knows: the deployment decides
+		return v, nil
+	case err != nil:
+		return v, err
+	}
+	if moved && op.V.Replicas != nil {
+		v.Replicas = *op.V.Replicas
+	}
+	if !op.V.Ended() {
+		if moved { // the deployment moved on before the operation was settled
+			v.RolloutPhase = "Progressing"
+		}
+		return v, nil
+	}
+	v.Done, v.Succeeded = true, op.V.Status == OpSucceeded
+	v.RolloutPhase = phaseOf(op.V)
+	if op.V.Reason != "" || op.V.Message != "" {
+		v.Reason, v.Message = op.V.Reason, op.V.Message
+	}
+	return v, nil
+}
+
+// phaseOf names the rollout phase an ended operation stands for.
+func phaseOf(op Operation) string {
+	switch {
+	case op.Status == OpSucceeded:
+		return "Succeeded"
+	case op.Reason == "Superseded" || op.Reason == "Aborted":
+		return op.Reason
+	}
+	return "Failed"
+}
+
+// follow polls every interval, calling show with each view, until the
+// rollout ends or ctx is done.
+func follow(ctx context.Context, f *follower, interval time.Duration, show func(rolloutView) error) (rolloutView, error) {
+	tick := time.NewTicker(interval)
+	defer tick.Stop()
+	for {
+		v, err := f.poll(ctx)
+		if err != nil {
+			return v, err
+		}
+		if err := show(v); err != nil {
+			return v, err
+		}
+		if v.Done {
+			return v, nil
+		}
+		select {
+		case <-ctx.Done():
+			return v, ctx.Err()
+		case <-tick.C:
+		}
+	}
+}

@@ -1,0 +1,125 @@
+package cli
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"strconv"
+	"time"
+)
+
+func operationCommands() []command {
+	return []command{
+		{path: "operations get", args: "ID", summary: "show an operation (the life of an accepted command)", setup: func(fs *flag.FlagSet) runFunc {
+			wait := fs.Duration("wait", 0, "wait up to this long (at most 10m) for the operation to end")
+			return func(ctx context.Context, e *env, args []string) error {
+				if len(args) != 1 {
+					return usageErrorf("want one operation id")
+				}
+				if err := checkWait(*wait); err != nil {
+					return err
+				}
+				c, err := e.client()
+				if err != nil {
+					return err
+				}
+				op, err := c.GetOperation(ctx, args[0], *wait)
+				if err != nil {
+					return err
+				}
+				return e.printOperation(op)
+			}
+		}},
+	}
+}
+
+// commandFlags are the flags of every command that changes something.
+type commandFlags struct {
+	wait time.Duration
+	key  string
+}
+
+func (cf *commandFlags) register(fs *flag.FlagSet) {
+	fs.DurationVar(&cf.wait, "wait", 0, "wait up to this long (at most 10m) for the operation to end, like 60s")
+	fs.StringVar(&cf.key, "idempotency-key", "", "the Idempotency-Key `key` (default: a new random key per invocation, so\n"+
+		"running the same command line again is a new command; give a key to make reruns answer the first operation)")
+}
+
+func (cf *commandFlags) options(e *env) (CommandOptions, error) {
+	if err := checkWait(cf.wait); err != nil {
+		return CommandOptions{}, err
+	}
+	key := cf.key
+	if key == "" {
+		key = e.newKey()
+	}
+	return CommandOptions{Wait: cf.wait, IdempotencyKey: key}, nil
+}
+
+// maxWait is the longest ?wait the API accepts.
+const maxWait = 10 * time.Minute
+
+func checkWait(d time.Duration) error {
+	if d < 0 || d > maxWait {
+		return usageErrorf("--wait %s: want a duration from 0s to %s", d, maxWait)
+	}
+	return nil
+}
+
+// submitted prints the operation a command answered and turns its outcome
+// into the exit code: a failed operation is ExitFailed; one still going
+// says how to follow it.
+func (e *env) submitted(op Doc[Operation], err error) error {
+	if err != nil {
+		return err
+	}
+	if err := e.printOperation(op); err != nil {
+		return err
+	}
+	if !op.V.Ended() {
+		fmt.Fprintf(e.Stderr, "operation %s is %s; follow it with: slipway wait %s\n", op.V.ID, op.V.Status, op.V.ID)
+	}
+	return nil
+}
+
+// printOperation prints an operation; a failed one ends with ExitFailed.
+func (e *env) printOperation(op Doc[Operation]) error {
+	if err := e.printRaw(op.Raw, func(w io.Writer) { operationTable(w, e.now(), op.V) }); err != nil {
+		return err
+	}
+	if op.V.Status == OpFailed {
+		return failed("operation %s failed: %s", op.V.ID, reasonText(op.V.Reason, op.V.Message))
+	}
+	return nil
+}
+
+func operationTable(w io.Writer, now time.Time, op Operation) {
+	rows := [][]string{{op.ID, op.Kind, op.Deployment, op.Status, itoaOrDash(op.Revision), readyText(op.Replicas),
+		orDash(op.Reason), age(now, op.AcceptedAt)}}
+	table(w, []string{"ID", "KIND", "DEPLOYMENT", "STATUS", "REVISION", "READY", "REASON", "AGE"}, rows)
+	if op.Message != "" {
+		fmt.Fprintf(w, "Message: %s\n", op.Message)
+	}
+	for _, f := range op.Fields {
+		fmt.Fprintf(w, "  - %s: %s\n", f.Field, f.Message)
+	}
+}
+
+func readyText(r *Replicas) string {
+	if r == nil {
+		return "-"
+	}
+	return strconv.Itoa(int(r.Ready)) + "/" + strconv.Itoa(int(r.Desired))
+}
+
+// reasonText joins a reason code and its message.
+func reasonText(reason, message string) string {
+	switch {
+	case reason == "":
+		return orDash(message)
+	case message == "":
+		return reason
+	}
+	return reason + ": " + message
+}
