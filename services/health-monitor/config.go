@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"slipway.dev/pkg/kube"
+	"slipway.dev/pkg/metrics"
 	"slipway.dev/pkg/telemetry"
 )
 
@@ -93,7 +94,7 @@ const (
 
 // EnvVars lists every environment variable the monitor reads.
 func EnvVars() []string {
-	return append([]string{EnvNATSURL, EnvWindow, EnvInterval, EnvProbeMode, EnvSettle, telemetry.EnvLogLevel}, kube.TargetEnvVars()...)
+	return append([]string{EnvNATSURL, EnvWindow, EnvInterval, EnvProbeMode, EnvSettle, telemetry.EnvLogLevel, metrics.EnvAddr}, kube.TargetEnvVars()...)
 }
 
 // LoadConfig reads flags, falling back to the environment, then to defaults.

@@ -19,16 +19,7 @@ const (
 // Unknown/DeploymentPaused.
 func stepPaused(d *appsv1.Deployment, pods []Pod, readyAfter int, now time.Time) Result {
 	hash := TemplateHash(&d.Spec.Template)
-	var cur, old []Pod
-	for _, p := range pods {
-		p.Age++
-		p = settle(p, readyAfter, now)
-		if p.Hash == hash {
-			cur = append(cur, p)
-		} else {
-			old = append(old, p)
-		}
-	}
+	cur, old := partition(pods, hash, readyAfter, now)
 	st := computeStatus(d, cur, old, true, replicaSetName(d.Name, hash), now)
 	if c := condition(d.Status, appsv1.DeploymentProgressing); c != nil && c.Reason == ReasonDeploymentPaused {
 		setCondition(&st, *c) // keep the time it was paused at: no write per tick

@@ -69,16 +69,7 @@ func Step(d *appsv1.Deployment, pods []Pod, readyAfter int, now time.Time) Resul
 	}
 	d = resumed(d, now)
 	hash := TemplateHash(&d.Spec.Template)
-	var cur, old []Pod
-	for _, p := range pods {
-		p.Age++
-		p = settle(p, readyAfter, now)
-		if p.Hash == hash {
-			cur = append(cur, p)
-		} else {
-			old = append(old, p)
-		}
-	}
+	cur, old := partition(pods, hash, readyAfter, now)
 	r := reconciler{d: d, hash: hash, fault: FaultOf(d.Spec.Template.Annotations), readyAfter: readyAfter, now: now}
 	newRSExisted := len(cur) > 0 || progressingNames(d.Status, replicaSetName(d.Name, hash))
 	if IsRecreate(d) {
@@ -91,6 +82,21 @@ func Step(d *appsv1.Deployment, pods []Pod, readyAfter int, now time.Time) Resul
 		Deleted: r.deleted,
 		Status:  computeStatus(d, cur, old, newRSExisted, replicaSetName(d.Name, hash), now),
 	}
+}
+
+// partition ages and settles the pods one tick and splits them into those of
+// the current template (hash) and the old ones.
+func partition(pods []Pod, hash string, readyAfter int, now time.Time) (cur, old []Pod) {
+	for _, p := range pods {
+		p.Age++
+		p = settle(p, readyAfter, now)
+		if p.Hash == hash {
+			cur = append(cur, p)
+		} else {
+			old = append(old, p)
+		}
+	}
+	return cur, old
 }
 
 type reconciler struct {

@@ -1,39 +1,16 @@
-// Command slipway-api runs the api service on its own.
+// Command slipway-api runs the api service on its own; it serves /metrics itself.
 package main
 
 import (
-	"context"
-	"fmt"
-	"os"
-	"os/signal"
-	"syscall"
+	"log/slog"
 
-	"slipway.dev/pkg/telemetry"
+	"slipway.dev/pkg/servicemain"
 	api "slipway.dev/services/api"
 )
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	cfg, err := api.LoadConfig(os.Args[1:], os.Getenv)
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "slipway-api:", err)
-		os.Exit(2)
-	}
-	level, err := telemetry.LevelFromEnv(os.Getenv)
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(2)
-	}
-	cfg.Logger = telemetry.Logger(os.Stderr, "api", level)
-	shutdown, err := telemetry.Setup(ctx, "slipway-api")
-	if err != nil {
-		cfg.Logger.Error("telemetry", "err", err)
-		os.Exit(1)
-	}
-	defer func() { _ = shutdown(context.Background()) }()
-	if err := api.Run(ctx, cfg); err != nil {
-		cfg.Logger.Error("api stopped", "err", err)
-		os.Exit(1)
-	}
+	servicemain.Main(servicemain.Service[api.Config]{
+		Name: "api", Load: api.LoadConfig, Run: api.Run,
+		WithLogger: func(c api.Config, l *slog.Logger) api.Config { c.Logger = l; return c },
+	})
 }

@@ -1,0 +1,71 @@
+// Package servicemain is the one main every Slipway service binary runs:
+// config read once from flags and the environment, JSON logs, telemetry,
+// optional metrics, and a graceful stop on SIGINT or SIGTERM.
+package servicemain
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"slipway.dev/pkg/metrics"
+	"slipway.dev/pkg/telemetry"
+)
+
+// Service describes one binary. Load reads its config; Run serves until the
+// context ends; WithLogger hands it the process logger.
+type Service[C any] struct {
+	Name       string // e.g. rollout-worker
+	Load       func(args []string, getenv func(string) string) (C, error)
+	WithLogger func(C, *slog.Logger) C
+	Run        func(context.Context, C) error
+	// Metrics serves /metrics on SLIPWAY_METRICS_ADDR when set (services
+	// with their own HTTP server expose it there instead).
+	Metrics bool
+}
+
+// Main runs the service and exits: 2 for bad configuration, 1 when the
+// service fails, 0 after a graceful stop.
+func Main[C any](s Service[C]) {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, s)
+	stop()
+	os.Exit(code)
+}
+
+func run[C any](ctx context.Context, s Service[C]) int {
+	binary := "slipway-" + s.Name
+	cfg, err := s.Load(os.Args[1:], os.Getenv)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, binary+":", err)
+		return 2
+	}
+	level, err := telemetry.LevelFromEnv(os.Getenv)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, binary+":", err)
+		return 2
+	}
+	log := telemetry.Logger(os.Stderr, s.Name, level)
+	cfg = s.WithLogger(cfg, log)
+	shutdown, err := telemetry.Setup(ctx, binary)
+	if err != nil {
+		log.Error("telemetry", "err", err)
+		return 1
+	}
+	defer func() { _ = shutdown(context.Background()) }()
+	if addr := os.Getenv(metrics.EnvAddr); s.Metrics && addr != "" {
+		go func() {
+			if err := metrics.Serve(ctx, addr); err != nil {
+				log.Error("metrics", "err", err)
+			}
+		}()
+	}
+	if err := s.Run(ctx, cfg); err != nil {
+		log.Error(s.Name+" stopped", "err", err)
+		return 1
+	}
+	return 0
+}
