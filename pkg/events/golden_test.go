@@ -29,6 +29,9 @@ func samples() []Message {
 		Rollout: &Strategy{MaxSurge: "1", MaxUnavailable: "0", ProgressDeadlineSeconds: 300},
 	}
 	ref := DeploymentRef{Owner: "acme", Project: "fraud", Name: "scorer"}
+	targetSpec := TargetSpec{Name: "us-east", Region: "us-east-1", Namespace: "models", BaseURL: "https://us.models.acme.example",
+		InstanceTypes: map[string]InstanceType{"gpu-a10": {CPU: "8", Memory: "32Gi", GPU: 1}},
+		Connection:    TargetConnection{KubeconfigSecret: &SecretKeySelector{Namespace: "slipway", Name: "us-east-kubeconfig", Key: "config"}}}
 	reps := Replicas{Desired: 4, Updated: 2, Ready: 4, Available: 4}
 	return []Message{
 		CreateDeployment{Deployment: ref, Target: "eu-west", Environment: "production", Labels: map[string]string{"team": "risk"}, Spec: spec, RequestHash: "sha256:0f1e"},
@@ -77,6 +80,11 @@ func samples() []Message {
 		RolloutQueued{Revision: 2, Target: "eu-west", Limit: 10},
 		RolloutResumed{Revision: 2},
 		RolloutAborted{Revision: 2, Reason: ReasonAborted, Message: "latency regression", Replicas: reps, RollbackTo: 1},
+		RegisterTarget{Target: targetSpec},
+		RemoveTarget{Name: "us-east"},
+		TargetRegistered{Target: targetSpec},
+		TargetUpdated{Target: targetSpec, Changed: []string{"baseURL", "instanceTypes"}},
+		TargetRemoved{Name: "us-east"},
 		TerminationCompleted{Objects: []string{"apps/v1 Deployment models/scorer-1a2b3c4d", "v1 Service models/scorer-1a2b3c4d"}},
 	}
 }

@@ -15,6 +15,9 @@ const (
 	// BucketTargets (JetStream KV) holds each target's description and
 	// instance-type catalogue, published by the rollout workers that serve it.
 	BucketTargets = "slipway_targets"
+	// BucketTargetStatus (JetStream KV) holds each target's reachability as
+	// the workers last checked it: one key per target.
+	BucketTargetStatus = "slipway_target_status"
 	// BucketRolloutSlots (JetStream KV) is the per-target semaphore that
 	// bounds how many rollouts run at once.
 	BucketRolloutSlots = "slipway_rollout_slots"
@@ -32,9 +35,14 @@ const (
 	ConsumerPromoter       = "promoter"
 	ConsumerHealthMonitor  = "health-monitor"
 	ConsumerWebhooks       = "webhooks"
+	ConsumerTargetRegistry = "target-registry"
 	commandSubjectPrefix   = "slipway.cmd."
 	deploymentEventsPrefix = "slipway.evt.deployment."
 	promotionEventsPrefix  = "slipway.evt.promotion."
+	targetEventsPrefix     = "slipway.evt.target."
+	// targetSubjectPrefix prefixes a target's envelope subject (targets/<name>),
+	// which never has the three parts of a deployment's.
+	targetSubjectPrefix = "targets/"
 )
 
 // Command kinds, the second token of a command subject.
@@ -50,6 +58,8 @@ const (
 	// KindPromoted carries a promotion's spec from the promoter to the worker.
 	KindPromoted = "promoted"
 	KindAlias    = "alias"
+	// KindTarget carries target registrations and removals: slipway.cmd.target.<target>.
+	KindTarget = "target"
 )
 
 // DeploymentCommandSubjects are the command subjects the rollout worker consumes.
@@ -67,6 +77,34 @@ var DeploymentCommandSubjects = []string{
 
 // PromotionCommandSubjects are the command subjects the promoter consumes.
 var PromotionCommandSubjects = []string{commandSubjectPrefix + KindPromote + ".>"}
+
+// TargetCommandSubjects are the command subjects the target registry consumes.
+var TargetCommandSubjects = []string{commandSubjectPrefix + KindTarget + ".>"}
+
+// TargetCommandSubject is slipway.cmd.target.<target>.
+func TargetCommandSubject(target string) string {
+	return commandSubjectPrefix + KindTarget + "." + target
+}
+
+// TargetSubject is slipway.evt.target.<target>: one target's registration
+// history, the unit of optimistic concurrency for target commands.
+func TargetSubject(target string) string { return targetEventsPrefix + target }
+
+// TargetName returns the target of a target event subject.
+func TargetName(subject string) (string, bool) {
+	name, ok := strings.CutPrefix(subject, targetEventsPrefix)
+	return name, ok && name != "" && !strings.Contains(name, ".")
+}
+
+// TargetEnvelopeSubject is the envelope subject of a target's commands and
+// events: targets/<target>.
+func TargetEnvelopeSubject(target string) string { return targetSubjectPrefix + target }
+
+// TargetOfEnvelopeSubject is the inverse of TargetEnvelopeSubject.
+func TargetOfEnvelopeSubject(subject string) (string, bool) {
+	name, ok := strings.CutPrefix(subject, targetSubjectPrefix)
+	return name, ok && name != ""
+}
 
 // CommandSubject is slipway.cmd.<kind>.<owner>.<project>.<deployment>. Names are
 // DNS-1123 labels, validated before they get here, so they are safe tokens.

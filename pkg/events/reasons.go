@@ -13,12 +13,19 @@ const (
 	ReasonPreconditionFailed = "PreconditionFailed"
 	// ReasonNoRolloutInFlight: pause, resume or abort with nothing rolling out.
 	ReasonNoRolloutInFlight = "NoRolloutInFlight"
+	// ReasonTargetFromConfig: the target is defined by the workers'
+	// configuration, so the API cannot replace or remove it.
+	ReasonTargetFromConfig = "TargetFromConfig"
+	// ReasonTargetInUse: deployments still run on the target.
+	ReasonTargetInUse = "TargetInUse"
 
 	// Rollout outcomes.
 	ReasonRolloutComplete          = "RolloutComplete"
 	ReasonProgressDeadlineExceeded = "ProgressDeadlineExceeded"
 	ReasonApplyFailed              = "ApplyFailed"
-	ReasonTargetUnavailable        = "TargetUnavailable"
+	// ReasonTargetUnavailable: the target's API server could not be reached
+	// (or the worker has no client for it) within the worker's deadline.
+	ReasonTargetUnavailable = "TargetUnavailable"
 	// ReasonSuperseded: a newer revision replaced the rollout before it ended.
 	ReasonSuperseded = "Superseded"
 	// ReasonAborted: the rollout was stopped by request.

@@ -49,6 +49,11 @@ func init() {
 	register[AliasSet]()
 	register[AliasMoved]()
 	register[AliasDeleted]()
+	register[RegisterTarget]()
+	register[RemoveTarget]()
+	register[TargetRegistered]()
+	register[TargetUpdated]()
+	register[TargetRemoved]()
 }
 
 // Types lists every registered wire type name.

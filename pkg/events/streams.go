@@ -121,6 +121,45 @@ type TargetRecord struct {
 	Simulated     bool                    `json:"simulated,omitempty"`
 	Default       bool                    `json:"default,omitempty"`
 	InstanceTypes map[string]InstanceType `json:"instanceTypes"`
+	// Source is TargetSourceConfig or TargetSourceAPI (empty: config, as
+	// published before targets could be registered).
+	Source string `json:"source,omitempty"`
+	// Connection is how workers reach an API-registered target: a
+	// reference, never credentials.
+	Connection *TargetConnection `json:"connection,omitempty"`
+	// Status is filled in by readers from BucketTargetStatus; it is never
+	// stored in BucketTargets.
+	Status *TargetStatus `json:"status,omitempty"`
+}
+
+// FromAPI reports whether the target was registered through the API.
+func (r TargetRecord) FromAPI() bool { return r.Source == TargetSourceAPI }
+
+// TargetStatusBucket holds each target's last reachability check.
+func TargetStatusBucket() jetstream.KeyValueConfig {
+	return jetstream.KeyValueConfig{
+		Bucket:      BucketTargetStatus,
+		Description: "Slipway targets' reachability as the workers last checked it",
+		Storage:     jetstream.FileStorage,
+		History:     1,
+	}
+}
+
+// TargetRegistryConsumer is the workers' durable pull consumer of target
+// commands on COMMANDS: one outstanding at a time, so a target's commands
+// are decided in the order they were accepted. It is separate from the
+// deployment commands' consumer: registering a target never waits behind
+// them, nor they behind it.
+func TargetRegistryConsumer() jetstream.ConsumerConfig {
+	return jetstream.ConsumerConfig{
+		Durable:        ConsumerTargetRegistry,
+		FilterSubjects: TargetCommandSubjects,
+		AckPolicy:      jetstream.AckExplicitPolicy,
+		AckWait:        10 * time.Second,
+		MaxDeliver:     -1,
+		MaxAckPending:  1,
+		DeliverPolicy:  jetstream.DeliverAllPolicy,
+	}
 }
 
 // InstanceType is what a pod of a catalogue entry requests and is limited to.

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"sort"
+	"sync"
 
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/rest"
@@ -66,6 +67,10 @@ type Target struct {
 	TargetConfig
 	Simulated bool
 	Client    kubernetes.Interface
+	// Registered: the target was registered through the API (Connection says
+	// how it is reached); otherwise it comes from the configuration.
+	Registered bool
+	Connection events.TargetConnection
 }
 
 // Info is what a deployment records of its target.
@@ -79,13 +84,21 @@ func (t *Target) Record(isDefault bool) events.TargetRecord {
 	for name, it := range t.InstanceTypes {
 		types[name] = events.InstanceType{CPU: it.CPU, Memory: it.Memory, GPU: it.GPU}
 	}
-	return events.TargetRecord{Name: t.Name, Region: t.Region, Namespace: t.Namespace, BaseURL: t.BaseURL,
-		Simulated: t.Simulated, Default: isDefault, InstanceTypes: types}
+	rec := events.TargetRecord{Name: t.Name, Region: t.Region, Namespace: t.Namespace, BaseURL: t.BaseURL,
+		Simulated: t.Simulated, Default: isDefault, InstanceTypes: types, Source: events.TargetSourceConfig}
+	if t.Registered {
+		conn := t.Connection
+		rec.Source, rec.Connection = events.TargetSourceAPI, &conn
+	}
+	return rec
 }
 
-// Targets is the set of clusters a service works with.
+// Targets is the set of clusters a service works with. It is safe for
+// concurrent use: targets registered through the API come and go while
+// rollouts run.
 type Targets struct {
 	Default string
+	mu      sync.RWMutex
 	byName  map[string]*Target
 }
 
@@ -113,20 +126,67 @@ func NewTargets(ts ...*Target) (*Targets, error) {
 	return out, nil
 }
 
+// Clone returns a set with the same targets that changes independently:
+// services sharing a configuration (slipway dev) each follow registrations.
+func (ts *Targets) Clone() *Targets {
+	ts.mu.RLock()
+	defer ts.mu.RUnlock()
+	out := &Targets{Default: ts.Default, byName: make(map[string]*Target, len(ts.byName))}
+	for name, t := range ts.byName {
+		out.byName[name] = t
+	}
+	return out
+}
+
 // Get returns the named target.
 func (ts *Targets) Get(name string) (*Target, bool) {
+	ts.mu.RLock()
+	defer ts.mu.RUnlock()
 	t, ok := ts.byName[name]
 	return t, ok
 }
 
 // All returns the targets sorted by name.
 func (ts *Targets) All() []*Target {
+	ts.mu.RLock()
 	out := make([]*Target, 0, len(ts.byName))
 	for _, t := range ts.byName {
 		out = append(out, t)
 	}
+	ts.mu.RUnlock()
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
 	return out
+}
+
+// Put adds or replaces a registered target. It refuses to replace a
+// configured one (ErrConfiguredTarget).
+func (ts *Targets) Put(t *Target) error {
+	ts.mu.Lock()
+	defer ts.mu.Unlock()
+	if old, ok := ts.byName[t.Name]; ok && !old.Registered {
+		return fmt.Errorf("target %s: %w", t.Name, ErrConfiguredTarget)
+	}
+	t.Registered = true
+	ts.byName[t.Name] = t
+	return nil
+}
+
+// Remove drops a registered target and reports whether it did; configured
+// targets stay.
+func (ts *Targets) Remove(name string) bool {
+	ts.mu.Lock()
+	defer ts.mu.Unlock()
+	if t, ok := ts.byName[name]; ok && t.Registered {
+		delete(ts.byName, name)
+		return true
+	}
+	return false
+}
+
+// Configured reports whether name is a target of the configuration.
+func (ts *Targets) Configured(name string) bool {
+	t, ok := ts.Get(name)
+	return ok && !t.Registered
 }
 
 // Connect builds a client for a configured target.
@@ -146,7 +206,7 @@ func Connect(cfg TargetConfig) (*Target, error) {
 	if err != nil {
 		return nil, fmt.Errorf("target %s: client config: %w", cfg.Name, err)
 	}
-	rc.QPS, rc.Burst = 50, 100
+	tune(rc)
 	client, err := kubernetes.NewForConfig(rc)
 	if err != nil {
 		return nil, fmt.Errorf("target %s: client: %w", cfg.Name, err)
