@@ -49,6 +49,7 @@ func init() {
 	register[AliasSet]()
 	register[AliasMoved]()
 	register[AliasDeleted]()
+	register[RoutingChanged]()
 	register[RegisterTarget]()
 	register[RemoveTarget]()
 	register[TargetRegistered]()

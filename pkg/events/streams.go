@@ -121,6 +121,8 @@ type TargetRecord struct {
 	Simulated     bool                    `json:"simulated,omitempty"`
 	Default       bool                    `json:"default,omitempty"`
 	InstanceTypes map[string]InstanceType `json:"instanceTypes"`
+	// Routing says which objects serve the target's canonical URLs (absent: none).
+	Routing *Routing `json:"routing,omitempty"`
 	// Source is TargetSourceConfig or TargetSourceAPI (empty: config, as
 	// published before targets could be registered).
 	Source string `json:"source,omitempty"`

@@ -1,8 +1,12 @@
 package kube
 
 import (
+	"encoding/json"
 	"fmt"
 	"strconv"
+	"strings"
+
+	"slipway.dev/pkg/events"
 )
 
 // Environment variables that say which targets a service works with.
@@ -13,11 +17,15 @@ const (
 	EnvTargetName    = "SLIPWAY_TARGET_NAME"
 	EnvTargetNS      = "SLIPWAY_TARGET_NAMESPACE"
 	EnvTargetBaseURL = "SLIPWAY_TARGET_BASE_URL"
+	// EnvTargetRouting is the target's routing as JSON, the shape of a
+	// targets file's "routing" ({"gateway": {"name": "public", "namespace":
+	// "gateways"}}), or only a kind (none).
+	EnvTargetRouting = "SLIPWAY_TARGET_ROUTING"
 )
 
 // TargetEnvVars lists the variables TargetConfigsFromEnv reads.
 func TargetEnvVars() []string {
-	return []string{EnvTargetsFile, EnvKubeconfig, EnvInCluster, EnvTargetName, EnvTargetNS, EnvTargetBaseURL}
+	return []string{EnvTargetsFile, EnvKubeconfig, EnvInCluster, EnvTargetName, EnvTargetNS, EnvTargetBaseURL, EnvTargetRouting}
 }
 
 // TargetConfigsFromEnv reads the targets: a JSON file of several, or one
@@ -38,6 +46,11 @@ func TargetConfigsFromEnv(getenv func(string) string) ([]TargetConfig, error) {
 	if one.Kubeconfig == "" && !one.InCluster {
 		return nil, nil
 	}
+	routing, err := routingFromEnv(getenv(EnvTargetRouting))
+	if err != nil {
+		return nil, err
+	}
+	one.Routing = routing
 	if one.Name == "" {
 		one.Name = "default"
 	}
@@ -45,4 +58,22 @@ func TargetConfigsFromEnv(getenv func(string) string) ([]TargetConfig, error) {
 		one.BaseURL = "http://" + one.Name + ".slipway.local"
 	}
 	return []TargetConfig{one}, nil
+}
+
+// routingFromEnv parses EnvTargetRouting: JSON, or a bare kind.
+func routingFromEnv(v string) (*events.Routing, error) {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return nil, nil
+	}
+	var r events.Routing
+	if !strings.HasPrefix(v, "{") {
+		r.Kind = v
+	} else if err := json.Unmarshal([]byte(v), &r); err != nil {
+		return nil, fmt.Errorf("%s: %w", EnvTargetRouting, err)
+	}
+	if fes := r.Validate("routing"); len(fes) > 0 {
+		return nil, fmt.Errorf("%s: %s %s", EnvTargetRouting, fes[0].Field, fes[0].Message)
+	}
+	return &r, nil
 }

@@ -28,6 +28,10 @@ const (
 	LabelPinnedOf = "slipway.dev/pinned-of"
 	// LabelAlias names the alias an alias Service serves.
 	LabelAlias = "slipway.dev/alias"
+	// LabelRouteOf marks the routing objects of a deployment (HTTPRoutes,
+	// Ingresses, per-version Services); like pinned objects they carry no
+	// deployment label, so the monitor and the drift check ignore them.
+	LabelRouteOf = "slipway.dev/route-of"
 
 	// FieldManager is the server-side apply field manager of every write.
 	FieldManager = "slipway"
@@ -68,4 +72,11 @@ func cut(s string, n int) string {
 		return strings.TrimRight(s[:n], "-")
 	}
 	return s
+}
+
+// VersionServiceName is the name of the Service selecting the pods of one
+// pod template revision, behind the per-version paths (v<N>) of every
+// revision that runs that template. It fits a DNS-1035 label.
+func VersionServiceName(objectName string, templateRevision int) string {
+	return fmt.Sprintf("v-%s-t%d", objectName, templateRevision)
 }

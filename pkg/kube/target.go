@@ -7,6 +7,7 @@ import (
 	"sort"
 	"sync"
 
+	"k8s.io/client-go/dynamic"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/rest"
 	"k8s.io/client-go/tools/clientcmd"
@@ -46,6 +47,9 @@ type TargetConfig struct {
 	// MaxConcurrentRollouts bounds the rollouts running at once on the
 	// target, across all workers (0: DefaultMaxConcurrentRollouts; negative: no limit).
 	MaxConcurrentRollouts int `json:"maxConcurrentRollouts,omitempty"`
+	// Routing says which objects serve the canonical URLs of the target's
+	// deployments: a Gateway API HTTPRoute, an Ingress, or none (nil).
+	Routing *events.Routing `json:"routing,omitempty"`
 }
 
 // DefaultMaxConcurrentRollouts is the per-target limit when none is configured.
@@ -67,6 +71,10 @@ type Target struct {
 	TargetConfig
 	Simulated bool
 	Client    kubernetes.Interface
+	// Dynamic writes objects of APIs client-go has no types for (Gateway
+	// API HTTPRoutes). Without it, gateway routing reports that it cannot
+	// write routes.
+	Dynamic dynamic.Interface
 	// Registered: the target was registered through the API (Connection says
 	// how it is reached); otherwise it comes from the configuration.
 	Registered bool
@@ -85,7 +93,7 @@ func (t *Target) Record(isDefault bool) events.TargetRecord {
 		types[name] = events.InstanceType{CPU: it.CPU, Memory: it.Memory, GPU: it.GPU}
 	}
 	rec := events.TargetRecord{Name: t.Name, Region: t.Region, Namespace: t.Namespace, BaseURL: t.BaseURL,
-		Simulated: t.Simulated, Default: isDefault, InstanceTypes: types, Source: events.TargetSourceConfig}
+		Simulated: t.Simulated, Default: isDefault, InstanceTypes: types, Source: events.TargetSourceConfig, Routing: t.Routing}
 	if t.Registered {
 		conn := t.Connection
 		rec.Source, rec.Connection = events.TargetSourceAPI, &conn
@@ -117,6 +125,9 @@ func NewTargets(ts ...*Target) (*Targets, error) {
 		}
 		if len(t.InstanceTypes) == 0 {
 			t.InstanceTypes = DefaultInstanceTypes()
+		}
+		if fes := t.Routing.Validate("routing"); len(fes) > 0 {
+			return nil, fmt.Errorf("target %q: %s %s", t.Name, fes[0].Field, fes[0].Message)
 		}
 		out.byName[t.Name] = t
 		if out.Default == "" {
@@ -211,7 +222,11 @@ func Connect(cfg TargetConfig) (*Target, error) {
 	if err != nil {
 		return nil, fmt.Errorf("target %s: client: %w", cfg.Name, err)
 	}
-	return &Target{TargetConfig: cfg, Client: client}, nil
+	dyn, err := dynamic.NewForConfig(rc)
+	if err != nil {
+		return nil, fmt.Errorf("target %s: dynamic client: %w", cfg.Name, err)
+	}
+	return &Target{TargetConfig: cfg, Client: client, Dynamic: dyn}, nil
 }
 
 // LoadTargetsFile reads a JSON list of TargetConfig.

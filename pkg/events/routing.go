@@ -1,0 +1,157 @@
+package events
+
+import (
+	"net"
+	"net/url"
+	"regexp"
+	"strings"
+)
+
+// Routing kinds: which objects serve a target's canonical URLs.
+const (
+	// RoutingGateway: one Gateway API HTTPRoute per deployment, attached to
+	// a parent Gateway the platform team runs.
+	RoutingGateway = "gateway"
+	// RoutingIngress: networking.k8s.io/v1 Ingress objects.
+	RoutingIngress = "ingress"
+	// RoutingNone: Slipway renders no routing objects (the default).
+	RoutingNone = "none"
+)
+
+// Ingress rewrite styles: how the public prefix is replaced by the
+// endpoint's own path. Ingress has no portable rewrite.
+const (
+	// IngressRewriteNone: paths are routed as they are; the backend sees the
+	// public path. The target's annotations may ask the controller to rewrite.
+	IngressRewriteNone = "none"
+	// IngressRewriteNginx: ingress-nginx regex paths and rewrite-target, so
+	// the backend sees the endpoint's path, as with an HTTPRoute.
+	IngressRewriteNginx = "nginx"
+)
+
+// Routing says how a target serves the canonical URLs of its deployments
+// (<base>/<owner>/<project>/<deployment>[/<alias>|/v<N>]/<endpoint>).
+type Routing struct {
+	// Kind is gateway, ingress or none. Empty: gateway when Gateway is set,
+	// else ingress when Ingress is set, else none.
+	Kind    string          `json:"kind,omitempty"`
+	Gateway *GatewayRouting `json:"gateway,omitempty"`
+	Ingress *IngressRouting `json:"ingress,omitempty"`
+}
+
+// GatewayRouting names the Gateway every HTTPRoute of the target attaches to.
+type GatewayRouting struct {
+	Name string `json:"name"`
+	// Namespace of the Gateway (empty: the target's namespace). A Gateway in
+	// another namespace must allow routes from the target's namespace.
+	Namespace   string `json:"namespace,omitempty"`
+	SectionName string `json:"sectionName,omitempty"`
+	// Hostnames of the routes (empty: the host of the target's base URL,
+	// unless it is an IP address).
+	Hostnames []string `json:"hostnames,omitempty"`
+}
+
+// IngressRouting configures the target's Ingress objects.
+type IngressRouting struct {
+	// ClassName is spec.ingressClassName (empty: the cluster's default class).
+	ClassName string `json:"className,omitempty"`
+	// Host of the rules (empty: the host of the base URL, unless it is an IP).
+	Host string `json:"host,omitempty"`
+	// Rewrite is none (default) or nginx; see IngressRewriteNone.
+	Rewrite string `json:"rewrite,omitempty"`
+	// Annotations are copied onto every Ingress (controller settings).
+	Annotations map[string]string `json:"annotations,omitempty"`
+}
+
+// EffectiveKind is the kind of routing r asks for; a nil r asks for none.
+func (r *Routing) EffectiveKind() string {
+	switch {
+	case r == nil:
+		return RoutingNone
+	case r.Kind != "":
+		return r.Kind
+	case r.Gateway != nil:
+		return RoutingGateway
+	case r.Ingress != nil:
+		return RoutingIngress
+	}
+	return RoutingNone
+}
+
+var hostnamePattern = regexp.MustCompile(`^(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$`)
+
+// Validate checks a routing setting; field names start with prefix
+// ("routing" in a target file or registration).
+func (r *Routing) Validate(prefix string) FieldErrors {
+	if r == nil {
+		return nil
+	}
+	var fe FieldErrors
+	add := func(field, msg string) { fe = append(fe, FieldError{Field: prefix + "." + field, Message: msg}) }
+	hosts := func(field string, hs []string) {
+		for _, h := range hs {
+			if len(h) > 253 || !hostnamePattern.MatchString(h) || net.ParseIP(h) != nil {
+				add(field, "must be DNS host names, optionally starting with '*.' (not IP addresses): "+h)
+			}
+		}
+	}
+	switch r.EffectiveKind() {
+	case RoutingGateway:
+		if r.Gateway == nil || r.Gateway.Name == "" {
+			add("gateway.name", "is required with kind gateway: the parent Gateway of the routes")
+		}
+	case RoutingIngress, RoutingNone:
+	default:
+		add("kind", "must be gateway, ingress or none")
+	}
+	if g := r.Gateway; g != nil {
+		if g.Namespace != "" && (len(g.Namespace) > 63 || !dnsLabel.MatchString(g.Namespace)) {
+			add("gateway.namespace", "must be the name of a namespace")
+		}
+		if g.SectionName != "" && (len(g.SectionName) > 253 || !dnsSubdom.MatchString(g.SectionName)) {
+			add("gateway.sectionName", "must be the name of a listener of the Gateway")
+		}
+		if g.Name != "" && (len(g.Name) > 253 || !dnsSubdom.MatchString(g.Name)) {
+			add("gateway.name", "must be the name of a Gateway")
+		}
+		hosts("gateway.hostnames", g.Hostnames)
+	}
+	if i := r.Ingress; i != nil {
+		if i.ClassName != "" && (len(i.ClassName) > 253 || !dnsSubdom.MatchString(i.ClassName)) {
+			add("ingress.className", "must be the name of an IngressClass")
+		}
+		if i.Host != "" {
+			hosts("ingress.host", []string{i.Host})
+		}
+		switch i.Rewrite {
+		case "", IngressRewriteNone, IngressRewriteNginx:
+		default:
+			add("ingress.rewrite", "must be none or nginx")
+		}
+	}
+	return fe
+}
+
+// RouteHost is the host name routes of a target match when none is
+// configured: the base URL's host without port, or "" for an IP address.
+func RouteHost(baseURL string) string {
+	u, err := url.Parse(baseURL)
+	if err != nil {
+		return ""
+	}
+	h := strings.ToLower(u.Hostname())
+	if h == "" || net.ParseIP(h) != nil || !hostnamePattern.MatchString(h) {
+		return ""
+	}
+	return h
+}
+
+// RoutePathBase is the path of a target's base URL, without a trailing
+// slash ("" at the root): every public path starts with it.
+func RoutePathBase(baseURL string) string {
+	u, err := url.Parse(baseURL)
+	if err != nil {
+		return ""
+	}
+	return strings.TrimRight(u.EscapedPath(), "/")
+}
