@@ -2,6 +2,7 @@ package worker
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -60,7 +61,7 @@ func (d *driver) moveAlias(ctx context.Context, ref events.DeploymentRef, alias 
 		return err
 	}
 	d.log.InfoContext(ctx, "alias moved", "deployment", ref.String(), "alias", alias, "revision", revision, "warm", warm)
-	return d.reconcilePinned(ctx, ref)
+	return d.reconcileServing(ctx, ref)
 }
 
 // awaitAvailable waits until a Deployment's replicas are all available, or
@@ -93,10 +94,22 @@ func (d *driver) deleteAlias(ctx context.Context, ref events.DeploymentRef, alia
 	if !ok {
 		return nil
 	}
+	// The routes stop leading to the alias before its Service goes.
+	if err := d.reconcileRoutes(ctx, ref); err != nil {
+		return err
+	}
 	if err := cluster.DeleteService(ctx, target.Client, st.Target.Namespace, kube.AliasServiceName(ref.Owner, ref.Project, ref.Name, alias)); err != nil {
 		return err
 	}
 	return d.reconcilePinned(ctx, ref)
+}
+
+// reconcileServing brings the routes, then the pinned Deployments, in line
+// with what the deployment serves now: routes first, so none leads to a
+// pinned revision while it is deleted.
+func (d *driver) reconcileServing(ctx context.Context, ref events.DeploymentRef) error {
+	routesErr := d.reconcileRoutes(ctx, ref)
+	return errors.Join(routesErr, d.reconcilePinned(ctx, ref))
 }
 
 // reconcilePinned keeps exactly the pinned Deployments the state needs:

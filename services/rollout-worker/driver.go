@@ -86,8 +86,9 @@ func (d *driver) workFor(ref events.DeploymentRef, rec bus.Record) func(context.
 	case events.AliasDeleted:
 		return func(ctx context.Context) error { return d.deleteAlias(ctx, ref, m.Alias) }
 	case events.RolloutSucceeded:
-		// keepWarm: the revision that was running may now have to stay pinned.
-		return func(ctx context.Context) error { return d.reconcilePinned(ctx, ref) }
+		// The per-version path moves to the new revision; keepWarm: the
+		// revision that was running may now have to stay pinned.
+		return func(ctx context.Context) error { return d.reconcileServing(ctx, ref) }
 	}
 	if revision, ok := needsRollout(rec.Message); ok {
 		return func(ctx context.Context) error { return d.drive(ctx, ref, revision, rec.Envelope) }
@@ -208,6 +209,7 @@ func (d *driver) drive(ctx context.Context, ref events.DeploymentRef, revision i
 		return d.rollBack(ctx, &st, ref, revision)
 	}
 	d.log.InfoContext(ctx, "rollout applied", "deployment", ref.String(), "revision", revision, "target", target.Name)
+	d.routesBestEffort(ctx, ref)
 	var appendErr error
 	werr := cluster.Watch(ctx, target.Client, st.Target.Namespace, st.Target.ObjectName, d.resync, func(dep *appsv1.Deployment) bool {
 		if dep == nil {

@@ -27,6 +27,11 @@ func (d *driver) terminate(ctx context.Context, ref events.DeploymentRef) error 
 	var removed []string
 	if target, ok := d.targets.Get(st.Target.Name); ok {
 		ns, name := st.Target.Namespace, st.Target.ObjectName
+		// Routes first: none may lead to a Service being deleted.
+		routing, err := cluster.DeleteRouting(ctx, target.Client, target.Dynamic, ns, ref)
+		if err != nil {
+			return err
+		}
 		background := metav1.DeletePropagationBackground
 		opts := metav1.DeleteOptions{PropagationPolicy: &background}
 		if err := target.Client.AppsV1().Deployments(ns).Delete(ctx, name, opts); err != nil && !apierrors.IsNotFound(err) {
@@ -35,7 +40,7 @@ func (d *driver) terminate(ctx context.Context, ref events.DeploymentRef) error 
 		if err := target.Client.CoreV1().Services(ns).Delete(ctx, name, opts); err != nil && !apierrors.IsNotFound(err) {
 			return fmt.Errorf("delete service %s/%s: %w", ns, name, err)
 		}
-		removed = []string{"apps/v1 Deployment " + ns + "/" + name, "v1 Service " + ns + "/" + name}
+		removed = append(routing, "apps/v1 Deployment "+ns+"/"+name, "v1 Service "+ns+"/"+name)
 		for alias := range st.Aliases {
 			svc := kube.AliasServiceName(ref.Owner, ref.Project, ref.Name, alias)
 			if err := cluster.DeleteService(ctx, target.Client, ns, svc); err != nil {

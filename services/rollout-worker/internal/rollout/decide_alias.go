@@ -57,14 +57,30 @@ func PinnedTemplates(s State) map[int]bool {
 			}
 		}
 	}
+	for _, n := range keptWarm(s, out) {
+		out[s.Revisions[n].PodTemplateRevision()] = true
+	}
+	return out
+}
+
+// keptWarm lists, newest first, the last keepWarm good revisions before the
+// current one whose pod templates are neither the current one's nor in
+// pinned, one revision per template.
+func keptWarm(s State, pinned map[int]bool) []int {
+	seen := make(map[int]bool, len(pinned))
+	for t := range pinned {
+		seen[t] = true
+	}
 	keep := int(s.Revisions[s.Current].Spec.KeepWarm)
 	current := s.Revisions[s.Current].PodTemplateRevision()
+	var out []int
 	for n := s.Stable; n > 0 && keep > 0; n-- {
 		r, ok := s.Revisions[n]
-		if !ok || n == s.Current || r.PodTemplateRevision() == current || out[r.PodTemplateRevision()] || !s.succeeded[n] {
+		if !ok || n == s.Current || r.PodTemplateRevision() == current || seen[r.PodTemplateRevision()] || !s.succeeded[n] {
 			continue
 		}
-		out[r.PodTemplateRevision()] = true
+		seen[r.PodTemplateRevision()] = true
+		out = append(out, n)
 		keep--
 	}
 	return out

@@ -44,6 +44,9 @@ type State struct {
 	// Aliases maps alias names to the revision they serve and, while a move
 	// is in progress, the revision they are moving to.
 	Aliases map[string]Alias
+	// Routing is the last routing outcome recorded (nil: none yet, or the
+	// deployment was terminated or created again since).
+	Routing *events.RoutingChanged
 	// LastSeq is the stream sequence of the last event folded: the expected
 	// last subject sequence of the next append.
 	LastSeq uint64
@@ -123,7 +126,7 @@ func (s *State) Apply(e Event) {
 	switch m := e.Message.(type) {
 	case events.DeploymentCreated:
 		s.Exists, s.Ref, s.Target, s.Environment = true, m.Deployment, m.Target, m.Environment
-		s.Terminated, s.TerminationDone, s.TerminationOp, s.Stable = false, false, "", 0
+		s.Terminated, s.TerminationDone, s.TerminationOp, s.Stable, s.Routing = false, false, "", 0, nil
 		s.Revisions[m.Revision.Number] = m.Revision
 		s.Current = m.Revision.Number
 		s.Rollout = &Rollout{Revision: m.Revision.Number, Phase: PhasePending, OperationID: e.Envelope.CorrelationID, Actor: e.Envelope.Actor}
@@ -174,7 +177,9 @@ func (s *State) Apply(e Event) {
 			r.Phase, r.Reason, r.Paused, r.AbortOperation = PhaseAborted, m.Reason, false, e.Envelope.CorrelationID
 		}
 	case events.TerminationCompleted:
-		s.TerminationDone = true
+		s.TerminationDone, s.Routing = true, nil
+	case events.RoutingChanged:
+		s.Routing = &m
 	case events.RolloutStarted:
 		if r := s.rolloutOf(m.Revision); r != nil {
 			r.Phase, r.StartedAt = PhaseProgressing, e.Envelope.Time

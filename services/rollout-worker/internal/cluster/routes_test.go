@@ -1,0 +1,200 @@
+package cluster
+
+import (
+	"errors"
+	"slices"
+	"strings"
+	"testing"
+
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/client-go/dynamic"
+	dynfake "k8s.io/client-go/dynamic/fake"
+	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/kubernetes/fake"
+	k8stesting "k8s.io/client-go/testing"
+
+	"slipway.dev/pkg/events"
+	"slipway.dev/pkg/kube"
+	"slipway.dev/services/rollout-worker/internal/manifest"
+	"slipway.dev/services/rollout-worker/internal/rollout"
+)
+
+var (
+	rref    = events.DeploymentRef{Owner: "acme", Project: "fraud", Name: "scorer"}
+	rtarget = events.TargetInfo{Name: "eu", Namespace: "models", BaseURL: "http://models.test", ObjectName: kube.ObjectName("acme", "fraud", "scorer")}
+	gateway = &events.Routing{Gateway: &events.GatewayRouting{Name: "public"}}
+	ingress = &events.Routing{Ingress: &events.IngressRouting{ClassName: "nginx"}}
+)
+
+// serving: revision 2 runs and is aliased production; revision 1 is kept
+// warm and aliased staging when staging is true.
+func serving(staging bool) rollout.Serving {
+	r1 := events.Revision{Number: 1, Spec: events.Spec{Image: "i"}.WithDefaults()}
+	r2 := events.Revision{Number: 2, Spec: events.Spec{Image: "i"}.WithDefaults()}
+	s := rollout.Serving{Main: &r2, Aliases: map[string]events.Revision{"production": r2}, Versions: []events.Revision{r2}}
+	if staging {
+		s.Aliases["staging"] = r1
+		s.Versions = append(s.Versions, r1)
+	}
+	return s
+}
+
+// clients are a fake clientset whose discovery serves HTTPRoutes when
+// gatewayAPI, and a dynamic fake that knows HTTPRoute lists.
+func clients(gatewayAPI bool) (*fake.Clientset, *dynfake.FakeDynamicClient) {
+	client := fake.NewClientset()
+	if gatewayAPI {
+		client.Resources = []*metav1.APIResourceList{{GroupVersion: manifest.HTTPRouteGVR.GroupVersion().String(),
+			APIResources: []metav1.APIResource{{Name: "httproutes", Namespaced: true, Kind: "HTTPRoute"}}}}
+	}
+	dyn := dynfake.NewSimpleDynamicClientWithCustomListKinds(runtime.NewScheme(),
+		map[schema.GroupVersionResource]string{manifest.HTTPRouteGVR: "HTTPRouteList"})
+	// The dynamic fake's tracker applies only to existing objects: give
+	// apply its create-or-replace meaning (enough for these tests).
+	dyn.PrependReactor("patch", "*", func(a k8stesting.Action) (bool, runtime.Object, error) {
+		pa := a.(k8stesting.PatchAction)
+		if pa.GetPatchType() != types.ApplyPatchType {
+			return false, nil, nil
+		}
+		obj := &unstructured.Unstructured{}
+		if err := obj.UnmarshalJSON(pa.GetPatch()); err != nil {
+			return true, nil, err
+		}
+		tr := dyn.Tracker()
+		if _, err := tr.Get(pa.GetResource(), pa.GetNamespace(), pa.GetName()); apierrors.IsNotFound(err) {
+			return true, obj, tr.Create(pa.GetResource(), obj, pa.GetNamespace())
+		}
+		return true, obj, tr.Update(pa.GetResource(), obj, pa.GetNamespace())
+	})
+	return client, dyn
+}
+
+func names(t *testing.T, client kubernetes.Interface, dyn dynamic.Interface) (services, ingresses, routes []string) {
+	t.Helper()
+	ctx := t.Context()
+	svcs, err := client.CoreV1().Services("models").List(ctx, metav1.ListOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range svcs.Items {
+		services = append(services, s.Name)
+	}
+	ings, err := client.NetworkingV1().Ingresses("models").List(ctx, metav1.ListOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, i := range ings.Items {
+		ingresses = append(ingresses, i.Name)
+	}
+	list, err := dyn.Resource(manifest.HTTPRouteGVR).Namespace("models").List(ctx, metav1.ListOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range list.Items {
+		routes = append(routes, r.GetName())
+	}
+	slices.Sort(services)
+	return services, ingresses, routes
+}
+
+// TestReconcileRoutingFollowsWhatIsServed: routes and per-version Services
+// are applied, then those no longer needed are deleted; switching the
+// target to Ingress replaces the HTTPRoute; DeleteRouting removes all.
+func TestReconcileRoutingFollowsWhatIsServed(t *testing.T) {
+	ctx := t.Context()
+	client, dyn := clients(true)
+	obj := rtarget.ObjectName
+	steps := []struct {
+		name                       string
+		routing                    *events.Routing
+		staging                    bool
+		services, ingresses, route string
+	}{
+		{name: "gateway, two aliases", routing: gateway, staging: true,
+			services: "v-" + obj + "-t1,v-" + obj + "-t2", route: obj},
+		{name: "staging deleted", routing: gateway,
+			services: "v-" + obj + "-t2", route: obj},
+		{name: "switched to ingress", routing: ingress,
+			services: "v-" + obj + "-t2", ingresses: obj},
+		{name: "routing none", routing: nil},
+	}
+	for _, step := range steps {
+		r := manifest.RenderRouting(rref, rtarget, step.routing, serving(step.staging))
+		objects, err := ReconcileRouting(ctx, client, dyn, "models", rref, r)
+		if err != nil {
+			t.Fatalf("%s: %v", step.name, err)
+		}
+		svcs, ings, routes := names(t, client, dyn)
+		if got := strings.Join(svcs, ","); got != step.services {
+			t.Errorf("%s: services %q, want %q", step.name, got, step.services)
+		}
+		if got := strings.Join(ings, ","); got != step.ingresses {
+			t.Errorf("%s: ingresses %q, want %q", step.name, got, step.ingresses)
+		}
+		if got := strings.Join(routes, ","); got != step.route {
+			t.Errorf("%s: httproutes %q, want %q", step.name, got, step.route)
+		}
+		if want := len(svcs) + len(ings) + len(routes); len(objects) != want {
+			t.Errorf("%s: reported %v, want %d objects", step.name, objects, want)
+		}
+	}
+
+	if _, err := ReconcileRouting(ctx, client, dyn, "models", rref, manifest.RenderRouting(rref, rtarget, gateway, serving(true))); err != nil {
+		t.Fatal(err)
+	}
+	deleted, err := DeleteRouting(ctx, client, dyn, "models", rref)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(deleted) != 3 {
+		t.Fatalf("deleted %v, want the HTTPRoute and two Services", deleted)
+	}
+	if svcs, ings, routes := names(t, client, dyn); len(svcs)+len(ings)+len(routes) != 0 {
+		t.Fatalf("left %v %v %v", svcs, ings, routes)
+	}
+}
+
+// TestReconcileRoutingWithoutGatewayAPI: a cluster without the Gateway API
+// CRDs gets nothing written and a clear error; deleting tolerates it.
+func TestReconcileRoutingWithoutGatewayAPI(t *testing.T) {
+	ctx := t.Context()
+	client, dyn := clients(false)
+	_, err := ReconcileRouting(ctx, client, dyn, "models", rref, manifest.RenderRouting(rref, rtarget, gateway, serving(false)))
+	if !errors.Is(err, ErrGatewayAPIMissing) || !strings.Contains(err.Error(), "install the Gateway API CRDs") {
+		t.Fatalf("err %v, want ErrGatewayAPIMissing", err)
+	}
+	if svcs, _, routes := names(t, client, dyn); len(svcs)+len(routes) != 0 {
+		t.Fatalf("wrote %v %v", svcs, routes)
+	}
+	_, err = ReconcileRouting(ctx, client, nil, "models", rref, manifest.RenderRouting(rref, rtarget, gateway, serving(false)))
+	if !errors.Is(err, ErrNoDynamicClient) {
+		t.Fatalf("err %v, want ErrNoDynamicClient", err)
+	}
+	if _, err := DeleteRouting(ctx, client, nil, "models", rref); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestReconcileRoutingLeavesOthersAlone: another deployment's routing
+// objects in the same namespace are never deleted.
+func TestReconcileRoutingLeavesOthersAlone(t *testing.T) {
+	ctx := t.Context()
+	client, dyn := clients(true)
+	other := events.DeploymentRef{Owner: "acme", Project: "fraud", Name: "ranker"}
+	otherTarget := rtarget
+	otherTarget.ObjectName = kube.ObjectName("acme", "fraud", "ranker")
+	if _, err := ReconcileRouting(ctx, client, dyn, "models", other, manifest.RenderRouting(other, otherTarget, ingress, serving(false))); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := DeleteRouting(ctx, client, dyn, "models", rref); err != nil {
+		t.Fatal(err)
+	}
+	if svcs, ings, _ := names(t, client, dyn); len(svcs) != 1 || len(ings) != 1 {
+		t.Fatalf("the other deployment's objects went: %v %v", svcs, ings)
+	}
+}

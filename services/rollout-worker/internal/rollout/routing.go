@@ -1,0 +1,92 @@
+package rollout
+
+import (
+	"reflect"
+	"sort"
+
+	"slipway.dev/pkg/events"
+)
+
+// Serving is what a deployment's public paths lead to. Each entry carries
+// the revision whose endpoints that path exposes.
+type Serving struct {
+	// Main is the revision of the main path (<deployment>/<endpoint>): the
+	// current one; nil when the deployment has no routes.
+	Main *events.Revision
+	// Aliases are the aliases that serve a revision now (a first move still
+	// in progress has no route yet).
+	Aliases map[string]events.Revision
+	// Versions are the revisions with a per-version path (v<N>), newest
+	// first: those whose pods run and are ready to serve — the last one
+	// that rolled out, aliased ones and kept-warm ones. A revision that is
+	// not warm has no per-version path.
+	Versions []events.Revision
+}
+
+// ServedRevisions says what a deployment's routes serve. A deployment that
+// does not exist or is terminated serves nothing.
+func ServedRevisions(s State) Serving {
+	out := Serving{Aliases: map[string]events.Revision{}}
+	if !s.Exists || s.Terminated {
+		return out
+	}
+	if r, ok := s.Revisions[s.Current]; ok {
+		out.Main = &r
+	}
+	versions := map[int]bool{}
+	if s.Stable > 0 {
+		versions[s.Stable] = true
+	}
+	aliased := map[int]bool{}
+	for name, a := range s.Aliases {
+		r, ok := s.Revisions[a.Revision]
+		if !ok {
+			continue
+		}
+		out.Aliases[name] = r
+		versions[a.Revision] = true
+		aliased[r.PodTemplateRevision()] = true
+	}
+	for _, a := range s.Aliases {
+		if r, ok := s.Revisions[a.Pending]; ok {
+			aliased[r.PodTemplateRevision()] = true
+		}
+	}
+	for _, n := range keptWarm(s, aliased) {
+		versions[n] = true
+	}
+	for n := range versions {
+		if r, ok := s.Revisions[n]; ok {
+			out.Versions = append(out.Versions, r)
+		}
+	}
+	sort.Slice(out.Versions, func(i, j int) bool { return out.Versions[i].Number > out.Versions[j].Number })
+	return out
+}
+
+// DecideRouting records the routing outcome ev unless it is what the
+// history already says (or the deployment is gone): re-rendering the same
+// routes appends nothing.
+func DecideRouting(s State, ev events.RoutingChanged) []events.Message {
+	if !s.Exists || s.Terminated {
+		return nil
+	}
+	if s.Routing == nil && ev.Kind == events.RoutingNone && ev.Reason == events.ReasonRoutesRemoved {
+		return nil // never routed, still not routed
+	}
+	if s.Routing != nil && reflect.DeepEqual(normalRouting(*s.Routing), normalRouting(ev)) {
+		return nil
+	}
+	return []events.Message{ev}
+}
+
+// normalRouting makes empty and nil lists equal.
+func normalRouting(r events.RoutingChanged) events.RoutingChanged {
+	if len(r.Objects) == 0 {
+		r.Objects = nil
+	}
+	if len(r.Paths) == 0 {
+		r.Paths = nil
+	}
+	return r
+}
