@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Builds and runs Slipway's benchmarks and prints a markdown table of each
+# figure against its raw baseline (also written to bench/results/latest.md).
+#
+#   bench/run.sh                      # everything, about 3-5 minutes (limit: 10)
+#   bench/run.sh -quick               # CI-sized, about 1-2 minutes
+#   bench/run.sh -only intake,replay  # some of: intake kubewrite rollout visible replay queries monitor
+#   bench/run.sh -only queries -n 100,1000,10000
+#   bench/run.sh -cpuprofile bench/results/profiles   # a CPU profile of each Slipway measurement
+#
+# Flags go to slipway-bench (./testsupport/bench/cmd/slipway-bench; -h lists
+# them). The health monitor's footprint comes from its own go test benchmark,
+# run here first, unless -only leaves "monitor" out. Benchmarks run one after
+# another, never at once: run nothing else heavy meanwhile on a 2-core machine.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+mkdir -p bin bench/results
+
+only=""
+prev=""
+for arg in "$@"; do
+	case "$arg" in
+	-only=* | --only=*) only="${arg#*=}" ;;
+	esac
+	if [ "$prev" = "-only" ] || [ "$prev" = "--only" ]; then
+		only="$arg"
+	fi
+	prev="$arg"
+done
+
+echo "== build slipway-bench" >&2
+go build -o bin/slipway-bench ./testsupport/bench/cmd/slipway-bench
+
+monitor=()
+if [ -z "$only" ] || [[ ",$only," == *",monitor,"* ]]; then
+	echo "== health monitor footprint: go test -run x -bench BenchmarkMonitorFootprint1000 -benchtime 3x" >&2
+	go test -run x -bench BenchmarkMonitorFootprint1000 -benchtime 3x slipway.dev/services/health-monitor/ \
+		| tee bench/results/monitor.txt >&2
+	monitor=(-monitor bench/results/monitor.txt)
+fi
+
+echo "== slipway-bench $*" >&2
+./bin/slipway-bench "${monitor[@]}" -o bench/results/latest.md "$@"

@@ -1,0 +1,73 @@
+package bench
+
+import (
+	"math"
+	"strings"
+	"testing"
+)
+
+// TestQuickIntake runs the harness's quick intake benchmark against a real
+// in-process stack. It checks that the harness works and produces sensible
+// rows, never how fast anything is.
+func TestQuickIntake(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a stack: skipped with -short")
+	}
+	rows, err := Run(t.Context(), Config{Only: []string{"intake"}, Quick: true, DataDir: t.TempDir(), Logf: t.Logf})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) != 6 {
+		t.Fatalf("got %d rows, want 6 (throughput, p50, p99 for sequential and concurrent): %+v", len(rows), rows)
+	}
+	for _, r := range rows {
+		if r.Skipped != "" || !(r.Slipway > 0) || !(r.Baseline > 0) {
+			t.Errorf("row %q: Slipway %v, baseline %v, skipped %q; want both measured", r.Benchmark, r.Slipway, r.Baseline, r.Skipped)
+		}
+	}
+	var b strings.Builder
+	if err := WriteTable(&b, rows); err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Count(b.String(), "\n| intake "); got != 6 {
+		t.Errorf("table has %d intake rows, want 6:\n%s", got, b.String())
+	}
+}
+
+func TestRunRefusesUnknownBenchmark(t *testing.T) {
+	if _, err := Run(t.Context(), Config{Only: []string{"nope"}}); err == nil {
+		t.Fatal("Run accepted an unknown benchmark")
+	}
+}
+
+func TestMonitorRows(t *testing.T) {
+	out := `goos: linux
+BenchmarkMonitorFootprint1000-2   	       3	  12345678 ns/op	         9.800 cpu-ms/round	        10.20 heapMB/1k-deployments	        11.50 ms/round
+BenchmarkMonitorFootprint10000-2   	       3	  63802240 ns/op	        63.32 cpu-ms/round	        10.37 heapMB/1k-deployments	        63.80 ms/round
+PASS`
+	rows, err := MonitorRows(strings.NewReader(out))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) != 4 || rows[0].Slipway != 10.2 || rows[1].Slipway != 9.8 || math.Abs(rows[2].Slipway-103.7) > 1e-9 || rows[3].Slipway != 63.32 {
+		t.Fatalf("rows = %+v, want heap 10.2 MB and CPU 9.8 ms at 1,000, 103.7 MB and 63.32 ms at 10,000", rows)
+	}
+	if !rows[2].Target.Met(rows[2]) || rows[2].Target.Text != "<= 1,024 MB" {
+		t.Errorf("10,000-deployment heap target %q not met by %v MB", rows[2].Target.Text, rows[2].Slipway)
+	}
+	if _, err := MonitorRows(strings.NewReader("PASS\n")); err == nil {
+		t.Error("MonitorRows accepted output without a result")
+	}
+}
+
+func TestFormat(t *testing.T) {
+	for _, c := range []struct {
+		v    float64
+		unit string
+		want string
+	}{{1234567, "req/s", "1,234,567 req/s"}, {123.4, "ms", "123 ms"}, {12.34, "ms", "12.3 ms"}, {0.123, "s", "0.12 s"}} {
+		if got := format(c.v, c.unit); got != c.want {
+			t.Errorf("format(%v, %q) = %q, want %q", c.v, c.unit, got, c.want)
+		}
+	}
+}

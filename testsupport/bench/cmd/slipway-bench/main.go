@@ -1,0 +1,132 @@
+// Command slipway-bench runs Slipway's benchmarks in this process and
+// prints a markdown table of each figure against its raw baseline.
+//
+//	slipway-bench [-quick] [-only intake,queries] [-n 100,1000,10000] [-cpuprofile DIR]
+//
+// bench/run.sh at the repository root builds it, runs the health monitor's
+// footprint benchmark, and passes that output in with -monitor.
+package main
+
+import (
+	"bytes"
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"runtime"
+	"strconv"
+	"strings"
+	"time"
+
+	"slipway.dev/testsupport/bench"
+)
+
+func main() {
+	if err := run(os.Args[1:], os.Stdout, os.Stderr); err != nil {
+		fmt.Fprintln(os.Stderr, "slipway-bench:", err)
+		os.Exit(1)
+	}
+}
+
+func run(args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("slipway-bench", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	only := fs.String("only", "", "comma-separated benchmarks to run (default all): "+names())
+	quick := fs.Bool("quick", false, "a CI-sized run (about 2 minutes)")
+	sizes := fs.String("n", "", "comma-separated fleet sizes of the queries benchmark (default 100,1000; -quick: 100)")
+	data := fs.String("data", "", "folder for the stacks' data (default: a temporary one, removed)")
+	profile := fs.String("cpuprofile", "", "write a CPU profile of each Slipway measurement into this folder")
+	local := fs.Bool("local", true, "use the local control plane when its binaries are built")
+	monitor := fs.String("monitor", "", "file with the output of `"+bench.MonitorCommand+"` (bench/run.sh runs it)")
+	out := fs.String("o", "", "also write the report to this file")
+	timeout := fs.Duration("timeout", 10*time.Minute, "stop after this long")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	cfg := bench.Config{Quick: *quick, DataDir: *data, CPUProfileDir: *profile, NoLocal: !*local, MonitorOutput: *monitor,
+		Logf: func(format string, a ...any) {
+			fmt.Fprintf(stderr, "%s %s\n", time.Now().Format("15:04:05"), fmt.Sprintf(format, a...))
+		}}
+	if *only != "" {
+		cfg.Only = strings.Split(*only, ",")
+	}
+	for _, s := range strings.Split(*sizes, ",") {
+		if s == "" {
+			continue
+		}
+		n, err := strconv.Atoi(strings.ReplaceAll(s, "_", ""))
+		if err != nil || n < 2 {
+			return fmt.Errorf("-n: %q is not a fleet size", s)
+		}
+		cfg.Sizes = append(cfg.Sizes, n)
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	ctx, cancel := context.WithTimeout(ctx, *timeout)
+	defer cancel()
+
+	began, load := time.Now(), loadAverage()
+	rows, runErr := bench.Run(ctx, cfg)
+	var report bytes.Buffer
+	fmt.Fprintf(&report, "Run %s on %s (%d CPUs, %s/%s, %s) in %s; load average %s at the start, %s at the end; %s\n\n",
+		began.Format("2006-01-02 15:04 MST"), cpuModel(), runtime.NumCPU(), runtime.GOOS, runtime.GOARCH, runtime.Version(),
+		time.Since(began).Round(time.Second), load, loadAverage(), command(args))
+	if err := bench.WriteTable(&report, rows); err != nil {
+		return err
+	}
+	if _, err := stdout.Write(report.Bytes()); err != nil {
+		return err
+	}
+	if *out != "" {
+		if err := os.WriteFile(*out, report.Bytes(), 0o644); err != nil {
+			return err
+		}
+	}
+	return runErr
+}
+
+func names() string {
+	var out []string
+	for _, n := range bench.Names() {
+		name, _, _ := strings.Cut(n, ":")
+		out = append(out, name)
+	}
+	return strings.Join(out, ", ")
+}
+
+// loadAverage is the 1-minute load average: other work on a shared machine
+// shows up in every figure.
+func loadAverage() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "unknown"
+	}
+	fields := strings.Fields(string(b))
+	if len(fields) == 0 {
+		return "unknown"
+	}
+	return fields[0]
+}
+
+func command(args []string) string {
+	if len(args) == 0 {
+		return "`slipway-bench`"
+	}
+	return "`slipway-bench " + strings.Join(args, " ") + "`"
+}
+
+// cpuModel is the processor's model name, or "unknown CPU".
+func cpuModel() string {
+	b, err := os.ReadFile("/proc/cpuinfo")
+	if err != nil {
+		return "unknown CPU"
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if k, v, ok := strings.Cut(line, ":"); ok && strings.TrimSpace(k) == "model name" {
+			return strings.TrimSpace(v)
+		}
+	}
+	return "unknown CPU"
+}

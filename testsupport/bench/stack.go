@@ -1,0 +1,250 @@
+package bench
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"golang.org/x/sync/errgroup"
+
+	"slipway.dev/pkg/embedded"
+	"slipway.dev/pkg/kube"
+	"slipway.dev/pkg/kube/localplane"
+	"slipway.dev/pkg/kube/simcluster"
+	api "slipway.dev/services/api"
+	monitor "slipway.dev/services/health-monitor"
+	"slipway.dev/services/promoter"
+	worker "slipway.dev/services/rollout-worker"
+)
+
+// Cluster kinds a Stack deploys to.
+const (
+	// ClusterSimulated is simcluster in the process.
+	ClusterSimulated = "simulated"
+	// ClusterLocal is the local control plane (pkg/kube/localplane); its
+	// binaries must be built (localplane.Available).
+	ClusterLocal = "local"
+)
+
+// StackOptions configure a Stack.
+type StackOptions struct {
+	// DataDir holds NATS, FerretDB and local plane data.
+	DataDir string
+	// Cluster is ClusterSimulated (default) or ClusterLocal.
+	Cluster string
+	// Logger receives the services' logs (default: discarded).
+	Logger *slog.Logger
+}
+
+// Stack is all of Slipway in this process, wired as `slipway dev` wires it
+// (cmd/slipway/internal/devstack, which is internal to its module): the api
+// on a loopback port, the rollout worker, health monitor and promoter,
+// embedded NATS and FerretDB, and a simulated or local Kubernetes target.
+type Stack struct {
+	URL      string
+	NATSURL  string
+	MongoURI string
+	// MongoDB is the api's database name.
+	MongoDB string
+	// DataDir holds the stack's data.
+	DataDir string
+	Target  *kube.Target
+	Plane   *localplane.Plane // the local plane, for ClusterLocal
+
+	log    *slog.Logger
+	nats   *embedded.NATS
+	ferret *embedded.FerretDB
+	cancel context.CancelFunc
+	group  *errgroup.Group
+	ctx    context.Context // the services' context
+
+	mainAPI   *Service // the api serving URL
+	workerSvc *Service
+	once      sync.Once
+	err       error
+}
+
+// StartStack starts a Stack and returns once its API listens. ctx bounds
+// the start; Close stops the stack.
+func StartStack(ctx context.Context, o StackOptions) (s *Stack, err error) {
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	s = &Stack{MongoDB: "slipway", DataDir: o.DataDir, log: o.Logger}
+	defer func() {
+		if err != nil {
+			_ = s.Close()
+			s = nil
+		}
+	}()
+	if s.nats, err = embedded.StartNATS(filepath.Join(o.DataDir, "nats"), "127.0.0.1", 0); err != nil {
+		return s, err
+	}
+	if s.ferret, err = embedded.StartFerretDB(filepath.Join(o.DataDir, "ferretdb"), "127.0.0.1:0"); err != nil {
+		return s, err
+	}
+	s.NATSURL, s.MongoURI = s.nats.URL(), s.ferret.URI()
+	runCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	s.cancel = cancel
+	s.group, s.ctx = errgroup.WithContext(runCtx)
+	if s.Target, err = s.startTarget(ctx, o); err != nil {
+		return s, err
+	}
+	targets, err := kube.NewTargets(s.Target)
+	if err != nil {
+		return s, err
+	}
+	if s.mainAPI, err = s.StartAPI(s.MongoDB); err != nil {
+		return s, err
+	}
+	s.URL = s.mainAPI.URL
+	s.startWorker(targets)
+	settle := 3 * time.Second
+	if s.Target.Simulated {
+		settle = 500 * time.Millisecond
+	}
+	s.group.Go(func() error {
+		return monitor.Run(s.ctx, monitor.Config{NATSURL: s.NATSURL, Targets: targets, Settle: settle,
+			Logger: s.log.With("service", "health-monitor")})
+	})
+	s.group.Go(func() error {
+		return promoter.Run(s.ctx, promoter.Config{NATSURL: s.NATSURL, Logger: s.log.With("service", "promoter")})
+	})
+	return s, waitReady(ctx, s.URL)
+}
+
+// Service is a service running in the stack's process until Stop.
+type Service struct {
+	// URL is the base URL of an api.
+	URL  string
+	stop context.CancelFunc
+	done chan error
+}
+
+// Stop stops the service and returns the error it stopped with.
+func (v *Service) Stop() error {
+	if v.stop == nil {
+		return nil
+	}
+	v.stop()
+	v.stop = nil
+	return ignoreCanceled(<-v.done)
+}
+
+func (s *Stack) run(fn func(context.Context) error) *Service {
+	ctx, stop := context.WithCancel(s.ctx)
+	v := &Service{stop: stop, done: make(chan error, 1)}
+	go func() { v.done <- fn(ctx) }()
+	return v
+}
+
+// StartAPI runs one more api on a loopback port with database db (the
+// stack's own api uses s.MongoDB). Its projector starts from the checkpoint
+// in db, so an empty db replays all of EVENTS.
+func (s *Stack) StartAPI(db string) (*Service, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, err
+	}
+	v := s.run(func(ctx context.Context) error {
+		return api.Run(ctx, api.Config{Listener: ln, NATSURL: s.NATSURL, MongoURI: s.MongoURI, MongoDB: db,
+			Logger: s.log.With("service", "api", "db", db)})
+	})
+	v.URL = "http://" + ln.Addr().String()
+	return v, nil
+}
+
+func (s *Stack) startWorker(targets *kube.Targets) {
+	s.workerSvc = s.run(func(ctx context.Context) error {
+		return worker.Run(ctx, worker.Config{NATSURL: s.NATSURL, Targets: targets, DriftInterval: 10 * time.Second,
+			Logger: s.log.With("service", "rollout-worker")})
+	})
+}
+
+// StopAPI stops the stack's api (and its projector).
+func (s *Stack) StopAPI() error { return s.mainAPI.Stop() }
+
+// StopWorker stops the rollout worker: commands accepted from then on stay
+// in COMMANDS undecided.
+func (s *Stack) StopWorker() error { return s.workerSvc.Stop() }
+
+// startTarget makes the stack's Kubernetes target.
+func (s *Stack) startTarget(ctx context.Context, o StackOptions) (*kube.Target, error) {
+	switch o.Cluster {
+	case "", ClusterSimulated:
+		cluster := simcluster.New(simcluster.Options{})
+		s.group.Go(func() error { return cluster.Run(s.ctx) })
+		return &kube.Target{TargetConfig: kube.TargetConfig{Name: "simulated", Namespace: "default",
+			BaseURL: "http://simulated.slipway.localhost"}, Simulated: true, Client: cluster.Client()}, nil
+	case ClusterLocal:
+		return s.startLocal(ctx, o)
+	}
+	return nil, fmt.Errorf("unknown cluster %q (want %s or %s)", o.Cluster, ClusterSimulated, ClusterLocal)
+}
+
+// startLocal starts the local plane with an untainted node, as `slipway dev
+// --cluster local` does.
+func (s *Stack) startLocal(ctx context.Context, o StackOptions) (*kube.Target, error) {
+	if ok, reason := localplane.Available(); !ok {
+		return nil, errors.New(reason)
+	}
+	dir := filepath.Join(o.DataDir, "kube")
+	if err := os.RemoveAll(dir); err != nil {
+		return nil, err
+	}
+	p, err := localplane.Start(ctx, localplane.Options{Dir: dir, NoTaint: true})
+	if err != nil {
+		return nil, err
+	}
+	s.Plane = p
+	return kube.Connect(kube.TargetConfig{Name: "local", Namespace: "default", BaseURL: "http://local.slipway.localhost",
+		Kubeconfig: p.KubeconfigPath()})
+}
+
+// walMB is the size of database db's SQLite write-ahead log in FerretDB's
+// folder, in MB (0 when there is none).
+func (s *Stack) walMB(db string) float64 {
+	fi, err := os.Stat(filepath.Join(s.DataDir, "ferretdb", db+".sqlite-wal"))
+	if err != nil {
+		return 0
+	}
+	return float64(fi.Size()) / (1 << 20)
+}
+
+// Close stops the services, the plane, NATS and FerretDB.
+func (s *Stack) Close() error {
+	s.once.Do(func() {
+		if s.cancel != nil {
+			s.cancel()
+			for _, v := range []*Service{s.mainAPI, s.workerSvc} {
+				if v != nil {
+					s.err = errors.Join(s.err, v.Stop())
+				}
+			}
+			s.err = errors.Join(s.err, ignoreCanceled(s.group.Wait()))
+		}
+		if s.Plane != nil {
+			s.err = errors.Join(s.err, s.Plane.Stop())
+		}
+		if s.nats != nil {
+			s.nats.Close()
+		}
+		if s.ferret != nil {
+			s.ferret.Close()
+		}
+	})
+	return s.err
+}
+
+func ignoreCanceled(err error) error {
+	if errors.Is(err, context.Canceled) {
+		return nil
+	}
+	return err
+}
