@@ -79,6 +79,10 @@ type Target struct {
 	// how it is reached); otherwise it comes from the configuration.
 	Registered bool
 	Connection events.TargetConnection
+	// ConnectErr says why a registered target has no working client (its
+	// kubeconfig could not be read; Client then fails every call with it).
+	// It never quotes credentials.
+	ConnectErr error
 }
 
 // Info is what a deployment records of its target.

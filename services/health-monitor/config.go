@@ -35,7 +35,10 @@ type Config struct {
 	// ProbeURL, when set, replaces the in-cluster URL of a Service's
 	// readiness path (tests point it at a local server).
 	ProbeURL func(namespace, service, path string) string
-	Logger   *slog.Logger
+	// Connector builds clients of targets registered through the API; its
+	// Home, when nil, is the in-cluster client or the default target's.
+	Connector kube.Connector
+	Logger    *slog.Logger
 }
 
 // Window is an N-of-M rule: a new health is published once at least N of the

@@ -47,6 +47,10 @@ func Run(ctx context.Context, cfg Config) error {
 	}
 	stop := m.start(ctx)
 	defer stop()
+	changes, err := m.followTargets(ctx, conn, targets, cfg.Connector)
+	if err != nil {
+		return err
+	}
 	log.InfoContext(ctx, "health monitor started", "targets", len(m.caches), "window", cfg.window().String(),
 		"interval", cfg.interval().String(), "probe", m.prober != nil)
 	tick := time.NewTicker(cfg.interval())
@@ -58,13 +62,15 @@ func Run(ctx context.Context, cfg Config) error {
 			return nil
 		case <-tick.C:
 			m.evaluate(ctx)
+		case ch := <-changes:
+			m.applyChange(ctx, ch)
 		}
 	}
 }
 
 func connectTargets(cfg Config) (*kube.Targets, error) {
 	if cfg.Targets != nil {
-		return cfg.Targets, nil
+		return cfg.Targets.Clone(), nil // registrations change this monitor's set only
 	}
 	var ts []*kube.Target
 	for _, tc := range cfg.TargetConfigs {
@@ -86,6 +92,8 @@ type monitor struct {
 	caches  []*caches
 	prober  *prober // nil: probing off
 	tracked map[string]*tracked
+	// registered stops the informers of each target registered through the API.
+	registered map[string]context.CancelFunc
 }
 
 // tracked is what the monitor remembers of one deployment between samples.

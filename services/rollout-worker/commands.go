@@ -23,8 +23,10 @@ import (
 // time, in stream order, and acknowledges a command only after its decision
 // is durably appended (or was already, for a redelivery).
 type commandHandler struct {
-	bus     *bus.Conn
-	catalog rollout.Catalog
+	bus *bus.Conn
+	// targets change as targets are registered and removed; each decision
+	// sees them as they are when it is made.
+	targets *kube.Targets
 	log     *slog.Logger
 }
 
@@ -69,14 +71,15 @@ func (h *commandHandler) decide(ctx context.Context, env events.Envelope) error 
 	if err != nil {
 		return h.rejectUndecodable(ctx, env, err)
 	}
+	catalog := newCatalog(h.targets)
 	switch cmd := msg.(type) {
 	case events.CreateDeployment:
 		return h.apply(ctx, env, cmd.Deployment, func(s rollout.State) []events.Message {
-			return rollout.DecideCreate(s, cmd, h.catalog).Events
+			return rollout.DecideCreate(s, cmd, catalog).Events
 		})
 	case events.UpdateDeployment:
 		return h.apply(ctx, env, cmd.Deployment, func(s rollout.State) []events.Message {
-			return rollout.DecideUpdate(s, cmd, h.catalog).Events
+			return rollout.DecideUpdate(s, cmd, catalog).Events
 		})
 	case events.RollbackDeployment:
 		return h.apply(ctx, env, cmd.Deployment, func(s rollout.State) []events.Message {
@@ -88,7 +91,7 @@ func (h *commandHandler) decide(ctx context.Context, env events.Envelope) error 
 		})
 	case events.PromoteDeployment:
 		return h.apply(ctx, env, cmd.Deployment, func(s rollout.State) []events.Message {
-			return rollout.DecidePromote(s, cmd, h.catalog).Events
+			return rollout.DecidePromote(s, cmd, catalog).Events
 		})
 	case events.SetAlias:
 		return h.apply(ctx, env, cmd.Deployment, func(s rollout.State) []events.Message { return rollout.DecideSetAlias(s, cmd).Events })

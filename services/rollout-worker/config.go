@@ -26,7 +26,16 @@ type Config struct {
 	// Slipway applied (0: never); DriftPolicy says what to do about drift.
 	DriftInterval time.Duration
 	DriftPolicy   string
-	Logger        *slog.Logger
+	// TargetTimeout is how long a rollout waits for an unreachable target
+	// before it fails with reason TargetUnavailable (0: 60 s).
+	TargetTimeout time.Duration
+	// TargetCheckInterval is how often every target's reachability is
+	// checked and published (0: 15 s).
+	TargetCheckInterval time.Duration
+	// Connector builds clients of targets registered through the API; its
+	// Home, when nil, is the in-cluster client or the default target's.
+	Connector kube.Connector
+	Logger    *slog.Logger
 }
 
 // Environment variables the worker reads (docker-compose and deployments/ use these names).
@@ -35,11 +44,15 @@ const (
 	EnvMaxRollouts   = "SLIPWAY_MAX_ROLLOUTS"
 	EnvDriftInterval = "SLIPWAY_DRIFT_INTERVAL"
 	EnvDriftPolicy   = "SLIPWAY_DRIFT_POLICY"
+	// EnvTargetTimeout and EnvTargetCheckInterval: see Config.
+	EnvTargetTimeout       = "SLIPWAY_TARGET_TIMEOUT"
+	EnvTargetCheckInterval = "SLIPWAY_TARGET_CHECK_INTERVAL"
 )
 
 // EnvVars lists every environment variable the worker reads.
 func EnvVars() []string {
-	return append([]string{EnvNATSURL, EnvMaxRollouts, EnvDriftInterval, EnvDriftPolicy, telemetry.EnvLogLevel, metrics.EnvAddr}, kube.TargetEnvVars()...)
+	return append([]string{EnvNATSURL, EnvMaxRollouts, EnvDriftInterval, EnvDriftPolicy, EnvTargetTimeout, EnvTargetCheckInterval,
+		telemetry.EnvLogLevel, metrics.EnvAddr}, kube.TargetEnvVars()...)
 }
 
 // LoadConfig reads flags, falling back to the environment, then to defaults.
@@ -55,7 +68,17 @@ func LoadConfig(args []string, getenv func(string) string) (Config, error) {
 	if err != nil {
 		return Config{}, err
 	}
+	targetTimeout, err := envDuration(getenv, EnvTargetTimeout, defaultTargetTimeout)
+	if err != nil {
+		return Config{}, err
+	}
+	targetCheck, err := envDuration(getenv, EnvTargetCheckInterval, defaultTargetCheckInterval)
+	if err != nil {
+		return Config{}, err
+	}
 	fs.IntVar(&cfg.MaxRollouts, "max-rollouts", maxRollouts, "rollouts driven at once")
+	fs.DurationVar(&cfg.TargetTimeout, "target-timeout", targetTimeout, "how long a rollout waits for an unreachable target before it fails")
+	fs.DurationVar(&cfg.TargetCheckInterval, "target-check-interval", targetCheck, "how often targets' reachability is checked")
 	fs.DurationVar(&cfg.DriftInterval, "drift-interval", drift, "how often managed objects are checked for changes made outside Slipway (0: never)")
 	fs.StringVar(&cfg.DriftPolicy, "drift-policy", envOr(getenv, EnvDriftPolicy, DriftPolicyRevert), "what to do about drift: revert, report or adopt")
 	if err := fs.Parse(args); err != nil {
@@ -67,6 +90,19 @@ func LoadConfig(args []string, getenv func(string) string) (Config, error) {
 	}
 	cfg.TargetConfigs = targets
 	return cfg, cfg.Validate()
+}
+
+// Defaults of the target settings.
+const (
+	defaultTargetTimeout       = 60 * time.Second
+	defaultTargetCheckInterval = 15 * time.Second
+)
+
+func orDefault(d, def time.Duration) time.Duration {
+	if d <= 0 {
+		return def
+	}
+	return d
 }
 
 // Validate reports what is missing or wrong.
@@ -82,6 +118,9 @@ func (c Config) Validate() error {
 	case "", DriftPolicyRevert, DriftPolicyReport, DriftPolicyAdopt:
 	default:
 		errs = append(errs, errors.New("drift policy must be revert, report or adopt"))
+	}
+	if c.TargetTimeout < 0 || c.TargetCheckInterval < 0 {
+		errs = append(errs, errors.New("target timeout and check interval must not be negative"))
 	}
 	if c.MaxRollouts < 0 {
 		errs = append(errs, errors.New("max rollouts must not be negative"))

@@ -58,8 +58,14 @@ func (c *driftChecker) run(ctx context.Context) {
 }
 
 func (c *driftChecker) checkTarget(ctx context.Context, t *kube.Target) {
-	list, err := t.Client.AppsV1().Deployments(t.Namespace).List(ctx, metav1.ListOptions{
+	if t.Client == nil {
+		return // a registered target whose kubeconfig could not be read
+	}
+	// An unreachable target costs one bounded call, not one per deployment.
+	listCtx, cancel := context.WithTimeout(ctx, 2*kube.ProbeTimeout)
+	list, err := t.Client.AppsV1().Deployments(t.Namespace).List(listCtx, metav1.ListOptions{
 		LabelSelector: kube.LabelManagedBy + "=" + kube.ManagedByValue})
+	cancel()
 	if err != nil {
 		c.log.WarnContext(ctx, "drift check: list deployments", "target", t.Name, "err", err)
 		return

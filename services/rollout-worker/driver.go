@@ -37,7 +37,10 @@ type driver struct {
 	resync  time.Duration
 	slots   chan struct{}
 	limits  *slots.Slots
-	wg      sync.WaitGroup
+	// targetTimeout is how long a rollout waits for an unreachable target
+	// before it fails with reason TargetUnavailable.
+	targetTimeout time.Duration
+	wg            sync.WaitGroup
 }
 
 func (d *driver) handle(ctx context.Context, msg jetstream.Msg) {
@@ -165,11 +168,16 @@ func (d *driver) drive(ctx context.Context, ref events.DeploymentRef, revision i
 			return fmt.Sprintf("%s/r%d/%s", ref, revision, idSuffix(m))
 		})
 	}
-	target, ok := d.targets.Get(st.Target.Name)
-	if !ok {
+	target, err := d.awaitTarget(ctx, st.Target.Name, d.targetTimeout)
+	if unavailable := (*targetUnavailableError)(nil); errors.As(err, &unavailable) {
+		// No automatic rollback: it would wait for the same target. The
+		// deployment says why; a later change retries.
 		return appendFn(func(s rollout.State) []events.Message {
-			return rollout.DecideApplyFailed(s, revision, fmt.Errorf("target %s is not configured in this worker", st.Target.Name))
+			return rollout.DecideTargetUnavailable(s, revision, unavailable.target, unavailable.waited, unavailable.cause)
 		})
+	}
+	if err != nil {
+		return err
 	}
 	slotCtx, stopSlot := context.WithCancel(ctx)
 	defer stopSlot()

@@ -4,10 +4,15 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"log/slog"
+	"os"
+
+	"github.com/nats-io/nats.go/jetstream"
 
 	"slipway.dev/pkg/bus"
 	"slipway.dev/pkg/events"
 	"slipway.dev/pkg/kube"
+	"slipway.dev/pkg/kube/follow"
 )
 
 // publishTargets records the targets this worker serves, so the api can
@@ -20,6 +25,9 @@ func publishTargets(ctx context.Context, b *bus.Conn, ts *kube.Targets) error {
 		return fmt.Errorf("targets bucket: %w", err)
 	}
 	for _, t := range ts.All() {
+		if t.Registered {
+			continue // its registration's history publishes it
+		}
 		rec, err := json.Marshal(t.Record(t.Name == ts.Default))
 		if err != nil {
 			return err
@@ -29,4 +37,50 @@ func publishTargets(ctx context.Context, b *bus.Conn, ts *kube.Targets) error {
 		}
 	}
 	return nil
+}
+
+// followTargets connects to the targets registered through the API and
+// keeps following their registrations; it returns the reachability checker
+// of all targets, which the caller runs. A registered target is checked as
+// soon as it is connected.
+func followTargets(ctx context.Context, b *bus.Conn, ts *kube.Targets, cfg Config, log *slog.Logger) (*reachability, error) {
+	statusKV, err := b.JS.KeyValue(ctx, events.BucketTargetStatus)
+	if err != nil {
+		return nil, fmt.Errorf("target status bucket: %w", err)
+	}
+	host, _ := os.Hostname()
+	reach := &reachability{targets: ts, kv: statusKV, interval: orDefault(cfg.TargetCheckInterval, defaultTargetCheckInterval),
+		worker: host, log: log}
+	conn := cfg.Connector
+	if conn.Home == nil {
+		conn.Home = kube.HomeClient(ts)
+	}
+	err = follow.Targets(ctx, b, ts, conn, func(_ string, t *kube.Target) {
+		if t != nil {
+			go reach.check(ctx, t)
+		}
+	}, log)
+	return reach, err
+}
+
+// consumeTargetCommands starts deciding target commands (see targetRegistry).
+func consumeTargetCommands(ctx, decideCtx context.Context, b *bus.Conn, ts *kube.Targets, log *slog.Logger) (jetstream.ConsumeContext, error) {
+	cons, err := b.JS.CreateOrUpdateConsumer(ctx, events.StreamCommands, events.TargetRegistryConsumer())
+	if err != nil {
+		return nil, fmt.Errorf("target command consumer: %w", err)
+	}
+	catalogKV, err := b.JS.KeyValue(ctx, events.BucketTargets)
+	if err != nil {
+		return nil, fmt.Errorf("targets bucket: %w", err)
+	}
+	statusKV, err := b.JS.KeyValue(ctx, events.BucketTargetStatus)
+	if err != nil {
+		return nil, fmt.Errorf("target status bucket: %w", err)
+	}
+	reg := &targetRegistry{bus: b, catalog: catalogKV, status: statusKV, configured: ts.Configured, log: log}
+	sub, err := cons.Consume(func(m jetstream.Msg) { reg.handle(decideCtx, m) })
+	if err != nil {
+		return nil, fmt.Errorf("consume target commands: %w", err)
+	}
+	return sub, nil
 }

@@ -44,6 +44,10 @@ func Run(ctx context.Context, cfg Config) error {
 	if err := publishTargets(ctx, conn, targets); err != nil {
 		return err
 	}
+	reach, err := followTargets(ctx, conn, targets, cfg, log)
+	if err != nil {
+		return err
+	}
 	cmds, err := conn.JS.CreateOrUpdateConsumer(ctx, events.StreamCommands, events.RolloutWorkerConsumer())
 	if err != nil {
 		return fmt.Errorf("command consumer: %w", err)
@@ -60,13 +64,15 @@ func Run(ctx context.Context, cfg Config) error {
 	if resync <= 0 {
 		resync = 2 * time.Second
 	}
-	h := &commandHandler{bus: conn, catalog: newCatalog(targets), log: log}
+	h := &commandHandler{bus: conn, targets: targets, log: log}
 	slotsKV, err := conn.JS.KeyValue(ctx, events.BucketRolloutSlots)
 	if err != nil {
 		return fmt.Errorf("rollout slots: %w", err)
 	}
 	d := &driver{bus: conn, targets: targets, log: log, resync: resync, slots: make(chan struct{}, maxRollouts),
-		limits: slots.New(slotsKV, slotLease)}
+		limits: slots.New(slotsKV, slotLease), targetTimeout: orDefault(cfg.TargetTimeout, defaultTargetTimeout)}
+	d.wg.Add(1)
+	go func() { defer d.wg.Done(); reach.run(ctx) }()
 
 	// A decision in progress finishes even while shutting down: it is short,
 	// and finishing it spares a redelivery.
@@ -80,6 +86,12 @@ func Run(ctx context.Context, cfg Config) error {
 		cmdSub.Stop()
 		return fmt.Errorf("consume rollouts: %w", err)
 	}
+	regSub, err := consumeTargetCommands(ctx, decideCtx, conn, targets, log)
+	if err != nil {
+		cmdSub.Stop()
+		drvSub.Stop()
+		return err
+	}
 	if cfg.DriftInterval > 0 {
 		policy := cfg.DriftPolicy
 		if policy == "" {
@@ -92,8 +104,10 @@ func Run(ctx context.Context, cfg Config) error {
 	log.InfoContext(ctx, "rollout worker started", "targets", len(targets.All()), "default_target", targets.Default)
 	<-ctx.Done()
 	cmdSub.Drain()
+	regSub.Drain()
 	drvSub.Stop()
 	<-cmdSub.Closed()
+	<-regSub.Closed()
 	d.wg.Wait()
 	log.Info("rollout worker stopped")
 	return nil
@@ -101,7 +115,7 @@ func Run(ctx context.Context, cfg Config) error {
 
 func connectTargets(cfg Config) (*kube.Targets, error) {
 	if cfg.Targets != nil {
-		return cfg.Targets, nil
+		return cfg.Targets.Clone(), nil // registrations change this worker's set only
 	}
 	var ts []*kube.Target
 	var errs []error

@@ -1,0 +1,185 @@
+package worker
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/nats-io/nats.go/jetstream"
+
+	"slipway.dev/pkg/bus"
+	"slipway.dev/pkg/events"
+	"slipway.dev/pkg/kube"
+	"slipway.dev/pkg/metrics"
+	"slipway.dev/pkg/telemetry"
+	"slipway.dev/services/rollout-worker/internal/registry"
+)
+
+// targetRegistry decides target commands (register, remove) against each
+// target's history on slipway.evt.target.<name>, then makes the catalogue
+// bucket say what the history says. It acks a command only after both, so a
+// redelivered command finds its decision and only repeats the bucket write.
+type targetRegistry struct {
+	bus     *bus.Conn
+	catalog jetstream.KeyValue
+	status  jetstream.KeyValue
+	// configured reports whether a name belongs to a configured target.
+	configured func(string) bool
+	log        *slog.Logger
+}
+
+func (r *targetRegistry) handle(ctx context.Context, msg jetstream.Msg) {
+	env, err := events.Unmarshal(msg.Data())
+	if err != nil {
+		r.log.ErrorContext(ctx, "dropping malformed target command", "subject", msg.Subject(), "err", err)
+		_ = msg.TermWithReason("malformed envelope")
+		return
+	}
+	ctx = telemetry.Extract(ctx, msg.Headers())
+	ctx, span := telemetry.Tracer("slipway/rollout-worker").Start(ctx, "decide "+env.Type)
+	defer span.End()
+	if err := r.decide(ctx, env); err != nil {
+		metrics.CommandsDecided.WithLabelValues(env.Type, "error").Inc()
+		r.log.ErrorContext(ctx, "target command not decided; will retry", "operation", env.CorrelationID, "err", err)
+		_ = msg.NakWithDelay(time.Second)
+		return
+	}
+	_ = msg.DoubleAck(ctx)
+}
+
+func (r *targetRegistry) decide(ctx context.Context, env events.Envelope) error {
+	name, ok := events.TargetOfEnvelopeSubject(env.Subject)
+	if !ok {
+		r.log.ErrorContext(ctx, "dropping target command without a target", "type", env.Type)
+		return nil
+	}
+	var decide func(registry.State) events.Message
+	msg, err := env.Decode()
+	switch cmd := msg.(type) {
+	case events.RegisterTarget:
+		decide = func(s registry.State) events.Message { return registry.DecideRegister(s, cmd, r.configured(name)) }
+	case events.RemoveTarget:
+		decide = func(s registry.State) events.Message { return registry.DecideRemove(s, cmd, r.configured(name)) }
+	default:
+		reason := fmt.Errorf("the target registry does not handle %s", env.Type)
+		if err != nil {
+			reason = err
+		}
+		decide = func(registry.State) events.Message {
+			return events.CommandRejected{CommandType: env.Type, Reason: events.ReasonInvalidSpec, Message: reason.Error()}
+		}
+	}
+	st, err := r.appendDecided(ctx, name, env, decide)
+	if err != nil {
+		return err
+	}
+	return r.publish(ctx, name, st)
+}
+
+// appendDecided appends the decision unless the command was decided
+// already; on a concurrent append it reloads and decides again.
+func (r *targetRegistry) appendDecided(ctx context.Context, name string, cmd events.Envelope,
+	decide func(registry.State) events.Message) (registry.State, error) {
+	subject := events.TargetSubject(name)
+	for range 20 {
+		st, err := loadTarget(ctx, r.bus, name)
+		if err != nil || st.Handled(cmd.ID) {
+			return st, err
+		}
+		m := decide(st)
+		env, err := events.Wrap(m, events.Meta{ID: cmd.ID + ".d1", Source: source, Subject: cmd.Subject, Time: time.Now().UTC(),
+			Actor: cmd.Actor, CorrelationID: cmd.CorrelationID, CausationID: cmd.ID, TraceParent: telemetry.TraceParent(ctx)})
+		if err != nil {
+			return st, err
+		}
+		pub, err := r.bus.Append(ctx, subject, env, st.LastSeq)
+		if errors.Is(err, bus.ErrConflict) || (err == nil && pub.Duplicate) {
+			continue
+		}
+		if err != nil {
+			return st, err
+		}
+		outcome := "decided"
+		if rej, ok := m.(events.CommandRejected); ok {
+			outcome = "rejected"
+			r.log.InfoContext(ctx, "target command rejected", "target", name, "reason", rej.Reason, "message", rej.Message)
+		} else {
+			r.log.InfoContext(ctx, "target "+decisionVerb(m), "target", name)
+		}
+		metrics.CommandsDecided.WithLabelValues(cmd.Type, outcome).Inc()
+		st.Apply(registry.Event{Seq: pub.Seq, Envelope: env, Message: m})
+		return st, nil
+	}
+	return registry.State{}, fmt.Errorf("append to %s: still conflicting after 20 attempts", subject)
+}
+
+func decisionVerb(m events.Message) string {
+	switch m.(type) {
+	case events.TargetRegistered:
+		return "registered"
+	case events.TargetRemoved:
+		return "removed"
+	}
+	return "updated"
+}
+
+// publish makes the catalogue say what the history says: the registration,
+// or no key (and no status) once removed. A configured target's key is
+// never touched.
+func (r *targetRegistry) publish(ctx context.Context, name string, st registry.State) error {
+	if r.configured(name) {
+		return nil
+	}
+	if !st.Exists {
+		entry, err := r.catalog.Get(ctx, name)
+		if errors.Is(err, jetstream.ErrKeyNotFound) {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("read target %s: %w", name, err)
+		}
+		var rec events.TargetRecord
+		if json.Unmarshal(entry.Value(), &rec) == nil && !rec.FromAPI() {
+			return nil // a worker's configuration took the name meanwhile
+		}
+		if err := r.catalog.Delete(ctx, name); err != nil {
+			return fmt.Errorf("remove target %s: %w", name, err)
+		}
+		if err := r.status.Delete(ctx, name); err != nil && !errors.Is(err, jetstream.ErrKeyNotFound) {
+			return fmt.Errorf("remove target status %s: %w", name, err)
+		}
+		return nil
+	}
+	s := st.Spec
+	conn := s.Connection
+	types := make(map[string]kube.InstanceType, len(s.InstanceTypes))
+	for k, v := range s.InstanceTypes {
+		types[k] = kube.InstanceType(v)
+	}
+	t := kube.Target{TargetConfig: kube.TargetConfig{Name: s.Name, Region: s.Region, Namespace: s.Namespace, BaseURL: s.BaseURL,
+		InstanceTypes: types}, Registered: true, Connection: conn}
+	b, err := json.Marshal(t.Record(false))
+	if err != nil {
+		return err
+	}
+	if _, err := r.catalog.Put(ctx, name, b); err != nil {
+		return fmt.Errorf("publish target %s: %w", name, err)
+	}
+	return nil
+}
+
+// loadTarget folds a target's history.
+func loadTarget(ctx context.Context, b *bus.Conn, name string) (registry.State, error) {
+	records, _, err := b.History(ctx, events.TargetSubject(name))
+	if err != nil {
+		return registry.State{}, err
+	}
+	evs := make([]registry.Event, len(records))
+	for i, rec := range records {
+		evs[i] = registry.Event{Seq: rec.Seq, Envelope: rec.Envelope, Message: rec.Message}
+	}
+	return registry.Fold(evs), nil
+}
