@@ -1,6 +1,8 @@
 // Package catalog keeps the api's view of the targets the rollout workers
-// serve, watched from the targets bucket, so requests naming an unknown
-// target or instance type are refused before any command is written.
+// serve (configured, or registered through the API), watched from the
+// targets bucket, so requests naming an unknown target or instance type are
+// refused before any command is written; and each target's reachability,
+// watched from the target status bucket.
 package catalog
 
 import (
@@ -16,10 +18,12 @@ import (
 	"slipway.dev/pkg/events"
 )
 
-// Catalog is the set of known targets.
+// Catalog is the set of known targets, each with its last reachability
+// check (from the target status bucket).
 type Catalog struct {
 	mu      sync.RWMutex
 	targets map[string]events.TargetRecord
+	status  map[string]events.TargetStatus
 }
 
 // Watch starts following the targets bucket until ctx ends.
@@ -32,7 +36,7 @@ func Watch(ctx context.Context, b *bus.Conn) (*Catalog, error) {
 	if err != nil {
 		return nil, fmt.Errorf("watch targets: %w", err)
 	}
-	c := &Catalog{targets: map[string]events.TargetRecord{}}
+	c := &Catalog{targets: map[string]events.TargetRecord{}, status: map[string]events.TargetStatus{}}
 	go func() {
 		defer func() { _ = w.Stop() }()
 		for e := range w.Updates() {
@@ -41,7 +45,53 @@ func Watch(ctx context.Context, b *bus.Conn) (*Catalog, error) {
 			}
 		}
 	}()
+	if err := c.watchStatus(ctx, b); err != nil {
+		return nil, err
+	}
 	return c, nil
+}
+
+// watchStatus follows the target status bucket.
+func (c *Catalog) watchStatus(ctx context.Context, b *bus.Conn) error {
+	kv, err := b.JS.KeyValue(ctx, events.BucketTargetStatus)
+	if err != nil {
+		return fmt.Errorf("target status bucket: %w", err)
+	}
+	w, err := kv.WatchAll(ctx)
+	if err != nil {
+		return fmt.Errorf("watch target status: %w", err)
+	}
+	go func() {
+		defer func() { _ = w.Stop() }()
+		for e := range w.Updates() {
+			if e != nil {
+				c.applyStatus(e)
+			}
+		}
+	}()
+	return nil
+}
+
+func (c *Catalog) applyStatus(e jetstream.KeyValueEntry) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	var st events.TargetStatus
+	if e.Operation() != jetstream.KeyValuePut || json.Unmarshal(e.Value(), &st) != nil {
+		delete(c.status, e.Key())
+		return
+	}
+	c.status[e.Key()] = st
+}
+
+// withStatus returns rec with its status; c.mu must be held.
+func (c *Catalog) withStatus(rec events.TargetRecord) events.TargetRecord {
+	if rec.Source == "" {
+		rec.Source = events.TargetSourceConfig
+	}
+	if st, ok := c.status[rec.Name]; ok {
+		rec.Status = &st
+	}
+	return rec
 }
 
 func (c *Catalog) apply(e jetstream.KeyValueEntry) {
@@ -69,12 +119,15 @@ func (c *Catalog) Target(name string) (rec events.TargetRecord, found, known boo
 	if name == "" {
 		for _, t := range c.targets {
 			if t.Default {
-				return t, true, true
+				return c.withStatus(t), true, true
 			}
 		}
 		return events.TargetRecord{}, false, true
 	}
 	rec, found = c.targets[name]
+	if found {
+		rec = c.withStatus(rec)
+	}
 	return rec, found, true
 }
 
@@ -84,7 +137,7 @@ func (c *Catalog) List() []events.TargetRecord {
 	defer c.mu.RUnlock()
 	out := make([]events.TargetRecord, 0, len(c.targets))
 	for _, t := range c.targets {
-		out = append(out, t)
+		out = append(out, c.withStatus(t))
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
 	return out

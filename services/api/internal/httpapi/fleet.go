@@ -66,6 +66,7 @@ func (a *API) listDeployments(c echo.Context) error {
 		last := items[limit-1]
 		page["items"], page["nextCursor"] = items, encodeFleetCursor(fleetCursor{Sort: sortName, ID: last.ID, CreatedAt: last.CreatedAt})
 	}
+	page["items"] = a.withReachability(page["items"])
 	return c.JSON(http.StatusOK, page)
 }
 

@@ -79,7 +79,7 @@ func problemFor(err error) *Problem {
 func rejectionProblem(op readmodel.Operation) *Problem {
 	status := http.StatusUnprocessableEntity
 	switch op.Reason {
-	case events.ReasonAlreadyExists, events.ReasonNoRolloutInFlight:
+	case events.ReasonAlreadyExists, events.ReasonNoRolloutInFlight, events.ReasonTargetFromConfig, events.ReasonTargetInUse:
 		status = http.StatusConflict
 	case events.ReasonPreconditionFailed:
 		status = http.StatusPreconditionFailed

@@ -98,6 +98,8 @@ func New(d Deps) *echo.Echo {
 	v1.GET("/audit", a.audit)
 	v1.GET("/targets", a.listTargets)
 	v1.GET("/targets/:target", a.getTarget)
+	v1.PUT("/targets/:target", a.putTarget)
+	v1.DELETE("/targets/:target", a.deleteTarget)
 	v1.POST("/webhooks", a.createWebhook)
 	v1.GET("/webhooks", a.listWebhooks)
 	v1.GET("/webhooks/:id", a.getWebhook)

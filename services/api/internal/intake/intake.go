@@ -52,6 +52,20 @@ type Request struct {
 	// events.IdempotencyWindow per project: the same key returns the same
 	// operation, and the same key with another request is ErrKeyReused.
 	IdempotencyKey string
+	// Target, when set, makes this a target command (Kind events.KindTarget;
+	// Ref unused): its subject is slipway.cmd.target.<Target>, and the
+	// idempotency key is scoped to the target.
+	Target string
+}
+
+// subjects returns the command subject, the envelope subject and the
+// idempotency scope of req.
+func (req Request) subjects() (subject, envSubject, scope string) {
+	if req.Target != "" {
+		s := events.TargetEnvelopeSubject(req.Target)
+		return events.TargetCommandSubject(req.Target), s, s
+	}
+	return events.CommandSubject(req.Kind, req.Ref), req.Ref.String(), req.Ref.Owner + "/" + req.Ref.Project
 }
 
 // Record is what the intake keeps of an accepted operation.
@@ -60,6 +74,7 @@ type Record struct {
 	Kind       string    `json:"kind"`
 	Type       string    `json:"type"`
 	Deployment string    `json:"deployment"`
+	Target     string    `json:"target,omitempty"`
 	Actor      string    `json:"actor"`
 	AcceptedAt time.Time `json:"acceptedAt"`
 	Seq        uint64    `json:"seq"`
@@ -68,15 +83,16 @@ type Record struct {
 // Submit stores the command durably and returns its operation. A nil error
 // means the command will be decided; an error means nothing was stored.
 func (in *Intake) Submit(ctx context.Context, req Request) (Record, error) {
-	id := operationID(req.Ref, req.IdempotencyKey)
+	subject, envSubject, scope := req.subjects()
+	id := operationID(scope, req.IdempotencyKey)
 	env, err := events.Wrap(req.Command, events.Meta{
-		ID: id, Source: "/slipway/api", Subject: req.Ref.String(), Time: time.Now().UTC(),
+		ID: id, Source: "/slipway/api", Subject: envSubject, Time: time.Now().UTC(),
 		Actor: req.Actor, CorrelationID: id, TraceParent: telemetry.TraceParent(ctx),
 	})
 	if err != nil {
 		return Record{}, err
 	}
-	pub, err := in.bus.PublishCommand(ctx, events.CommandSubject(req.Kind, req.Ref), env)
+	pub, err := in.bus.PublishCommand(ctx, subject, env)
 	if err != nil {
 		return Record{}, err
 	}
@@ -85,7 +101,11 @@ func (in *Intake) Submit(ctx context.Context, req Request) (Record, error) {
 			return Record{}, err
 		}
 	}
-	rec := Record{ID: id, Kind: req.Kind, Type: env.Type, Deployment: req.Ref.String(), Actor: req.Actor, AcceptedAt: env.Time, Seq: pub.Seq}
+	rec := Record{ID: id, Kind: req.Kind, Type: env.Type, Deployment: req.Ref.String(), Target: req.Target, Actor: req.Actor,
+		AcceptedAt: env.Time, Seq: pub.Seq}
+	if req.Target != "" {
+		rec.Deployment = ""
+	}
 	if pub.Duplicate {
 		if prev, err := in.Lookup(ctx, id); err == nil {
 			return prev, nil
@@ -136,15 +156,16 @@ func (in *Intake) Lookup(ctx context.Context, id string) (Record, error) {
 	return rec, nil
 }
 
-// operationID is derived from the idempotency key, scoped to the project,
-// so a retry maps to the same operation; without a key it is random.
-func operationID(ref events.DeploymentRef, key string) string {
+// operationID is derived from the idempotency key, scoped to the project
+// (or the target), so a retry maps to the same operation; without a key it
+// is random.
+func operationID(scope, key string) string {
 	if key == "" {
 		var b [12]byte
 		_, _ = rand.Read(b[:])
 		return "op-" + hex.EncodeToString(b[:])
 	}
-	sum := sha256.Sum256([]byte(ref.Owner + "/" + ref.Project + "\x00" + key))
+	sum := sha256.Sum256([]byte(scope + "\x00" + key))
 	return "op-" + hex.EncodeToString(sum[:12])
 }
 

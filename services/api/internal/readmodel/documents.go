@@ -154,6 +154,8 @@ type Operation struct {
 	UpdatedAt  time.Time         `bson:"updatedAt" json:"updatedAt"`
 	FinishedAt *time.Time        `bson:"finishedAt,omitempty" json:"finishedAt,omitempty"`
 	Seq        uint64            `bson:"seq" json:"-"`
+	// Target names the target of a target command (Deployment is then empty).
+	Target string `bson:"target,omitempty" json:"target,omitempty"`
 }
 
 // Operation statuses.

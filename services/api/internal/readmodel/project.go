@@ -173,6 +173,9 @@ func ProjectOperation(o *Operation, seq uint64, env events.Envelope, msg events.
 	if env.CorrelationID == "" || seq <= o.Seq {
 		return false
 	}
+	if target, ok := events.TargetOfEnvelopeSubject(env.Subject); ok {
+		return projectTargetOperation(o, seq, env, msg, target)
+	}
 	if o.ID == "" {
 		*o = Operation{ID: env.CorrelationID, Deployment: env.Subject, Status: OpAccepted, Actor: env.Actor, AcceptedAt: env.Time}
 		if parts := strings.SplitN(env.Subject, "/", 3); len(parts) == 3 {

@@ -1,0 +1,151 @@
+package httpapi
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+	"go.mongodb.org/mongo-driver/v2/bson"
+
+	"slipway.dev/pkg/events"
+	"slipway.dev/pkg/metrics"
+	"slipway.dev/services/api/internal/readmodel"
+)
+
+// targetRequest is the body of PUT /v1/targets/{target}. The connection is
+// a reference to credentials the workers can read, never credentials.
+type targetRequest struct {
+	Region        string                         `json:"region,omitempty"`
+	Namespace     string                         `json:"namespace"`
+	BaseURL       string                         `json:"baseURL"`
+	InstanceTypes map[string]events.InstanceType `json:"instanceTypes"`
+	Connection    events.TargetConnection        `json:"connection"`
+}
+
+// putTarget registers a target, or replaces the registration of one
+// registered earlier. A worker decides (TargetRegistered/TargetUpdated) and
+// publishes it to the catalogue; workers and the health monitor connect to
+// it without a restart. Targets of the workers' configuration are refused.
+func (a *API) putTarget(c echo.Context) error {
+	name := c.Param("target")
+	var req targetRequest
+	if err := decodeStrict(c, &req); err != nil {
+		return err
+	}
+	wait, err := waitParam(c)
+	if err != nil {
+		return err
+	}
+	spec := events.TargetSpec{Name: name, Region: req.Region, Namespace: req.Namespace, BaseURL: req.BaseURL,
+		InstanceTypes: req.InstanceTypes, Connection: req.Connection}
+	if fe := spec.Validate(); len(fe) > 0 {
+		for i := range fe {
+			if fe[i].Field == "name" {
+				fe[i].Field = "target" // the path parameter
+			}
+		}
+		return fe
+	}
+	if rec, found, _ := a.Targets.Target(name); found && !rec.FromAPI() {
+		return targetConflict(events.ReasonTargetFromConfig,
+			fmt.Sprintf("target %s is defined by the workers' configuration; change it there", name))
+	}
+	return a.submitTarget(c, name, events.RegisterTarget{Target: spec}, wait)
+}
+
+// deleteTarget removes a target registered through the API. It is refused
+// (409, reason TargetInUse) while deployments that are not terminated run
+// on it, and for targets of the workers' configuration (TargetFromConfig).
+func (a *API) deleteTarget(c echo.Context) error {
+	name := c.Param("target")
+	wait, err := waitParam(c)
+	if err != nil {
+		return err
+	}
+	rec, found, _ := a.Targets.Target(name)
+	if !found {
+		return fmt.Errorf("target %s: %w", name, readmodel.ErrNotFound)
+	}
+	if !rec.FromAPI() {
+		return targetConflict(events.ReasonTargetFromConfig,
+			fmt.Sprintf("target %s is defined by the workers' configuration; remove it there", name))
+	}
+	inUse, err := a.deploymentsOn(c.Request().Context(), name)
+	if err != nil {
+		return err
+	}
+	if len(inUse) > 0 {
+		return targetConflict(events.ReasonTargetInUse,
+			fmt.Sprintf("deployments still run on target %s (%s); terminate them first", name, strings.Join(inUse, ", ")))
+	}
+	return a.submitTarget(c, name, events.RemoveTarget{Name: name}, wait)
+}
+
+// inUseShown bounds the deployments a TargetInUse problem names.
+const inUseShown = 5
+
+// deploymentsOn names up to inUseShown deployments (not terminated) on target.
+func (a *API) deploymentsOn(ctx context.Context, target string) ([]string, error) {
+	deps, err := a.Reads.Deployments(ctx, bson.M{"target": target, "terminated": bson.M{"$ne": true}},
+		bson.D{{Key: "_id", Value: 1}}, inUseShown+1)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]string, 0, len(deps))
+	for i, d := range deps {
+		if i == inUseShown {
+			out = append(out, "…")
+			break
+		}
+		out = append(out, d.ID)
+	}
+	return out, nil
+}
+
+// submitTarget accepts a target command: 202 with its operation, or with
+// ?wait its outcome (a rejection as a problem).
+func (a *API) submitTarget(c echo.Context, name string, cmd events.Message, wait waitFor) error {
+	req := submitRequest(c, events.KindTarget, events.DeploymentRef{}, cmd)
+	req.Target = name
+	rec, err := a.Commands.Submit(c.Request().Context(), req)
+	if err != nil {
+		return submitError(err)
+	}
+	metrics.CommandsAccepted.WithLabelValues(events.KindTarget).Inc()
+	c.Response().Header().Set(echo.HeaderLocation, "/v1/operations/"+rec.ID)
+	return a.answerOperation(c, rec.ID, wait)
+}
+
+// targetConflict is a 409 refusal made before any command is written.
+func targetConflict(reason, detail string) *Problem {
+	return &Problem{Type: problemBase + "conflict", Title: "The target cannot be changed", Status: http.StatusConflict,
+		Detail: detail, Reason: reason}
+}
+
+// withReachability adds each deployment's target reachability to the items
+// of a fleet page ([]readmodel.Deployment; anything else is left as it is).
+func (a *API) withReachability(page any) any {
+	items, ok := page.([]readmodel.Deployment)
+	if !ok {
+		return page
+	}
+	out := make([]fleetItem, len(items))
+	for i, d := range items {
+		rec, found, _ := a.Targets.Target(d.Target)
+		reach := "unknown"
+		if found {
+			reach = rec.Status.Reachability()
+		}
+		out[i] = fleetItem{Deployment: d, TargetReachability: reach}
+	}
+	return out
+}
+
+// fleetItem is a deployment in the fleet list, with whether its target
+// answered the workers' last check (reachable, unreachable, unknown).
+type fleetItem struct {
+	readmodel.Deployment
+	TargetReachability string `json:"targetReachability"`
+}
