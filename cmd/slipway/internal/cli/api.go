@@ -170,6 +170,17 @@ func (c *Client) GetTarget(ctx context.Context, name string) (Doc[Target], error
 	return t, c.getJSON(ctx, "/v1/targets/"+url.PathEscape(name), nil, &t)
 }
 
+// PutTarget registers a target (or replaces its registration) with a
+// TargetRegistration body (JSON).
+func (c *Client) PutTarget(ctx context.Context, name string, body []byte, o CommandOptions) (Doc[Operation], error) {
+	return c.submit(ctx, http.MethodPut, "/v1/targets/"+url.PathEscape(name), "application/json", body, nil, o)
+}
+
+// DeleteTarget removes a registered target.
+func (c *Client) DeleteTarget(ctx context.Context, name string, o CommandOptions) (Doc[Operation], error) {
+	return c.submit(ctx, http.MethodDelete, "/v1/targets/"+url.PathEscape(name), "", nil, nil, o)
+}
+
 // PromotionAnswer is the answer to a promotion command: the promotion once
 // its operation ended, else (202) the operation still going.
 type PromotionAnswer struct {

@@ -95,7 +95,11 @@ func (e *env) printOperation(op Doc[Operation]) error {
 }
 
 func operationTable(w io.Writer, now time.Time, op Operation) {
-	rows := [][]string{{op.ID, op.Kind, op.Deployment, op.Status, itoaOrDash(op.Revision), readyText(op.Replicas),
+	subject := op.Deployment
+	if subject == "" && op.Target != "" {
+		subject = "target " + op.Target
+	}
+	rows := [][]string{{op.ID, op.Kind, orDash(subject), op.Status, itoaOrDash(op.Revision), readyText(op.Replicas),
 		orDash(op.Reason), age(now, op.AcceptedAt)}}
 	table(w, []string{"ID", "KIND", "DEPLOYMENT", "STATUS", "REVISION", "READY", "REASON", "AGE"}, rows)
 	if op.Message != "" {

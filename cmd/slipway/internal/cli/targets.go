@@ -2,16 +2,18 @@ package cli
 
 import (
 	"context"
+	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 )
 
 func targetCommands() []command {
-	return []command{
+	return append([]command{
 		{path: "targets list", summary: "list the targets (clusters) deployments run on", setup: func(fs *flag.FlagSet) runFunc {
 			return func(ctx context.Context, e *env, args []string) error {
 				if len(args) != 0 {
@@ -47,12 +49,113 @@ func targetCommands() []command {
 				}
 				return e.printRaw(t.Raw, func(w io.Writer) {
 					targetTable(w, []Target{t.V})
+					targetDetail(w, t.V)
 					fmt.Fprintln(w)
 					instanceTypeTable(w, t.V.InstanceTypes)
 				})
 			}
 		}},
+	}, targetWriteCommands()...)
+}
+
+// targetWriteCommands register and remove targets (the admin role).
+func targetWriteCommands() []command {
+	return []command{
+		{path: "targets register", args: "NAME", summary: "register a cluster as a target, or replace its registration", setup: setupTargetRegister},
+		{path: "targets delete", args: "NAME", summary: "remove a registered target (refused while deployments run on it)", setup: setupTargetDelete},
 	}
+}
+
+func setupTargetRegister(fs *flag.FlagSet) runFunc {
+	var cf commandFlags
+	cf.register(fs)
+	region := fs.String("region", "", "where the cluster is, like eu-west-1")
+	namespace := fs.String("namespace", "", "the `namespace` deployments go to (required)")
+	baseURL := fs.String("base-url", "", "the public base `URL` of endpoint URLs (required)")
+	var types instanceTypeFlags
+	fs.Var(&types, "instance-type", "an instance type `NAME=CPU/MEMORY[/GPU]`, like gpu-a10=8/32Gi/1 (repeatable; at least one)")
+	inCluster := fs.Bool("in-cluster", false, "reach the cluster the workers run in, with their service account")
+	secret := fs.String("kubeconfig-secret", "", "reach it with the kubeconfig in `NAMESPACE/NAME/KEY`, a Secret of the workers' cluster")
+	file := fs.String("kubeconfig-file", "", "reach it with the kubeconfig at `PATH` on the workers' filesystem")
+	return func(ctx context.Context, e *env, args []string) error {
+		if len(args) != 1 {
+			return usageErrorf("want one target name")
+		}
+		var conn TargetConnection
+		switch {
+		case *secret != "":
+			parts := strings.Split(*secret, "/")
+			if len(parts) != 3 {
+				return usageErrorf("--kubeconfig-secret %q: want NAMESPACE/NAME/KEY", *secret)
+			}
+			conn.KubeconfigSecret = &SecretKeySelector{Namespace: parts[0], Name: parts[1], Key: parts[2]}
+		case *file != "":
+			conn.KubeconfigFile = *file
+		}
+		conn.InCluster = *inCluster
+		// The API checks the rest (one connection, required fields) and names what is wrong.
+		body, _ := json.Marshal(struct { // plain strings and maps always encode
+			Region        string                  `json:"region,omitempty"`
+			Namespace     string                  `json:"namespace"`
+			BaseURL       string                  `json:"baseURL"`
+			InstanceTypes map[string]InstanceType `json:"instanceTypes"`
+			Connection    TargetConnection        `json:"connection"`
+		}{*region, *namespace, *baseURL, types.m, conn})
+		o, err := cf.options(e)
+		if err != nil {
+			return err
+		}
+		c, err := e.client()
+		if err != nil {
+			return err
+		}
+		return e.submitted(c.PutTarget(ctx, args[0], body, o))
+	}
+}
+
+func setupTargetDelete(fs *flag.FlagSet) runFunc {
+	var cf commandFlags
+	cf.register(fs)
+	return func(ctx context.Context, e *env, args []string) error {
+		if len(args) != 1 {
+			return usageErrorf("want one target name")
+		}
+		o, err := cf.options(e)
+		if err != nil {
+			return err
+		}
+		c, err := e.client()
+		if err != nil {
+			return err
+		}
+		return e.submitted(c.DeleteTarget(ctx, args[0], o))
+	}
+}
+
+// instanceTypeFlags collects --instance-type NAME=CPU/MEMORY[/GPU].
+type instanceTypeFlags struct{ m map[string]InstanceType }
+
+func (f *instanceTypeFlags) String() string { return "" }
+
+func (f *instanceTypeFlags) Set(v string) error {
+	name, spec, ok := strings.Cut(v, "=")
+	parts := strings.Split(spec, "/")
+	if !ok || name == "" || len(parts) < 2 || len(parts) > 3 {
+		return fmt.Errorf("want NAME=CPU/MEMORY[/GPU], like cpu-small=500m/1Gi")
+	}
+	it := InstanceType{CPU: parts[0], Memory: parts[1]}
+	if len(parts) == 3 {
+		n, err := strconv.Atoi(parts[2])
+		if err != nil {
+			return fmt.Errorf("GPU %q: want a whole number", parts[2])
+		}
+		it.GPU = n
+	}
+	if f.m == nil {
+		f.m = map[string]InstanceType{}
+	}
+	f.m[name] = it
+	return nil
 }
 
 func targetTable(w io.Writer, ts []Target) {
@@ -63,10 +166,54 @@ func targetTable(w io.Writer, ts []Target) {
 			names = append(names, n)
 		}
 		sort.Strings(names)
-		rows = append(rows, []string{t.Name, orDash(t.Region), t.Namespace, t.BaseURL, yesNo(t.Default), yesNo(t.Simulated),
-			strings.Join(names, ",")})
+		source := t.Source
+		if source == "" {
+			source = "config"
+		}
+		rows = append(rows, []string{t.Name, orDash(t.Region), t.Namespace, t.BaseURL, source, reachability(t.Status),
+			yesNo(t.Default), yesNo(t.Simulated), strings.Join(names, ",")})
 	}
-	table(w, []string{"NAME", "REGION", "NAMESPACE", "BASE URL", "DEFAULT", "SIMULATED", "INSTANCE TYPES"}, rows)
+	table(w, []string{"NAME", "REGION", "NAMESPACE", "BASE URL", "SOURCE", "REACHABLE", "DEFAULT", "SIMULATED", "INSTANCE TYPES"}, rows)
+}
+
+// reachability is yes, no (with the last error) or - when never checked.
+func reachability(st *TargetStatus) string {
+	switch {
+	case st == nil:
+		return "-"
+	case st.Reachable:
+		return "yes"
+	}
+	return "no"
+}
+
+// targetDetail prints what a table row leaves out: how the target is
+// reached and its last check.
+func targetDetail(w io.Writer, t Target) {
+	if t.Connection != nil {
+		fmt.Fprintln(w, "connection:", connectionText(*t.Connection))
+	}
+	if st := t.Status; st != nil {
+		fmt.Fprintf(w, "last checked: %s", st.LastCheckedAt.UTC().Format(time.RFC3339))
+		if st.ServerVersion != "" {
+			fmt.Fprintf(w, " (server %s)", st.ServerVersion)
+		}
+		fmt.Fprintln(w)
+		if st.LastError != "" {
+			fmt.Fprintln(w, "last error:", st.LastError)
+		}
+	}
+}
+
+func connectionText(c TargetConnection) string {
+	switch {
+	case c.InCluster:
+		return "in-cluster"
+	case c.KubeconfigSecret != nil:
+		s := c.KubeconfigSecret
+		return fmt.Sprintf("kubeconfig in secret %s/%s, key %s", s.Namespace, s.Name, s.Key)
+	}
+	return "kubeconfig file " + c.KubeconfigFile
 }
 
 func instanceTypeTable(w io.Writer, types map[string]InstanceType) {

@@ -96,6 +96,7 @@ type Operation struct {
 	ID         string       `json:"id"`
 	Kind       string       `json:"kind"`
 	Deployment string       `json:"deployment"`
+	Target     string       `json:"target"`
 	Status     string       `json:"status"`
 	Reason     string       `json:"reason"`
 	Message    string       `json:"message"`
@@ -135,6 +136,33 @@ type Target struct {
 	Simulated     bool                    `json:"simulated"`
 	Default       bool                    `json:"default"`
 	InstanceTypes map[string]InstanceType `json:"instanceTypes"`
+	// Source is config or api; Connection and Status come with registered
+	// targets and once a worker checked the target.
+	Source     string            `json:"source"`
+	Connection *TargetConnection `json:"connection"`
+	Status     *TargetStatus     `json:"status"`
+}
+
+// TargetConnection is how workers reach a registered target: a reference.
+type TargetConnection struct {
+	InCluster        bool               `json:"inCluster,omitempty"`
+	KubeconfigSecret *SecretKeySelector `json:"kubeconfigSecret,omitempty"`
+	KubeconfigFile   string             `json:"kubeconfigFile,omitempty"`
+}
+
+// SecretKeySelector names one key of one Secret.
+type SecretKeySelector struct {
+	Namespace string `json:"namespace"`
+	Name      string `json:"name"`
+	Key       string `json:"key"`
+}
+
+// TargetStatus is a target's reachability as a worker last checked it.
+type TargetStatus struct {
+	Reachable     bool      `json:"reachable"`
+	LastError     string    `json:"lastError"`
+	LastCheckedAt time.Time `json:"lastCheckedAt"`
+	ServerVersion string    `json:"serverVersion"`
 }
 
 // InstanceType is one entry of a target's catalogue.

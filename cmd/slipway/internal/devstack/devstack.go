@@ -47,6 +47,11 @@ type Options struct {
 	DriftInterval time.Duration
 	// DriftPolicy is revert (default), report or adopt.
 	DriftPolicy string
+	// TargetTimeout is how long a rollout waits for an unreachable target
+	// (0: the worker's default, 60 s); TargetCheckInterval how often targets'
+	// reachability is checked (0: 15 s).
+	TargetTimeout       time.Duration
+	TargetCheckInterval time.Duration
 	// NoWorker leaves the rollout worker out (tests of commands accepted
 	// while no worker runs).
 	NoWorker bool
@@ -69,6 +74,7 @@ type Stack struct {
 	ClusterDescription string
 
 	plane  *localplane.Plane // the local plane, when Cluster is ClusterLocal
+	sims   *simClusters      // simulated clusters of registered targets
 	nats   *embedded.NATS
 	ferret *embedded.FerretDB
 	cancel context.CancelFunc
@@ -129,6 +135,7 @@ func Start(ctx context.Context, o Options) (s *Stack, err error) {
 		drift = 10 * time.Second
 	}
 	log := o.Logger
+	connector := s.connector(gctx, g, o)
 	g.Go(func() error {
 		return api.Run(gctx, api.Config{Listener: ln, NATSURL: s.NATSURL, MongoURI: s.MongoURI, MongoDB: "slipway",
 			AllowPrivateWebhookTargets: o.AllowPrivateWebhookTargets, Logger: log.With("service", "api")})
@@ -136,11 +143,12 @@ func Start(ctx context.Context, o Options) (s *Stack, err error) {
 	if !o.NoWorker {
 		g.Go(func() error {
 			return worker.Run(gctx, worker.Config{NATSURL: s.NATSURL, Targets: targets, DriftInterval: drift, DriftPolicy: o.DriftPolicy,
+				TargetTimeout: o.TargetTimeout, TargetCheckInterval: o.TargetCheckInterval, Connector: connector,
 				Logger: log.With("service", "rollout-worker")})
 		})
 	}
 	g.Go(func() error {
-		return monitor.Run(gctx, monitor.Config{NATSURL: s.NATSURL, Targets: targets, Settle: settle(s.Simulated),
+		return monitor.Run(gctx, monitor.Config{NATSURL: s.NATSURL, Targets: targets, Settle: settle(s.Simulated), Connector: connector,
 			Logger: log.With("service", "health-monitor")})
 	})
 	g.Go(func() error {

@@ -58,9 +58,11 @@ _slipway() {
     audit) words="--actor --all --cursor --deployment --from --kind --limit --output --project --server --status --to --token -o";;
     targets)
       case "$sub" in
-        "") words="list get";;
+        "") words="list get register delete";;
         list) words="--output --project --server --token -o";;
         get) words="--output --project --server --token -o";;
+        register) words="--base-url --idempotency-key --in-cluster --instance-type --kubeconfig-file --kubeconfig-secret --namespace --output --project --region --server --token --wait -o";;
+        delete) words="--idempotency-key --output --project --server --token --wait -o";;
       esac;;
     config)
       case "$sub" in

@@ -13,7 +13,7 @@ complete -c slipway -n __fish_use_subcommand -a wait -d 'wait for an operation, 
 complete -c slipway -n __fish_use_subcommand -a promotions -d 'create, get, apply'
 complete -c slipway -n __fish_use_subcommand -a events -d 'follow events as they happen (Server-Sent Events; Ctrl-C stops)'
 complete -c slipway -n __fish_use_subcommand -a audit -d 'who did what, when, with which outcome (operations, newest first)'
-complete -c slipway -n __fish_use_subcommand -a targets -d 'list, get'
+complete -c slipway -n __fish_use_subcommand -a targets -d 'list, get, register, delete'
 complete -c slipway -n __fish_use_subcommand -a config -d 'set-server, set-token, view'
 complete -c slipway -n __fish_use_subcommand -a completion -d 'print a shell completion script'
 complete -c slipway -n __fish_use_subcommand -a dev -d 'run all of Slipway locally (embedded NATS and FerretDB)'
@@ -113,7 +113,18 @@ complete -c slipway -n '__fish_seen_subcommand_from audit' -l kind
 complete -c slipway -n '__fish_seen_subcommand_from audit' -l limit
 complete -c slipway -n '__fish_seen_subcommand_from audit' -l status
 complete -c slipway -n '__fish_seen_subcommand_from audit' -l to
-complete -c slipway -n '__fish_seen_subcommand_from targets; and not __fish_seen_subcommand_from list get' -a 'list get'
+complete -c slipway -n '__fish_seen_subcommand_from targets; and not __fish_seen_subcommand_from list get register delete' -a 'list get register delete'
+complete -c slipway -n '__fish_seen_subcommand_from targets; and __fish_seen_subcommand_from register' -l base-url
+complete -c slipway -n '__fish_seen_subcommand_from targets; and __fish_seen_subcommand_from register' -l idempotency-key
+complete -c slipway -n '__fish_seen_subcommand_from targets; and __fish_seen_subcommand_from register' -l in-cluster
+complete -c slipway -n '__fish_seen_subcommand_from targets; and __fish_seen_subcommand_from register' -l instance-type
+complete -c slipway -n '__fish_seen_subcommand_from targets; and __fish_seen_subcommand_from register' -l kubeconfig-file
+complete -c slipway -n '__fish_seen_subcommand_from targets; and __fish_seen_subcommand_from register' -l kubeconfig-secret
+complete -c slipway -n '__fish_seen_subcommand_from targets; and __fish_seen_subcommand_from register' -l namespace
+complete -c slipway -n '__fish_seen_subcommand_from targets; and __fish_seen_subcommand_from register' -l region
+complete -c slipway -n '__fish_seen_subcommand_from targets; and __fish_seen_subcommand_from register' -l wait
+complete -c slipway -n '__fish_seen_subcommand_from targets; and __fish_seen_subcommand_from delete' -l idempotency-key
+complete -c slipway -n '__fish_seen_subcommand_from targets; and __fish_seen_subcommand_from delete' -l wait
 complete -c slipway -n '__fish_seen_subcommand_from config; and not __fish_seen_subcommand_from set-server set-token view' -a 'set-server set-token view'
 complete -c slipway -n '__fish_seen_subcommand_from completion' -a 'bash zsh fish'
 complete -c slipway -n '__fish_seen_subcommand_from dev' -l addr

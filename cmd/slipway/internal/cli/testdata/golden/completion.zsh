@@ -59,9 +59,11 @@ _slipway() {
     audit) words_=(--actor --all --cursor --deployment --from --kind --limit --output --project --server --status --to --token -o);;
     targets)
       case "$sub" in
-        "") words_=(list get);;
+        "") words_=(list get register delete);;
         list) words_=(--output --project --server --token -o);;
         get) words_=(--output --project --server --token -o);;
+        register) words_=(--base-url --idempotency-key --in-cluster --instance-type --kubeconfig-file --kubeconfig-secret --namespace --output --project --region --server --token --wait -o);;
+        delete) words_=(--idempotency-key --output --project --server --token --wait -o);;
       esac;;
     config)
       case "$sub" in
