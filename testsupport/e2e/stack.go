@@ -52,9 +52,10 @@ type Stack struct {
 	// Workers are the rollout-worker processes, in start order.
 	Workers []*Process
 
-	t      *testing.T
-	bins   Binaries
-	logDir string
+	t       *testing.T
+	bins    Binaries
+	logDir  string
+	routing string
 
 	mu     sync.Mutex
 	procs  []*Process
@@ -63,16 +64,27 @@ type Stack struct {
 
 var planeStartLogged sync.Once
 
+// Option changes how NewStack sets a Stack up.
+type Option func(*Stack)
+
+// WithRouting gives the target a routing setting: the value of
+// SLIPWAY_TARGET_ROUTING (JSON or a bare kind). Without it the target has
+// no routing.
+func WithRouting(routing string) Option { return func(s *Stack) { s.routing = routing } }
+
 // NewStack starts a Stack for t with one rollout worker and stops all of
 // it when t ends: processes first (printing their logs if t failed), then
 // FerretDB and NATS, then the namespace. A service that exited on its own
 // before that fails t. It skips t when the plane's binaries are missing.
-func NewStack(t *testing.T) *Stack {
+func NewStack(t *testing.T, opts ...Option) *Stack {
 	t.Helper()
 	plane := kubeplane.Shared(t)
 	planeStartLogged.Do(func() { t.Logf("METRIC plane_start=%s", plane.StartDuration().Round(time.Millisecond)) })
 	s := &Stack{Namespace: kubeplane.Namespace(t), Plane: plane, t: t, bins: serviceBinaries(t),
 		killed: map[*Process]bool{}}
+	for _, o := range opts {
+		o(s)
+	}
 	began := time.Now()
 	dir := t.TempDir()
 	s.logDir = filepath.Join(dir, "logs")
@@ -149,6 +161,7 @@ func (s *Stack) targetEnv() []string {
 		kube.EnvTargetName+"="+TargetName,
 		kube.EnvTargetNS+"="+s.Namespace,
 		kube.EnvTargetBaseURL+"="+TargetBaseURL,
+		kube.EnvTargetRouting+"="+s.routing,
 		"SLIPWAY_HEALTH_SETTLE="+HealthSettle,
 		"SLIPWAY_DRIFT_INTERVAL="+DriftInterval)
 }

@@ -1,0 +1,230 @@
+package e2e_test
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"net/http"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/client-go/dynamic"
+
+	"slipway.dev/pkg/bus"
+	"slipway.dev/pkg/kube"
+	"slipway.dev/testsupport/e2e"
+)
+
+const typeRoutingChanged = "slipway.deployment.routing_changed.v1"
+
+// TestIngressFollowsAliases: with Ingress routing, the worker renders one
+// Ingress per deployment whose paths are exactly the canonical URLs the API
+// shows — main, each alias, each warm revision's v<N> — and changes it as an
+// alias is set and moved, a new revision rolls out and an old one turns
+// cold; terminating removes it and the per-version Services.
+func TestIngressFollowsAliases(t *testing.T) {
+	s := e2e.NewStack(t, e2e.WithRouting(`{"ingress": {"className": "e2e"}}`))
+	const name = "routed"
+	obj := s.ObjectName(ref(name))
+	prefix := "/" + owner + "/" + project + "/" + name
+	alias := kube.AliasServiceName(owner, project, name, "production")
+	v := func(tmpl int) string { return kube.VersionServiceName(obj, tmpl) }
+	began := time.Now()
+
+	create(t, s, name, rolloutSpec("example.invalid/scorer:1.0", 1))
+	waitIngress(t, s, name, map[string]string{prefix + "/predict": obj, prefix + "/v1/predict": v(1)})
+	t.Logf("METRIC ingress_created=%s", since(began))
+
+	setAlias(t, s, name, "production", 1)
+	waitIngress(t, s, name, map[string]string{prefix + "/predict": obj, prefix + "/v1/predict": v(1), prefix + "/production/predict": alias})
+
+	op := finish(t, s, patch(t, s, name, map[string]any{"spec": map[string]any{"image": "example.invalid/scorer:2.0"}}, opWait))
+	if op.Status != "succeeded" || op.Revision != 2 {
+		t.Fatalf("update: %+v", op)
+	}
+	// v1 stays: production still serves it.
+	waitIngress(t, s, name, map[string]string{prefix + "/predict": obj, prefix + "/v1/predict": v(1), prefix + "/v2/predict": v(2),
+		prefix + "/production/predict": alias})
+
+	began = time.Now()
+	setAlias(t, s, name, "production", 2)
+	// v1 is cold now: no per-version path, no Service.
+	waitIngress(t, s, name, map[string]string{prefix + "/predict": obj, prefix + "/v2/predict": v(2), prefix + "/production/predict": alias})
+	t.Logf("METRIC ingress_alias_move=%s", since(began))
+	svc, err := s.Plane.Client().CoreV1().Services(s.Namespace).Get(t.Context(), alias, metav1.GetOptions{})
+	if err != nil || svc.Spec.Selector[kube.LabelRevision] != "2" {
+		t.Fatalf("alias service: %v %v", err, svc.Spec.Selector)
+	}
+	waitServices(t, s, name, []string{v(2)})
+	ing, err := s.Plane.Client().NetworkingV1().Ingresses(s.Namespace).Get(t.Context(), obj, metav1.GetOptions{})
+	if err != nil || ing.Spec.IngressClassName == nil || *ing.Spec.IngressClassName != "e2e" || ing.Spec.Rules[0].Host != "local.test" {
+		t.Fatalf("ingress class and host: %v %+v", err, ing.Spec)
+	}
+	pollHistory(t, s, name, 30*time.Second, "routing recorded", func(recs []bus.Record) bool {
+		return slices.Contains(typesOf(recs), typeRoutingChanged)
+	})
+
+	r := s.API.Do(t, http.MethodDelete, deploymentsPath()+"/"+name+"?wait="+opWait, nil)
+	if r.Status != http.StatusOK {
+		t.Fatalf("terminate: %d %s", r.Status, r.Body)
+	}
+	waitIngress(t, s, name, map[string]string{})
+	waitServices(t, s, name, nil)
+}
+
+// TestHTTPRouteOnTheAPIServer: with Gateway API routing, on a cluster that
+// serves HTTPRoutes (a minimal CRD installed here), the worker
+// server-side-applies an HTTPRoute the API server accepts, attached to the
+// named Gateway, each path rewritten to its endpoint, following aliases.
+func TestHTTPRouteOnTheAPIServer(t *testing.T) {
+	s := e2e.NewStack(t, e2e.WithRouting(`{"gateway": {"name": "public"}}`))
+	dyn, err := dynamic.NewForConfig(s.Plane.RESTConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	installHTTPRouteCRD(t, dyn)
+	const name = "gatewayed"
+	obj := s.ObjectName(ref(name))
+	prefix := "/" + owner + "/" + project + "/" + name
+	create(t, s, name, rolloutSpec("example.invalid/scorer:1.0", 1))
+	setAlias(t, s, name, "staging", 1)
+	want := map[string]string{prefix + "/predict": obj, prefix + "/v1/predict": kube.VersionServiceName(obj, 1),
+		prefix + "/staging/predict": kube.AliasServiceName(owner, project, name, "staging")}
+	var route *unstructured.Unstructured
+	poll(t, 60*time.Second, "HTTPRoute paths", func() (bool, string) {
+		route, err = dyn.Resource(httpRoutes).Namespace(s.Namespace).Get(t.Context(), obj, metav1.GetOptions{})
+		if err != nil {
+			return false, err.Error()
+		}
+		got := routePaths(route)
+		return maps.Equal(got, want), fmt.Sprint(got)
+	})
+	parents, _, _ := unstructured.NestedSlice(route.Object, "spec", "parentRefs")
+	if len(parents) != 1 || parents[0].(map[string]any)["name"] != "public" || parents[0].(map[string]any)["namespace"] != s.Namespace {
+		t.Fatalf("parentRefs %v", parents)
+	}
+	if !strings.Contains(fmt.Sprint(route.Object["spec"]), "replacePrefixMatch:/predict") {
+		t.Fatalf("no rewrite to the endpoint's path: %v", route.Object["spec"])
+	}
+}
+
+var httpRoutes = schema.GroupVersionResource{Group: "gateway.networking.k8s.io", Version: "v1", Resource: "httproutes"}
+
+// installHTTPRouteCRD installs a minimal HTTPRoute CRD (any spec accepted)
+// on the shared plane and waits until it is established. It stays for the
+// rest of the package's tests; none of the others uses gateway routing.
+func installHTTPRouteCRD(t *testing.T, dyn dynamic.Interface) {
+	t.Helper()
+	crds := dyn.Resource(schema.GroupVersionResource{Group: "apiextensions.k8s.io", Version: "v1", Resource: "customresourcedefinitions"})
+	crd := &unstructured.Unstructured{Object: map[string]any{
+		"apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition",
+		// *.k8s.io groups need this annotation; the Gateway API's own CRDs carry it.
+		"metadata": map[string]any{"name": "httproutes.gateway.networking.k8s.io",
+			"annotations": map[string]any{"api-approved.kubernetes.io": "https://github.com/kubernetes-sigs/gateway-api/pull/2466"}},
+		"spec": map[string]any{
+			"group": "gateway.networking.k8s.io", "scope": "Namespaced",
+			"names": map[string]any{"plural": "httproutes", "singular": "httproute", "kind": "HTTPRoute", "listKind": "HTTPRouteList"},
+			"versions": []any{map[string]any{"name": "v1", "served": true, "storage": true,
+				"schema": map[string]any{"openAPIV3Schema": map[string]any{"type": "object", "x-kubernetes-preserve-unknown-fields": true}}}},
+		},
+	}}
+	if _, err := crds.Create(t.Context(), crd, metav1.CreateOptions{}); err != nil && !apierrors.IsAlreadyExists(err) {
+		t.Fatalf("install HTTPRoute CRD: %v", err)
+	}
+	poll(t, 30*time.Second, "HTTPRoute CRD established", func() (bool, string) {
+		got, err := crds.Get(t.Context(), "httproutes.gateway.networking.k8s.io", metav1.GetOptions{})
+		if err != nil {
+			return false, err.Error()
+		}
+		conds, _, _ := unstructured.NestedSlice(got.Object, "status", "conditions")
+		for _, c := range conds {
+			if m := c.(map[string]any); m["type"] == "Established" && m["status"] == "True" {
+				return true, ""
+			}
+		}
+		return false, fmt.Sprint(conds)
+	})
+}
+
+func routePaths(route *unstructured.Unstructured) map[string]string {
+	out := map[string]string{}
+	rules, _, _ := unstructured.NestedSlice(route.Object, "spec", "rules")
+	for _, r := range rules {
+		rule := r.(map[string]any)
+		matches, _ := rule["matches"].([]any)
+		backends, _ := rule["backendRefs"].([]any)
+		if len(matches) != 1 || len(backends) != 1 {
+			continue
+		}
+		path, _, _ := unstructured.NestedString(matches[0].(map[string]any), "path", "value")
+		out[path], _ = backends[0].(map[string]any)["name"].(string)
+	}
+	return out
+}
+
+// waitIngress waits until the deployment's Ingresses route exactly want
+// (path -> Service).
+func waitIngress(t *testing.T, s *e2e.Stack, name string, want map[string]string) {
+	t.Helper()
+	sel := kube.LabelRouteOf + "=" + name
+	poll(t, 60*time.Second, "ingress paths", func() (bool, string) {
+		list, err := s.Plane.Client().NetworkingV1().Ingresses(s.Namespace).List(t.Context(), metav1.ListOptions{LabelSelector: sel})
+		if err != nil {
+			return false, err.Error()
+		}
+		got := map[string]string{}
+		for _, ing := range list.Items {
+			for _, rule := range ing.Spec.Rules {
+				for _, p := range rule.HTTP.Paths {
+					got[p.Path] = p.Backend.Service.Name
+				}
+			}
+		}
+		return maps.Equal(got, want), fmt.Sprint(got)
+	})
+}
+
+// waitServices waits until the deployment's per-version Services are want.
+func waitServices(t *testing.T, s *e2e.Stack, name string, want []string) {
+	t.Helper()
+	sel := kube.LabelRouteOf + "=" + name
+	poll(t, 60*time.Second, "version services", func() (bool, string) {
+		list, err := s.Plane.Client().CoreV1().Services(s.Namespace).List(t.Context(), metav1.ListOptions{LabelSelector: sel})
+		if err != nil {
+			return false, err.Error()
+		}
+		var got []string
+		for _, svc := range list.Items {
+			got = append(got, svc.Name)
+		}
+		slices.Sort(got)
+		return slices.Equal(got, want), fmt.Sprint(got)
+	})
+}
+
+// poll checks cond every 200ms until it holds or timeout passes; cond also
+// says what it saw, for the failure message.
+func poll(t *testing.T, timeout time.Duration, what string, cond func() (bool, string)) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(t.Context(), timeout)
+	defer cancel()
+	var last string
+	for {
+		ok, seen := cond()
+		if ok {
+			return
+		}
+		last = seen
+		select {
+		case <-ctx.Done():
+			t.Fatalf("%s not as expected within %s; last seen: %s", what, timeout, last)
+		case <-time.After(200 * time.Millisecond):
+		}
+	}
+}
