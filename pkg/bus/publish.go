@@ -60,6 +60,20 @@ func (c *Conn) Append(ctx context.Context, subject string, env events.Envelope, 
 	return Published{Seq: ack.Sequence, Duplicate: ack.Duplicate}, nil
 }
 
+// PublishEvent appends an event that belongs to no history with an
+// expected sequence (access decisions), deduplicated by envelope id.
+func (c *Conn) PublishEvent(ctx context.Context, subject string, env events.Envelope) (Published, error) {
+	msg, err := message(ctx, subject, env)
+	if err != nil {
+		return Published{}, err
+	}
+	ack, err := c.JS.PublishMsg(ctx, msg, jetstream.WithMsgID(env.ID), jetstream.WithExpectStream(events.StreamEvents))
+	if err != nil {
+		return Published{}, fmt.Errorf("publish %s to %s: %w", env.Type, subject, err)
+	}
+	return Published{Seq: ack.Sequence, Duplicate: ack.Duplicate}, nil
+}
+
 func message(ctx context.Context, subject string, env events.Envelope) (*nats.Msg, error) {
 	data, err := env.Marshal()
 	if err != nil {

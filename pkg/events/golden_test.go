@@ -92,6 +92,11 @@ func samples() []Message {
 		TargetUpdated{Target: targetSpec, Changed: []string{"baseURL", "instanceTypes"}},
 		TargetRemoved{Name: "us-east"},
 		TerminationCompleted{Objects: []string{"apps/v1 Deployment models/scorer-1a2b3c4d", "v1 Service models/scorer-1a2b3c4d"}},
+		AccessDenied{Method: "DELETE", Route: "/v1/projects/:owner/:project/deployments/:name", Project: "acme/fraud", Deployment: "acme/fraud/scorer",
+			Required: "admin", Had: "deployer", Message: "terminating a deployment needs the admin role on acme/fraud"},
+		APITokenCreated{ID: "tok_7kq2m4", Name: "ci-fraud", Grants: []Grant{{Project: "acme/fraud", Role: "deployer"}},
+			ExpiresAt: func() *time.Time { t := time.Date(2027, 2, 22, 0, 0, 0, 0, time.UTC); return &t }()},
+		APITokenRevoked{ID: "tok_7kq2m4", Name: "ci-fraud"},
 	}
 }
 

@@ -43,6 +43,10 @@ const (
 	// targetSubjectPrefix prefixes a target's envelope subject (targets/<name>),
 	// which never has the three parts of a deployment's.
 	targetSubjectPrefix = "targets/"
+	accessEventsPrefix  = "slipway.evt.access."
+	// BucketAPITokens (JetStream KV) holds API tokens by id: their SHA-256
+	// hashes, grants and revocation, never the tokens themselves.
+	BucketAPITokens = "slipway_api_tokens"
 )
 
 // Command kinds, the second token of a command subject.
@@ -133,6 +137,20 @@ func ParseDeploymentSubject(subject string) (DeploymentRef, bool) {
 
 // PromotionSubject is slipway.evt.promotion.<id>: one promotion's history.
 func PromotionSubject(id string) string { return promotionEventsPrefix + id }
+
+// AccessSubject is slipway.evt.access.<owner>.<project>, or
+// slipway.evt.access._._ for access decisions outside any project ("_" is
+// no DNS label, so it never collides with a name).
+func AccessSubject(project string) string {
+	owner, name, ok := strings.Cut(project, "/")
+	if !ok || owner == "" || name == "" {
+		return accessEventsPrefix + "_._"
+	}
+	return accessEventsPrefix + owner + "." + name
+}
+
+// IsAccessSubject reports whether subject holds access events.
+func IsAccessSubject(subject string) bool { return strings.HasPrefix(subject, accessEventsPrefix) }
 
 // PromotionID returns the id of a promotion subject.
 func PromotionID(subject string) (string, bool) {

@@ -55,6 +55,9 @@ func init() {
 	register[TargetRegistered]()
 	register[TargetUpdated]()
 	register[TargetRemoved]()
+	register[AccessDenied]()
+	register[APITokenCreated]()
+	register[APITokenRevoked]()
 }
 
 // Types lists every registered wire type name.

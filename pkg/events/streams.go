@@ -209,3 +209,14 @@ func WebhooksBucket() jetstream.KeyValueConfig {
 		History:     1,
 	}
 }
+
+// APITokensBucket holds API tokens by id, as hashes: a token's secret part
+// is shown once at creation and never stored.
+func APITokensBucket() jetstream.KeyValueConfig {
+	return jetstream.KeyValueConfig{
+		Bucket:      BucketAPITokens,
+		Description: "Slipway API tokens (hashes, grants, revocation)",
+		Storage:     jetstream.FileStorage,
+		History:     1,
+	}
+}

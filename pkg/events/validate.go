@@ -165,6 +165,9 @@ func (s Spec) validateEnv(v *validator) {
 	for k := range s.Env {
 		if !envName.MatchString(k) {
 			v.add("spec.env."+k, "is not a valid environment variable name")
+		} else if LooksSecret(k) {
+			v.add("spec.env."+k, "looks like a secret: plain env values are stored, logged and shown; "+
+				"put the value in a Kubernetes Secret and refer to it in spec.secrets ({\"env\": %q, \"name\": SECRET, \"key\": KEY})", k)
 		}
 	}
 	seen := map[string]bool{}
