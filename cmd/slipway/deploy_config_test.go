@@ -54,7 +54,8 @@ func deployedServices() []deployedService {
 	targets := []string{kube.EnvTargetsFile, kube.EnvKubeconfig, kube.EnvInCluster}
 	return []deployedService{
 		{name: "api", binary: "slipway-api", pkg: "slipway.dev/services/api/cmd/slipway-api",
-			reads: api.EnvVars(), required: []string{api.EnvNATSURL, api.EnvMongoURI, api.EnvMongoDB}},
+			reads: api.EnvVars(), required: []string{api.EnvNATSURL, api.EnvMongoURI, api.EnvMongoDB},
+			oneOf: []string{api.EnvAdminTokenFile, api.EnvOIDCIssuer, api.EnvInsecureNoAuth}},
 		{name: "rollout-worker", binary: "slipway-rollout-worker", pkg: "slipway.dev/services/rollout-worker/cmd/slipway-rollout-worker",
 			reads: worker.EnvVars(), required: []string{worker.EnvNATSURL}, oneOf: targets},
 		{name: "health-monitor", binary: "slipway-health-monitor", pkg: "slipway.dev/services/health-monitor/cmd/slipway-health-monitor",

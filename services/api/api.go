@@ -15,6 +15,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"slipway.dev/pkg/bus"
+	"slipway.dev/services/api/internal/access"
 	"slipway.dev/services/api/internal/catalog"
 	"slipway.dev/services/api/internal/eventfeed"
 	"slipway.dev/services/api/internal/httpapi"
@@ -60,6 +61,10 @@ func Run(ctx context.Context, cfg Config) error {
 		return err
 	}
 	defer func() { _ = hooks.Close() }()
+	tokens, authn, err := setupAuth(ctx, cfg.Auth, conn, log)
+	if err != nil {
+		return err
+	}
 	notify := projector.NewNotifier()
 	handler := httpapi.New(httpapi.Deps{Reads: store, Commands: in, Changes: notify, Targets: cat, Stream: feedAdapter{eventfeed.New(conn)}, Webhooks: hooks, Logger: log,
 		Ready: func() error {
@@ -67,7 +72,9 @@ func Run(ctx context.Context, cfg Config) error {
 				return errors.New("not connected")
 			}
 			return nil
-		}})
+		},
+		Auth: authn, Tokens: tokens, Access: access.NewJournal(conn, log), Limiter: access.NewLimiter(cfg.Auth.RatePerSecond, cfg.Auth.RateBurst),
+		CORSOrigins: cfg.Auth.CORSOrigins, MetricsNeedAuth: cfg.Auth.MetricsNeedAuth})
 	ln := cfg.Listener
 	if ln == nil {
 		if ln, err = net.Listen("tcp", cfg.HTTPAddr); err != nil {

@@ -21,6 +21,7 @@ type Config struct {
 	// private addresses (tests and `slipway dev` use 127.0.0.1 receivers).
 	// Link-local and cloud metadata addresses are refused regardless.
 	AllowPrivateWebhookTargets bool
+	Auth                       AuthConfig
 	Logger                     *slog.Logger
 }
 
@@ -36,7 +37,7 @@ const (
 
 // EnvVars lists every environment variable the api reads.
 func EnvVars() []string {
-	return []string{EnvHTTPAddr, EnvNATSURL, EnvMongoURI, EnvMongoDB, EnvWebhooksAllowPrivate, telemetry.EnvLogLevel}
+	return append([]string{EnvHTTPAddr, EnvNATSURL, EnvMongoURI, EnvMongoDB, EnvWebhooksAllowPrivate, telemetry.EnvLogLevel}, authEnvVars()...)
 }
 
 // LoadConfig reads flags, falling back to the environment, then to defaults.
@@ -49,6 +50,7 @@ func LoadConfig(args []string, getenv func(string) string) (Config, error) {
 	fs.StringVar(&cfg.MongoDB, "mongo-db", envOr(getenv, EnvMongoDB, "slipway"), "MongoDB database")
 	fs.BoolVar(&cfg.AllowPrivateWebhookTargets, "webhooks-allow-private", getenv(EnvWebhooksAllowPrivate) == "true",
 		"let webhook URLs reach loopback and private addresses")
+	cfg.Auth.flags(fs, getenv)
 	if err := fs.Parse(args); err != nil {
 		return Config{}, err
 	}
@@ -66,6 +68,9 @@ func (c Config) Validate() error {
 	}
 	if c.MongoURI == "" || c.MongoDB == "" {
 		errs = append(errs, errors.New("mongodb uri and database are required"))
+	}
+	if err := c.Auth.Validate(); err != nil {
+		errs = append(errs, err)
 	}
 	return errors.Join(errs...)
 }

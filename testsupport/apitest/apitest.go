@@ -18,6 +18,8 @@ type Client struct {
 	HTTP    *http.Client
 	// validate, when set, checks every exchange (see ValidateWith).
 	validate Validator
+	// token, when set, is sent as a bearer token on every request.
+	token string
 }
 
 // Validator checks one exchange with the API: the request as sent, its body
@@ -30,6 +32,14 @@ type Validator func(t testing.TB, req *http.Request, body []byte, resp Response)
 func (c *Client) ValidateWith(v Validator) *Client {
 	c.validate = v
 	return c
+}
+
+// As returns a copy of the client that sends token as its bearer token
+// (empty: no credentials), sharing its HTTP client and validator.
+func (c *Client) As(token string) *Client {
+	cp := *c
+	cp.token = token
+	return &cp
 }
 
 // New returns a client for the API at baseURL.
@@ -90,6 +100,9 @@ func (c *Client) Do(t testing.TB, method, path string, body any, headers ...stri
 	}
 	if body != nil {
 		req.Header.Set("Content-Type", "application/json")
+	}
+	if c.token != "" {
+		req.Header.Set("Authorization", "Bearer "+c.token)
 	}
 	for i := 0; i+1 < len(headers); i += 2 {
 		req.Header.Set(headers[i], headers[i+1])

@@ -153,7 +153,7 @@ func (s *Stack) StartAPI(db string) (*Service, error) {
 		return nil, err
 	}
 	v := s.run(func(ctx context.Context) error {
-		return api.Run(ctx, api.Config{Listener: ln, NATSURL: s.NATSURL, MongoURI: s.MongoURI, MongoDB: db,
+		return api.Run(ctx, api.Config{Listener: ln, NATSURL: s.NATSURL, MongoURI: s.MongoURI, MongoDB: db, Auth: api.AuthConfig{InsecureNoAuth: true},
 			Logger: s.log.With("service", "api", "db", db)})
 	})
 	v.URL = "http://" + ln.Addr().String()

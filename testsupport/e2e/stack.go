@@ -18,6 +18,7 @@ import (
 	"slipway.dev/pkg/embedded"
 	"slipway.dev/pkg/events"
 	"slipway.dev/pkg/kube"
+	api "slipway.dev/services/api"
 	"slipway.dev/testsupport/apitest"
 	"slipway.dev/testsupport/kubeplane"
 )
@@ -104,7 +105,7 @@ func NewStack(t *testing.T, opts ...Option) *Stack {
 	s.NATSURL, s.MongoURI = nats.URL(), ferret.URI()
 	t.Cleanup(s.stopAll)
 
-	s.startAPI()
+	s.startAPI(dir)
 	s.start(ServicePromoter, ServicePromoter, s.env("SLIPWAY_NATS_URL="+s.NATSURL))
 	s.start(ServiceMonitor, ServiceMonitor, s.targetEnv())
 	s.StartWorker()
@@ -179,21 +180,27 @@ func (s *Stack) start(service, name string, env []string) *Process {
 }
 
 // startAPI starts the api on a free loopback port and waits for /readyz,
-// trying another port if the chosen one was taken in between.
-func (s *Stack) startAPI() {
+// trying another port if the chosen one was taken in between. The api runs
+// with authentication as in production: a bootstrap admin token in a file
+// (a mounted Secret there), which API sends.
+func (s *Stack) startAPI(dir string) {
 	s.t.Helper()
 	const attempts = 3
+	token, tokenFile := api.GenerateToken(), filepath.Join(dir, "admin-token")
+	if err := os.WriteFile(tokenFile, []byte(token+"\n"), 0o600); err != nil {
+		s.t.Fatal(err)
+	}
 	for i := 1; ; i++ {
 		addr, err := freeAddr()
 		if err != nil {
 			s.t.Fatal(err)
 		}
 		p := s.start(ServiceAPI, ServiceAPI, s.env("SLIPWAY_HTTP_ADDR="+addr, "SLIPWAY_NATS_URL="+s.NATSURL,
-			"SLIPWAY_MONGO_URI="+s.MongoURI, "SLIPWAY_MONGO_DB="+MongoDB))
+			"SLIPWAY_MONGO_URI="+s.MongoURI, "SLIPWAY_MONGO_DB="+MongoDB, api.EnvAdminTokenFile+"="+tokenFile))
 		url := "http://" + addr
 		err = waitReady(s.t.Context(), url, p, 30*time.Second)
 		if err == nil {
-			s.API = apitest.New(url)
+			s.API = apitest.New(url).As(token)
 			return
 		}
 		if i == attempts || !strings.Contains(p.Tail(20), "address already in use") {

@@ -44,6 +44,7 @@ func Attach(c *apitest.Client) *apitest.Client {
 // document at the first check, so it can be made before the API answers.
 type Checker struct {
 	baseURL string
+	token   string // bearer token to fetch the document with
 
 	once   sync.Once
 	doc    *openapi3.T
@@ -53,6 +54,13 @@ type Checker struct {
 
 // New returns a Checker for the API at baseURL.
 func New(baseURL string) *Checker { return &Checker{baseURL: baseURL} }
+
+// WithToken makes the Checker fetch the document with token, for an API
+// that requires authentication, and returns it.
+func (c *Checker) WithToken(token string) *Checker {
+	c.token = token
+	return c
+}
 
 // Check reports through t how the exchange breaks the document; it has the
 // signature of [apitest.Validator].
@@ -81,7 +89,7 @@ func (c *Checker) check(req *http.Request, body []byte, resp apitest.Response) e
 		Request:    withBody(req, body),
 		PathParams: params,
 		Route:      route,
-		Options:    &openapi3filter.Options{MultiError: true},
+		Options:    &openapi3filter.Options{MultiError: true, AuthenticationFunc: openapi3filter.NoopAuthenticationFunc},
 	}
 	var errs []error
 	if resp.Status >= 200 && resp.Status < 400 {
@@ -93,7 +101,7 @@ func (c *Checker) check(req *http.Request, body []byte, resp apitest.Response) e
 		RequestValidationInput: in,
 		Status:                 resp.Status,
 		Header:                 resp.Header,
-		Options:                &openapi3filter.Options{MultiError: true, IncludeResponseStatus: true},
+		Options:                &openapi3filter.Options{MultiError: true, IncludeResponseStatus: true, AuthenticationFunc: openapi3filter.NoopAuthenticationFunc},
 	}
 	out.SetBodyBytes(resp.Body)
 	if err := openapi3filter.ValidateResponse(req.Context(), out); err != nil {
@@ -113,6 +121,9 @@ func (c *Checker) load() {
 	if err != nil {
 		c.err = err
 		return
+	}
+	if c.token != "" {
+		req.Header.Set("Authorization", "Bearer "+c.token)
 	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {

@@ -58,7 +58,11 @@ type Options struct {
 	// AllowPrivateWebhookTargets lets webhook URLs reach loopback and
 	// private addresses (test receivers listen on 127.0.0.1).
 	AllowPrivateWebhookTargets bool
-	Logger                     *slog.Logger
+	// Auth configures the API's authentication; nil runs without (every
+	// caller an anonymous global admin), as slipway dev does by default on
+	// loopback.
+	Auth   *api.AuthConfig
+	Logger *slog.Logger
 }
 
 // Stack is a running Slipway.
@@ -136,9 +140,13 @@ func Start(ctx context.Context, o Options) (s *Stack, err error) {
 	}
 	log := o.Logger
 	connector := s.connector(gctx, g, o)
+	auth := api.AuthConfig{InsecureNoAuth: true}
+	if o.Auth != nil {
+		auth = *o.Auth
+	}
 	g.Go(func() error {
 		return api.Run(gctx, api.Config{Listener: ln, NATSURL: s.NATSURL, MongoURI: s.MongoURI, MongoDB: "slipway",
-			AllowPrivateWebhookTargets: o.AllowPrivateWebhookTargets, Logger: log.With("service", "api")})
+			AllowPrivateWebhookTargets: o.AllowPrivateWebhookTargets, Auth: auth, Logger: log.With("service", "api")})
 	})
 	if !o.NoWorker {
 		g.Go(func() error {

@@ -22,6 +22,7 @@ func (a *API) audit(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	filter = narrow(c, filter)
 	limit, err := limitParam(c)
 	if err != nil {
 		return err

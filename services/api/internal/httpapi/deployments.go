@@ -86,8 +86,9 @@ func (a *API) getDeployment(c echo.Context) error {
 	return c.JSON(http.StatusOK, d)
 }
 
-// actor is who is asking. Until authentication lands every caller is anonymous.
-func actor(echo.Context) string { return "user:anonymous" }
+// actor is who is asking, as commands, events and the audit log name them:
+// token:<name>(<id>), user:<oidc user>, or user:anonymous without auth.
+func actor(c echo.Context) string { return principalOf(c).Actor() }
 
 // submitRequest is the intake request of a command from this HTTP request.
 func submitRequest(c echo.Context, kind string, ref events.DeploymentRef, cmd events.Message) intake.Request {

@@ -12,6 +12,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"slipway.dev/pkg/events"
+	"slipway.dev/services/api/internal/access"
 )
 
 // EventSource opens a stream of stored events from a position. Each
@@ -43,6 +44,9 @@ func (a *API) streamEvents(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	if err := a.requireStreamScope(c); err != nil {
+		return err
+	}
 	types, err := typeFilter(c.QueryParams()["type"])
 	if err != nil {
 		return err
@@ -72,13 +76,14 @@ func (a *API) streamEvents(c echo.Context) error {
 	rc := http.NewResponseController(w)
 	_, _ = fmt.Fprintf(w, ": slipway events after %d\nretry: 2000\n\n", after)
 	_ = rc.Flush()
-	return a.pump(ctx, rc, w, it, types)
+	p := principalOf(c)
+	return a.pump(ctx, rc, w, it, func(env events.Envelope) bool { return matches(types, env.Type) && mayRead(p, env) })
 }
 
 // pump copies events to the client until it goes away. A client that cannot
 // take an event within sseWriteTimeout is disconnected; it resumes with
 // Last-Event-ID.
-func (a *API) pump(ctx context.Context, rc *http.ResponseController, w http.ResponseWriter, it EventIterator, types []string) error {
+func (a *API) pump(ctx context.Context, rc *http.ResponseController, w http.ResponseWriter, it EventIterator, keep func(events.Envelope) bool) error {
 	type item struct {
 		seq  uint64
 		data []byte
@@ -114,7 +119,7 @@ func (a *API) pump(ctx context.Context, rc *http.ResponseController, w http.Resp
 				return nil // iterator stopped: client gone or server shutting down
 			}
 			env, err := events.Unmarshal(ev.data)
-			if err != nil || !matches(types, env.Type) {
+			if err != nil || !keep(env) {
 				continue
 			}
 			if _, err := fmt.Fprintf(w, "id: %d\nevent: %s\ndata: %s\n\n", ev.seq, env.Type, ev.data); err != nil {
@@ -201,4 +206,16 @@ func resumePoint(c echo.Context) (after uint64, fromNow bool, err error) {
 		return 0, false, fmt.Errorf("%w: Last-Event-ID and after are event ids (stream sequences)", errBadParam)
 	}
 	return after, false, nil
+}
+
+// requireStreamScope refuses a stream narrowed to a project or deployment
+// the caller may not read; an unnarrowed stream shows only what it may.
+func (a *API) requireStreamScope(c echo.Context) error {
+	if d := c.QueryParam("deployment"); d != "" {
+		return a.requireOn(c, access.Viewer, d, "stream a deployment's events")
+	}
+	if p := c.QueryParam("project"); p != "" {
+		return a.require(c, access.Viewer, p, "", "stream a project's events")
+	}
+	return nil
 }

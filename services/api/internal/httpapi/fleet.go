@@ -33,6 +33,7 @@ func (a *API) listDeployments(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	filter = narrow(c, filter)
 	limit, err := limitParam(c)
 	if err != nil {
 		return err

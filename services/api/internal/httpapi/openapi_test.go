@@ -82,3 +82,37 @@ func TestYAMLToJSONTurnsEveryKeyIntoAString(t *testing.T) {
 		t.Fatal("a key that appears twice once converted must be an error")
 	}
 }
+
+// TestOpenAPIDocumentsAccessFailures: every operation that needs
+// credentials documents 401 and 403, every mutating one 429, and public
+// routes say so with an empty security list, so generated clients know
+// which calls may be refused and why.
+func TestOpenAPIDocumentsAccessFailures(t *testing.T) {
+	for path, item := range servedDocument(t).Paths.Map() {
+		for method, op := range item.Operations() {
+			route := method + " " + path
+			rule, ok := routeRules[method+" "+openAPIParam.ReplaceAllString(path, ":$1")]
+			if !ok {
+				t.Errorf("%s has no access rule", route)
+				continue
+			}
+			if rule.scope == public {
+				if op.Security == nil || len(*op.Security) != 0 {
+					t.Errorf("%s is public but does not say security: []", route)
+				}
+				continue
+			}
+			want := []string{"401", "403"}
+			if mutating(method) {
+				want = append(want, "429")
+			}
+			for _, code := range want {
+				if op.Responses.Value(code) == nil {
+					t.Errorf("%s does not document %s", route, code)
+				}
+			}
+		}
+	}
+}
+
+var openAPIParam = regexp.MustCompile(`\{([A-Za-z0-9_]+)\}`)

@@ -5,9 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
+
+	"slipway.dev/services/api/internal/access"
 
 	"slipway.dev/services/api/internal/readmodel"
 )
@@ -34,7 +37,24 @@ func (a *API) getOperation(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return a.answerOperation(c, c.Param("id"), wait)
+	op, err := a.operation(c.Request().Context(), c.Param("id"))
+	if err != nil {
+		return err
+	}
+	if err := a.requireOn(c, access.Viewer, op.Deployment, "read an operation"); err != nil {
+		return err
+	}
+	return a.answerOperation(c, op.ID, wait)
+}
+
+// requireOn checks role on the project of a deployment id
+// (owner/project/name); things of no project need a global admin.
+func (a *API) requireOn(c echo.Context, role access.Role, deployment, action string) error {
+	parts := strings.Split(deployment, "/")
+	if len(parts) != 3 {
+		return a.require(c, access.GlobalAdmin, "", "", action)
+	}
+	return a.require(c, role, parts[0]+"/"+parts[1], deployment, action)
 }
 
 // answerOperation writes an operation: 200 when it has ended (a rejection as

@@ -11,6 +11,7 @@ import (
 
 	"slipway.dev/pkg/events"
 	"slipway.dev/pkg/specdiff"
+	"slipway.dev/services/api/internal/access"
 	"slipway.dev/services/api/internal/readmodel"
 )
 
@@ -37,6 +38,9 @@ func (a *API) createPromotion(c echo.Context) error {
 	}
 	src, tgt, err := a.validatePromotion(c, req)
 	if err != nil {
+		return err
+	}
+	if err := a.authorizePromotion(c, src, tgt); err != nil {
 		return err
 	}
 	cmd := events.PlanPromotion{Source: src, SourceRevision: req.SourceRevision, Target: tgt, Env: req.Env,
@@ -94,6 +98,10 @@ func (a *API) applyPromotion(c echo.Context) error {
 		return err
 	}
 	tgt, _ := parseRef(p.Target)
+	src, _ := parseRef(p.Source)
+	if err := a.authorizePromotion(c, src, tgt); err != nil {
+		return err
+	}
 	return a.submitPromotion(c, tgt, events.ApplyPromotion{ID: p.ID, Target: tgt}, wait)
 }
 
@@ -125,7 +133,36 @@ func (a *API) submitPromotion(c echo.Context, tgt events.DeploymentRef, cmd even
 	return c.JSON(http.StatusAccepted, op)
 }
 
-func (a *API) getPromotion(c echo.Context) error { return a.answerPromotion(c, c.Param("id")) }
+func (a *API) getPromotion(c echo.Context) error {
+	p, err := a.Reads.Promotion(c.Request().Context(), c.Param("id"))
+	if err != nil {
+		return err
+	}
+	if err := a.requireOn(c, access.Viewer, p.Target, "read a promotion"); err != nil {
+		return err
+	}
+	return a.answerPromotion(c, p.ID)
+}
+
+// authorizePromotion needs viewer on the source and deployer on the
+// target, or admin when the target runs in production.
+func (a *API) authorizePromotion(c echo.Context, src, tgt events.DeploymentRef) error {
+	if err := a.require(c, access.Viewer, src.Owner+"/"+src.Project, src.String(), "promote from "+src.String()); err != nil {
+		return err
+	}
+	role, action := access.Deployer, "promote into "+tgt.String()
+	d, err := a.Reads.Deployment(c.Request().Context(), tgt.String())
+	if err != nil && !errors.Is(err, readmodel.ErrNotFound) {
+		return err
+	}
+	if d.Environment == ProductionEnvironment {
+		role, action = access.Admin, "promote into production ("+tgt.String()+")"
+	}
+	return a.require(c, role, tgt.Owner+"/"+tgt.Project, tgt.String(), action)
+}
+
+// ProductionEnvironment is the environment whose promotions need an admin.
+const ProductionEnvironment = "production"
 
 // promotionView is a promotion with its status and readable diff.
 type promotionView struct {

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/propagation"
@@ -59,6 +60,21 @@ type Deps struct {
 	// Ready reports whether the message bus is connected.
 	Ready  func() error
 	Logger *slog.Logger
+
+	// Auth finds each request's caller; nil lets everyone in as
+	// access.Anonymous (tests of other concerns, --insecure-no-auth).
+	Auth Authenticator
+	// Tokens manages API tokens; nil disables the /v1/tokens routes (503).
+	Tokens TokenStore
+	// Access records denials and token changes in the audit log.
+	Access AccessLog
+	// Limiter bounds each caller's mutating requests; nil: no limit.
+	Limiter RateLimiter
+	// CORSOrigins, when not empty, lets browsers on these origins call the
+	// API. CORS is off by default.
+	CORSOrigins []string
+	// MetricsNeedAuth makes /metrics require a signed-in caller.
+	MetricsNeedAuth bool
 }
 
 // API holds the handlers.
@@ -73,11 +89,22 @@ func New(d Deps) *echo.Echo {
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = errorHandler(d.Logger)
 	e.Use(tracing, measured, recoverer(d.Logger))
+	if len(d.CORSOrigins) > 0 {
+		e.Use(middleware.CORSWithConfig(middleware.CORSConfig{AllowOrigins: d.CORSOrigins,
+			AllowHeaders:  []string{echo.HeaderAuthorization, echo.HeaderContentType, "Idempotency-Key", "If-Match", "Last-Event-ID"},
+			ExposeHeaders: []string{echo.HeaderLocation, "ETag", "Retry-After"}, MaxAge: 600}))
+	}
+	e.Use(a.guard)
 	e.GET("/healthz", a.healthz)
 	e.GET("/metrics", echo.WrapHandler(metrics.Handler()))
 	e.GET("/readyz", a.readyz)
 	v1 := e.Group("/v1")
 	v1.GET("/openapi.json", a.openapi)
+	v1.GET("/whoami", a.whoami)
+	v1.POST("/tokens", a.createToken)
+	v1.GET("/tokens", a.listTokens)
+	v1.GET("/tokens/:id", a.getToken)
+	v1.DELETE("/tokens/:id", a.revokeToken)
 	v1.POST("/projects/:owner/:project/deployments", a.createDeployment)
 	v1.GET("/projects/:owner/:project/deployments/:name", a.getDeployment)
 	v1.PATCH("/projects/:owner/:project/deployments/:name", a.updateDeployment)

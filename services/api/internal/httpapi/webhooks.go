@@ -11,6 +11,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"slipway.dev/services/api/internal/access"
 	"slipway.dev/services/api/internal/readmodel"
 	"slipway.dev/services/api/internal/webhooks"
 )
@@ -32,6 +33,9 @@ func (a *API) createWebhook(c echo.Context) error {
 	if err := decodeStrict(c, &req); err != nil {
 		return err
 	}
+	if err := a.requireWebhookAdmin(c, req.Project, "create a webhook"); err != nil {
+		return err
+	}
 	created, err := a.Webhooks.Create(c.Request().Context(), req)
 	if err != nil {
 		return webhookError(err)
@@ -45,18 +49,28 @@ func (a *API) listWebhooks(c echo.Context) error {
 	if err != nil {
 		return webhookError(err)
 	}
-	return c.JSON(http.StatusOK, map[string]any{"items": subs})
+	p := principalOf(c)
+	items := []webhooks.Subscription{}
+	for _, s := range subs {
+		if p.GlobalAdmin || (s.Project != "" && p.Can(access.Admin, s.Project)) {
+			items = append(items, s)
+		}
+	}
+	return c.JSON(http.StatusOK, map[string]any{"items": items})
 }
 
 func (a *API) getWebhook(c echo.Context) error {
-	sub, err := a.Webhooks.Get(c.Request().Context(), c.Param("id"))
+	sub, err := a.ownWebhook(c, "read a webhook")
 	if err != nil {
-		return webhookError(err)
+		return err
 	}
 	return c.JSON(http.StatusOK, sub)
 }
 
 func (a *API) deleteWebhook(c echo.Context) error {
+	if _, err := a.ownWebhook(c, "delete a webhook"); err != nil {
+		return err
+	}
 	if err := a.Webhooks.Delete(c.Request().Context(), c.Param("id")); err != nil {
 		return webhookError(err)
 	}
@@ -68,6 +82,9 @@ func (a *API) deleteWebhook(c echo.Context) error {
 func (a *API) listDeliveries(c echo.Context) error {
 	limit, err := limitParam(c)
 	if err != nil {
+		return err
+	}
+	if _, err := a.ownWebhook(c, "read webhook deliveries"); err != nil {
 		return err
 	}
 	q := webhooks.DeliveryQuery{State: c.QueryParam("state"), Limit: limit + 1}
@@ -95,6 +112,9 @@ func (a *API) listDeliveries(c echo.Context) error {
 
 // redeliver answers 202 with the delivery queued again (same webhook-id).
 func (a *API) redeliver(c echo.Context) error {
+	if _, err := a.ownWebhook(c, "redeliver a webhook"); err != nil {
+		return err
+	}
 	dl, err := a.Webhooks.Redeliver(c.Request().Context(), c.Param("id"), c.Param("deliveryId"))
 	if err != nil {
 		return webhookError(err)
@@ -121,4 +141,22 @@ func webhookError(err error) error {
 		return errors.Join(errUnavailable, err)
 	}
 	return err
+}
+
+// requireWebhookAdmin: a project's webhooks are its admins'; webhooks of
+// every project are a global admin's.
+func (a *API) requireWebhookAdmin(c echo.Context, project, action string) error {
+	if project == "" || strings.Count(project, "/") != 1 {
+		return a.require(c, access.GlobalAdmin, "", "", action+" for every project")
+	}
+	return a.require(c, access.Admin, project, "", action)
+}
+
+// ownWebhook is the path's subscription when the caller administers it.
+func (a *API) ownWebhook(c echo.Context, action string) (webhooks.Subscription, error) {
+	sub, err := a.Webhooks.Get(c.Request().Context(), c.Param("id"))
+	if err != nil {
+		return sub, webhookError(err)
+	}
+	return sub, a.requireWebhookAdmin(c, sub.Project, action)
 }

@@ -165,11 +165,14 @@ const (
 	OpSucceeded = "succeeded"
 	OpFailed    = "failed"
 	OpRejected  = "rejected"
+	// OpDenied: the api refused the request for lack of a role (an audit
+	// entry; no command was written).
+	OpDenied = "denied"
 )
 
 // Ended reports whether the operation reached a final status.
 func (o Operation) Ended() bool {
-	return o.Status == OpSucceeded || o.Status == OpFailed || o.Status == OpRejected
+	return o.Status == OpSucceeded || o.Status == OpFailed || o.Status == OpRejected || o.Status == OpDenied
 }
 
 // Deployment phases shown to users.

@@ -178,8 +178,11 @@ func ProjectOperation(o *Operation, seq uint64, env events.Envelope, msg events.
 	}
 	if o.ID == "" {
 		*o = Operation{ID: env.CorrelationID, Deployment: env.Subject, Status: OpAccepted, Actor: env.Actor, AcceptedAt: env.Time}
-		if parts := strings.SplitN(env.Subject, "/", 3); len(parts) == 3 {
+		switch parts := strings.SplitN(env.Subject, "/", 3); len(parts) {
+		case 3:
 			o.Owner, o.Project = parts[0], parts[1]
+		case 2: // a project's access entry: no deployment
+			o.Owner, o.Project, o.Deployment = parts[0], parts[1], ""
 		}
 	}
 	t := env.Time
@@ -229,6 +232,14 @@ func ProjectOperation(o *Operation, seq uint64, env events.Envelope, msg events.
 		if m.RollbackTo == 0 {
 			o.Status, o.FinishedAt = OpSucceeded, &t
 		}
+	case events.AccessDenied:
+		o.Kind, o.Status, o.Reason, o.Message, o.FinishedAt = "access_denied", OpDenied, "Forbidden", m.Message, &t
+	case events.APITokenCreated:
+		o.Kind, o.Status, o.FinishedAt = "create_token", OpSucceeded, &t
+		o.Message = "API token " + m.Name + " (" + m.ID + ") created"
+	case events.APITokenRevoked:
+		o.Kind, o.Status, o.FinishedAt = "revoke_token", OpSucceeded, &t
+		o.Message = "API token " + m.Name + " (" + m.ID + ") revoked"
 	case events.TerminationCompleted:
 		o.Status, o.FinishedAt = OpSucceeded, &t
 	case events.CommandRejected:

@@ -1,0 +1,216 @@
+package httpapi
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/trace"
+
+	"slipway.dev/pkg/events"
+	"slipway.dev/services/api/internal/access"
+)
+
+// Authenticator finds the caller of a request.
+type Authenticator interface {
+	Authenticate(ctx context.Context, r *http.Request) (access.Principal, error)
+}
+
+// AccessLog records access decisions (denials, token changes) in the audit
+// log. Record must not block a request for long, and its failures only
+// cost the record, never the answer.
+type AccessLog interface {
+	Record(ctx context.Context, actor, project string, msg events.Message) error
+}
+
+// RateLimiter bounds each principal's mutating requests.
+type RateLimiter interface {
+	Allow(subject string) (bool, time.Duration)
+}
+
+const principalKey = "slipway.principal"
+
+// principalOf is the request's caller (Anonymous when auth is off).
+func principalOf(c echo.Context) access.Principal {
+	if p, ok := c.Get(principalKey).(access.Principal); ok {
+		return p
+	}
+	return access.Anonymous
+}
+
+// guard authenticates every non-public request, limits the rate of
+// mutating ones per caller, and checks the route's role where the route
+// names its project. Handlers check the rest (signedIn routes).
+func (a *API) guard(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		req := c.Request()
+		r, known := routeRules[req.Method+" "+c.Path()]
+		if known && r.scope == public && !(c.Path() == "/metrics" && a.MetricsNeedAuth) {
+			return next(c)
+		}
+		p := access.Anonymous
+		if a.Auth != nil {
+			var err error
+			if p, err = a.Auth.Authenticate(req.Context(), req); err != nil {
+				return a.unauthenticated(c, err)
+			}
+		}
+		c.Set(principalKey, p)
+		trace.SpanFromContext(req.Context()).SetAttributes(attribute.String("enduser.id", p.Subject))
+		if !known {
+			return next(c) // no route: echo answers 404 or 405
+		}
+		if mutating(req.Method) && a.Limiter != nil {
+			if ok, wait := a.Limiter.Allow(p.Subject); !ok {
+				secs := max(1, int(wait.Round(time.Second)/time.Second))
+				c.Response().Header().Set("Retry-After", strconv.Itoa(secs))
+				return &Problem{Type: problemBase + "rate-limited", Title: "Too many requests", Status: http.StatusTooManyRequests,
+					Detail: fmt.Sprintf("%s sends changes faster than this server allows; retry after %ds", p.Actor(), secs)}
+			}
+		}
+		switch r.scope {
+		case project:
+			proj := c.Param("owner") + "/" + c.Param("project")
+			dep := ""
+			if name := c.Param("name"); name != "" {
+				dep = proj + "/" + name
+			}
+			if err := a.require(c, r.role, proj, dep, r.action); err != nil {
+				return err
+			}
+		case global:
+			if err := a.require(c, access.GlobalAdmin, "", "", r.action); err != nil {
+				return err
+			}
+		}
+		return next(c)
+	}
+}
+
+func mutating(method string) bool {
+	return method != http.MethodGet && method != http.MethodHead && method != http.MethodOptions
+}
+
+func (a *API) unauthenticated(c echo.Context, err error) error {
+	a.Logger.InfoContext(c.Request().Context(), "unauthenticated request", "method", c.Request().Method, "route", c.Path(),
+		"remote", c.RealIP(), "err", err.Error())
+	c.Response().Header().Set("WWW-Authenticate", `Bearer realm="slipway"`)
+	detail := "send Authorization: Bearer <token>"
+	if errors.Is(err, access.ErrUnauthenticated) {
+		detail = err.Error()
+	}
+	return &Problem{Type: problemBase + "unauthenticated", Title: "Authentication required", Status: http.StatusUnauthorized,
+		Detail: detail, Reason: "Unauthenticated"}
+}
+
+// require refuses the request unless its caller holds role on proj
+// (owner/project; ignored for GlobalAdmin). A refusal is a 403 recorded in
+// the audit log.
+func (a *API) require(c echo.Context, role access.Role, proj, deployment, action string) error {
+	p := principalOf(c)
+	if p.Can(role, proj) {
+		return nil
+	}
+	need := fmt.Sprintf("the %s role on %s", role, proj)
+	if role == access.GlobalAdmin {
+		need, proj = "a global admin", ""
+	}
+	had := ""
+	if proj != "" {
+		had = p.RoleIn(proj).String()
+	}
+	msg := fmt.Sprintf("to %s you need %s; %s has %s", action, need, p.Actor(), orNone(had))
+	ctx := c.Request().Context()
+	a.Logger.WarnContext(ctx, "access denied", "actor", p.Actor(), "method", c.Request().Method, "route", c.Path(), "project", proj, "required", role.String())
+	if a.Access != nil {
+		denied := events.AccessDenied{Method: c.Request().Method, Route: c.Path(), Project: proj, Deployment: deployment,
+			Required: role.String(), Had: had, Message: msg}
+		if err := a.Access.Record(ctx, p.Actor(), proj, denied); err != nil {
+			a.Logger.WarnContext(ctx, "record access denial", "err", err)
+		}
+	}
+	return &Problem{Type: problemBase + "forbidden", Title: "Forbidden", Status: http.StatusForbidden, Detail: msg, Reason: "Forbidden"}
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "no role there"
+	}
+	return "the " + s + " role"
+}
+
+// scopeFilter narrows a read model query to the projects the caller may
+// read; nil means everything.
+func scopeFilter(p access.Principal) bson.M {
+	patterns, all := p.Scope()
+	if all {
+		return nil
+	}
+	or := bson.A{}
+	for _, pat := range patterns {
+		owner, proj, _ := strings.Cut(pat, "/")
+		if proj == "*" {
+			or = append(or, bson.M{"owner": owner})
+		} else {
+			or = append(or, bson.M{"owner": owner, "project": proj})
+		}
+	}
+	if len(or) == 0 {
+		return bson.M{"owner": bson.M{"$in": bson.A{}}}
+	}
+	return bson.M{"$or": or}
+}
+
+// narrow ands a query filter with the caller's scope.
+func narrow(c echo.Context, filter bson.M) bson.M {
+	s := scopeFilter(principalOf(c))
+	switch {
+	case s == nil:
+		return filter
+	case len(filter) == 0:
+		return s
+	}
+	return bson.M{"$and": bson.A{filter, s}}
+}
+
+// eventProject is the owner/project an event belongs to, "" for events of
+// no project (targets, tokens), and whether it is public to every signed-in
+// caller (target events, like GET /v1/targets).
+func eventProject(env events.Envelope) (proj string, toAll bool) {
+	if name, ok := strings.CutPrefix(env.Subject, "targets/"); ok && name != "" && !strings.Contains(name, "/") {
+		return "", true // a target's events (envelope subject targets/<name>)
+	}
+	if msg, err := env.Decode(); err == nil {
+		switch m := msg.(type) {
+		case events.PromotionPlanned:
+			return m.Target.Owner + "/" + m.Target.Project, false
+		case events.PromotionApplied:
+			return m.Target.Owner + "/" + m.Target.Project, false
+		case events.AccessDenied:
+			return m.Project, false
+		}
+	}
+	if parts := strings.Split(env.Subject, "/"); len(parts) == 3 {
+		return parts[0] + "/" + parts[1], false
+	}
+	return "", false
+}
+
+// mayRead reports whether the caller may see an event.
+func mayRead(p access.Principal, env events.Envelope) bool {
+	proj, toAll := eventProject(env)
+	switch {
+	case toAll || p.GlobalAdmin:
+		return true
+	case proj == "":
+		return false
+	}
+	return p.Can(access.Viewer, proj)
+}
