@@ -13,6 +13,7 @@ import (
 	"slipway.dev/cmd/slipway/internal/devstack"
 	"slipway.dev/pkg/kube/localplane"
 	"slipway.dev/pkg/telemetry"
+	api "slipway.dev/services/api"
 )
 
 type devConfig struct {
@@ -22,11 +23,15 @@ type devConfig struct {
 	Kubeconfig string
 	Namespace  string
 	LogStderr  bool
+	Auth       bool
 }
 
 func (c devConfig) Validate() error {
 	if c.Addr == "" || c.DataDir == "" {
 		return errors.New("--addr and --data are required")
+	}
+	if !c.Auth && !loopback(c.Addr) {
+		return fmt.Errorf("--addr %s is reachable from other machines: add --auth, or listen on 127.0.0.1", c.Addr)
 	}
 	switch c.Cluster {
 	case devstack.ClusterAuto, devstack.ClusterLocal, devstack.ClusterSimulated:
@@ -48,6 +53,7 @@ func runDev(ctx context.Context, args []string, stdout, stderr io.Writer, getenv
 	fs.StringVar(&cfg.Kubeconfig, "kubeconfig", getenv("KUBECONFIG"), "with --cluster auto, deploy to the cluster of this kubeconfig")
 	fs.StringVar(&cfg.Namespace, "namespace", "default", "namespace deployments go to")
 	fs.BoolVar(&cfg.LogStderr, "log-stderr", false, "write JSON logs to stderr instead of <data>/slipway.log")
+	fs.BoolVar(&cfg.Auth, "auth", false, "require API tokens: prints a global-admin token (kept in <data>/admin-token) that the slipway CLI run from this folder uses")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -77,13 +83,26 @@ func runDev(ctx context.Context, args []string, stdout, stderr io.Writer, getenv
 	}
 	defer func() { _ = shutdown(context.Background()) }()
 
+	var auth *api.AuthConfig
+	token := ""
+	if cfg.Auth {
+		if token, err = devAdminToken(cfg.DataDir); err != nil {
+			fmt.Fprintln(stderr, "slipway dev:", err)
+			return 1
+		}
+		auth = &api.AuthConfig{AdminToken: token}
+	}
 	stack, err := devstack.Start(ctx, devstack.Options{AllowPrivateWebhookTargets: true, DataDir: cfg.DataDir, Addr: cfg.Addr, ClusterMode: cfg.Cluster,
-		Kubeconfig: cfg.Kubeconfig, Namespace: cfg.Namespace, Logger: log})
+		Kubeconfig: cfg.Kubeconfig, Namespace: cfg.Namespace, Auth: auth, Logger: log})
 	if err != nil {
 		fmt.Fprintln(stderr, "slipway dev:", err)
 		return 1
 	}
+	if err := writeDevCredentials(cfg.DataDir, stack.URL, token); err != nil {
+		log.Warn("write CLI credentials", "err", err)
+	}
 	printBanner(stdout, cfg, stack)
+	printAuth(stdout, cfg, token)
 	log.Info("slipway dev started", "api", stack.URL, "cluster", stack.Cluster, "target", stack.Target.Name,
 		"simulated", stack.Simulated, "nats", stack.NATSURL, "mongodb", stack.MongoURI)
 	select {

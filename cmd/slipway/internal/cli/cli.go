@@ -28,7 +28,7 @@ type App struct {
 	// Stdin is read by `config set-token -` (nil: no input).
 	Stdin  io.Reader
 	Getenv func(string) string
-	// HTTP sends requests (nil: http.DefaultClient; contexts bound them).
+	// HTTP sends requests (nil: defaultHTTP, with connect and header timeouts).
 	HTTP *http.Client
 	// PollInterval is how often watches poll (0: 500 ms).
 	PollInterval time.Duration
@@ -90,5 +90,5 @@ func (a *App) httpClient() *http.Client {
 	if a.HTTP != nil {
 		return a.HTTP
 	}
-	return http.DefaultClient
+	return defaultHTTP
 }

@@ -138,7 +138,7 @@ func (c *Client) once(ctx context.Context, r request) (*response, error) {
 	req.Header.Set("User-Agent", "slipway-cli")
 	hc := c.HTTP
 	if hc == nil {
-		hc = http.DefaultClient
+		hc = defaultHTTP
 	}
 	resp, err := hc.Do(req)
 	if err != nil {

@@ -37,11 +37,12 @@ func commands() []command {
 	cs = append(cs, promotionCommands()...)
 	cs = append(cs, eventsCommand(), auditCommand())
 	cs = append(cs, targetCommands()...)
+	cs = append(cs, tokenCommands()...)
 	cs = append(cs, configCommands()...)
 	cs = append(cs, completionCommand())
 	cs = append(cs,
 		command{path: "dev", args: "[flags]", summary: "run all of Slipway locally (embedded NATS and FerretDB)",
-			external: []string{"--addr", "--data", "--cluster", "--kubeconfig", "--namespace", "--log-stderr"}},
+			external: []string{"--addr", "--data", "--cluster", "--kubeconfig", "--namespace", "--log-stderr", "--auth"}},
 		command{path: "version", summary: "print the version", external: []string{}},
 	)
 	return cs
@@ -50,7 +51,7 @@ func commands() []command {
 // aliases are other spellings of command words.
 var aliases = map[string]string{
 	"deployment": "deployments", "revision": "revisions", "operation": "operations", "op": "operations",
-	"ops": "operations", "target": "targets", "promotion": "promotions", "ls": "list", "rm": "delete",
+	"ops": "operations", "target": "targets", "token": "tokens", "promotion": "promotions", "ls": "list", "rm": "delete",
 }
 
 // Run runs one command line and returns its exit code.

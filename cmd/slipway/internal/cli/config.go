@@ -91,7 +91,44 @@ func resolveSettings(g globals, getenv func(string) string) (settings, error) {
 		return s, fmt.Errorf("%w: server from %s: %v", errConfig, s.ServerFrom, err)
 	}
 	s.Server = server
+	useDevCredentials(&s, getenv)
 	return s, nil
+}
+
+// DevCredentialsFile is where `slipway dev` leaves its API's URL and, with
+// --auth, its admin token, inside its data folder.
+const DevCredentialsFile = "cli.yaml"
+
+// DevCredentials is that file's content.
+type DevCredentials struct {
+	Server string `yaml:"server"`
+	Token  string `yaml:"token,omitempty"`
+}
+
+// useDevCredentials fills what nothing else set from the credentials of a
+// `slipway dev` running from this folder (./.slipway, or SLIPWAY_DEV_DATA):
+// its URL when no server was chosen, its token when the server is its.
+func useDevCredentials(s *settings, getenv func(string) string) {
+	dir := getenv("SLIPWAY_DEV_DATA")
+	if dir == "" {
+		dir = ".slipway"
+	}
+	path := filepath.Join(dir, DevCredentialsFile)
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return
+	}
+	var dev DevCredentials
+	if yaml.Unmarshal(data, &dev) != nil || dev.Server == "" {
+		return
+	}
+	from := "slipway dev (" + path + ")"
+	if s.ServerFrom == "default" {
+		s.Server, s.ServerFrom = dev.Server, from
+	}
+	if s.Token == "" && dev.Token != "" && s.Server == strings.TrimRight(dev.Server, "/") {
+		s.Token, s.TokenFrom = dev.Token, from
+	}
 }
 
 // normalizeServer checks a server URL and trims its trailing slash.

@@ -150,7 +150,7 @@ func (c *Client) StreamEvents(ctx context.Context, q url.Values, lastID string, 
 	}
 	hc := c.HTTP
 	if hc == nil {
-		hc = http.DefaultClient
+		hc = defaultHTTP
 	}
 	resp, err := hc.Do(req)
 	if err != nil {

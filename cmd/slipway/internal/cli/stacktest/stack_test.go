@@ -16,6 +16,7 @@ import (
 
 	"slipway.dev/cmd/slipway/internal/cli"
 	"slipway.dev/cmd/slipway/internal/devstack"
+	api "slipway.dev/services/api"
 )
 
 type result struct {
@@ -153,4 +154,51 @@ func eventually(t *testing.T, what string, ok func() bool) {
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
+}
+
+// TestCLIWithAuth: the CLI with an admin token makes a scoped token, which
+// can deploy-level operations but not create; revoking it stops it at once.
+func TestCLIWithAuth(t *testing.T) {
+	admin := api.GenerateToken()
+	s, err := devstack.Start(t.Context(), devstack.Options{DataDir: t.TempDir(), Addr: "127.0.0.1:0",
+		ClusterMode: devstack.ClusterSimulated, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Auth: &api.AuthConfig{AdminToken: admin}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = s.Close() })
+	as := func(token string, code int, args ...string) result {
+		t.Helper()
+		var stdout, stderr bytes.Buffer
+		env := map[string]string{"SLIPWAY_SERVER": s.URL, "SLIPWAY_TOKEN": token, "XDG_CONFIG_HOME": t.TempDir()}
+		app := &cli.App{Stdout: &stdout, Stderr: &stderr, Getenv: func(k string) string { return env[k] }, PollInterval: 100 * time.Millisecond}
+		res := result{app.Run(t.Context(), args), stdout.String(), stderr.String()}
+		if res.code != code {
+			t.Fatalf("slipway %s: exit %d, want %d\nstdout:\n%s\nstderr:\n%s", strings.Join(args, " "), res.code, code, res.stdout, res.stderr)
+		}
+		return res
+	}
+	if res := as(admin, 0, "whoami"); !strings.Contains(res.stdout, "global admin") {
+		t.Fatalf("whoami as the admin:\n%s", res.stdout)
+	}
+	if res := as("", 1, "deployments", "list"); !strings.Contains(res.stderr, "401") && !strings.Contains(res.stderr, "Authentication required") {
+		t.Fatalf("no token:\n%s", res.stderr)
+	}
+	var tok struct{ ID, Token string }
+	res := as(admin, 0, "tokens", "create", "ci-fraud", "--grant", "acme/fraud=deployer", "--expires-in", "720h", "-o", "json")
+	if err := json.Unmarshal([]byte(res.stdout), &tok); err != nil || !strings.HasPrefix(tok.Token, "slw_") {
+		t.Fatalf("tokens create: %v\n%s", err, res.stdout)
+	}
+	if res := as(admin, 0, "tokens", "list"); !strings.Contains(res.stdout, "ci-fraud") || strings.Contains(res.stdout, tok.Token) {
+		t.Fatalf("tokens list must name the token and never show its value:\n%s", res.stdout)
+	}
+	if res := as(tok.Token, 0, "whoami"); !strings.Contains(res.stdout, "acme/fraud") || !strings.Contains(res.stdout, "deployer") {
+		t.Fatalf("whoami as the deployer:\n%s", res.stdout)
+	}
+	res = as(tok.Token, 1, "deployments", "create", "acme/fraud/scorer", "--image", "ghcr.io/acme/scorer:1.0", "--wait", "60s")
+	if !strings.Contains(res.stderr, "admin role") {
+		t.Fatalf("a deployer creating:\n%s", res.stderr)
+	}
+	as(admin, 0, "tokens", "revoke", tok.ID)
+	as(tok.Token, 1, "whoami")
 }

@@ -15,7 +15,7 @@ _slipway() {
     if [[ -z "$cmd" ]]; then cmd="$w"; elif [[ -z "$sub" ]]; then sub="$w"; break; fi
   done
   case "$cmd" in
-    "") words="deployments rollback revisions rollout operations wait promotions events audit targets config completion dev version help";;
+    "") words="deployments rollback revisions rollout operations wait promotions events audit targets whoami tokens config completion dev version help";;
     deployments)
       case "$sub" in
         "") words="create get list update delete";;
@@ -64,6 +64,15 @@ _slipway() {
         register) words="--base-url --idempotency-key --in-cluster --instance-type --kubeconfig-file --kubeconfig-secret --namespace --output --project --region --server --token --wait -o";;
         delete) words="--idempotency-key --output --project --server --token --wait -o";;
       esac;;
+    whoami) words="--output --project --server --token -o";;
+    tokens)
+      case "$sub" in
+        "") words="create list revoke generate";;
+        create) words="--expires-in --global-admin --grant --output --project --server --token -o";;
+        list) words="--output --project --server --token -o";;
+        revoke) words="--output --project --server --token -o";;
+        generate) words="--output --project --server --token -o";;
+      esac;;
     config)
       case "$sub" in
         "") words="set-server set-token view";;
@@ -72,9 +81,9 @@ _slipway() {
         view) words="--output --project --server --token -o";;
       esac;;
     completion) words="bash zsh fish";;
-    dev) words="--addr --data --cluster --kubeconfig --namespace --log-stderr";;
+    dev) words="--addr --data --cluster --kubeconfig --namespace --log-stderr --auth";;
     version) words="";;
-    help) words="deployments rollback revisions rollout operations wait promotions events audit targets config completion dev version";;
+    help) words="deployments rollback revisions rollout operations wait promotions events audit targets whoami tokens config completion dev version";;
   esac
   COMPREPLY=($(compgen -W "$words" -- "$cur"))
 }

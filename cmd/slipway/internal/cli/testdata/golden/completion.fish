@@ -14,6 +14,8 @@ complete -c slipway -n __fish_use_subcommand -a promotions -d 'create, get, appl
 complete -c slipway -n __fish_use_subcommand -a events -d 'follow events as they happen (Server-Sent Events; Ctrl-C stops)'
 complete -c slipway -n __fish_use_subcommand -a audit -d 'who did what, when, with which outcome (operations, newest first)'
 complete -c slipway -n __fish_use_subcommand -a targets -d 'list, get, register, delete'
+complete -c slipway -n __fish_use_subcommand -a whoami -d 'show who the API takes you for, and your roles'
+complete -c slipway -n __fish_use_subcommand -a tokens -d 'create, list, revoke, generate'
 complete -c slipway -n __fish_use_subcommand -a config -d 'set-server, set-token, view'
 complete -c slipway -n __fish_use_subcommand -a completion -d 'print a shell completion script'
 complete -c slipway -n __fish_use_subcommand -a dev -d 'run all of Slipway locally (embedded NATS and FerretDB)'
@@ -125,6 +127,10 @@ complete -c slipway -n '__fish_seen_subcommand_from targets; and __fish_seen_sub
 complete -c slipway -n '__fish_seen_subcommand_from targets; and __fish_seen_subcommand_from register' -l wait
 complete -c slipway -n '__fish_seen_subcommand_from targets; and __fish_seen_subcommand_from delete' -l idempotency-key
 complete -c slipway -n '__fish_seen_subcommand_from targets; and __fish_seen_subcommand_from delete' -l wait
+complete -c slipway -n '__fish_seen_subcommand_from tokens; and not __fish_seen_subcommand_from create list revoke generate' -a 'create list revoke generate'
+complete -c slipway -n '__fish_seen_subcommand_from tokens; and __fish_seen_subcommand_from create' -l expires-in
+complete -c slipway -n '__fish_seen_subcommand_from tokens; and __fish_seen_subcommand_from create' -l global-admin
+complete -c slipway -n '__fish_seen_subcommand_from tokens; and __fish_seen_subcommand_from create' -l grant
 complete -c slipway -n '__fish_seen_subcommand_from config; and not __fish_seen_subcommand_from set-server set-token view' -a 'set-server set-token view'
 complete -c slipway -n '__fish_seen_subcommand_from completion' -a 'bash zsh fish'
 complete -c slipway -n '__fish_seen_subcommand_from dev' -l addr
@@ -133,3 +139,4 @@ complete -c slipway -n '__fish_seen_subcommand_from dev' -l cluster
 complete -c slipway -n '__fish_seen_subcommand_from dev' -l kubeconfig
 complete -c slipway -n '__fish_seen_subcommand_from dev' -l namespace
 complete -c slipway -n '__fish_seen_subcommand_from dev' -l log-stderr
+complete -c slipway -n '__fish_seen_subcommand_from dev' -l auth

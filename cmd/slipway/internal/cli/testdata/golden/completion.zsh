@@ -16,7 +16,7 @@ _slipway() {
     if [[ -z "$cmd" ]]; then cmd="$w"; elif [[ -z "$sub" ]]; then sub="$w"; break; fi
   done
   case "$cmd" in
-    "") words_=(deployments rollback revisions rollout operations wait promotions events audit targets config completion dev version help);;
+    "") words_=(deployments rollback revisions rollout operations wait promotions events audit targets whoami tokens config completion dev version help);;
     deployments)
       case "$sub" in
         "") words_=(create get list update delete);;
@@ -65,6 +65,15 @@ _slipway() {
         register) words_=(--base-url --idempotency-key --in-cluster --instance-type --kubeconfig-file --kubeconfig-secret --namespace --output --project --region --server --token --wait -o);;
         delete) words_=(--idempotency-key --output --project --server --token --wait -o);;
       esac;;
+    whoami) words_=(--output --project --server --token -o);;
+    tokens)
+      case "$sub" in
+        "") words_=(create list revoke generate);;
+        create) words_=(--expires-in --global-admin --grant --output --project --server --token -o);;
+        list) words_=(--output --project --server --token -o);;
+        revoke) words_=(--output --project --server --token -o);;
+        generate) words_=(--output --project --server --token -o);;
+      esac;;
     config)
       case "$sub" in
         "") words_=(set-server set-token view);;
@@ -73,9 +82,9 @@ _slipway() {
         view) words_=(--output --project --server --token -o);;
       esac;;
     completion) words_=(bash zsh fish);;
-    dev) words_=(--addr --data --cluster --kubeconfig --namespace --log-stderr);;
+    dev) words_=(--addr --data --cluster --kubeconfig --namespace --log-stderr --auth);;
     version) words_=();;
-    help) words_=(deployments rollback revisions rollout operations wait promotions events audit targets config completion dev version);;
+    help) words_=(deployments rollback revisions rollout operations wait promotions events audit targets whoami tokens config completion dev version);;
   esac
   compadd -- "${words_[@]}"
 }

@@ -1,0 +1,69 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+
+	"slipway.dev/cmd/slipway/internal/cli"
+	api "slipway.dev/services/api"
+)
+
+// devAdminToken is the dev stack's global-admin token: made once, kept in
+// <data>/admin-token (mode 0600), the same across restarts.
+func devAdminToken(dataDir string) (string, error) {
+	path := filepath.Join(dataDir, "admin-token")
+	b, err := os.ReadFile(path)
+	if err == nil && strings.TrimSpace(string(b)) != "" {
+		return strings.TrimSpace(string(b)), nil
+	}
+	if err != nil && !errors.Is(err, os.ErrNotExist) {
+		return "", fmt.Errorf("read admin token: %w", err)
+	}
+	if err := os.MkdirAll(dataDir, 0o755); err != nil {
+		return "", err
+	}
+	token := api.GenerateToken()
+	if err := os.WriteFile(path, []byte(token+"\n"), 0o600); err != nil {
+		return "", fmt.Errorf("save admin token: %w", err)
+	}
+	return token, nil
+}
+
+// writeDevCredentials leaves the API's URL (and token, with --auth) where
+// the slipway CLI run from the same folder finds them.
+func writeDevCredentials(dataDir, server, token string) error {
+	b, err := yaml.Marshal(cli.DevCredentials{Server: server, Token: token})
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(filepath.Join(dataDir, cli.DevCredentialsFile), b, 0o600)
+}
+
+func printAuth(w io.Writer, cfg devConfig, token string) {
+	if token == "" {
+		fmt.Fprintf(w, "Auth:    OFF: anyone who can reach %s may do anything (loopback only; run with --auth to require tokens)\n", cfg.Addr)
+		return
+	}
+	fmt.Fprintf(w, "Auth:    on. Global-admin token (kept in %s; the slipway CLI in this folder uses it):\n  %s\n  curl -H 'Authorization: Bearer %s' ...\n",
+		filepath.Join(cfg.DataDir, "admin-token"), token, token)
+}
+
+// loopback reports whether addr (host:port) listens on loopback only.
+func loopback(addr string) bool {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return false
+	}
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
