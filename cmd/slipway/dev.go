@@ -101,8 +101,7 @@ func runDev(ctx context.Context, args []string, stdout, stderr io.Writer, getenv
 	if err := writeDevCredentials(cfg.DataDir, stack.URL, token); err != nil {
 		log.Warn("write CLI credentials", "err", err)
 	}
-	printBanner(stdout, cfg, stack)
-	printAuth(stdout, cfg, token)
+	printBanner(stdout, cfg, stack, token)
 	log.Info("slipway dev started", "api", stack.URL, "cluster", stack.Cluster, "target", stack.Target.Name,
 		"simulated", stack.Simulated, "nats", stack.NATSURL, "mongodb", stack.MongoURI)
 	select {
@@ -123,7 +122,7 @@ func waitErr(s *devstack.Stack) <-chan error {
 	return ch
 }
 
-func printBanner(w io.Writer, cfg devConfig, s *devstack.Stack) {
+func printBanner(w io.Writer, cfg devConfig, s *devstack.Stack, token string) {
 	target := s.ClusterDescription
 	if s.Simulated {
 		target += " (use --cluster local or --kubeconfig for a real one)"
@@ -137,9 +136,15 @@ func printBanner(w io.Writer, cfg devConfig, s *devstack.Stack) {
   Target:  %s
   Data:    %s (NATS JetStream and FerretDB; kept across restarts)
   Logs:    %s
-Try:
-  curl -s -X POST '%s/v1/projects/acme/fraud/deployments?wait=60s' -H 'Content-Type: application/json' \
+`, s.URL, target, cfg.DataDir, logs)
+	printAuth(w, cfg, token)
+	authHeader := ""
+	if token != "" {
+		authHeader = " -H \"Authorization: Bearer $(cat " + filepath.Join(cfg.DataDir, "admin-token") + ")\""
+	}
+	fmt.Fprintf(w, `Try:
+  curl -s -X POST '%s/v1/projects/acme/fraud/deployments?wait=60s' -H 'Content-Type: application/json'%s \
     -d '{"name":"scorer","spec":{"image":"ghcr.io/acme/scorer:1.0","replicas":3}}'
 Press Ctrl-C to stop.
-`, s.URL, target, cfg.DataDir, logs, s.URL)
+`, s.URL, authHeader)
 }

@@ -48,11 +48,11 @@ func writeDevCredentials(dataDir, server, token string) error {
 
 func printAuth(w io.Writer, cfg devConfig, token string) {
 	if token == "" {
-		fmt.Fprintf(w, "Auth:    OFF: anyone who can reach %s may do anything (loopback only; run with --auth to require tokens)\n", cfg.Addr)
+		fmt.Fprintf(w, "  Auth:    OFF: anyone who can reach %s may do anything (loopback only; run with --auth to require tokens)\n", cfg.Addr)
 		return
 	}
-	fmt.Fprintf(w, "Auth:    on. Global-admin token (kept in %s; the slipway CLI in this folder uses it):\n  %s\n  curl -H 'Authorization: Bearer %s' ...\n",
-		filepath.Join(cfg.DataDir, "admin-token"), token, token)
+	fmt.Fprintf(w, "  Auth:    on. Global-admin token (kept in %s; the slipway CLI in this folder uses it):\n           %s\n",
+		filepath.Join(cfg.DataDir, "admin-token"), token)
 }
 
 // loopback reports whether addr (host:port) listens on loopback only.
