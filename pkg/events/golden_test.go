@@ -31,7 +31,8 @@ func samples() []Message {
 	ref := DeploymentRef{Owner: "acme", Project: "fraud", Name: "scorer"}
 	targetSpec := TargetSpec{Name: "us-east", Region: "us-east-1", Namespace: "models", BaseURL: "https://us.models.acme.example",
 		InstanceTypes: map[string]InstanceType{"gpu-a10": {CPU: "8", Memory: "32Gi", GPU: 1}},
-		Connection:    TargetConnection{KubeconfigSecret: &SecretKeySelector{Namespace: "slipway", Name: "us-east-kubeconfig", Key: "config"}}}
+		Connection:    TargetConnection{KubeconfigSecret: &SecretKeySelector{Namespace: "slipway", Name: "us-east-kubeconfig", Key: "config"}},
+		Routing:       &Routing{Ingress: &IngressRouting{ClassName: "nginx", Rewrite: IngressRewriteNginx}}}
 	reps := Replicas{Desired: 4, Updated: 2, Ready: 4, Available: 4}
 	return []Message{
 		CreateDeployment{Deployment: ref, Target: "eu-west", Environment: "production", Labels: map[string]string{"team": "risk"}, Spec: spec, RequestHash: "sha256:0f1e"},
@@ -89,7 +90,7 @@ func samples() []Message {
 		RegisterTarget{Target: targetSpec},
 		RemoveTarget{Name: "us-east"},
 		TargetRegistered{Target: targetSpec},
-		TargetUpdated{Target: targetSpec, Changed: []string{"baseURL", "instanceTypes"}},
+		TargetUpdated{Target: targetSpec, Changed: []string{"baseURL", "instanceTypes", "routing"}},
 		TargetRemoved{Name: "us-east"},
 		TerminationCompleted{Objects: []string{"apps/v1 Deployment models/scorer-1a2b3c4d", "v1 Service models/scorer-1a2b3c4d"}},
 		AccessDenied{Method: "DELETE", Route: "/v1/projects/:owner/:project/deployments/:name", Project: "acme/fraud", Deployment: "acme/fraud/scorer",

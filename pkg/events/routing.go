@@ -1,6 +1,8 @@
 package events
 
 import (
+	"encoding/json"
+	"fmt"
 	"net"
 	"net/url"
 	"regexp"
@@ -76,6 +78,27 @@ func (r *Routing) EffectiveKind() string {
 		return RoutingIngress
 	}
 	return RoutingNone
+}
+
+// ParseRouting reads a routing setting as configuration and the CLI give
+// it: JSON ({"ingress": {"className": "nginx"}}) or a bare kind (none,
+// ingress, gateway). An empty value is nil (none). The setting is validated;
+// the error names the first invalid field.
+func ParseRouting(v string) (*Routing, error) {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return nil, nil
+	}
+	var r Routing
+	if !strings.HasPrefix(v, "{") {
+		r.Kind = v
+	} else if err := json.Unmarshal([]byte(v), &r); err != nil {
+		return nil, fmt.Errorf("routing: %w", err)
+	}
+	if fes := r.Validate("routing"); len(fes) > 0 {
+		return nil, fmt.Errorf("%s %s", fes[0].Field, fes[0].Message)
+	}
+	return &r, nil
 }
 
 var hostnamePattern = regexp.MustCompile(`^(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$`)

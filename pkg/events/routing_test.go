@@ -1,6 +1,7 @@
 package events
 
 import (
+	"reflect"
 	"strings"
 	"testing"
 )
@@ -37,6 +38,36 @@ func TestRoutingKindAndValidation(t *testing.T) {
 			}
 			if got := strings.Join(fields, ","); got != tc.errs {
 				t.Errorf("errors on %q, want %q", got, tc.errs)
+			}
+		})
+	}
+}
+
+func TestParseRouting(t *testing.T) {
+	tests := []struct {
+		name, value string
+		want        *Routing
+		err         string // substring of the error
+	}{
+		{name: "empty", value: "  ", want: nil},
+		{name: "a bare kind", value: "none", want: &Routing{Kind: RoutingNone}},
+		{name: "json", value: `{"ingress":{"className":"nginx","rewrite":"nginx"}}`,
+			want: &Routing{Ingress: &IngressRouting{ClassName: "nginx", Rewrite: IngressRewriteNginx}}},
+		{name: "bad json", value: `{"ingress":`, err: "routing:"},
+		{name: "invalid", value: `{"gateway":{"namespace":"gw"}}`, err: "routing.gateway.name"},
+		{name: "unknown kind", value: "mesh", err: "routing.kind"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := ParseRouting(tc.value)
+			if tc.err != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.err) {
+					t.Fatalf("err %v, want one containing %q", err, tc.err)
+				}
+				return
+			}
+			if err != nil || !reflect.DeepEqual(got, tc.want) {
+				t.Fatalf("got %#v, %v; want %#v", got, err, tc.want)
 			}
 		})
 	}

@@ -30,6 +30,9 @@ type TargetSpec struct {
 	BaseURL       string                  `json:"baseURL"`
 	InstanceTypes map[string]InstanceType `json:"instanceTypes"`
 	Connection    TargetConnection        `json:"connection"`
+	// Routing says which objects serve the target's canonical URLs, as a
+	// configured target's routing does (nil: none).
+	Routing *Routing `json:"routing,omitempty"`
 }
 
 // TargetConnection says how a worker reaches a target. Exactly one field is set.
@@ -135,7 +138,8 @@ func (t TargetSpec) Validate() FieldErrors {
 			add(field+".gpu", "must be between 0 and 64")
 		}
 	}
-	return append(fe, t.Connection.validate("connection")...)
+	fe = append(fe, t.Connection.validate("connection")...)
+	return append(fe, t.Routing.Validate("routing")...)
 }
 
 func (c TargetConnection) validate(field string) FieldErrors {

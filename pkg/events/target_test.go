@@ -36,6 +36,15 @@ func TestTargetSpecValidate(t *testing.T) {
 		{"incomplete secret", func(s *TargetSpec) {
 			s.Connection = TargetConnection{KubeconfigSecret: &SecretKeySelector{Name: "kc", Key: "a/b"}}
 		}, []string{"connection.kubeconfigSecret.namespace", "connection.kubeconfigSecret.key"}},
+		{"ingress routing", func(s *TargetSpec) {
+			s.Routing = &Routing{Ingress: &IngressRouting{ClassName: "nginx", Rewrite: IngressRewriteNginx}}
+		}, nil},
+		{"routing none", func(s *TargetSpec) { s.Routing = &Routing{Kind: RoutingNone} }, nil},
+		{"gateway without a name", func(s *TargetSpec) { s.Routing = &Routing{Gateway: &GatewayRouting{Namespace: "gw"}} },
+			[]string{"routing.gateway.name"}},
+		{"bad routing", func(s *TargetSpec) {
+			s.Routing = &Routing{Kind: "mesh", Ingress: &IngressRouting{Rewrite: "traefik"}}
+		}, []string{"routing.kind", "routing.ingress.rewrite"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -1,10 +1,8 @@
 package kube
 
 import (
-	"encoding/json"
 	"fmt"
 	"strconv"
-	"strings"
 
 	"slipway.dev/pkg/events"
 )
@@ -62,18 +60,9 @@ func TargetConfigsFromEnv(getenv func(string) string) ([]TargetConfig, error) {
 
 // routingFromEnv parses EnvTargetRouting: JSON, or a bare kind.
 func routingFromEnv(v string) (*events.Routing, error) {
-	v = strings.TrimSpace(v)
-	if v == "" {
-		return nil, nil
-	}
-	var r events.Routing
-	if !strings.HasPrefix(v, "{") {
-		r.Kind = v
-	} else if err := json.Unmarshal([]byte(v), &r); err != nil {
+	r, err := events.ParseRouting(v)
+	if err != nil {
 		return nil, fmt.Errorf("%s: %w", EnvTargetRouting, err)
 	}
-	if fes := r.Validate("routing"); len(fes) > 0 {
-		return nil, fmt.Errorf("%s: %s %s", EnvTargetRouting, fes[0].Field, fes[0].Message)
-	}
-	return &r, nil
+	return r, nil
 }

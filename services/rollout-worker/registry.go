@@ -160,7 +160,7 @@ func (r *targetRegistry) publish(ctx context.Context, name string, st registry.S
 		types[k] = kube.InstanceType(v)
 	}
 	t := kube.Target{TargetConfig: kube.TargetConfig{Name: s.Name, Region: s.Region, Namespace: s.Namespace, BaseURL: s.BaseURL,
-		InstanceTypes: types}, Registered: true, Connection: conn}
+		InstanceTypes: types, Routing: s.Routing}, Registered: true, Connection: conn}
 	b, err := json.Marshal(t.Record(false))
 	if err != nil {
 		return err

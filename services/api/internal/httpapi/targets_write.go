@@ -22,6 +22,9 @@ type targetRequest struct {
 	BaseURL       string                         `json:"baseURL"`
 	InstanceTypes map[string]events.InstanceType `json:"instanceTypes"`
 	Connection    events.TargetConnection        `json:"connection"`
+	// Routing says which objects serve the target's canonical URLs
+	// (absent: none), as a configured target's routing does.
+	Routing *events.Routing `json:"routing,omitempty"`
 }
 
 // putTarget registers a target, or replaces the registration of one
@@ -39,7 +42,7 @@ func (a *API) putTarget(c echo.Context) error {
 		return err
 	}
 	spec := events.TargetSpec{Name: name, Region: req.Region, Namespace: req.Namespace, BaseURL: req.BaseURL,
-		InstanceTypes: req.InstanceTypes, Connection: req.Connection}
+		InstanceTypes: req.InstanceTypes, Connection: req.Connection, Routing: req.Routing}
 	if fe := spec.Validate(); len(fe) > 0 {
 		for i := range fe {
 			if fe[i].Field == "name" {

@@ -107,5 +107,6 @@ func Changed(a, b events.TargetSpec) []string {
 	add("baseURL", a.BaseURL != b.BaseURL)
 	add("instanceTypes", !maps.Equal(a.InstanceTypes, b.InstanceTypes))
 	add("connection", !reflect.DeepEqual(a.Connection, b.Connection))
+	add("routing", !reflect.DeepEqual(a.Routing, b.Routing))
 	return out
 }

@@ -20,6 +20,10 @@ func registered(s events.TargetSpec) State {
 func TestDecideRegister(t *testing.T) {
 	moved := spec()
 	moved.BaseURL, moved.Connection = "https://us2.example", events.TargetConnection{InCluster: true}
+	routed := spec()
+	routed.Routing = &events.Routing{Ingress: &events.IngressRouting{ClassName: "nginx"}}
+	badRouting := spec()
+	badRouting.Routing = &events.Routing{Kind: events.RoutingGateway}
 	bad := spec()
 	bad.Namespace = ""
 	tests := []struct {
@@ -32,11 +36,15 @@ func TestDecideRegister(t *testing.T) {
 		{"new", State{}, spec(), false, events.TargetRegistered{Target: spec()}},
 		{"same again", registered(spec()), spec(), false, events.TargetUpdated{Target: spec()}},
 		{"replaced", registered(spec()), moved, false, events.TargetUpdated{Target: moved, Changed: []string{"baseURL", "connection"}}},
+		{"routed", registered(spec()), routed, false, events.TargetUpdated{Target: routed, Changed: []string{"routing"}}},
 		{"configured", State{}, spec(), true, events.CommandRejected{CommandType: events.RegisterTarget{}.Type(),
 			Reason: events.ReasonTargetFromConfig, Message: "target us-east is defined by the workers' configuration; change it there"}},
 		{"invalid", State{}, bad, false, events.CommandRejected{CommandType: events.RegisterTarget{}.Type(),
 			Reason: events.ReasonInvalidSpec, Message: "the target registration is invalid",
 			Fields: events.FieldErrors{{Field: "namespace", Message: "is required"}}}},
+		{"invalid routing", State{}, badRouting, false, events.CommandRejected{CommandType: events.RegisterTarget{}.Type(),
+			Reason: events.ReasonInvalidSpec, Message: "the target registration is invalid",
+			Fields: events.FieldErrors{{Field: "routing.gateway.name", Message: "is required with kind gateway: the parent Gateway of the routes"}}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
