@@ -9,6 +9,7 @@ import (
 	"time"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/dynamic"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/rest"
 	"k8s.io/client-go/tools/clientcmd"
@@ -74,8 +75,16 @@ func (c Connector) Connect(ctx context.Context, spec events.TargetSpec) (*Target
 		types[name] = InstanceType{CPU: it.CPU, Memory: it.Memory, GPU: it.GPU}
 	}
 	cfg := TargetConfig{Name: spec.Name, Region: spec.Region, Namespace: spec.Namespace, BaseURL: spec.BaseURL,
-		InstanceTypes: types, InCluster: spec.Connection.InCluster, Kubeconfig: spec.Connection.KubeconfigFile}
-	return &Target{TargetConfig: cfg, Simulated: simulated, Client: client, Registered: true, Connection: spec.Connection}, nil
+		InstanceTypes: types, InCluster: spec.Connection.InCluster, Kubeconfig: spec.Connection.KubeconfigFile, Routing: spec.Routing}
+	t := &Target{TargetConfig: cfg, Simulated: simulated, Client: client, Registered: true, Connection: spec.Connection}
+	if !simulated {
+		// HTTPRoutes are written with the dynamic client; a simulated
+		// cluster has none (gateway routing then reports it cannot write).
+		if t.Dynamic, err = dynamic.NewForConfig(rc); err != nil {
+			return nil, fmt.Errorf("target %s: dynamic client: %w", spec.Name, err)
+		}
+	}
+	return t, nil
 }
 
 func (c Connector) restConfig(ctx context.Context, conn events.TargetConnection) (*rest.Config, error) {

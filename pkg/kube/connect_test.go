@@ -57,7 +57,8 @@ func TestConnectorResolvesReferences(t *testing.T) {
 				c.Home = home
 			}
 			spec := events.TargetSpec{Name: "far", Namespace: "models", BaseURL: "https://far.example",
-				InstanceTypes: map[string]events.InstanceType{"small": {CPU: "1", Memory: "1Gi"}}, Connection: tt.conn}
+				InstanceTypes: map[string]events.InstanceType{"small": {CPU: "1", Memory: "1Gi"}}, Connection: tt.conn,
+				Routing: &events.Routing{Ingress: &events.IngressRouting{ClassName: "nginx"}}}
 			tgt, err := c.Connect(t.Context(), spec)
 			if !errors.Is(err, tt.wantErr) {
 				t.Fatalf("err = %v, want %v", err, tt.wantErr)
@@ -68,7 +69,8 @@ func TestConnectorResolvesReferences(t *testing.T) {
 				}
 				return
 			}
-			if !tgt.Registered || tgt.Namespace != "models" || tgt.InstanceTypes["small"].CPU != "1" {
+			if !tgt.Registered || tgt.Namespace != "models" || tgt.InstanceTypes["small"].CPU != "1" ||
+				tgt.Routing.EffectiveKind() != events.RoutingIngress || tgt.Dynamic == nil {
 				t.Fatalf("target: %+v", tgt)
 			}
 			// The address is unreachable: the probe says so, quickly and without secrets.

@@ -42,8 +42,10 @@ func publishTargets(ctx context.Context, b *bus.Conn, ts *kube.Targets) error {
 // followTargets connects to the targets registered through the API and
 // keeps following their registrations; it returns the reachability checker
 // of all targets, which the caller runs. A registered target is checked as
-// soon as it is connected.
-func followTargets(ctx context.Context, b *bus.Conn, ts *kube.Targets, cfg Config, log *slog.Logger) (*reachability, error) {
+// soon as it is connected; rerouted is called with a registered target
+// whose registration was replaced with another routing setting.
+func followTargets(ctx context.Context, b *bus.Conn, ts *kube.Targets, cfg Config, log *slog.Logger,
+	rerouted func(*kube.Target)) (*reachability, error) {
 	statusKV, err := b.JS.KeyValue(ctx, events.BucketTargetStatus)
 	if err != nil {
 		return nil, fmt.Errorf("target status bucket: %w", err)
@@ -55,7 +57,11 @@ func followTargets(ctx context.Context, b *bus.Conn, ts *kube.Targets, cfg Confi
 	if conn.Home == nil {
 		conn.Home = kube.HomeClient(ts)
 	}
-	err = follow.Targets(ctx, b, ts, conn, func(_ string, t *kube.Target) {
+	var routings routingChanges
+	err = follow.Targets(ctx, b, ts, conn, func(name string, t *kube.Target) {
+		if routings.changed(name, t) {
+			rerouted(t)
+		}
 		if t != nil {
 			go reach.check(ctx, t)
 		}

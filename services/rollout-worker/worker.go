@@ -44,7 +44,24 @@ func Run(ctx context.Context, cfg Config) error {
 	if err := publishTargets(ctx, conn, targets); err != nil {
 		return err
 	}
-	reach, err := followTargets(ctx, conn, targets, cfg, log)
+	maxRollouts := cfg.MaxRollouts
+	if maxRollouts <= 0 {
+		maxRollouts = 64
+	}
+	resync := cfg.Resync
+	if resync <= 0 {
+		resync = 2 * time.Second
+	}
+	slotsKV, err := conn.JS.KeyValue(ctx, events.BucketRolloutSlots)
+	if err != nil {
+		return fmt.Errorf("rollout slots: %w", err)
+	}
+	d := &driver{bus: conn, targets: targets, log: log, resync: resync, slots: make(chan struct{}, maxRollouts),
+		limits: slots.New(slotsKV, slotLease), targetTimeout: orDefault(cfg.TargetTimeout, defaultTargetTimeout)}
+	reach, err := followTargets(ctx, conn, targets, cfg, log, func(t *kube.Target) {
+		d.wg.Add(1)
+		go func() { defer d.wg.Done(); d.rerouteTarget(ctx, t) }()
+	})
 	if err != nil {
 		return err
 	}
@@ -56,21 +73,7 @@ func Run(ctx context.Context, cfg Config) error {
 	if err != nil {
 		return fmt.Errorf("rollout consumer: %w", err)
 	}
-	maxRollouts := cfg.MaxRollouts
-	if maxRollouts <= 0 {
-		maxRollouts = 64
-	}
-	resync := cfg.Resync
-	if resync <= 0 {
-		resync = 2 * time.Second
-	}
 	h := &commandHandler{bus: conn, targets: targets, log: log}
-	slotsKV, err := conn.JS.KeyValue(ctx, events.BucketRolloutSlots)
-	if err != nil {
-		return fmt.Errorf("rollout slots: %w", err)
-	}
-	d := &driver{bus: conn, targets: targets, log: log, resync: resync, slots: make(chan struct{}, maxRollouts),
-		limits: slots.New(slotsKV, slotLease), targetTimeout: orDefault(cfg.TargetTimeout, defaultTargetTimeout)}
 	d.wg.Add(1)
 	go func() { defer d.wg.Done(); reach.run(ctx) }()
 

@@ -91,7 +91,7 @@ func (f *follower) apply(ctx context.Context, e jetstream.KeyValueEntry) {
 
 func (f *follower) put(ctx context.Context, rec events.TargetRecord, raw []byte) {
 	spec := events.TargetSpec{Name: rec.Name, Region: rec.Region, Namespace: rec.Namespace, BaseURL: rec.BaseURL,
-		InstanceTypes: rec.InstanceTypes, Connection: *rec.Connection}
+		InstanceTypes: rec.InstanceTypes, Connection: *rec.Connection, Routing: rec.Routing}
 	cctx, cancel := context.WithTimeout(ctx, connectTimeout)
 	t, err := f.conn.Connect(cctx, spec)
 	cancel()
@@ -122,7 +122,7 @@ func unusable(spec events.TargetSpec, err error) *kube.Target {
 		types[k] = kube.InstanceType(v)
 	}
 	return &kube.Target{TargetConfig: kube.TargetConfig{Name: spec.Name, Region: spec.Region, Namespace: spec.Namespace,
-		BaseURL: spec.BaseURL, InstanceTypes: types}, Registered: true, Connection: spec.Connection, ConnectErr: err,
+		BaseURL: spec.BaseURL, InstanceTypes: types, Routing: spec.Routing}, Registered: true, Connection: spec.Connection, ConnectErr: err,
 		Client: failing(err)}
 }
 

@@ -75,8 +75,9 @@ func TestRegisteredTargets(t *testing.T) {
 	commands, _ := streamCounts(t, s.NATSURL)
 	bad := registration("models.example", map[string]any{"inCluster": true, "kubeconfigFile": "relative"})
 	bad["namespace"] = ""
+	bad["routing"] = map[string]any{"gateway": map[string]any{"namespace": "gw"}, "ingress": map[string]any{"rewrite": "traefik"}}
 	p := api.Do(t, http.MethodPut, "/v1/targets/far", bad).ExpectProblem(t, http.StatusBadRequest)
-	for _, f := range []string{"namespace", "baseURL", "connection", "connection.kubeconfigFile"} {
+	for _, f := range []string{"namespace", "baseURL", "connection", "connection.kubeconfigFile", "routing.gateway.name", "routing.ingress.rewrite"} {
 		if !p.HasField(f) {
 			t.Errorf("the problem does not name %s: %+v", f, p.Errors)
 		}
@@ -105,12 +106,17 @@ func TestRegisteredTargets(t *testing.T) {
 	if _, err := s.Target.Client.CoreV1().Secrets("slipway").Create(t.Context(), secret, metav1.CreateOptions{}); err != nil {
 		t.Fatal(err)
 	}
+	secondKC := writeKubeconfig(t, devstack.SimulatedScheme+"second")
 	for name, conn := range map[string]map[string]any{
-		"second": {"kubeconfigFile": writeKubeconfig(t, devstack.SimulatedScheme+"second")},
+		"second": {"kubeconfigFile": secondKC},
 		"third":  {"kubeconfigSecret": map[string]any{"namespace": "slipway", "name": "third-kubeconfig", "key": "config"}},
 		"down":   {"kubeconfigFile": writeKubeconfig(t, "https://127.0.0.1:1")},
 	} {
-		resp := api.Do(t, http.MethodPut, "/v1/targets/"+name+"?wait=30s", registration("https://"+name+".models.example", conn))
+		body := registration("https://"+name+".models.example", conn)
+		if name == "second" { // routed through ingress-nginx
+			body["routing"] = map[string]any{"ingress": map[string]any{"className": "nginx", "rewrite": "nginx"}}
+		}
+		resp := api.Do(t, http.MethodPut, "/v1/targets/"+name+"?wait=30s", body)
 		op := resp.JSON(t)
 		if resp.Status != http.StatusOK || op["status"] != "succeeded" || op["kind"] != "register_target" || op["target"] != name {
 			t.Fatalf("register %s: %d %s", name, resp.Status, resp.Body)
@@ -134,7 +140,8 @@ func TestRegisteredTargets(t *testing.T) {
 	}
 	second, _ := target(t, api, "second")
 	if second.Region != "eu-west-1" || second.Namespace != "models" || second.Connection == nil ||
-		second.Connection.KubeconfigFile == "" || second.InstanceTypes["cpu-small"].Memory != "1Gi" || second.Status.ServerVersion == "" {
+		second.Connection.KubeconfigFile == "" || second.InstanceTypes["cpu-small"].Memory != "1Gi" || second.Status.ServerVersion == "" ||
+		second.Routing.EffectiveKind() != events.RoutingIngress || second.Routing.Ingress.Rewrite != events.IngressRewriteNginx {
 		t.Fatalf("describe second: %+v (status %+v)", second, second.Status)
 	}
 
@@ -155,6 +162,27 @@ func TestRegisteredTargets(t *testing.T) {
 	if err != nil || len(deps.Items) != 1 {
 		t.Fatalf("Deployments on the registered cluster: %v %v", deps, err)
 	}
+	// The registration's routing is rendered: ingress-nginx Ingresses.
+	ingressClasses := func() map[string]string {
+		ings, err := sim.Client().NetworkingV1().Ingresses("models").List(t.Context(), metav1.ListOptions{})
+		if err != nil {
+			t.Fatalf("Ingresses on the registered cluster: %v", err)
+		}
+		out := map[string]string{}
+		for _, ing := range ings.Items {
+			out[ing.Name] = *ing.Spec.IngressClassName + "/" + ing.Annotations["nginx.ingress.kubernetes.io/rewrite-target"]
+		}
+		return out
+	}
+	apitest.Eventually(t, 10*time.Second, "ingress-nginx Ingresses on second", func() bool {
+		got := ingressClasses()
+		for _, v := range got {
+			if !strings.HasPrefix(v, "nginx/") || strings.HasSuffix(v, "/") {
+				return false
+			}
+		}
+		return len(got) > 0
+	})
 	resp = api.Do(t, http.MethodGet, "/v1/operations/"+downOp["id"].(string)+"?wait=60s", nil)
 	if op := resp.JSON(t); op["status"] != "failed" || op["reason"] != events.ReasonTargetUnavailable ||
 		!strings.Contains(op["message"].(string), "target down unreachable") {
@@ -184,6 +212,24 @@ func TestRegisteredTargets(t *testing.T) {
 		t.Fatalf("removing a configured target: %+v", p)
 	}
 	api.Do(t, http.MethodDelete, "/v1/targets/nope", nil).ExpectProblem(t, http.StatusNotFound)
+
+	// Replacing a registration with another routing re-renders the
+	// deployments on it: one Ingress of class traefik, no rewrite.
+	routed := registration("https://second.models.example", map[string]any{"kubeconfigFile": secondKC})
+	routed["routing"] = map[string]any{"ingress": map[string]any{"className": "traefik"}}
+	resp = api.Do(t, http.MethodPut, "/v1/targets/second?wait=30s", routed)
+	if op := resp.JSON(t); op["status"] != "succeeded" || !strings.Contains(op["message"].(string), "routing") {
+		t.Fatalf("replace second's routing: %s", resp.Body)
+	}
+	apitest.Eventually(t, 15*time.Second, "one traefik Ingress on second", func() bool {
+		got := ingressClasses()
+		for _, v := range got {
+			if v != "traefik/" {
+				return false
+			}
+		}
+		return len(got) == 1
+	})
 
 	// Replace a registration, then remove an unused target.
 	resp = api.Do(t, http.MethodPut, "/v1/targets/third?wait=30s", registration("https://third-new.models.example",
