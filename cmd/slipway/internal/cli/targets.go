@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"slipway.dev/pkg/events"
 )
 
 func targetCommands() []command {
@@ -77,9 +79,15 @@ func setupTargetRegister(fs *flag.FlagSet) runFunc {
 	inCluster := fs.Bool("in-cluster", false, "reach the cluster the workers run in, with their service account")
 	secret := fs.String("kubeconfig-secret", "", "reach it with the kubeconfig in `NAMESPACE/NAME/KEY`, a Secret of the workers' cluster")
 	file := fs.String("kubeconfig-file", "", "reach it with the kubeconfig at `PATH` on the workers' filesystem")
+	routingFlag := fs.String("routing", "", "how it serves deployments' URLs: none, or JSON like "+
+		`{"ingress":{"className":"nginx","rewrite":"nginx"}} or {"gateway":{"name":"public","namespace":"gateways"}}`)
 	return func(ctx context.Context, e *env, args []string) error {
 		if len(args) != 1 {
 			return usageErrorf("want one target name")
+		}
+		routing, err := events.ParseRouting(*routingFlag)
+		if err != nil {
+			return usageErrorf("--routing: %v", err)
 		}
 		var conn TargetConnection
 		switch {
@@ -100,7 +108,8 @@ func setupTargetRegister(fs *flag.FlagSet) runFunc {
 			BaseURL       string                  `json:"baseURL"`
 			InstanceTypes map[string]InstanceType `json:"instanceTypes"`
 			Connection    TargetConnection        `json:"connection"`
-		}{*region, *namespace, *baseURL, types.m, conn})
+			Routing       *events.Routing         `json:"routing,omitempty"`
+		}{*region, *namespace, *baseURL, types.m, conn, routing})
 		o, err := cf.options(e)
 		if err != nil {
 			return err

@@ -61,7 +61,7 @@ _slipway() {
         "") words="list get register delete";;
         list) words="--output --project --server --token -o";;
         get) words="--output --project --server --token -o";;
-        register) words="--base-url --idempotency-key --in-cluster --instance-type --kubeconfig-file --kubeconfig-secret --namespace --output --project --region --server --token --wait -o";;
+        register) words="--base-url --idempotency-key --in-cluster --instance-type --kubeconfig-file --kubeconfig-secret --namespace --output --project --region --routing --server --token --wait -o";;
         delete) words="--idempotency-key --output --project --server --token --wait -o";;
       esac;;
     whoami) words="--output --project --server --token -o";;

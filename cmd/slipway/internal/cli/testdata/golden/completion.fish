@@ -124,6 +124,7 @@ complete -c slipway -n '__fish_seen_subcommand_from targets; and __fish_seen_sub
 complete -c slipway -n '__fish_seen_subcommand_from targets; and __fish_seen_subcommand_from register' -l kubeconfig-secret
 complete -c slipway -n '__fish_seen_subcommand_from targets; and __fish_seen_subcommand_from register' -l namespace
 complete -c slipway -n '__fish_seen_subcommand_from targets; and __fish_seen_subcommand_from register' -l region
+complete -c slipway -n '__fish_seen_subcommand_from targets; and __fish_seen_subcommand_from register' -l routing
 complete -c slipway -n '__fish_seen_subcommand_from targets; and __fish_seen_subcommand_from register' -l wait
 complete -c slipway -n '__fish_seen_subcommand_from targets; and __fish_seen_subcommand_from delete' -l idempotency-key
 complete -c slipway -n '__fish_seen_subcommand_from targets; and __fish_seen_subcommand_from delete' -l wait
