@@ -126,7 +126,9 @@ func fillFleet(ctx context.Context, coll *mongo.Collection, seed bson.M, have, n
 	return nil
 }
 
-// apiFleet runs the fleet query through the API and returns the item count.
+// apiFleet runs the fleet query through the API and returns the documents
+// it read: the page's items, plus the one more it reads to know there is a
+// next page (as the driver query reads limit+1).
 func apiFleet(ctx context.Context, c *client) (int, error) {
 	code, _, b, err := c.do(ctx, http.MethodGet, fleetQuery, nil, nil)
 	if err != nil {
@@ -136,9 +138,13 @@ func apiFleet(ctx context.Context, c *client) (int, error) {
 		return 0, fmt.Errorf("GET %s: %d %s", fleetQuery, code, b)
 	}
 	var page struct {
-		Items []json.RawMessage `json:"items"`
+		Items      []json.RawMessage `json:"items"`
+		NextCursor string            `json:"nextCursor"`
 	}
 	err = json.Unmarshal(b, &page)
+	if page.NextCursor != "" {
+		return len(page.Items) + 1, err
+	}
 	return len(page.Items), err
 }
 
