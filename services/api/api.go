@@ -47,6 +47,9 @@ func Run(ctx context.Context, cfg Config) error {
 		return err
 	}
 	defer func() { _ = store.Close(context.Background()) }()
+	if err := store.EnsureIndexes(ctx); err != nil {
+		return err
+	}
 	in, err := intake.New(ctx, conn)
 	if err != nil {
 		return err
