@@ -55,6 +55,15 @@ var (
 	ProjectedEvents = promauto.NewCounter(prometheus.CounterOpts{
 		Name: "slipway_projected_events_total", Help: "Events applied to the read models.",
 	})
+	// ProjectorFlushes counts the projector's flushes: writes of every read-model
+	// document changed since the last one (once per event when caught up).
+	ProjectorFlushes = promauto.NewCounter(prometheus.CounterOpts{
+		Name: "slipway_projector_flushes_total", Help: "Flushes of the projector's write-behind set to the read models.",
+	})
+	// ProjectorWrites counts read-model documents the projector wrote.
+	ProjectorWrites = promauto.NewCounter(prometheus.CounterOpts{
+		Name: "slipway_projector_document_writes_total", Help: "Read-model documents written by the projector.",
+	})
 	// HealthTransitions counts published health transitions.
 	HealthTransitions = promauto.NewCounterVec(prometheus.CounterOpts{
 		Name: "slipway_health_transitions_total", Help: "Health transitions published, by new state and reason.",

@@ -8,6 +8,7 @@ type Notifier struct {
 	mu      sync.Mutex
 	ch      chan struct{}
 	applied uint64
+	wakes   int // broadcasts so far
 }
 
 // NewNotifier returns a notifier with nothing applied yet.
@@ -31,6 +32,7 @@ func (n *Notifier) broadcast(seq uint64) {
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	n.applied = seq
+	n.wakes++
 	close(n.ch)
 	n.ch = make(chan struct{})
 }

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
 	"slipway.dev/pkg/bus"
@@ -20,28 +21,45 @@ import (
 const CheckpointName = "events"
 
 // Projector applies EVENTS to the read models, in stream order, from one
-// goroutine: every document has exactly one writer. It resumes after its
-// checkpoint; documents keep their own last sequence, so events applied again
-// after a crash between a write and the checkpoint change nothing.
+// goroutine: every document has exactly one writer.
+//
+// It writes behind: an event is applied to the documents held in memory
+// (dirty ones first, then a cache of written ones, then the store), and the
+// dirty documents are written together in a flush: at once when the consumer
+// has nothing pending (a caught-up projector writes every event as it comes),
+// otherwise, while catching up, after limits.docs dirty documents,
+// limits.events events or limits.delay. Only after a flush has written every
+// dirty document does it record the checkpoint and wake waiters, so "applied"
+// (Notifier) always means "visible in the store". A failed flush keeps the
+// dirty set and is retried whole.
+//
+// Why that is safe: every document carries the sequence of the last event
+// applied to it, and an event at or below it changes nothing. A projector
+// resuming after its checkpoint (a crash before a flush ended, or between a
+// flush and its checkpoint) applies some events again; the documents a flush
+// did write already carry them and ignore them, the others apply them as
+// they would have. Deployments are written last in a flush, so no deployment
+// document is ahead of its revisions and operations, which are projected
+// against it.
 type Projector struct {
 	bus    *bus.Conn
 	store  *readmodel.Store
 	log    *slog.Logger
 	notify *Notifier
-	deps   map[string]readmodel.Deployment
+	wb     writeBehind
+	limits limits
 	// before is the deployment document as it was before the event being
 	// applied (zero for events of no deployment).
 	before readmodel.Deployment
-	ops    map[string]readmodel.Operation
+	// staged are the changes of the event being applied, kept in the
+	// write-behind set only once the whole event applied.
+	staged []func()
 }
 
 // New returns a projector writing to store and waking notify.
 func New(b *bus.Conn, store *readmodel.Store, notify *Notifier, log *slog.Logger) *Projector {
-	return &Projector{bus: b, store: store, log: log, notify: notify,
-		deps: map[string]readmodel.Deployment{}, ops: map[string]readmodel.Operation{}}
+	return &Projector{bus: b, store: store, log: log, notify: notify, wb: newWriteBehind(), limits: defaultLimits}
 }
-
-const cacheLimit = 10000
 
 // Run projects until ctx ends.
 func (p *Projector) Run(ctx context.Context) error {
@@ -62,10 +80,16 @@ func (p *Projector) Run(ctx context.Context) error {
 		return fmt.Errorf("projector messages: %w", err)
 	}
 	go func() { <-ctx.Done(); iter.Stop() }()
+	p.wb.applied = from
 	p.notify.broadcast(from)
-	sinceCheckpoint := 0
 	for {
-		msg, err := iter.Next()
+		msg, err := p.next(iter)
+		if errors.Is(err, nats.ErrTimeout) { // limits.delay passed with events unflushed
+			if !p.flushRetrying(ctx) {
+				return nil
+			}
+			continue
+		}
 		if err != nil {
 			if ctx.Err() != nil || errors.Is(err, jetstream.ErrMsgIteratorClosed) {
 				return nil
@@ -79,18 +103,63 @@ func (p *Projector) Run(ctx context.Context) error {
 		if err := p.applyRetrying(ctx, meta.Sequence.Stream, msg.Subject(), msg.Data()); err != nil {
 			return err
 		}
+		if ctx.Err() != nil { // stopped while retrying: the event may not be applied
+			return nil
+		}
+		p.wb.noteApplied(meta.Sequence.Stream, time.Now())
 		metrics.ProjectedEvents.Inc()
 		metrics.ProjectionLag.Set(float64(meta.NumPending))
-		sinceCheckpoint++
-		if meta.NumPending == 0 || sinceCheckpoint >= 100 {
-			if err := p.store.SetCheckpoint(ctx, CheckpointName, meta.Sequence.Stream); err != nil {
-				p.log.WarnContext(ctx, "projector checkpoint", "err", err)
-			} else {
-				sinceCheckpoint = 0
+		if meta.NumPending == 0 || p.wb.due(p.limits, time.Now()) {
+			if !p.flushRetrying(ctx) {
+				return nil
 			}
 		}
-		p.notify.broadcast(meta.Sequence.Stream)
 	}
+}
+
+// next returns the next event, or nats.ErrTimeout once unflushed events
+// have waited limits.delay.
+func (p *Projector) next(iter jetstream.MessagesContext) (jetstream.Msg, error) {
+	if p.wb.events == 0 {
+		return iter.Next()
+	}
+	wait := p.limits.delay - time.Since(p.wb.since)
+	if wait <= 0 {
+		return nil, nats.ErrTimeout
+	}
+	return iter.Next(jetstream.NextMaxWait(wait))
+}
+
+// flushRetrying writes the write-behind set, records the checkpoint and wakes
+// waiters, retrying while the store fails; false when ctx ended first.
+func (p *Projector) flushRetrying(ctx context.Context) bool {
+	backoff := 100 * time.Millisecond
+	for ctx.Err() == nil {
+		err := p.wb.write(ctx, p.store)
+		if err == nil {
+			break
+		}
+		if ctx.Err() != nil {
+			return false
+		}
+		p.log.WarnContext(ctx, "projector flush failed; retrying", "seq", p.wb.applied, "dirty", p.wb.dirty(), "err", err)
+		select {
+		case <-ctx.Done():
+			return false
+		case <-time.After(backoff):
+		}
+		backoff = min(backoff*2, 5*time.Second)
+	}
+	if ctx.Err() != nil {
+		return false
+	}
+	if err := p.store.SetCheckpoint(ctx, CheckpointName, p.wb.applied); err != nil {
+		p.log.WarnContext(ctx, "projector checkpoint", "err", err) // the next flush records it
+	}
+	p.wb.flushed()
+	metrics.ProjectorFlushes.Inc()
+	p.notify.broadcast(p.wb.applied)
+	return true
 }
 
 // applyRetrying applies one event, retrying while the store fails: an event
@@ -98,7 +167,7 @@ func (p *Projector) Run(ctx context.Context) error {
 func (p *Projector) applyRetrying(ctx context.Context, seq uint64, subject string, data []byte) error {
 	backoff := 100 * time.Millisecond
 	for {
-		err := p.Apply(ctx, seq, subject, data)
+		err := p.apply(ctx, seq, subject, data)
 		if err == nil {
 			return nil
 		}
@@ -119,8 +188,18 @@ func (p *Projector) applyRetrying(ctx context.Context, seq uint64, subject strin
 
 type malformedError struct{ error }
 
-// Apply projects one event into every document it touches.
+// Apply projects one event into every document it touches and writes them
+// now (Run instead writes behind, in flushes).
 func (p *Projector) Apply(ctx context.Context, seq uint64, subject string, data []byte) error {
+	if err := p.apply(ctx, seq, subject, data); err != nil {
+		return err
+	}
+	return p.wb.write(ctx, p.store)
+}
+
+// apply projects one event into the write-behind set: all of its changes, or
+// none when a read fails.
+func (p *Projector) apply(ctx context.Context, seq uint64, subject string, data []byte) error {
 	rec, err := bus.Decode(seq, data)
 	if err != nil {
 		return malformedError{err}
@@ -128,10 +207,22 @@ func (p *Projector) Apply(ctx context.Context, seq uint64, subject string, data 
 	if rec.Message == nil {
 		return nil // a type from a newer version; nothing here reads it
 	}
+	p.staged = p.staged[:0]
+	if err := p.project(ctx, subject, rec); err != nil {
+		return err
+	}
+	for _, keep := range p.staged {
+		keep()
+	}
+	return nil
+}
+
+// project applies one decoded event, staging its changes.
+func (p *Projector) project(ctx context.Context, subject string, rec bus.Record) error {
 	p.before = readmodel.Deployment{}
 	if ref, ok := events.ParseDeploymentSubject(subject); ok {
 		id := ref.String()
-		before, err := p.deployment(ctx, id)
+		before, err := load(ctx, &p.wb.deps, id, p.store.Deployment)
 		if err != nil {
 			return err
 		}
@@ -141,16 +232,18 @@ func (p *Projector) Apply(ctx context.Context, seq uint64, subject string, data 
 			}
 		}
 		p.before = before
-		if err := p.applyDeployment(ctx, id, before, rec); err != nil {
-			return err
-		}
+		p.applyDeployment(id, before, rec)
 		if err := p.settleEnded(ctx, before, rec); err != nil {
 			return err
 		}
 	}
 	if id, ok := events.PromotionID(subject); ok {
-		if err := p.applyPromotion(ctx, id, rec); err != nil {
+		doc, err := load(ctx, &p.wb.proms, id, p.store.Promotion)
+		if err != nil {
 			return err
+		}
+		if readmodel.ProjectPromotion(&doc, rec.Seq, rec.Envelope, rec.Message) {
+			stage(p, &p.wb.proms, id, doc)
 		}
 	}
 	if rec.Envelope.CorrelationID != "" {
@@ -159,15 +252,23 @@ func (p *Projector) Apply(ctx context.Context, seq uint64, subject string, data 
 	return nil
 }
 
-func (p *Projector) applyPromotion(ctx context.Context, id string, rec bus.Record) error {
-	doc, err := p.store.Promotion(ctx, id)
-	if err != nil && !errors.Is(err, readmodel.ErrNotFound) {
-		return err
+// stage keeps doc as set's dirty document id once the event applied whole.
+func stage[T any](p *Projector, set *docSet[T], id string, doc T) {
+	p.staged = append(p.staged, func() { set.dirty[id] = doc })
+}
+
+// load returns a document as last applied: from the write-behind set, or
+// read from the store (zero when there is none).
+func load[T any](ctx context.Context, set *docSet[T], id string, read func(context.Context, string) (T, error)) (T, error) {
+	if v, ok := set.get(id); ok {
+		return v, nil
 	}
-	if !readmodel.ProjectPromotion(&doc, rec.Seq, rec.Envelope, rec.Message) {
-		return nil
+	v, err := read(ctx, id)
+	if errors.Is(err, readmodel.ErrNotFound) {
+		var zero T
+		return zero, nil
 	}
-	return p.store.PutPromotion(ctx, doc)
+	return v, err
 }
 
 // settleEnded ends the operation of a rollout that an event ended without
@@ -188,74 +289,44 @@ func (p *Projector) settleEnded(ctx context.Context, before readmodel.Deployment
 	if id == "" || id == rec.Envelope.CorrelationID {
 		return nil
 	}
-	o, ok := p.ops[id]
-	if !ok {
-		var err error
-		if o, err = p.store.Operation(ctx, id); err != nil {
-			if errors.Is(err, readmodel.ErrNotFound) {
-				return nil
-			}
-			return err
-		}
-	}
-	if !readmodel.ProjectEnded(&o, rec.Seq, rec.Envelope, reason, message) {
-		return nil
-	}
-	if err := p.store.PutOperation(ctx, o); err != nil {
-		delete(p.ops, id)
+	o, err := load(ctx, &p.wb.ops, id, p.store.Operation)
+	if err != nil {
 		return err
 	}
-	remember(p.ops, id, o)
+	if readmodel.ProjectEnded(&o, rec.Seq, rec.Envelope, reason, message) {
+		stage(p, &p.wb.ops, id, o)
+	}
 	return nil
-}
-
-// deployment returns the current document (zero when none).
-func (p *Projector) deployment(ctx context.Context, id string) (readmodel.Deployment, error) {
-	if d, ok := p.deps[id]; ok {
-		return d, nil
-	}
-	d, err := p.store.Deployment(ctx, id)
-	if err != nil && !errors.Is(err, readmodel.ErrNotFound) {
-		return d, err
-	}
-	return d, nil
 }
 
 func (p *Projector) applyRevision(ctx context.Context, deployment string, n int, rec bus.Record) error {
-	r, err := p.store.Revision(ctx, deployment, n)
-	if err != nil && !errors.Is(err, readmodel.ErrNotFound) {
+	id := readmodel.RevisionID(deployment, n)
+	r, err := load(ctx, &p.wb.revs, id, func(ctx context.Context, _ string) (readmodel.Revision, error) {
+		return p.store.Revision(ctx, deployment, n)
+	})
+	if err != nil {
 		return err
 	}
-	if !readmodel.ProjectRevision(&r, n, rec.Seq, rec.Envelope, rec.Message) {
-		return nil
+	if readmodel.ProjectRevision(&r, n, rec.Seq, rec.Envelope, rec.Message) {
+		stage(p, &p.wb.revs, id, r)
 	}
-	return p.store.PutRevision(ctx, r)
+	return nil
 }
 
-func (p *Projector) applyDeployment(ctx context.Context, id string, d readmodel.Deployment, rec bus.Record) error {
+func (p *Projector) applyDeployment(id string, d readmodel.Deployment, rec bus.Record) {
 	if d.Spec != nil { // documents carry their decoded spec in memory only
 		d.Spec = nil
 	}
-	if !readmodel.ProjectDeployment(&d, rec.Seq, rec.Envelope, rec.Message) {
-		return nil
+	if readmodel.ProjectDeployment(&d, rec.Seq, rec.Envelope, rec.Message) {
+		stage(p, &p.wb.deps, id, d)
 	}
-	if err := p.store.PutDeployment(ctx, d); err != nil {
-		delete(p.deps, id)
-		return err
-	}
-	remember(p.deps, id, d)
-	return nil
 }
 
 func (p *Projector) applyOperation(ctx context.Context, rec bus.Record) error {
 	id := rec.Envelope.CorrelationID
-	o, ok := p.ops[id]
-	if !ok {
-		var err error
-		o, err = p.store.Operation(ctx, id)
-		if err != nil && !errors.Is(err, readmodel.ErrNotFound) {
-			return err
-		}
+	o, err := load(ctx, &p.wb.ops, id, p.store.Operation)
+	if err != nil {
+		return err
 	}
 	if !readmodel.ProjectOperation(&o, rec.Seq, rec.Envelope, rec.Message) {
 		return nil
@@ -263,19 +334,6 @@ func (p *Projector) applyOperation(ctx context.Context, rec bus.Record) error {
 	if diff := readmodel.OperationDiff(p.before, rec.Message); diff != nil {
 		o.Diff = diff
 	}
-	if err := p.store.PutOperation(ctx, o); err != nil {
-		delete(p.ops, id)
-		return err
-	}
-	remember(p.ops, id, o)
+	stage(p, &p.wb.ops, id, o)
 	return nil
-}
-
-// remember caches a document the projector alone writes, sparing a read per
-// event; the cache is dropped whole when it outgrows its limit.
-func remember[T any](cache map[string]T, id string, v T) {
-	if len(cache) >= cacheLimit {
-		clear(cache)
-	}
-	cache[id] = v
 }

@@ -143,34 +143,67 @@ func appendRichHistory(t *testing.T, b *bus.Conn, last uint64) uint64 {
 	return last
 }
 
-// project runs a projector into database db until it has applied upTo.
-func project(t *testing.T, in infra, db string, upTo uint64) {
+// running is a projector running into one database.
+type running struct {
+	notify *projector.Notifier
+	done   chan error
+	cancel context.CancelFunc
+	store  *readmodel.Store
+}
+
+// start runs a projector into database db, configured by configure (nil:
+// as New makes it), logging to log (nil: nowhere).
+func start(t *testing.T, in infra, db string, log *slog.Logger, configure func(*projector.Projector)) *running {
 	t.Helper()
 	store, err := readmodel.Open(t.Context(), in.mongoURI, db)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer func() { _ = store.Close(context.Background()) }()
-	notify := projector.NewNotifier()
+	if log == nil {
+		log = slog.New(slog.NewJSONHandler(io.Discard, nil))
+	}
+	r := &running{notify: projector.NewNotifier(), done: make(chan error, 1), store: store}
+	p := projector.New(in.bus, store, r.notify, log)
+	if configure != nil {
+		configure(p)
+	}
 	ctx, cancel := context.WithCancel(t.Context())
-	done := make(chan error, 1)
-	go func() {
-		done <- projector.New(in.bus, store, notify, slog.New(slog.NewJSONHandler(io.Discard, nil))).Run(ctx)
-	}()
+	r.cancel = cancel
+	go func() { r.done <- p.Run(ctx) }()
+	return r
+}
+
+// waitApplied waits until the projector has applied (and written) upTo.
+func (r *running) waitApplied(t *testing.T, upTo uint64) {
+	t.Helper()
 	deadline := time.After(60 * time.Second)
-	for notify.Applied() < upTo {
+	for r.notify.Applied() < upTo {
 		select {
-		case <-notify.Changed():
+		case <-r.notify.Changed():
 		case <-deadline:
-			t.Fatalf("projector applied %d of %d", notify.Applied(), upTo)
-		case err := <-done:
+			t.Fatalf("projector applied %d of %d", r.notify.Applied(), upTo)
+		case err := <-r.done:
 			t.Fatalf("projector stopped: %v", err)
 		}
 	}
-	cancel()
-	if err := <-done; err != nil {
+}
+
+// stop stops the projector.
+func (r *running) stop(t *testing.T) {
+	t.Helper()
+	r.cancel()
+	if err := <-r.done; err != nil {
 		t.Fatal(err)
 	}
+	_ = r.store.Close(context.Background())
+}
+
+// project runs a projector into database db until it has applied upTo.
+func project(t *testing.T, in infra, db string, upTo uint64) {
+	t.Helper()
+	r := start(t, in, db, nil, nil)
+	r.waitApplied(t, upTo)
+	r.stop(t)
 }
 
 func dump(t *testing.T, uri, db string) map[string][]bson.M {

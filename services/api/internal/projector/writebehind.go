@@ -1,0 +1,121 @@
+package projector
+
+import (
+	"context"
+	"time"
+
+	"slipway.dev/pkg/metrics"
+	"slipway.dev/services/api/internal/readmodel"
+)
+
+// limits say when the write-behind set is flushed while catching up: after
+// this many dirty documents, this many applied events, or this long after
+// the first unflushed event. A caught-up projector flushes every event.
+type limits struct {
+	docs, events int
+	delay        time.Duration
+}
+
+var defaultLimits = limits{docs: 1000, events: 2000, delay: 200 * time.Millisecond}
+
+// docSet is one kind of document the projector alone writes: dirty ones
+// (applied in memory, not yet written) and clean ones (as written: a cache
+// sparing a read per event).
+type docSet[T any] struct {
+	dirty, clean map[string]T
+}
+
+func newDocSet[T any]() docSet[T] { return docSet[T]{dirty: map[string]T{}, clean: map[string]T{}} }
+
+// get returns the document as last applied, if held in memory.
+func (s *docSet[T]) get(id string) (T, bool) {
+	if v, ok := s.dirty[id]; ok {
+		return v, true
+	}
+	v, ok := s.clean[id]
+	return v, ok
+}
+
+// write writes the dirty documents with put, then keeps them as clean.
+// On an error nothing is marked clean: writing a document again is harmless.
+func (s *docSet[T]) write(ctx context.Context, put func(context.Context, T) error) error {
+	for _, v := range s.dirty {
+		if err := put(ctx, v); err != nil {
+			return err
+		}
+		metrics.ProjectorWrites.Inc()
+	}
+	for id, v := range s.dirty {
+		remember(s.clean, id, v)
+	}
+	clear(s.dirty)
+	return nil
+}
+
+// remember caches a written document; the cache is dropped whole when it
+// outgrows its limit.
+func remember[T any](cache map[string]T, id string, v T) {
+	if len(cache) >= cacheLimit {
+		clear(cache)
+	}
+	cache[id] = v
+}
+
+const cacheLimit = 10000
+
+// writeBehind holds every document applied but not yet written, and where
+// the projection stands in the stream.
+type writeBehind struct {
+	deps  docSet[readmodel.Deployment]
+	ops   docSet[readmodel.Operation]
+	revs  docSet[readmodel.Revision]
+	proms docSet[readmodel.Promotion]
+	// applied is the last sequence applied in memory; events counts those
+	// applied since the last flush, the first of them at since.
+	applied uint64
+	events  int
+	since   time.Time
+}
+
+func newWriteBehind() writeBehind {
+	return writeBehind{deps: newDocSet[readmodel.Deployment](), ops: newDocSet[readmodel.Operation](),
+		revs: newDocSet[readmodel.Revision](), proms: newDocSet[readmodel.Promotion]()}
+}
+
+func (w *writeBehind) noteApplied(seq uint64, now time.Time) {
+	if w.events == 0 {
+		w.since = now
+	}
+	w.applied = seq
+	w.events++
+}
+
+func (w *writeBehind) dirty() int {
+	return len(w.deps.dirty) + len(w.ops.dirty) + len(w.revs.dirty) + len(w.proms.dirty)
+}
+
+// due says whether the set must be flushed now under l.
+func (w *writeBehind) due(l limits, now time.Time) bool {
+	return w.events > 0 && (w.dirty() >= l.docs || w.events >= l.events || now.Sub(w.since) >= l.delay)
+}
+
+// write writes every dirty document. Deployments go last: a deployment's
+// document is what later events are applied against (the revisions an event
+// touches, an operation's diff), so if writing stops half-way, no deployment
+// is ahead of its revisions and operations in the store, and events applied
+// again from the checkpoint see the deployment as it was before them.
+func (w *writeBehind) write(ctx context.Context, s *readmodel.Store) error {
+	if err := w.revs.write(ctx, s.PutRevision); err != nil {
+		return err
+	}
+	if err := w.ops.write(ctx, s.PutOperation); err != nil {
+		return err
+	}
+	if err := w.proms.write(ctx, s.PutPromotion); err != nil {
+		return err
+	}
+	return w.deps.write(ctx, s.PutDeployment)
+}
+
+// flushed starts a new batch once every document is written.
+func (w *writeBehind) flushed() { w.events, w.since = 0, time.Time{} }
