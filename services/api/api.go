@@ -69,7 +69,10 @@ func Run(ctx context.Context, cfg Config) error {
 		return err
 	}
 	notify := projector.NewNotifier()
-	handler := httpapi.New(httpapi.Deps{Reads: store, Commands: in, Changes: notify, Targets: cat, Stream: feedAdapter{eventfeed.New(conn)}, Webhooks: hooks, Logger: log,
+	view := readmodel.NewDeploymentView(viewLimit)
+	proj := projector.New(conn, store, notify, log)
+	proj.PublishTo(view)
+	handler := httpapi.New(httpapi.Deps{Reads: viewReads{Reads: store, view: view}, Commands: in, Changes: notify, Targets: cat, Stream: feedAdapter{eventfeed.New(conn)}, Webhooks: hooks, Logger: log,
 		Ready: func() error {
 			if !conn.NC.IsConnected() {
 				return errors.New("not connected")
@@ -88,7 +91,7 @@ func Run(ctx context.Context, cfg Config) error {
 		WriteTimeout: 11 * time.Minute, IdleTimeout: 2 * time.Minute}
 
 	g, gctx := errgroup.WithContext(ctx)
-	g.Go(func() error { return projector.New(conn, store, notify, log).Run(gctx) })
+	g.Go(func() error { return proj.Run(gctx) })
 	g.Go(func() error { return hooks.Run(gctx) })
 	g.Go(func() error {
 		log.InfoContext(ctx, "api listening", "addr", ln.Addr().String())
@@ -107,6 +110,10 @@ func Run(ctx context.Context, cfg Config) error {
 	log.Info("api stopped")
 	return err
 }
+
+// viewLimit is how many deployment documents the api keeps in memory for
+// lookups, like the projector's own cache of written documents.
+const viewLimit = 10000
 
 // feedAdapter gives the HTTP layer the feed through its own interface.
 type feedAdapter struct{ *eventfeed.Feed }

@@ -61,6 +61,10 @@ func New(b *bus.Conn, store *readmodel.Store, notify *Notifier, log *slog.Logger
 	return &Projector{bus: b, store: store, log: log, notify: notify, wb: newWriteBehind(), limits: defaultLimits}
 }
 
+// PublishTo tells pub of every deployment document once it is written to
+// the store (the api's in-memory view of them); call it before Run.
+func (p *Projector) PublishTo(pub Publisher) { p.wb.published = pub }
+
 // Run projects until ctx ends.
 func (p *Projector) Run(ctx context.Context) error {
 	from, err := p.store.Checkpoint(ctx, CheckpointName)

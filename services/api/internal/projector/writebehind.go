@@ -75,6 +75,15 @@ type writeBehind struct {
 	applied uint64
 	events  int
 	since   time.Time
+	// published learns of each deployment document once it is written
+	// (nil: nobody).
+	published Publisher
+}
+
+// Publisher is told of every deployment document the projector has
+// written to the store, after the write succeeded (readmodel.DeploymentView).
+type Publisher interface {
+	Publish(readmodel.Deployment)
 }
 
 func newWriteBehind() writeBehind {
@@ -114,7 +123,17 @@ func (w *writeBehind) write(ctx context.Context, s *readmodel.Store) error {
 	if err := w.proms.write(ctx, s.PutPromotion); err != nil {
 		return err
 	}
-	return w.deps.write(ctx, s.PutDeployment)
+	put := s.PutDeployment
+	if w.published != nil {
+		put = func(ctx context.Context, d readmodel.Deployment) error {
+			if err := s.PutDeployment(ctx, d); err != nil {
+				return err
+			}
+			w.published.Publish(d)
+			return nil
+		}
+	}
+	return w.deps.write(ctx, put)
 }
 
 // flushed starts a new batch once every document is written.
