@@ -27,6 +27,7 @@ type world struct {
 	mu        sync.Mutex
 	records   []string // actors of recorded access events
 	submitted []string // actors of submitted commands
+	opReads   int      // read-model operation lookups
 }
 
 func (*world) Deployment(_ context.Context, id string) (readmodel.Deployment, error) {
@@ -37,7 +38,10 @@ func (*world) Deployment(_ context.Context, id string) (readmodel.Deployment, er
 	}
 	return readmodel.Deployment{ID: id, Owner: parts[0], Project: parts[1], Name: parts[2], Environment: env}, nil
 }
-func (*world) Operation(_ context.Context, id string) (readmodel.Operation, error) {
+func (w *world) Operation(_ context.Context, id string) (readmodel.Operation, error) {
+	w.mu.Lock()
+	w.opReads++
+	w.mu.Unlock()
 	return readmodel.Operation{ID: id, Deployment: "acme/fraud/scorer", Owner: "acme", Project: "fraud", Status: readmodel.OpSucceeded}, nil
 }
 func (*world) Revision(_ context.Context, _ string, n int) (readmodel.Revision, error) {
@@ -60,7 +64,7 @@ func (w *world) Submit(_ context.Context, r intake.Request) (intake.Record, erro
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	w.submitted = append(w.submitted, r.Actor)
-	return intake.Record{ID: "op-1", Actor: r.Actor}, nil
+	return intake.Record{ID: "op-1", Actor: r.Actor, Deployment: r.Ref.String(), Duplicate: r.IdempotencyKey == "seen"}, nil
 }
 func (*world) Lookup(context.Context, string) (intake.Record, error) {
 	return intake.Record{ID: "op-1"}, nil
@@ -315,12 +319,12 @@ func TestRateLimitPerCaller(t *testing.T) {
 		Limiter: access.NewLimiter(0.001, 2), Logger: slog.New(slog.DiscardHandler), Ready: func() error { return nil }}))
 	t.Cleanup(srv.Close)
 	const path = "/v1/projects/acme/fraud/deployments/scorer/rollout/pause"
-	for i, want := range []int{http.StatusOK, http.StatusOK, http.StatusTooManyRequests} {
+	for i, want := range []int{http.StatusAccepted, http.StatusAccepted, http.StatusTooManyRequests} {
 		if got := call(t, srv.URL, "POST", path, "", "deployer"); got != want {
 			t.Errorf("request %d: %d, want %d", i+1, got, want)
 		}
 	}
-	if got := call(t, srv.URL, "POST", path, "", "admin"); got != http.StatusOK {
+	if got := call(t, srv.URL, "POST", path, "", "admin"); got != http.StatusAccepted {
 		t.Errorf("another caller was limited too: %d", got)
 	}
 	if got := call(t, srv.URL, "GET", "/v1/projects/acme/fraud/deployments/scorer", "", "deployer"); got != http.StatusOK {
@@ -344,5 +348,34 @@ func TestCORSOffByDefault(t *testing.T) {
 		if want := strings.Join(origins, ""); got != want {
 			t.Errorf("origins %v: Access-Control-Allow-Origin %q, want %q", origins, got, want)
 		}
+	}
+}
+
+// TestNewCommandsAnswerFromTheIntake: a command stored just now is
+// answered 202 from the intake's record without a read-model lookup; a
+// retry of a stored one reads its operation, which may have ended.
+func TestNewCommandsAnswerFromTheIntake(t *testing.T) {
+	w := &world{}
+	h := New(Deps{Reads: w, Commands: w, Changes: w, Targets: w, Stream: w, Webhooks: hooks{}, Tokens: memTokens{}, Access: w,
+		Auth: principals, Logger: slog.New(slog.DiscardHandler), Ready: func() error { return nil }})
+	patch := func(key string) *httptest.ResponseRecorder {
+		req := httptest.NewRequest("PATCH", "/v1/projects/acme/fraud/deployments/scorer", strings.NewReader(`{"spec":{"replicas":2}}`))
+		req.Header.Set("Authorization", "Bearer deployer")
+		req.Header.Set("Content-Type", "application/merge-patch+json")
+		req.Header.Set("Idempotency-Key", key)
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		return rec
+	}
+	rec := patch("new")
+	if rec.Code != http.StatusAccepted || !strings.Contains(rec.Body.String(), `"status":"accepted"`) ||
+		!strings.Contains(rec.Body.String(), `"deployment":"acme/fraud/scorer"`) || rec.Header().Get("Location") != "/v1/operations/op-1" {
+		t.Fatalf("new command: %d %v %s", rec.Code, rec.Header(), rec.Body)
+	}
+	if w.opReads != 0 {
+		t.Fatalf("a new command read the operation %d times", w.opReads)
+	}
+	if rec := patch("seen"); rec.Code != http.StatusOK || w.opReads != 1 {
+		t.Fatalf("a retry answers its operation as it is now (succeeded): %d, %d reads, %s", rec.Code, w.opReads, rec.Body)
 	}
 }

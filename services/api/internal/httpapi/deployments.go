@@ -112,5 +112,10 @@ func (a *API) submit(c echo.Context, kind string, ref events.DeploymentRef, cmd 
 	}
 	metrics.CommandsAccepted.WithLabelValues(kind).Inc()
 	c.Response().Header().Set(echo.HeaderLocation, "/v1/operations/"+rec.ID)
+	if wait == 0 && !rec.Duplicate {
+		// Stored just now: no event has touched its operation yet, so the
+		// intake's record is the whole answer; no read-model lookup.
+		return c.JSON(http.StatusAccepted, acceptedOperation(rec))
+	}
 	return a.answerOperation(c, rec.ID, wait)
 }

@@ -12,6 +12,7 @@ import (
 
 	"slipway.dev/services/api/internal/access"
 
+	"slipway.dev/services/api/internal/intake"
 	"slipway.dev/services/api/internal/readmodel"
 )
 
@@ -111,6 +112,12 @@ func (a *API) operation(ctx context.Context, id string) (readmodel.Operation, er
 	if err != nil {
 		return readmodel.Operation{}, err
 	}
-	return readmodel.Operation{ID: rec.ID, Kind: readmodel.KindOf(rec.Type), Deployment: rec.Deployment, Status: readmodel.OpAccepted,
-		Actor: rec.Actor, AcceptedAt: rec.AcceptedAt, UpdatedAt: rec.AcceptedAt}, nil
+	return acceptedOperation(rec), nil
+}
+
+// acceptedOperation is an operation that no event has settled yet, as the
+// intake recorded it.
+func acceptedOperation(rec intake.Record) readmodel.Operation {
+	return readmodel.Operation{ID: rec.ID, Kind: readmodel.KindOf(rec.Type), Deployment: rec.Deployment, Target: rec.Target,
+		Status: readmodel.OpAccepted, Actor: rec.Actor, AcceptedAt: rec.AcceptedAt, UpdatedAt: rec.AcceptedAt}
 }

@@ -78,6 +78,9 @@ type Record struct {
 	Actor      string    `json:"actor"`
 	AcceptedAt time.Time `json:"acceptedAt"`
 	Seq        uint64    `json:"seq"`
+	// Duplicate is set by Submit when the command was stored before (a retry
+	// with the same idempotency key): its operation may have moved on.
+	Duplicate bool `json:"-"`
 }
 
 // Submit stores the command durably and returns its operation. A nil error
@@ -107,7 +110,9 @@ func (in *Intake) Submit(ctx context.Context, req Request) (Record, error) {
 		rec.Deployment = ""
 	}
 	if pub.Duplicate {
+		rec.Duplicate = true
 		if prev, err := in.Lookup(ctx, id); err == nil {
+			prev.Duplicate = true
 			return prev, nil
 		}
 	}

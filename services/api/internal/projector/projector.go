@@ -69,6 +69,9 @@ func (p *Projector) PublishTo(pub Publisher) { p.wb.published = pub }
 func (p *Projector) Run(ctx context.Context) error {
 	from, err := p.store.Checkpoint(ctx, CheckpointName)
 	if err != nil {
+		if ctx.Err() != nil {
+			return nil // stopped while starting: not a failure
+		}
 		return fmt.Errorf("projector checkpoint: %w", err)
 	}
 	cfg := jetstream.OrderedConsumerConfig{FilterSubjects: []string{events.EventSubjects}, DeliverPolicy: jetstream.DeliverAllPolicy}
@@ -77,6 +80,9 @@ func (p *Projector) Run(ctx context.Context) error {
 	}
 	cons, err := p.bus.JS.OrderedConsumer(ctx, events.StreamEvents, cfg)
 	if err != nil {
+		if ctx.Err() != nil {
+			return nil
+		}
 		return fmt.Errorf("projector consumer: %w", err)
 	}
 	iter, err := cons.Messages()
