@@ -35,6 +35,10 @@ const (
 
 	// FieldManager is the server-side apply field manager of every write.
 	FieldManager = "slipway"
+	// HandoverFieldManager holds a Deployment's spec.replicas while Slipway
+	// hands the field to its autoscaler: a field only Slipway owned would be
+	// reset to 1 when Slipway's next apply leaves it out.
+	HandoverFieldManager = "slipway-autoscaler-handover"
 )
 
 // ObjectName is the Kubernetes name of a deployment's objects. Several projects

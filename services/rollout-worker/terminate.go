@@ -41,6 +41,12 @@ func (d *driver) terminate(ctx context.Context, ref events.DeploymentRef) error 
 			return fmt.Errorf("delete service %s/%s: %w", ns, name, err)
 		}
 		removed = append(routing, "apps/v1 Deployment "+ns+"/"+name, "v1 Service "+ns+"/"+name)
+		switch err := target.Client.AutoscalingV2().HorizontalPodAutoscalers(ns).Delete(ctx, name, opts); {
+		case err == nil:
+			removed = append(removed, "autoscaling/v2 HorizontalPodAutoscaler "+ns+"/"+name)
+		case !apierrors.IsNotFound(err):
+			return fmt.Errorf("delete horizontalpodautoscaler %s/%s: %w", ns, name, err)
+		}
 		for alias := range st.Aliases {
 			svc := kube.AliasServiceName(ref.Owner, ref.Project, ref.Name, alias)
 			if err := cluster.DeleteService(ctx, target.Client, ns, svc); err != nil {

@@ -13,6 +13,8 @@
 //     delete real v1.Pod objects and write Deployment status and conditions
 //     the way kube-controller-manager does, so that `kubectl rollout status`
 //     logic (RolloutStatus) converges;
+//   - a simulated HPA controller without metrics: it holds the Deployment a
+//     HorizontalPodAutoscaler targets within its min and max replicas;
 //   - failure injection through pod template annotations (AnnotationNeverReady,
 //     AnnotationCrashLoop).
 //

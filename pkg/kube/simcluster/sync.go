@@ -38,6 +38,8 @@ func (c *Cluster) Sync(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	var errs []error
+	errs = append(errs, c.syncAutoscalers(ctx, deps.Items))
 	pods, err := c.fake.CoreV1().Pods(metav1.NamespaceAll).List(ctx, metav1.ListOptions{})
 	if err != nil {
 		return err
@@ -54,7 +56,6 @@ func (c *Cluster) Sync(ctx context.Context) error {
 			owned[k] = append(owned[k], p)
 		}
 	}
-	var errs []error
 	for i := range deps.Items {
 		d := &deps.Items[i]
 		k := ownerKey{d.Namespace, d.Name, d.UID}

@@ -27,7 +27,7 @@ func TestCreateSendsTheSpecTheFlagsSay(t *testing.T) {
 	api := newFakeAPI(t)
 	api.reply("POST", "/v1/projects/acme/fraud/deployments", 200, opSucceeded)
 	res := api.runner().run(t, "deployments", "create", "acme/fraud/scorer", "--image", "ghcr.io/acme/scorer:1.0",
-		"--min", "2", "--max", "5", "--env", "LOG=debug", "--env", "B=x=y", "--secret", "HF_TOKEN=hf/token@2", "--secret", "DB=db/password",
+		"--min", "2", "--max", "5", "--target-cpu", "65", "--env", "LOG=debug", "--env", "B=x=y", "--secret", "HF_TOKEN=hf/token@2", "--secret", "DB=db/password",
 		"--instance-type", "cpu-small", "--target", "eu", "--environment", "staging", "--label", "team=risk", "--label", "tier=gold",
 		"--max-surge", "1", "--max-unavailable", "0", "--progress-deadline", "5m", "--wait", "30s")
 	if res.code != 0 {
@@ -35,7 +35,7 @@ func TestCreateSendsTheSpecTheFlagsSay(t *testing.T) {
 	}
 	req := api.last("POST", "/v1/projects/acme/fraud/deployments")
 	jsonEqual(t, req.Body, `{"name":"scorer","target":"eu","environment":"staging","labels":{"team":"risk","tier":"gold"},
-		"spec":{"image":"ghcr.io/acme/scorer:1.0","scaling":{"min":2,"max":5},"env":{"LOG":"debug","B":"x=y"},
+		"spec":{"image":"ghcr.io/acme/scorer:1.0","scaling":{"min":2,"max":5,"targetCPUPercent":65},"env":{"LOG":"debug","B":"x=y"},
 		"secrets":[{"env":"HF_TOKEN","name":"hf","key":"token","version":"2"},{"env":"DB","name":"db","key":"password"}],
 		"instanceType":"cpu-small","rollout":{"maxSurge":"1","maxUnavailable":"0","progressDeadlineSeconds":300}}}`)
 	if got := req.Query["wait"]; !reflect.DeepEqual(got, []string{"30s"}) {

@@ -18,6 +18,7 @@ type specFlags struct {
 	image            string
 	replicas         int
 	min, max         int
+	targetCPU        int
 	env, secrets     multiFlag
 	instanceType     string
 	maxSurge         string
@@ -31,6 +32,7 @@ func (s *specFlags) register(fs *flag.FlagSet, update bool) {
 	fs.IntVar(&s.replicas, "replicas", 0, "a fixed replica `count`")
 	fs.IntVar(&s.min, "min", 0, "autoscaling: the fewest `replicas` (with --max)")
 	fs.IntVar(&s.max, "max", 0, "autoscaling: the most `replicas` (with --min)")
+	fs.IntVar(&s.targetCPU, "target-cpu", 0, "autoscaling: the average CPU utilization to hold, a `percentage` of the requested CPU (default 80)")
 	envHelp := "an environment variable, `NAME=VALUE`; repeat for several"
 	secretHelp := "a secret as an environment variable, `ENV=secret/key[@version]`; repeat for several"
 	if update {
@@ -75,9 +77,9 @@ func (s *specFlags) build(fs *flag.FlagSet, stdin io.Reader, update bool) (spec,
 			spec["scaling"] = nil
 		}
 	}
-	if set["min"] || set["max"] {
+	if set["min"] || set["max"] || set["target-cpu"] {
 		if !update && !(set["min"] && set["max"]) {
-			return nil, nil, usageErrorf("--min and --max go together")
+			return nil, nil, usageErrorf("--min and --max go together (and --target-cpu needs them)")
 		}
 		scaling := object(spec, "scaling")
 		if set["min"] {
@@ -85,6 +87,9 @@ func (s *specFlags) build(fs *flag.FlagSet, stdin io.Reader, update bool) (spec,
 		}
 		if set["max"] {
 			scaling["max"] = s.max
+		}
+		if set["target-cpu"] {
+			scaling["targetCPUPercent"] = s.targetCPU
 		}
 		if update {
 			spec["replicas"] = nil

@@ -21,23 +21,22 @@ import (
 var applyOpts = metav1.ApplyOptions{FieldManager: kube.FieldManager, Force: true}
 
 // Apply writes the revision's objects: the Service first, so the endpoint
-// exists as soon as the first pod is ready, then the Deployment.
+// exists as soon as the first pod is ready, then the Deployment, then its
+// autoscaler when the spec scales (applyAutoscaled), or else the removal of
+// one a former revision had, after the Deployment took its fixed count.
 func Apply(ctx context.Context, client kubernetes.Interface, objs manifest.Objects) error {
 	svc := objs.Service
-	if err := traced(ctx, "kubernetes apply Service", *svc.Namespace+"/"+*svc.Name, func(ctx context.Context) error {
-		_, err := client.CoreV1().Services(*svc.Namespace).Apply(ctx, svc, applyOpts)
-		return err
-	}); err != nil {
+	if err := ApplyService(ctx, client, svc); err != nil {
 		return fmt.Errorf("apply service %s/%s: %w", *svc.Namespace, *svc.Name, err)
 	}
+	if objs.Autoscaler != nil {
+		return applyAutoscaled(ctx, client, objs)
+	}
 	dep := objs.Deployment
-	if err := traced(ctx, "kubernetes apply Deployment", *dep.Namespace+"/"+*dep.Name, func(ctx context.Context) error {
-		_, err := client.AppsV1().Deployments(*dep.Namespace).Apply(ctx, dep, applyOpts)
-		return err
-	}); err != nil {
+	if err := ApplyDeployment(ctx, client, dep); err != nil {
 		return fmt.Errorf("apply deployment %s/%s: %w", *dep.Namespace, *dep.Name, err)
 	}
-	return nil
+	return DeleteAutoscaler(ctx, client, *dep.Namespace, *dep.Name)
 }
 
 // traced runs one Kubernetes call in a client span of the caller's trace.

@@ -11,6 +11,7 @@ import (
 	"k8s.io/apimachinery/pkg/api/resource"
 	"k8s.io/apimachinery/pkg/util/intstr"
 	appsac "k8s.io/client-go/applyconfigurations/apps/v1"
+	autoscalingac "k8s.io/client-go/applyconfigurations/autoscaling/v2"
 	coreac "k8s.io/client-go/applyconfigurations/core/v1"
 	metaac "k8s.io/client-go/applyconfigurations/meta/v1"
 
@@ -25,6 +26,11 @@ const ContainerName = "model"
 type Objects struct {
 	Deployment *appsac.DeploymentApplyConfiguration
 	Service    *coreac.ServiceApplyConfiguration
+	// Autoscaler is set when the spec asks for scaling: the Deployment then
+	// carries no replicas, and MinReplicas is where a new one starts.
+	Autoscaler *autoscalingac.HorizontalPodAutoscalerApplyConfiguration
+	// MinReplicas is the autoscaler's minimum (0 without one).
+	MinReplicas int32
 }
 
 // Render builds the objects for a revision on a target. paused holds its
@@ -62,7 +68,11 @@ func Render(ref events.DeploymentRef, target events.TargetInfo, rev events.Revis
 			WithSelector(selector).
 			WithPorts(coreac.ServicePort().WithName("http").WithPort(80).
 				WithTargetPort(intstr.FromString("http")).WithProtocol(corev1.ProtocolTCP)))
-	return Objects{Deployment: dep, Service: svc}
+	objs := Objects{Deployment: dep, Service: svc, Autoscaler: autoscaler(labels, target.ObjectName, target.Namespace, spec.Scaling)}
+	if spec.Scaling != nil {
+		objs.MinReplicas = spec.Scaling.Min
+	}
+	return objs
 }
 
 func container(spec events.Spec, types map[string]kube.InstanceType) *coreac.ContainerApplyConfiguration {

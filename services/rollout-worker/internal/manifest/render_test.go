@@ -54,10 +54,37 @@ func TestRenderGolden(t *testing.T) {
 	}
 }
 
-func TestRenderLeavesReplicasToTheAutoscaler(t *testing.T) {
-	rev := events.Revision{Number: 1, Spec: events.Spec{Image: "i", Scaling: &events.Scaling{Min: 2, Max: 6}}.WithDefaults()}
-	objs := Render(events.DeploymentRef{Owner: "a", Project: "b", Name: "c"}, events.TargetInfo{Namespace: "n", ObjectName: "c-x"}, rev, nil, false)
-	if objs.Deployment.Spec.Replicas != nil {
-		t.Fatal("with autoscaling, replicas must not be owned by Slipway's field manager")
+// TestRenderAutoscaled pins the HorizontalPodAutoscaler of a spec with
+// scaling: it targets the deployment's Deployment, which carries no replicas
+// (the autoscaler owns them), and holds the CPU target (80% by default).
+func TestRenderAutoscaled(t *testing.T) {
+	ref := events.DeploymentRef{Owner: "acme", Project: "fraud", Name: "scorer"}
+	target := events.TargetInfo{Namespace: "models", ObjectName: kube.ObjectName("acme", "fraud", "scorer")}
+	for _, tc := range []struct {
+		golden  string
+		scaling events.Scaling
+	}{
+		{"scorer-autoscaled.golden.json", events.Scaling{Min: 2, Max: 6, TargetCPUPercent: 65}},
+		{"scorer-autoscaled-default-cpu.golden.json", events.Scaling{Min: 1, Max: 3}},
+	} {
+		t.Run(tc.golden, func(t *testing.T) {
+			rev := events.Revision{Number: 1, Spec: events.Spec{Image: "i", Scaling: &tc.scaling}.WithDefaults()}
+			objs := Render(ref, target, rev, nil, false)
+			if objs.Deployment.Spec.Replicas != nil {
+				t.Fatal("with autoscaling, replicas must not be owned by Slipway's field manager")
+			}
+			if objs.MinReplicas != tc.scaling.Min {
+				t.Fatalf("MinReplicas %d, want %d", objs.MinReplicas, tc.scaling.Min)
+			}
+			got, err := json.MarshalIndent(objs.Autoscaler, "", "  ")
+			if err != nil {
+				t.Fatal(err)
+			}
+			golden(t, filepath.Join("testdata", tc.golden), got)
+		})
+	}
+	fixed := Render(ref, target, events.Revision{Number: 1, Spec: events.Spec{Image: "i", Replicas: i32(2)}.WithDefaults()}, nil, false)
+	if fixed.Autoscaler != nil || fixed.MinReplicas != 0 {
+		t.Fatalf("fixed replicas rendered an autoscaler: %+v", fixed.Autoscaler)
 	}
 }

@@ -36,6 +36,7 @@ complete -c slipway -n '__fish_seen_subcommand_from deployments; and __fish_seen
 complete -c slipway -n '__fish_seen_subcommand_from deployments; and __fish_seen_subcommand_from create' -l replicas
 complete -c slipway -n '__fish_seen_subcommand_from deployments; and __fish_seen_subcommand_from create' -l secret
 complete -c slipway -n '__fish_seen_subcommand_from deployments; and __fish_seen_subcommand_from create' -l target
+complete -c slipway -n '__fish_seen_subcommand_from deployments; and __fish_seen_subcommand_from create' -l target-cpu
 complete -c slipway -n '__fish_seen_subcommand_from deployments; and __fish_seen_subcommand_from create' -l wait
 complete -c slipway -n '__fish_seen_subcommand_from deployments; and __fish_seen_subcommand_from create' -s f
 complete -c slipway -n '__fish_seen_subcommand_from deployments; and __fish_seen_subcommand_from list' -l all
@@ -65,6 +66,7 @@ complete -c slipway -n '__fish_seen_subcommand_from deployments; and __fish_seen
 complete -c slipway -n '__fish_seen_subcommand_from deployments; and __fish_seen_subcommand_from update' -l progress-deadline
 complete -c slipway -n '__fish_seen_subcommand_from deployments; and __fish_seen_subcommand_from update' -l replicas
 complete -c slipway -n '__fish_seen_subcommand_from deployments; and __fish_seen_subcommand_from update' -l secret
+complete -c slipway -n '__fish_seen_subcommand_from deployments; and __fish_seen_subcommand_from update' -l target-cpu
 complete -c slipway -n '__fish_seen_subcommand_from deployments; and __fish_seen_subcommand_from update' -l wait
 complete -c slipway -n '__fish_seen_subcommand_from deployments; and __fish_seen_subcommand_from update' -s f
 complete -c slipway -n '__fish_seen_subcommand_from deployments; and __fish_seen_subcommand_from delete' -l free-name
