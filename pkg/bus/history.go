@@ -102,3 +102,18 @@ func (c *Conn) LastSeq(ctx context.Context, subject string) (uint64, error) {
 	}
 	return last.Sequence, nil
 }
+
+// SubjectCounts returns how many events each subject matching filter holds
+// in EVENTS. A history only grows, so an unchanged count means an unchanged
+// history: callers cache what they derived from it by the count.
+func (c *Conn) SubjectCounts(ctx context.Context, filter string) (map[string]uint64, error) {
+	stream, err := c.JS.Stream(ctx, events.StreamEvents)
+	if err != nil {
+		return nil, fmt.Errorf("subjects of %s: %w", filter, err)
+	}
+	info, err := stream.Info(ctx, jetstream.WithSubjectFilter(filter))
+	if err != nil {
+		return nil, fmt.Errorf("subjects of %s: %w", filter, err)
+	}
+	return info.State.Subjects, nil
+}

@@ -29,6 +29,9 @@ type DriftDetected struct {
 	Object   string   `json:"object"`
 	Fields   []string `json:"fields"`
 	Managers []string `json:"managers,omitempty"`
+	// Deleted means the object was gone: deleted outside Slipway (Fields is
+	// empty). Reverting recreates it; a deletion is never adopted.
+	Deleted bool `json:"deleted,omitempty"`
 	// Action is DriftReverted, DriftReported or DriftAdopted.
 	Action string `json:"action"`
 	// Adopted is the revision that takes the cluster's change into the spec

@@ -58,6 +58,7 @@ func samples() []Message {
 		DriftDetected{Revision: 4, Object: "apps/v1 Deployment models/scorer-1a2b3c4d", Fields: []string{".spec.replicas"},
 			Managers: []string{"kubectl-scale"}, Action: DriftAdopted,
 			Adopted: &Revision{Number: 5, Spec: spec, Cause: CauseAdopted, Message: "adopted from the cluster", TemplateRevision: 4}},
+		DriftDetected{Revision: 5, Object: "apps/v1 Deployment models/scorer-1a2b3c4d", Fields: []string{}, Deleted: true, Action: DriftReverted},
 		RollbackDeployment{Deployment: ref, ToRevision: 5, Message: "bad model"},
 		PlanPromotion{ID: "op-7", Source: DeploymentRef{Owner: "acme", Project: "fraud", Name: "scorer-staging"}, SourceRevision: 4, Target: ref,
 			Env: map[string]string{"FEATURE_X": "off"}, UseSourceEnv: []string{"BATCH"}, DryRun: true, Message: "weekly release"},

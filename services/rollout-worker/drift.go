@@ -40,6 +40,11 @@ type driftChecker struct {
 	log      *slog.Logger
 	interval time.Duration
 	policy   string
+
+	// Owned by run's goroutine: what each history expects on the clusters,
+	// and the deletions already reported (not reverted) by this worker.
+	expected        map[string]expectation
+	reportedDeleted map[events.DeploymentRef]string
 }
 
 func (c *driftChecker) run(ctx context.Context) {
@@ -50,31 +55,63 @@ func (c *driftChecker) run(ctx context.Context) {
 		case <-ctx.Done():
 			return
 		case <-t.C:
-			for _, target := range c.targets.All() {
-				c.checkTarget(ctx, target)
-			}
+			c.round(ctx)
 		}
 	}
 }
 
-func (c *driftChecker) checkTarget(ctx context.Context, t *kube.Target) {
+// round checks every target once. Without a fresh view of the histories
+// (the bus unreachable) deleted objects are not looked for this round.
+func (c *driftChecker) round(ctx context.Context) {
+	if c.reportedDeleted == nil {
+		c.reportedDeleted = map[events.DeploymentRef]string{}
+	}
+	fresh := true
+	if err := c.refreshExpectations(ctx); err != nil {
+		fresh = false
+		if ctx.Err() == nil {
+			c.log.WarnContext(ctx, "drift check: read the histories", "err", err)
+		}
+	}
+	for _, target := range c.targets.All() {
+		c.checkTarget(ctx, target, fresh)
+	}
+}
+
+func (c *driftChecker) checkTarget(ctx context.Context, t *kube.Target, lookForDeleted bool) {
 	if t.Client == nil {
 		return // a registered target whose kubeconfig could not be read
 	}
 	// An unreachable target costs one bounded call, not one per deployment.
 	listCtx, cancel := context.WithTimeout(ctx, 2*kube.ProbeTimeout)
-	list, err := t.Client.AppsV1().Deployments(t.Namespace).List(listCtx, metav1.ListOptions{
-		LabelSelector: kube.LabelManagedBy + "=" + kube.ManagedByValue})
-	cancel()
+	managed := metav1.ListOptions{LabelSelector: kube.LabelManagedBy + "=" + kube.ManagedByValue}
+	list, err := t.Client.AppsV1().Deployments(t.Namespace).List(listCtx, managed)
 	if err != nil {
+		cancel()
 		c.log.WarnContext(ctx, "drift check: list deployments", "target", t.Name, "err", err)
 		return
 	}
+	svcs, err := t.Client.CoreV1().Services(t.Namespace).List(listCtx, managed)
+	cancel()
+	if err != nil {
+		c.log.WarnContext(ctx, "drift check: list services", "target", t.Name, "err", err)
+		lookForDeleted = false
+	}
+	deployments := make(map[string]bool, len(list.Items))
 	for i := range list.Items {
+		deployments[list.Items[i].Name] = true
 		if err := c.check(ctx, t, &list.Items[i]); err != nil && ctx.Err() == nil {
 			c.log.WarnContext(ctx, "drift check", "target", t.Name, "deployment", list.Items[i].Name, "err", err)
 		}
 	}
+	if !lookForDeleted {
+		return
+	}
+	services := make(map[string]bool, len(svcs.Items))
+	for _, s := range svcs.Items {
+		services[s.Name] = true
+	}
+	c.checkDeleted(ctx, t, deployments, services)
 }
 
 func (c *driftChecker) check(ctx context.Context, t *kube.Target, dep *appsv1.Deployment) error {
@@ -85,6 +122,9 @@ func (c *driftChecker) check(ctx context.Context, t *kube.Target, dep *appsv1.De
 	st, err := loadState(ctx, c.bus, ref)
 	if err != nil {
 		return err
+	}
+	if st.Terminated && st.TerminationDone && st.Target.Name == t.Name && st.Target.ObjectName == dep.Name {
+		return c.removeLeftover(ctx, t, ref, dep.Name)
 	}
 	if !st.Exists || st.Terminated || st.Rollout == nil || !st.Rollout.Phase.Terminal() || st.Target.Name != t.Name {
 		return nil

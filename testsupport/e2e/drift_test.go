@@ -2,6 +2,7 @@ package e2e_test
 
 import (
 	"context"
+	"encoding/json"
 	"testing"
 	"time"
 
@@ -73,4 +74,58 @@ func containerImage(dep *appsv1.Deployment) string {
 		return ""
 	}
 	return dep.Spec.Template.Spec.Containers[0].Image
+}
+
+// TestDeletedDeploymentIsRecreated deletes a deployment's Kubernetes
+// Deployment as `kubectl delete deployment` would: the worker's drift check
+// notices it is gone, recreates it (revert policy) and records the deletion,
+// and the pods come back ready.
+func TestDeletedDeploymentIsRecreated(t *testing.T) {
+	s := e2e.NewStack(t)
+	const name = "undeletable"
+	create(t, s, name, rolloutSpec("example.invalid/undeletable:1.0", 2))
+	cs, obj := s.Plane.Client(), s.ObjectName(ref(name))
+	deps := cs.AppsV1().Deployments(s.Namespace)
+	before, err := deps.Get(t.Context(), obj, metav1.GetOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	began := time.Now()
+	background := metav1.DeletePropagationBackground
+	if err := deps.Delete(t.Context(), obj, metav1.DeleteOptions{PropagationPolicy: &background}); err != nil {
+		t.Fatal(err)
+	}
+	recs := pollHistory(t, s, name, 90*time.Second, "a drift_detected event for the deletion", func(recs []bus.Record) bool {
+		return len(find(t, recs, typeDriftDetected, 0)) > 0
+	})
+	t.Logf("METRIC deletion_drift_event=%s (worker drift interval %s)", since(began), e2e.DriftInterval)
+	var ev struct {
+		Object  string `json:"object"`
+		Deleted bool   `json:"deleted"`
+		Action  string `json:"action"`
+	}
+	for _, r := range recs {
+		if r.Envelope.Type == typeDriftDetected {
+			if err := json.Unmarshal(r.Envelope.Data, &ev); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if !ev.Deleted || ev.Action != "reverted" || ev.Object != "apps/v1 Deployment "+s.Namespace+"/"+obj {
+		t.Fatalf("drift event: %+v", ev)
+	}
+	ctx, cancel := context.WithTimeout(t.Context(), 90*time.Second)
+	defer cancel()
+	for {
+		d, err := deps.Get(ctx, obj, metav1.GetOptions{})
+		if err == nil && d.UID != before.UID && d.Status.ReadyReplicas == 2 {
+			break
+		}
+		select {
+		case <-ctx.Done():
+			t.Fatalf("deployment not recreated with 2 ready replicas within 90s (last error %v)", err)
+		case <-time.After(200 * time.Millisecond):
+		}
+	}
+	t.Logf("METRIC deletion_recreated_ready=%s", since(began))
 }

@@ -78,3 +78,110 @@ func TestDriftIsAdoptedByPolicy(t *testing.T) {
 		t.Fatalf("history: %v", types)
 	}
 }
+
+type deletedDriftView struct {
+	Drift *struct {
+		Object  string
+		Fields  []string
+		Deleted bool
+		Action  string
+	}
+}
+
+// TestDeletedObjectsAreRecreated: a Deployment, then a Service, deleted
+// outside Slipway (kubectl delete) are recreated by the revert policy and
+// reported as drift with deleted: true.
+func TestDeletedObjectsAreRecreated(t *testing.T) {
+	t.Parallel()
+	s, api := start(t, devstack.Options{DriftInterval: 200 * time.Millisecond})
+	api.Do(t, http.MethodPost, deploymentsPath+"?wait=60s", createBody("deleted", 2))
+	obj := kube.ObjectName("acme", "fraud", "deleted")
+	deps, svcs := s.Target.Client.AppsV1().Deployments("default"), s.Target.Client.CoreV1().Services("default")
+
+	if err := deps.Delete(t.Context(), obj, metav1.DeleteOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, 30*time.Second, "the Deployment recreated with its pods", func() bool {
+		_, err := deps.Get(t.Context(), obj, metav1.GetOptions{})
+		return err == nil && readyPods(t, s, "deleted", 1) == 2
+	})
+	var d deletedDriftView
+	eventually(t, 30*time.Second, "the deletion in the read model", func() bool {
+		api.Do(t, http.MethodGet, deploymentsPath+"/deleted", nil).Decode(t, &d)
+		return d.Drift != nil
+	})
+	if !d.Drift.Deleted || d.Drift.Action != events.DriftReverted || d.Drift.Object != "apps/v1 Deployment default/"+obj || len(d.Drift.Fields) != 0 {
+		t.Fatalf("drift: %+v", *d.Drift)
+	}
+
+	if err := svcs.Delete(t.Context(), obj, metav1.DeleteOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, 30*time.Second, "the Service recreated", func() bool {
+		_, err := svcs.Get(t.Context(), obj, metav1.GetOptions{})
+		return err == nil
+	})
+	eventually(t, 30*time.Second, "the Service's deletion in the read model", func() bool {
+		api.Do(t, http.MethodGet, deploymentsPath+"/deleted", nil).Decode(t, &d)
+		return d.Drift.Object == "v1 Service default/"+obj
+	})
+	ref := events.DeploymentRef{Owner: "acme", Project: "fraud", Name: "deleted"}
+	if n := countTypes(history(t, s.NATSURL, ref))[events.DriftDetected{}.Type()]; n != 2 {
+		t.Fatalf("%d drift events, want one per deletion", n)
+	}
+}
+
+// TestDeletedDeploymentIsReportedOnce: with the report policy the deletion is
+// one event, not one per check, and nothing is recreated.
+func TestDeletedDeploymentIsReportedOnce(t *testing.T) {
+	t.Parallel()
+	s, api := start(t, devstack.Options{DriftInterval: 100 * time.Millisecond, DriftPolicy: "report"})
+	api.Do(t, http.MethodPost, deploymentsPath+"?wait=60s", createBody("gone", 1))
+	obj := kube.ObjectName("acme", "fraud", "gone")
+	deps := s.Target.Client.AppsV1().Deployments("default")
+	if err := deps.Delete(t.Context(), obj, metav1.DeleteOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	var d deletedDriftView
+	eventually(t, 30*time.Second, "the deletion reported", func() bool {
+		api.Do(t, http.MethodGet, deploymentsPath+"/gone", nil).Decode(t, &d)
+		return d.Drift != nil
+	})
+	if !d.Drift.Deleted || d.Drift.Action != events.DriftReported {
+		t.Fatalf("drift: %+v", *d.Drift)
+	}
+	time.Sleep(time.Second) // ten more checks
+	ref := events.DeploymentRef{Owner: "acme", Project: "fraud", Name: "gone"}
+	if n := countTypes(history(t, s.NATSURL, ref))[events.DriftDetected{}.Type()]; n != 1 {
+		t.Fatalf("%d drift events for one deletion", n)
+	}
+	if _, err := deps.Get(t.Context(), obj, metav1.GetOptions{}); err == nil {
+		t.Fatal("the report policy must not recreate the Deployment")
+	}
+}
+
+// TestLeftoversOfATerminatedDeploymentAreRemoved: objects of a deployment
+// whose termination finished (as a drift revert racing the terminate could
+// recreate) are deleted by the next check.
+func TestLeftoversOfATerminatedDeploymentAreRemoved(t *testing.T) {
+	t.Parallel()
+	s, api := start(t, devstack.Options{DriftInterval: 100 * time.Millisecond})
+	api.Do(t, http.MethodPost, deploymentsPath+"?wait=60s", createBody("ended", 1))
+	obj := kube.ObjectName("acme", "fraud", "ended")
+	deps := s.Target.Client.AppsV1().Deployments("default")
+	live, err := deps.Get(t.Context(), obj, metav1.GetOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := api.Do(t, http.MethodDelete, deploymentsPath+"/ended?wait=60s", nil); r.Status != http.StatusOK {
+		t.Fatalf("terminate: %d %s", r.Status, r.Body)
+	}
+	live.ResourceVersion, live.UID = "", ""
+	if _, err := deps.Create(t.Context(), live, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, 30*time.Second, "the leftover Deployment removed", func() bool {
+		_, err := deps.Get(t.Context(), obj, metav1.GetOptions{})
+		return err != nil
+	})
+}

@@ -130,6 +130,7 @@ type Drift struct {
 	Object     string    `bson:"object" json:"object"`
 	Fields     []string  `bson:"fields" json:"fields"`
 	Managers   []string  `bson:"managers,omitempty" json:"managers,omitempty"`
+	Deleted    bool      `bson:"deleted,omitempty" json:"deleted,omitempty"`
 	Action     string    `bson:"action" json:"action"`
 	DetectedAt time.Time `bson:"detectedAt" json:"detectedAt"`
 }

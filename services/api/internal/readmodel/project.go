@@ -80,7 +80,8 @@ func ProjectDeployment(d *Deployment, seq uint64, env events.Envelope, msg event
 		if m.Adopted != nil {
 			revised(d, env, *m.Adopted)
 		}
-		d.Drift = &Drift{Revision: m.Revision, Object: m.Object, Fields: m.Fields, Managers: m.Managers, Action: m.Action, DetectedAt: env.Time}
+		d.Drift = &Drift{Revision: m.Revision, Object: m.Object, Fields: m.Fields, Managers: m.Managers, Deleted: m.Deleted,
+			Action: m.Action, DetectedAt: env.Time}
 	}
 	// Every event of the deployment moves its version (the ETag), even one
 	// that changes nothing shown, so If-Match matches the history's last sequence.
