@@ -52,7 +52,7 @@ func (c *Conn) EnsureTopology(ctx context.Context) error {
 			return fmt.Errorf("ensure stream %s: %w", cfg.Name, err)
 		}
 	}
-	for _, kv := range []jetstream.KeyValueConfig{events.OperationsBucket(), events.TargetsBucket(), events.TargetStatusBucket(), events.RolloutSlotsBucket()} {
+	for _, kv := range []jetstream.KeyValueConfig{events.OperationsBucket(), events.TargetsBucket(), events.TargetStatusBucket(), events.RolloutSlotsBucket(), events.LeasesBucket()} {
 		if _, err := c.JS.CreateOrUpdateKeyValue(ctx, kv); err != nil {
 			return fmt.Errorf("ensure bucket %s: %w", kv.Bucket, err)
 		}

@@ -21,6 +21,9 @@ const (
 	// BucketRolloutSlots (JetStream KV) is the per-target semaphore that
 	// bounds how many rollouts run at once.
 	BucketRolloutSlots = "slipway_rollout_slots"
+	// BucketLeases (JetStream KV) holds leases that make one replica of a
+	// service the only one doing a job (the api's projector).
+	BucketLeases = "slipway_leases"
 	// BucketWebhooks (JetStream KV) holds the webhook subscriptions, with
 	// their signing secrets: one key per subscription.
 	BucketWebhooks = "slipway_webhooks"

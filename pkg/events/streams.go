@@ -181,6 +181,16 @@ func RolloutSlotsBucket() jetstream.KeyValueConfig {
 	}
 }
 
+// LeasesBucket holds leases: one key per job, its holder and expiry.
+func LeasesBucket() jetstream.KeyValueConfig {
+	return jetstream.KeyValueConfig{
+		Bucket:      BucketLeases,
+		Description: "Slipway leases: which replica does a single-writer job",
+		Storage:     jetstream.FileStorage,
+		History:     1,
+	}
+}
+
 // WebhooksConsumer is the api's durable pull consumer on EVENTS that fans
 // events out to webhook subscriptions. It starts with the events stored
 // after it is first created (subscribers never receive history). An event

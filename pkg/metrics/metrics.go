@@ -51,6 +51,10 @@ var (
 	ProjectionLag = promauto.NewGauge(prometheus.GaugeOpts{
 		Name: "slipway_projection_lag_events", Help: "Events stored but not yet applied to the read models.",
 	})
+	// ProjectorLeader is 1 while this api replica holds the projector's lease.
+	ProjectorLeader = promauto.NewGauge(prometheus.GaugeOpts{
+		Name: "slipway_projector_leader", Help: "1 while this api replica runs the projector (holds its lease), else 0.",
+	})
 	// ProjectedEvents counts events applied to the read models.
 	ProjectedEvents = promauto.NewCounter(prometheus.CounterOpts{
 		Name: "slipway_projected_events_total", Help: "Events applied to the read models.",

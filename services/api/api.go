@@ -15,11 +15,14 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"slipway.dev/pkg/bus"
+	"slipway.dev/pkg/events"
+	"slipway.dev/pkg/metrics"
 	"slipway.dev/services/api/internal/access"
 	"slipway.dev/services/api/internal/catalog"
 	"slipway.dev/services/api/internal/eventfeed"
 	"slipway.dev/services/api/internal/httpapi"
 	"slipway.dev/services/api/internal/intake"
+	"slipway.dev/services/api/internal/leader"
 	"slipway.dev/services/api/internal/projector"
 	"slipway.dev/services/api/internal/readmodel"
 	"slipway.dev/services/api/internal/webhooks"
@@ -30,6 +33,7 @@ func Run(ctx context.Context, cfg Config) error {
 	if err := cfg.Validate(); err != nil {
 		return fmt.Errorf("api config: %w", err)
 	}
+	cfg = cfg.withDefaults()
 	log := cfg.Logger
 	if log == nil {
 		log = slog.New(slog.NewJSONHandler(os.Stderr, nil))
@@ -70,8 +74,10 @@ func Run(ctx context.Context, cfg Config) error {
 	}
 	notify := projector.NewNotifier()
 	view := readmodel.NewDeploymentView(viewLimit)
-	proj := projector.New(conn, store, notify, log)
-	proj.PublishTo(view)
+	projectorLease, err := newProjectorLease(ctx, conn, cfg, log)
+	if err != nil {
+		return err
+	}
 	handler := httpapi.New(httpapi.Deps{Reads: viewReads{Reads: store, view: view}, Commands: in, Changes: notify, Targets: cat, Stream: feedAdapter{eventfeed.New(conn)}, Webhooks: hooks, Logger: log,
 		Ready: func() error {
 			if !conn.NC.IsConnected() {
@@ -91,7 +97,18 @@ func Run(ctx context.Context, cfg Config) error {
 		WriteTimeout: 11 * time.Minute, IdleTimeout: 2 * time.Minute}
 
 	g, gctx := errgroup.WithContext(ctx)
-	g.Go(func() error { return proj.Run(gctx) })
+	g.Go(func() error {
+		return projectorLease.Run(gctx, func(ctx context.Context) error {
+			// A fresh projector each time this replica leads: another replica
+			// may have written documents meanwhile, so no cache (nor the view
+			// fed by it) from an earlier term may be trusted.
+			view.Reset()
+			defer view.Reset()
+			proj := projector.New(conn, store, notify, log)
+			proj.PublishTo(view)
+			return proj.Run(ctx)
+		})
+	})
 	g.Go(func() error { return hooks.Run(gctx) })
 	g.Go(func() error {
 		log.InfoContext(ctx, "api listening", "addr", ln.Addr().String())
@@ -120,4 +137,22 @@ type feedAdapter struct{ *eventfeed.Feed }
 
 func (f feedAdapter) Events(ctx context.Context, subject string, after uint64) (httpapi.EventIterator, error) {
 	return f.Feed.Events(ctx, subject, after)
+}
+
+// newProjectorLease is the lease that makes one replica per database the
+// read models' only writer (docs/ARCHITECTURE.md, "Concurrency").
+func newProjectorLease(ctx context.Context, conn *bus.Conn, cfg Config, log *slog.Logger) (*leader.Lease, error) {
+	kv, err := conn.JS.KeyValue(ctx, events.BucketLeases)
+	if err != nil {
+		return nil, fmt.Errorf("leases bucket: %w", err)
+	}
+	return leader.New(leader.Config{KV: kv, Key: "projector." + cfg.MongoDB, Holder: cfg.InstanceID, TTL: cfg.ProjectorLeaseTTL,
+		Logger: log.With("component", "projector-lease"),
+		OnChange: func(leading bool) {
+			if leading {
+				metrics.ProjectorLeader.Set(1)
+			} else {
+				metrics.ProjectorLeader.Set(0)
+			}
+		}})
 }

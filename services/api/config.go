@@ -3,8 +3,12 @@ package api
 import (
 	"errors"
 	"flag"
+	"fmt"
 	"log/slog"
 	"net"
+	"os"
+	"time"
+
 	"slipway.dev/pkg/telemetry"
 )
 
@@ -23,6 +27,15 @@ type Config struct {
 	AllowPrivateWebhookTargets bool
 	Auth                       AuthConfig
 	Logger                     *slog.Logger
+	// InstanceID names this replica in the projector's lease (the read
+	// models have one writer: the replica holding it). Default: host name
+	// and process id; a replica restarting under the same id takes its lease
+	// back at once.
+	InstanceID string
+	// ProjectorLeaseTTL is how long the projector's lease lasts unrenewed;
+	// a replica that dies without releasing it is replaced after this.
+	// Default 30s.
+	ProjectorLeaseTTL time.Duration
 }
 
 // Environment variables the api reads (docker-compose and deployments/ use these names).
@@ -33,11 +46,13 @@ const (
 	EnvMongoDB  = "SLIPWAY_MONGO_DB"
 	// EnvWebhooksAllowPrivate ("true") sets AllowPrivateWebhookTargets.
 	EnvWebhooksAllowPrivate = "SLIPWAY_WEBHOOKS_ALLOW_PRIVATE"
+	// EnvInstanceID sets InstanceID (deployments/ pass the pod name).
+	EnvInstanceID = "SLIPWAY_INSTANCE_ID"
 )
 
 // EnvVars lists every environment variable the api reads.
 func EnvVars() []string {
-	return append([]string{EnvHTTPAddr, EnvNATSURL, EnvMongoURI, EnvMongoDB, EnvWebhooksAllowPrivate, telemetry.EnvLogLevel}, authEnvVars()...)
+	return append([]string{EnvHTTPAddr, EnvNATSURL, EnvMongoURI, EnvMongoDB, EnvWebhooksAllowPrivate, EnvInstanceID, telemetry.EnvLogLevel}, authEnvVars()...)
 }
 
 // LoadConfig reads flags, falling back to the environment, then to defaults.
@@ -50,6 +65,7 @@ func LoadConfig(args []string, getenv func(string) string) (Config, error) {
 	fs.StringVar(&cfg.MongoDB, "mongo-db", envOr(getenv, EnvMongoDB, "slipway"), "MongoDB database")
 	fs.BoolVar(&cfg.AllowPrivateWebhookTargets, "webhooks-allow-private", getenv(EnvWebhooksAllowPrivate) == "true",
 		"let webhook URLs reach loopback and private addresses")
+	fs.StringVar(&cfg.InstanceID, "instance-id", envOr(getenv, EnvInstanceID, defaultInstanceID()), "this replica's name in the projector's lease")
 	cfg.Auth.flags(fs, getenv)
 	if err := fs.Parse(args); err != nil {
 		return Config{}, err
@@ -69,6 +85,9 @@ func (c Config) Validate() error {
 	if c.MongoURI == "" || c.MongoDB == "" {
 		errs = append(errs, errors.New("mongodb uri and database are required"))
 	}
+	if c.ProjectorLeaseTTL < 0 {
+		errs = append(errs, errors.New("projector lease ttl must not be negative"))
+	}
 	if err := c.Auth.Validate(); err != nil {
 		errs = append(errs, err)
 	}
@@ -80,4 +99,25 @@ func envOr(getenv func(string) string, key, def string) string {
 		return v
 	}
 	return def
+}
+
+// defaultInstanceID is host/pid: unique among replicas, and stable across a
+// container's restarts in Kubernetes (the pod name, process 1).
+func defaultInstanceID() string {
+	host, err := os.Hostname()
+	if err != nil || host == "" {
+		host = "api"
+	}
+	return fmt.Sprintf("%s/%d", host, os.Getpid())
+}
+
+// withDefaults fills what a Config built in code may leave out.
+func (c Config) withDefaults() Config {
+	if c.InstanceID == "" {
+		c.InstanceID = defaultInstanceID()
+	}
+	if c.ProjectorLeaseTTL == 0 {
+		c.ProjectorLeaseTTL = 30 * time.Second
+	}
+	return c
 }

@@ -145,7 +145,9 @@ func Start(ctx context.Context, o Options) (s *Stack, err error) {
 		auth = *o.Auth
 	}
 	g.Go(func() error {
-		return api.Run(gctx, api.Config{Listener: ln, NATSURL: s.NATSURL, MongoURI: s.MongoURI, MongoDB: "slipway",
+		// One process per data directory: after a crash its restart takes
+		// the projector's lease back at once under the same id.
+		return api.Run(gctx, api.Config{Listener: ln, NATSURL: s.NATSURL, MongoURI: s.MongoURI, MongoDB: "slipway", InstanceID: "slipway-dev",
 			AllowPrivateWebhookTargets: o.AllowPrivateWebhookTargets, Auth: auth, Logger: log.With("service", "api")})
 	})
 	if !o.NoWorker {

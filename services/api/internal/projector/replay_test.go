@@ -15,7 +15,7 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"slipway.dev/pkg/bus"
-	"slipway.dev/pkg/embedded"
+	"slipway.dev/pkg/embedded/embeddedtest"
 	"slipway.dev/pkg/events"
 	"slipway.dev/services/api/internal/projector"
 	"slipway.dev/services/api/internal/readmodel"
@@ -28,25 +28,8 @@ type infra struct {
 
 func startInfra(t *testing.T) infra {
 	t.Helper()
-	n, err := embedded.StartNATS(t.TempDir(), "127.0.0.1", 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(n.Close)
-	f, err := embedded.StartFerretDB(t.TempDir(), "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(f.Close)
-	b, err := bus.Connect(t.Context(), n.URL(), "test")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(b.Close)
-	if err := b.EnsureTopology(t.Context()); err != nil {
-		t.Fatal(err)
-	}
-	return infra{bus: b, mongoURI: f.URI()}
+	b, _ := embeddedtest.NATS(t)
+	return infra{bus: b, mongoURI: embeddedtest.FerretDB(t)}
 }
 
 // appendHistory writes a few deployments' lives to EVENTS and returns the last sequence.

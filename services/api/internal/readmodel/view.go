@@ -77,6 +77,15 @@ func (v *DeploymentView) Deployment(id string) (Deployment, bool) {
 	return d, true
 }
 
+// Reset forgets every document: the projector feeding the view stops or
+// starts, and what another replica's projector writes meanwhile never
+// reaches this view.
+func (v *DeploymentView) Reset() {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	clear(v.docs)
+}
+
 // Len is how many documents the view holds.
 func (v *DeploymentView) Len() int {
 	v.mu.RLock()

@@ -16,6 +16,7 @@ import (
 
 	"slipway.dev/pkg/bus"
 	"slipway.dev/pkg/embedded"
+	"slipway.dev/pkg/embedded/embeddedtest"
 	"slipway.dev/pkg/events"
 	"slipway.dev/services/api/internal/webhooks"
 )
@@ -61,19 +62,7 @@ type fixture struct {
 
 func newFixture(t *testing.T, retry webhooks.Retry) *fixture {
 	t.Helper()
-	n, err := embedded.StartNATS(t.TempDir(), "127.0.0.1", 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(n.Close)
-	b, err := bus.Connect(t.Context(), n.URL(), "webhooks-test")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(b.Close)
-	if err := b.EnsureTopology(t.Context()); err != nil {
-		t.Fatal(err)
-	}
+	b, _ := embeddedtest.NATS(t)
 	suffix := make([]byte, 4)
 	_, _ = rand.Read(suffix)
 	return &fixture{t: t, bus: b, cfg: webhooks.Config{Bus: b, MongoURI: mongoURI(t), MongoDB: "webhooks_" + hex.EncodeToString(suffix),

@@ -7,22 +7,12 @@ import (
 
 	"github.com/nats-io/nats.go/jetstream"
 
-	"slipway.dev/pkg/bus"
-	"slipway.dev/pkg/embedded"
+	"slipway.dev/pkg/embedded/embeddedtest"
 )
 
 func bucket(t *testing.T) jetstream.KeyValue {
 	t.Helper()
-	n, err := embedded.StartNATS(t.TempDir(), "127.0.0.1", 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(n.Close)
-	b, err := bus.Connect(t.Context(), n.URL(), "test")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(b.Close)
+	b, _ := embeddedtest.NATS(t)
 	kv, err := b.JS.CreateKeyValue(t.Context(), jetstream.KeyValueConfig{Bucket: "slots"})
 	if err != nil {
 		t.Fatal(err)

@@ -1,0 +1,134 @@
+package api_test
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/nats-io/nats.go/jetstream"
+
+	"slipway.dev/pkg/bus"
+	"slipway.dev/pkg/embedded/embeddedtest"
+	"slipway.dev/pkg/events"
+	"slipway.dev/services/api"
+)
+
+// replica is one running api process (in this test's process).
+type replica struct {
+	url  string
+	stop func()
+}
+
+func startReplica(t *testing.T, natsURL, mongoURI, id string) replica {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() {
+		done <- api.Run(ctx, api.Config{Listener: ln, NATSURL: natsURL, MongoURI: mongoURI, MongoDB: "slipway",
+			InstanceID: id, ProjectorLeaseTTL: 2 * time.Second, Auth: api.AuthConfig{InsecureNoAuth: true},
+			Logger: slog.New(slog.NewJSONHandler(io.Discard, nil))})
+	}()
+	var once bool
+	stop := func() {
+		if once {
+			return
+		}
+		once = true
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("replica %s stopped with: %v", id, err)
+		}
+	}
+	t.Cleanup(stop)
+	return replica{url: "http://" + ln.Addr().String(), stop: stop}
+}
+
+// TestReplicasShareOneProjector runs two api replicas on one NATS and one
+// database: one holds the projector's lease and writes the read models,
+// both serve them; when the holder stops, the other takes the lease and
+// projects what comes next, from where the first left off.
+func TestReplicasShareOneProjector(t *testing.T) {
+	b, natsURL := embeddedtest.NATS(t)
+	mongoURI := embeddedtest.FerretDB(t)
+	leases, err := b.JS.KeyValue(t.Context(), events.BucketLeases)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	a := startReplica(t, natsURL, mongoURI, "replica-a")
+	waitFor(t, "replica-a to lead", func() bool { return holder(t, leases) == "replica-a" })
+	c := startReplica(t, natsURL, mongoURI, "replica-c")
+
+	created(t, b, "one")
+	for _, r := range []replica{a, c} {
+		waitFor(t, "deployment one served by "+r.url, func() bool { return status(t, r.url, "one") == http.StatusOK })
+	}
+	if h := holder(t, leases); h != "replica-a" {
+		t.Fatalf("the lease moved to %s while replica-a ran", h)
+	}
+
+	a.stop()
+	waitFor(t, "replica-c to lead", func() bool { return holder(t, leases) == "replica-c" })
+	created(t, b, "two")
+	waitFor(t, "deployment two served by replica-c", func() bool { return status(t, c.url, "two") == http.StatusOK })
+	if got := status(t, c.url, "one"); got != http.StatusOK {
+		t.Fatalf("deployment one after the handover: %d", got)
+	}
+}
+
+func holder(t *testing.T, kv jetstream.KeyValue) string {
+	t.Helper()
+	e, err := kv.Get(t.Context(), "projector.slipway")
+	if err != nil {
+		return ""
+	}
+	var h struct{ Holder string }
+	_ = json.Unmarshal(e.Value(), &h)
+	return h.Holder
+}
+
+// created appends a deployment's creation to EVENTS, as the worker does.
+func created(t *testing.T, b *bus.Conn, name string) {
+	t.Helper()
+	ref := events.DeploymentRef{Owner: "acme", Project: "fraud", Name: name}
+	one := int32(1)
+	env, err := events.Wrap(events.DeploymentCreated{Deployment: ref, Environment: "dev",
+		Target:   events.TargetInfo{Name: "sim", Namespace: "default", BaseURL: "http://sim", ObjectName: name + "-x"},
+		Revision: events.Revision{Number: 1, Cause: events.CauseCreated, Spec: events.Spec{Image: "img", Replicas: &one}.WithDefaults()}},
+		events.Meta{ID: "created-" + name, Source: "/test", Subject: ref.String(), Time: time.Now().UTC(), Actor: "user:test", CorrelationID: "op-" + name})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.Append(t.Context(), events.DeploymentSubject(ref), env, 0); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func status(t *testing.T, base, name string) int {
+	t.Helper()
+	resp, err := http.Get(base + "/v1/projects/acme/fraud/deployments/" + name)
+	if err != nil {
+		return 0
+	}
+	_ = resp.Body.Close()
+	return resp.StatusCode
+}
+
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	for deadline := time.Now().Add(30 * time.Second); !cond(); {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
