@@ -31,6 +31,10 @@ const (
 	CommandSubjects         = "slipway.cmd.>"
 	EventSubjects           = "slipway.evt.>"
 	DeploymentEventSubjects = "slipway.evt.deployment.>"
+	// WebhookRedeliverSubject (core NATS request/reply, stored nowhere)
+	// carries a redelivery asked of an api replica that does not deliver
+	// webhooks to the one that does.
+	WebhookRedeliverSubject = "slipway.internal.webhooks.redeliver"
 
 	// Durable consumer names are identities: renaming one re-consumes its stream.
 	ConsumerRolloutWorker  = "rollout-worker"

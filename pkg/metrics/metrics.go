@@ -55,6 +55,10 @@ var (
 	ProjectorLeader = promauto.NewGauge(prometheus.GaugeOpts{
 		Name: "slipway_projector_leader", Help: "1 while this api replica runs the projector (holds its lease), else 0.",
 	})
+	// WebhooksLeader is 1 while this api replica delivers webhooks (holds their lease).
+	WebhooksLeader = promauto.NewGauge(prometheus.GaugeOpts{
+		Name: "slipway_webhooks_leader", Help: "1 while this api replica runs the webhook dispatcher (holds its lease), else 0.",
+	})
 	// ProjectedEvents counts events applied to the read models.
 	ProjectedEvents = promauto.NewCounter(prometheus.CounterOpts{
 		Name: "slipway_projected_events_total", Help: "Events applied to the read models.",

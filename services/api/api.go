@@ -12,6 +12,7 @@ import (
 	"os"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
 	"golang.org/x/sync/errgroup"
 
 	"slipway.dev/pkg/bus"
@@ -74,7 +75,11 @@ func Run(ctx context.Context, cfg Config) error {
 	}
 	notify := projector.NewNotifier()
 	view := readmodel.NewDeploymentView(viewLimit)
-	projectorLease, err := newProjectorLease(ctx, conn, cfg, log)
+	projectorLease, err := newLease(ctx, conn, cfg, "projector", metrics.ProjectorLeader, log)
+	if err != nil {
+		return err
+	}
+	webhooksLease, err := newLease(ctx, conn, cfg, "webhooks", metrics.WebhooksLeader, log)
 	if err != nil {
 		return err
 	}
@@ -109,7 +114,7 @@ func Run(ctx context.Context, cfg Config) error {
 			return proj.Run(ctx)
 		})
 	})
-	g.Go(func() error { return hooks.Run(gctx) })
+	g.Go(func() error { return webhooksLease.Run(gctx, hooks.Run) })
 	g.Go(func() error {
 		log.InfoContext(ctx, "api listening", "addr", ln.Addr().String())
 		if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
@@ -139,20 +144,21 @@ func (f feedAdapter) Events(ctx context.Context, subject string, after uint64) (
 	return f.Feed.Events(ctx, subject, after)
 }
 
-// newProjectorLease is the lease that makes one replica per database the
-// read models' only writer (docs/ARCHITECTURE.md, "Concurrency").
-func newProjectorLease(ctx context.Context, conn *bus.Conn, cfg Config, log *slog.Logger) (*leader.Lease, error) {
+// newLease is the lease that makes one replica per database do job: the
+// projector (the read models' only writer, docs/ARCHITECTURE.md,
+// "Concurrency") or the webhook dispatcher (each delivery's only writer).
+func newLease(ctx context.Context, conn *bus.Conn, cfg Config, job string, leading prometheus.Gauge, log *slog.Logger) (*leader.Lease, error) {
 	kv, err := conn.JS.KeyValue(ctx, events.BucketLeases)
 	if err != nil {
 		return nil, fmt.Errorf("leases bucket: %w", err)
 	}
-	return leader.New(leader.Config{KV: kv, Key: "projector." + cfg.MongoDB, Holder: cfg.InstanceID, TTL: cfg.ProjectorLeaseTTL,
-		Logger: log.With("component", "projector-lease"),
-		OnChange: func(leading bool) {
-			if leading {
-				metrics.ProjectorLeader.Set(1)
+	return leader.New(leader.Config{KV: kv, Key: job + "." + cfg.MongoDB, Holder: cfg.InstanceID, TTL: cfg.ProjectorLeaseTTL,
+		Logger: log.With("component", job+"-lease"),
+		OnChange: func(on bool) {
+			if on {
+				leading.Set(1)
 			} else {
-				metrics.ProjectorLeader.Set(0)
+				leading.Set(0)
 			}
 		}})
 }

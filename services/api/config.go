@@ -32,9 +32,9 @@ type Config struct {
 	// and process id; a replica restarting under the same id takes its lease
 	// back at once.
 	InstanceID string
-	// ProjectorLeaseTTL is how long the projector's lease lasts unrenewed;
-	// a replica that dies without releasing it is replaced after this.
-	// Default 30s.
+	// ProjectorLeaseTTL is how long the leases of the projector and of the
+	// webhook dispatcher last unrenewed; a replica that dies holding one is
+	// replaced after this. Default 30s.
 	ProjectorLeaseTTL time.Duration
 }
 

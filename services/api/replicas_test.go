@@ -5,8 +5,12 @@ import (
 	"encoding/json"
 	"io"
 	"log/slog"
+	"maps"
 	"net"
 	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -34,7 +38,7 @@ func startReplica(t *testing.T, natsURL, mongoURI, id string) replica {
 	done := make(chan error, 1)
 	go func() {
 		done <- api.Run(ctx, api.Config{Listener: ln, NATSURL: natsURL, MongoURI: mongoURI, MongoDB: "slipway",
-			InstanceID: id, ProjectorLeaseTTL: 2 * time.Second, Auth: api.AuthConfig{InsecureNoAuth: true},
+			InstanceID: id, ProjectorLeaseTTL: 2 * time.Second, Auth: api.AuthConfig{InsecureNoAuth: true}, AllowPrivateWebhookTargets: true,
 			Logger: slog.New(slog.NewJSONHandler(io.Discard, nil))})
 	}()
 	var once bool
@@ -87,13 +91,7 @@ func TestReplicasShareOneProjector(t *testing.T) {
 
 func holder(t *testing.T, kv jetstream.KeyValue) string {
 	t.Helper()
-	e, err := kv.Get(t.Context(), "projector.slipway")
-	if err != nil {
-		return ""
-	}
-	var h struct{ Holder string }
-	_ = json.Unmarshal(e.Value(), &h)
-	return h.Holder
+	return leaseHolder(t, kv, "projector.slipway")
 }
 
 // created appends a deployment's creation to EVENTS, as the worker does.
@@ -130,5 +128,112 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 			t.Fatalf("timed out waiting for %s", what)
 		}
 		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// receiver counts webhook requests by webhook-id.
+type receiver struct {
+	mu    sync.Mutex
+	byID  map[string]int
+	total int
+}
+
+func (r *receiver) ServeHTTP(w http.ResponseWriter, req *http.Request) {
+	r.mu.Lock()
+	r.byID[req.Header.Get("webhook-id")]++
+	r.total++
+	r.mu.Unlock()
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func (r *receiver) count() (int, map[string]int) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.total, maps.Clone(r.byID)
+}
+
+// TestWebhooksAcrossReplicas: with two api replicas one delivers webhooks
+// (it holds their lease); a subscription made through the other is served,
+// each event is delivered once, a redelivery asked of the other replica is
+// forwarded to the delivering one, and when that one stops the other takes
+// over the deliveries.
+func TestWebhooksAcrossReplicas(t *testing.T) {
+	b, natsURL := embeddedtest.NATS(t)
+	mongoURI := embeddedtest.FerretDB(t)
+	leases, err := b.JS.KeyValue(t.Context(), events.BucketLeases)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hooks := &receiver{byID: map[string]int{}}
+	srv := httptest.NewServer(hooks)
+	t.Cleanup(srv.Close)
+
+	a := startReplica(t, natsURL, mongoURI, "replica-a")
+	waitFor(t, "replica-a to deliver webhooks", func() bool { return leaseHolder(t, leases, "webhooks.slipway") == "replica-a" })
+	c := startReplica(t, natsURL, mongoURI, "replica-c")
+	var sub struct{ ID string }
+	post(t, c.url+"/v1/webhooks", `{"url":"`+srv.URL+`","events":["slipway.deployment.created.v1"]}`, http.StatusCreated, &sub)
+
+	created(t, b, "one")
+	waitFor(t, "one delivery", func() bool { n, _ := hooks.count(); return n == 1 })
+	var page struct {
+		Items []struct{ ID, State string }
+	}
+	waitFor(t, "the delivery log, read through replica-c", func() bool {
+		get(t, c.url+"/v1/webhooks/"+sub.ID+"/deliveries", &page)
+		return len(page.Items) == 1 && page.Items[0].State == "delivered"
+	})
+	post(t, c.url+"/v1/webhooks/"+sub.ID+"/deliveries/"+page.Items[0].ID+"/redeliver", "", http.StatusAccepted, nil)
+	waitFor(t, "the redelivery", func() bool { n, _ := hooks.count(); return n == 2 })
+
+	a.stop()
+	waitFor(t, "replica-c to deliver webhooks", func() bool { return leaseHolder(t, leases, "webhooks.slipway") == "replica-c" })
+	created(t, b, "two")
+	waitFor(t, "the second event's delivery", func() bool { n, _ := hooks.count(); return n == 3 })
+	time.Sleep(500 * time.Millisecond) // a duplicate would arrive by now
+	n, byID := hooks.count()
+	if n != 3 || len(byID) != 2 || byID[page.Items[0].ID] != 2 {
+		t.Fatalf("deliveries: %d in all, by id %v (want the first twice, the second once)", n, byID)
+	}
+}
+
+func leaseHolder(t *testing.T, kv jetstream.KeyValue, key string) string {
+	t.Helper()
+	e, err := kv.Get(t.Context(), key)
+	if err != nil {
+		return ""
+	}
+	var h struct{ Holder string }
+	_ = json.Unmarshal(e.Value(), &h)
+	return h.Holder
+}
+
+func post(t *testing.T, url, body string, want int, out any) {
+	t.Helper()
+	resp, err := http.Post(url, "application/json", strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = resp.Body.Close() }()
+	raw, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != want {
+		t.Fatalf("POST %s: %d %s", url, resp.StatusCode, raw)
+	}
+	if out != nil {
+		if err := json.Unmarshal(raw, out); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+func get(t *testing.T, url string, out any) {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = resp.Body.Close() }()
+	if err := json.NewDecoder(resp.Body).Decode(out); err != nil {
+		t.Fatal(err)
 	}
 }

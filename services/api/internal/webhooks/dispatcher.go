@@ -16,6 +16,10 @@ import (
 // returns when ctx ends (nil) or the consumer fails, after its senders
 // stopped.
 func (d *Dispatcher) Run(ctx context.Context) error {
+	ready := make(chan struct{})
+	d.mu.Lock()
+	d.ready = ready
+	d.mu.Unlock()
 	defer d.stopAll()
 	if err := d.subs.watch(ctx, d.stopSender); err != nil {
 		return nilIfDone(ctx, fmt.Errorf("webhooks: %w", err))
@@ -26,7 +30,12 @@ func (d *Dispatcher) Run(ctx context.Context) error {
 	if err := d.resume(ctx); err != nil {
 		return nilIfDone(ctx, err)
 	}
-	close(d.ready)
+	close(ready)
+	stopServing, err := d.serveRedeliveries(ctx)
+	if err != nil {
+		return nilIfDone(ctx, err)
+	}
+	defer stopServing()
 	iter, err := d.cons.Messages(jetstream.PullMaxMessages(64))
 	if err != nil {
 		return fmt.Errorf("webhooks messages: %w", err)
@@ -150,7 +159,7 @@ func (d *Dispatcher) stopSender(id string) {
 // stopAll stops every sender and waits for them.
 func (d *Dispatcher) stopAll() {
 	d.mu.Lock()
-	d.runCtx = nil
+	d.runCtx, d.ready = nil, nil
 	for id, s := range d.senders {
 		s.cancel()
 		delete(d.senders, id)

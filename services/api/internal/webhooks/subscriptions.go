@@ -120,6 +120,9 @@ func (s *subscriptions) remove(ctx context.Context, id string) error {
 // watch keeps the view current until ctx ends; it returns once the view
 // holds every stored subscription. gone is called for each deleted one.
 func (s *subscriptions) watch(ctx context.Context, gone func(id string)) error {
+	s.mu.Lock()
+	clear(s.byID) // a watch from an earlier Run may have missed deletions
+	s.mu.Unlock()
 	w, err := s.kv.WatchAll(ctx)
 	if err != nil {
 		return fmt.Errorf("watch webhooks: %w", err)

@@ -19,29 +19,39 @@
 //     and acknowledges an event once its deliveries are recorded, not
 //     delivered, so a slow receiver never holds the stream. An event read
 //     again (lost ack, crash) finds its deliveries recorded and adds none.
+//
 //   - At least once, idempotent ids: a delivery's id is derived from the
 //     event id and the subscription id; it is the webhook-id header of every
 //     attempt, retry and redelivery, so receivers deduplicate on it.
+//
 //   - Signing follows the Standard Webhooks specification: webhook-id,
 //     webhook-timestamp (unix seconds of the attempt) and webhook-signature
 //     v1,base64(HMAC-SHA256(key, id.timestamp.body)); the body is the event's
 //     CloudEvents envelope as stored.
+//
 //   - Isolation: each subscription has its own sender with at most
 //     Concurrency attempts in flight and an HTTP client with timeouts
 //     (connect 5 s, attempt 10 s), so a receiver that hangs or fails delays
 //     only its own deliveries.
+//
 //   - Retries: exponential backoff with full jitter (Retry), then the state
 //     dead; a manual redelivery queues it again with a new budget. Pending
 //     deliveries resume when the dispatcher starts.
+//
 //   - Ordering: none between deliveries (retries reorder them); the body's
 //     time and id say where an event belongs.
+//
 //   - SSRF: URLs are http or https; link-local, metadata, unspecified and
 //     multicast addresses are refused, loopback and private ones unless
 //     AllowPrivateTargets. The host is checked when the subscription is made
 //     and every dialed address at delivery time (DNS can change).
 //
-// Like the projector, the dispatcher assumes one api replica per database:
-// two would both resume the same pending deliveries.
+//   - One dispatcher per database: Run is the job of the api replica holding
+//     the webhooks lease (like the projector); two would both resume the same
+//     pending deliveries. The others serve subscriptions and the delivery
+//     log, and forward a redelivery to the running dispatcher over NATS
+//     (forward.go). Run may be called again after it returned (the lease
+//     came back).
 package webhooks
 
 import (
@@ -53,6 +63,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
 	"slipway.dev/pkg/bus"
@@ -93,9 +104,12 @@ type Dispatcher struct {
 	subs        *subscriptions
 	store       *deliveryStore
 	cons        jetstream.Consumer
+	nc          *nats.Conn
 
-	ready   chan struct{} // closed once Run has loaded subscriptions and resumed pending deliveries
-	mu      sync.Mutex
+	mu sync.Mutex
+	// ready is closed once the current Run has loaded subscriptions and
+	// resumed pending deliveries; nil while no Run is going.
+	ready   chan struct{}
 	runCtx  context.Context
 	senders map[string]*sender
 	wg      sync.WaitGroup
@@ -132,8 +146,8 @@ func Open(ctx context.Context, cfg Config) (*Dispatcher, error) {
 	return &Dispatcher{
 		log: log, policy: policy, retry: cfg.Retry.withDefaults(), concurrency: concurrency,
 		client: newClient(policy), now: time.Now, store: store, cons: cons,
-		subs:  &subscriptions{kv: kv, stream: stream, now: time.Now, byID: map[string]record{}},
-		ready: make(chan struct{}), senders: map[string]*sender{},
+		subs:    &subscriptions{kv: kv, stream: stream, now: time.Now, byID: map[string]record{}},
+		senders: map[string]*sender{}, nc: cfg.Bus.NC,
 	}, nil
 }
 
@@ -194,12 +208,25 @@ func (d *Dispatcher) Deliveries(ctx context.Context, id string, q DeliveryQuery)
 // Redeliver queues a delivery again for an immediate attempt, with the same
 // webhook-id and a new retry budget, and returns it (pending). Asked while
 // an attempt is in flight, it sends again once that attempt ends.
+// On a replica whose dispatcher does not run it is forwarded to the one
+// that does.
 func (d *Dispatcher) Redeliver(ctx context.Context, id, deliveryID string) (Delivery, error) {
+	d.mu.Lock()
+	ready := d.ready
+	d.mu.Unlock()
+	if ready == nil {
+		return d.forwardRedeliver(ctx, id, deliveryID)
+	}
 	select {
-	case <-d.ready:
+	case <-ready:
 	case <-ctx.Done():
 		return Delivery{}, fmt.Errorf("%w: dispatcher starting: %v", ErrUnavailable, ctx.Err())
 	}
+	return d.redeliverLocal(ctx, id, deliveryID)
+}
+
+// redeliverLocal hands the delivery to this replica's sender of it.
+func (d *Dispatcher) redeliverLocal(ctx context.Context, id, deliveryID string) (Delivery, error) {
 	if _, err := d.subs.get(ctx, id); err != nil {
 		return Delivery{}, err
 	}
