@@ -81,6 +81,9 @@ func (a *API) awaitOperation(ctx context.Context, id string, wait time.Duration)
 	for {
 		changed := a.Changes.Changed()
 		op, err := a.operation(ctx, id)
+		if err == nil && op.Ended() {
+			a.deploymentCaughtUp(ctx, op)
+		}
 		if err != nil || op.Ended() || wait <= 0 {
 			return op, err
 		}
@@ -120,4 +123,34 @@ func (a *API) operation(ctx context.Context, id string) (readmodel.Operation, er
 func acceptedOperation(rec intake.Record) readmodel.Operation {
 	return readmodel.Operation{ID: rec.ID, Kind: readmodel.KindOf(rec.Type), Deployment: rec.Deployment, Target: rec.Target,
 		Status: readmodel.OpAccepted, Actor: rec.Actor, AcceptedAt: rec.AcceptedAt, UpdatedAt: rec.AcceptedAt}
+}
+
+// catchUpLimit bounds how long an ended operation's answer waits for its
+// deployment's document.
+const catchUpLimit = 2 * time.Second
+
+// deploymentCaughtUp waits until the deployment's document shows the event
+// that ended op. A flush writes the operation before the deployment, so a
+// read between the two (a poll, or a replica without the projector) could
+// answer "succeeded" and then serve the deployment as it was: a client that
+// waited for an operation then reads its outcome.
+func (a *API) deploymentCaughtUp(ctx context.Context, op readmodel.Operation) {
+	if op.Deployment == "" || op.Seq == 0 {
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, catchUpLimit)
+	defer cancel()
+	for {
+		changed := a.Changes.Changed()
+		d, err := a.Reads.Deployment(ctx, op.Deployment)
+		if err != nil || d.Seq >= op.Seq {
+			return // gone (a freed name) or caught up; errors show on the next read
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-changed:
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
 }
