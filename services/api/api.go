@@ -29,12 +29,19 @@ import (
 	"slipway.dev/services/api/internal/webhooks"
 )
 
-// Run serves until ctx ends, then drains HTTP requests and stops.
+// Run serves until ctx ends, then drains HTTP requests and stops. Stopped
+// while it starts (ctx ended before it was serving) is not a failure.
 func Run(ctx context.Context, cfg Config) error {
 	if err := cfg.Validate(); err != nil {
 		return fmt.Errorf("api config: %w", err)
 	}
-	cfg = cfg.withDefaults()
+	if err := run(ctx, cfg.withDefaults()); err != nil && ctx.Err() == nil {
+		return err
+	}
+	return nil
+}
+
+func run(ctx context.Context, cfg Config) error {
 	log := cfg.Logger
 	if log == nil {
 		log = slog.New(slog.NewJSONHandler(os.Stderr, nil))
@@ -63,7 +70,14 @@ func Run(ctx context.Context, cfg Config) error {
 	if err != nil {
 		return err
 	}
-	hooks, err := webhooks.Open(ctx, webhooks.Config{Bus: conn, MongoURI: cfg.MongoURI, MongoDB: cfg.MongoDB,
+	keys, err := webhookKeys(cfg)
+	if err != nil {
+		return err
+	}
+	if keys == nil {
+		log.WarnContext(ctx, "webhook signing secrets are stored unencrypted ("+EnvWebhookSecretsUnsealed+"); set "+EnvWebhookKeyFile+" to seal them")
+	}
+	hooks, err := webhooks.Open(ctx, webhooks.Config{Bus: conn, MongoURI: cfg.MongoURI, MongoDB: cfg.MongoDB, Keys: keys,
 		AllowPrivateTargets: cfg.AllowPrivateWebhookTargets, Logger: log.With("component", "webhooks")})
 	if err != nil {
 		return err
@@ -161,4 +175,23 @@ func newLease(ctx context.Context, conn *bus.Conn, cfg Config, job string, leadi
 				leading.Set(0)
 			}
 		}})
+}
+
+// webhookKeys is the keyring sealing webhook signing secrets: from the key
+// file, or the keys given in code; nil when secrets are stored unsealed.
+func webhookKeys(cfg Config) (*webhooks.Keyring, error) {
+	keys := cfg.WebhookKeys
+	if cfg.WebhookKeyFile != "" {
+		raw, err := os.ReadFile(cfg.WebhookKeyFile)
+		if err != nil {
+			return nil, fmt.Errorf("webhook key file: %w", err)
+		}
+		if keys, err = webhooks.ParseKeys(string(raw)); err != nil {
+			return nil, fmt.Errorf("webhook key file %s: %w", cfg.WebhookKeyFile, err)
+		}
+	}
+	if len(keys) == 0 {
+		return nil, nil
+	}
+	return webhooks.NewKeyring(keys)
 }

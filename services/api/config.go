@@ -1,6 +1,8 @@
 package api
 
 import (
+	"crypto/rand"
+	"encoding/base64"
 	"errors"
 	"flag"
 	"fmt"
@@ -10,6 +12,7 @@ import (
 	"time"
 
 	"slipway.dev/pkg/telemetry"
+	"slipway.dev/services/api/internal/webhooks"
 )
 
 // Config is everything the api needs, read once at start.
@@ -32,6 +35,14 @@ type Config struct {
 	// and process id; a replica restarting under the same id takes its lease
 	// back at once.
 	InstanceID string
+	// WebhookKeyFile holds the keys that seal webhook signing secrets at
+	// rest: one base64 32-byte key per line, the sealing key first (older
+	// ones still open what they sealed). WebhookKeys gives them in code.
+	WebhookKeyFile string
+	WebhookKeys    [][]byte
+	// WebhookSecretsUnsealed stores signing secrets plain instead: without
+	// keys the api refuses to start unless this is set.
+	WebhookSecretsUnsealed bool
 	// ProjectorLeaseTTL is how long the leases of the projector and of the
 	// webhook dispatcher last unrenewed; a replica that dies holding one is
 	// replaced after this. Default 30s.
@@ -48,11 +59,16 @@ const (
 	EnvWebhooksAllowPrivate = "SLIPWAY_WEBHOOKS_ALLOW_PRIVATE"
 	// EnvInstanceID sets InstanceID (deployments/ pass the pod name).
 	EnvInstanceID = "SLIPWAY_INSTANCE_ID"
+	// EnvWebhookKeyFile sets WebhookKeyFile; EnvWebhookSecretsUnsealed ("true")
+	// sets WebhookSecretsUnsealed.
+	EnvWebhookKeyFile         = "SLIPWAY_WEBHOOK_KEY_FILE"
+	EnvWebhookSecretsUnsealed = "SLIPWAY_WEBHOOK_SECRETS_UNSEALED"
 )
 
 // EnvVars lists every environment variable the api reads.
 func EnvVars() []string {
-	return append([]string{EnvHTTPAddr, EnvNATSURL, EnvMongoURI, EnvMongoDB, EnvWebhooksAllowPrivate, EnvInstanceID, telemetry.EnvLogLevel}, authEnvVars()...)
+	return append([]string{EnvHTTPAddr, EnvNATSURL, EnvMongoURI, EnvMongoDB, EnvWebhooksAllowPrivate, EnvInstanceID,
+		EnvWebhookKeyFile, EnvWebhookSecretsUnsealed, telemetry.EnvLogLevel}, authEnvVars()...)
 }
 
 // LoadConfig reads flags, falling back to the environment, then to defaults.
@@ -65,6 +81,10 @@ func LoadConfig(args []string, getenv func(string) string) (Config, error) {
 	fs.StringVar(&cfg.MongoDB, "mongo-db", envOr(getenv, EnvMongoDB, "slipway"), "MongoDB database")
 	fs.BoolVar(&cfg.AllowPrivateWebhookTargets, "webhooks-allow-private", getenv(EnvWebhooksAllowPrivate) == "true",
 		"let webhook URLs reach loopback and private addresses")
+	fs.StringVar(&cfg.WebhookKeyFile, "webhook-key-file", getenv(EnvWebhookKeyFile),
+		"file of base64 keys sealing webhook signing secrets at rest, the sealing key first (`openssl rand -base64 32`)")
+	fs.BoolVar(&cfg.WebhookSecretsUnsealed, "webhook-secrets-unsealed", getenv(EnvWebhookSecretsUnsealed) == "true",
+		"store webhook signing secrets unencrypted (without a key file)")
 	fs.StringVar(&cfg.InstanceID, "instance-id", envOr(getenv, EnvInstanceID, defaultInstanceID()), "this replica's name in the projector's lease")
 	cfg.Auth.flags(fs, getenv)
 	if err := fs.Parse(args); err != nil {
@@ -84,6 +104,10 @@ func (c Config) Validate() error {
 	}
 	if c.MongoURI == "" || c.MongoDB == "" {
 		errs = append(errs, errors.New("mongodb uri and database are required"))
+	}
+	if c.WebhookKeyFile == "" && len(c.WebhookKeys) == 0 && !c.WebhookSecretsUnsealed {
+		errs = append(errs, errors.New("webhook signing secrets need a key to be sealed at rest: set "+EnvWebhookKeyFile+
+			" (a file with `openssl rand -base64 32` in it), or "+EnvWebhookSecretsUnsealed+"=true to store them unencrypted"))
 	}
 	if c.ProjectorLeaseTTL < 0 {
 		errs = append(errs, errors.New("projector lease ttl must not be negative"))
@@ -120,4 +144,12 @@ func (c Config) withDefaults() Config {
 		c.ProjectorLeaseTTL = 30 * time.Second
 	}
 	return c
+}
+
+// GenerateWebhookKey returns a new key for a webhook key file (base64 of
+// 32 random bytes), as `openssl rand -base64 32` makes one.
+func GenerateWebhookKey() string {
+	key := make([]byte, webhooks.KeySize)
+	_, _ = rand.Read(key) // never fails (crypto/rand)
+	return base64.StdEncoding.EncodeToString(key)
 }

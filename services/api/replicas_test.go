@@ -22,6 +22,9 @@ import (
 	"slipway.dev/services/api"
 )
 
+// testKey seals webhook secrets in these tests; every replica has it.
+var testKey = []byte("0123456789abcdef0123456789abcdef")
+
 // replica is one running api process (in this test's process).
 type replica struct {
 	url  string
@@ -38,7 +41,7 @@ func startReplica(t *testing.T, natsURL, mongoURI, id string) replica {
 	done := make(chan error, 1)
 	go func() {
 		done <- api.Run(ctx, api.Config{Listener: ln, NATSURL: natsURL, MongoURI: mongoURI, MongoDB: "slipway",
-			InstanceID: id, ProjectorLeaseTTL: 2 * time.Second, Auth: api.AuthConfig{InsecureNoAuth: true}, AllowPrivateWebhookTargets: true,
+			InstanceID: id, ProjectorLeaseTTL: 2 * time.Second, WebhookKeys: [][]byte{testKey}, Auth: api.AuthConfig{InsecureNoAuth: true}, AllowPrivateWebhookTargets: true,
 			Logger: slog.New(slog.NewJSONHandler(io.Discard, nil))})
 	}()
 	var once bool

@@ -190,13 +190,18 @@ func (s *Stack) startAPI(dir string) {
 	if err := os.WriteFile(tokenFile, []byte(token+"\n"), 0o600); err != nil {
 		s.t.Fatal(err)
 	}
+	keyFile := filepath.Join(dir, "webhook-key")
+	if err := os.WriteFile(keyFile, []byte(api.GenerateWebhookKey()+"\n"), 0o600); err != nil {
+		s.t.Fatal(err)
+	}
 	for i := 1; ; i++ {
 		addr, err := freeAddr()
 		if err != nil {
 			s.t.Fatal(err)
 		}
 		p := s.start(ServiceAPI, ServiceAPI, s.env("SLIPWAY_HTTP_ADDR="+addr, "SLIPWAY_NATS_URL="+s.NATSURL,
-			"SLIPWAY_MONGO_URI="+s.MongoURI, "SLIPWAY_MONGO_DB="+MongoDB, api.EnvAdminTokenFile+"="+tokenFile))
+			"SLIPWAY_MONGO_URI="+s.MongoURI, "SLIPWAY_MONGO_DB="+MongoDB, api.EnvAdminTokenFile+"="+tokenFile,
+			api.EnvWebhookKeyFile+"="+keyFile))
 		url := "http://" + addr
 		err = waitReady(s.t.Context(), url, p, 30*time.Second)
 		if err == nil {

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"os"
 	"path/filepath"
 	"sync"
 	"time"
@@ -113,6 +114,10 @@ func Start(ctx context.Context, o Options) (s *Stack, err error) {
 		return nil, err
 	}
 	s.NATSURL, s.MongoURI = s.nats.URL(), s.ferret.URI()
+	keyFile, err := webhookKeyFile(o.DataDir)
+	if err != nil {
+		return nil, err
+	}
 	ln, err := net.Listen("tcp", o.Addr)
 	if err != nil {
 		return nil, fmt.Errorf("listen %s: %w", o.Addr, err)
@@ -147,7 +152,7 @@ func Start(ctx context.Context, o Options) (s *Stack, err error) {
 	g.Go(func() error {
 		// One process per data directory: after a crash its restart takes
 		// the projector's lease back at once under the same id.
-		return api.Run(gctx, api.Config{Listener: ln, NATSURL: s.NATSURL, MongoURI: s.MongoURI, MongoDB: "slipway", InstanceID: "slipway-dev",
+		return api.Run(gctx, api.Config{Listener: ln, NATSURL: s.NATSURL, MongoURI: s.MongoURI, MongoDB: "slipway", InstanceID: "slipway-dev", WebhookKeyFile: keyFile,
 			AllowPrivateWebhookTargets: o.AllowPrivateWebhookTargets, Auth: auth, Logger: log.With("service", "api")})
 	})
 	if !o.NoWorker {
@@ -243,3 +248,19 @@ func ignoreCanceled(err error) error {
 
 // Wait blocks until a service fails or the stack is closed.
 func (s *Stack) Wait() error { return s.group.Wait() }
+
+// webhookKeyFile is the key sealing webhook signing secrets in dir, made
+// (0600) on the first start and kept with the data it seals.
+func webhookKeyFile(dir string) (string, error) {
+	path := filepath.Join(dir, "webhook-key")
+	if _, err := os.Stat(path); err == nil {
+		return path, nil
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return "", fmt.Errorf("data dir: %w", err)
+	}
+	if err := os.WriteFile(path, []byte(api.GenerateWebhookKey()+"\n"), 0o600); err != nil {
+		return "", fmt.Errorf("webhook key: %w", err)
+	}
+	return path, nil
+}

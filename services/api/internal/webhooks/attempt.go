@@ -21,6 +21,10 @@ const maxResponse = 64 << 10
 func (d *Dispatcher) attempt(ctx context.Context, rec record, dl Delivery) attemptResult {
 	at := d.now()
 	r := attemptResult{id: dl.ID, at: at}
+	if rec.openErr != nil {
+		r.err = rec.openErr
+		return r
+	}
 	sig, err := Sign(rec.Secret, dl.ID, at.Unix(), []byte(dl.Body))
 	if err != nil {
 		r.err = err

@@ -66,7 +66,7 @@ func newFixture(t *testing.T, retry webhooks.Retry) *fixture {
 	suffix := make([]byte, 4)
 	_, _ = rand.Read(suffix)
 	return &fixture{t: t, bus: b, cfg: webhooks.Config{Bus: b, MongoURI: mongoURI(t), MongoDB: "webhooks_" + hex.EncodeToString(suffix),
-		AllowPrivateTargets: true, Retry: retry, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}}
+		AllowPrivateTargets: true, Retry: retry, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Keys: testKeys(t)}}
 }
 
 // start opens and runs a dispatcher; stop (also run at cleanup) ends it and
@@ -191,4 +191,14 @@ func fmtGaps(reqs []request) string {
 		s += fmt.Sprintf(" %d→%d: %s", i, i+1, reqs[i].at.Sub(reqs[i-1].at).Round(time.Millisecond))
 	}
 	return s
+}
+
+// testKeys seal the fixtures' signing secrets, as in production.
+func testKeys(t *testing.T) *webhooks.Keyring {
+	t.Helper()
+	k, err := webhooks.NewKeyring([][]byte{[]byte("fixture-key-fixture-key-fixture!")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return k
 }

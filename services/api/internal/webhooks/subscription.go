@@ -46,7 +46,12 @@ type CreateRequest struct {
 // secret (needed to sign) and the EVENTS sequence it starts after.
 type record struct {
 	Subscription
+	// Secret is the signing secret in memory; in the bucket it is sealed
+	// (seal.go) when keys are configured.
 	Secret string `json:"secret"`
+	// openErr is why the stored secret could not be opened (a key missing):
+	// attempts then fail with it, in the delivery log, instead of signing wrongly.
+	openErr error
 	// AfterSeq is the last EVENTS sequence when the subscription was made:
 	// it receives the events stored after it, never history.
 	AfterSeq uint64 `json:"afterSeq"`

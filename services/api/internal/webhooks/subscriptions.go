@@ -21,6 +21,7 @@ type subscriptions struct {
 	kv     jetstream.KeyValue
 	stream jetstream.Stream // EVENTS: where a new subscription starts
 	now    func() time.Time
+	keys   *Keyring // seals secrets at rest; nil stores them plain
 
 	mu   sync.RWMutex
 	byID map[string]record
@@ -46,9 +47,9 @@ func (s *subscriptions) create(ctx context.Context, sub Subscription) (record, e
 		return record{}, fmt.Errorf("%w: events stream: %v", ErrUnavailable, err)
 	}
 	rec := record{Subscription: sub, Secret: secret, AfterSeq: info.State.LastSeq}
-	data, err := json.Marshal(rec)
+	data, err := s.encode(rec)
 	if err != nil {
-		return record{}, fmt.Errorf("encode webhook %s: %w", sub.ID, err)
+		return record{}, err
 	}
 	if _, err := s.kv.Create(ctx, sub.ID, data); err != nil {
 		return record{}, fmt.Errorf("%w: store webhook %s: %v", ErrUnavailable, sub.ID, err)
@@ -69,10 +70,32 @@ func (s *subscriptions) get(ctx context.Context, id string) (record, error) {
 	if err != nil {
 		return record{}, fmt.Errorf("%w: webhook %s: %v", ErrUnavailable, id, err)
 	}
+	return s.decode(id, e.Value())
+}
+
+// encode is a record as stored: its secret sealed.
+func (s *subscriptions) encode(rec record) ([]byte, error) {
+	sealed, err := s.keys.seal(rec.Secret, rec.ID)
+	if err != nil {
+		return nil, err
+	}
+	rec.Secret = sealed
+	data, err := json.Marshal(rec)
+	if err != nil {
+		return nil, fmt.Errorf("encode webhook %s: %w", rec.ID, err)
+	}
+	return data, nil
+}
+
+// decode reads a stored record, opening its secret; a secret that does not
+// open leaves the record with openErr set (and no secret).
+func (s *subscriptions) decode(id string, data []byte) (record, error) {
 	var rec record
-	if err := json.Unmarshal(e.Value(), &rec); err != nil {
+	if err := json.Unmarshal(data, &rec); err != nil {
 		return record{}, fmt.Errorf("decode webhook %s: %w", id, err)
 	}
+	plain, err := s.keys.open(rec.Secret, id)
+	rec.Secret, rec.openErr = plain, err
 	return rec, nil
 }
 
@@ -160,8 +183,7 @@ func (s *subscriptions) apply(e jetstream.KeyValueEntry) bool {
 		delete(s.byID, e.Key())
 		return true
 	}
-	var rec record
-	if json.Unmarshal(e.Value(), &rec) == nil {
+	if rec, err := s.decode(e.Key(), e.Value()); err == nil {
 		s.byID[e.Key()] = rec
 	}
 	return false

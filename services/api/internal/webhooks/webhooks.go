@@ -90,7 +90,9 @@ type Config struct {
 	Retry Retry
 	// Concurrency bounds each subscription's attempts in flight (default 4).
 	Concurrency int
-	Logger      *slog.Logger
+	// Keys seal signing secrets at rest; nil stores them plain.
+	Keys   *Keyring
+	Logger *slog.Logger
 }
 
 // Dispatcher owns webhook subscriptions and delivers events to them.
@@ -146,7 +148,7 @@ func Open(ctx context.Context, cfg Config) (*Dispatcher, error) {
 	return &Dispatcher{
 		log: log, policy: policy, retry: cfg.Retry.withDefaults(), concurrency: concurrency,
 		client: newClient(policy), now: time.Now, store: store, cons: cons,
-		subs:    &subscriptions{kv: kv, stream: stream, now: time.Now, byID: map[string]record{}},
+		subs:    &subscriptions{kv: kv, stream: stream, now: time.Now, keys: cfg.Keys, byID: map[string]record{}},
 		senders: map[string]*sender{}, nc: cfg.Bus.NC,
 	}, nil
 }
