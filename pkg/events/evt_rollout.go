@@ -1,5 +1,7 @@
 package events
 
+import "time"
+
 // Replicas are a rollout's counts as Kubernetes reports them.
 type Replicas struct {
 	Desired   int32 `json:"desired"`
@@ -44,6 +46,17 @@ type RolloutSucceeded struct {
 }
 
 func (RolloutSucceeded) Type() string { return "slipway.deployment.rollout_succeeded.v1" }
+
+// RolloutBaking records that every replica of the revision is updated and
+// available and that the rollout now bakes (spec.rollout.bakeSeconds) until
+// Until: it succeeds then unless the new pods fail before.
+type RolloutBaking struct {
+	Revision int       `json:"revision"`
+	Replicas Replicas  `json:"replicas"`
+	Until    time.Time `json:"until"`
+}
+
+func (RolloutBaking) Type() string { return "slipway.deployment.rollout_baking.v1" }
 
 // RolloutFailed records a rollout that cannot finish, with a reason code.
 type RolloutFailed struct {

@@ -44,6 +44,7 @@ func samples() []Message {
 		RolloutStarted{Revision: 2, FromRevision: 1, Desired: 4, Strategy: "RollingUpdate"},
 		RolloutProgressed{Revision: 2, Replicas: reps, Conditions: []Condition{{Type: "Progressing", Status: "True", Reason: "ReplicaSetUpdated"}}},
 		RolloutSucceeded{Revision: 2, Replicas: reps, DurationMS: 1520},
+		RolloutBaking{Revision: 2, Replicas: reps, Until: time.Date(2026, 11, 24, 10, 5, 0, 0, time.UTC)},
 		RolloutFailed{Revision: 2, Reason: ReasonProgressDeadlineExceeded, Message: "no progress for 300s", Replicas: reps},
 		HealthChanged{From: HealthProgressing, To: HealthHealthy, Reason: ReasonAllReplicasReady, Replicas: reps},
 		HealthChanged{From: HealthProgressing, To: HealthDegraded, Reason: ReasonCrashLoopBackOff, Revision: 2,

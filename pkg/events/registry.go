@@ -22,6 +22,7 @@ func init() {
 	register[RolloutStarted]()
 	register[RolloutProgressed]()
 	register[RolloutSucceeded]()
+	register[RolloutBaking]()
 	register[RolloutFailed]()
 	register[HealthChanged]()
 	register[UpdateDeployment]()

@@ -68,6 +68,10 @@ type Strategy struct {
 	MaxSurge                string `json:"maxSurge,omitempty"`
 	MaxUnavailable          string `json:"maxUnavailable,omitempty"`
 	ProgressDeadlineSeconds int32  `json:"progressDeadlineSeconds,omitempty"`
+	// BakeSeconds keeps a rollout open after every replica is available:
+	// if the new pods crash-loop or the deployment becomes unavailable in
+	// that time, the rollout fails and rolls back automatically. 0: none.
+	BakeSeconds int32 `json:"bakeSeconds,omitempty"`
 }
 
 // Defaults every revision gets where the spec is silent. MaxUnavailable 0

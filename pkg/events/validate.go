@@ -225,6 +225,9 @@ func (s Spec) validateStrategy(v *validator) {
 	if r.ProgressDeadlineSeconds != 0 && (r.ProgressDeadlineSeconds < 5 || r.ProgressDeadlineSeconds > 86400) {
 		v.add("spec.rollout.progressDeadlineSeconds", "must be between 5 and 86400")
 	}
+	if r.BakeSeconds < 0 || r.BakeSeconds > 86400 {
+		v.add("spec.rollout.bakeSeconds", "must be between 0 and 86400")
+	}
 }
 
 // parseIntOrPercent accepts "" (unset), "3" or "25%".

@@ -229,7 +229,7 @@ func (d *driver) drive(ctx context.Context, ref events.DeploymentRef, revision i
 			appendErr = err
 			return true
 		}
-		if st.Terminated || st.Current != revision || st.Rollout == nil || st.Rollout.Phase.Terminal() {
+		if st.Terminated || st.Current != revision || st.Rollout == nil || st.Rollout.Phase.Terminal() || st.Rollout.Phase == rollout.PhaseBaking {
 			return true
 		}
 		obs, ok := cluster.Observe(dep, revision, rev.PodTemplateRevision(), time.Now().UTC())
@@ -241,12 +241,45 @@ func (d *driver) drive(ctx context.Context, ref events.DeploymentRef, revision i
 		if appendErr = appendFn(func(s rollout.State) []events.Message { return rollout.DecideProgress(s, obs) }); appendErr != nil {
 			return true
 		}
-		return st.Terminated || st.Current != revision || st.Rollout == nil || st.Rollout.Phase.Terminal()
+		return st.Terminated || st.Current != revision || st.Rollout == nil || st.Rollout.Phase.Terminal() || st.Rollout.Phase == rollout.PhaseBaking
 	})
 	if err := errors.Join(werr, appendErr); err != nil {
 		return err
 	}
+	if err := d.bake(ctx, &st, ref, revision, appendFn); err != nil {
+		return err
+	}
 	return d.rollBack(ctx, &st, ref, revision)
+}
+
+// bakeTick is how often a baking rollout reads its history (health changes,
+// pause, abort, a newer revision) and the clock.
+const bakeTick = 250 * time.Millisecond
+
+// bake waits out a baking rollout: it ends succeeded at its time, or failed
+// when the health monitor reports its pods failing first (then rolled back
+// by the caller). Nothing to do unless the rollout bakes.
+func (d *driver) bake(ctx context.Context, st *rollout.State, ref events.DeploymentRef, revision int,
+	appendFn func(func(rollout.State) []events.Message) error) error {
+	t := time.NewTicker(bakeTick)
+	defer t.Stop()
+	for st.Current == revision && !st.Terminated && st.Rollout != nil && st.Rollout.Phase == rollout.PhaseBaking {
+		if err := appendFn(func(s rollout.State) []events.Message { return rollout.DecideBake(s, revision, time.Now().UTC()) }); err != nil {
+			return err
+		}
+		if st.Rollout.Phase != rollout.PhaseBaking {
+			break
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-t.C:
+		}
+		if err := d.catchUp(ctx, st, ref); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // rollBack appends an automatic rollback after a failed rollout; the

@@ -3,6 +3,7 @@ package simcluster
 import (
 	"fmt"
 	"maps"
+	"strconv"
 	"strings"
 	"time"
 
@@ -27,12 +28,22 @@ const (
 // Crash-loop wins when both annotations are set.
 func FaultOf(annotations map[string]string) Fault {
 	switch {
-	case annotations[AnnotationCrashLoop] == "true":
+	case annotations[AnnotationCrashLoop] == "true", CrashAfterOf(annotations) > 0:
 		return FaultCrashLoop
 	case annotations[AnnotationNeverReady] == "true":
 		return FaultNeverReady
 	}
 	return FaultNone
+}
+
+// CrashAfterOf returns the ticks a pod stays healthy before it starts
+// crash-looping (AnnotationCrashAfterTicks), or 0.
+func CrashAfterOf(annotations map[string]string) int {
+	n, err := strconv.Atoi(annotations[AnnotationCrashAfterTicks])
+	if err != nil || n < 0 {
+		return 0
+	}
+	return n
 }
 
 // NodeName is the spec.nodeName of every simulated pod.
@@ -55,9 +66,15 @@ func settle(p Pod, readyAfter int, now time.Time) Pod {
 	case FaultNeverReady:
 		p.Ready = false
 	case FaultCrashLoop:
+		if p.Age < p.CrashAfter { // healthy until then
+			if !p.Ready && p.Age >= readyAfter {
+				p.Ready, p.ReadySince = true, now
+			}
+			break
+		}
 		p.Ready = false
 		p.Restarts = 0
-		for at, backoff := max(readyAfter, 1), 2; at <= p.Age; at, backoff = at+backoff, min(2*backoff, maxCrashBackoff) {
+		for at, backoff := max(readyAfter, 1, p.CrashAfter), 2; at <= p.Age; at, backoff = at+backoff, min(2*backoff, maxCrashBackoff) {
 			p.Restarts++
 		}
 	}
@@ -160,10 +177,11 @@ func containerStatus(pod *corev1.Pod, c corev1.Container, p Pod, started metav1.
 // the caller, which tracks ticks.
 func podState(pod *corev1.Pod, age int) Pod {
 	p := Pod{
-		Name:  pod.Name,
-		Hash:  pod.Labels[appsv1.DefaultDeploymentUniqueLabelKey],
-		Fault: FaultOf(pod.Annotations),
-		Age:   age,
+		Name:       pod.Name,
+		Hash:       pod.Labels[appsv1.DefaultDeploymentUniqueLabelKey],
+		Fault:      FaultOf(pod.Annotations),
+		CrashAfter: CrashAfterOf(pod.Annotations),
+		Age:        age,
 	}
 	for _, c := range pod.Status.Conditions {
 		if c.Type == corev1.PodReady {

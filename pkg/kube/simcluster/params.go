@@ -16,6 +16,10 @@ const (
 	// repeatedly: never Ready, waiting in CrashLoopBackOff with a growing
 	// restartCount.
 	AnnotationCrashLoop = "sim.slipway.dev/crash-loop"
+	// AnnotationCrashAfterTicks set to a number N makes the pods healthy
+	// (Ready as usual) for their first N ticks, then crash-looping: a model
+	// server that fails after warming up (out of memory on real traffic).
+	AnnotationCrashAfterTicks = "sim.slipway.dev/crash-after-ticks"
 )
 
 // Defaults the apiserver would have written into an unset Deployment field.

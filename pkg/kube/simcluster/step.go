@@ -13,8 +13,10 @@ type Pod struct {
 	Name string
 	// Hash is the pod-template-hash of the template the pod runs.
 	Hash string
-	// Fault is the failure injected into the pod (from its annotations).
-	Fault Fault
+	// Fault is the failure injected into the pod (from its annotations);
+	// a crash-looping pod is healthy for its first CrashAfter ticks.
+	Fault      Fault
+	CrashAfter int
 	// Age counts the ticks since the pod was created.
 	Age int
 	// Ready is the pod's Ready condition; ReadySince is when it last became
@@ -70,7 +72,8 @@ func Step(d *appsv1.Deployment, pods []Pod, readyAfter int, now time.Time) Resul
 	d = resumed(d, now)
 	hash := TemplateHash(&d.Spec.Template)
 	cur, old := partition(pods, hash, readyAfter, now)
-	r := reconciler{d: d, hash: hash, fault: FaultOf(d.Spec.Template.Annotations), readyAfter: readyAfter, now: now}
+	r := reconciler{d: d, hash: hash, fault: FaultOf(d.Spec.Template.Annotations), crashAfter: CrashAfterOf(d.Spec.Template.Annotations),
+		readyAfter: readyAfter, now: now}
 	newRSExisted := len(cur) > 0 || progressingNames(d.Status, replicaSetName(d.Name, hash))
 	if IsRecreate(d) {
 		cur, old = r.recreate(cur, old)
@@ -103,6 +106,7 @@ type reconciler struct {
 	d          *appsv1.Deployment
 	hash       string
 	fault      Fault
+	crashAfter int
 	readyAfter int
 	now        time.Time
 	deleted    []Pod
@@ -147,7 +151,7 @@ func (r *reconciler) recreate(cur, old []Pod) ([]Pod, []Pod) {
 
 func (r *reconciler) scaleUp(pods []Pod, n int) []Pod {
 	for range n {
-		pods = append(pods, settle(Pod{Hash: r.hash, Fault: r.fault}, r.readyAfter, r.now))
+		pods = append(pods, settle(Pod{Hash: r.hash, Fault: r.fault, CrashAfter: r.crashAfter}, r.readyAfter, r.now))
 	}
 	return pods
 }

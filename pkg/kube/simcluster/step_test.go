@@ -1,6 +1,8 @@
 package simcluster
 
 import (
+	"time"
+
 	"testing"
 
 	appsv1 "k8s.io/api/apps/v1"
@@ -161,5 +163,26 @@ func assertCondition(t *testing.T, st appsv1.DeploymentStatus, typ appsv1.Deploy
 	}
 	if string(c.Status) != status || c.Reason != reason {
 		t.Errorf("%s = %s/%s, want %s/%s", typ, c.Status, c.Reason, status, reason)
+	}
+}
+
+// TestCrashAfter: a pod with AnnotationCrashAfterTicks is Ready as usual,
+// then crash-loops from that tick on, with back-offs like any crash loop.
+func TestCrashAfter(t *testing.T) {
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	annotations := map[string]string{AnnotationCrashAfterTicks: "5"}
+	if FaultOf(annotations) != FaultCrashLoop || CrashAfterOf(annotations) != 5 || CrashAfterOf(map[string]string{AnnotationCrashAfterTicks: "x"}) != 0 {
+		t.Fatal("annotation not read")
+	}
+	tests := []struct {
+		age      int
+		ready    bool
+		restarts int32
+	}{{1, false, 0}, {2, true, 0}, {4, true, 0}, {5, false, 1}, {6, false, 1}, {7, false, 2}, {11, false, 3}}
+	for _, tt := range tests {
+		p := settle(Pod{Fault: FaultCrashLoop, CrashAfter: 5, Age: tt.age}, 2, now)
+		if p.Ready != tt.ready || p.Restarts != tt.restarts {
+			t.Errorf("age %d: ready %v restarts %d, want %v %d", tt.age, p.Ready, p.Restarts, tt.ready, tt.restarts)
+		}
 	}
 }

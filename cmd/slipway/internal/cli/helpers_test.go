@@ -93,12 +93,12 @@ func TestJSONToYAML(t *testing.T) {
 
 func TestParseSeconds(t *testing.T) {
 	for in, want := range map[string]int{"600": 600, "10m": 600, "90s": 90, "0": 0} {
-		if got, err := parseSeconds(in); err != nil || got != want {
+		if got, err := parseSeconds("--bake", in); err != nil || got != want {
 			t.Errorf("parseSeconds(%q) = %d, %v", in, got, err)
 		}
 	}
 	for _, bad := range []string{"1.5s", "-5", "soon"} {
-		if _, err := parseSeconds(bad); err == nil {
+		if _, err := parseSeconds("--bake", bad); err == nil {
 			t.Errorf("parseSeconds(%q) accepted", bad)
 		}
 	}

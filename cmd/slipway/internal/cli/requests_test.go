@@ -29,7 +29,7 @@ func TestCreateSendsTheSpecTheFlagsSay(t *testing.T) {
 	res := api.runner().run(t, "deployments", "create", "acme/fraud/scorer", "--image", "ghcr.io/acme/scorer:1.0",
 		"--min", "2", "--max", "5", "--target-cpu", "65", "--env", "LOG=debug", "--env", "B=x=y", "--secret", "HF_TOKEN=hf/token@2", "--secret", "DB=db/password",
 		"--instance-type", "cpu-small", "--target", "eu", "--environment", "staging", "--label", "team=risk", "--label", "tier=gold",
-		"--max-surge", "1", "--max-unavailable", "0", "--progress-deadline", "5m", "--wait", "30s")
+		"--max-surge", "1", "--max-unavailable", "0", "--progress-deadline", "5m", "--bake", "2m", "--wait", "30s")
 	if res.code != 0 {
 		t.Fatalf("exit %d: %s", res.code, res.stderr)
 	}
@@ -37,7 +37,7 @@ func TestCreateSendsTheSpecTheFlagsSay(t *testing.T) {
 	jsonEqual(t, req.Body, `{"name":"scorer","target":"eu","environment":"staging","labels":{"team":"risk","tier":"gold"},
 		"spec":{"image":"ghcr.io/acme/scorer:1.0","scaling":{"min":2,"max":5,"targetCPUPercent":65},"env":{"LOG":"debug","B":"x=y"},
 		"secrets":[{"env":"HF_TOKEN","name":"hf","key":"token","version":"2"},{"env":"DB","name":"db","key":"password"}],
-		"instanceType":"cpu-small","rollout":{"maxSurge":"1","maxUnavailable":"0","progressDeadlineSeconds":300}}}`)
+		"instanceType":"cpu-small","rollout":{"maxSurge":"1","maxUnavailable":"0","progressDeadlineSeconds":300,"bakeSeconds":120}}}`)
 	if got := req.Query["wait"]; !reflect.DeepEqual(got, []string{"30s"}) {
 		t.Errorf("wait %v, want 30s", got)
 	}

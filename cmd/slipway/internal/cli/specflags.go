@@ -24,6 +24,7 @@ type specFlags struct {
 	maxSurge         string
 	maxUnavailable   string
 	progressDeadline string
+	bake             string
 }
 
 func (s *specFlags) register(fs *flag.FlagSet, update bool) {
@@ -45,6 +46,7 @@ func (s *specFlags) register(fs *flag.FlagSet, update bool) {
 	fs.StringVar(&s.maxSurge, "max-surge", "", "rollout: pods above the count during a rollout, a `number or percentage` (default 25%)")
 	fs.StringVar(&s.maxUnavailable, "max-unavailable", "", "rollout: pods below the count during a rollout, a `number or percentage` (default 0)")
 	fs.StringVar(&s.progressDeadline, "progress-deadline", "", "rollout: fail a rollout that makes no progress for this `duration`, like 10m or 600 (seconds)")
+	fs.StringVar(&s.bake, "bake", "", "rollout: keep watching the new pods this `duration` after they are all available, rolling back if they fail (0 for none)")
 }
 
 // build returns the spec (or patch) the flags and file say, and the rest of
@@ -122,11 +124,18 @@ func (s *specFlags) build(fs *flag.FlagSet, stdin io.Reader, update bool) (spec,
 		object(spec, "rollout")["maxUnavailable"] = s.maxUnavailable
 	}
 	if set["progress-deadline"] {
-		secs, err := parseSeconds(s.progressDeadline)
+		secs, err := parseSeconds("--progress-deadline", s.progressDeadline)
 		if err != nil {
 			return nil, nil, err
 		}
 		object(spec, "rollout")["progressDeadlineSeconds"] = secs
+	}
+	if set["bake"] {
+		secs, err := parseSeconds("--bake", s.bake)
+		if err != nil {
+			return nil, nil, err
+		}
+		object(spec, "rollout")["bakeSeconds"] = secs
 	}
 	return spec, request, nil
 }
@@ -174,13 +183,13 @@ func parseSecret(v string) (map[string]any, error) {
 }
 
 // parseSeconds reads a whole number of seconds: 600, or a duration like 10m.
-func parseSeconds(s string) (int, error) {
+func parseSeconds(flag, s string) (int, error) {
 	if n, err := strconv.Atoi(s); err == nil && n >= 0 {
 		return n, nil
 	}
 	d, err := time.ParseDuration(s)
 	if err != nil || d < 0 || d%time.Second != 0 {
-		return 0, usageErrorf("--progress-deadline %q: want whole seconds, like 600 or 10m", s)
+		return 0, usageErrorf("%s %q: want whole seconds, like 600 or 10m", flag, s)
 	}
 	return int(d / time.Second), nil
 }

@@ -112,7 +112,9 @@ type Rollout struct {
 	Paused       bool            `bson:"paused,omitempty" json:"paused,omitempty"`
 	OperationID  string          `bson:"operationId" json:"operationId"`
 	StartedAt    *time.Time      `bson:"startedAt,omitempty" json:"startedAt,omitempty"`
-	FinishedAt   *time.Time      `bson:"finishedAt,omitempty" json:"finishedAt,omitempty"`
+	// BakeUntil is when a baking rollout (phase Baking) succeeds.
+	BakeUntil  *time.Time `bson:"bakeUntil,omitempty" json:"bakeUntil,omitempty"`
+	FinishedAt *time.Time `bson:"finishedAt,omitempty" json:"finishedAt,omitempty"`
 }
 
 // HealthDetail is what the health monitor last reported.

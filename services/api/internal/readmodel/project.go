@@ -1,6 +1,8 @@
 package readmodel
 
 import (
+	"time"
+
 	"encoding/json"
 	"fmt"
 	"slipway.dev/pkg/specdiff"
@@ -37,6 +39,12 @@ func ProjectDeployment(d *Deployment, seq uint64, env events.Envelope, msg event
 	case events.RolloutProgressed:
 		if d.Rollout != nil && d.Rollout.Revision == m.Revision {
 			d.Rollout.Replicas = m.Replicas
+		}
+		d.Replicas = m.Replicas
+	case events.RolloutBaking:
+		if d.Rollout != nil && d.Rollout.Revision == m.Revision {
+			until := m.Until
+			d.Rollout.Phase, d.Rollout.Replicas, d.Rollout.BakeUntil = "Baking", m.Replicas, &until
 		}
 		d.Replicas = m.Replicas
 	case events.RolloutSucceeded:
@@ -250,6 +258,9 @@ func ProjectOperation(o *Operation, seq uint64, env events.Envelope, msg events.
 	case events.RolloutProgressed:
 		r := m.Replicas
 		o.Replicas = &r
+	case events.RolloutBaking:
+		r := m.Replicas
+		o.Replicas, o.Message = &r, "all replicas available; baking until "+m.Until.UTC().Format(time.RFC3339)
 	case events.RolloutSucceeded:
 		r := m.Replicas
 		o.Status, o.Replicas, o.Reason, o.Message, o.FinishedAt = OpSucceeded, &r, events.ReasonRolloutComplete, "", &t

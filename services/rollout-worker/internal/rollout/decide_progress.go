@@ -58,6 +58,10 @@ func DecideProgress(s State, obs Observation) []events.Message {
 	}
 	switch {
 	case obs.Complete:
+		if bake := s.Revisions[obs.Revision].Spec.Rollout.BakeSeconds; bake > 0 {
+			return []events.Message{events.RolloutBaking{Revision: obs.Revision, Replicas: obs.Replicas,
+				Until: obs.Time.Add(time.Duration(bake) * time.Second)}}
+		}
 		return []events.Message{events.RolloutSucceeded{Revision: obs.Revision, Replicas: obs.Replicas,
 			DurationMS: obs.Time.Sub(r.StartedAt).Milliseconds()}}
 	case obs.DeadlineExceeded:
@@ -80,4 +84,24 @@ func DecideApplyFailed(s State, revision int, err error) []events.Message {
 	}
 	return []events.Message{events.RolloutFailed{Revision: revision, Reason: events.ReasonApplyFailed,
 		Message: err.Error(), Replicas: r.Replicas}}
+}
+
+// DecideBake ends a baking rollout: failed when its pods failed meanwhile
+// (the driver then rolls back), succeeded once the bake time has passed,
+// unless it is paused (a person is looking: success waits for the resume).
+func DecideBake(s State, revision int, now time.Time) []events.Message {
+	r := s.rolloutOf(revision)
+	if r == nil || r.Phase != PhaseBaking {
+		return nil
+	}
+	if r.Failure != "" {
+		return []events.Message{events.RolloutFailed{Revision: revision, Reason: r.Failure,
+			Message: fmt.Sprintf("revision %d failed while baking (bake time %ds): %s",
+				revision, s.Revisions[revision].Spec.Rollout.BakeSeconds, r.FailureMessage), Replicas: r.Replicas}}
+	}
+	if r.Paused || now.Before(r.BakeUntil) {
+		return nil
+	}
+	return []events.Message{events.RolloutSucceeded{Revision: revision, Replicas: r.Replicas,
+		DurationMS: now.Sub(r.StartedAt).Milliseconds()}}
 }

@@ -16,9 +16,12 @@ type Phase string
 const (
 	PhasePending     Phase = "Pending"
 	PhaseProgressing Phase = "Progressing"
-	PhaseSucceeded   Phase = "Succeeded"
-	PhaseFailed      Phase = "Failed"
-	PhaseAborted     Phase = "Aborted"
+	// PhaseBaking: every replica is available; the rollout waits out
+	// spec.rollout.bakeSeconds, failing if the new pods fail meanwhile.
+	PhaseBaking    Phase = "Baking"
+	PhaseSucceeded Phase = "Succeeded"
+	PhaseFailed    Phase = "Failed"
+	PhaseAborted   Phase = "Aborted"
 )
 
 // Terminal reports whether the rollout has ended.
@@ -84,6 +87,8 @@ type Rollout struct {
 	// AbortOperation is the operation of the abort that ended the rollout;
 	// the rollback it causes belongs to it.
 	AbortOperation string
+	// BakeUntil is when a baking rollout succeeds (PhaseBaking).
+	BakeUntil time.Time
 }
 
 // Handled reports whether the command with this id was already decided.
@@ -146,8 +151,11 @@ func (s *State) Apply(e Event) {
 			s.Rollout.Reason = events.ReasonSuperseded
 		}
 	case events.HealthChanged:
-		if r := s.Rollout; r != nil && r.Phase == PhaseProgressing && failsRollout(m.Reason) &&
-			m.Revision == s.Revisions[r.Revision].PodTemplateRevision() {
+		r := s.Rollout
+		if r == nil || m.Revision != s.Revisions[r.Revision].PodTemplateRevision() {
+			break
+		}
+		if r.Phase == PhaseProgressing && failsRollout(m.Reason) || r.Phase == PhaseBaking && failsBake(m) {
 			r.Failure, r.FailureMessage = m.Reason, m.Message
 		}
 	case events.AliasSet:
@@ -189,6 +197,10 @@ func (s *State) Apply(e Event) {
 		if r := s.rolloutOf(m.Revision); r != nil {
 			r.Replicas, r.Conditions = m.Replicas, m.Conditions
 		}
+	case events.RolloutBaking:
+		if r := s.rolloutOf(m.Revision); r != nil {
+			r.Phase, r.Replicas, r.BakeUntil = PhaseBaking, m.Replicas, m.Until
+		}
 	case events.RolloutSucceeded:
 		if r := s.rolloutOf(m.Revision); r != nil {
 			r.Phase, r.Replicas, r.Reason = PhaseSucceeded, m.Replicas, events.ReasonRolloutComplete
@@ -229,4 +241,10 @@ func isDecision(m events.Message) bool {
 // will not become ready by waiting.
 func failsRollout(reason string) bool {
 	return reason == events.ReasonCrashLoopBackOff || reason == events.ReasonImagePullBackOff
+}
+
+// failsBake reports health changes that fail a baking rollout: what fails a
+// rollout, or the deployment no longer serving at all.
+func failsBake(m events.HealthChanged) bool {
+	return failsRollout(m.Reason) || m.To == events.HealthUnavailable
 }

@@ -22,6 +22,7 @@ complete -c slipway -n __fish_use_subcommand -a dev -d 'run all of Slipway local
 complete -c slipway -n __fish_use_subcommand -a version -d 'print the version'
 complete -c slipway -n __fish_use_subcommand -a help -d 'show the commands, or a command\'s flags'
 complete -c slipway -n '__fish_seen_subcommand_from deployments; and not __fish_seen_subcommand_from create get list update delete' -a 'create get list update delete'
+complete -c slipway -n '__fish_seen_subcommand_from deployments; and __fish_seen_subcommand_from create' -l bake
 complete -c slipway -n '__fish_seen_subcommand_from deployments; and __fish_seen_subcommand_from create' -l env
 complete -c slipway -n '__fish_seen_subcommand_from deployments; and __fish_seen_subcommand_from create' -l environment
 complete -c slipway -n '__fish_seen_subcommand_from deployments; and __fish_seen_subcommand_from create' -l idempotency-key
@@ -53,6 +54,7 @@ complete -c slipway -n '__fish_seen_subcommand_from deployments; and __fish_seen
 complete -c slipway -n '__fish_seen_subcommand_from deployments; and __fish_seen_subcommand_from list' -l status
 complete -c slipway -n '__fish_seen_subcommand_from deployments; and __fish_seen_subcommand_from list' -l target
 complete -c slipway -n '__fish_seen_subcommand_from deployments; and __fish_seen_subcommand_from list' -s q
+complete -c slipway -n '__fish_seen_subcommand_from deployments; and __fish_seen_subcommand_from update' -l bake
 complete -c slipway -n '__fish_seen_subcommand_from deployments; and __fish_seen_subcommand_from update' -l env
 complete -c slipway -n '__fish_seen_subcommand_from deployments; and __fish_seen_subcommand_from update' -l idempotency-key
 complete -c slipway -n '__fish_seen_subcommand_from deployments; and __fish_seen_subcommand_from update' -l if-match
