@@ -1,6 +1,8 @@
 package e2e_test
 
 import (
+	"encoding/json"
+
 	"net/http"
 	"testing"
 	"time"
@@ -81,5 +83,56 @@ func TestWorkerCrashMidRollout(t *testing.T) {
 	}
 	if t.Failed() {
 		t.Logf("history: %v", typesOf(recs))
+	}
+}
+
+// TestWorkerCrashMidBake SIGKILLs the worker while the rollout bakes: the
+// worker that adopts it bakes until the same time (it is in the history),
+// then the rollout succeeds, once.
+func TestWorkerCrashMidBake(t *testing.T) {
+	s := e2e.NewStack(t)
+	const name = "baker"
+	spec := rolloutSpec("example.invalid/baker:1.0", 2)
+	spec["rollout"].(map[string]any)["bakeSeconds"] = 20
+	resp := s.API.Do(t, http.MethodPost, deploymentsPath(), map[string]any{"name": name, "spec": spec})
+	op := accepted(t, resp)
+	poll(t, 60*time.Second, "the rollout baking", func() (bool, string) {
+		r := s.API.Do(t, http.MethodGet, deploymentsPath()+"/"+name, nil)
+		var d deploymentView
+		if r.Status == http.StatusOK {
+			r.Decode(t, &d)
+		}
+		return d.Rollout != nil && d.Rollout.Phase == "Baking", string(r.Body)
+	})
+	second := s.StartWorker()
+	s.Kill(s.Workers[0])
+	killed := time.Now()
+	done := finish(t, s, s.API.Do(t, http.MethodGet, "/v1/operations/"+op.ID+"?wait="+opWait, nil))
+	t.Logf("METRIC bake_finished_after_kill=%s (rollout lease %s; %s adopted it)", since(killed), events.RolloutLease, second.Name)
+	if done.Status != "succeeded" {
+		t.Fatalf("operation: %+v", done)
+	}
+	recs := history(t, s, name)
+	var until, succeededAt time.Time
+	for _, r := range recs {
+		switch r.Envelope.Type {
+		case "slipway.deployment.rollout_baking.v1":
+			var b events.RolloutBaking
+			if err := json.Unmarshal(r.Envelope.Data, &b); err != nil {
+				t.Fatal(err)
+			}
+			until = b.Until
+		case typeRolloutSucceeded:
+			succeededAt = r.Envelope.Time
+		}
+	}
+	if n := len(find(t, recs, "slipway.deployment.rollout_baking.v1", 1)); n != 1 {
+		t.Errorf("%d rollout_baking events, want 1", n)
+	}
+	if n := len(find(t, recs, typeRolloutSucceeded, 1)); n != 1 {
+		t.Errorf("%d rollout_succeeded events, want 1", n)
+	}
+	if until.IsZero() || succeededAt.Before(until) {
+		t.Errorf("succeeded at %s, before the bake's end %s", succeededAt, until)
 	}
 }
