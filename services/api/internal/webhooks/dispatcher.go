@@ -21,7 +21,7 @@ func (d *Dispatcher) Run(ctx context.Context) error {
 	d.ready = ready
 	d.mu.Unlock()
 	defer d.stopAll()
-	if err := d.subs.watch(ctx, d.stopSender); err != nil {
+	if err := d.subs.watch(ctx, d.stopSender, func(rec record) { d.subscribed(ctx, rec) }); err != nil {
 		return nilIfDone(ctx, fmt.Errorf("webhooks: %w", err))
 	}
 	d.mu.Lock()
@@ -95,27 +95,18 @@ func (d *Dispatcher) handle(ctx context.Context, msg jetstream.Msg) {
 		_ = msg.Term()
 		return
 	}
-	now := d.now().UTC().Truncate(time.Millisecond)
+	// Before matching: a subscription this view learns of after the match
+	// then sees seq as matched and backfills it (backfill).
+	d.matching.Store(seq)
 	for _, rec := range d.subs.match(env.Type, msg.Subject(), seq) {
-		dl := Delivery{ID: deliveryID(env.ID, rec.ID), Subscription: rec.ID, EventID: env.ID, EventType: env.Type, EventSeq: seq,
-			State: StatePending, NextAttemptAt: &now, CreatedAt: now, AttemptLimit: d.retry.MaxAttempts, Body: string(msg.Data())}
-		created, err := d.store.insert(ctx, dl)
-		if err != nil {
+		if err := d.record(ctx, rec, env, seq, msg.Data()); err != nil {
+			if errors.Is(err, errStopping) {
+				return // unacked, read again at the next start
+			}
 			d.log.WarnContext(ctx, "webhooks: recording deliveries; will retry the event", "seq", seq, "err", err)
 			_ = msg.NakWithDelay(2 * time.Second)
 			return
 		}
-		if !created {
-			continue // recorded when this event was read before: its sender has it
-		}
-		s, err := d.senderFor(rec.ID)
-		if errors.Is(err, ErrNotFound) {
-			continue // deleted meanwhile
-		}
-		if err != nil {
-			return // stopping: unacked, read again at the next start
-		}
-		s.enqueue(dl)
 	}
 	if err := msg.Ack(); err != nil {
 		d.log.WarnContext(ctx, "webhooks: ack", "seq", seq, "err", err)
@@ -173,4 +164,65 @@ func nilIfDone(ctx context.Context, err error) error {
 		return nil
 	}
 	return err
+}
+
+// errStopping means the dispatcher stopped while recording a delivery.
+var errStopping = errors.New("webhooks: dispatcher stopping")
+
+// record records the delivery of one event to one subscription and hands it
+// to the subscription's sender. A delivery recorded before (the event read
+// again, or backfilled too) is left to the sender that has it.
+func (d *Dispatcher) record(ctx context.Context, rec record, env events.Envelope, seq uint64, body []byte) error {
+	now := d.now().UTC().Truncate(time.Millisecond)
+	dl := Delivery{ID: deliveryID(env.ID, rec.ID), Subscription: rec.ID, EventID: env.ID, EventType: env.Type, EventSeq: seq,
+		State: StatePending, NextAttemptAt: &now, CreatedAt: now, AttemptLimit: d.retry.MaxAttempts, Body: string(body)}
+	created, err := d.store.insert(ctx, dl)
+	if err != nil || !created {
+		return err
+	}
+	s, err := d.senderFor(rec.ID)
+	if errors.Is(err, ErrNotFound) {
+		return nil // deleted meanwhile
+	}
+	if err != nil {
+		return errStopping
+	}
+	s.enqueue(dl)
+	return nil
+}
+
+// backfill records the deliveries a subscription missed: one made through
+// another api replica reaches this view by the bucket's watch, possibly
+// after events stored after its AfterSeq were matched here without it. It
+// reads those events (AfterSeq, upTo] again; delivery ids are derived from
+// event and subscription, so none is recorded twice.
+func (d *Dispatcher) backfill(ctx context.Context, rec record, upTo uint64) {
+	for seq := rec.AfterSeq + 1; seq <= upTo && ctx.Err() == nil; seq++ {
+		msg, err := d.subs.stream.GetMsg(ctx, seq)
+		if errors.Is(err, jetstream.ErrMsgNotFound) {
+			continue
+		}
+		if err != nil {
+			d.log.WarnContext(ctx, "webhooks: backfill of a new subscription stopped", "webhook", rec.ID, "seq", seq, "err", err)
+			return
+		}
+		env, err := events.Unmarshal(msg.Data)
+		if err != nil || !rec.matches(env.Type, msg.Subject) {
+			continue
+		}
+		if err := d.record(ctx, rec, env, seq, msg.Data); err != nil {
+			d.log.WarnContext(ctx, "webhooks: backfill of a new subscription stopped", "webhook", rec.ID, "seq", seq, "err", err)
+			return
+		}
+	}
+}
+
+// subscribed is told (on the watch's goroutine) of each subscription the
+// view gains; one that starts before an event already matched here is
+// backfilled there and then: a few events, in the window between its
+// creation on another replica and this view learning of it.
+func (d *Dispatcher) subscribed(ctx context.Context, rec record) {
+	if upTo := d.matching.Load(); upTo > rec.AfterSeq {
+		d.backfill(ctx, rec, upTo)
+	}
 }

@@ -142,7 +142,7 @@ func (s *subscriptions) remove(ctx context.Context, id string) error {
 
 // watch keeps the view current until ctx ends; it returns once the view
 // holds every stored subscription. gone is called for each deleted one.
-func (s *subscriptions) watch(ctx context.Context, gone func(id string)) error {
+func (s *subscriptions) watch(ctx context.Context, gone func(id string), added func(record)) error {
 	s.mu.Lock()
 	clear(s.byID) // a watch from an earlier Run may have missed deletions
 	s.mu.Unlock()
@@ -162,8 +162,13 @@ func (s *subscriptions) watch(ctx context.Context, gone func(id string)) error {
 				}
 				continue
 			}
-			if s.apply(e) {
+			switch rec, change := s.apply(e); change {
+			case removed:
 				gone(e.Key())
+			case addedNew:
+				if !initial {
+					added(rec)
+				}
 			}
 		}
 	}()
@@ -175,18 +180,32 @@ func (s *subscriptions) watch(ctx context.Context, gone func(id string)) error {
 	}
 }
 
-// apply takes one bucket change into the view; true when it was a deletion.
-func (s *subscriptions) apply(e jetstream.KeyValueEntry) bool {
+// Changes apply makes to the view.
+const (
+	unchanged = iota
+	removed
+	addedNew
+	updated
+)
+
+// apply takes one bucket change into the view and says what it was.
+func (s *subscriptions) apply(e jetstream.KeyValueEntry) (record, int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if e.Operation() != jetstream.KeyValuePut {
 		delete(s.byID, e.Key())
-		return true
+		return record{}, removed
 	}
-	if rec, err := s.decode(e.Key(), e.Value()); err == nil {
-		s.byID[e.Key()] = rec
+	rec, err := s.decode(e.Key(), e.Value())
+	if err != nil {
+		return record{}, unchanged
 	}
-	return false
+	_, had := s.byID[e.Key()]
+	s.byID[e.Key()] = rec
+	if had {
+		return rec, updated
+	}
+	return rec, addedNew
 }
 
 // lookup returns a subscription of the view.

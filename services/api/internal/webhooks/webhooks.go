@@ -61,6 +61,7 @@ import (
 	"log/slog"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/nats-io/nats.go"
@@ -107,6 +108,9 @@ type Dispatcher struct {
 	store       *deliveryStore
 	cons        jetstream.Consumer
 	nc          *nats.Conn
+	// matching is the EVENTS sequence of the event being (or last) matched
+	// against the subscriptions.
+	matching atomic.Uint64
 
 	mu sync.Mutex
 	// ready is closed once the current Run has loaded subscriptions and
