@@ -28,6 +28,9 @@ type RoutingChanged struct {
 	Objects []string `json:"objects,omitempty"`
 	// Paths are the public paths routed, in order.
 	Paths []RoutedPath `json:"paths,omitempty"`
+	// Setting is the Fingerprint of the target's routing setting the
+	// routes were rendered with.
+	Setting string `json:"setting,omitempty"`
 }
 
 func (RoutingChanged) Type() string { return "slipway.deployment.routing_changed.v1" }

@@ -1,6 +1,8 @@
 package events
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"net"
@@ -78,6 +80,19 @@ func (r *Routing) EffectiveKind() string {
 		return RoutingIngress
 	}
 	return RoutingNone
+}
+
+// Fingerprint names the routing setting r (nil: none) in 16 hex digits: the
+// same for equal settings, different when anything in them differs.
+// RoutingChanged records the one its routes were rendered with, so a
+// deployment rendered with an older setting can be found and rendered again.
+func (r *Routing) Fingerprint() string {
+	if r.EffectiveKind() == RoutingNone {
+		return RoutingNone
+	}
+	b, _ := json.Marshal(r) // a Routing always encodes; map keys are sorted
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:8])
 }
 
 // ParseRouting reads a routing setting as configuration and the CLI give

@@ -40,6 +40,8 @@ type driftChecker struct {
 	log      *slog.Logger
 	interval time.Duration
 	policy   string
+	// reroute renders a deployment's routes again (the driver's).
+	reroute func(context.Context, events.DeploymentRef)
 
 	// Owned by run's goroutine: what each history expects on the clusters,
 	// and the deletions already reported (not reverted) by this worker.
@@ -128,6 +130,10 @@ func (c *driftChecker) check(ctx context.Context, t *kube.Target, dep *appsv1.De
 	}
 	if !st.Exists || st.Terminated || st.Rollout == nil || !st.Rollout.Phase.Terminal() || st.Target.Name != t.Name {
 		return nil
+	}
+	if c.reroute != nil && rollout.RoutingStale(st, t.Routing) {
+		c.log.InfoContext(ctx, "routing rendered with another setting of the target; rendering again", "deployment", ref.String(), "target", t.Name)
+		c.reroute(ctx, ref)
 	}
 	rev := st.Revisions[st.Current]
 	objs := manifest.Render(ref, st.Target, rev, t.InstanceTypes, false)

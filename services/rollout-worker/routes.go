@@ -44,7 +44,7 @@ func (d *driver) reconcileRoutes(ctx context.Context, ref events.DeploymentRef) 
 	if r.Kind == events.RoutingNone && st.Routing == nil {
 		return nil // never routed: nothing to render or remove
 	}
-	ev := events.RoutingChanged{Kind: r.Kind}
+	ev := events.RoutingChanged{Kind: r.Kind, Setting: target.Routing.Fingerprint()}
 	objects, err := cluster.ReconcileRouting(ctx, target.Client, target.Dynamic, st.Target.Namespace, ref, r)
 	switch {
 	case err == nil && len(objects) == 0:

@@ -228,3 +228,38 @@ func poll(t *testing.T, timeout time.Duration, what string, cond func() (bool, s
 		}
 	}
 }
+
+// TestRoutingFollowsTheWorkersConfiguration: the routing of a target from
+// the workers' configuration changes (another ingress class) while a worker
+// restarts; the deployment's Ingress is rendered again with the new class,
+// with no change to the deployment itself. (The restarted worker sees the
+// published setting change; the drift check would find the deployment
+// rendered with the old setting otherwise: TestDriftCheckRendersStaleRoutingAgain.)
+func TestRoutingFollowsTheWorkersConfiguration(t *testing.T) {
+	s := e2e.NewStack(t, e2e.WithRouting(`{"ingress": {"className": "e2e"}}`))
+	const name = "reclassed"
+	obj := s.ObjectName(ref(name))
+	prefix := "/" + owner + "/" + project + "/" + name
+	create(t, s, name, rolloutSpec("example.invalid/scorer:1.0", 1))
+	waitIngress(t, s, name, map[string]string{prefix + "/predict": obj, prefix + "/v1/predict": kube.VersionServiceName(obj, 1)})
+
+	s.Kill(s.Workers[0])
+	s.SetRouting(`{"ingress": {"className": "e2e-next"}}`)
+	began := time.Now()
+	s.StartWorker()
+	poll(t, 60*time.Second, "the Ingress with the new class", func() (bool, string) {
+		ing, err := s.Plane.Client().NetworkingV1().Ingresses(s.Namespace).Get(t.Context(), obj, metav1.GetOptions{})
+		if err != nil {
+			return false, err.Error()
+		}
+		class := ""
+		if ing.Spec.IngressClassName != nil {
+			class = *ing.Spec.IngressClassName
+		}
+		return class == "e2e-next", "class " + class
+	})
+	t.Logf("METRIC rerendered_after_restart=%s (drift interval %s)", since(began), e2e.DriftInterval)
+	if d := getDeployment(t, s, name); d.Revision != 1 {
+		t.Fatalf("re-rendering the routes made revision %d", d.Revision)
+	}
+}

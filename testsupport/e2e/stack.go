@@ -121,6 +121,10 @@ func (s *Stack) StartWorker() *Process {
 	return p
 }
 
+// SetRouting changes the target's routing setting for the services started
+// from now on (a worker restarted with new configuration).
+func (s *Stack) SetRouting(routing string) { s.routing = routing }
+
 // Kill SIGKILLs p, as a crash would; its exit then does not fail the test.
 func (s *Stack) Kill(p *Process) {
 	s.t.Helper()

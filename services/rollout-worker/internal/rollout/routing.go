@@ -80,6 +80,20 @@ func DecideRouting(s State, ev events.RoutingChanged) []events.Message {
 	return []events.Message{ev}
 }
 
+// RoutingStale reports whether a settled deployment's routes were rendered
+// with another routing setting than its target has now (a worker-configured
+// target changed, or a change was missed while the target was unreachable),
+// so they must be rendered again. Never routed and still none is not stale.
+func RoutingStale(s State, setting *events.Routing) bool {
+	if !s.Exists || s.Terminated {
+		return false
+	}
+	if s.Routing == nil {
+		return setting.EffectiveKind() != events.RoutingNone
+	}
+	return s.Routing.Setting != setting.Fingerprint()
+}
+
 // normalRouting makes empty and nil lists equal.
 func normalRouting(r events.RoutingChanged) events.RoutingChanged {
 	if len(r.Objects) == 0 {

@@ -98,3 +98,37 @@ func TestDecideRoutingOnlyOnChange(t *testing.T) {
 		})
 	}
 }
+
+func TestRoutingStale(t *testing.T) {
+	nginx := &events.Routing{Ingress: &events.IngressRouting{ClassName: "nginx"}}
+	traefik := &events.Routing{Ingress: &events.IngressRouting{ClassName: "traefik"}}
+	routed := func(setting *events.Routing) events.Message {
+		return events.RoutingChanged{Kind: setting.EffectiveKind(), Reason: events.ReasonRoutesApplied, Setting: setting.Fingerprint()}
+	}
+	tests := []struct {
+		name    string
+		state   State
+		setting *events.Routing
+		want    bool
+	}{
+		{"never routed, none", history(created()), nil, false},
+		{"never routed, ingress now", history(created()), nginx, true},
+		{"rendered with this setting", history(created(), routed(nginx)), nginx, false},
+		{"another ingress class now", history(created(), routed(nginx)), traefik, true},
+		{"routing removed from the target", history(created(), routed(nginx)), nil, true},
+		{"recorded before settings were", history(created(), events.RoutingChanged{Kind: events.RoutingIngress, Reason: events.ReasonRoutesApplied}), nginx, true},
+		{"terminated", history(created(), routed(nginx), events.DeploymentTerminated{}), traefik, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := RoutingStale(tt.state, tt.setting); got != tt.want {
+				t.Fatalf("stale %v, want %v", got, tt.want)
+			}
+		})
+	}
+	if nginx.Fingerprint() != (&events.Routing{Ingress: &events.IngressRouting{ClassName: "nginx"}}).Fingerprint() ||
+		nginx.Fingerprint() == traefik.Fingerprint() || (*events.Routing)(nil).Fingerprint() != events.RoutingNone ||
+		(&events.Routing{Kind: events.RoutingNone}).Fingerprint() != events.RoutingNone {
+		t.Fatal("fingerprints: equal settings must match, others differ, none is none")
+	}
+}
