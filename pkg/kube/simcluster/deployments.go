@@ -147,10 +147,16 @@ func (c *deployments) apply(ctx context.Context, name string, data []byte, opts 
 	case err != nil:
 		return nil, err
 	}
+	dryRun := len(opts.DryRun) > 0 && !isStatus(subresources)
 	switch {
 	case isStatus(subresources):
 		delete(cfg, "spec")
 		meta["generation"] = before.Generation
+	case before == nil && dryRun:
+		// Would be created; nothing is stored (a drift check's dry run must
+		// not bring back a Deployment deleted meanwhile).
+		ns, _ := meta["namespace"].(string)
+		return &appsv1.Deployment{ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: ns, Generation: 1}}, nil
 	case before == nil:
 		delete(cfg, "status")
 		meta["generation"] = 1
@@ -168,6 +174,10 @@ func (c *deployments) apply(ctx context.Context, name string, data []byte, opts 
 		})
 		if err != nil {
 			return nil, err
+		}
+		if dryRun { // the outcome, conflicts included, without storing it
+			after.Generation = nextGeneration(before, after)
+			return after, nil
 		}
 		meta["generation"] = nextGeneration(before, after)
 	}

@@ -252,3 +252,30 @@ func rollingApply(surge, unavailable int) *appsac.DeploymentStrategyApplyConfigu
 			WithMaxSurge(intstr.FromInt(surge)).
 			WithMaxUnavailable(intstr.FromInt(unavailable)))
 }
+
+// TestDryRunApplyStoresNothing: a server-side apply dry run answers what
+// would be stored, conflicts included, and stores nothing: it neither
+// creates a missing Deployment nor changes an existing one.
+func TestDryRunApplyStoresNothing(t *testing.T) {
+	ctx := t.Context()
+	c := New(Options{})
+	deps := c.Client().AppsV1().Deployments("ns")
+	dry := metav1.ApplyOptions{FieldManager: "test", Force: true, DryRun: []string{metav1.DryRunAll}}
+	if _, err := deps.Apply(ctx, deploymentApply("web", "model:v1", 2), dry); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := deps.Get(ctx, "web", metav1.GetOptions{}); !apierrors.IsNotFound(err) {
+		t.Fatalf("a dry run created the Deployment: %v", err)
+	}
+	if _, err := deps.Apply(ctx, deploymentApply("web", "model:v1", 2), forceApply); err != nil {
+		t.Fatal(err)
+	}
+	got, err := deps.Apply(ctx, deploymentApply("web", "model:v2", 2), dry)
+	if err != nil || got.Spec.Template.Spec.Containers[0].Image != "model:v2" || got.Generation != 2 {
+		t.Fatalf("dry run answer: %v %+v", err, got)
+	}
+	live, _ := deps.Get(ctx, "web", metav1.GetOptions{})
+	if live.Spec.Template.Spec.Containers[0].Image != "model:v1" || live.Generation != 1 {
+		t.Fatalf("a dry run changed the Deployment: %s generation %d", live.Spec.Template.Spec.Containers[0].Image, live.Generation)
+	}
+}

@@ -22,8 +22,9 @@
 // tested without clocks or goroutines; Cluster.Sync and Cluster.Run drive it
 // against the fake.
 //
-// Not simulated: ReplicaSets, Endpoints, scheduling, spec.paused, resource
-// versions and optimistic concurrency, dry-run (the fake persists dry-run
-// writes), and apiserver defaulting (unset Deployment fields are read with
+// Server-side apply dry runs of Deployments store nothing (the fake would
+// persist them). Not simulated: ReplicaSets, Endpoints, scheduling,
+// spec.paused, resource versions and optimistic concurrency, dry runs of
+// other writes, and apiserver defaulting (unset Deployment fields are read with
 // the apiserver's defaults instead, see ResolveRollingParams).
 package simcluster
