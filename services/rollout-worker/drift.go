@@ -7,6 +7,7 @@ import (
 	"time"
 
 	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"slipway.dev/pkg/bus"
@@ -95,28 +96,31 @@ func (c *driftChecker) checkTarget(ctx context.Context, t *kube.Target, lookForD
 	}
 	svcs, err := t.Client.CoreV1().Services(t.Namespace).List(listCtx, managed)
 	cancel()
+	services := map[string]*corev1.Service{}
 	if err != nil {
 		c.log.WarnContext(ctx, "drift check: list services", "target", t.Name, "err", err)
 		lookForDeleted = false
+	} else {
+		for i := range svcs.Items {
+			services[svcs.Items[i].Name] = &svcs.Items[i]
+		}
 	}
 	deployments := make(map[string]bool, len(list.Items))
 	for i := range list.Items {
 		deployments[list.Items[i].Name] = true
-		if err := c.check(ctx, t, &list.Items[i]); err != nil && ctx.Err() == nil {
+		if err := c.check(ctx, t, &list.Items[i], services[list.Items[i].Name]); err != nil && ctx.Err() == nil {
 			c.log.WarnContext(ctx, "drift check", "target", t.Name, "deployment", list.Items[i].Name, "err", err)
 		}
 	}
 	if !lookForDeleted {
 		return
 	}
-	services := make(map[string]bool, len(svcs.Items))
-	for _, s := range svcs.Items {
-		services[s.Name] = true
-	}
 	c.checkDeleted(ctx, t, deployments, services)
 }
 
-func (c *driftChecker) check(ctx context.Context, t *kube.Target, dep *appsv1.Deployment) error {
+// check compares one deployment's Deployment, and its Service as listed (nil
+// when not), with what Slipway applied.
+func (c *driftChecker) check(ctx context.Context, t *kube.Target, dep *appsv1.Deployment, svc *corev1.Service) error {
 	ref := events.DeploymentRef{Owner: dep.Labels[kube.LabelOwner], Project: dep.Labels[kube.LabelProject], Name: dep.Labels[kube.LabelDeployment]}
 	if ref.Owner == "" || ref.Project == "" || ref.Name == "" {
 		return nil
@@ -138,8 +142,15 @@ func (c *driftChecker) check(ctx context.Context, t *kube.Target, dep *appsv1.De
 	rev := st.Revisions[st.Current]
 	objs := manifest.Render(ref, st.Target, rev, t.InstanceTypes, false)
 	drift, err := cluster.DetectDrift(ctx, t.Client, objs)
-	if err != nil || drift == nil {
+	if err != nil {
 		return err
+	}
+	id := fmt.Sprintf("%s/r%d/drift/g%d", ref, st.Current, dep.Generation)
+	if drift == nil {
+		if drift, err = cluster.DetectServiceDrift(ctx, t.Client, svc, objs.Service); err != nil || drift == nil {
+			return err
+		}
+		id = fmt.Sprintf("%s/r%d/drift/svc/%s", ref, st.Current, svc.ResourceVersion)
 	}
 	ev := events.DriftDetected{Revision: st.Current, Object: drift.Object, Fields: drift.Fields, Managers: drift.Managers, Action: events.DriftReported}
 	var adopted *events.Spec
@@ -150,6 +161,10 @@ func (c *driftChecker) check(ctx context.Context, t *kube.Target, dep *appsv1.De
 		}
 		ev.Action = events.DriftReverted
 	case DriftPolicyAdopt:
+		if drift.Live == nil {
+			c.log.WarnContext(ctx, "drift of a Service is not adoptable; reported", "deployment", ref.String(), "fields", drift.Fields)
+			break
+		}
 		spec, unadoptable := cluster.Adopt(rev.Spec, drift.Live, drift.Fields)
 		if len(unadoptable) == 0 {
 			ev.Action, adopted = events.DriftAdopted, &spec
@@ -158,7 +173,6 @@ func (c *driftChecker) check(ctx context.Context, t *kube.Target, dep *appsv1.De
 		}
 	}
 	meta := events.Meta{Actor: "system:rollout-worker", TraceParent: telemetry.TraceParent(ctx)}
-	id := fmt.Sprintf("%s/r%d/drift/g%d", ref, st.Current, dep.Generation)
 	c.log.WarnContext(ctx, "drift detected", "deployment", ref.String(), "fields", drift.Fields, "managers", drift.Managers, "action", ev.Action)
 	return appendDecided(ctx, c.bus, &st, ref, meta, func(s rollout.State) []events.Message {
 		return rollout.DecideDrift(s, ev, adopted, cluster.AdoptMessage(drift))

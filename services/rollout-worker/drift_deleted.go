@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
@@ -71,7 +72,7 @@ func (c *driftChecker) refreshExpectations(ctx context.Context) error {
 // listed there) and handles each as drift: recreated by the revert policy,
 // reported otherwise (a deletion is never adopted). Each deletion is
 // reported once per worker while it lasts.
-func (c *driftChecker) checkDeleted(ctx context.Context, t *kube.Target, deployments, services map[string]bool) {
+func (c *driftChecker) checkDeleted(ctx context.Context, t *kube.Target, deployments map[string]bool, services map[string]*corev1.Service) {
 	for _, e := range c.expected {
 		if !e.settled || e.target != t.Name || e.ns != t.Namespace || e.object == "" {
 			continue
@@ -80,7 +81,7 @@ func (c *driftChecker) checkDeleted(ctx context.Context, t *kube.Target, deploym
 		switch {
 		case !deployments[e.object]:
 			kind = kindDeployment
-		case !services[e.object]:
+		case services[e.object] == nil:
 			kind = kindService
 		default:
 			delete(c.reportedDeleted, e.ref)

@@ -185,3 +185,39 @@ func TestLeftoversOfATerminatedDeploymentAreRemoved(t *testing.T) {
 		return err != nil
 	})
 }
+
+// TestServiceDriftIsReverted: the deployment's Service pointed at other
+// pods outside Slipway is reported as drift and put back.
+func TestServiceDriftIsReverted(t *testing.T) {
+	t.Parallel()
+	s, api := start(t, devstack.Options{DriftInterval: 200 * time.Millisecond})
+	api.Do(t, http.MethodPost, deploymentsPath+"?wait=60s", createBody("pointed", 1))
+	obj := kube.ObjectName("acme", "fraud", "pointed")
+	svcs := s.Target.Client.CoreV1().Services("default")
+	live, err := svcs.Get(t.Context(), obj, metav1.GetOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	live.Spec.Selector[kube.LabelDeployment] = "impostor"
+	if _, err := svcs.Update(t.Context(), live, metav1.UpdateOptions{FieldManager: "kubectl-edit"}); err != nil {
+		t.Fatal(err)
+	}
+	var d struct {
+		Drift *struct {
+			Object   string
+			Managers []string
+			Action   string
+		}
+	}
+	eventually(t, 30*time.Second, "the Service's drift reported", func() bool {
+		api.Do(t, http.MethodGet, deploymentsPath+"/pointed", nil).Decode(t, &d)
+		return d.Drift != nil
+	})
+	if d.Drift.Object != "v1 Service default/"+obj || d.Drift.Action != events.DriftReverted || len(d.Drift.Managers) != 1 || d.Drift.Managers[0] != "kubectl-edit" {
+		t.Fatalf("drift: %+v", *d.Drift)
+	}
+	eventually(t, 30*time.Second, "the selector put back", func() bool {
+		live, err := svcs.Get(t.Context(), obj, metav1.GetOptions{})
+		return err == nil && live.Spec.Selector[kube.LabelDeployment] == "pointed"
+	})
+}

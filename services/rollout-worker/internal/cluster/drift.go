@@ -4,12 +4,15 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	appsv1 "k8s.io/api/apps/v1"
+	"maps"
 	"regexp"
 	"sort"
 
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	coreac "k8s.io/client-go/applyconfigurations/core/v1"
 	"k8s.io/client-go/kubernetes"
 
 	"slipway.dev/pkg/kube"
@@ -21,7 +24,8 @@ type Drift struct {
 	Object   string
 	Fields   []string
 	Managers []string
-	// Live is the Deployment as it is now, for adopting the change.
+	// Live is the Deployment as it is now, for adopting the change (nil
+	// for a Service: its changes are never adopted).
 	Live *appsv1.Deployment
 }
 
@@ -33,20 +37,75 @@ var conflictManager = regexp.MustCompile(`conflict with "([^"]+)"`)
 // names the fields and managers; no conflict means no drift.
 func DetectDrift(ctx context.Context, client kubernetes.Interface, objs manifest.Objects) (*Drift, error) {
 	dep := objs.Deployment
-	_, err := client.AppsV1().Deployments(*dep.Namespace).Apply(ctx, dep,
-		metav1.ApplyOptions{FieldManager: kube.FieldManager, DryRun: []string{metav1.DryRunAll}})
+	_, err := client.AppsV1().Deployments(*dep.Namespace).Apply(ctx, dep, dryRun)
+	d, err := conflictDrift(err, fmt.Sprintf("apps/v1 Deployment %s/%s", *dep.Namespace, *dep.Name))
+	if err != nil || d == nil {
+		return nil, err
+	}
+	if d.Live, err = client.AppsV1().Deployments(*dep.Namespace).Get(ctx, *dep.Name, metav1.GetOptions{}); err != nil {
+		return nil, fmt.Errorf("drift check of %s: read it: %w", d.Object, err)
+	}
+	return d, nil
+}
+
+// dryRun is the drift checks' apply: not forced, so that a field another
+// manager changed is a conflict, and stored nowhere.
+var dryRun = metav1.ApplyOptions{FieldManager: kube.FieldManager, DryRun: []string{metav1.DryRunAll}}
+
+// DetectServiceDrift does for the deployment's Service what DetectDrift does
+// for its Deployment, given the Service as listed: only when it differs from
+// what Slipway applies (its selector, or one of its ports) does it ask the
+// apiserver which fields changed and who changed them, so a round costs no
+// call for a Service nobody touched. A missing Service is not drift here.
+func DetectServiceDrift(ctx context.Context, client kubernetes.Interface, live *corev1.Service, want *coreac.ServiceApplyConfiguration) (*Drift, error) {
+	if live == nil || !serviceDiffers(live, want) {
+		return nil, nil
+	}
+	_, err := client.CoreV1().Services(*want.Namespace).Apply(ctx, want, dryRun)
+	return conflictDrift(err, fmt.Sprintf("v1 Service %s/%s", *want.Namespace, *want.Name))
+}
+
+// serviceDiffers reports whether live lacks what want sets: the same
+// selector, and each port as Slipway declares it.
+func serviceDiffers(live *corev1.Service, want *coreac.ServiceApplyConfiguration) bool {
+	if want.Spec == nil {
+		return false
+	}
+	if !maps.Equal(live.Spec.Selector, want.Spec.Selector) {
+		return true
+	}
+	for _, p := range want.Spec.Ports {
+		found := false
+		for _, lp := range live.Spec.Ports {
+			found = found || lp.Name == deref(p.Name) && lp.Port == deref(p.Port) && lp.TargetPort == deref(p.TargetPort) &&
+				lp.Protocol == deref(p.Protocol)
+		}
+		if !found {
+			return true
+		}
+	}
+	return false
+}
+
+func deref[T any](p *T) T {
+	var zero T
+	if p == nil {
+		return zero
+	}
+	return *p
+}
+
+// conflictDrift turns a dry-run apply's answer into drift: nil for none, the
+// conflicting fields and their managers for a conflict, or the error.
+func conflictDrift(err error, object string) (*Drift, error) {
 	if err == nil {
 		return nil, nil
 	}
 	var status apierrors.APIStatus
 	if !apierrors.IsConflict(err) || !errors.As(err, &status) || status.Status().Details == nil {
-		return nil, fmt.Errorf("drift check of deployment %s/%s: %w", *dep.Namespace, *dep.Name, err)
+		return nil, fmt.Errorf("drift check of %s: %w", object, err)
 	}
-	live, err := client.AppsV1().Deployments(*dep.Namespace).Get(ctx, *dep.Name, metav1.GetOptions{})
-	if err != nil {
-		return nil, fmt.Errorf("drift check of deployment %s/%s: read it: %w", *dep.Namespace, *dep.Name, err)
-	}
-	d := &Drift{Object: fmt.Sprintf("apps/v1 Deployment %s/%s", *dep.Namespace, *dep.Name), Live: live}
+	d := &Drift{Object: object}
 	managers := map[string]bool{}
 	for _, c := range status.Status().Details.Causes {
 		d.Fields = append(d.Fields, c.Field)

@@ -54,3 +54,52 @@ func TestDetectDriftNamesFieldsAndManagers(t *testing.T) {
 		t.Fatalf("image after revert: %s", live.Spec.Template.Spec.Containers[0].Image)
 	}
 }
+
+// TestDetectServiceDrift: a Service nobody touched costs no call and is no
+// drift; one whose selector another manager changed is drift naming the
+// field and the manager; a forced apply (revert) ends it.
+func TestDetectServiceDrift(t *testing.T) {
+	client := simcluster.New(simcluster.Options{}).Client()
+	n := int32(1)
+	ref := events.DeploymentRef{Owner: "acme", Project: "fraud", Name: "scorer"}
+	target := events.TargetInfo{Namespace: "default", ObjectName: kube.ObjectName("acme", "fraud", "scorer")}
+	objs := manifest.Render(ref, target, events.Revision{Number: 1, Spec: events.Spec{Image: "img:1", Replicas: &n}.WithDefaults()}, nil, false)
+	if err := Apply(t.Context(), client, objs); err != nil {
+		t.Fatal(err)
+	}
+	svcs := client.CoreV1().Services("default")
+	live, err := svcs.Get(t.Context(), target.ObjectName, metav1.GetOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d, err := DetectServiceDrift(t.Context(), client, live, objs.Service); err != nil || d != nil {
+		t.Fatalf("untouched Service: %+v %v", d, err)
+	}
+	if d, err := DetectServiceDrift(t.Context(), client, nil, objs.Service); err != nil || d != nil {
+		t.Fatalf("missing Service (deletions are checked elsewhere): %+v %v", d, err)
+	}
+
+	// Someone points the Service at other pods (kubectl edit).
+	live.Spec.Selector[kube.LabelDeployment] = "impostor"
+	if live, err = svcs.Update(t.Context(), live, metav1.UpdateOptions{FieldManager: "kubectl-edit"}); err != nil {
+		t.Fatal(err)
+	}
+	d, err := DetectServiceDrift(t.Context(), client, live, objs.Service)
+	if err != nil || d == nil {
+		t.Fatalf("selector changed, no drift: %v", err)
+	}
+	if d.Object != "v1 Service default/"+target.ObjectName || len(d.Managers) != 1 || d.Managers[0] != "kubectl-edit" ||
+		len(d.Fields) != 1 || !strings.Contains(d.Fields[0], "selector") || d.Live != nil {
+		t.Fatalf("drift: %+v", d)
+	}
+	if err := Apply(t.Context(), client, objs); err != nil {
+		t.Fatal(err)
+	}
+	live, _ = svcs.Get(t.Context(), target.ObjectName, metav1.GetOptions{})
+	if live.Spec.Selector[kube.LabelDeployment] != "scorer" {
+		t.Fatalf("selector after revert: %v", live.Spec.Selector)
+	}
+	if d, err := DetectServiceDrift(t.Context(), client, live, objs.Service); err != nil || d != nil {
+		t.Fatalf("after revert: %+v %v", d, err)
+	}
+}
