@@ -4,9 +4,11 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"reflect"
 	"time"
 
 	appsv1 "k8s.io/api/apps/v1"
+	autoscalingv2 "k8s.io/api/autoscaling/v2"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
@@ -105,10 +107,13 @@ func (c *driftChecker) checkTarget(ctx context.Context, t *kube.Target, lookForD
 			services[svcs.Items[i].Name] = &svcs.Items[i]
 		}
 	}
+	hpas := c.listAutoscalers(ctx, t, managed)
 	deployments := make(map[string]bool, len(list.Items))
 	for i := range list.Items {
-		deployments[list.Items[i].Name] = true
-		if err := c.check(ctx, t, &list.Items[i], services[list.Items[i].Name]); err != nil && ctx.Err() == nil {
+		name := list.Items[i].Name
+		deployments[name] = true
+		live := listed{svc: services[name], hpa: hpas[name], hpaKnown: hpas != nil}
+		if err := c.check(ctx, t, &list.Items[i], live); err != nil && ctx.Err() == nil {
 			c.log.WarnContext(ctx, "drift check", "target", t.Name, "deployment", list.Items[i].Name, "err", err)
 		}
 	}
@@ -118,9 +123,34 @@ func (c *driftChecker) checkTarget(ctx context.Context, t *kube.Target, lookForD
 	c.checkDeleted(ctx, t, deployments, services)
 }
 
-// check compares one deployment's Deployment, and its Service as listed (nil
-// when not), with what Slipway applied.
-func (c *driftChecker) check(ctx context.Context, t *kube.Target, dep *appsv1.Deployment, svc *corev1.Service) error {
+// listed are a deployment's Service and autoscaler as the round listed them
+// (nil when not listed; hpaKnown false when autoscalers could not be listed).
+type listed struct {
+	svc      *corev1.Service
+	hpa      *autoscalingv2.HorizontalPodAutoscaler
+	hpaKnown bool
+}
+
+// listAutoscalers lists the target's managed HPAs by name; nil when they
+// cannot be listed (then no autoscaler is checked this round).
+func (c *driftChecker) listAutoscalers(ctx context.Context, t *kube.Target, opts metav1.ListOptions) map[string]*autoscalingv2.HorizontalPodAutoscaler {
+	listCtx, cancel := context.WithTimeout(ctx, 2*kube.ProbeTimeout)
+	defer cancel()
+	list, err := t.Client.AutoscalingV2().HorizontalPodAutoscalers(t.Namespace).List(listCtx, opts)
+	if err != nil {
+		c.log.WarnContext(ctx, "drift check: list autoscalers", "target", t.Name, "err", err)
+		return nil
+	}
+	out := make(map[string]*autoscalingv2.HorizontalPodAutoscaler, len(list.Items))
+	for i := range list.Items {
+		out[list.Items[i].Name] = &list.Items[i]
+	}
+	return out
+}
+
+// check compares one deployment's Deployment, and its Service and autoscaler
+// as listed, with what Slipway applied.
+func (c *driftChecker) check(ctx context.Context, t *kube.Target, dep *appsv1.Deployment, live listed) error {
 	ref := events.DeploymentRef{Owner: dep.Labels[kube.LabelOwner], Project: dep.Labels[kube.LabelProject], Name: dep.Labels[kube.LabelDeployment]}
 	if ref.Owner == "" || ref.Project == "" || ref.Name == "" {
 		return nil
@@ -147,12 +177,12 @@ func (c *driftChecker) check(ctx context.Context, t *kube.Target, dep *appsv1.De
 	}
 	id := fmt.Sprintf("%s/r%d/drift/g%d", ref, st.Current, dep.Generation)
 	if drift == nil {
-		if drift, err = cluster.DetectServiceDrift(ctx, t.Client, svc, objs.Service); err != nil || drift == nil {
+		if drift, id, err = c.dependentDrift(ctx, t, ref, st.Current, objs, live); err != nil || drift == nil {
 			return err
 		}
-		id = fmt.Sprintf("%s/r%d/drift/svc/%s", ref, st.Current, svc.ResourceVersion)
 	}
-	ev := events.DriftDetected{Revision: st.Current, Object: drift.Object, Fields: drift.Fields, Managers: drift.Managers, Action: events.DriftReported}
+	ev := events.DriftDetected{Revision: st.Current, Object: drift.Object, Fields: drift.Fields, Managers: drift.Managers,
+		Deleted: drift.Deleted, Action: events.DriftReported}
 	var adopted *events.Spec
 	switch c.policy {
 	case DriftPolicyRevert:
@@ -162,7 +192,7 @@ func (c *driftChecker) check(ctx context.Context, t *kube.Target, dep *appsv1.De
 		ev.Action = events.DriftReverted
 	case DriftPolicyAdopt:
 		if drift.Live == nil {
-			c.log.WarnContext(ctx, "drift of a Service is not adoptable; reported", "deployment", ref.String(), "fields", drift.Fields)
+			c.log.WarnContext(ctx, "drift of a Service or autoscaler is not adoptable; reported", "deployment", ref.String(), "object", drift.Object)
 			break
 		}
 		spec, unadoptable := cluster.Adopt(rev.Spec, drift.Live, drift.Fields)
@@ -177,4 +207,28 @@ func (c *driftChecker) check(ctx context.Context, t *kube.Target, dep *appsv1.De
 	return appendDecided(ctx, c.bus, &st, ref, meta, func(s rollout.State) []events.Message {
 		return rollout.DecideDrift(s, ev, adopted, cluster.AdoptMessage(drift))
 	}, func(events.Message) string { return id })
+}
+
+// dependentDrift checks the Service, then the autoscaler, of a deployment
+// whose Deployment shows no drift; it returns the drift and its event id.
+func (c *driftChecker) dependentDrift(ctx context.Context, t *kube.Target, ref events.DeploymentRef, revision int,
+	objs manifest.Objects, live listed) (*cluster.Drift, string, error) {
+	drift, err := cluster.DetectServiceDrift(ctx, t.Client, live.svc, objs.Service)
+	if err != nil || drift != nil {
+		return drift, fmt.Sprintf("%s/r%d/drift/svc/%s", ref, revision, resourceVersion(live.svc)), err
+	}
+	if !live.hpaKnown {
+		return nil, "", nil
+	}
+	drift, err = cluster.DetectAutoscalerDrift(ctx, t.Client, live.hpa, objs.Autoscaler)
+	return drift, fmt.Sprintf("%s/r%d/drift/hpa/%s", ref, revision, resourceVersion(live.hpa)), err
+}
+
+// resourceVersion of a listed object, "gone" for none: a drift event id
+// that repeats while the object stays as it is.
+func resourceVersion(o interface{ GetResourceVersion() string }) string {
+	if o == nil || reflect.ValueOf(o).IsNil() {
+		return "gone"
+	}
+	return o.GetResourceVersion()
 }

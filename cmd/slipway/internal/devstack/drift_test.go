@@ -221,3 +221,39 @@ func TestServiceDriftIsReverted(t *testing.T) {
 		return err == nil && live.Spec.Selector[kube.LabelDeployment] == "pointed"
 	})
 }
+
+// TestAutoscalerDriftIsReverted: an autoscaler edited outside Slipway is put
+// back, and one deleted is recreated; both are reported as drift.
+func TestAutoscalerDriftIsReverted(t *testing.T) {
+	t.Parallel()
+	s, api := start(t, devstack.Options{DriftInterval: 200 * time.Millisecond})
+	body := map[string]any{"name": "elastic", "spec": map[string]any{"image": "ghcr.io/acme/scorer:1.0", "scaling": map[string]any{"min": 1, "max": 3}}}
+	if r := api.Do(t, http.MethodPost, deploymentsPath+"?wait=60s", body); r.Status != http.StatusOK {
+		t.Fatalf("create: %d %s", r.Status, r.Body)
+	}
+	obj := kube.ObjectName("acme", "fraud", "elastic")
+	hpas := s.Target.Client.AutoscalingV2().HorizontalPodAutoscalers("default")
+	live, err := hpas.Get(t.Context(), obj, metav1.GetOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	live.Spec.MaxReplicas = 30
+	if _, err := hpas.Update(t.Context(), live, metav1.UpdateOptions{FieldManager: "kubectl-edit"}); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, 30*time.Second, "the maximum put back", func() bool {
+		live, err := hpas.Get(t.Context(), obj, metav1.GetOptions{})
+		return err == nil && live.Spec.MaxReplicas == 3
+	})
+	if err := hpas.Delete(t.Context(), obj, metav1.DeleteOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, 30*time.Second, "the autoscaler recreated", func() bool {
+		_, err := hpas.Get(t.Context(), obj, metav1.GetOptions{})
+		return err == nil
+	})
+	ref := events.DeploymentRef{Owner: "acme", Project: "fraud", Name: "elastic"}
+	eventually(t, 30*time.Second, "both reported", func() bool {
+		return countTypes(history(t, s.NATSURL, ref))[events.DriftDetected{}.Type()] == 2
+	})
+}

@@ -9,9 +9,11 @@ import (
 	"sort"
 
 	appsv1 "k8s.io/api/apps/v1"
+	autoscalingv2 "k8s.io/api/autoscaling/v2"
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	autoscalingac "k8s.io/client-go/applyconfigurations/autoscaling/v2"
 	coreac "k8s.io/client-go/applyconfigurations/core/v1"
 	"k8s.io/client-go/kubernetes"
 
@@ -25,8 +27,10 @@ type Drift struct {
 	Fields   []string
 	Managers []string
 	// Live is the Deployment as it is now, for adopting the change (nil
-	// for a Service: its changes are never adopted).
+	// for a Service or an autoscaler: their changes are never adopted).
 	Live *appsv1.Deployment
+	// Deleted: the object is gone (Fields is empty).
+	Deleted bool
 }
 
 var conflictManager = regexp.MustCompile(`conflict with "([^"]+)"`)
@@ -119,4 +123,41 @@ func conflictDrift(err error, object string) (*Drift, error) {
 	sort.Strings(d.Fields)
 	sort.Strings(d.Managers)
 	return d, nil
+}
+
+// DetectAutoscalerDrift does for the deployment's HorizontalPodAutoscaler
+// what DetectServiceDrift does for its Service: nothing to check without
+// one in the spec; a missing one is drift (Deleted); one whose range,
+// target or CPU utilization differs is checked with a dry run for the
+// fields and managers.
+func DetectAutoscalerDrift(ctx context.Context, client kubernetes.Interface, live *autoscalingv2.HorizontalPodAutoscaler,
+	want *autoscalingac.HorizontalPodAutoscalerApplyConfiguration) (*Drift, error) {
+	if want == nil {
+		return nil, nil
+	}
+	object := fmt.Sprintf("autoscaling/v2 HorizontalPodAutoscaler %s/%s", *want.Namespace, *want.Name)
+	if live == nil {
+		return &Drift{Object: object, Fields: []string{}, Deleted: true}, nil
+	}
+	if !autoscalerDiffers(live, want) {
+		return nil, nil
+	}
+	_, err := client.AutoscalingV2().HorizontalPodAutoscalers(*want.Namespace).Apply(ctx, want, dryRun)
+	return conflictDrift(err, object)
+}
+
+func autoscalerDiffers(live *autoscalingv2.HorizontalPodAutoscaler, want *autoscalingac.HorizontalPodAutoscalerApplyConfiguration) bool {
+	s := want.Spec
+	if deref(live.Spec.MinReplicas) != deref(s.MinReplicas) || live.Spec.MaxReplicas != deref(s.MaxReplicas) ||
+		live.Spec.ScaleTargetRef.Name != deref(s.ScaleTargetRef.Name) || len(live.Spec.Metrics) != len(s.Metrics) {
+		return true
+	}
+	for i, m := range s.Metrics {
+		lm := live.Spec.Metrics[i]
+		if lm.Resource == nil || m.Resource == nil || m.Resource.Target == nil ||
+			deref(lm.Resource.Target.AverageUtilization) != deref(m.Resource.Target.AverageUtilization) {
+			return true
+		}
+	}
+	return false
 }

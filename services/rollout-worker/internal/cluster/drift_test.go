@@ -103,3 +103,45 @@ func TestDetectServiceDrift(t *testing.T) {
 		t.Fatalf("after revert: %+v %v", d, err)
 	}
 }
+
+// TestDetectAutoscalerDrift: no autoscaler in the spec, nothing to check;
+// an untouched one is no drift; one whose maximum another manager changed
+// is drift naming it; a missing one is drift marked deleted; a revert ends both.
+func TestDetectAutoscalerDrift(t *testing.T) {
+	client := simcluster.New(simcluster.Options{}).Client()
+	ref := events.DeploymentRef{Owner: "acme", Project: "fraud", Name: "scorer"}
+	target := events.TargetInfo{Namespace: "default", ObjectName: kube.ObjectName("acme", "fraud", "scorer")}
+	objs := manifest.Render(ref, target, events.Revision{Number: 1, Spec: events.Spec{Image: "img:1", Scaling: &events.Scaling{Min: 2, Max: 4}}.WithDefaults()}, nil, false)
+	if err := Apply(t.Context(), client, objs); err != nil {
+		t.Fatal(err)
+	}
+	hpas := client.AutoscalingV2().HorizontalPodAutoscalers("default")
+	live, err := hpas.Get(t.Context(), target.ObjectName, metav1.GetOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d, err := DetectAutoscalerDrift(t.Context(), client, live, objs.Autoscaler); err != nil || d != nil {
+		t.Fatalf("untouched autoscaler: %+v %v", d, err)
+	}
+	if d, err := DetectAutoscalerDrift(t.Context(), client, nil, nil); err != nil || d != nil {
+		t.Fatalf("no autoscaler in the spec: %+v %v", d, err)
+	}
+	live.Spec.MaxReplicas = 40
+	if live, err = hpas.Update(t.Context(), live, metav1.UpdateOptions{FieldManager: "kubectl-edit"}); err != nil {
+		t.Fatal(err)
+	}
+	d, err := DetectAutoscalerDrift(t.Context(), client, live, objs.Autoscaler)
+	if err != nil || d == nil || len(d.Managers) != 1 || d.Managers[0] != "kubectl-edit" || len(d.Fields) != 1 || !strings.Contains(d.Fields[0], "maxReplicas") {
+		t.Fatalf("maximum changed: %+v %v", d, err)
+	}
+	if d, err := DetectAutoscalerDrift(t.Context(), client, nil, objs.Autoscaler); err != nil || d == nil || !d.Deleted {
+		t.Fatalf("missing autoscaler: %+v %v", d, err)
+	}
+	if err := Apply(t.Context(), client, objs); err != nil {
+		t.Fatal(err)
+	}
+	live, _ = hpas.Get(t.Context(), target.ObjectName, metav1.GetOptions{})
+	if d, err := DetectAutoscalerDrift(t.Context(), client, live, objs.Autoscaler); err != nil || d != nil || live.Spec.MaxReplicas != 4 {
+		t.Fatalf("after revert: max %d, %+v %v", live.Spec.MaxReplicas, d, err)
+	}
+}
