@@ -23,8 +23,10 @@ type rolloutView struct {
 	Reason       string   `json:"reason,omitempty"`
 	Message      string   `json:"message,omitempty"`
 	Operation    string   `json:"operation,omitempty"`
-	Done         bool     `json:"done"`
-	Succeeded    bool     `json:"succeeded"`
+	// BakeUntil is when a baking rollout succeeds unless its pods fail first.
+	BakeUntil *time.Time `json:"bakeUntil,omitempty"`
+	Done      bool       `json:"done"`
+	Succeeded bool       `json:"succeeded"`
 }
 
 // follower follows the rollout a deployment has when it is first polled,
@@ -63,7 +65,7 @@ func (f *follower) poll(ctx context.Context) (rolloutView, error) {
 	}
 	v.Revision, v.From, v.Operation = f.revision, f.from, f.opID
 	if !moved {
-		v.RolloutPhase, v.Replicas, v.Reason, v.Message = r.Phase, r.Replicas, r.Reason, r.Message
+		v.RolloutPhase, v.Replicas, v.Reason, v.Message, v.BakeUntil = r.Phase, r.Replicas, r.Reason, r.Message, r.BakeUntil
 		if r.FinishedAt != nil {
 			v.Done, v.Succeeded = true, r.Phase == "Succeeded"
 			return v, nil

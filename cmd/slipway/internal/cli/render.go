@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"time"
 )
 
 const barWidth = 20
@@ -32,7 +33,7 @@ func frame(v rolloutView) string {
 	}{{"updated", r.Updated}, {"ready", r.Ready}, {"available", r.Available}} {
 		fmt.Fprintf(&b, "  %-10s %s  %d/%d\n", row.name, bar(row.n, r.Desired), row.n, r.Desired)
 	}
-	fmt.Fprintf(&b, "  %-10s %s\n", "rollout", v.RolloutPhase)
+	fmt.Fprintf(&b, "  %-10s %s%s\n", "rollout", v.RolloutPhase, bakeText(v))
 	if reason := shownReason(v); reason != "" {
 		fmt.Fprintf(&b, "  %-10s %s\n", "reason", reason)
 	}
@@ -63,8 +64,8 @@ func bar(n, total int32) string {
 // line draws a rollout view as one line, for output that is not a terminal.
 func line(v rolloutView) string {
 	r := v.Replicas
-	s := fmt.Sprintf("%s  revision %d  rollout %s  updated %d/%d  ready %d/%d  available %d/%d  phase %s",
-		v.Deployment, v.Revision, v.RolloutPhase, r.Updated, r.Desired, r.Ready, r.Desired, r.Available, r.Desired, v.Phase)
+	s := fmt.Sprintf("%s  revision %d  rollout %s%s  updated %d/%d  ready %d/%d  available %d/%d  phase %s",
+		v.Deployment, v.Revision, v.RolloutPhase, bakeText(v), r.Updated, r.Desired, r.Ready, r.Desired, r.Available, r.Desired, v.Phase)
 	if v.Current != v.Revision {
 		s += fmt.Sprintf("  now at revision %d", v.Current)
 	}
@@ -108,4 +109,12 @@ func (c *changes) show(v rolloutView) error {
 	c.last = l
 	_, err := io.WriteString(c.w, l)
 	return err
+}
+
+// bakeText is " until <time>" for a baking rollout, else empty.
+func bakeText(v rolloutView) string {
+	if v.RolloutPhase != "Baking" || v.BakeUntil == nil {
+		return ""
+	}
+	return " until " + v.BakeUntil.UTC().Format(time.RFC3339)
 }

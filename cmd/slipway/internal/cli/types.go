@@ -62,6 +62,7 @@ type Rollout struct {
 	Replicas     Replicas   `json:"replicas"`
 	Paused       bool       `json:"paused"`
 	OperationID  string     `json:"operationId"`
+	BakeUntil    *time.Time `json:"bakeUntil,omitempty"`
 	FinishedAt   *time.Time `json:"finishedAt"`
 }
 
