@@ -5,12 +5,14 @@ import (
 	"fmt"
 	"log/slog"
 	"reflect"
+	"sort"
 	"time"
 
 	appsv1 "k8s.io/api/apps/v1"
 	autoscalingv2 "k8s.io/api/autoscaling/v2"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	coreac "k8s.io/client-go/applyconfigurations/core/v1"
 
 	"slipway.dev/pkg/bus"
 	"slipway.dev/pkg/events"
@@ -112,7 +114,7 @@ func (c *driftChecker) checkTarget(ctx context.Context, t *kube.Target, lookForD
 	for i := range list.Items {
 		name := list.Items[i].Name
 		deployments[name] = true
-		live := listed{svc: services[name], hpa: hpas[name], hpaKnown: hpas != nil}
+		live := listed{svc: services[name], hpa: hpas[name], hpaKnown: hpas != nil, services: services}
 		if err := c.check(ctx, t, &list.Items[i], live); err != nil && ctx.Err() == nil {
 			c.log.WarnContext(ctx, "drift check", "target", t.Name, "deployment", list.Items[i].Name, "err", err)
 		}
@@ -129,6 +131,8 @@ type listed struct {
 	svc      *corev1.Service
 	hpa      *autoscalingv2.HorizontalPodAutoscaler
 	hpaKnown bool
+	// services are all the target's managed Services by name (alias ones too).
+	services map[string]*corev1.Service
 }
 
 // listAutoscalers lists the target's managed HPAs by name; nil when they
@@ -176,17 +180,26 @@ func (c *driftChecker) check(ctx context.Context, t *kube.Target, dep *appsv1.De
 		return err
 	}
 	id := fmt.Sprintf("%s/r%d/drift/g%d", ref, st.Current, dep.Generation)
+	revert := func(ctx context.Context) error { return cluster.Apply(ctx, t.Client, objs) }
 	if drift == nil {
-		if drift, id, err = c.dependentDrift(ctx, t, ref, st.Current, objs, live); err != nil || drift == nil {
+		if drift, id, err = c.dependentDrift(ctx, t, ref, st.Current, objs, live); err != nil {
 			return err
 		}
+	}
+	if drift == nil {
+		var want *coreac.ServiceApplyConfiguration
+		if drift, want, err = aliasDrift(ctx, t, st, live.services); err != nil || drift == nil {
+			return err
+		}
+		id = fmt.Sprintf("%s/r%d/drift/alias/%s/%s", ref, st.Current, *want.Name, resourceVersion(live.services[*want.Name]))
+		revert = func(ctx context.Context) error { return cluster.ApplyService(ctx, t.Client, want) }
 	}
 	ev := events.DriftDetected{Revision: st.Current, Object: drift.Object, Fields: drift.Fields, Managers: drift.Managers,
 		Deleted: drift.Deleted, Action: events.DriftReported}
 	var adopted *events.Spec
 	switch c.policy {
 	case DriftPolicyRevert:
-		if err := cluster.Apply(ctx, t.Client, objs); err != nil {
+		if err := revert(ctx); err != nil {
 			return fmt.Errorf("revert drift: %w", err)
 		}
 		ev.Action = events.DriftReverted
@@ -231,4 +244,28 @@ func resourceVersion(o interface{ GetResourceVersion() string }) string {
 		return "gone"
 	}
 	return o.GetResourceVersion()
+}
+
+// aliasDrift checks the Services of the deployment's settled aliases (not
+// one moving now) against what Slipway applied: each selects its revision's
+// pods. It returns the first drift and the Service that reverts it.
+func aliasDrift(ctx context.Context, t *kube.Target, st rollout.State, services map[string]*corev1.Service) (*cluster.Drift, *coreac.ServiceApplyConfiguration, error) {
+	names := make([]string, 0, len(st.Aliases))
+	for name := range st.Aliases {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		a := st.Aliases[name]
+		rev, ok := st.Revisions[a.Revision]
+		if !ok || a.Pending != 0 {
+			continue
+		}
+		want := manifest.RenderAliasService(st.Ref, st.Target, name, rev.PodTemplateRevision())
+		drift, err := cluster.DetectServiceDrift(ctx, t.Client, services[*want.Name], want)
+		if err != nil || drift != nil {
+			return drift, want, err
+		}
+	}
+	return nil, nil, nil
 }

@@ -257,3 +257,36 @@ func TestAutoscalerDriftIsReverted(t *testing.T) {
 		return countTypes(history(t, s.NATSURL, ref))[events.DriftDetected{}.Type()] == 2
 	})
 }
+
+// TestAliasServiceDriftIsReverted: an alias's Service pointed at another
+// revision's pods outside Slipway is put back and reported.
+func TestAliasServiceDriftIsReverted(t *testing.T) {
+	t.Parallel()
+	s, api := start(t, devstack.Options{DriftInterval: 200 * time.Millisecond})
+	api.Do(t, http.MethodPost, deploymentsPath+"?wait=60s", createBody("aliased-drift", 1))
+	setAlias(t, api, "aliased-drift", "production", 1)
+	name := kube.AliasServiceName("acme", "fraud", "aliased-drift", "production")
+	svcs := s.Target.Client.CoreV1().Services("default")
+	live, err := svcs.Get(t.Context(), name, metav1.GetOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	live.Spec.Selector[kube.LabelRevision] = "99"
+	if _, err := svcs.Update(t.Context(), live, metav1.UpdateOptions{FieldManager: "kubectl-edit"}); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, 30*time.Second, "the alias selector put back", func() bool {
+		live, err := svcs.Get(t.Context(), name, metav1.GetOptions{})
+		return err == nil && live.Spec.Selector[kube.LabelRevision] == "1"
+	})
+	var d struct {
+		Drift *struct{ Object, Action string }
+	}
+	eventually(t, 30*time.Second, "the alias drift reported", func() bool {
+		api.Do(t, http.MethodGet, deploymentsPath+"/aliased-drift", nil).Decode(t, &d)
+		return d.Drift != nil
+	})
+	if d.Drift.Object != "v1 Service default/"+name || d.Drift.Action != events.DriftReverted {
+		t.Fatalf("drift: %+v", *d.Drift)
+	}
+}
