@@ -72,29 +72,24 @@ func TestReplicasShareOneProjector(t *testing.T) {
 	}
 
 	a := startReplica(t, natsURL, mongoURI, "replica-a")
-	waitFor(t, "replica-a to lead", func() bool { return holder(t, leases) == "replica-a" })
+	waitFor(t, "replica-a to lead", func() bool { return leaseHolder(t, leases, "projector.slipway") == "replica-a" })
 	c := startReplica(t, natsURL, mongoURI, "replica-c")
 
 	created(t, b, "one")
 	for _, r := range []replica{a, c} {
 		waitFor(t, "deployment one served by "+r.url, func() bool { return status(t, r.url, "one") == http.StatusOK })
 	}
-	if h := holder(t, leases); h != "replica-a" {
+	if h := leaseHolder(t, leases, "projector.slipway"); h != "replica-a" {
 		t.Fatalf("the lease moved to %s while replica-a ran", h)
 	}
 
 	a.stop()
-	waitFor(t, "replica-c to lead", func() bool { return holder(t, leases) == "replica-c" })
+	waitFor(t, "replica-c to lead", func() bool { return leaseHolder(t, leases, "projector.slipway") == "replica-c" })
 	created(t, b, "two")
 	waitFor(t, "deployment two served by replica-c", func() bool { return status(t, c.url, "two") == http.StatusOK })
 	if got := status(t, c.url, "one"); got != http.StatusOK {
 		t.Fatalf("deployment one after the handover: %d", got)
 	}
-}
-
-func holder(t *testing.T, kv jetstream.KeyValue) string {
-	t.Helper()
-	return leaseHolder(t, kv, "projector.slipway")
 }
 
 // created appends a deployment's creation to EVENTS, as the worker does.

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"reflect"
 	"sort"
 	"time"
 
@@ -239,8 +238,11 @@ func (c *driftChecker) dependentDrift(ctx context.Context, t *kube.Target, ref e
 
 // resourceVersion of a listed object, "gone" for none: a drift event id
 // that repeats while the object stays as it is.
-func resourceVersion(o interface{ GetResourceVersion() string }) string {
-	if o == nil || reflect.ValueOf(o).IsNil() {
+func resourceVersion[T any, P interface {
+	*T
+	GetResourceVersion() string
+}](o P) string {
+	if o == nil {
 		return "gone"
 	}
 	return o.GetResourceVersion()

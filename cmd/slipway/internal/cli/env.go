@@ -43,6 +43,15 @@ func (e *env) client() (*Client, error) {
 	return &Client{BaseURL: s.Server, Token: s.Token, HTTP: e.httpClient(), RetryBackoff: e.RetryBackoff}, nil
 }
 
+// clientFor checks that a command got want positional arguments (usage
+// says what it wants otherwise) and returns the API client.
+func (e *env) clientFor(args []string, want int, usage string) (*Client, error) {
+	if len(args) != want {
+		return nil, usageErrorf("%s", usage)
+	}
+	return e.client()
+}
+
 // format returns the output format, checked.
 func (e *env) format() (string, error) {
 	switch e.g.output {

@@ -88,10 +88,7 @@ func setupPromotionCreate(fs *flag.FlagSet) runFunc {
 
 func setupPromotionGet(fs *flag.FlagSet) runFunc {
 	return func(ctx context.Context, e *env, args []string) error {
-		if len(args) != 1 {
-			return usageErrorf("want one promotion id")
-		}
-		c, err := e.client()
+		c, err := e.clientFor(args, 1, "want one promotion id")
 		if err != nil {
 			return err
 		}

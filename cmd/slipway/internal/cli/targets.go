@@ -18,10 +18,7 @@ func targetCommands() []command {
 	return append([]command{
 		{path: "targets list", summary: "list the targets (clusters) deployments run on", setup: func(fs *flag.FlagSet) runFunc {
 			return func(ctx context.Context, e *env, args []string) error {
-				if len(args) != 0 {
-					return usageErrorf("takes no arguments")
-				}
-				c, err := e.client()
+				c, err := e.clientFor(args, 0, "takes no arguments")
 				if err != nil {
 					return err
 				}
@@ -38,10 +35,7 @@ func targetCommands() []command {
 		}},
 		{path: "targets get", args: "NAME", summary: "show a target and its instance types", setup: func(fs *flag.FlagSet) runFunc {
 			return func(ctx context.Context, e *env, args []string) error {
-				if len(args) != 1 {
-					return usageErrorf("want one target name")
-				}
-				c, err := e.client()
+				c, err := e.clientFor(args, 1, "want one target name")
 				if err != nil {
 					return err
 				}

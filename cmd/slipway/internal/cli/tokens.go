@@ -94,10 +94,7 @@ func tokenCommands() []command {
 	return []command{
 		{path: "whoami", summary: "show who the API takes you for, and your roles", setup: func(fs *flag.FlagSet) runFunc {
 			return func(ctx context.Context, e *env, args []string) error {
-				if len(args) != 0 {
-					return usageErrorf("takes no arguments")
-				}
-				c, err := e.client()
+				c, err := e.clientFor(args, 0, "takes no arguments")
 				if err != nil {
 					return err
 				}
@@ -120,10 +117,7 @@ func tokenCommands() []command {
 			global := fs.Bool("global-admin", false, "make a global-admin token")
 			expires := fs.String("expires-in", "", "lifetime, like 720h (default 90 days, at most a year)")
 			return func(ctx context.Context, e *env, args []string) error {
-				if len(args) != 1 {
-					return usageErrorf("want one token name")
-				}
-				c, err := e.client()
+				c, err := e.clientFor(args, 1, "want one token name")
 				if err != nil {
 					return err
 				}
@@ -138,10 +132,7 @@ func tokenCommands() []command {
 		}},
 		{path: "tokens list", summary: "list API tokens (yours; a global admin sees all)", setup: func(fs *flag.FlagSet) runFunc {
 			return func(ctx context.Context, e *env, args []string) error {
-				if len(args) != 0 {
-					return usageErrorf("takes no arguments")
-				}
-				c, err := e.client()
+				c, err := e.clientFor(args, 0, "takes no arguments")
 				if err != nil {
 					return err
 				}
@@ -161,10 +152,7 @@ func tokenCommands() []command {
 		}},
 		{path: "tokens revoke", args: "ID", summary: "revoke an API token; it stops working at once", setup: func(fs *flag.FlagSet) runFunc {
 			return func(ctx context.Context, e *env, args []string) error {
-				if len(args) != 1 {
-					return usageErrorf("want one token id")
-				}
-				c, err := e.client()
+				c, err := e.clientFor(args, 1, "want one token id")
 				if err != nil {
 					return err
 				}

@@ -50,18 +50,25 @@ func cluster(t *testing.T) *simcluster.Cluster {
 	return c
 }
 
-// history reads a deployment's events straight from JetStream.
-func history(t *testing.T, natsURL string, ref events.DeploymentRef) []events.Envelope {
+// jetStream connects to the stack's NATS for t, as a client outside Slipway.
+func jetStream(t *testing.T, natsURL string) jetstream.JetStream {
 	t.Helper()
 	nc, err := nats.Connect(natsURL)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer nc.Close()
+	t.Cleanup(nc.Close)
 	js, err := jetstream.New(nc)
 	if err != nil {
 		t.Fatal(err)
 	}
+	return js
+}
+
+// history reads a deployment's events straight from JetStream.
+func history(t *testing.T, natsURL string, ref events.DeploymentRef) []events.Envelope {
+	t.Helper()
+	js := jetStream(t, natsURL)
 	stream, err := js.Stream(t.Context(), events.StreamEvents)
 	if err != nil {
 		t.Fatal(err)
@@ -94,12 +101,7 @@ func countTypes(envs []events.Envelope) map[string]int {
 // streamCounts returns how many messages COMMANDS and EVENTS hold.
 func streamCounts(t *testing.T, natsURL string) (commands, evts uint64) {
 	t.Helper()
-	nc, err := nats.Connect(natsURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer nc.Close()
-	js, _ := jetstream.New(nc)
+	js := jetStream(t, natsURL)
 	for name, dst := range map[string]*uint64{events.StreamCommands: &commands, events.StreamEvents: &evts} {
 		s, err := js.Stream(t.Context(), name)
 		if err != nil {

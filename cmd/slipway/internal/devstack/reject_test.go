@@ -6,7 +6,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
 	"slipway.dev/pkg/events"
@@ -22,12 +21,7 @@ func publishCommand(t *testing.T, natsURL, kind string, ref events.DeploymentRef
 		t.Fatal(err)
 	}
 	data, _ := env.Marshal()
-	nc, err := nats.Connect(natsURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer nc.Close()
-	js, _ := jetstream.New(nc)
+	js := jetStream(t, natsURL)
 	if _, err := js.Publish(t.Context(), events.CommandSubject(kind, ref), data, jetstream.WithMsgID(env.ID)); err != nil {
 		t.Fatal(err)
 	}
