@@ -99,7 +99,7 @@ func TestEventStreamResumesWithoutLoss(t *testing.T) {
 			t.Fatalf("filtered stream carried %s %s", e.typ, e.data)
 		}
 	}
-	for _, q := range []string{"deployment=nope", "project=acme", "after=minus-one", "type=a*b"} {
+	for _, q := range []string{"deployment=nope", "project=acme", "after=minus-one", "type=a*b", "type=slipway.deploymnet.*"} {
 		api.Do(t, http.MethodGet, "/v1/events?"+q, nil).ExpectProblem(t, http.StatusBadRequest)
 	}
 }

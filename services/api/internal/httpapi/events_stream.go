@@ -164,32 +164,24 @@ func parseRef(s string) (events.DeploymentRef, bool) {
 	return events.DeploymentRef{Owner: parts[0], Project: parts[1], Name: parts[2]}, true
 }
 
-// typeFilter reads ?type= (repeatable or comma-separated): exact types, or
-// prefixes ending in "*" (slipway.deployment.rollout_*).
-func typeFilter(raw []string) ([]string, error) {
-	var out []string
+// typeFilter reads ?type= (repeatable or comma-separated) as
+// events.TypePattern, the grammar of webhook filters too.
+func typeFilter(raw []string) ([]events.TypePattern, error) {
+	var out []events.TypePattern
 	for _, r := range raw {
 		for _, t := range strings.Split(r, ",") {
-			t = strings.TrimSpace(t)
-			if t == "" || strings.Contains(strings.TrimSuffix(t, "*"), "*") {
-				return nil, fmt.Errorf("%w: type must be an event type or a prefix ending in *", errBadParam)
+			p, err := events.ParseTypePattern(strings.TrimSpace(t))
+			if err != nil {
+				return nil, fmt.Errorf("%w: type: %v", errBadParam, err)
 			}
-			out = append(out, t)
+			out = append(out, p)
 		}
 	}
 	return out, nil
 }
 
-func matches(types []string, typ string) bool {
-	if len(types) == 0 {
-		return true
-	}
-	for _, t := range types {
-		if p, ok := strings.CutSuffix(t, "*"); ok && strings.HasPrefix(typ, p) || t == typ {
-			return true
-		}
-	}
-	return false
+func matches(types []events.TypePattern, typ string) bool {
+	return len(types) == 0 || events.MatchesAny(types, typ)
 }
 
 // resumePoint reads Last-Event-ID or ?after=; none means "from now".

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"regexp"
-	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -17,8 +16,8 @@ import (
 type Subscription struct {
 	ID  string `json:"id"`
 	URL string `json:"url"`
-	// Events are the event types delivered: exact types, prefixes ending in
-	// ".*" (slipway.deployment.*), or "*" for all.
+	// Events are the event types delivered, as events.TypePattern: exact
+	// types, prefixes ending in "*" (slipway.deployment.rollout_*), or "*".
 	Events []string `json:"events"`
 	// Project, when set (owner/project), limits deliveries to that project's
 	// deployment events.
@@ -87,39 +86,22 @@ func (req CreateRequest) validate(ctx context.Context, policy targetPolicy) erro
 	return nil
 }
 
-// validateFilters accepts "*", a known event type, or a prefix ending in ".*"
-// that starts at least one known type.
+// validateFilters checks each filter with the event type pattern grammar
+// (events.TypePattern), the one the event stream's ?type= uses.
 func validateFilters(filters []string) events.FieldErrors {
 	switch {
 	case len(filters) == 0:
-		return events.FieldErrors{{Field: "events", Message: `is required: event types, prefixes like "slipway.deployment.*", or ["*"]`}}
+		return events.FieldErrors{{Field: "events", Message: `is required: event types, prefixes like "slipway.deployment.rollout_*", or ["*"]`}}
 	case len(filters) > maxEventFilters:
 		return events.FieldErrors{{Field: "events", Message: fmt.Sprintf("must list at most %d filters", maxEventFilters)}}
 	}
-	known := events.Types()
 	var fe events.FieldErrors
 	for i, f := range filters {
-		field := fmt.Sprintf("events[%d]", i)
-		prefix, isPrefix := strings.CutSuffix(f, "*")
-		switch {
-		case f == "*":
-		case isPrefix && strings.HasSuffix(prefix, ".") && anyHasPrefix(known, prefix):
-		case isPrefix:
-			fe = append(fe, events.FieldError{Field: field, Message: fmt.Sprintf("%q is not a prefix of any event type (like slipway.deployment.*)", f)})
-		case !slices.Contains(known, f):
-			fe = append(fe, events.FieldError{Field: field, Message: fmt.Sprintf("%q is not a known event type", f)})
+		if _, err := events.ParseTypePattern(f); err != nil {
+			fe = append(fe, events.FieldError{Field: fmt.Sprintf("events[%d]", i), Message: err.Error()})
 		}
 	}
 	return fe
-}
-
-func anyHasPrefix(types []string, prefix string) bool {
-	for _, t := range types {
-		if strings.HasPrefix(t, prefix) {
-			return true
-		}
-	}
-	return false
 }
 
 // matches reports whether an event of this type on this subject is for s.
@@ -131,7 +113,7 @@ func (s Subscription) matches(eventType, subject string) bool {
 		}
 	}
 	for _, f := range s.Events {
-		if prefix, ok := strings.CutSuffix(f, "*"); ok && strings.HasPrefix(eventType, prefix) || f == eventType {
+		if events.TypePattern(f).Matches(eventType) {
 			return true
 		}
 	}

@@ -78,10 +78,10 @@ func TestClientChecksTheDialedAddress(t *testing.T) {
 }
 
 func TestFiltersAndMatching(t *testing.T) {
-	if fe := validateFilters([]string{"*", "slipway.deployment.*", "slipway.deployment.rollout_failed.v1"}); len(fe) != 0 {
+	if fe := validateFilters([]string{"*", "slipway.deployment.*", "slipway.deployment.rollout_*", "slipway.deployment.rollout_failed.v1"}); len(fe) != 0 {
 		t.Fatalf("valid filters refused: %v", fe)
 	}
-	fe := validateFilters([]string{"slipway.deploymnet.*", "slipway.deployment.nope.v1", "slipway.deploy*"})
+	fe := validateFilters([]string{"slipway.deploymnet.*", "slipway.deployment.nope.v1", "slipway.*.rollout_*"})
 	if len(fe) != 3 || fe[0].Field != "events[0]" || fe[2].Field != "events[2]" {
 		t.Fatalf("invalid filters: %v", fe)
 	}
