@@ -78,7 +78,7 @@ func run(ctx context.Context, cfg Config) error {
 		log.WarnContext(ctx, "webhook signing secrets are stored unencrypted ("+EnvWebhookSecretsUnsealed+"); set "+EnvWebhookKeyFile+" to seal them")
 	}
 	hooks, err := webhooks.Open(ctx, webhooks.Config{Bus: conn, MongoURI: cfg.MongoURI, MongoDB: cfg.MongoDB, Keys: keys,
-		AllowPrivateTargets: cfg.AllowPrivateWebhookTargets, Logger: log.With("component", "webhooks")})
+		AllowPrivateTargets: cfg.AllowPrivateWebhookTargets, Retry: webhooks.Retry{Schedule: cfg.WebhookRetrySchedule}, Logger: log.With("component", "webhooks")})
 	if err != nil {
 		return err
 	}

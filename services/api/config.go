@@ -43,6 +43,10 @@ type Config struct {
 	// WebhookSecretsUnsealed stores signing secrets plain instead: without
 	// keys the api refuses to start unless this is set.
 	WebhookSecretsUnsealed bool
+	// WebhookRetrySchedule is the wait before each retry of a failed
+	// webhook delivery (see webhooks.Retry); empty: the Standard Webhooks
+	// schedule 5s,5m,30m,2h,5h,10h,10h.
+	WebhookRetrySchedule []time.Duration
 	// ProjectorLeaseTTL is how long the leases of the projector and of the
 	// webhook dispatcher last unrenewed; a replica that dies holding one is
 	// replaced after this. Default 30s.
@@ -63,12 +67,15 @@ const (
 	// sets WebhookSecretsUnsealed.
 	EnvWebhookKeyFile         = "SLIPWAY_WEBHOOK_KEY_FILE"
 	EnvWebhookSecretsUnsealed = "SLIPWAY_WEBHOOK_SECRETS_UNSEALED"
+	// EnvWebhookRetrySchedule sets WebhookRetrySchedule: durations separated
+	// by commas, like 5s,5m,30m,2h,5h,10h,10h.
+	EnvWebhookRetrySchedule = "SLIPWAY_WEBHOOK_RETRY_SCHEDULE"
 )
 
 // EnvVars lists every environment variable the api reads.
 func EnvVars() []string {
 	return append([]string{EnvHTTPAddr, EnvNATSURL, EnvMongoURI, EnvMongoDB, EnvWebhooksAllowPrivate, EnvInstanceID,
-		EnvWebhookKeyFile, EnvWebhookSecretsUnsealed, telemetry.EnvLogLevel}, authEnvVars()...)
+		EnvWebhookKeyFile, EnvWebhookSecretsUnsealed, EnvWebhookRetrySchedule, telemetry.EnvLogLevel}, authEnvVars()...)
 }
 
 // LoadConfig reads flags, falling back to the environment, then to defaults.
@@ -85,6 +92,15 @@ func LoadConfig(args []string, getenv func(string) string) (Config, error) {
 		"file of base64 keys sealing webhook signing secrets at rest, the sealing key first (`openssl rand -base64 32`)")
 	fs.BoolVar(&cfg.WebhookSecretsUnsealed, "webhook-secrets-unsealed", getenv(EnvWebhookSecretsUnsealed) == "true",
 		"store webhook signing secrets unencrypted (without a key file)")
+	fs.Func("webhook-retry-schedule", "waits before each retry of a failed webhook delivery, like 5s,5m,30m,2h,5h,10h,10h (the default)",
+		func(s string) (err error) { cfg.WebhookRetrySchedule, err = webhooks.ParseSchedule(s); return err })
+	if s := getenv(EnvWebhookRetrySchedule); s != "" {
+		schedule, err := webhooks.ParseSchedule(s)
+		if err != nil {
+			return Config{}, fmt.Errorf("%s: %w", EnvWebhookRetrySchedule, err)
+		}
+		cfg.WebhookRetrySchedule = schedule
+	}
 	fs.StringVar(&cfg.InstanceID, "instance-id", envOr(getenv, EnvInstanceID, defaultInstanceID()), "this replica's name in the projector's lease")
 	cfg.Auth.flags(fs, getenv)
 	if err := fs.Parse(args); err != nil {
@@ -108,6 +124,9 @@ func (c Config) Validate() error {
 	if c.WebhookKeyFile == "" && len(c.WebhookKeys) == 0 && !c.WebhookSecretsUnsealed {
 		errs = append(errs, errors.New("webhook signing secrets need a key to be sealed at rest: set "+EnvWebhookKeyFile+
 			" (a file with `openssl rand -base64 32` in it), or "+EnvWebhookSecretsUnsealed+"=true to store them unencrypted"))
+	}
+	if err := webhooks.ValidateSchedule(c.WebhookRetrySchedule); err != nil {
+		errs = append(errs, err)
 	}
 	if c.ProjectorLeaseTTL < 0 {
 		errs = append(errs, errors.New("projector lease ttl must not be negative"))

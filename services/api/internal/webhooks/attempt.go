@@ -19,7 +19,7 @@ const maxResponse = 64 << 10
 // attempt sends one delivery once, signed for this attempt's time. Any 2xx
 // is success; redirects are not followed.
 func (d *Dispatcher) attempt(ctx context.Context, rec record, dl Delivery) attemptResult {
-	at := d.now()
+	at := d.clock.Now()
 	r := attemptResult{id: dl.ID, at: at}
 	if rec.openErr != nil {
 		r.err = rec.openErr

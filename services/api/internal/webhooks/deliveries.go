@@ -38,9 +38,10 @@ type Delivery struct {
 	NextAttemptAt *time.Time `bson:"nextAttemptAt,omitempty" json:"nextAttemptAt,omitempty"`
 	DeliveredAt   *time.Time `bson:"deliveredAt,omitempty" json:"deliveredAt,omitempty"`
 	CreatedAt     time.Time  `bson:"createdAt" json:"createdAt"`
-	// AttemptLimit is the attempt count at which the delivery dies; a
-	// redelivery raises it by Retry.MaxAttempts.
-	AttemptLimit int `bson:"attemptLimit" json:"-"`
+	// RetryFrom is the attempt count when the retry schedule started (0;
+	// a redelivery sets it to Attempts): the schedule's position is
+	// Attempts-RetryFrom, stored so another dispatcher continues it.
+	RetryFrom int `bson:"retryFrom" json:"-"`
 	// Body is the event's CloudEvents envelope, sent as is on every attempt.
 	Body string `bson:"body" json:"-"`
 }

@@ -173,9 +173,9 @@ var errStopping = errors.New("webhooks: dispatcher stopping")
 // to the subscription's sender. A delivery recorded before (the event read
 // again, or backfilled too) is left to the sender that has it.
 func (d *Dispatcher) record(ctx context.Context, rec record, env events.Envelope, seq uint64, body []byte) error {
-	now := d.now().UTC().Truncate(time.Millisecond)
+	now := d.clock.Now().UTC().Truncate(time.Millisecond)
 	dl := Delivery{ID: deliveryID(env.ID, rec.ID), Subscription: rec.ID, EventID: env.ID, EventType: env.Type, EventSeq: seq,
-		State: StatePending, NextAttemptAt: &now, CreatedAt: now, AttemptLimit: d.retry.MaxAttempts, Body: string(body)}
+		State: StatePending, NextAttemptAt: &now, CreatedAt: now, Body: string(body)}
 	created, err := d.store.insert(ctx, dl)
 	if err != nil || !created {
 		return err

@@ -71,9 +71,9 @@ func TestDeliveriesAreSignedAndFiltered(t *testing.T) {
 }
 
 // TestFlakyReceiverIsRetriedWithTheSameID: 500, 500, then 200: delivered on
-// the third attempt, after the backoff, with one webhook-id throughout.
+// the third attempt, after the schedule's waits, with one webhook-id throughout.
 func TestFlakyReceiverIsRetriedWithTheSameID(t *testing.T) {
-	retry := webhooks.Retry{MaxAttempts: 8, Base: 100 * time.Millisecond, Factor: 2, Cap: time.Second, Rand: func() float64 { return 1 }}
+	retry := webhooks.Retry{Schedule: []time.Duration{100 * time.Millisecond, 200 * time.Millisecond, time.Second}}
 	f := newFixture(t, retry)
 	d, _ := f.start()
 	rcv := newReceiver(t, func(n int) int {
@@ -113,10 +113,10 @@ func TestFlakyReceiverIsRetriedWithTheSameID(t *testing.T) {
 }
 
 // TestFailingReceiverIsDeadLetteredThenRedelivered: a receiver that keeps
-// failing gets MaxAttempts attempts, then the delivery is dead; a manual
+// failing gets 1+len(Schedule) attempts, then the delivery is dead; a manual
 // redelivery sends it again with the same webhook-id.
 func TestFailingReceiverIsDeadLetteredThenRedelivered(t *testing.T) {
-	retry := webhooks.Retry{MaxAttempts: 4, Base: 20 * time.Millisecond, Factor: 2, Cap: 100 * time.Millisecond}
+	retry := webhooks.Retry{Schedule: []time.Duration{20 * time.Millisecond, 40 * time.Millisecond, 80 * time.Millisecond}}
 	f := newFixture(t, retry)
 	d, _ := f.start()
 	rcv := newReceiver(t, func(n int) int {
@@ -135,7 +135,7 @@ func TestFailingReceiverIsDeadLetteredThenRedelivered(t *testing.T) {
 	if dead.Attempts != 4 || dead.LastStatus != http.StatusBadGateway || dead.NextAttemptAt != nil || len(rcv.requests()) != 4 {
 		t.Fatalf("dead: %+v after %d requests", dead, len(rcv.requests()))
 	}
-	t.Logf("attempt gaps (full jitter, ceilings 20ms, 40ms, 80ms):%s", fmtGaps(rcv.requests()))
+	t.Logf("attempt gaps (waits of 20ms, 40ms, 80ms):%s", fmtGaps(rcv.requests()))
 	got, err := d.Redeliver(t.Context(), sub.ID, dead.ID)
 	if err != nil || got.State != webhooks.StatePending {
 		t.Fatalf("redeliver: %+v, %v", got, err)

@@ -1,31 +1,57 @@
 package webhooks
 
 import (
+	"errors"
+	"slices"
 	"testing"
 	"time"
 )
 
-func TestRetryDelayIsFullJitterExponentialCapped(t *testing.T) {
-	r := DefaultRetry()
-	r.Rand = func() float64 { return 1 }
-	want := []time.Duration{time.Second, 2 * time.Second, 4 * time.Second, 8 * time.Second, 16 * time.Second, 32 * time.Second,
-		64 * time.Second, 128 * time.Second, 256 * time.Second, 5 * time.Minute, 5 * time.Minute}
+func TestDefaultScheduleIsStandardWebhooks(t *testing.T) {
+	r := Retry{}.withDefaults()
+	want := []time.Duration{5 * time.Second, 5 * time.Minute, 30 * time.Minute, 2 * time.Hour, 5 * time.Hour, 10 * time.Hour, 10 * time.Hour}
 	for i, w := range want {
-		if got := r.Delay(i + 1); got != w {
-			t.Errorf("ceiling after attempt %d: %s, want %s", i+1, got, w)
+		if got, ok := r.Delay(i + 1); !ok || got != w {
+			t.Errorf("wait after failed attempt %d: %s %v, want %s", i+1, got, ok, w)
 		}
 	}
-	r.Rand = func() float64 { return 0 }
-	if got := r.Delay(5); got != 0 {
-		t.Errorf("full jitter starts at 0, got %s", got)
+	if _, ok := r.Delay(len(want) + 1); ok {
+		t.Errorf("attempt %d is retried; the schedule has %d attempts", len(want)+1, len(want)+1)
 	}
-	r = Retry{}.withDefaults()
-	for n := 1; n <= 12; n++ {
-		if d := r.Delay(n); d < 0 || d > 5*time.Minute {
-			t.Errorf("delay %s after attempt %d is out of [0, 5m]", d, n)
-		}
+	if _, ok := r.Delay(0); ok {
+		t.Error("no attempt has failed yet, yet there is a wait")
 	}
-	if r.MaxAttempts != 8 {
-		t.Errorf("default attempts %d, want 8", r.MaxAttempts)
+}
+
+func TestParseSchedule(t *testing.T) {
+	tests := []struct {
+		in   string
+		want []time.Duration
+		ok   bool
+	}{
+		{"5s,5m,30m,2h,5h,10h,10h", DefaultSchedule(), true},
+		{" 1s , 2s", []time.Duration{time.Second, 2 * time.Second}, true},
+		{"168h", []time.Duration{7 * 24 * time.Hour}, true},
+		{"", nil, false},
+		{"5s,,5m", nil, false},
+		{"5", nil, false},
+		{"5s,0s", nil, false},
+		{"-5s", nil, false},
+		{"169h", nil, false},
+		{"1s,1s,1s,1s,1s,1s,1s,1s,1s,1s,1s,1s,1s,1s,1s,1s,1s,1s,1s,1s,1s,1s,1s,1s,1s,1s,1s,1s,1s,1s,1s,1s,1s,1s,1s,1s,1s,1s,1s,1s,1s,1s,1s,1s,1s,1s,1s,1s,1s,1s,1s", nil, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.in, func(t *testing.T) {
+			got, err := ParseSchedule(tt.in)
+			if (err == nil) != tt.ok {
+				t.Fatalf("ParseSchedule(%q) = %v, %v; want ok=%v", tt.in, got, err, tt.ok)
+			}
+			if err != nil && !errors.Is(err, ErrSchedule) {
+				t.Fatalf("error %v is not ErrSchedule", err)
+			}
+			if tt.ok && !slices.Equal(got, tt.want) {
+				t.Fatalf("ParseSchedule(%q) = %v, want %v", tt.in, got, tt.want)
+			}
+		})
 	}
 }

@@ -84,14 +84,11 @@ func (s *sender) post(m inboxMsg) {
 // then are cancelled; their deliveries stay pending and resume at the next
 // start.
 func (s *sender) run() {
-	timer := time.NewTimer(time.Hour)
-	defer timer.Stop()
 	for {
 		s.launchDue()
 		var due <-chan time.Time
 		if next, ok := s.queue.next(); ok && len(s.inflight) < s.d.concurrency {
-			timer.Reset(time.Until(next))
-			due = timer.C
+			due = s.d.clock.At(next)
 		}
 		select {
 		case <-s.ctx.Done():
@@ -109,7 +106,7 @@ func (s *sender) run() {
 func (s *sender) launchDue() {
 	for len(s.inflight) < s.d.concurrency {
 		next, ok := s.queue.next()
-		if !ok || next.After(s.d.now()) {
+		if !ok || next.After(s.d.clock.Now()) {
 			return
 		}
 		dl := s.queue.pop()
@@ -144,7 +141,7 @@ func (s *sender) drain() {
 	}
 }
 
-// requeue makes a delivery due now with a new retry budget. One in flight
+// requeue makes a delivery due now, starting the retry schedule again. One in flight
 // is sent again when its attempt ends.
 func (s *sender) requeue(dl Delivery) Delivery {
 	if f, ok := s.inflight[dl.ID]; ok {
@@ -161,13 +158,12 @@ func (s *sender) requeue(dl Delivery) Delivery {
 }
 
 func (s *sender) makeDue(dl *Delivery) {
-	now := s.d.now().UTC().Truncate(time.Millisecond)
-	dl.State, dl.NextAttemptAt = StatePending, &now
-	dl.AttemptLimit = max(dl.AttemptLimit, dl.Attempts+s.d.retry.MaxAttempts)
+	now := s.d.clock.Now().UTC().Truncate(time.Millisecond)
+	dl.State, dl.NextAttemptAt, dl.RetryFrom = StatePending, &now, dl.Attempts
 }
 
-// finish records an attempt's outcome: delivered, dead when the budget is
-// spent, or pending with the next attempt after a backoff.
+// finish records an attempt's outcome: delivered, dead when the schedule is
+// spent, or pending with the next attempt at the schedule's next wait.
 func (s *sender) finish(r attemptResult) {
 	f, ok := s.inflight[r.id]
 	if !ok {
@@ -185,18 +181,18 @@ func (s *sender) finish(r attemptResult) {
 	if delivered {
 		dl.DeliveredAt = &at
 	}
+	wait, retry := s.d.retry.Delay(dl.Attempts - dl.RetryFrom)
 	switch {
 	case f.requeue:
 		s.makeDue(&dl)
 	case delivered:
 		dl.State, dl.NextAttemptAt = StateDelivered, nil
-	case dl.Attempts >= dl.AttemptLimit:
+	case !retry:
 		dl.State, dl.NextAttemptAt = StateDead, nil
 		s.d.log.Info("webhook delivery dead-lettered", "webhook", s.sub, "delivery", dl.ID, "attempts", dl.Attempts,
 			"status", r.status, "err", dl.LastError)
 	default:
-		round := dl.Attempts - (dl.AttemptLimit - s.d.retry.MaxAttempts)
-		next := s.d.now().Add(s.d.retry.Delay(round)).UTC().Truncate(time.Millisecond)
+		next := s.d.clock.Now().Add(wait).UTC().Truncate(time.Millisecond)
 		dl.State, dl.NextAttemptAt = StatePending, &next
 	}
 	s.save(dl)

@@ -34,9 +34,13 @@
 //     (connect 5 s, attempt 10 s), so a receiver that hangs or fails delays
 //     only its own deliveries.
 //
-//   - Retries: exponential backoff with full jitter (Retry), then the state
-//     dead; a manual redelivery queues it again with a new budget. Pending
-//     deliveries resume when the dispatcher starts.
+//   - Retries over hours: a schedule of waits (Retry; by default the
+//     Standard Webhooks one: immediately, 5 s, 5 min, 30 min, 2 h, 5 h,
+//     10 h, 10 h), then the state dead; a manual redelivery starts the
+//     schedule again. The schedule's position (attempts, retryFrom) and the
+//     next attempt's time are in the delivery's document, so a restart, or
+//     the replica taking the webhooks lease over, resumes each pending
+//     delivery where its schedule was.
 //
 //   - Ordering: none between deliveries (retries reorder them); the body's
 //     time and id say where an event belongs.
@@ -62,7 +66,6 @@ import (
 	"net/http"
 	"sync"
 	"sync/atomic"
-	"time"
 
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
@@ -87,8 +90,10 @@ type Config struct {
 	// AllowPrivateTargets lets webhook URLs reach loopback and private
 	// addresses (tests and `slipway dev` use 127.0.0.1 receivers).
 	AllowPrivateTargets bool
-	// Retry is the retry policy; zero fields take DefaultRetry's.
+	// Retry is the retry schedule (default DefaultSchedule).
 	Retry Retry
+	// Clock, when set, replaces the wall clock (tests).
+	Clock Clock
 	// Concurrency bounds each subscription's attempts in flight (default 4).
 	Concurrency int
 	// Keys seal signing secrets at rest; nil stores them plain.
@@ -103,7 +108,7 @@ type Dispatcher struct {
 	retry       Retry
 	concurrency int
 	client      *http.Client
-	now         func() time.Time
+	clock       Clock
 	subs        *subscriptions
 	store       *deliveryStore
 	cons        jetstream.Consumer
@@ -148,11 +153,19 @@ func Open(ctx context.Context, cfg Config) (*Dispatcher, error) {
 	if concurrency <= 0 {
 		concurrency = 4
 	}
+	if err := ValidateSchedule(cfg.Retry.Schedule); err != nil {
+		_ = store.close()
+		return nil, err
+	}
+	clock := cfg.Clock
+	if clock == nil {
+		clock = wallClock{}
+	}
 	policy := targetPolicy{allowPrivate: cfg.AllowPrivateTargets}
 	return &Dispatcher{
 		log: log, policy: policy, retry: cfg.Retry.withDefaults(), concurrency: concurrency,
-		client: newClient(policy), now: time.Now, store: store, cons: cons,
-		subs:    &subscriptions{kv: kv, stream: stream, now: time.Now, keys: cfg.Keys, byID: map[string]record{}},
+		client: newClient(policy), clock: clock, store: store, cons: cons,
+		subs:    &subscriptions{kv: kv, stream: stream, now: clock.Now, keys: cfg.Keys, byID: map[string]record{}},
 		senders: map[string]*sender{}, nc: cfg.Bus.NC,
 	}, nil
 }
@@ -212,7 +225,7 @@ func (d *Dispatcher) Deliveries(ctx context.Context, id string, q DeliveryQuery)
 }
 
 // Redeliver queues a delivery again for an immediate attempt, with the same
-// webhook-id and a new retry budget, and returns it (pending). Asked while
+// webhook-id, starting the retry schedule again, and returns it (pending). Asked while
 // an attempt is in flight, it sends again once that attempt ends.
 // On a replica whose dispatcher does not run it is forwarded to the one
 // that does.
