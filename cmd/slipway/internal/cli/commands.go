@@ -31,12 +31,14 @@ func commands() []command {
 	cs = append(cs, deploymentCommands()...)
 	cs = append(cs, rollbackCommand())
 	cs = append(cs, revisionCommands()...)
+	cs = append(cs, aliasCommands()...)
 	cs = append(cs, rolloutCommands()...)
 	cs = append(cs, operationCommands()...)
 	cs = append(cs, waitCommand())
 	cs = append(cs, promotionCommands()...)
 	cs = append(cs, eventsCommand(), auditCommand())
 	cs = append(cs, targetCommands()...)
+	cs = append(cs, webhookCommands()...)
 	cs = append(cs, tokenCommands()...)
 	cs = append(cs, configCommands()...)
 	cs = append(cs, completionCommand())
@@ -52,6 +54,7 @@ func commands() []command {
 var aliases = map[string]string{
 	"deployment": "deployments", "revision": "revisions", "operation": "operations", "op": "operations",
 	"ops": "operations", "target": "targets", "token": "tokens", "promotion": "promotions", "ls": "list", "rm": "delete",
+	"alias": "aliases", "webhook": "webhooks",
 }
 
 // Run runs one command line and returns its exit code.

@@ -10,7 +10,10 @@ import (
 	"testing"
 )
 
-const scorerPath = "/v1/projects/acme/fraud/deployments/scorer"
+const (
+	scorerPath  = "/v1/projects/acme/fraud/deployments/scorer"
+	webhookPath = "/v1/webhooks/wh_0dcf4b577db5891b07105c14"
+)
 
 // recordedAPI serves the recorded fixtures of testdata/api.
 func recordedAPI(t *testing.T) *fakeAPI {
@@ -42,6 +45,12 @@ func recordedAPI(t *testing.T) *fakeAPI {
 	api.replyFile("GET", "/v1/targets/simulated", 200, "target-simulated.json")
 	api.replyFile("GET", "/v1/operations/op-0001ac96a3d50921c23eebea", 200, "operation-succeeded.json")
 	api.replyFile("GET", "/v1/operations/op-79dbf66fb2058850a27d7296", 200, "operation-failed.json")
+	api.replyFile("GET", "/v1/projects/acme/fraud/deployments/aliased", 200, "deployment-scorer-aliases.json")
+	api.replyFile("POST", "/v1/webhooks", 201, "webhook-created.json")
+	api.replyFile("GET", "/v1/webhooks", 200, "webhooks.json")
+	api.replyFile("GET", webhookPath, 200, "webhook.json")
+	api.replyFile("GET", webhookPath+"/deliveries", 200, "webhook-deliveries.json")
+	api.replyFile("POST", webhookPath+"/deliveries/msg_e0716fd329b965695dcf0a681af59565/redeliver", 202, "webhook-redelivered.json")
 	return api
 }
 
@@ -78,6 +87,19 @@ func TestGoldenOutput(t *testing.T) {
 		{"operations-get-failed.yaml", []string{"operations", "get", "op-79dbf66fb2058850a27d7296", "-o", "yaml"}, 1},
 		{"rollout-status-snapshot.txt", []string{"rollout", "status", "acme/fraud/scorer"}, 0},
 		{"rollout-status-snapshot.json", []string{"rollout", "status", "acme/fraud/scorer", "-o", "json"}, 0},
+		{"aliases-list.table", []string{"aliases", "list", "acme/fraud/aliased"}, 0},
+		{"aliases-list.json", []string{"alias", "ls", "acme/fraud/aliased", "-o", "json"}, 0},
+		{"aliases-history.table", []string{"aliases", "history", "acme/fraud/aliased", "stable"}, 0},
+		{"aliases-history.yaml", []string{"aliases", "history", "aliased", "stable", "--project", "acme/fraud", "-o", "yaml"}, 0},
+		{"aliases-history-unknown.table", []string{"aliases", "history", "acme/fraud/aliased", "nope"}, 1},
+		{"webhooks-create.table", []string{"webhooks", "create", "http://127.0.0.1:9/hook", "--event", "slipway.deployment.rollout_*"}, 0},
+		{"webhooks-list.table", []string{"webhooks", "list"}, 0},
+		{"webhooks-list.json", []string{"webhook", "ls", "-o", "json"}, 0},
+		{"webhooks-get.table", []string{"webhooks", "get", "wh_0dcf4b577db5891b07105c14"}, 0},
+		{"webhooks-get.yaml", []string{"webhooks", "get", "wh_0dcf4b577db5891b07105c14", "-o", "yaml"}, 0},
+		{"webhooks-deliveries.table", []string{"webhooks", "deliveries", "wh_0dcf4b577db5891b07105c14"}, 0},
+		{"webhooks-deliveries.json", []string{"webhooks", "deliveries", "wh_0dcf4b577db5891b07105c14", "-o", "json"}, 0},
+		{"webhooks-redeliver.table", []string{"webhooks", "redeliver", "wh_0dcf4b577db5891b07105c14", "msg_e0716fd329b965695dcf0a681af59565"}, 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.golden, func(t *testing.T) {

@@ -62,6 +62,12 @@ func (c *Client) ListTokens(ctx context.Context) (Doc[List[APIToken]], error) {
 	return l, c.getJSON(ctx, "/v1/tokens", nil, &l)
 }
 
+// GetToken reads one token.
+func (c *Client) GetToken(ctx context.Context, id string) (Doc[APIToken], error) {
+	var t Doc[APIToken]
+	return t, c.getJSON(ctx, "/v1/tokens/"+url.PathEscape(id), nil, &t)
+}
+
 // RevokeToken revokes a token at once.
 func (c *Client) RevokeToken(ctx context.Context, id string) (Doc[APIToken], error) {
 	var t Doc[APIToken]
@@ -140,14 +146,24 @@ func tokenCommands() []command {
 				if err != nil {
 					return err
 				}
-				return e.printRaw(l.Raw, func(out io.Writer) {
-					rows := [][]string{}
-					for _, d := range l.V.Items {
-						t := d.V
-						rows = append(rows, []string{t.ID, t.Name, tokenRoles(t), t.CreatedBy, stamp(t.ExpiresAt), stamp(t.RevokedAt)})
-					}
-					table(out, []string{"ID", "NAME", "ROLES", "CREATED BY", "EXPIRES", "REVOKED"}, rows)
-				})
+				ts := make([]APIToken, 0, len(l.V.Items))
+				for _, d := range l.V.Items {
+					ts = append(ts, d.V)
+				}
+				return e.printRaw(l.Raw, func(out io.Writer) { tokenTable(out, ts) })
+			}
+		}},
+		{path: "tokens get", args: "ID", summary: "show an API token (never its value)", setup: func(fs *flag.FlagSet) runFunc {
+			return func(ctx context.Context, e *env, args []string) error {
+				c, err := e.clientFor(args, 1, "want one token id")
+				if err != nil {
+					return err
+				}
+				t, err := c.GetToken(ctx, args[0])
+				if err != nil {
+					return err
+				}
+				return e.printRaw(t.Raw, func(out io.Writer) { tokenTable(out, []APIToken{t.V}) })
 			}
 		}},
 		{path: "tokens revoke", args: "ID", summary: "revoke an API token; it stops working at once", setup: func(fs *flag.FlagSet) runFunc {
@@ -173,6 +189,14 @@ func tokenCommands() []command {
 			}
 		}},
 	}
+}
+
+func tokenTable(w io.Writer, ts []APIToken) {
+	rows := [][]string{}
+	for _, t := range ts {
+		rows = append(rows, []string{t.ID, t.Name, tokenRoles(t), t.CreatedBy, stamp(t.ExpiresAt), stamp(t.RevokedAt)})
+	}
+	table(w, []string{"ID", "NAME", "ROLES", "CREATED BY", "EXPIRES", "REVOKED"}, rows)
 }
 
 func grantTable(w io.Writer, gs []Grant) {

@@ -19,6 +19,10 @@ var openapiYAML []byte
 // starts, so a broken document stops the program (and every test) at once.
 var openapiJSON = mustJSON(openapiYAML)
 
+// OpenAPIDocument is the document GET /v1/openapi.json serves (JSON); the
+// caller must not change it.
+func OpenAPIDocument() []byte { return openapiJSON }
+
 // openapi answers GET /v1/openapi.json.
 func (a *API) openapi(c echo.Context) error {
 	return c.Blob(http.StatusOK, echo.MIMEApplicationJSON, openapiJSON)

@@ -15,7 +15,7 @@ _slipway() {
     if [[ -z "$cmd" ]]; then cmd="$w"; elif [[ -z "$sub" ]]; then sub="$w"; break; fi
   done
   case "$cmd" in
-    "") words="deployments rollback revisions rollout operations wait promotions events audit targets whoami tokens config completion dev version help";;
+    "") words="deployments rollback revisions aliases rollout operations wait promotions events audit targets webhooks whoami tokens config completion dev version help";;
     deployments)
       case "$sub" in
         "") words="create get list update delete";;
@@ -32,6 +32,14 @@ _slipway() {
         list) words="--all --cursor --limit --output --project --server --token -o";;
         get) words="--output --project --server --token -o";;
         diff) words="--output --project --server --token -o";;
+      esac;;
+    aliases)
+      case "$sub" in
+        "") words="set list history delete";;
+        set) words="--idempotency-key --message --output --project --revision --server --token --wait -o";;
+        list) words="--output --project --server --token -o";;
+        history) words="--output --project --server --token -o";;
+        delete) words="--idempotency-key --output --project --server --token --wait -o";;
       esac;;
     rollout)
       case "$sub" in
@@ -64,12 +72,23 @@ _slipway() {
         register) words="--base-url --idempotency-key --in-cluster --instance-type --kubeconfig-file --kubeconfig-secret --namespace --output --project --region --routing --server --token --wait -o";;
         delete) words="--idempotency-key --output --project --server --token --wait -o";;
       esac;;
+    webhooks)
+      case "$sub" in
+        "") words="create list get delete deliveries redeliver";;
+        create) words="--description --event --output --project --server --token -o";;
+        list) words="--output --project --server --token -o";;
+        get) words="--output --project --server --token -o";;
+        delete) words="--output --project --server --token -o";;
+        deliveries) words="--all --cursor --limit --output --project --server --state --token -o";;
+        redeliver) words="--output --project --server --token -o";;
+      esac;;
     whoami) words="--output --project --server --token -o";;
     tokens)
       case "$sub" in
-        "") words="create list revoke generate";;
+        "") words="create list get revoke generate";;
         create) words="--expires-in --global-admin --grant --output --project --server --token -o";;
         list) words="--output --project --server --token -o";;
+        get) words="--output --project --server --token -o";;
         revoke) words="--output --project --server --token -o";;
         generate) words="--output --project --server --token -o";;
       esac;;
@@ -83,7 +102,7 @@ _slipway() {
     completion) words="bash zsh fish";;
     dev) words="--addr --data --cluster --kubeconfig --namespace --log-stderr --auth";;
     version) words="";;
-    help) words="deployments rollback revisions rollout operations wait promotions events audit targets whoami tokens config completion dev version";;
+    help) words="deployments rollback revisions aliases rollout operations wait promotions events audit targets webhooks whoami tokens config completion dev version";;
   esac
   COMPREPLY=($(compgen -W "$words" -- "$cur"))
 }

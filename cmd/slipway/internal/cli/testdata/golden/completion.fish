@@ -7,6 +7,7 @@ complete -c slipway -l project -x -d 'the project of bare names'
 complete -c slipway -n __fish_use_subcommand -a deployments -d 'create, get, list, update, delete'
 complete -c slipway -n __fish_use_subcommand -a rollback -d 'roll back to revision N (a new revision with N\'s spec)'
 complete -c slipway -n __fish_use_subcommand -a revisions -d 'list, get, diff'
+complete -c slipway -n __fish_use_subcommand -a aliases -d 'set, list, history, delete'
 complete -c slipway -n __fish_use_subcommand -a rollout -d 'pause, resume, abort, status'
 complete -c slipway -n __fish_use_subcommand -a operations -d 'get'
 complete -c slipway -n __fish_use_subcommand -a wait -d 'wait for an operation, or a deployment\'s current rollout, to end (exit 0 succeeded, 1 failed/rejected/timed out)'
@@ -14,8 +15,9 @@ complete -c slipway -n __fish_use_subcommand -a promotions -d 'create, get, appl
 complete -c slipway -n __fish_use_subcommand -a events -d 'follow events as they happen (Server-Sent Events; Ctrl-C stops)'
 complete -c slipway -n __fish_use_subcommand -a audit -d 'who did what, when, with which outcome (operations, newest first)'
 complete -c slipway -n __fish_use_subcommand -a targets -d 'list, get, register, delete'
+complete -c slipway -n __fish_use_subcommand -a webhooks -d 'create, list, get, delete, deliveries, redeliver'
 complete -c slipway -n __fish_use_subcommand -a whoami -d 'show who the API takes you for, and your roles'
-complete -c slipway -n __fish_use_subcommand -a tokens -d 'create, list, revoke, generate'
+complete -c slipway -n __fish_use_subcommand -a tokens -d 'create, list, get, revoke, generate'
 complete -c slipway -n __fish_use_subcommand -a config -d 'set-server, set-token, view'
 complete -c slipway -n __fish_use_subcommand -a completion -d 'print a shell completion script'
 complete -c slipway -n __fish_use_subcommand -a dev -d 'run all of Slipway locally (embedded NATS and FerretDB)'
@@ -82,6 +84,13 @@ complete -c slipway -n '__fish_seen_subcommand_from revisions; and not __fish_se
 complete -c slipway -n '__fish_seen_subcommand_from revisions; and __fish_seen_subcommand_from list' -l all
 complete -c slipway -n '__fish_seen_subcommand_from revisions; and __fish_seen_subcommand_from list' -l cursor
 complete -c slipway -n '__fish_seen_subcommand_from revisions; and __fish_seen_subcommand_from list' -l limit
+complete -c slipway -n '__fish_seen_subcommand_from aliases; and not __fish_seen_subcommand_from set list history delete' -a 'set list history delete'
+complete -c slipway -n '__fish_seen_subcommand_from aliases; and __fish_seen_subcommand_from set' -l idempotency-key
+complete -c slipway -n '__fish_seen_subcommand_from aliases; and __fish_seen_subcommand_from set' -l message
+complete -c slipway -n '__fish_seen_subcommand_from aliases; and __fish_seen_subcommand_from set' -l revision
+complete -c slipway -n '__fish_seen_subcommand_from aliases; and __fish_seen_subcommand_from set' -l wait
+complete -c slipway -n '__fish_seen_subcommand_from aliases; and __fish_seen_subcommand_from delete' -l idempotency-key
+complete -c slipway -n '__fish_seen_subcommand_from aliases; and __fish_seen_subcommand_from delete' -l wait
 complete -c slipway -n '__fish_seen_subcommand_from rollout; and not __fish_seen_subcommand_from pause resume abort status' -a 'pause resume abort status'
 complete -c slipway -n '__fish_seen_subcommand_from rollout; and __fish_seen_subcommand_from pause' -l idempotency-key
 complete -c slipway -n '__fish_seen_subcommand_from rollout; and __fish_seen_subcommand_from pause' -l message
@@ -132,7 +141,14 @@ complete -c slipway -n '__fish_seen_subcommand_from targets; and __fish_seen_sub
 complete -c slipway -n '__fish_seen_subcommand_from targets; and __fish_seen_subcommand_from register' -l wait
 complete -c slipway -n '__fish_seen_subcommand_from targets; and __fish_seen_subcommand_from delete' -l idempotency-key
 complete -c slipway -n '__fish_seen_subcommand_from targets; and __fish_seen_subcommand_from delete' -l wait
-complete -c slipway -n '__fish_seen_subcommand_from tokens; and not __fish_seen_subcommand_from create list revoke generate' -a 'create list revoke generate'
+complete -c slipway -n '__fish_seen_subcommand_from webhooks; and not __fish_seen_subcommand_from create list get delete deliveries redeliver' -a 'create list get delete deliveries redeliver'
+complete -c slipway -n '__fish_seen_subcommand_from webhooks; and __fish_seen_subcommand_from create' -l description
+complete -c slipway -n '__fish_seen_subcommand_from webhooks; and __fish_seen_subcommand_from create' -l event
+complete -c slipway -n '__fish_seen_subcommand_from webhooks; and __fish_seen_subcommand_from deliveries' -l all
+complete -c slipway -n '__fish_seen_subcommand_from webhooks; and __fish_seen_subcommand_from deliveries' -l cursor
+complete -c slipway -n '__fish_seen_subcommand_from webhooks; and __fish_seen_subcommand_from deliveries' -l limit
+complete -c slipway -n '__fish_seen_subcommand_from webhooks; and __fish_seen_subcommand_from deliveries' -l state
+complete -c slipway -n '__fish_seen_subcommand_from tokens; and not __fish_seen_subcommand_from create list get revoke generate' -a 'create list get revoke generate'
 complete -c slipway -n '__fish_seen_subcommand_from tokens; and __fish_seen_subcommand_from create' -l expires-in
 complete -c slipway -n '__fish_seen_subcommand_from tokens; and __fish_seen_subcommand_from create' -l global-admin
 complete -c slipway -n '__fish_seen_subcommand_from tokens; and __fish_seen_subcommand_from create' -l grant

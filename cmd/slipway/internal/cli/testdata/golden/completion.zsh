@@ -16,7 +16,7 @@ _slipway() {
     if [[ -z "$cmd" ]]; then cmd="$w"; elif [[ -z "$sub" ]]; then sub="$w"; break; fi
   done
   case "$cmd" in
-    "") words_=(deployments rollback revisions rollout operations wait promotions events audit targets whoami tokens config completion dev version help);;
+    "") words_=(deployments rollback revisions aliases rollout operations wait promotions events audit targets webhooks whoami tokens config completion dev version help);;
     deployments)
       case "$sub" in
         "") words_=(create get list update delete);;
@@ -33,6 +33,14 @@ _slipway() {
         list) words_=(--all --cursor --limit --output --project --server --token -o);;
         get) words_=(--output --project --server --token -o);;
         diff) words_=(--output --project --server --token -o);;
+      esac;;
+    aliases)
+      case "$sub" in
+        "") words_=(set list history delete);;
+        set) words_=(--idempotency-key --message --output --project --revision --server --token --wait -o);;
+        list) words_=(--output --project --server --token -o);;
+        history) words_=(--output --project --server --token -o);;
+        delete) words_=(--idempotency-key --output --project --server --token --wait -o);;
       esac;;
     rollout)
       case "$sub" in
@@ -65,12 +73,23 @@ _slipway() {
         register) words_=(--base-url --idempotency-key --in-cluster --instance-type --kubeconfig-file --kubeconfig-secret --namespace --output --project --region --routing --server --token --wait -o);;
         delete) words_=(--idempotency-key --output --project --server --token --wait -o);;
       esac;;
+    webhooks)
+      case "$sub" in
+        "") words_=(create list get delete deliveries redeliver);;
+        create) words_=(--description --event --output --project --server --token -o);;
+        list) words_=(--output --project --server --token -o);;
+        get) words_=(--output --project --server --token -o);;
+        delete) words_=(--output --project --server --token -o);;
+        deliveries) words_=(--all --cursor --limit --output --project --server --state --token -o);;
+        redeliver) words_=(--output --project --server --token -o);;
+      esac;;
     whoami) words_=(--output --project --server --token -o);;
     tokens)
       case "$sub" in
-        "") words_=(create list revoke generate);;
+        "") words_=(create list get revoke generate);;
         create) words_=(--expires-in --global-admin --grant --output --project --server --token -o);;
         list) words_=(--output --project --server --token -o);;
+        get) words_=(--output --project --server --token -o);;
         revoke) words_=(--output --project --server --token -o);;
         generate) words_=(--output --project --server --token -o);;
       esac;;
@@ -84,7 +103,7 @@ _slipway() {
     completion) words_=(bash zsh fish);;
     dev) words_=(--addr --data --cluster --kubeconfig --namespace --log-stderr --auth);;
     version) words_=();;
-    help) words_=(deployments rollback revisions rollout operations wait promotions events audit targets whoami tokens config completion dev version);;
+    help) words_=(deployments rollback revisions aliases rollout operations wait promotions events audit targets webhooks whoami tokens config completion dev version);;
   esac
   compadd -- "${words_[@]}"
 }
