@@ -59,6 +59,9 @@ type Options struct {
 	// AllowPrivateWebhookTargets lets webhook URLs reach loopback and
 	// private addresses (test receivers listen on 127.0.0.1).
 	AllowPrivateWebhookTargets bool
+	// WebhookRetrySchedule is the api's (empty: the Standard Webhooks one,
+	// retries over hours; tests shorten it).
+	WebhookRetrySchedule []time.Duration
 	// Auth configures the API's authentication; nil runs without (every
 	// caller an anonymous global admin), as slipway dev does by default on
 	// loopback.
@@ -153,7 +156,7 @@ func Start(ctx context.Context, o Options) (s *Stack, err error) {
 		// One process per data directory: after a crash its restart takes
 		// the projector's lease back at once under the same id.
 		return api.Run(gctx, api.Config{Listener: ln, NATSURL: s.NATSURL, MongoURI: s.MongoURI, MongoDB: "slipway", InstanceID: "slipway-dev", WebhookKeyFile: keyFile,
-			AllowPrivateWebhookTargets: o.AllowPrivateWebhookTargets, Auth: auth, Logger: log.With("service", "api")})
+			AllowPrivateWebhookTargets: o.AllowPrivateWebhookTargets, WebhookRetrySchedule: o.WebhookRetrySchedule, Auth: auth, Logger: log.With("service", "api")})
 	})
 	if !o.NoWorker {
 		g.Go(func() error {
