@@ -12,7 +12,9 @@ type Clock interface {
 	At(t time.Time) <-chan time.Time
 }
 
-// wallClock is the real time.
+// wallClock is the real time. A wait given up (the sender woke for
+// something else) costs nothing: time.After's timer is collected once its
+// channel is dropped (Go 1.23 and later).
 type wallClock struct{}
 
 func (wallClock) Now() time.Time                  { return time.Now() }
