@@ -9,9 +9,11 @@ import (
 	"log/slog"
 	"net"
 	"os"
+	"strconv"
 	"time"
 
 	"slipway.dev/pkg/telemetry"
+	"slipway.dev/services/api/internal/eventfeed"
 	"slipway.dev/services/api/internal/webhooks"
 )
 
@@ -47,6 +49,10 @@ type Config struct {
 	// webhook dispatcher last unrenewed; a replica that dies holding one is
 	// replaced after this. Default 30s.
 	ProjectorLeaseTTL time.Duration
+	// MaxEventStreams caps the /v1/events subscriptions this replica holds
+	// at once (each is a JetStream consumer); past it, opening one answers
+	// 503 with Retry-After. Default eventfeed.DefaultMaxSubscriptions.
+	MaxEventStreams int
 }
 
 // Environment variables the api reads (docker-compose and deployments/ use these names).
@@ -63,12 +69,14 @@ const (
 	// sets WebhookSecretsUnsealed.
 	EnvWebhookKeyFile         = "SLIPWAY_WEBHOOK_KEY_FILE"
 	EnvWebhookSecretsUnsealed = "SLIPWAY_WEBHOOK_SECRETS_UNSEALED"
+	// EnvMaxEventStreams sets MaxEventStreams.
+	EnvMaxEventStreams = "SLIPWAY_MAX_EVENT_STREAMS"
 )
 
 // EnvVars lists every environment variable the api reads.
 func EnvVars() []string {
 	return append([]string{EnvHTTPAddr, EnvNATSURL, EnvMongoURI, EnvMongoDB, EnvWebhooksAllowPrivate, EnvInstanceID,
-		EnvWebhookKeyFile, EnvWebhookSecretsUnsealed, telemetry.EnvLogLevel}, authEnvVars()...)
+		EnvWebhookKeyFile, EnvWebhookSecretsUnsealed, EnvMaxEventStreams, telemetry.EnvLogLevel}, authEnvVars()...)
 }
 
 // LoadConfig reads flags, falling back to the environment, then to defaults.
@@ -86,6 +94,8 @@ func LoadConfig(args []string, getenv func(string) string) (Config, error) {
 	fs.BoolVar(&cfg.WebhookSecretsUnsealed, "webhook-secrets-unsealed", getenv(EnvWebhookSecretsUnsealed) == "true",
 		"store webhook signing secrets unencrypted (without a key file)")
 	fs.StringVar(&cfg.InstanceID, "instance-id", envOr(getenv, EnvInstanceID, defaultInstanceID()), "this replica's name in the projector's lease")
+	streams, _ := strconv.Atoi(envOr(getenv, EnvMaxEventStreams, strconv.Itoa(eventfeed.DefaultMaxSubscriptions)))
+	fs.IntVar(&cfg.MaxEventStreams, "max-event-streams", streams, "open /v1/events subscriptions per replica")
 	cfg.Auth.flags(fs, getenv)
 	if err := fs.Parse(args); err != nil {
 		return Config{}, err
@@ -108,6 +118,9 @@ func (c Config) Validate() error {
 	if c.WebhookKeyFile == "" && len(c.WebhookKeys) == 0 && !c.WebhookSecretsUnsealed {
 		errs = append(errs, errors.New("webhook signing secrets need a key to be sealed at rest: set "+EnvWebhookKeyFile+
 			" (a file with `openssl rand -base64 32` in it), or "+EnvWebhookSecretsUnsealed+"=true to store them unencrypted"))
+	}
+	if c.MaxEventStreams < 0 {
+		errs = append(errs, errors.New("max event streams must not be negative"))
 	}
 	if c.ProjectorLeaseTTL < 0 {
 		errs = append(errs, errors.New("projector lease ttl must not be negative"))
@@ -142,6 +155,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.ProjectorLeaseTTL == 0 {
 		c.ProjectorLeaseTTL = 30 * time.Second
+	}
+	if c.MaxEventStreams == 0 {
+		c.MaxEventStreams = eventfeed.DefaultMaxSubscriptions
 	}
 	return c
 }
