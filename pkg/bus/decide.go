@@ -69,10 +69,11 @@ func (l Loop[S]) RunFrom(ctx context.Context, c *Conn, st S, last uint64) (S, []
 			return st, appended, err
 		}
 		if attempt > 0 {
-			var err error
-			if st, last, err = l.Load(ctx); err != nil {
+			fresh, at, err := l.Load(ctx)
+			if err != nil {
 				return st, appended, err
 			}
+			st, last = fresh, at
 		}
 		decided, err := l.Decide(st)
 		if err != nil {
