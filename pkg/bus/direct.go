@@ -55,7 +55,7 @@ func (c *Conn) directBatch(ctx context.Context, subject string, from uint64) ([]
 	if err != nil {
 		return nil, false, err
 	}
-	sub, err := c.NC.SubscribeSync(c.NC.NewRespInbox())
+	sub, err := c.NC.SubscribeSync(c.NC.NewInbox())
 	if err != nil {
 		return nil, false, fmt.Errorf("direct get: %w", err)
 	}
