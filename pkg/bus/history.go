@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
 
@@ -35,72 +34,38 @@ func Decode(seq uint64, data []byte) (Record, error) {
 
 // History reads every event of one subject in order and returns them with
 // the subject's last sequence, the value to pass to Append as expected.
+//
+// It reads with batched direct gets (docs/ARCHITECTURE.md, "Reading a
+// history"): no consumer, nothing on the server that outlives the call, and
+// no stream lookup. The last sequence is that of the last record returned,
+// so the records are exactly the history Append's expectation refers to.
 func (c *Conn) History(ctx context.Context, subject string) ([]Record, uint64, error) {
-	stream, err := c.JS.Stream(ctx, events.StreamEvents)
-	if err != nil {
-		return nil, 0, fmt.Errorf("history %s: %w", subject, err)
-	}
-	last, err := stream.GetLastMsgForSubject(ctx, subject)
-	if errors.Is(err, jetstream.ErrMsgNotFound) {
-		return nil, 0, nil
-	}
-	if err != nil {
-		return nil, 0, fmt.Errorf("history %s: last message: %w", subject, err)
-	}
-	cons, err := stream.OrderedConsumer(ctx, jetstream.OrderedConsumerConfig{
-		FilterSubjects: []string{subject}, DeliverPolicy: jetstream.DeliverAllPolicy})
-	if err != nil {
-		return nil, 0, fmt.Errorf("history %s: consumer: %w", subject, err)
-	}
 	var out []Record
-	for {
-		batch, err := cons.FetchNoWait(256)
+	for from := uint64(1); ; {
+		page, more, err := c.directBatch(ctx, subject, from)
 		if err != nil {
-			return nil, 0, fmt.Errorf("history %s: fetch: %w", subject, err)
-		}
-		got := 0
-		for m := range batch.Messages() {
-			got++
-			meta, err := m.Metadata()
-			if err != nil {
-				return nil, 0, fmt.Errorf("history %s: %w", subject, err)
-			}
-			rec, err := Decode(meta.Sequence.Stream, m.Data())
-			if err != nil {
-				return nil, 0, err
-			}
-			out = append(out, rec)
-			if rec.Seq >= last.Sequence {
-				return out, rec.Seq, nil
-			}
-		}
-		if err := batch.Error(); err != nil {
 			return nil, 0, fmt.Errorf("history %s: %w", subject, err)
 		}
-		if got == 0 {
-			select { // the consumer is still being set up; ask again shortly
-			case <-ctx.Done():
-				return nil, 0, ctx.Err()
-			case <-time.After(5 * time.Millisecond):
-			}
+		out = append(out, page...)
+		if !more || len(page) == 0 {
+			break
 		}
+		from = page[len(page)-1].Seq + 1
 	}
+	if len(out) == 0 {
+		return nil, 0, nil
+	}
+	return out, out[len(out)-1].Seq, nil
 }
 
-// LastSeq returns the sequence of the last event on a subject (0: none).
+// LastSeq returns the sequence of the last event on a subject (0: none),
+// with one direct get.
 func (c *Conn) LastSeq(ctx context.Context, subject string) (uint64, error) {
-	stream, err := c.JS.Stream(ctx, events.StreamEvents)
+	seq, err := c.directLast(ctx, subject)
 	if err != nil {
 		return 0, fmt.Errorf("last sequence of %s: %w", subject, err)
 	}
-	last, err := stream.GetLastMsgForSubject(ctx, subject)
-	if errors.Is(err, jetstream.ErrMsgNotFound) {
-		return 0, nil
-	}
-	if err != nil {
-		return 0, fmt.Errorf("last sequence of %s: %w", subject, err)
-	}
-	return last.Sequence, nil
+	return seq, nil
 }
 
 // SubjectCounts returns how many events each subject matching filter holds

@@ -97,7 +97,7 @@ func run(ctx context.Context, cfg Config) error {
 	if err != nil {
 		return err
 	}
-	handler := httpapi.New(httpapi.Deps{Reads: viewReads{Reads: store, view: view}, Commands: in, Changes: notify, Targets: cat, Stream: feedAdapter{eventfeed.New(conn)}, Webhooks: hooks, Logger: log,
+	handler := httpapi.New(httpapi.Deps{Reads: viewReads{Reads: store, view: view}, Commands: in, Changes: notify, Targets: cat, Stream: feedAdapter{eventfeed.New(conn, cfg.MaxEventStreams)}, Webhooks: hooks, Logger: log,
 		Ready: func() error {
 			if !conn.NC.IsConnected() {
 				return errors.New("not connected")

@@ -9,9 +9,11 @@ import (
 	"log/slog"
 	"net"
 	"os"
+	"strconv"
 	"time"
 
 	"slipway.dev/pkg/telemetry"
+	"slipway.dev/services/api/internal/eventfeed"
 	"slipway.dev/services/api/internal/webhooks"
 )
 
@@ -51,6 +53,10 @@ type Config struct {
 	// webhook dispatcher last unrenewed; a replica that dies holding one is
 	// replaced after this. Default 30s.
 	ProjectorLeaseTTL time.Duration
+	// MaxEventStreams caps the /v1/events subscriptions this replica holds
+	// at once (each is a JetStream consumer); past it, opening one answers
+	// 503 with Retry-After. Default eventfeed.DefaultMaxSubscriptions.
+	MaxEventStreams int
 }
 
 // Environment variables the api reads (docker-compose and deployments/ use these names).
@@ -70,12 +76,14 @@ const (
 	// EnvWebhookRetrySchedule sets WebhookRetrySchedule: durations separated
 	// by commas, like 5s,5m,30m,2h,5h,10h,10h.
 	EnvWebhookRetrySchedule = "SLIPWAY_WEBHOOK_RETRY_SCHEDULE"
+	// EnvMaxEventStreams sets MaxEventStreams.
+	EnvMaxEventStreams = "SLIPWAY_MAX_EVENT_STREAMS"
 )
 
 // EnvVars lists every environment variable the api reads.
 func EnvVars() []string {
 	return append([]string{EnvHTTPAddr, EnvNATSURL, EnvMongoURI, EnvMongoDB, EnvWebhooksAllowPrivate, EnvInstanceID,
-		EnvWebhookKeyFile, EnvWebhookSecretsUnsealed, EnvWebhookRetrySchedule, telemetry.EnvLogLevel}, authEnvVars()...)
+		EnvWebhookKeyFile, EnvWebhookSecretsUnsealed, EnvWebhookRetrySchedule, EnvMaxEventStreams, telemetry.EnvLogLevel}, authEnvVars()...)
 }
 
 // LoadConfig reads flags, falling back to the environment, then to defaults.
@@ -102,6 +110,8 @@ func LoadConfig(args []string, getenv func(string) string) (Config, error) {
 		cfg.WebhookRetrySchedule = schedule
 	}
 	fs.StringVar(&cfg.InstanceID, "instance-id", envOr(getenv, EnvInstanceID, defaultInstanceID()), "this replica's name in the projector's lease")
+	streams, _ := strconv.Atoi(envOr(getenv, EnvMaxEventStreams, strconv.Itoa(eventfeed.DefaultMaxSubscriptions)))
+	fs.IntVar(&cfg.MaxEventStreams, "max-event-streams", streams, "open /v1/events subscriptions per replica")
 	cfg.Auth.flags(fs, getenv)
 	if err := fs.Parse(args); err != nil {
 		return Config{}, err
@@ -127,6 +137,9 @@ func (c Config) Validate() error {
 	}
 	if err := webhooks.ValidateSchedule(c.WebhookRetrySchedule); err != nil {
 		errs = append(errs, err)
+	}
+	if c.MaxEventStreams < 0 {
+		errs = append(errs, errors.New("max event streams must not be negative"))
 	}
 	if c.ProjectorLeaseTTL < 0 {
 		errs = append(errs, errors.New("projector lease ttl must not be negative"))
@@ -161,6 +174,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.ProjectorLeaseTTL == 0 {
 		c.ProjectorLeaseTTL = 30 * time.Second
+	}
+	if c.MaxEventStreams == 0 {
+		c.MaxEventStreams = eventfeed.DefaultMaxSubscriptions
 	}
 	return c
 }

@@ -2,7 +2,6 @@ package monitor
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
@@ -26,37 +25,59 @@ type journal interface {
 type busJournal struct{ bus *bus.Conn }
 
 func (j busJournal) LastHealth(ctx context.Context, ref events.DeploymentRef) (health.Key, error) {
-	records, _, err := j.bus.History(ctx, events.DeploymentSubject(ref))
+	h, err := j.load(ctx, ref)
 	if err != nil {
 		return health.Key{}, fmt.Errorf("health history of %s: %w", ref, err)
 	}
-	for i := len(records) - 1; i >= 0; i-- {
-		if h, ok := records[i].Message.(events.HealthChanged); ok {
-			return health.Key{State: h.To, Reason: h.Reason, Revision: h.Revision}, nil
-		}
-	}
-	return health.Key{}, nil
+	return h.key, nil
 }
 
-func (j busJournal) Append(ctx context.Context, ref events.DeploymentRef, ev events.HealthChanged) error {
-	subject := events.DeploymentSubject(ref)
-	for range 10 {
-		last, err := j.bus.LastSeq(ctx, subject)
-		if err != nil {
-			return err
-		}
-		if last == 0 {
-			return nil // not created through Slipway (yet): nothing to report on
-		}
-		env, err := events.Wrap(ev, events.Meta{ID: fmt.Sprintf("%s/health/%d", ref, last), Source: "/slipway/health-monitor",
-			Subject: ref.String(), Time: time.Now().UTC(), Actor: "system:health-monitor"})
-		if err != nil {
-			return err
-		}
-		_, err = j.bus.Append(ctx, subject, env, last)
-		if !errors.Is(err, bus.ErrConflict) {
-			return err
+// reported is what a deployment's history says about its health: the
+// last HealthChanged's key and the history's last sequence (0: no history).
+type reported struct {
+	key  health.Key
+	last uint64
+}
+
+func (j busJournal) load(ctx context.Context, ref events.DeploymentRef) (reported, error) {
+	records, last, err := j.bus.History(ctx, events.DeploymentSubject(ref))
+	if err != nil {
+		return reported{}, err
+	}
+	r := reported{last: last}
+	for i := len(records) - 1; i >= 0; i-- {
+		if h, ok := records[i].Message.(events.HealthChanged); ok {
+			r.key = keyOf(h)
+			break
 		}
 	}
-	return fmt.Errorf("publish health of %s: conflicting appends", ref)
+	return r, nil
+}
+
+func keyOf(h events.HealthChanged) health.Key {
+	return health.Key{State: h.To, Reason: h.Reason, Revision: h.Revision}
+}
+
+// Append reports ev once (bus.Loop): its id names the history's position,
+// and a transition the history already ends in (reported by another
+// replica, or by an attempt whose answer was lost) is not reported again.
+func (j busJournal) Append(ctx context.Context, ref events.DeploymentRef, ev events.HealthChanged) error {
+	loop := bus.Loop[reported]{
+		Subject: events.DeploymentSubject(ref),
+		Load: func(ctx context.Context) (reported, uint64, error) {
+			r, err := j.load(ctx, ref)
+			return r, r.last, err
+		},
+		Decide: func(r reported) ([]bus.Decided, error) {
+			if r.last == 0 || r.key == keyOf(ev) {
+				return nil, nil // not created through Slipway (yet): nothing to report on; or reported already
+			}
+			return []bus.Decided{{Message: ev, Meta: events.Meta{ID: fmt.Sprintf("%s/health/%d", ref, r.last),
+				Source: "/slipway/health-monitor", Subject: ref.String(), Time: time.Now().UTC(), Actor: "system:health-monitor"}}}, nil
+		},
+	}
+	if _, _, err := loop.Run(ctx, j.bus); err != nil {
+		return fmt.Errorf("publish health of %s: %w", ref, err)
+	}
+	return nil
 }

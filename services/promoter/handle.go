@@ -3,7 +3,6 @@ package promoter
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"log/slog"
 	"strings"
@@ -69,12 +68,12 @@ func (h *handler) plan(ctx context.Context, env events.Envelope, cmd events.Plan
 			return err
 		}
 		if reason != "" {
-			return h.reject(ctx, env, cmd.ID, p.lastSeq, reason, why, nil)
+			return h.reject(ctx, env, cmd.ID, p, reason, why, nil)
 		}
-		if p.lastSeq, err = h.appendTo(ctx, cmd.ID, env, planned, p.lastSeq, ".planned"); err != nil {
+		// Planned once: a plan stored meanwhile (another delivery) is the plan.
+		if p, err = h.appendTo(ctx, p, cmd.ID, env, planned, ".planned", func(p promotion) bool { return p.planned != nil }); err != nil {
 			return err
 		}
-		p.planned = &planned
 	}
 	if cmd.DryRun {
 		return nil
@@ -88,7 +87,7 @@ func (h *handler) applyByID(ctx context.Context, env events.Envelope, cmd events
 		return err
 	}
 	if p.planned == nil {
-		return h.reject(ctx, env, cmd.ID, p.lastSeq, events.ReasonNotFound, fmt.Sprintf("promotion %s has no plan", cmd.ID), nil)
+		return h.reject(ctx, env, cmd.ID, p, events.ReasonNotFound, fmt.Sprintf("promotion %s has no plan", cmd.ID), nil)
 	}
 	return h.apply(ctx, env, p)
 }
@@ -103,7 +102,7 @@ func (h *handler) apply(ctx context.Context, env events.Envelope, p promotion) e
 			fe = append(fe, events.FieldError{Field: "env." + k,
 				Message: "is new in the source: give it a value, or list it in useSourceEnv to take the source's"})
 		}
-		return h.reject(ctx, env, pl.ID, p.lastSeq, events.ReasonInvalidSpec,
+		return h.reject(ctx, env, pl.ID, p, events.ReasonInvalidSpec,
 			"the plan needs a value for env keys new in the source: "+strings.Join(pl.Missing, ", "), fe)
 	}
 	var doc plan.Plan
@@ -119,7 +118,7 @@ func (h *handler) apply(ctx context.Context, env events.Envelope, p promotion) e
 	if _, err := h.bus.PublishCommand(ctx, events.CommandSubject(events.KindPromoted, pl.Target), out); err != nil {
 		return err
 	}
-	_, err = h.appendTo(ctx, pl.ID, env, events.PromotionApplied{ID: pl.ID, Target: pl.Target}, p.lastSeq, ".applied")
+	_, err = h.appendTo(ctx, p, pl.ID, env, events.PromotionApplied{ID: pl.ID, Target: pl.Target}, ".applied", settledBy(env))
 	return err
 }
 
@@ -159,23 +158,43 @@ func (h *handler) makePlan(ctx context.Context, cmd events.PlanPromotion) (event
 		Missing: p.Missing, Plan: doc}, "", "", nil
 }
 
-func (h *handler) reject(ctx context.Context, env events.Envelope, id string, last uint64, reason, why string, fe []events.FieldError) error {
-	_, err := h.appendTo(ctx, id, env, events.CommandRejected{CommandType: env.Type, Reason: reason, Message: why, Fields: fe}, last, ".rejected")
+func (h *handler) reject(ctx context.Context, env events.Envelope, id string, p promotion, reason, why string, fe []events.FieldError) error {
+	_, err := h.appendTo(ctx, p, id, env, events.CommandRejected{CommandType: env.Type, Reason: reason, Message: why, Fields: fe},
+		".rejected", settledBy(env))
 	return err
 }
 
-// appendTo appends to the promotion's history at last; a concurrent append
-// means another delivery of the same command did it already.
-func (h *handler) appendTo(ctx context.Context, id string, cause events.Envelope, msg events.Message, last uint64, suffix string) (uint64, error) {
-	out, err := events.Wrap(msg, meta(ctx, cause, cause.ID+suffix, id))
+// appendTo appends msg, caused by cause, to the promotion's history unless
+// done says the history (p, or a reload after a concurrent append) has it
+// already: another delivery of the same command may have got there first.
+// It returns the promotion with msg folded in.
+func (h *handler) appendTo(ctx context.Context, p promotion, id string, cause events.Envelope, msg events.Message, suffix string,
+	done func(promotion) bool) (promotion, error) {
+	loop := bus.Loop[promotion]{
+		Subject: events.PromotionSubject(id),
+		Load: func(ctx context.Context) (promotion, uint64, error) {
+			p, err := loadPromotion(ctx, h.bus, id)
+			return p, p.lastSeq, err
+		},
+		Decide: func(p promotion) ([]bus.Decided, error) {
+			if done(p) {
+				return nil, nil
+			}
+			return []bus.Decided{{Message: msg, Meta: meta(ctx, cause, cause.ID+suffix, id)}}, nil
+		},
+		Apply: func(p *promotion, r bus.Record) { p.apply(r) },
+	}
+	p, _, err := loop.RunFrom(ctx, h.bus, p, p.lastSeq)
 	if err != nil {
-		return 0, err
+		return p, fmt.Errorf("promotion %s: %w", id, err)
 	}
-	pub, err := h.bus.Append(ctx, events.PromotionSubject(id), out, last)
-	if errors.Is(err, bus.ErrConflict) {
-		return 0, fmt.Errorf("promotion %s changed meanwhile: %w", id, err)
-	}
-	return pub.Seq, err
+	return p, nil
+}
+
+// settledBy is done for a command whose application or rejection the
+// history records.
+func settledBy(cause events.Envelope) func(promotion) bool {
+	return func(p promotion) bool { return p.applied[cause.ID] }
 }
 
 func meta(ctx context.Context, cause events.Envelope, id, subject string) events.Meta {

@@ -56,14 +56,20 @@ func loadPromotion(ctx context.Context, b *bus.Conn, id string) (promotion, erro
 	}
 	p := promotion{applied: map[string]bool{}, lastSeq: last}
 	for _, r := range records {
-		switch m := r.Message.(type) {
-		case events.PromotionPlanned:
-			p.planned = &m
-		case events.PromotionApplied:
-			p.applied[r.Envelope.CausationID] = true
-		case events.CommandRejected:
-			p.applied[r.Envelope.CausationID] = true // settled: nothing more to do for that command
-		}
+		p.apply(r)
 	}
 	return p, nil
+}
+
+// apply folds one event of the promotion's history.
+func (p *promotion) apply(r bus.Record) {
+	p.lastSeq = r.Seq
+	switch m := r.Message.(type) {
+	case events.PromotionPlanned:
+		p.planned = &m
+	case events.PromotionApplied:
+		p.applied[r.Envelope.CausationID] = true
+	case events.CommandRejected:
+		p.applied[r.Envelope.CausationID] = true // settled: nothing more to do for that command
+	}
 }

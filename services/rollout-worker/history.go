@@ -2,8 +2,6 @@ package worker
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"time"
 
 	"slipway.dev/pkg/bus"
@@ -30,43 +28,37 @@ func loadState(ctx context.Context, b *bus.Conn, ref events.DeploymentRef) (roll
 
 // appendDecided appends what decide returns against st, and folds each
 // appended event into st. On a concurrent append it reloads st and decides
-// again, so the events always follow from the history they are appended to.
-// ids, given the index of a message, names it deterministically where a
-// retry must not duplicate it (empty: a fresh id).
+// again (bus.Loop's one retry rule), so the events always follow from the
+// history they are appended to. id, given a message, names it
+// deterministically where a retry must not duplicate it.
 func appendDecided(ctx context.Context, b *bus.Conn, st *rollout.State, ref events.DeploymentRef, meta events.Meta,
 	decide func(rollout.State) []events.Message, id func(events.Message) string) error {
-	subject := events.DeploymentSubject(ref)
-	for attempt := 0; attempt < 20; attempt++ {
-		msgs := decide(*st)
-		conflict := false
-		for _, msg := range msgs {
-			m := meta
-			m.ID, m.Source, m.Subject, m.Time = id(msg), source, ref.String(), time.Now().UTC()
-			env, err := events.Wrap(msg, m)
-			if err != nil {
-				return err
+	loop := bus.Loop[rollout.State]{
+		Subject: events.DeploymentSubject(ref),
+		Load: func(ctx context.Context) (rollout.State, uint64, error) {
+			s, err := loadState(ctx, b, ref)
+			return s, s.LastSeq, err
+		},
+		Decide: func(s rollout.State) ([]bus.Decided, error) {
+			msgs := decide(s)
+			out := make([]bus.Decided, len(msgs))
+			for i, msg := range msgs {
+				m := meta
+				m.ID, m.Source, m.Subject, m.Time = id(msg), source, ref.String(), time.Now().UTC()
+				out[i] = bus.Decided{Message: msg, Meta: m}
 			}
-			pub, err := b.Append(ctx, subject, env, st.LastSeq)
-			if errors.Is(err, bus.ErrConflict) || (err == nil && pub.Duplicate) {
-				conflict = true
-				break
-			}
-			if err != nil {
-				return err
-			}
-			st.Apply(rollout.Event{Seq: pub.Seq, Envelope: env, Message: msg})
-			observe(msg)
-		}
-		if !conflict {
-			return nil
-		}
-		fresh, err := loadState(ctx, b, ref)
-		if err != nil {
-			return err
-		}
-		*st = fresh
+			return out, nil
+		},
+		Apply: func(s *rollout.State, r bus.Record) {
+			s.Apply(rollout.Event{Seq: r.Seq, Envelope: r.Envelope, Message: r.Message})
+		},
 	}
-	return fmt.Errorf("append to %s: still conflicting after 20 attempts", subject)
+	fresh, appended, err := loop.RunFrom(ctx, b, *st, st.LastSeq)
+	*st = fresh
+	for _, r := range appended {
+		observe(r.Message)
+	}
+	return err
 }
 
 // observe records the metrics of an appended event.

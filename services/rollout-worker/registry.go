@@ -80,40 +80,39 @@ func (r *targetRegistry) decide(ctx context.Context, env events.Envelope) error 
 }
 
 // appendDecided appends the decision unless the command was decided
-// already; on a concurrent append it reloads and decides again.
+// already; on a concurrent append it reloads and decides again (bus.Loop).
 func (r *targetRegistry) appendDecided(ctx context.Context, name string, cmd events.Envelope,
 	decide func(registry.State) events.Message) (registry.State, error) {
-	subject := events.TargetSubject(name)
-	for range 20 {
-		st, err := loadTarget(ctx, r.bus, name)
-		if err != nil || st.Handled(cmd.ID) {
-			return st, err
-		}
-		m := decide(st)
-		env, err := events.Wrap(m, events.Meta{ID: cmd.ID + ".d1", Source: source, Subject: cmd.Subject, Time: time.Now().UTC(),
-			Actor: cmd.Actor, CorrelationID: cmd.CorrelationID, CausationID: cmd.ID, TraceParent: telemetry.TraceParent(ctx)})
-		if err != nil {
-			return st, err
-		}
-		pub, err := r.bus.Append(ctx, subject, env, st.LastSeq)
-		if errors.Is(err, bus.ErrConflict) || (err == nil && pub.Duplicate) {
-			continue
-		}
-		if err != nil {
-			return st, err
-		}
+	loop := bus.Loop[registry.State]{
+		Subject: events.TargetSubject(name),
+		Load: func(ctx context.Context) (registry.State, uint64, error) {
+			st, err := loadTarget(ctx, r.bus, name)
+			return st, st.LastSeq, err
+		},
+		Decide: func(st registry.State) ([]bus.Decided, error) {
+			if st.Handled(cmd.ID) {
+				return nil, nil
+			}
+			return []bus.Decided{{Message: decide(st), Meta: events.Meta{ID: cmd.ID + ".d1", Source: source, Subject: cmd.Subject,
+				Time: time.Now().UTC(), Actor: cmd.Actor, CorrelationID: cmd.CorrelationID, CausationID: cmd.ID,
+				TraceParent: telemetry.TraceParent(ctx)}}}, nil
+		},
+		Apply: func(st *registry.State, rec bus.Record) {
+			st.Apply(registry.Event{Seq: rec.Seq, Envelope: rec.Envelope, Message: rec.Message})
+		},
+	}
+	st, appended, err := loop.Run(ctx, r.bus)
+	for _, rec := range appended {
 		outcome := "decided"
-		if rej, ok := m.(events.CommandRejected); ok {
+		if rej, ok := rec.Message.(events.CommandRejected); ok {
 			outcome = "rejected"
 			r.log.InfoContext(ctx, "target command rejected", "target", name, "reason", rej.Reason, "message", rej.Message)
 		} else {
-			r.log.InfoContext(ctx, "target "+decisionVerb(m), "target", name)
+			r.log.InfoContext(ctx, "target "+decisionVerb(rec.Message), "target", name)
 		}
 		metrics.CommandsDecided.WithLabelValues(cmd.Type, outcome).Inc()
-		st.Apply(registry.Event{Seq: pub.Seq, Envelope: env, Message: m})
-		return st, nil
 	}
-	return registry.State{}, fmt.Errorf("append to %s: still conflicting after 20 attempts", subject)
+	return st, err
 }
 
 func decisionVerb(m events.Message) string {

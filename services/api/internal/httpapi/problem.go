@@ -4,10 +4,12 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"strconv"
 
 	"github.com/labstack/echo/v4"
 
 	"slipway.dev/pkg/events"
+	"slipway.dev/services/api/internal/eventfeed"
 	"slipway.dev/services/api/internal/intake"
 	"slipway.dev/services/api/internal/readmodel"
 )
@@ -23,11 +25,17 @@ type Problem struct {
 	Errors    []events.FieldError `json:"errors,omitempty"`
 	Operation string              `json:"operation,omitempty"`
 	Reason    string              `json:"reason,omitempty"`
+	// RetryAfter, in seconds, is sent as the Retry-After header when set.
+	RetryAfter int `json:"-"`
 }
 
 func (p *Problem) Error() string { return p.Title + ": " + p.Detail }
 
 const problemBase = "https://slipway.dev/problems/"
+
+// eventStreamRetryAfter is the Retry-After, in seconds, of an event stream
+// refused because the replica holds its maximum.
+const eventStreamRetryAfter = 5
 
 // Errors the handlers return; problemFor maps each to one HTTP answer.
 var (
@@ -66,6 +74,9 @@ func problemFor(err error) *Problem {
 	case errors.Is(err, intake.ErrKeyReused):
 		return &Problem{Type: problemBase + "idempotency-key-reused", Title: "Idempotency-Key reused", Status: http.StatusUnprocessableEntity,
 			Detail: "this Idempotency-Key was already used for a different request; use a new key"}
+	case errors.Is(err, eventfeed.ErrTooManySubscriptions):
+		return &Problem{Type: problemBase + "too-many-event-streams", Title: "Too many open event streams", Status: http.StatusServiceUnavailable,
+			Detail: "this replica holds its maximum of open /v1/events streams; retry later", RetryAfter: eventStreamRetryAfter}
 	case errors.Is(err, errUnavailable), errors.Is(err, readmodel.ErrUnavailable):
 		return &Problem{Type: problemBase + "unavailable", Title: "Service unavailable", Status: http.StatusServiceUnavailable, Detail: err.Error()}
 	case errors.As(err, &he):
@@ -109,6 +120,9 @@ func errorHandler(log *slog.Logger) echo.HTTPErrorHandler {
 		}
 		if p.Instance == "" {
 			p.Instance = c.Request().URL.Path
+		}
+		if p.RetryAfter > 0 {
+			c.Response().Header().Set("Retry-After", strconv.Itoa(p.RetryAfter))
 		}
 		c.Response().Header().Set(echo.HeaderContentType, "application/problem+json")
 		c.Response().WriteHeader(p.Status)

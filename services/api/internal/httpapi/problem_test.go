@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"slipway.dev/pkg/events"
+	"slipway.dev/services/api/internal/eventfeed"
 	"slipway.dev/services/api/internal/intake"
 	"slipway.dev/services/api/internal/readmodel"
 )
@@ -30,6 +31,7 @@ func TestProblemTable(t *testing.T) {
 		{fmt.Errorf("%w: x", errPrecondition), 412, "precondition-failed"},
 		{errors.Join(errUnavailable, errors.New("nats: timeout")), 503, "unavailable"},
 		{fmt.Errorf("list: %w", fmt.Errorf("%w: server selection", readmodel.ErrUnavailable)), 503, "unavailable"},
+		{errors.Join(errUnavailable, fmt.Errorf("subscribe: %w", eventfeed.ErrTooManySubscriptions)), 503, "too-many-event-streams"},
 		{errors.New("something unexpected"), 500, "internal"},
 	}
 	for _, tt := range tests {
