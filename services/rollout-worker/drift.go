@@ -113,13 +113,13 @@ func (c *driftChecker) round(ctx context.Context) {
 // since their last clean check (all of them when counts is nil), then looks
 // for deleted objects. Every deployment checked is added to seen.
 func (c *driftChecker) checkTarget(ctx context.Context, t *kube.Target, counts map[string]uint64, seen map[checkKey]bool) {
-	if t.Client == nil {
+	if t.Client == nil || t.ConnectErr != nil {
 		return // a registered target whose kubeconfig could not be read
 	}
 	objs, ok := c.caches.Objects(ctx, t)
 	if !ok {
 		if ctx.Err() == nil {
-			c.log.WarnContext(ctx, "drift check: the target's objects are not listed yet", "target", t.Name)
+			c.log.WarnContext(ctx, "drift check: the target's objects could not be listed yet", "target", t.Name)
 		}
 		return
 	}

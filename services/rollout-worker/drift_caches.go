@@ -30,8 +30,6 @@ type targetCache struct {
 	deps, svcs, hpas   cache.SharedIndexInformer
 	depIndex, svcIndex cache.Indexer
 	hpaIndex           cache.Indexer
-	// synced: the Deployments and Services were listed once.
-	synced bool
 }
 
 func newInformerCaches() *informerCaches {
@@ -39,9 +37,9 @@ func newInformerCaches() *informerCaches {
 }
 
 // Objects starts t's informers on first use (and again when the target was
-// replaced) and waits, within ctx and at most 2×kube.ProbeTimeout, for the
-// first lists of Deployments and Services: an unreachable target costs its
-// informers' retries, not the round.
+// replaced) and then waits, within ctx and at most 2×kube.ProbeTimeout, for
+// their first lists of Deployments and Services; later rounds do not wait:
+// an unreachable target costs its informers' retries, not the rounds.
 func (c *informerCaches) Objects(ctx context.Context, t *kube.Target) (driftObjects, bool) {
 	tc := c.byName[t.Name]
 	if tc == nil || tc.target != t {
@@ -53,13 +51,11 @@ func (c *informerCaches) Objects(ctx context.Context, t *kube.Target) (driftObje
 			return nil, false
 		}
 		c.byName[t.Name] = tc
-	}
-	if !tc.synced {
 		waitCtx, cancel := context.WithTimeout(ctx, 2*kube.ProbeTimeout)
-		tc.synced = cache.WaitForCacheSync(waitCtx.Done(), tc.deps.HasSynced, tc.svcs.HasSynced)
+		cache.WaitForCacheSync(waitCtx.Done(), tc.deps.HasSynced, tc.svcs.HasSynced)
 		cancel()
 	}
-	return tc, tc.synced
+	return tc, tc.deps.HasSynced() && tc.svcs.HasSynced()
 }
 
 // Retain stops the informers of targets not in ts.
