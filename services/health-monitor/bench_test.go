@@ -22,8 +22,9 @@ import (
 // deployments of 2 pods each, with an EndpointSlice per Service: the heap
 // its informer caches and per-deployment state take (heapMB/1k-deployments:
 // in use after GC, beyond what the fake API server itself holds) and the CPU
-// time of one evaluation round over all of them (cpu-ms/round, user+system
-// of the whole process, so informer and GC work count too).
+// time of one evaluation round (cpu-ms/round, user+system
+// of the whole process, so informer and GC work count too) once every
+// deployment's health is published: what a sample costs when nothing changed.
 func BenchmarkMonitorFootprint1000(b *testing.B) { benchmarkFootprint(b, 1000) }
 
 // BenchmarkMonitorFootprint10000 is the same at 10,000 deployments; skipped

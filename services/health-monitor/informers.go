@@ -38,13 +38,15 @@ const resync = 10 * time.Minute
 type caches struct {
 	target      *kube.Target
 	deployments appslisters.DeploymentLister
+	depIndex    cache.Indexer
 	pods        cache.Indexer
 	slices      cache.Indexer
 	factories   []informers.SharedInformerFactory
 }
 
-// newCaches sets up the informers of t; start them with start.
-func newCaches(t *kube.Target) (*caches, error) {
+// newCaches sets up the informers of t, which mark in dirty the deployments
+// whose objects change; start them with start.
+func newCaches(t *kube.Target, dirty *dirtySet) (*caches, error) {
 	managed := labels.SelectorFromSet(labels.Set{kube.LabelManagedBy: kube.ManagedByValue}).String()
 	slipway := informers.NewSharedInformerFactoryWithOptions(t.Client, resync, informers.WithNamespace(t.Namespace),
 		informers.WithTweakListOptions(func(o *metav1.ListOptions) { o.LabelSelector = managed }))
@@ -54,19 +56,35 @@ func newCaches(t *kube.Target) (*caches, error) {
 	deps := slipway.Apps().V1().Deployments()
 	pods := slipway.Core().V1().Pods().Informer()
 	slices := endpoints.Discovery().V1().EndpointSlices().Informer()
+	c := &caches{target: t, deployments: deps.Lister(), depIndex: deps.Informer().GetIndexer(), pods: pods.GetIndexer(),
+		slices: slices.GetIndexer(), factories: []informers.SharedInformerFactory{slipway, endpoints}}
 	for _, err := range []error{
 		deps.Informer().SetTransform(slimDeployment),
+		deps.Informer().AddIndexers(cache.Indexers{byDeployment: deploymentIndex}),
 		pods.SetTransform(slimPod),
 		pods.AddIndexers(cache.Indexers{byDeployment: podIndex}),
 		slices.SetTransform(slimSlice),
 		slices.AddIndexers(cache.Indexers{byService: sliceIndex}),
+		markOnChange(deps.Informer(), idOfLabelled, dirty),
+		markOnChange(pods, idOfLabelled, dirty),
+		markOnChange(slices, c.idOfSlice, dirty),
 	} {
 		if err != nil {
 			return nil, err
 		}
 	}
-	return &caches{target: t, deployments: deps.Lister(), pods: pods.GetIndexer(), slices: slices.GetIndexer(),
-		factories: []informers.SharedInformerFactory{slipway, endpoints}}, nil
+	return c, nil
+}
+
+// deployment returns the cached Deployment of deployment id (ref.String()).
+func (c *caches) deployment(id string) *appsv1.Deployment {
+	objs, _ := c.depIndex.ByIndex(byDeployment, c.target.Namespace+"/"+id)
+	for _, o := range objs {
+		if d, ok := o.(*appsv1.Deployment); ok {
+			return d
+		}
+	}
+	return nil
 }
 
 // start starts the informers until stop is closed and waits for their first
@@ -121,6 +139,17 @@ func deploymentKey(namespace string, l map[string]string) string {
 		return ""
 	}
 	return namespace + "/" + owner + "/" + project + "/" + name
+}
+
+func deploymentIndex(obj any) ([]string, error) {
+	d, ok := obj.(*appsv1.Deployment)
+	if !ok {
+		return nil, nil
+	}
+	if k := deploymentKey(d.Namespace, d.Labels); k != "" {
+		return []string{k}, nil
+	}
+	return nil, nil
 }
 
 func podIndex(obj any) ([]string, error) {

@@ -83,8 +83,14 @@ func connectTargets(cfg Config) (*kube.Targets, error) {
 	return kube.NewTargets(ts...)
 }
 
-// monitor samples every deployment of its caches. evaluate is not safe for
+// monitor samples the deployments of its caches. evaluate is not safe for
 // concurrent use; Run calls it from one goroutine.
+//
+// A sample costs what changed: a deployment is evaluated when its informer
+// objects (Deployment, Pods, EndpointSlices) or its probe result changed
+// (dirty), or while its window is not settled (pending); a settled
+// deployment nothing happened to is not evaluated. Every deployment is
+// evaluated at the first sample and after the targets changed (full).
 type monitor struct {
 	log     *slog.Logger
 	journal journal
@@ -92,6 +98,11 @@ type monitor struct {
 	caches  []*caches
 	prober  *prober // nil: probing off
 	tracked map[string]*tracked
+	dirty   *dirtySet
+	pending map[string]bool
+	full    bool
+	// evaluations counts the deployments classified (what a sample cost).
+	evaluations int
 	// registered stops the informers of each target registered through the API.
 	registered map[string]context.CancelFunc
 }
@@ -106,19 +117,20 @@ type tracked struct {
 }
 
 func newMonitor(cfg Config, log *slog.Logger, j journal, targets []*kube.Target) (*monitor, error) {
-	m := &monitor{log: log, journal: j, window: cfg.window(), tracked: map[string]*tracked{}}
+	m := &monitor{log: log, journal: j, window: cfg.window(), tracked: map[string]*tracked{}, dirty: newDirtySet(),
+		pending: map[string]bool{}, full: true}
 	if _, err := health.NewWindow(m.window.N, m.window.M); err != nil {
 		return nil, err
 	}
 	for _, t := range targets {
-		c, err := newCaches(t)
+		c, err := newCaches(t, m.dirty)
 		if err != nil {
 			return nil, fmt.Errorf("informers of target %s: %w", t.Name, err)
 		}
 		m.caches = append(m.caches, c)
 	}
 	if cfg.ProbeMode == ProbeInCluster {
-		m.prober = newProber(cfg.ProbeURL, 3*(cfg.interval()+probeTimeout))
+		m.prober = newProber(cfg.ProbeURL, 3*(cfg.interval()+probeTimeout), m.dirty)
 	}
 	return m, nil
 }
@@ -143,11 +155,31 @@ func (m *monitor) start(ctx context.Context) (wait func()) {
 	}
 }
 
-// evaluate samples every watched deployment once and publishes the
-// transitions that are due.
+// evaluate samples the deployments that may have changed (all of them on a
+// full sample) and publishes the transitions that are due.
 func (m *monitor) evaluate(ctx context.Context) {
 	now := time.Now()
+	ids := m.dirty.take()
+	if m.full {
+		m.evaluateAll(ctx, now)
+		m.full = false
+		return
+	}
+	for id := range m.pending {
+		ids[id] = true
+	}
+	clear(m.pending)
+	for id := range ids {
+		m.evaluateOne(ctx, id, now)
+	}
+	m.requestProbes(now)
+}
+
+// evaluateAll samples every watched deployment once and forgets those no
+// longer watched.
+func (m *monitor) evaluateAll(ctx context.Context, now time.Time) {
 	seen := make(map[string]bool, len(m.tracked))
+	clear(m.pending)
 	for _, c := range m.caches {
 		deps, err := c.deployments.List(labels.Everything())
 		if err != nil {
@@ -159,10 +191,8 @@ func (m *monitor) evaluate(ctx context.Context) {
 			if !ok {
 				continue
 			}
-			id := ref.String()
-			seen[id] = true
-			tr := m.track(id)
-			m.observe(ctx, ref, tr, health.Classify(m.sample(c, d, id, tr, now)))
+			seen[ref.String()] = true
+			m.sampleOne(ctx, c, d, ref, now)
 		}
 	}
 	for id := range m.tracked {
@@ -172,6 +202,58 @@ func (m *monitor) evaluate(ctx context.Context) {
 	}
 	if m.prober != nil {
 		m.prober.retain(seen)
+	}
+}
+
+// evaluateOne samples deployment id, or forgets it when no cache holds it.
+func (m *monitor) evaluateOne(ctx context.Context, id string, now time.Time) {
+	for _, c := range m.caches {
+		if d := c.deployment(id); d != nil {
+			ref, _ := refOf(d)
+			m.sampleOne(ctx, c, d, ref, now)
+			return
+		}
+	}
+	delete(m.tracked, id)
+	if m.prober != nil {
+		m.prober.forget(id)
+	}
+}
+
+// sampleOne samples Deployment d of caches c and keeps it pending while its
+// window is not settled.
+func (m *monitor) sampleOne(ctx context.Context, c *caches, d *appsv1.Deployment, ref events.DeploymentRef, now time.Time) {
+	id := ref.String()
+	tr := m.track(id)
+	m.evaluations++
+	m.observe(ctx, ref, tr, health.Classify(m.sample(c, d, id, tr, now)))
+	if !tr.window.Settled() {
+		m.pending[id] = true
+	}
+}
+
+// requestProbes asks for the next probe of every watched deployment with
+// available replicas: probing is periodic, not driven by object changes. A
+// result that differs from the last marks its deployment dirty, and so does
+// one that expired.
+func (m *monitor) requestProbes(now time.Time) {
+	if m.prober == nil {
+		return
+	}
+	for _, c := range m.caches {
+		deps, _ := c.deployments.List(labels.Everything())
+		for _, d := range deps {
+			ref, ok := refOf(d)
+			if !ok {
+				continue
+			}
+			if m.prober.expire(ref.String(), now) {
+				m.dirty.mark(ref.String())
+			}
+			if d.Status.AvailableReplicas > 0 {
+				m.prober.request(ref.String(), d)
+			}
+		}
 	}
 }
 
@@ -235,7 +317,9 @@ func (m *monitor) observe(ctx context.Context, ref events.DeploymentRef, tr *tra
 		"reason", ev.Reason, "revision", ev.Revision, "message", ev.Message)
 }
 
-func refOf(d *appsv1.Deployment) (events.DeploymentRef, bool) {
-	ref := events.DeploymentRef{Owner: d.Labels[kube.LabelOwner], Project: d.Labels[kube.LabelProject], Name: d.Labels[kube.LabelDeployment]}
+func refOf(d *appsv1.Deployment) (events.DeploymentRef, bool) { return refOfLabels(d.Labels) }
+
+func refOfLabels(l map[string]string) (events.DeploymentRef, bool) {
+	ref := events.DeploymentRef{Owner: l[kube.LabelOwner], Project: l[kube.LabelProject], Name: l[kube.LabelDeployment]}
 	return ref, ref.Owner != "" && ref.Project != "" && ref.Name != ""
 }

@@ -31,6 +31,8 @@ type prober struct {
 	url    func(namespace, service, path string) string
 	jobs   chan probeJob
 	maxAge time.Duration
+	// dirty is marked with a deployment whose probe result changed (nil: not marked).
+	dirty *dirtySet
 
 	mu      sync.Mutex
 	pending map[string]bool
@@ -45,8 +47,9 @@ type probeOutcome struct {
 }
 
 // newProber returns a prober whose results are ignored once older than
-// maxAge. url builds a Service's URL; nil means in-cluster DNS.
-func newProber(url func(namespace, service, path string) string, maxAge time.Duration) *prober {
+// maxAge. url builds a Service's URL; nil means in-cluster DNS. A result
+// that differs from the previous one of its deployment marks it in dirty.
+func newProber(url func(namespace, service, path string) string, maxAge time.Duration, dirty *dirtySet) *prober {
 	if url == nil {
 		url = inClusterURL
 	}
@@ -54,7 +57,7 @@ func newProber(url func(namespace, service, path string) string, maxAge time.Dur
 	// is probed only once per interval.
 	transport := &http.Transport{DisableKeepAlives: true}
 	return &prober{client: &http.Client{Timeout: probeTimeout, Transport: transport}, url: url,
-		jobs: make(chan probeJob, probeQueue), maxAge: maxAge, pending: map[string]bool{}, results: map[string]probeOutcome{}}
+		jobs: make(chan probeJob, probeQueue), maxAge: maxAge, dirty: dirty, pending: map[string]bool{}, results: map[string]probeOutcome{}}
 }
 
 // inClusterURL is http://<service>.<namespace>.svc.cluster.local<path>.
@@ -78,8 +81,12 @@ func (p *prober) start(ctx context.Context) (wait func()) {
 					r := p.probe(ctx, j.url)
 					p.mu.Lock()
 					delete(p.pending, j.id)
+					prev, had := p.results[j.id]
 					p.results[j.id] = probeOutcome{result: r, at: time.Now()}
 					p.mu.Unlock()
+					if (!had || prev.result != r) && p.dirty != nil {
+						p.dirty.mark(j.id)
+					}
 				}
 			}
 		})
@@ -116,6 +123,27 @@ func (p *prober) result(id string, now time.Time) *health.ProbeResult {
 	}
 	r := o.result
 	return &r
+}
+
+// expire forgets the result of deployment id once it is older than maxAge
+// and reports whether it did: the deployment's health then changes (no
+// probe result), and its next result counts as a change.
+func (p *prober) expire(id string, now time.Time) bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	o, ok := p.results[id]
+	if !ok || now.Sub(o.at) <= p.maxAge {
+		return false
+	}
+	delete(p.results, id)
+	return true
+}
+
+// forget drops the result of deployment id.
+func (p *prober) forget(id string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	delete(p.results, id)
 }
 
 // retain forgets the results of deployments not in ids.

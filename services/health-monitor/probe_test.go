@@ -64,7 +64,7 @@ func TestProberProbesOncePerDeploymentAtATime(t *testing.T) {
 		<-release
 	}))
 	defer srv.Close()
-	p := newProber(func(_, _, path string) string { return srv.URL + path }, time.Minute)
+	p := newProber(func(_, _, path string) string { return srv.URL + path }, time.Minute, nil)
 	ctx, cancel := context.WithCancel(context.Background())
 	wait := p.start(ctx)
 	defer func() { cancel(); wait() }()
@@ -101,7 +101,7 @@ func TestProberProbesOncePerDeploymentAtATime(t *testing.T) {
 }
 
 func TestNoProbeWithoutReadinessPath(t *testing.T) {
-	p := newProber(nil, time.Minute)
+	p := newProber(nil, time.Minute, nil)
 	d := healthy(deployment(scorer, "1", 1, nil))
 	d.Spec.Template.Spec.Containers[0].ReadinessProbe = nil
 	p.request("acme/fraud/scorer", d)

@@ -69,10 +69,12 @@ func (m *monitor) applyChange(ctx context.Context, ch targetChange) {
 		})
 	}
 	if ch.t == nil {
+		m.full = true
 		m.log.InfoContext(ctx, "stopped watching a removed target", "target", ch.name)
 		return
 	}
-	c, err := newCaches(ch.t)
+	m.full = true // every deployment is sampled again, those of a removed target forgotten
+	c, err := newCaches(ch.t, m.dirty)
 	if err != nil {
 		m.log.WarnContext(ctx, "informers of a registered target", "target", ch.name, "err", err)
 		return

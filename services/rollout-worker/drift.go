@@ -8,9 +8,6 @@ import (
 	"time"
 
 	appsv1 "k8s.io/api/apps/v1"
-	autoscalingv2 "k8s.io/api/autoscaling/v2"
-	corev1 "k8s.io/api/core/v1"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	coreac "k8s.io/client-go/applyconfigurations/core/v1"
 
 	"slipway.dev/pkg/bus"
@@ -34,12 +31,19 @@ const (
 )
 
 // driftChecker periodically compares every settled deployment's Kubernetes
-// Deployment with the revision Slipway applied. Deployments with a rollout in
-// flight are skipped: the rollout owns them. Several workers may check the
-// same deployment; the event id (revision and object generation) makes the
-// report one event.
+// Deployment, Service, autoscaler and alias Services with the revision
+// Slipway applied. Deployments with a rollout in flight are skipped: the
+// rollout owns them. Several workers may check the same deployment; the
+// event id (revision and object generation) makes the report one event.
+//
+// A round costs what changed: the objects come from informer caches, and a
+// deployment whose history (its event count) and cached objects (their
+// resource versions) are as they were when it was last checked clean is not
+// checked again: no history read, no dry run.
 type driftChecker struct {
-	bus      *bus.Conn
+	history  driftHistory
+	caches   driftCaches
+	apply    driftApplier
 	targets  *kube.Targets
 	log      *slog.Logger
 	interval time.Duration
@@ -48,14 +52,26 @@ type driftChecker struct {
 	reroute func(context.Context, events.DeploymentRef)
 
 	// Owned by run's goroutine: what each history expects on the clusters,
-	// and the deletions already reported (not reverted) by this worker.
+	// the deletions already reported (not reverted) by this worker, and the
+	// deployments last checked clean.
 	expected        map[string]expectation
 	reportedDeleted map[events.DeploymentRef]string
+	clean           map[checkKey]cleanCheck
+}
+
+// newDriftChecker checks the targets' objects against the histories on b.
+func newDriftChecker(b *bus.Conn, targets *kube.Targets, log *slog.Logger, interval time.Duration, policy string,
+	reroute func(context.Context, events.DeploymentRef)) *driftChecker {
+	return &driftChecker{history: busHistory{bus: b}, caches: newInformerCaches(), apply: kubeApplier{}, targets: targets,
+		log: log, interval: interval, policy: policy, reroute: reroute}
 }
 
 func (c *driftChecker) run(ctx context.Context) {
 	t := time.NewTicker(c.interval)
 	defer t.Stop()
+	if ic, ok := c.caches.(*informerCaches); ok {
+		defer ic.close()
+	}
 	for {
 		select {
 		case <-ctx.Done():
@@ -67,132 +83,122 @@ func (c *driftChecker) run(ctx context.Context) {
 }
 
 // round checks every target once. Without a fresh view of the histories
-// (the bus unreachable) deleted objects are not looked for this round.
+// (the bus unreachable) deleted objects are not looked for this round, and
+// every deployment is checked.
 func (c *driftChecker) round(ctx context.Context) {
 	if c.reportedDeleted == nil {
 		c.reportedDeleted = map[events.DeploymentRef]string{}
 	}
-	fresh := true
-	if err := c.refreshExpectations(ctx); err != nil {
-		fresh = false
-		if ctx.Err() == nil {
-			c.log.WarnContext(ctx, "drift check: read the histories", "err", err)
-		}
+	if c.clean == nil {
+		c.clean = map[checkKey]cleanCheck{}
 	}
-	for _, target := range c.targets.All() {
-		c.checkTarget(ctx, target, fresh)
+	counts, err := c.refreshExpectations(ctx)
+	if err != nil && ctx.Err() == nil {
+		c.log.WarnContext(ctx, "drift check: read the histories", "err", err)
+	}
+	targets := c.targets.All()
+	c.caches.Retain(targets)
+	seen := make(map[checkKey]bool, len(c.clean))
+	for _, target := range targets {
+		c.checkTarget(ctx, target, counts, seen)
+	}
+	for key := range c.clean {
+		if !seen[key] {
+			delete(c.clean, key)
+		}
 	}
 }
 
-func (c *driftChecker) checkTarget(ctx context.Context, t *kube.Target, lookForDeleted bool) {
-	if t.Client == nil {
+// checkTarget checks the deployments of t whose history or objects changed
+// since their last clean check (all of them when counts is nil), then looks
+// for deleted objects. Every deployment checked is added to seen.
+func (c *driftChecker) checkTarget(ctx context.Context, t *kube.Target, counts map[string]uint64, seen map[checkKey]bool) {
+	if t.Client == nil || t.ConnectErr != nil {
 		return // a registered target whose kubeconfig could not be read
 	}
-	// An unreachable target costs one bounded call, not one per deployment.
-	listCtx, cancel := context.WithTimeout(ctx, 2*kube.ProbeTimeout)
-	managed := metav1.ListOptions{LabelSelector: kube.LabelManagedBy + "=" + kube.ManagedByValue}
-	list, err := t.Client.AppsV1().Deployments(t.Namespace).List(listCtx, managed)
-	if err != nil {
-		cancel()
-		c.log.WarnContext(ctx, "drift check: list deployments", "target", t.Name, "err", err)
+	objs, ok := c.caches.Objects(ctx, t)
+	if !ok {
+		if ctx.Err() == nil {
+			c.log.WarnContext(ctx, "drift check: the target's objects could not be listed yet", "target", t.Name)
+		}
 		return
 	}
-	svcs, err := t.Client.CoreV1().Services(t.Namespace).List(listCtx, managed)
-	cancel()
-	services := map[string]*corev1.Service{}
-	if err != nil {
-		c.log.WarnContext(ctx, "drift check: list services", "target", t.Name, "err", err)
-		lookForDeleted = false
-	} else {
-		for i := range svcs.Items {
-			services[svcs.Items[i].Name] = &svcs.Items[i]
+	for _, dep := range objs.Deployments() {
+		ref := events.DeploymentRef{Owner: dep.Labels[kube.LabelOwner], Project: dep.Labels[kube.LabelProject], Name: dep.Labels[kube.LabelDeployment]}
+		if ref.Owner == "" || ref.Project == "" || ref.Name == "" {
+			continue
+		}
+		key := checkKey{target: t.Name, object: dep.Name}
+		seen[key] = true
+		count, counted := counts[events.DeploymentSubject(ref)]
+		if prev, ok := c.clean[key]; ok && counted && prev.unchanged(t, count, objs) {
+			continue
+		}
+		delete(c.clean, key)
+		reads := &recordedReads{objs: objs}
+		reads.deployment(dep)
+		clean, err := c.check(ctx, t, reads, dep, ref)
+		if err != nil && ctx.Err() == nil {
+			c.log.WarnContext(ctx, "drift check", "target", t.Name, "deployment", dep.Name, "err", err)
+		}
+		if err == nil && clean && counted {
+			c.clean[key] = cleanCheck{target: t, count: count, reads: reads.reads}
 		}
 	}
-	hpas := c.listAutoscalers(ctx, t, managed)
-	deployments := make(map[string]bool, len(list.Items))
-	for i := range list.Items {
-		name := list.Items[i].Name
-		deployments[name] = true
-		live := listed{svc: services[name], hpa: hpas[name], hpaKnown: hpas != nil, services: services}
-		if err := c.check(ctx, t, &list.Items[i], live); err != nil && ctx.Err() == nil {
-			c.log.WarnContext(ctx, "drift check", "target", t.Name, "deployment", list.Items[i].Name, "err", err)
-		}
+	if counts != nil {
+		c.checkDeleted(ctx, t, objs)
 	}
-	if !lookForDeleted {
-		return
-	}
-	c.checkDeleted(ctx, t, deployments, services)
 }
 
-// listed are a deployment's Service and autoscaler as the round listed them
-// (nil when not listed; hpaKnown false when autoscalers could not be listed).
-type listed struct {
-	svc      *corev1.Service
-	hpa      *autoscalingv2.HorizontalPodAutoscaler
-	hpaKnown bool
-	// services are all the target's managed Services by name (alias ones too).
-	services map[string]*corev1.Service
-}
-
-// listAutoscalers lists the target's managed HPAs by name; nil when they
-// cannot be listed (then no autoscaler is checked this round).
-func (c *driftChecker) listAutoscalers(ctx context.Context, t *kube.Target, opts metav1.ListOptions) map[string]*autoscalingv2.HorizontalPodAutoscaler {
-	listCtx, cancel := context.WithTimeout(ctx, 2*kube.ProbeTimeout)
-	defer cancel()
-	list, err := t.Client.AutoscalingV2().HorizontalPodAutoscalers(t.Namespace).List(listCtx, opts)
+// check compares one deployment's Deployment, and its Service, autoscaler
+// and alias Services as cached (read through objs, which records what was
+// read), with what Slipway applied. It reports clean when it found nothing
+// to do: no drift, no stale routing, no leftover.
+func (c *driftChecker) check(ctx context.Context, t *kube.Target, objs *recordedReads, dep *appsv1.Deployment,
+	ref events.DeploymentRef) (clean bool, err error) {
+	st, err := c.history.Load(ctx, ref)
 	if err != nil {
-		c.log.WarnContext(ctx, "drift check: list autoscalers", "target", t.Name, "err", err)
-		return nil
-	}
-	out := make(map[string]*autoscalingv2.HorizontalPodAutoscaler, len(list.Items))
-	for i := range list.Items {
-		out[list.Items[i].Name] = &list.Items[i]
-	}
-	return out
-}
-
-// check compares one deployment's Deployment, and its Service and autoscaler
-// as listed, with what Slipway applied.
-func (c *driftChecker) check(ctx context.Context, t *kube.Target, dep *appsv1.Deployment, live listed) error {
-	ref := events.DeploymentRef{Owner: dep.Labels[kube.LabelOwner], Project: dep.Labels[kube.LabelProject], Name: dep.Labels[kube.LabelDeployment]}
-	if ref.Owner == "" || ref.Project == "" || ref.Name == "" {
-		return nil
-	}
-	st, err := loadState(ctx, c.bus, ref)
-	if err != nil {
-		return err
+		return false, err
 	}
 	if st.Terminated && st.TerminationDone && st.Target.Name == t.Name && st.Target.ObjectName == dep.Name {
-		return c.removeLeftover(ctx, t, ref, dep.Name)
+		return false, c.removeLeftover(ctx, t, ref, dep.Name)
 	}
 	if !st.Exists || st.Terminated || st.Rollout == nil || !st.Rollout.Phase.Terminal() || st.Target.Name != t.Name {
-		return nil
+		return true, nil
 	}
+	clean = true
 	if c.reroute != nil && rollout.RoutingStale(st, t.Routing) {
 		c.log.InfoContext(ctx, "routing rendered with another setting of the target; rendering again", "deployment", ref.String(), "target", t.Name)
 		c.reroute(ctx, ref)
+		clean = false
 	}
 	rev := st.Revisions[st.Current]
-	objs := manifest.Render(ref, st.Target, rev, t.InstanceTypes, false)
-	drift, err := cluster.DetectDrift(ctx, t.Client, objs)
+	objects := manifest.Render(ref, st.Target, rev, t.InstanceTypes, false)
+	drift, err := c.apply.DetectDrift(ctx, t, objects)
 	if err != nil {
-		return err
+		return false, err
 	}
 	id := fmt.Sprintf("%s/r%d/drift/g%d", ref, st.Current, dep.Generation)
-	revert := func(ctx context.Context) error { return cluster.Apply(ctx, t.Client, objs) }
+	revert := func(ctx context.Context) error { return c.apply.Apply(ctx, t, objects) }
 	if drift == nil {
-		if drift, id, err = c.dependentDrift(ctx, t, ref, st.Current, objs, live); err != nil {
-			return err
+		if drift, id, err = c.dependentDrift(ctx, t, ref, st.Current, objects, objs); err != nil {
+			return false, err
 		}
 	}
 	if drift == nil {
 		var want *coreac.ServiceApplyConfiguration
-		if drift, want, err = aliasDrift(ctx, t, st, live.services); err != nil || drift == nil {
-			return err
+		if drift, want, err = c.aliasDrift(ctx, t, st, objs); err != nil || drift == nil {
+			return clean && err == nil, err
 		}
-		id = fmt.Sprintf("%s/r%d/drift/alias/%s/%s", ref, st.Current, *want.Name, resourceVersion(live.services[*want.Name]))
-		revert = func(ctx context.Context) error { return cluster.ApplyService(ctx, t.Client, want) }
+		id = fmt.Sprintf("%s/r%d/drift/alias/%s/%s", ref, st.Current, *want.Name, resourceVersion(objs.Service(*want.Name)))
+		revert = func(ctx context.Context) error { return c.apply.ApplyService(ctx, t, want) }
 	}
+	return false, c.handleDrift(ctx, &st, ref, rev, drift, id, revert)
+}
+
+// handleDrift acts on drift by policy and appends its event.
+func (c *driftChecker) handleDrift(ctx context.Context, st *rollout.State, ref events.DeploymentRef, rev events.Revision,
+	drift *cluster.Drift, id string, revert func(context.Context) error) error {
 	ev := events.DriftDetected{Revision: st.Current, Object: drift.Object, Fields: drift.Fields, Managers: drift.Managers,
 		Deleted: drift.Deleted, Action: events.DriftReported}
 	var adopted *events.Spec
@@ -216,7 +222,7 @@ func (c *driftChecker) check(ctx context.Context, t *kube.Target, dep *appsv1.De
 	}
 	meta := events.Meta{Actor: "system:rollout-worker", TraceParent: telemetry.TraceParent(ctx)}
 	c.log.WarnContext(ctx, "drift detected", "deployment", ref.String(), "fields", drift.Fields, "managers", drift.Managers, "action", ev.Action)
-	return appendDecided(ctx, c.bus, &st, ref, meta, func(s rollout.State) []events.Message {
+	return c.history.Append(ctx, st, ref, meta, func(s rollout.State) []events.Message {
 		return rollout.DecideDrift(s, ev, adopted, cluster.AdoptMessage(drift))
 	}, func(events.Message) string { return id })
 }
@@ -224,16 +230,21 @@ func (c *driftChecker) check(ctx context.Context, t *kube.Target, dep *appsv1.De
 // dependentDrift checks the Service, then the autoscaler, of a deployment
 // whose Deployment shows no drift; it returns the drift and its event id.
 func (c *driftChecker) dependentDrift(ctx context.Context, t *kube.Target, ref events.DeploymentRef, revision int,
-	objs manifest.Objects, live listed) (*cluster.Drift, string, error) {
-	drift, err := cluster.DetectServiceDrift(ctx, t.Client, live.svc, objs.Service)
+	objs manifest.Objects, live *recordedReads) (*cluster.Drift, string, error) {
+	svc := live.Service(*objs.Service.Name)
+	drift, err := c.apply.DetectServiceDrift(ctx, t, svc, objs.Service)
 	if err != nil || drift != nil {
-		return drift, fmt.Sprintf("%s/r%d/drift/svc/%s", ref, revision, resourceVersion(live.svc)), err
+		return drift, fmt.Sprintf("%s/r%d/drift/svc/%s", ref, revision, resourceVersion(svc)), err
 	}
-	if !live.hpaKnown {
+	if objs.Autoscaler == nil {
 		return nil, "", nil
 	}
-	drift, err = cluster.DetectAutoscalerDrift(ctx, t.Client, live.hpa, objs.Autoscaler)
-	return drift, fmt.Sprintf("%s/r%d/drift/hpa/%s", ref, revision, resourceVersion(live.hpa)), err
+	hpa, known := live.Autoscaler(*objs.Autoscaler.Name)
+	if !known {
+		return nil, "", nil
+	}
+	drift, err = c.apply.DetectAutoscalerDrift(ctx, t, hpa, objs.Autoscaler)
+	return drift, fmt.Sprintf("%s/r%d/drift/hpa/%s", ref, revision, resourceVersion(hpa)), err
 }
 
 // resourceVersion of a listed object, "gone" for none: a drift event id
@@ -251,7 +262,7 @@ func resourceVersion[T any, P interface {
 // aliasDrift checks the Services of the deployment's settled aliases (not
 // one moving now) against what Slipway applied: each selects its revision's
 // pods. It returns the first drift and the Service that reverts it.
-func aliasDrift(ctx context.Context, t *kube.Target, st rollout.State, services map[string]*corev1.Service) (*cluster.Drift, *coreac.ServiceApplyConfiguration, error) {
+func (c *driftChecker) aliasDrift(ctx context.Context, t *kube.Target, st rollout.State, live *recordedReads) (*cluster.Drift, *coreac.ServiceApplyConfiguration, error) {
 	names := make([]string, 0, len(st.Aliases))
 	for name := range st.Aliases {
 		names = append(names, name)
@@ -264,7 +275,7 @@ func aliasDrift(ctx context.Context, t *kube.Target, st rollout.State, services 
 			continue
 		}
 		want := manifest.RenderAliasService(st.Ref, st.Target, name, rev.PodTemplateRevision())
-		drift, err := cluster.DetectServiceDrift(ctx, t.Client, services[*want.Name], want)
+		drift, err := c.apply.DetectServiceDrift(ctx, t, live.Service(*want.Name), want)
 		if err != nil || drift != nil {
 			return drift, want, err
 		}

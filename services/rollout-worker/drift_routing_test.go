@@ -52,8 +52,9 @@ func TestDriftCheckRendersStaleRoutingAgain(t *testing.T) {
 				t.Fatal(err)
 			}
 			var rerendered []events.DeploymentRef
-			c := &driftChecker{bus: b, targets: targets, log: slog.New(slog.NewJSONHandler(io.Discard, nil)), policy: DriftPolicyReport,
-				reroute: func(_ context.Context, r events.DeploymentRef) { rerendered = append(rerendered, r) }}
+			c := newDriftChecker(b, targets, slog.New(slog.NewJSONHandler(io.Discard, nil)), time.Minute, DriftPolicyReport,
+				func(_ context.Context, r events.DeploymentRef) { rerendered = append(rerendered, r) })
+			defer c.caches.(*informerCaches).close()
 			c.round(t.Context())
 			if len(rerendered) != tt.want || tt.want == 1 && rerendered[0] != ref {
 				t.Fatalf("rendered again: %v, want %d", rerendered, tt.want)

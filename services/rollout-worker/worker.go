@@ -100,7 +100,7 @@ func Run(ctx context.Context, cfg Config) error {
 		if policy == "" {
 			policy = DriftPolicyRevert
 		}
-		dc := &driftChecker{bus: conn, targets: targets, log: log, interval: cfg.DriftInterval, policy: policy, reroute: d.routesBestEffort}
+		dc := newDriftChecker(conn, targets, log, cfg.DriftInterval, policy, d.routesBestEffort)
 		d.wg.Add(1)
 		go func() { defer d.wg.Done(); dc.run(ctx) }()
 	}

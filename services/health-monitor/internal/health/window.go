@@ -61,3 +61,14 @@ func (w *Window) Published(k Key) { w.published = k }
 
 // Last returns the key last published.
 func (w *Window) Last() Key { return w.published }
+
+// Settled reports whether further samples with the latest key can make no
+// transition: the latest sample is the published key. A window with a
+// different latest key (a transition pending its N votes, or due and not
+// yet published) needs further samples.
+func (w *Window) Settled() bool {
+	if w.filled == 0 {
+		return false
+	}
+	return w.recent[(w.next+len(w.recent)-1)%len(w.recent)] == w.published
+}

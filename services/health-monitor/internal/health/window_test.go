@@ -99,3 +99,29 @@ func TestNewWindowRejectsImpossibleSizes(t *testing.T) {
 		}
 	}
 }
+
+func TestWindowSettled(t *testing.T) {
+	a, b := Key{State: "Healthy"}, Key{State: "Degraded"}
+	for _, tt := range []struct {
+		name      string
+		samples   []Key
+		published Key
+		want      bool
+	}{
+		{"no sample", nil, Key{}, false},
+		{"latest is published", []Key{b, a}, a, true},
+		{"pending its votes", []Key{a, a, b}, a, false},
+		{"due, not yet published", []Key{b, b}, a, false},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			w, _ := NewWindow(2, 3)
+			for _, k := range tt.samples {
+				w.Observe(k)
+			}
+			w.Published(tt.published)
+			if got := w.Settled(); got != tt.want {
+				t.Fatalf("Settled() = %v, want %v", got, tt.want)
+			}
+		})
+	}
+}
