@@ -3,16 +3,27 @@ package events
 // PlanPromotion asks the promoter for the plan of promoting Source (at
 // SourceRevision, or the revision it runs) onto Target, and, unless DryRun,
 // to apply it at once when it is complete. ID names the promotion; it is the
-// operation id of the request.
+// operation id of the request. Env and UseSourceEnv decide env keys new in
+// the source; Secrets (by env name) and UseSourceSecrets decide secret
+// references new in the source.
 type PlanPromotion struct {
-	ID             string            `json:"id"`
-	Source         DeploymentRef     `json:"source"`
-	SourceRevision int               `json:"sourceRevision,omitempty"`
-	Target         DeploymentRef     `json:"target"`
-	Env            map[string]string `json:"env,omitempty"`
-	UseSourceEnv   []string          `json:"useSourceEnv,omitempty"`
-	DryRun         bool              `json:"dryRun,omitempty"`
-	Message        string            `json:"message,omitempty"`
+	ID               string                  `json:"id"`
+	Source           DeploymentRef           `json:"source"`
+	SourceRevision   int                     `json:"sourceRevision,omitempty"`
+	Target           DeploymentRef           `json:"target"`
+	Env              map[string]string       `json:"env,omitempty"`
+	UseSourceEnv     []string                `json:"useSourceEnv,omitempty"`
+	Secrets          map[string]SecretKeyRef `json:"secrets,omitempty"`
+	UseSourceSecrets []string                `json:"useSourceSecrets,omitempty"`
+	DryRun           bool                    `json:"dryRun,omitempty"`
+	Message          string                  `json:"message,omitempty"`
+}
+
+// SecretKeyRef names a key of a Kubernetes Secret (a reference; never a
+// value).
+type SecretKeyRef struct {
+	Name string `json:"name"`
+	Key  string `json:"key"`
 }
 
 func (PlanPromotion) Type() string { return "slipway.command.plan_promotion.v1" }

@@ -4,7 +4,8 @@ import "encoding/json"
 
 // PromotionPlanned records a promotion's plan: the spec the target would
 // run, where each field comes from, the env flags, the diff against what the
-// target runs at TargetRevision, and the env keys still missing a value.
+// target runs at TargetRevision, the env keys still missing a value, and the
+// secret references (by env name) still missing a decision.
 // Plan is the promoter's plan document (see services/promoter/internal/plan).
 type PromotionPlanned struct {
 	ID             string          `json:"id"`
@@ -16,6 +17,7 @@ type PromotionPlanned struct {
 	DryRun         bool            `json:"dryRun,omitempty"`
 	Message        string          `json:"message,omitempty"`
 	Missing        []string        `json:"missing,omitempty"`
+	MissingSecrets []string        `json:"missingSecrets,omitempty"`
 	Plan           json.RawMessage `json:"plan"`
 }
 

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strings"
 	"time"
 
@@ -96,14 +97,18 @@ func (h *handler) applyByID(ctx context.Context, env events.Envelope, cmd events
 // incomplete plan. The worker refuses a stale one.
 func (h *handler) apply(ctx context.Context, env events.Envelope, p promotion) error {
 	pl := p.planned
-	if len(pl.Missing) > 0 {
+	if len(pl.Missing)+len(pl.MissingSecrets) > 0 {
 		var fe []events.FieldError
 		for _, k := range pl.Missing {
 			fe = append(fe, events.FieldError{Field: "env." + k,
 				Message: "is new in the source: give it a value, or list it in useSourceEnv to take the source's"})
 		}
+		for _, k := range pl.MissingSecrets {
+			fe = append(fe, events.FieldError{Field: "secrets." + k,
+				Message: "is a secret reference new in the source: name the target's secret and key, or list it in useSourceSecrets to take the source's reference"})
+		}
 		return h.reject(ctx, env, pl.ID, p, events.ReasonInvalidSpec,
-			"the plan needs a value for env keys new in the source: "+strings.Join(pl.Missing, ", "), fe)
+			"the plan needs a decision for what is new in the source: "+strings.Join(slices.Concat(pl.Missing, pl.MissingSecrets), ", "), fe)
 	}
 	var doc plan.Plan
 	if err := json.Unmarshal(pl.Plan, &doc); err != nil {
@@ -148,14 +153,24 @@ func (h *handler) makePlan(ctx context.Context, cmd events.PlanPromotion) (event
 	if !ok {
 		return events.PromotionPlanned{}, events.ReasonNotFound, fmt.Sprintf("source %s has no revision %d", cmd.Source, rev), nil
 	}
-	p := plan.Make(plan.Input{Source: spec, Target: tgt.revisions[tgt.current], Env: cmd.Env, UseSource: cmd.UseSourceEnv})
+	p := plan.Make(plan.Input{Source: spec, Target: tgt.revisions[tgt.current], Env: cmd.Env, UseSource: cmd.UseSourceEnv,
+		Secrets: secretRefs(cmd.Secrets), UseSourceSecrets: cmd.UseSourceSecrets})
 	doc, err := json.Marshal(p)
 	if err != nil {
 		return events.PromotionPlanned{}, "", "", err
 	}
 	return events.PromotionPlanned{ID: cmd.ID, Source: cmd.Source, SourceRevision: rev, Target: cmd.Target,
 		TargetRevision: tgt.current, TargetSeq: tgt.lastSeq, DryRun: cmd.DryRun, Message: cmd.Message,
-		Missing: p.Missing, Plan: doc}, "", "", nil
+		Missing: p.Missing, MissingSecrets: p.MissingSecrets, Plan: doc}, "", "", nil
+}
+
+// secretRefs are the target secrets given for references new in the source.
+func secretRefs(given map[string]events.SecretKeyRef) map[string]events.SecretRef {
+	out := make(map[string]events.SecretRef, len(given))
+	for env, s := range given {
+		out[env] = events.SecretRef{Env: env, Name: s.Name, Key: s.Key}
+	}
+	return out
 }
 
 func (h *handler) reject(ctx context.Context, env events.Envelope, id string, p promotion, reason, why string, fe []events.FieldError) error {

@@ -148,7 +148,8 @@ func diffPath(ref Ref, a, b int) string {
 }
 
 // GetOperation reads an operation, waiting up to wait for it to end. A
-// rejected operation is a *ProblemError (type rejected).
+// rejected operation has status rejected (an API before v1's 200 answered
+// it as a *ProblemError of type rejected).
 func (c *Client) GetOperation(ctx context.Context, id string, wait time.Duration) (Doc[Operation], error) {
 	var op Doc[Operation]
 	q := url.Values{}

@@ -11,6 +11,7 @@ const (
 	opSucceeded = `{"id":"op-1","kind":"update_deployment","deployment":"acme/fraud/scorer","status":"succeeded","reason":"RolloutComplete","revision":2,"actor":"user:anonymous","acceptedAt":"2026-11-24T12:00:00Z","updatedAt":"2026-11-24T12:00:01Z","finishedAt":"2026-11-24T12:00:01Z"}`
 	opFailed    = `{"id":"op-1","kind":"update_deployment","deployment":"acme/fraud/scorer","status":"failed","reason":"ProgressDeadlineExceeded","message":"revision 2 made no progress for 5s","revision":2,"actor":"user:anonymous","acceptedAt":"2026-11-24T12:00:00Z","updatedAt":"2026-11-24T12:00:06Z","finishedAt":"2026-11-24T12:00:06Z"}`
 	opRunning   = `{"id":"op-1","kind":"update_deployment","deployment":"acme/fraud/scorer","status":"running","revision":2,"actor":"user:anonymous","acceptedAt":"2026-11-24T12:00:00Z","updatedAt":"2026-11-24T12:00:00Z"}`
+	opRejected  = `{"id":"op-1","kind":"create_deployment","deployment":"acme/fraud/scorer","status":"rejected","reason":"AlreadyExists","message":"deployment acme/fraud/scorer already exists","actor":"user:anonymous","acceptedAt":"2026-11-24T12:00:00Z","updatedAt":"2026-11-24T12:00:00Z","finishedAt":"2026-11-24T12:00:00Z"}`
 	rejected409 = `{"type":"https://slipway.dev/problems/rejected","title":"The command was rejected","status":409,"detail":"deployment acme/fraud/scorer already exists","instance":"/v1/operations/op-1","operation":"op-1","reason":"AlreadyExists"}`
 	invalid400  = `{"type":"https://slipway.dev/problems/validation","title":"The request is invalid","status":400,"detail":"invalid: spec.replicas: must be between 0 and 500","instance":"/v1/projects/acme/fraud/deployments","errors":[{"field":"spec.replicas","message":"must be between 0 and 500"}]}`
 	unavailable = `{"type":"https://slipway.dev/problems/unavailable","title":"A dependency is unavailable","status":503,"detail":"nats: no connection","instance":"/v1/projects/acme/fraud/deployments"}`
@@ -46,6 +47,14 @@ func TestExitCodes(t *testing.T) {
 			args: []string{"wait", "op-1"}, code: 1, stderr: "operation op-1 failed: ProgressDeadlineExceeded"},
 		{name: "wait: operation rejected", setup: func(a *fakeAPI) { a.reply("GET", "/v1/operations/op-1", 409, rejected409) },
 			args: []string{"wait", "op-1"}, code: 1, stderr: "reason AlreadyExists, operation op-1"},
+		{name: "wait: operation read as rejected", setup: func(a *fakeAPI) { a.reply("GET", "/v1/operations/op-1", 200, opRejected) },
+			args: []string{"wait", "op-1"}, code: 1, stderr: "operation op-1 was rejected: AlreadyExists: deployment acme/fraud/scorer already exists"},
+		{name: "operations get: rejected is read", setup: func(a *fakeAPI) { a.reply("GET", "/v1/operations/op-1", 200, opRejected) },
+			args: []string{"operations", "get", "op-1"}, code: 0},
+		{name: "rollout status --watch: rejected", setup: func(a *fakeAPI) {
+			a.reply("GET", scorerPath, 200, deploymentWith("Progressing", false))
+			a.reply("GET", "/v1/operations/op-1", 200, opRejected)
+		}, args: []string{"rollout", "status", "acme/fraud/scorer", "--watch"}, code: 1, stderr: "rejected"},
 		{name: "wait: unknown operation", setup: func(a *fakeAPI) {},
 			args: []string{"wait", "op-1"}, code: 1, stderr: "(404)"},
 		{name: "wait: operation still running at the timeout", setup: func(a *fakeAPI) { a.reply("GET", "/v1/operations/op-1", 202, opRunning) },

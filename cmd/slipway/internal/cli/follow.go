@@ -92,6 +92,10 @@ func (f *follower) poll(ctx context.Context) (rolloutView, error) {
 	if moved && op.V.Replicas != nil {
 		v.Replicas = *op.V.Replicas
 	}
+	if op.V.Status == OpRejected {
+		v.RolloutPhase, v.Reason, v.Message, v.Done = "Rejected", op.V.Reason, op.V.Message, true
+		return v, nil
+	}
 	if !op.V.Ended() {
 		if moved { // the deployment moved on before the operation was settled
 			v.RolloutPhase = "Progressing"

@@ -83,7 +83,9 @@ func (e *env) submitted(op Doc[Operation], err error) error {
 	return nil
 }
 
-// printOperation prints an operation; a failed one ends with ExitFailed.
+// printOperation prints an operation; a failed one ends with ExitFailed. A
+// rejected one is printed and is no error: reading it succeeded (wait
+// judges the outcome).
 func (e *env) printOperation(op Doc[Operation]) error {
 	if err := e.printRaw(op.Raw, func(w io.Writer) { operationTable(w, e.now(), op.V) }); err != nil {
 		return err

@@ -22,6 +22,8 @@ func setupPromotionCreate(fs *flag.FlagSet) runFunc {
 	var (
 		cf        commandFlags
 		envs, use multiFlag
+		secrets   multiFlag
+		useSecret multiFlag
 		sourceRev string
 		dryRun    bool
 		message   string
@@ -31,6 +33,8 @@ func setupPromotionCreate(fs *flag.FlagSet) runFunc {
 	fs.BoolVar(&dryRun, "dry-run", false, "only plan, for review; apply later with 'promotions apply'")
 	fs.Var(&envs, "env", "a value for an env key new in the source, `NAME=VALUE`; repeat for several")
 	fs.Var(&use, "use-source-env", "take this new env key's `NAME` value from the source; repeat for several")
+	fs.Var(&secrets, "secret", "the target's secret for a secret reference new in the source, `ENV=secret/key`; repeat for several")
+	fs.Var(&useSecret, "use-source-secret", "take this new secret reference (by `ENV` name) from the source; repeat for several")
 	fs.StringVar(&message, "message", "", "why, recorded on the revision")
 	return func(ctx context.Context, e *env, args []string) error {
 		if len(args) != 2 {
@@ -69,6 +73,9 @@ func setupPromotionCreate(fs *flag.FlagSet) runFunc {
 		if len(use) > 0 {
 			req["useSourceEnv"] = []string(use)
 		}
+		if err := secretDecisions(req, secrets, useSecret); err != nil {
+			return err
+		}
 		if message != "" {
 			req["message"] = message
 		}
@@ -84,6 +91,29 @@ func setupPromotionCreate(fs *flag.FlagSet) runFunc {
 		a, err := c.CreatePromotion(ctx, body, o)
 		return e.promotionAnswer(a, err, "", !dryRun)
 	}
+}
+
+// secretDecisions adds --secret and --use-source-secret to a promotion
+// request.
+func secretDecisions(req map[string]any, secrets, useSource []string) error {
+	if len(secrets) > 0 {
+		given := map[string]any{}
+		for _, v := range secrets {
+			ref, err := parseSecret(v)
+			if err != nil {
+				return err
+			}
+			if _, versioned := ref["version"]; versioned {
+				return usageErrorf("--secret %q: a promotion names a secret and key, without @version", v)
+			}
+			given[ref["env"].(string)] = map[string]any{"name": ref["name"], "key": ref["key"]}
+		}
+		req["secrets"] = given
+	}
+	if len(useSource) > 0 {
+		req["useSourceSecrets"] = useSource
+	}
+	return nil
 }
 
 func setupPromotionGet(fs *flag.FlagSet) runFunc {
@@ -145,9 +175,12 @@ func (e *env) promotionAnswer(a PromotionAnswer, err error, id string, apply boo
 	switch {
 	case p.Status == "failed" || p.Status == "rejected":
 		return failed("promotion %s %s: %s", p.ID, p.Status, orDash(p.Reason))
-	case p.Status == "needs-input" && apply:
+	case p.Status == "needs-input" && apply && len(p.Missing) > 0:
 		return failed("promotion %s was not applied: give --env NAME=VALUE or --use-source-env NAME for %s",
 			p.ID, strings.Join(p.Missing, ", "))
+	case p.Status == "needs-input" && apply:
+		return failed("promotion %s was not applied: give --secret ENV=secret/key or --use-source-secret ENV for %s",
+			p.ID, strings.Join(p.MissingSecrets, ", "))
 	}
 	return nil
 }
@@ -161,6 +194,9 @@ func promotionTable(w io.Writer, now time.Time, p Promotion) {
 	}
 	if len(p.Missing) > 0 {
 		fmt.Fprintf(w, "Needs values for: %s\n", strings.Join(p.Missing, ", "))
+	}
+	if len(p.MissingSecrets) > 0 {
+		fmt.Fprintf(w, "Needs secrets for: %s\n", strings.Join(p.MissingSecrets, ", "))
 	}
 	if p.DiffText != "" {
 		fmt.Fprintf(w, "Plan:\n  %s\n", strings.ReplaceAll(p.DiffText, "\n", "\n  "))

@@ -52,6 +52,25 @@ func TestPromotionsCreate(t *testing.T) {
 		t.Fatalf("a promotion to apply that needs input: exit %d: %s", res.code, res.stderr)
 	}
 
+	// Secret references new in the source: the decisions are sent; one still missing is said.
+	res = rn.run(t, "promotions", "create", "acme/fraud/scorer", "acme/fraud-prod/scorer", "--dry-run",
+		"--secret", "OPENAI_API_KEY=openai-prod/api-key", "--use-source-secret", "HF_TOKEN")
+	if res.code != 0 {
+		t.Fatalf("a dry run with secret decisions: exit %d: %s", res.code, res.stderr)
+	}
+	jsonEqual(t, api.last("POST", "/v1/promotions").Body, `{"source":"acme/fraud/scorer","target":"acme/fraud-prod/scorer","dryRun":true,
+		"secrets":{"OPENAI_API_KEY":{"name":"openai-prod","key":"api-key"}},"useSourceSecrets":["HF_TOKEN"]}`)
+	if res = rn.run(t, "promotions", "create", "a/b/c", "a/b/d", "--secret", "K=s/k@3"); res.code != 2 {
+		t.Fatalf("a versioned secret decision: exit %d: %s", res.code, res.stderr)
+	}
+	api.reply("POST", "/v1/promotions", 200, strings.Replace(fixtureText(t, "promotion-needs-input.json"),
+		`"missing":["NEW_FLAG"]`, `"missing":[],"missingSecrets":["OPENAI_API_KEY"]`, 1))
+	res = rn.run(t, "promotions", "create", "acme/fraud/scorer", "acme/fraud-prod/scorer", "--wait", "30s")
+	if res.code != 1 || !strings.Contains(res.stderr, "give --secret ENV=secret/key or --use-source-secret ENV for OPENAI_API_KEY") ||
+		!strings.Contains(res.stdout, "Needs secrets for: OPENAI_API_KEY") {
+		t.Fatalf("a promotion to apply that needs a secret decision: exit %d:\n%s\n%s", res.code, res.stdout, res.stderr)
+	}
+
 	api.reply("POST", "/v1/promotions/"+promotionID+"/apply", 202, strings.ReplaceAll(opRunning, "op-1", "op-2"))
 	res = rn.run(t, "promotions", "apply", promotionID)
 	if res.code != 0 || !strings.Contains(res.stderr, "slipway wait op-2") || !strings.Contains(res.stderr, "promotions get "+promotionID) {

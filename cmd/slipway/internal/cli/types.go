@@ -182,6 +182,7 @@ type Promotion struct {
 	TargetRevision int       `json:"targetRevision"`
 	DryRun         bool      `json:"dryRun"`
 	Missing        []string  `json:"missing"`
+	MissingSecrets []string  `json:"missingSecrets"`
 	Status         string    `json:"status"`
 	Reason         string    `json:"reason"`
 	DiffText       string    `json:"diffText"`

@@ -48,7 +48,8 @@ func waitCommand() command {
 }
 
 // waitOperation waits for an operation with the API's long poll (?wait),
-// then prints it; a failed or rejected operation is ExitFailed.
+// then prints it; a failed or rejected operation is ExitFailed (an API that
+// answers a rejection as a problem, as before 200 was, is an error too).
 func waitOperation(ctx context.Context, e *env, c *Client, id string) error {
 	for {
 		wait := maxWait
@@ -60,7 +61,10 @@ func waitOperation(ctx context.Context, e *env, c *Client, id string) error {
 			return err
 		}
 		if op.V.Ended() {
-			return e.printOperation(op)
+			if err := e.printOperation(op); err != nil || op.V.Status != OpRejected {
+				return err
+			}
+			return failed("operation %s was rejected: %s", op.V.ID, reasonText(op.V.Reason, op.V.Message))
 		}
 		select {
 		case <-ctx.Done():

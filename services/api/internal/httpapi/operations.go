@@ -45,7 +45,18 @@ func (a *API) getOperation(c echo.Context) error {
 	if err := a.requireOn(c, access.Viewer, op.Deployment, "read an operation"); err != nil {
 		return err
 	}
-	return a.answerOperation(c, op.ID, wait)
+	// Reading an operation succeeds whatever became of its command: a
+	// rejected one is 200 with status rejected, its reason and fields (the
+	// command's own ?wait answers the rejection as a problem instead).
+	op, err = a.awaitOperation(c.Request().Context(), op.ID, time.Duration(wait))
+	if err != nil {
+		return err
+	}
+	if op.Ended() {
+		return c.JSON(http.StatusOK, op)
+	}
+	c.Response().Header().Set(echo.HeaderLocation, "/v1/operations/"+op.ID)
+	return c.JSON(http.StatusAccepted, op)
 }
 
 // requireOn checks role on the project of a deployment id
@@ -58,8 +69,8 @@ func (a *API) requireOn(c echo.Context, role access.Role, deployment, action str
 	return a.require(c, role, parts[0]+"/"+parts[1], deployment, action)
 }
 
-// answerOperation writes an operation: 200 when it has ended (a rejection as
-// a problem), 202 while it is still going.
+// answerOperation answers a command with its operation: 200 when it has
+// ended (a rejection as a problem), 202 while it is still going.
 func (a *API) answerOperation(c echo.Context, id string, wait waitFor) error {
 	op, err := a.awaitOperation(c.Request().Context(), id, time.Duration(wait))
 	if err != nil {

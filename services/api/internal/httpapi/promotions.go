@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -22,7 +23,11 @@ type promotionRequest struct {
 	DryRun         bool              `json:"dryRun,omitempty"`
 	Env            map[string]string `json:"env,omitempty"`
 	UseSourceEnv   []string          `json:"useSourceEnv,omitempty"`
-	Message        string            `json:"message,omitempty"`
+	// Secrets names the target's secret for each secret reference new in
+	// the source (by env name); UseSourceSecrets takes the source's.
+	Secrets          map[string]events.SecretKeyRef `json:"secrets,omitempty"`
+	UseSourceSecrets []string                       `json:"useSourceSecrets,omitempty"`
+	Message          string                         `json:"message,omitempty"`
 }
 
 // createPromotion plans (dryRun) or plans and applies a promotion. The
@@ -44,7 +49,7 @@ func (a *API) createPromotion(c echo.Context) error {
 		return err
 	}
 	cmd := events.PlanPromotion{Source: src, SourceRevision: req.SourceRevision, Target: tgt, Env: req.Env,
-		UseSourceEnv: req.UseSourceEnv, DryRun: req.DryRun, Message: req.Message}
+		UseSourceEnv: req.UseSourceEnv, Secrets: req.Secrets, UseSourceSecrets: req.UseSourceSecrets, DryRun: req.DryRun, Message: req.Message}
 	return a.submitPromotion(c, tgt, cmd, wait)
 }
 
@@ -69,6 +74,7 @@ func (a *API) validatePromotion(c echo.Context, req promotionRequest) (events.De
 			fe = append(fe, events.FieldError{Field: "env." + k, Message: "is not a valid environment variable name"})
 		}
 	}
+	fe = append(fe, validatePromotionSecrets(req)...)
 	if len(req.Message) > maxMessageLen {
 		fe = append(fe, events.FieldError{Field: "message", Message: fmt.Sprintf("must be at most %d characters", maxMessageLen)})
 	}
@@ -85,6 +91,32 @@ func (a *API) validatePromotion(c echo.Context, req promotionRequest) (events.De
 		}
 	}
 	return src, tgt, nil
+}
+
+// validatePromotionSecrets checks the secret decisions: env names, and the
+// secret names and keys a spec's references must have.
+func validatePromotionSecrets(req promotionRequest) []events.FieldError {
+	var fe []events.FieldError
+	for env, s := range req.Secrets {
+		spec := events.Spec{Image: "x", Secrets: []events.SecretRef{{Env: env, Name: s.Name, Key: s.Key}}}
+		var errs events.FieldErrors
+		if errors.As(spec.Validate(), &errs) {
+			for _, e := range errs {
+				rest, ok := strings.CutPrefix(e.Field, "spec.secrets[0]")
+				if !ok {
+					continue
+				}
+				e.Field = "secrets." + env + strings.TrimSuffix(rest, ".env") // .name, .key, or the env name itself
+				fe = append(fe, e)
+			}
+		}
+	}
+	for i, env := range req.UseSourceSecrets {
+		if _, given := req.Secrets[env]; given {
+			fe = append(fe, events.FieldError{Field: fmt.Sprintf("useSourceSecrets[%d]", i), Message: env + " is also given in secrets: choose one"})
+		}
+	}
+	return fe
 }
 
 // applyPromotion applies a reviewed plan as it is; a stale plan is refused.
@@ -181,7 +213,7 @@ func (a *API) answerPromotion(c echo.Context, id string) error {
 		return err
 	}
 	view := promotionView{Promotion: p, Status: "planned"}
-	if len(p.Missing) > 0 {
+	if len(p.Missing)+len(p.MissingSecrets) > 0 {
 		view.Status = "needs-input"
 	}
 	if n := len(p.Applications); n > 0 {

@@ -18,6 +18,7 @@ type Promotion struct {
 	DryRun         bool            `bson:"dryRun" json:"dryRun"`
 	Message        string          `bson:"message,omitempty" json:"message,omitempty"`
 	Missing        []string        `bson:"missing" json:"missing"`
+	MissingSecrets []string        `bson:"missingSecrets" json:"missingSecrets"`
 	PlanJSON       string          `bson:"plan" json:"-"`
 	Plan           json.RawMessage `bson:"-" json:"plan"`
 	Applications   []Application   `bson:"applications" json:"applications"`
@@ -42,7 +43,8 @@ func ProjectPromotion(p *Promotion, seq uint64, env events.Envelope, msg events.
 	case events.PromotionPlanned:
 		*p = Promotion{ID: m.ID, Source: m.Source.String(), SourceRevision: m.SourceRevision, Target: m.Target.String(),
 			TargetRevision: m.TargetRevision, DryRun: m.DryRun, Message: m.Message, Missing: append([]string{}, m.Missing...),
-			PlanJSON: string(m.Plan), Applications: []Application{}, Actor: env.Actor, CreatedAt: env.Time}
+			MissingSecrets: append([]string{}, m.MissingSecrets...), PlanJSON: string(m.Plan), Applications: []Application{},
+			Actor: env.Actor, CreatedAt: env.Time}
 	case events.PromotionApplied:
 		if p.ID == "" {
 			return false
@@ -56,4 +58,11 @@ func ProjectPromotion(p *Promotion, seq uint64, env events.Envelope, msg events.
 }
 
 // Present fills the JSON-only fields of a promotion read from the store.
-func (p *Promotion) Present() { p.Plan = json.RawMessage(p.PlanJSON) }
+// A promotion planned before secret references were decided has no
+// missingSecrets: none were missing.
+func (p *Promotion) Present() {
+	p.Plan = json.RawMessage(p.PlanJSON)
+	if p.MissingSecrets == nil {
+		p.MissingSecrets = []string{}
+	}
+}

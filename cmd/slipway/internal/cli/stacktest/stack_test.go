@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -118,6 +119,14 @@ func TestCLIAgainstARealStack(t *testing.T) {
 	res = expect(1, "rollout", "pause", "acme/fraud/scorer", "--wait", "30s")
 	if !strings.Contains(res.stderr, "NoRolloutInFlight") {
 		t.Fatalf("pause said:\n%s", res.stderr)
+	}
+	// The rejected operation reads fine (exit 0, its status and reason); waiting for it says it was rejected.
+	pauseOp := regexp.MustCompile(`op-[0-9a-f]+`).FindString(res.stderr)
+	if res = expect(0, "operations", "get", pauseOp); !strings.Contains(res.stdout, "rejected") || !strings.Contains(res.stdout, "NoRolloutInFlight") {
+		t.Fatalf("operations get %s:\n%s", pauseOp, res.stdout)
+	}
+	if res = expect(1, "wait", pauseOp); !strings.Contains(res.stderr, "was rejected: NoRolloutInFlight") {
+		t.Fatalf("wait %s:\n%s", pauseOp, res.stderr)
 	}
 	res = expect(0, "revisions", "list", "acme/fraud/scorer")
 	if lines := strings.Count(res.stdout, "\n"); lines != 6 { // a header and revisions 5..1

@@ -58,7 +58,7 @@ _slipway() {
     promotions)
       case "$sub" in
         "") words="create get apply";;
-        create) words="--dry-run --env --idempotency-key --message --output --project --server --source-revision --token --use-source-env --wait -o";;
+        create) words="--dry-run --env --idempotency-key --message --output --project --secret --server --source-revision --token --use-source-env --use-source-secret --wait -o";;
         get) words="--output --project --server --token -o";;
         apply) words="--idempotency-key --output --project --server --token --wait -o";;
       esac;;

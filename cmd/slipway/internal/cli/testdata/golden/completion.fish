@@ -111,8 +111,10 @@ complete -c slipway -n '__fish_seen_subcommand_from promotions; and __fish_seen_
 complete -c slipway -n '__fish_seen_subcommand_from promotions; and __fish_seen_subcommand_from create' -l env
 complete -c slipway -n '__fish_seen_subcommand_from promotions; and __fish_seen_subcommand_from create' -l idempotency-key
 complete -c slipway -n '__fish_seen_subcommand_from promotions; and __fish_seen_subcommand_from create' -l message
+complete -c slipway -n '__fish_seen_subcommand_from promotions; and __fish_seen_subcommand_from create' -l secret
 complete -c slipway -n '__fish_seen_subcommand_from promotions; and __fish_seen_subcommand_from create' -l source-revision
 complete -c slipway -n '__fish_seen_subcommand_from promotions; and __fish_seen_subcommand_from create' -l use-source-env
+complete -c slipway -n '__fish_seen_subcommand_from promotions; and __fish_seen_subcommand_from create' -l use-source-secret
 complete -c slipway -n '__fish_seen_subcommand_from promotions; and __fish_seen_subcommand_from create' -l wait
 complete -c slipway -n '__fish_seen_subcommand_from promotions; and __fish_seen_subcommand_from apply' -l idempotency-key
 complete -c slipway -n '__fish_seen_subcommand_from promotions; and __fish_seen_subcommand_from apply' -l wait

@@ -59,7 +59,7 @@ _slipway() {
     promotions)
       case "$sub" in
         "") words_=(create get apply);;
-        create) words_=(--dry-run --env --idempotency-key --message --output --project --server --source-revision --token --use-source-env --wait -o);;
+        create) words_=(--dry-run --env --idempotency-key --message --output --project --secret --server --source-revision --token --use-source-env --use-source-secret --wait -o);;
         get) words_=(--output --project --server --token -o);;
         apply) words_=(--idempotency-key --output --project --server --token --wait -o);;
       esac;;
