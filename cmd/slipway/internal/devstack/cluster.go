@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"golang.org/x/sync/errgroup"
@@ -45,6 +46,9 @@ func ResolveCluster(o Options) (string, error) {
 			return ClusterKubeconfig, nil
 		}
 		if o.ClusterMode == ClusterAuto && o.Cluster == nil {
+			if recorded := recordedCluster(o.DataDir); recorded != "" {
+				return recordedOrRefuse(recorded, o.DataDir)
+			}
 			if ok, _ := localplane.Available(); ok {
 				return ClusterLocal, nil
 			}
@@ -65,6 +69,64 @@ func ResolveCluster(o Options) (string, error) {
 	}
 	return "", fmt.Errorf("unknown cluster mode %q (want %s, %s, %s or %s)", o.ClusterMode,
 		ClusterAuto, ClusterLocal, ClusterSimulated, ClusterKubeconfig)
+}
+
+// clusterRecord is the file in the data folder naming the cluster (local or
+// simulated) the stack last ran with. Auto mode keeps to it: the histories
+// in the folder name that cluster's target, and a stack restarted on the
+// other one would not know it (every rollout in flight would fail
+// TargetUnavailable once the local plane's binaries appeared).
+const clusterRecord = "cluster"
+
+// recordedCluster is the cluster a data folder was last started with: its
+// record, else "local" when it holds a local plane's data, else
+// "simulated" when it holds events (a folder from before the record), else
+// "" (a new folder).
+func recordedCluster(dataDir string) string {
+	if dataDir == "" {
+		return ""
+	}
+	if b, err := os.ReadFile(filepath.Join(dataDir, clusterRecord)); err == nil {
+		switch c := strings.TrimSpace(string(b)); c {
+		case ClusterLocal, ClusterSimulated:
+			return c
+		}
+	}
+	if _, err := os.Stat(LocalPlaneDir(dataDir)); err == nil {
+		return ClusterLocal
+	}
+	if _, err := os.Stat(filepath.Join(dataDir, "nats")); err == nil {
+		return ClusterSimulated
+	}
+	return ""
+}
+
+// recordedOrRefuse keeps auto mode on the cluster the folder was started
+// with; a local plane whose binaries are gone is an error that says how to
+// go on, not a silent switch.
+func recordedOrRefuse(recorded, dataDir string) (string, error) {
+	if recorded == ClusterLocal {
+		if ok, reason := localplane.Available(); !ok {
+			return "", fmt.Errorf("data folder %s was started with the local cluster, which cannot start now (%s); "+
+				"build it, or start with --cluster simulated on another --data folder", dataDir, reason)
+		}
+	}
+	return recorded, nil
+}
+
+// recordCluster notes the cluster a stack on dataDir runs with (see
+// clusterRecord); a kubeconfig cluster is not recorded.
+func recordCluster(dataDir, cluster string) error {
+	if dataDir == "" || (cluster != ClusterLocal && cluster != ClusterSimulated) {
+		return nil
+	}
+	if err := os.MkdirAll(dataDir, 0o700); err != nil {
+		return fmt.Errorf("record the cluster: %w", err)
+	}
+	if err := os.WriteFile(filepath.Join(dataDir, clusterRecord), []byte(cluster+"\n"), 0o600); err != nil {
+		return fmt.Errorf("record the cluster: %w", err)
+	}
+	return nil
 }
 
 // LocalPlaneDir is where the local plane of a stack on dataDir keeps its

@@ -66,6 +66,69 @@ func TestResolveCluster(t *testing.T) {
 	}
 }
 
+// TestAutoKeepsTheDataFoldersCluster: auto mode stays on the cluster a data
+// folder was started with, so the local plane's binaries appearing later
+// does not switch a folder whose histories name the simulated target (every
+// rollout in flight failed TargetUnavailable after such a restart). Not
+// parallel: it sets the environment.
+func TestAutoKeepsTheDataFoldersCluster(t *testing.T) {
+	withBins, without := t.TempDir(), t.TempDir()
+	for _, b := range []string{"etcd", "kube-apiserver", "kube-controller-manager", "kube-scheduler", "kwok"} {
+		if err := os.WriteFile(filepath.Join(withBins, b), []byte("#!/bin/sh\n"), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	folder := func(t *testing.T, files ...string) string {
+		dir := t.TempDir()
+		for _, f := range files {
+			if strings.HasSuffix(f, "/") {
+				if err := os.MkdirAll(filepath.Join(dir, f), 0o700); err != nil {
+					t.Fatal(err)
+				}
+				continue
+			}
+			name, content, _ := strings.Cut(f, "=")
+			if err := os.WriteFile(filepath.Join(dir, name), []byte(content), 0o600); err != nil {
+				t.Fatal(err)
+			}
+		}
+		return dir
+	}
+	tests := []struct {
+		name     string
+		files    []string
+		binaries bool
+		want     string
+		wantErr  string
+	}{
+		{name: "a new folder takes local", binaries: true, want: devstack.ClusterLocal},
+		{name: "recorded simulated stays simulated", files: []string{"cluster=simulated\n"}, binaries: true, want: devstack.ClusterSimulated},
+		{name: "a folder with events from before the record", files: []string{"nats/"}, binaries: true, want: devstack.ClusterSimulated},
+		{name: "a folder with a local plane's data", files: []string{"nats/", "kube/"}, binaries: true, want: devstack.ClusterLocal},
+		{name: "recorded local", files: []string{"cluster=local"}, binaries: true, want: devstack.ClusterLocal},
+		{name: "recorded local without binaries", files: []string{"cluster=local"}, wantErr: "was started with the local cluster"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			bin := without
+			if tt.binaries {
+				bin = withBins
+			}
+			t.Setenv("SLIPWAY_KUBE_BIN", bin)
+			got, err := devstack.ResolveCluster(devstack.Options{ClusterMode: devstack.ClusterAuto, DataDir: folder(t, tt.files...)})
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("ResolveCluster: got %q, %v; want an error containing %q", got, err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil || got != tt.want {
+				t.Fatalf("ResolveCluster = %q, %v; want %q", got, err, tt.want)
+			}
+		})
+	}
+}
+
 // TestLocalCluster runs the stack on a local control plane: a deployment's
 // pods run on the untainted KWOK node, and Close stops the plane.
 func TestLocalCluster(t *testing.T) {

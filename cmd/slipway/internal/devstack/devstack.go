@@ -102,6 +102,9 @@ func Start(ctx context.Context, o Options) (s *Stack, err error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := recordCluster(o.DataDir, cluster); err != nil {
+		return nil, err
+	}
 	started := &Stack{Cluster: cluster, ClusterDescription: DescribeCluster(cluster, o)}
 	s = started
 	o.Logger.Info("kubernetes target: "+s.ClusterDescription, "cluster", cluster)

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"os"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -53,6 +55,11 @@ func TestRestartResumesRolloutsInFlight(t *testing.T) {
 	}
 	if err := first.Close(); err != nil {
 		t.Fatal(err)
+	}
+	// The folder remembers its cluster, so `slipway dev` (auto) restarted
+	// after the local plane's binaries appeared stays on the simulated one.
+	if b, err := os.ReadFile(filepath.Join(dir, "cluster")); err != nil || string(b) != devstack.ClusterSimulated+"\n" {
+		t.Fatalf("cluster record: %q, %v", b, err)
 	}
 
 	second, api2 := start(t, devstack.Options{DataDir: dir, TargetTimeout: 5 * time.Second})
