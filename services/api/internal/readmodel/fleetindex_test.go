@@ -41,7 +41,9 @@ func fleetDoc(i int) readmodel.Deployment {
 	return d
 }
 
-func parse(t *testing.T, s string) fleetquery.Query {
+func parse(t *testing.T, s string) fleetquery.Query { return parseB(t, s) }
+
+func parseB(t testing.TB, s string) fleetquery.Query {
 	t.Helper()
 	q, err := fleetquery.Parse(s)
 	if err != nil {
