@@ -80,6 +80,8 @@ func TestCommittedCommandsNeverAnswer5xx(t *testing.T) {
 			call{"POST", dep + "?wait=1s", "create-once", `{"name":"scorer","spec":{"image":"ghcr.io/acme/scorer:1"}}`},
 			call{"PATCH", dep + "/scorer?wait=1s", "", `{"spec":{"replicas":2}}`})
 	}
+	calls = append(calls, call{"POST", "/v1/promotions?wait=1s", "promote-once", `{"source":"acme/fraud/scorer","target":"acme/fraud/prod"}`},
+		call{"POST", "/v1/promotions", "promote-once", `{"source":"acme/fraud/scorer","target":"acme/fraud/prod"}`})
 	var wg sync.WaitGroup
 	for _, cl := range calls {
 		wg.Go(func() {
@@ -106,7 +108,35 @@ func TestCommittedCommandsNeverAnswer5xx(t *testing.T) {
 		})
 	}
 	wg.Wait()
-	if n := len(store.stored); n != 11 { // one create, ten PATCHes
-		t.Errorf("%d commands stored, want 11: %v", n, store.stored)
+	if n := len(store.stored); n != 12 { // one create, ten PATCHes, one promotion
+		t.Errorf("%d commands stored, want 12: %v", n, store.stored)
+	}
+}
+
+// endedReads has every operation succeeded, and no promotion answers.
+type endedReads struct{ stalledReads }
+
+func (*endedReads) Operation(_ context.Context, id string) (readmodel.Operation, error) {
+	return readmodel.Operation{ID: id, Kind: "promote", Status: readmodel.OpSucceeded}, nil
+}
+
+// TestAPromotionWhoseDocumentDoesNotAnswer: a promotion whose operation
+// ended but whose document cannot be read is answered with its operation
+// (202 + Location), not a 5xx.
+func TestAPromotionWhoseDocumentDoesNotAnswer(t *testing.T) {
+	store := &endedReads{stalledReads{stored: map[string]intake.Record{}}}
+	srv := httptest.NewServer(New(Deps{Reads: store, Commands: store, Changes: store, Targets: store,
+		Ready: func() error { return nil }, Logger: slog.New(slog.DiscardHandler)}))
+	t.Cleanup(srv.Close)
+	resp, err := http.Post(srv.URL+"/v1/promotions?wait=1s", "application/json",
+		strings.NewReader(`{"source":"acme/fraud/scorer","target":"acme/fraud/prod"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != http.StatusAccepted || !strings.HasPrefix(resp.Header.Get("Location"), "/v1/operations/op-") ||
+		!strings.Contains(string(body), `"status":"succeeded"`) {
+		t.Fatalf("%d, Location %q, %s", resp.StatusCode, resp.Header.Get("Location"), body)
 	}
 }

@@ -128,7 +128,8 @@ func (a *API) submitPromotion(c echo.Context, tgt events.DeploymentRef, cmd even
 		if err := a.answerPromotion(c, id); err == nil {
 			return nil
 		}
-		return c.JSON(http.StatusOK, op) // the promotion did not answer; its operation did
+		// The read model did not answer the promotion: the operation's
+		// answer, as while it runs, never a 5xx (see answerCommitted).
 	}
 	c.Response().Header().Set(echo.HeaderLocation, "/v1/operations/"+op.ID)
 	return c.JSON(http.StatusAccepted, op)
