@@ -89,6 +89,7 @@ func run(ctx context.Context, cfg Config) error {
 	}
 	notify := projector.NewNotifier()
 	view := readmodel.NewDeploymentView(viewLimit)
+	fleet := readmodel.NewFleetIndex()
 	projectorLease, err := newLease(ctx, conn, cfg, "projector", metrics.ProjectorLeader, log)
 	if err != nil {
 		return err
@@ -97,7 +98,7 @@ func run(ctx context.Context, cfg Config) error {
 	if err != nil {
 		return err
 	}
-	handler := httpapi.New(httpapi.Deps{Reads: viewReads{Reads: store, view: view}, Commands: in, Changes: notify, Targets: cat, Stream: feedAdapter{eventfeed.New(conn, cfg.MaxEventStreams)}, Webhooks: hooks, Logger: log,
+	handler := httpapi.New(httpapi.Deps{Reads: viewReads{Reads: store, view: view, fleet: fleet}, Commands: in, Changes: notify, Targets: cat, Stream: feedAdapter{eventfeed.New(conn, cfg.MaxEventStreams)}, Webhooks: hooks, Logger: log,
 		Ready: func() error {
 			if !conn.NC.IsConnected() {
 				return errors.New("not connected")
@@ -123,8 +124,11 @@ func run(ctx context.Context, cfg Config) error {
 			// fed by it) from an earlier term may be trusted.
 			view.Reset()
 			defer view.Reset()
+			fleet.Reset()
+			defer fleet.Reset()
 			proj := projector.New(conn, store, notify, log)
-			proj.PublishTo(view)
+			proj.PublishTo(published{view, fleet})
+			go loadFleet(ctx, fleet, store, log)
 			return proj.Run(ctx)
 		})
 	})

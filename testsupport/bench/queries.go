@@ -62,22 +62,39 @@ func runQueries(ctx context.Context, e *env) ([]Row, error) {
 	}
 	var rows []Row
 	have := 1
+	stop := s.StopAPI
 	for _, n := range sizes {
 		if err := fillFleet(ctx, coll, doc, have, n); err != nil {
 			return rows, err
 		}
 		have = max(have, n)
-		apiN, err := apiFleet(ctx, c)
+		rawN, err := driverFleet(ctx, coll)
 		if err != nil {
 			return rows, err
 		}
-		if rawN, err := driverFleet(ctx, coll); err != nil || rawN != apiN {
-			return rows, fmt.Errorf("N=%d: the api found %d deployments, the driver %d (%v)", n, apiN, rawN, err)
+		// The fill wrote behind the projector: only an api that starts
+		// leading now loads it into its fleet index (a few hundred ms at
+		// N=1,000, after it takes the lease); a discarded first pass covers
+		// that load.
+		if err := stop(); err != nil {
+			return rows, err
+		}
+		leader, err := s.StartAPI(s.MongoDB)
+		if err != nil {
+			return rows, err
+		}
+		stop = leader.Stop
+		lc := newClient(leader.URL)
+		if err := untilFleet(ctx, lc, rawN); err != nil {
+			return rows, fmt.Errorf("N=%d: %w", n, err)
 		}
 		budget := time.Duration(e.pick(3, 10)) * time.Second
+		if _, err := timed(ctx, budget, func(ctx context.Context) (int, error) { return apiFleet(ctx, lc) }); err != nil {
+			return rows, err
+		}
 		var slip run
 		err = e.profile(fmt.Sprintf("queries-%d", n), func() (err error) {
-			slip, err = timed(ctx, budget, func(ctx context.Context) (int, error) { return apiFleet(ctx, c) })
+			slip, err = timed(ctx, budget, func(ctx context.Context) (int, error) { return apiFleet(ctx, lc) })
 			return err
 		})
 		if err != nil {
@@ -90,10 +107,27 @@ func runQueries(ctx context.Context, e *env) ([]Row, error) {
 		name := fmt.Sprintf("fleet query N=%s", thousands(int64(n)))
 		rows = append(rows,
 			Row{Benchmark: name + ": p50", Slipway: slip.lat.quantile(0.5), Baseline: raw.lat.quantile(0.5), Unit: "ms",
-				Note: fmt.Sprintf("GET %s (%d runs) vs driver Find (%d runs) within %s each", fleetQuery, len(slip.lat), len(raw.lat), budget)},
+				Note: fmt.Sprintf("GET %s, summaries from the projector's fleet index (%d runs) vs driver Find (%d runs) within %s each", fleetQuery, len(slip.lat), len(raw.lat), budget)},
 			Row{Benchmark: name + ": p99", Slipway: slip.lat.quantile(0.99), Baseline: raw.lat.quantile(0.99), Unit: "ms"})
 	}
-	return rows, nil
+	return rows, stop()
+}
+
+// untilFleet waits until the api's fleet query finds want documents.
+func untilFleet(ctx context.Context, c *client, want int) error {
+	ctx, cancel := context.WithTimeout(ctx, 3*time.Minute)
+	defer cancel()
+	for {
+		got, err := apiFleet(ctx, c)
+		if err == nil && got == want {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("the api found %d deployments, the driver %d (%v)", got, want, err)
+		case <-time.After(200 * time.Millisecond):
+		}
+	}
 }
 
 // fillFleet inserts documents from index have up to n, copies of seed with

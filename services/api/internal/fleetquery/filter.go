@@ -3,6 +3,7 @@ package fleetquery
 import (
 	"regexp"
 	"strconv"
+	"strings"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 )
@@ -53,5 +54,51 @@ func (t Term) filter() bson.M {
 		return bson.M{t.Field: bson.M{"$regex": regexp.QuoteMeta(t.Value), "$options": "i"}}
 	default:
 		return bson.M{t.Field: v}
+	}
+}
+
+// Document is what Match reads of a deployment: the fields Filter names
+// (revision in decimal) and its labels.
+type Document interface {
+	Field(name string) string
+	Label(key string) (value string, ok bool)
+}
+
+// Match reports whether d satisfies every term, with the meaning Filter has
+// in the store: "=" and "!=" compare exactly (revision as a number), "~" is a
+// case-insensitive substring of a text field, a missing label is not equal.
+func (q Query) Match(d Document) bool {
+	for _, t := range q.Terms {
+		if !t.match(d) {
+			return false
+		}
+	}
+	return true
+}
+
+func (t Term) match(d Document) bool {
+	if t.Field == "label" {
+		v, ok := d.Label(t.Key)
+		has := ok && v == t.Value
+		if t.Op == Ne {
+			return !has
+		}
+		return has
+	}
+	v := d.Field(t.Field)
+	equal := v == t.Value
+	if t.Field == "revision" {
+		n, err1 := strconv.Atoi(t.Value)
+		m, err2 := strconv.Atoi(v)
+		equal = err1 == nil && err2 == nil && n == m
+	}
+	switch t.Op {
+	case Ne:
+		return !equal
+	case Contains:
+		// A regular expression never matches a number in the store.
+		return t.Field != "revision" && strings.Contains(strings.ToLower(v), strings.ToLower(t.Value))
+	default:
+		return equal
 	}
 }

@@ -16,6 +16,7 @@ import (
 
 	"slipway.dev/pkg/events"
 	"slipway.dev/services/api/internal/access"
+	"slipway.dev/services/api/internal/readmodel"
 )
 
 // Authenticator finds the caller of a request.
@@ -150,22 +151,7 @@ func orNone(s string) string {
 // read; nil means everything.
 func scopeFilter(p access.Principal) bson.M {
 	patterns, all := p.Scope()
-	if all {
-		return nil
-	}
-	or := bson.A{}
-	for _, pat := range patterns {
-		owner, proj, _ := strings.Cut(pat, "/")
-		if proj == "*" {
-			or = append(or, bson.M{"owner": owner})
-		} else {
-			or = append(or, bson.M{"owner": owner, "project": proj})
-		}
-	}
-	if len(or) == 0 {
-		return bson.M{"owner": bson.M{"$in": bson.A{}}}
-	}
-	return bson.M{"$or": or}
+	return readmodel.ScopeFilter(patterns, all)
 }
 
 // narrow ands a query filter with the caller's scope.

@@ -53,6 +53,9 @@ func (*world) Revisions(context.Context, string, int, int) ([]readmodel.Revision
 func (*world) Deployments(context.Context, bson.M, bson.D, int) ([]readmodel.Deployment, error) {
 	return nil, nil
 }
+func (*world) DeploymentSummaries(context.Context, readmodel.FleetQuery) ([]readmodel.DeploymentSummary, error) {
+	return nil, nil
+}
 func (*world) Operations(context.Context, bson.M, bson.D, int) ([]readmodel.Operation, error) {
 	return nil, nil
 }

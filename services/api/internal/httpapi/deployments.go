@@ -117,5 +117,5 @@ func (a *API) submit(c echo.Context, kind string, ref events.DeploymentRef, cmd 
 		// intake's record is the whole answer; no read-model lookup.
 		return c.JSON(http.StatusAccepted, acceptedOperation(rec))
 	}
-	return a.answerOperation(c, rec.ID, wait)
+	return a.answerCommitted(c, rec, wait)
 }

@@ -11,30 +11,36 @@ import (
 	"time"
 
 	"github.com/labstack/echo/v4"
-	"go.mongodb.org/mongo-driver/v2/bson"
 
 	"slipway.dev/services/api/internal/fleetquery"
+	"slipway.dev/services/api/internal/readmodel"
 )
 
 // Sort orders of the fleet list. Only immutable keys are offered, so a
 // cursor stays correct while deployments are created or change.
-var fleetSorts = map[string]struct {
-	field string
-	dir   int
-}{
-	"name": {"_id", 1}, "-name": {"_id", -1},
-	"createdAt": {"createdAt", 1}, "-createdAt": {"createdAt", -1},
+var fleetSorts = map[string]struct{ byCreation, descending bool }{
+	"name": {false, false}, "-name": {false, true},
+	"createdAt": {true, false}, "-createdAt": {true, true},
 }
 
 // listDeployments answers GET /v1/deployments: filters ANDed, keyset
-// (cursor) pagination, {"items": [...], "nextCursor"}.
+// (cursor) pagination, {"items": [...], "nextCursor"}. Items are summaries
+// (readmodel.DeploymentSummary), or whole documents with view=full; a page
+// has limit items (default 50; above 500 is a 400 naming limit).
 func (a *API) listDeployments(c echo.Context) error {
-	filter, err := fleetFilter(c)
+	q, err := fleetFilter(c)
 	if err != nil {
 		return err
 	}
-	filter = narrow(c, filter)
+	if patterns, all := principalOf(c).Scope(); !all {
+		q.Scoped, q.Scope = true, patterns
+	}
 	limit, err := limitParam(c)
+	if err != nil {
+		return err
+	}
+	q.Limit = limit + 1
+	full, err := viewParam(c)
 	if err != nil {
 		return err
 	}
@@ -46,34 +52,71 @@ func (a *API) listDeployments(c echo.Context) error {
 	if !ok {
 		return fmt.Errorf("%w: sort must be one of name, -name, createdAt, -createdAt", errBadParam)
 	}
+	q.ByCreation, q.Descending = order.byCreation, order.descending
 	if raw := c.QueryParam("cursor"); raw != "" {
 		cur, err := decodeFleetCursor(raw, sortName)
 		if err != nil {
 			return err
 		}
-		filter = bson.M{"$and": bson.A{filter, cur.after(order.field, order.dir)}}
+		q.AfterID, q.AfterCreated = cur.ID, cur.CreatedAt
 	}
-	sort := bson.D{{Key: order.field, Value: order.dir}}
-	if order.field != "_id" {
-		sort = append(sort, bson.E{Key: "_id", Value: order.dir})
+	ctx := c.Request().Context()
+	if full {
+		items, err := a.Reads.Deployments(ctx, q.Filter(), q.Sort(), q.Limit)
+		if err != nil {
+			return err
+		}
+		page := fleetPage(items, limit, sortName, func(d readmodel.Deployment) fleetItem {
+			return fleetItem{Deployment: d, TargetReachability: a.reachability(d.Target)}
+		}, func(d readmodel.Deployment) (string, time.Time) { return d.ID, d.CreatedAt })
+		return c.JSON(http.StatusOK, page)
 	}
-	items, err := a.Reads.Deployments(c.Request().Context(), filter, sort, limit+1)
+	items, err := a.Reads.DeploymentSummaries(ctx, q)
 	if err != nil {
 		return err
 	}
-	page := map[string]any{"items": items}
-	if len(items) > limit {
-		items = items[:limit]
-		last := items[limit-1]
-		page["items"], page["nextCursor"] = items, encodeFleetCursor(fleetCursor{Sort: sortName, ID: last.ID, CreatedAt: last.CreatedAt})
-	}
-	page["items"] = a.withReachability(page["items"])
+	page := fleetPage(items, limit, sortName, func(d readmodel.DeploymentSummary) summaryItem {
+		return summaryItem{DeploymentSummary: d, TargetReachability: a.reachability(d.Target)}
+	}, func(d readmodel.DeploymentSummary) (string, time.Time) { return d.ID, d.CreatedAt })
 	return c.JSON(http.StatusOK, page)
 }
 
-// fleetFilter turns the query parameters into one filter. Simple parameters
+// fleetList is a page of the fleet list.
+type fleetList[T any] struct {
+	Items      []T    `json:"items"`
+	NextCursor string `json:"nextCursor,omitempty"`
+}
+
+// fleetPage makes a page of at most limit items from up to limit+1 read, with
+// the cursor after the last when there are more.
+func fleetPage[D, T any](read []D, limit int, sortName string, item func(D) T, key func(D) (string, time.Time)) fleetList[T] {
+	page := fleetList[T]{Items: make([]T, 0, min(len(read), limit))}
+	if len(read) > limit {
+		read = read[:limit]
+		id, created := key(read[limit-1])
+		page.NextCursor = encodeFleetCursor(fleetCursor{Sort: sortName, ID: id, CreatedAt: created})
+	}
+	for _, d := range read {
+		page.Items = append(page.Items, item(d))
+	}
+	return page
+}
+
+// viewParam is whether the list shows whole documents (view=full) or
+// summaries (view=summary, the default).
+func viewParam(c echo.Context) (full bool, err error) {
+	switch c.QueryParam("view") {
+	case "", "summary":
+		return false, nil
+	case "full":
+		return true, nil
+	}
+	return false, fmt.Errorf("%w: view must be summary or full", errBadParam)
+}
+
+// fleetFilter turns the query parameters into one query. Simple parameters
 // are expressed as query terms, so they share the query's meaning exactly.
-func fleetFilter(c echo.Context) (bson.M, error) {
+func fleetFilter(c echo.Context) (readmodel.FleetQuery, error) {
 	params := c.QueryParams()
 	var terms []fleetquery.Term
 	add := func(field, value string) {
@@ -94,7 +137,7 @@ func fleetFilter(c echo.Context) (bson.M, error) {
 	for _, l := range params["label"] {
 		k, v, ok := strings.Cut(l, "=")
 		if !ok || k == "" {
-			return nil, fmt.Errorf("%w: label must be key=value, not %q", errBadParam, l)
+			return readmodel.FleetQuery{}, fmt.Errorf("%w: label must be key=value, not %q", errBadParam, l)
 		}
 		terms = append(terms, fleetquery.Term{Field: "label", Key: k, Op: fleetquery.Eq, Value: v})
 	}
@@ -107,9 +150,9 @@ func fleetFilter(c echo.Context) (bson.M, error) {
 			if err != nil {
 				var se *fleetquery.SyntaxError
 				if errors.As(err, &se) {
-					return nil, fmt.Errorf("%w: %s: %s", errBadParam, p.param, se.Msg)
+					return readmodel.FleetQuery{}, fmt.Errorf("%w: %s: %s", errBadParam, p.param, se.Msg)
 				}
-				return nil, fmt.Errorf("%w: %s: %v", errBadParam, p.param, err)
+				return readmodel.FleetQuery{}, fmt.Errorf("%w: %s: %v", errBadParam, p.param, err)
 			}
 			terms = append(terms, q.Terms...)
 		}
@@ -117,22 +160,18 @@ func fleetFilter(c echo.Context) (bson.M, error) {
 	if raw := params.Get("q"); raw != "" {
 		q, err := fleetquery.Parse(raw)
 		if err != nil {
-			return nil, fmt.Errorf("%w: q: %v", errBadParam, err)
+			return readmodel.FleetQuery{}, fmt.Errorf("%w: q: %v", errBadParam, err)
 		}
 		terms = append(terms, q.Terms...)
 	}
-	filter := fleetquery.Query{Terms: terms}.Filter()
 	include := false
 	if raw := params.Get("includeTerminated"); raw != "" {
 		var err error
 		if include, err = strconv.ParseBool(raw); err != nil {
-			return nil, fmt.Errorf("%w: includeTerminated must be true or false", errBadParam)
+			return readmodel.FleetQuery{}, fmt.Errorf("%w: includeTerminated must be true or false", errBadParam)
 		}
 	}
-	if !include {
-		filter = bson.M{"$and": bson.A{filter, bson.M{"terminated": bson.M{"$ne": true}}}}
-	}
-	return filter, nil
+	return readmodel.FleetQuery{Query: fleetquery.Query{Terms: terms}, IncludeTerminated: include}, nil
 }
 
 // fleetCursor is the position after the last item of a page.
@@ -140,20 +179,6 @@ type fleetCursor struct {
 	Sort      string    `json:"s"`
 	ID        string    `json:"id"`
 	CreatedAt time.Time `json:"c"`
-}
-
-func (fc fleetCursor) after(field string, dir int) bson.M {
-	op := "$gt"
-	if dir < 0 {
-		op = "$lt"
-	}
-	if field == "_id" {
-		return bson.M{"_id": bson.M{op: fc.ID}}
-	}
-	return bson.M{"$or": bson.A{
-		bson.M{field: bson.M{op: fc.CreatedAt}},
-		bson.M{field: fc.CreatedAt, "_id": bson.M{op: fc.ID}},
-	}}
 }
 
 func encodeFleetCursor(fc fleetCursor) string {

@@ -38,6 +38,9 @@ func (broken) Revisions(context.Context, string, int, int) ([]readmodel.Revision
 func (broken) Deployments(context.Context, bson.M, bson.D, int) ([]readmodel.Deployment, error) {
 	return nil, errBroken
 }
+func (broken) DeploymentSummaries(context.Context, readmodel.FleetQuery) ([]readmodel.DeploymentSummary, error) {
+	return nil, errBroken
+}
 func (broken) Operations(context.Context, bson.M, bson.D, int) ([]readmodel.Operation, error) {
 	return nil, errBroken
 }

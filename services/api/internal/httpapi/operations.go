@@ -48,7 +48,7 @@ func (a *API) getOperation(c echo.Context) error {
 	// Reading an operation succeeds whatever became of its command: a
 	// rejected one is 200 with status rejected, its reason and fields (the
 	// command's own ?wait answers the rejection as a problem instead).
-	op, err = a.awaitOperation(c.Request().Context(), op.ID, time.Duration(wait))
+	op, err = a.awaitOperation(c.Request().Context(), op.ID, time.Duration(wait), nil)
 	if err != nil {
 		return err
 	}
@@ -72,10 +72,24 @@ func (a *API) requireOn(c echo.Context, role access.Role, deployment, action str
 // answerOperation answers a command with its operation: 200 when it has
 // ended (a rejection as a problem), 202 while it is still going.
 func (a *API) answerOperation(c echo.Context, id string, wait waitFor) error {
-	op, err := a.awaitOperation(c.Request().Context(), id, time.Duration(wait))
+	op, err := a.awaitOperation(c.Request().Context(), id, time.Duration(wait), nil)
 	if err != nil {
 		return err
 	}
+	return writeOperation(c, op)
+}
+
+// answerCommitted answers a command the intake has stored: its operation
+// as the read model has it (with ?wait, once it ends), or, when the read
+// model fails or does not answer within readLimit, as the intake recorded
+// it: 202 + Location. Never a 5xx: the command will be decided, and a
+// client retrying an error without a key would apply it twice.
+func (a *API) answerCommitted(c echo.Context, rec intake.Record, wait waitFor) error {
+	op, _ := a.awaitOperation(c.Request().Context(), rec.ID, time.Duration(wait), &rec)
+	return writeOperation(c, op)
+}
+
+func writeOperation(c echo.Context, op readmodel.Operation) error {
 	switch {
 	case op.Status == readmodel.OpRejected:
 		return rejectionProblem(op)
@@ -86,12 +100,22 @@ func (a *API) answerOperation(c echo.Context, id string, wait waitFor) error {
 	return c.JSON(http.StatusAccepted, op)
 }
 
-// awaitOperation returns the operation once it ends or wait passes.
-func (a *API) awaitOperation(ctx context.Context, id string, wait time.Duration) (readmodel.Operation, error) {
+// readLimit bounds each read-model read of an operation being awaited: a
+// slow store delays an answer by at most this much beyond its wait.
+const readLimit = 2 * time.Second
+
+// awaitOperation returns the operation once it ends or wait passes. With
+// known (the intake's record of a stored command), a read that fails or
+// times out counts as "not ended yet", answered as known has it, and the
+// error is never returned.
+func (a *API) awaitOperation(ctx context.Context, id string, wait time.Duration, known *intake.Record) (readmodel.Operation, error) {
 	deadline := time.Now().Add(wait)
 	for {
 		changed := a.Changes.Changed()
-		op, err := a.operation(ctx, id)
+		op, err := a.readOperation(ctx, id, known)
+		if err != nil && known != nil {
+			op, err = acceptedOperation(*known), nil
+		}
 		if err == nil && op.Ended() {
 			a.deploymentCaughtUp(ctx, op)
 		}
@@ -110,6 +134,21 @@ func (a *API) awaitOperation(ctx context.Context, id string, wait time.Duration)
 		case <-time.After(min(left, 500*time.Millisecond)):
 		}
 	}
+}
+
+// readOperation is operation, each read bounded by readLimit; an operation
+// the read model does not have yet is known's when given (no intake lookup).
+func (a *API) readOperation(ctx context.Context, id string, known *intake.Record) (readmodel.Operation, error) {
+	ctx, cancel := context.WithTimeout(ctx, readLimit)
+	defer cancel()
+	if known == nil {
+		return a.operation(ctx, id)
+	}
+	op, err := a.Reads.Operation(ctx, id)
+	if errors.Is(err, readmodel.ErrNotFound) {
+		return acceptedOperation(*known), nil
+	}
+	return op, err
 }
 
 // operation reads the projected operation, or the intake's record of one

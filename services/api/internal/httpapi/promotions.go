@@ -146,10 +146,8 @@ func (a *API) submitPromotion(c echo.Context, tgt events.DeploymentRef, cmd even
 	if err != nil {
 		return submitError(err)
 	}
-	op, err := a.awaitOperation(ctx, rec.ID, time.Duration(wait))
-	if err != nil {
-		return err
-	}
+	// Stored: from here on never a 5xx (see answerCommitted).
+	op, _ := a.awaitOperation(ctx, rec.ID, time.Duration(wait), &rec)
 	id := rec.ID
 	if apply, ok := cmd.(events.ApplyPromotion); ok {
 		id = apply.ID
@@ -159,7 +157,11 @@ func (a *API) submitPromotion(c echo.Context, tgt events.DeploymentRef, cmd even
 		return rejectionProblem(op)
 	case op.Ended():
 		c.Response().Header().Set(echo.HeaderLocation, "/v1/promotions/"+id)
-		return a.answerPromotion(c, id)
+		if err := a.answerPromotion(c, id); err == nil {
+			return nil
+		}
+		// The read model did not answer the promotion: the operation's
+		// answer, as while it runs, never a 5xx (see answerCommitted).
 	}
 	c.Response().Header().Set(echo.HeaderLocation, "/v1/operations/"+op.ID)
 	return c.JSON(http.StatusAccepted, op)

@@ -31,6 +31,8 @@ type Reads interface {
 	Revision(ctx context.Context, deployment string, n int) (readmodel.Revision, error)
 	Revisions(ctx context.Context, deployment string, before, limit int) ([]readmodel.Revision, error)
 	Deployments(ctx context.Context, filter bson.M, sort bson.D, limit int) ([]readmodel.Deployment, error)
+	// DeploymentSummaries is Deployments as summaries: the fleet list.
+	DeploymentSummaries(ctx context.Context, q readmodel.FleetQuery) ([]readmodel.DeploymentSummary, error)
 	Operations(ctx context.Context, filter bson.M, sort bson.D, limit int) ([]readmodel.Operation, error)
 	Promotion(ctx context.Context, id string) (readmodel.Promotion, error)
 	Ping(ctx context.Context) error

@@ -118,7 +118,7 @@ func (a *API) submitTarget(c echo.Context, name string, cmd events.Message, wait
 	}
 	metrics.CommandsAccepted.WithLabelValues(events.KindTarget).Inc()
 	c.Response().Header().Set(echo.HeaderLocation, "/v1/operations/"+rec.ID)
-	return a.answerOperation(c, rec.ID, wait)
+	return a.answerCommitted(c, rec, wait)
 }
 
 // targetConflict is a 409 refusal made before any command is written.
@@ -127,28 +127,25 @@ func targetConflict(reason, detail string) *Problem {
 		Detail: detail, Reason: reason}
 }
 
-// withReachability adds each deployment's target reachability to the items
-// of a fleet page ([]readmodel.Deployment; anything else is left as it is).
-func (a *API) withReachability(page any) any {
-	items, ok := page.([]readmodel.Deployment)
-	if !ok {
-		return page
+// reachability is whether target answered the workers' last check
+// (reachable, unreachable), or unknown.
+func (a *API) reachability(target string) string {
+	if rec, found, _ := a.Targets.Target(target); found {
+		return rec.Status.Reachability()
 	}
-	out := make([]fleetItem, len(items))
-	for i, d := range items {
-		rec, found, _ := a.Targets.Target(d.Target)
-		reach := "unknown"
-		if found {
-			reach = rec.Status.Reachability()
-		}
-		out[i] = fleetItem{Deployment: d, TargetReachability: reach}
-	}
-	return out
+	return "unknown"
 }
 
-// fleetItem is a deployment in the fleet list, with whether its target
-// answered the workers' last check (reachable, unreachable, unknown).
+// fleetItem is a deployment in the fleet list with view=full, with whether
+// its target answered the workers' last check.
 type fleetItem struct {
 	readmodel.Deployment
+	TargetReachability string `json:"targetReachability"`
+}
+
+// summaryItem is a deployment in the fleet list, with whether its target
+// answered the workers' last check.
+type summaryItem struct {
+	readmodel.DeploymentSummary
 	TargetReachability string `json:"targetReachability"`
 }

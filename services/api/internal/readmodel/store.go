@@ -45,9 +45,27 @@ type Store struct {
 	db     *mongo.Database
 }
 
+// Pool and timeouts, sized for 50 concurrent API clients on the embedded
+// FerretDB (SQLite: a query scans its collection, so a burst queues there,
+// not in the driver): enough connections that no request waits for one,
+// some kept open and more than the default two opened at once so a burst
+// does not wait for connections two at a time, and an unreachable server
+// noticed in seconds. Each operation is bounded by opTimeout; requests that
+// answer a stored command bound their reads tighter (httpapi's readLimit)
+// and fall back to the intake. A connection string's own settings win.
+const (
+	maxPool       = 64
+	minPool       = 4
+	maxConnecting = 8
+	dialTimeout   = 5 * time.Second
+	opTimeout     = 10 * time.Second
+)
+
 // Open connects to MongoDB and selects the database.
 func Open(ctx context.Context, uri, database string) (*Store, error) {
-	client, err := mongo.Connect(options.Client().ApplyURI(uri).SetTimeout(10 * time.Second))
+	opts := options.Client().SetMaxPoolSize(maxPool).SetMinPoolSize(minPool).SetMaxConnecting(maxConnecting).
+		SetConnectTimeout(dialTimeout).SetServerSelectionTimeout(dialTimeout).ApplyURI(uri)
+	client, err := mongo.Connect(opts.SetTimeout(opTimeout))
 	if err != nil {
 		return nil, fmt.Errorf("connect mongodb: %w", err)
 	}
