@@ -32,6 +32,7 @@ type Cluster struct {
 	log        *slog.Logger
 	fake       *fake.Clientset
 	client     *clientset
+	events     *eventTracker
 
 	mu   sync.Mutex        // serialises Sync; guards ages
 	ages map[types.UID]int // ticks since creation, per simulated pod
@@ -59,6 +60,7 @@ func New(opts Options) *Cluster {
 	if c.log == nil {
 		c.log = slog.New(slog.DiscardHandler)
 	}
+	c.events = watchEventTracker(c.fake)
 	c.client = &clientset{Clientset: c.fake, store: &deployStore{scratch: fake.NewClientset()}}
 	return c
 }
