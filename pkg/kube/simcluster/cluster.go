@@ -45,7 +45,6 @@ func New(opts Options) *Cluster {
 		tick:       opts.Tick,
 		readyAfter: opts.ReadyAfter,
 		log:        opts.Logger,
-		fake:       fake.NewClientset(),
 		ages:       map[types.UID]int{},
 	}
 	if c.tick <= 0 {
@@ -60,8 +59,9 @@ func New(opts Options) *Cluster {
 	if c.log == nil {
 		c.log = slog.New(slog.DiscardHandler)
 	}
-	c.events = watchEventTracker(c.fake)
-	c.client = &clientset{Clientset: c.fake, store: &deployStore{scratch: fake.NewClientset()}}
+	c.fake, c.events = newFake()
+	scratch, scratchObjects := newFake()
+	c.client = &clientset{Clientset: c.fake, events: c.events, store: &deployStore{scratch: scratch, scratchObjects: scratchObjects}}
 	return c
 }
 

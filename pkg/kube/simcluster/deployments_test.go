@@ -1,8 +1,10 @@
 package simcluster
 
 import (
+	"context"
 	"strconv"
 	"testing"
+	"time"
 
 	appsv1 "k8s.io/api/apps/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -233,10 +235,12 @@ func TestServerSideApply(t *testing.T) {
 }
 
 // drain returns the events already buffered in w.
-// receive reads n events from w, failing the test if the test's context
-// ends first.
+// receive reads n events from w, failing the test if they do not come
+// within a generous failure guard.
 func receive(t *testing.T, w watch.Interface, n int) []watch.Event {
 	t.Helper()
+	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
+	defer cancel()
 	evs := make([]watch.Event, 0, n)
 	for len(evs) < n {
 		select {
@@ -245,7 +249,7 @@ func receive(t *testing.T, w watch.Interface, n int) []watch.Event {
 				t.Fatalf("watch closed after %d of %d events", len(evs), n)
 			}
 			evs = append(evs, ev)
-		case <-t.Context().Done():
+		case <-ctx.Done():
 			t.Fatalf("%d of %d events received", len(evs), n)
 		}
 	}

@@ -49,8 +49,8 @@ const minTombstones = 1024
 //     write order, or fails with 410 Expired (the client relists) if those
 //     deletions are no longer kept.
 //
-// Writes reach watchers only through the clientset's reactors: the fake's
-// Tracker() still returns the inner tracker, whose writes no watch sees.
+// Writes reach watchers only through the clientset's reactors (or
+// eventTracker's own methods); Add stores without an event.
 type eventTracker struct {
 	k8stesting.ObjectTracker
 	rv      atomic.Int64 // the last resourceVersion given out, over all resources
@@ -79,10 +79,12 @@ type tombstone struct {
 	obj runtime.Object // its last state; shared, copied on delivery
 }
 
-// watchEventTracker replaces the reactors of cs, a fresh fake clientset,
-// with ones that go through an eventTracker wrapping its tracker.
-func watchEventTracker(cs *fake.Clientset) *eventTracker {
-	t := &eventTracker{ObjectTracker: cs.Tracker(), streams: map[schema.GroupVersionResource]*stream{}}
+// newFake returns a fake clientset whose reactors go through an
+// eventTracker over a fieldTracker. The clientset's Tracker() is client-go's
+// own and unused: use the returned tracker.
+func newFake() (*fake.Clientset, *eventTracker) {
+	cs := fake.NewClientset()
+	t := &eventTracker{ObjectTracker: newFieldTracker(), streams: map[schema.GroupVersionResource]*stream{}}
 	cs.ReactionChain = nil
 	cs.WatchReactionChain = nil
 	cs.AddReactor("*", "*", k8stesting.ObjectReaction(t))
@@ -94,7 +96,7 @@ func watchEventTracker(cs *fake.Clientset) *eventTracker {
 		w, err := t.Watch(action.GetResource(), action.GetNamespace(), opts)
 		return true, w, err
 	})
-	return t
+	return cs, t
 }
 
 func (t *eventTracker) stream(gvr schema.GroupVersionResource) *stream {

@@ -134,8 +134,10 @@ func TestInformerSeesFleet(t *testing.T) {
 		informers.WithTweakListOptions(func(o *metav1.ListOptions) { o.LabelSelector = "half=1" }))
 	deps := f.Apps().V1().Deployments()
 	store := deps.Informer().GetStore()
-	f.Start(ctx.Done())
+	stop := make(chan struct{})
+	f.Start(stop)
 	defer f.Shutdown()
+	defer close(stop) // before Shutdown, which waits for the informers to stop
 	f.WaitForCacheSync(ctx.Done())
 	const n = 10_000
 	for i := range n {
