@@ -34,8 +34,16 @@ type Cluster struct {
 	client     *clientset
 	events     *eventTracker
 
-	mu   sync.Mutex        // serialises Sync; guards ages
-	ages map[types.UID]int // ticks since creation, per simulated pod
+	mu     sync.Mutex               // serialises Sync; guards ages and hashes
+	ages   map[types.UID]int        // ticks since creation, per simulated pod
+	hashes map[types.UID]hashedSpec // per Deployment, from the last Sync
+}
+
+// hashedSpec is the template hash of one generation of a Deployment: the
+// template only changes with the generation (see deployments).
+type hashedSpec struct {
+	generation int64
+	hash       string
 }
 
 // New returns an empty Cluster. Its controllers only step when Run or Sync
@@ -46,6 +54,7 @@ func New(opts Options) *Cluster {
 		readyAfter: opts.ReadyAfter,
 		log:        opts.Logger,
 		ages:       map[types.UID]int{},
+		hashes:     map[types.UID]hashedSpec{},
 	}
 	if c.tick <= 0 {
 		c.tick = 100 * time.Millisecond
