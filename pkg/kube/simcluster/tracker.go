@@ -18,8 +18,9 @@ import (
 	k8stesting "k8s.io/client-go/testing"
 )
 
-// minTombstones is how many deletions a resource keeps at least for
-// replaying to a watch that starts from an earlier resourceVersion.
+// minTombstones is how many deletions a resource keeps at least (at most
+// twice as many) for replaying to a watch that starts from an earlier
+// resourceVersion; an informer's List→Watch gap sees far fewer.
 const minTombstones = 1024
 
 // eventTracker is the fake clientset's object tracker with its watches
@@ -281,8 +282,8 @@ func (s *stream) publishDelete(key types.NamespacedName, last runtime.Object, rv
 	old := s.objects[key]
 	delete(s.objects, key)
 	s.deleted = append(s.deleted, tombstone{rv: rv, key: key, obj: last})
-	if keep := max(minTombstones, len(s.objects)); len(s.deleted) > 2*keep {
-		drop := len(s.deleted) - keep
+	if len(s.deleted) > 2*minTombstones { // bounded; a watch from before gets 410
+		drop := len(s.deleted) - minTombstones
 		s.expired = s.deleted[drop-1].rv
 		s.deleted = slices.Delete(s.deleted, 0, drop)
 	}
