@@ -7,6 +7,7 @@ import (
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/kubernetes/fake"
 	typedappsv1 "k8s.io/client-go/kubernetes/typed/apps/v1"
+	k8stesting "k8s.io/client-go/testing"
 )
 
 // clientset is the fake clientset with Deployments routed through
@@ -14,7 +15,14 @@ import (
 // other resource is the fake's as is.
 type clientset struct {
 	*fake.Clientset
-	store *deployStore
+	events *eventTracker
+	store  *deployStore
+}
+
+// Tracker returns the tracker the clientset's reactors use (the embedded
+// fake's own is unused).
+func (c *clientset) Tracker() k8stesting.ObjectTracker {
+	return c.events
 }
 
 var _ kubernetes.Interface = (*clientset)(nil)
@@ -40,7 +48,8 @@ type deployStore struct {
 	mu sync.Mutex
 	// scratch is a second fake used to compute what a patch or apply would
 	// produce without publishing it to the real fake's watchers.
-	scratch *fake.Clientset
+	scratch        *fake.Clientset
+	scratchObjects k8stesting.ObjectTracker // scratch's tracker
 }
 
 var deploymentsResource = appsv1.SchemeGroupVersion.WithResource("deployments")
@@ -48,7 +57,7 @@ var deploymentsResource = appsv1.SchemeGroupVersion.WithResource("deployments")
 // preview returns what write produces when run against a copy of before,
 // leaving the real fake untouched. Callers hold s.mu.
 func (s *deployStore) preview(before *appsv1.Deployment, write func(typedappsv1.DeploymentInterface) (*appsv1.Deployment, error)) (*appsv1.Deployment, error) {
-	tracker := s.scratch.Tracker()
+	tracker := s.scratchObjects
 	if err := tracker.Add(before.DeepCopy()); err != nil {
 		return nil, err
 	}

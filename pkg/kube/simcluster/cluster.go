@@ -32,9 +32,18 @@ type Cluster struct {
 	log        *slog.Logger
 	fake       *fake.Clientset
 	client     *clientset
+	events     *eventTracker
 
-	mu   sync.Mutex        // serialises Sync; guards ages
-	ages map[types.UID]int // ticks since creation, per simulated pod
+	mu     sync.Mutex               // serialises Sync; guards ages and hashes
+	ages   map[types.UID]int        // ticks since creation, per simulated pod
+	hashes map[types.UID]hashedSpec // per Deployment, from the last Sync
+}
+
+// hashedSpec is the template hash of one generation of a Deployment: the
+// template only changes with the generation (see deployments).
+type hashedSpec struct {
+	generation int64
+	hash       string
 }
 
 // New returns an empty Cluster. Its controllers only step when Run or Sync
@@ -44,8 +53,8 @@ func New(opts Options) *Cluster {
 		tick:       opts.Tick,
 		readyAfter: opts.ReadyAfter,
 		log:        opts.Logger,
-		fake:       fake.NewClientset(),
 		ages:       map[types.UID]int{},
+		hashes:     map[types.UID]hashedSpec{},
 	}
 	if c.tick <= 0 {
 		c.tick = 100 * time.Millisecond
@@ -59,7 +68,9 @@ func New(opts Options) *Cluster {
 	if c.log == nil {
 		c.log = slog.New(slog.DiscardHandler)
 	}
-	c.client = &clientset{Clientset: c.fake, store: &deployStore{scratch: fake.NewClientset()}}
+	c.fake, c.events = newFake()
+	scratch, scratchObjects := newFake()
+	c.client = &clientset{Clientset: c.fake, events: c.events, store: &deployStore{scratch: scratch, scratchObjects: scratchObjects}}
 	return c
 }
 

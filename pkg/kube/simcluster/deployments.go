@@ -32,7 +32,7 @@ import (
 // Each write reaches the fake, and so its watchers, exactly once and
 // already carrying its final generation: a patch or apply is first computed
 // on a scratch fake to decide the generation. Reads, watches and deletes are
-// the fake's (see Watch for selector handling).
+// the fake's, through the eventTracker (which honours watch selectors).
 type deployments struct {
 	typedappsv1.DeploymentInterface
 	store *deployStore

@@ -1,8 +1,10 @@
 package simcluster
 
 import (
+	"context"
 	"strconv"
 	"testing"
+	"time"
 
 	appsv1 "k8s.io/api/apps/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -157,7 +159,7 @@ func TestApplyPublishesFinalGeneration(t *testing.T) {
 		}
 	}
 	want := []string{"ADDED 1 model:v1", "MODIFIED 2 model:v2", "MODIFIED 2 model:v2", "MODIFIED 3 model:v3"}
-	for i, ev := range drain(w) {
+	for i, ev := range receive(t, w, len(want)) {
 		d := ev.Object.(*appsv1.Deployment)
 		got := string(ev.Type) + " " + strconv.FormatInt(d.Generation, 10) + " " + d.Spec.Template.Spec.Containers[0].Image
 		if i >= len(want) || got != want[i] {
@@ -233,16 +235,25 @@ func TestServerSideApply(t *testing.T) {
 }
 
 // drain returns the events already buffered in w.
-func drain(w watch.Interface) []watch.Event {
-	var evs []watch.Event
-	for {
+// receive reads n events from w, failing the test if they do not come
+// within a generous failure guard.
+func receive(t *testing.T, w watch.Interface, n int) []watch.Event {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
+	defer cancel()
+	evs := make([]watch.Event, 0, n)
+	for len(evs) < n {
 		select {
-		case ev := <-w.ResultChan():
+		case ev, ok := <-w.ResultChan():
+			if !ok {
+				t.Fatalf("watch closed after %d of %d events", len(evs), n)
+			}
 			evs = append(evs, ev)
-		default:
-			return evs
+		case <-ctx.Done():
+			t.Fatalf("%d of %d events received", len(evs), n)
 		}
 	}
+	return evs
 }
 
 func rollingApply(surge, unavailable int) *appsac.DeploymentStrategyApplyConfiguration {

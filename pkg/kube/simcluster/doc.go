@@ -8,7 +8,10 @@
 //   - apiserver write semantics for Deployments: metadata.generation starts
 //     at 1 and is bumped when .spec or .metadata.annotations change, status
 //     writes never touch spec or generation, uid and creationTimestamp are
-//     set on create; Deployment watches honour label and name selectors;
+//     set on create;
+//   - watches of every resource that honour label selectors and name and
+//     namespace field selectors, and never panic, block a writer or drop an
+//     event however slow their reader (see eventTracker);
 //   - a simulated Deployment controller and kubelet that create, ready and
 //     delete real v1.Pod objects and write Deployment status and conditions
 //     the way kube-controller-manager does, so that `kubectl rollout status`

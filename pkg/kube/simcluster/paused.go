@@ -17,8 +17,7 @@ const (
 // starts no rollout and moves no rollout on (pods already created keep
 // settling), and the progress deadline does not run: Progressing becomes
 // Unknown/DeploymentPaused.
-func stepPaused(d *appsv1.Deployment, pods []Pod, readyAfter int, now time.Time) Result {
-	hash := TemplateHash(&d.Spec.Template)
+func stepPaused(d *appsv1.Deployment, hash string, pods []Pod, readyAfter int, now time.Time) Result {
 	cur, old := partition(pods, hash, readyAfter, now)
 	st := computeStatus(d, cur, old, true, replicaSetName(d.Name, hash), now)
 	if c := condition(d.Status, appsv1.DeploymentProgressing); c != nil && c.Reason == ReasonDeploymentPaused {

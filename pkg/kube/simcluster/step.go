@@ -66,11 +66,16 @@ type Result struct {
 // d.Status must be the status the previous Step returned (or what is stored
 // in the cluster): it is the progress baseline.
 func Step(d *appsv1.Deployment, pods []Pod, readyAfter int, now time.Time) Result {
+	return step(d, TemplateHash(&d.Spec.Template), pods, readyAfter, now)
+}
+
+// step is Step with the template's hash supplied (Sync caches it per
+// generation: hashing is most of a settled Deployment's cost per tick).
+func step(d *appsv1.Deployment, hash string, pods []Pod, readyAfter int, now time.Time) Result {
 	if d.Spec.Paused {
-		return stepPaused(d, pods, readyAfter, now)
+		return stepPaused(d, hash, pods, readyAfter, now)
 	}
 	d = resumed(d, now)
-	hash := TemplateHash(&d.Spec.Template)
 	cur, old := partition(pods, hash, readyAfter, now)
 	r := reconciler{d: d, hash: hash, fault: FaultOf(d.Spec.Template.Annotations), crashAfter: CrashAfterOf(d.Spec.Template.Annotations),
 		readyAfter: readyAfter, now: now}

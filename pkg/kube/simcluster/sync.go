@@ -56,12 +56,19 @@ func (c *Cluster) Sync(ctx context.Context) error {
 			owned[k] = append(owned[k], p)
 		}
 	}
+	hashes := make(map[types.UID]hashedSpec, len(deps.Items))
 	for i := range deps.Items {
 		d := &deps.Items[i]
+		h, ok := c.hashes[d.UID]
+		if !ok || h.generation != d.Generation {
+			h = hashedSpec{d.Generation, TemplateHash(&d.Spec.Template)}
+		}
+		hashes[d.UID] = h
 		k := ownerKey{d.Namespace, d.Name, d.UID}
-		errs = append(errs, c.syncDeployment(ctx, d, owned[k], now))
+		errs = append(errs, c.syncDeployment(ctx, d, h.hash, owned[k], now))
 		delete(owned, k)
 	}
+	c.hashes = hashes               // forgets deleted Deployments
 	for _, orphans := range owned { // their Deployment was deleted
 		for _, p := range orphans {
 			errs = append(errs, c.deletePod(ctx, p))
@@ -70,7 +77,7 @@ func (c *Cluster) Sync(ctx context.Context) error {
 	return errors.Join(errs...)
 }
 
-func (c *Cluster) syncDeployment(ctx context.Context, d *appsv1.Deployment, objs []*corev1.Pod, now time.Time) error {
+func (c *Cluster) syncDeployment(ctx context.Context, d *appsv1.Deployment, hash string, objs []*corev1.Pod, now time.Time) error {
 	in := make([]Pod, len(objs))
 	byName := make(map[string]*corev1.Pod, len(objs))
 	for i, o := range objs {
@@ -81,7 +88,7 @@ func (c *Cluster) syncDeployment(ctx context.Context, d *appsv1.Deployment, objs
 		}
 		byName[o.Name] = o
 	}
-	res := Step(d, in, c.readyAfter, now)
+	res := step(d, hash, in, c.readyAfter, now)
 
 	var errs []error
 	for _, p := range res.Deleted {
