@@ -34,7 +34,9 @@ func (r *fleetRun) rows() []Row {
 	var sum float64
 	for _, p := range r.st.procs {
 		rss := maxRSS(r.all, p.name)
-		sum += rss
+		if p.name != benchProcess && p.name != "promoter" {
+			sum += rss
+		}
 		rows = append(rows,
 			Row{Benchmark: fmt.Sprintf("%s: RSS of %s per 1,000 deployments", label, p.name), Slipway: rss * per, Unit: "MB",
 				Note: fmt.Sprintf("the largest of the run: %s", format(rss, "MB"))},
@@ -45,8 +47,8 @@ func (r *fleetRun) rows() []Row {
 				Slipway: 100 * cpuShare(r.change, p.name) * per, Unit: "% of a core"})
 	}
 	if len(r.st.procs) > 1 {
-		rows = append(rows, Row{Benchmark: label + ": RSS of all services per 1,000 deployments", Slipway: sum * per, Unit: "MB",
-			Target: atMost(1024.0/10, "MB"), Note: "the sum of each one's largest; target: 10,000 deployments in 1 GiB"})
+		rows = append(rows, Row{Benchmark: label + ": RSS of api + worker + monitor per 1,000 deployments", Slipway: sum * per, Unit: "MB",
+			Target: atMost(1024.0/10, "MB"), Note: fmt.Sprintf("the sum of each one's largest: %s; target: 10,000 deployments in 1 GiB", format(sum, "MB"))})
 	}
 	pr := r.probes
 	rows = append(rows,

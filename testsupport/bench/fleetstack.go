@@ -19,6 +19,7 @@ import (
 	"slipway.dev/pkg/embedded"
 	"slipway.dev/pkg/kube"
 	"slipway.dev/pkg/kube/localplane"
+	api "slipway.dev/services/api"
 )
 
 // Names of the fleet stacks' clusters in rows.
@@ -36,6 +37,9 @@ var ServiceBinaries = [][2]string{
 	{"slipway-health-monitor", "slipway.dev/services/health-monitor/cmd/slipway-health-monitor"},
 	{"slipway-promoter", "slipway.dev/services/promoter/cmd/slipway-promoter"},
 }
+
+// benchProcess names this process among the processes sampled.
+const benchProcess = "bench process"
 
 // fleetStack is what the fleet and soak benchmarks drive: Slipway's api,
 // the Kubernetes target its worker deploys to (for the direct baseline and
@@ -68,7 +72,7 @@ func (e *env) simFleetStack(ctx context.Context, name string) (*fleetStack, erro
 	}
 	logs.start()
 	return &fleetStack{cluster: fleetSimulated, url: s.URL, natsURL: s.NATSURL, cs: s.Target.Client, ns: s.Target.Namespace,
-		procs: []proc{{"bench process", os.Getpid()}}, logs: logs,
+		procs: []proc{{benchProcess, os.Getpid()}}, logs: logs,
 		how:   "one process (the simulated cluster is in memory): api, worker, monitor, promoter, NATS, FerretDB, simcluster and the load generator",
 		exits: func() string { return "" }, close: s.Close}, nil
 }
@@ -92,7 +96,7 @@ func (e *env) localFleetStack(ctx context.Context, name string) (st *fleetStack,
 	dir := filepath.Join(e.dir, name)
 	var closers []func() error
 	st = &fleetStack{cluster: fleetLocal, logs: newLogCounter(), ns: "default",
-		how: "each service its own process (bin/slipway-*); NATS and FerretDB embedded in the bench process"}
+		how: "each service its own process (bin/slipway-*); NATS and FerretDB embedded in the bench process, with the load generator"}
 	st.close = func() error {
 		var errs []error
 		for i := len(closers) - 1; i >= 0; i-- {
@@ -130,12 +134,12 @@ func (e *env) localFleetStack(ctx context.Context, name string) (st *fleetStack,
 		return nil, "", err
 	}
 	st.url, st.natsURL, st.cs = "http://"+addr, nats.URL(), target.Client
-	common := []string{"SLIPWAY_NATS_URL=" + nats.URL()}
+	common := []string{api.EnvNATSURL + "=" + nats.URL()}
 	kubeEnv := []string{kube.EnvKubeconfig + "=" + tc.Kubeconfig, kube.EnvTargetName + "=" + tc.Name,
 		kube.EnvTargetNS + "=" + tc.Namespace, kube.EnvTargetBaseURL + "=" + tc.BaseURL}
 	envs := map[string][]string{
-		"slipway-api": {"SLIPWAY_HTTP_ADDR=" + addr, "SLIPWAY_MONGO_URI=" + ferret.URI(), "SLIPWAY_MONGO_DB=slipway",
-			"SLIPWAY_INSECURE_NO_AUTH=true", "SLIPWAY_WEBHOOK_SECRETS_UNSEALED=true"},
+		"slipway-api": {api.EnvHTTPAddr + "=" + addr, api.EnvMongoURI + "=" + ferret.URI(), api.EnvMongoDB + "=slipway",
+			api.EnvInsecureNoAuth + "=true", api.EnvWebhookSecretsUnsealed + "=true"},
 		"slipway-rollout-worker": kubeEnv,
 		"slipway-health-monitor": kubeEnv,
 	}
@@ -148,6 +152,8 @@ func (e *env) localFleetStack(ctx context.Context, name string) (st *fleetStack,
 		}
 		st.procs = append(st.procs, proc{strings.TrimPrefix(b[0], "slipway-"), p})
 	}
+	// NATS and FerretDB are in this process, with the load generator.
+	st.procs = append(st.procs, proc{benchProcess, os.Getpid()})
 	st.exits = ps.exited
 	if err := waitReady(ctx, st.url); err != nil {
 		return nil, "", fmt.Errorf("%w%s", err, ps.exited())
