@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -40,8 +41,10 @@ func (e *env) fleetSizes() []int {
 	return []int{1000, 10000}
 }
 
+// localFleetSize is the fleet's size on the local plane; a negative one
+// leaves the local plane out.
 func (e *env) localFleetSize() int {
-	if e.cfg.LocalFleetSize > 0 {
+	if e.cfg.LocalFleetSize != 0 {
 		return e.cfg.LocalFleetSize
 	}
 	return e.pick(20, 1000)
@@ -60,12 +63,20 @@ func runFleet(ctx context.Context, e *env) ([]Row, error) {
 	var rows []Row
 	var errs []error
 	for _, n := range e.fleetSizes() {
+		if e.cfg.Isolate != "" {
+			rows = append(rows, e.inChild(ctx, fleetLabel(fleetSimulated, n),
+				e.childArgs("fleet", "-fleet-n", strconv.Itoa(n), "-fleet-local-n", "-1"))...)
+			continue
+		}
 		got, err := e.fleetAt(ctx, fleetSimulated, n)
 		rows = append(rows, got...)
 		errs = append(errs, err)
 	}
-	got, err := e.fleetAt(ctx, fleetLocal, e.localFleetSize())
-	return append(rows, got...), errors.Join(append(errs, err)...)
+	if n := e.localFleetSize(); n > 0 {
+		got, err := e.fleetAt(ctx, fleetLocal, n)
+		rows, errs = append(rows, got...), append(errs, err)
+	}
+	return rows, errors.Join(errs...)
 }
 
 func fleetLabel(cluster string, n int) string {
@@ -167,16 +178,12 @@ func (e *env) measureFleet(ctx context.Context, r *fleetRun) error {
 	}
 	e.cfg.Logf("%s: direct baseline: %s", label, r.baseNote)
 
-	pctx, pstop := context.WithCancel(ctx)
-	r.probes, err = startProbes(pctx, c, st.natsURL, refs)
-	if err != nil {
-		pstop()
+	if r.probes, err = startProbes(ctx, c, st.natsURL, refs); err != nil {
 		return err
 	}
 	s0 := time.Now()
 	r.changed, err = runBatch(ctx, c, commandsFor(refs, fleetNewImage, imageCommand), s0.Add(e.phaseLimit(r.n)))
-	pstop()
-	r.probes.wait()
+	r.probes.stop()
 	if err != nil {
 		return err
 	}

@@ -46,6 +46,9 @@ type Config struct {
 	// ServiceBinDir holds the service binaries (ServiceBinaries) the fleet
 	// benchmark runs as processes on the local plane.
 	ServiceBinDir string
+	// Isolate, when set, is the path of slipway-bench: each simulated
+	// fleet and the soak then run in a child process of it (see inChild).
+	Isolate string
 	// Logf reports progress (default: none).
 	Logf func(format string, args ...any)
 }
@@ -77,7 +80,9 @@ func DefaultTimeout(cfg Config) time.Duration {
 	e := &env{cfg: cfg}
 	if e.selected("fleet") {
 		for _, n := range append(e.fleetSizes(), e.localFleetSize()) {
-			d += 5*time.Minute + 4*e.phaseLimit(n) // create, copies, baseline, change
+			if n > 0 {
+				d += 5*time.Minute + 4*e.phaseLimit(n) // create, copies, baseline, change
+			}
 		}
 	}
 	if e.selected("soak") {

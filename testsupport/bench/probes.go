@@ -36,9 +36,12 @@ type probes struct {
 	lag      latencies
 	failures int // non-2xx answers and transport errors
 	wg       sync.WaitGroup
+	done     chan struct{}
 }
 
-// startProbes reads until ctx ends; call wait after cancelling it.
+// startProbes reads until stop. A request under way when stop is called
+// finishes: cancelling it would make the api log an error of the harness's
+// making.
 func startProbes(ctx context.Context, c *client, natsURL string, refs []events.DeploymentRef) (*probes, error) {
 	conn, err := bus.Connect(ctx, natsURL, "bench-probes")
 	if err != nil {
@@ -49,7 +52,7 @@ func startProbes(ctx context.Context, c *client, natsURL string, refs []events.D
 		conn.Close()
 		return nil, err
 	}
-	p := &probes{}
+	p := &probes{done: make(chan struct{})}
 	step := max(1, len(refs)/probeDeployments)
 	for i := 0; i < len(refs) && i/step < probeDeployments; i += step {
 		p.wg.Go(func() { p.readOne(ctx, c, stream, refs[i]) })
@@ -61,7 +64,7 @@ func startProbes(ctx context.Context, c *client, natsURL string, refs []events.D
 
 func (p *probes) readOne(ctx context.Context, c *client, stream jetstream.Stream, ref events.DeploymentRef) {
 	var seen uint64
-	for pause(ctx, probeGap) == nil {
+	for p.pause(ctx, probeGap) {
 		began := time.Now()
 		code, h, _, err := c.do(ctx, http.MethodGet, deploymentPath(ref), nil, nil)
 		at := time.Now()
@@ -97,7 +100,7 @@ func (p *probes) readOne(ctx context.Context, c *client, stream jetstream.Stream
 }
 
 func (p *probes) readList(ctx context.Context, c *client) {
-	for pause(ctx, listGap) == nil {
+	for p.pause(ctx, listGap) {
 		began := time.Now()
 		code, _, _, err := c.do(ctx, http.MethodGet, listPage, nil, nil)
 		if ctx.Err() != nil {
@@ -113,5 +116,20 @@ func (p *probes) readList(ctx context.Context, c *client) {
 	}
 }
 
-// wait waits until every reader stopped (after ctx ended).
-func (p *probes) wait() { p.wg.Wait() }
+// pause waits d and says whether to go on.
+func (p *probes) pause(ctx context.Context, d time.Duration) bool {
+	select {
+	case <-ctx.Done():
+		return false
+	case <-p.done:
+		return false
+	case <-time.After(d):
+		return true
+	}
+}
+
+// stop stops the readers and waits until each finished its request.
+func (p *probes) stop() {
+	close(p.done)
+	p.wg.Wait()
+}

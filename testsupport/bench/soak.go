@@ -3,6 +3,7 @@ package bench
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -34,6 +35,9 @@ func (e *env) soakDuration() time.Duration {
 func runSoak(ctx context.Context, e *env) ([]Row, error) {
 	n, d := e.soakSize(), e.soakDuration()
 	label := fmt.Sprintf("soak N=%s for %s", thousands(int64(n)), d)
+	if e.cfg.Isolate != "" {
+		return e.inChild(ctx, label, e.childArgs("soak", "-soak", d.String(), "-soak-n", strconv.Itoa(n))), nil
+	}
 	st, err := e.simFleetStack(ctx, "soak")
 	if err != nil {
 		return nil, err

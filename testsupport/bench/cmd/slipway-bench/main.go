@@ -10,6 +10,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -47,6 +48,8 @@ func run(args []string, stdout, stderr io.Writer) error {
 	soakN := fs.Int("soak-n", 0, "deployments of the soak (default 1000; -quick: 20)")
 	soakFor := fs.Duration("soak", 0, "how long the soak runs (default 30m; -quick: 2m)")
 	bins := fs.String("bin", "bin", "folder of the service binaries the fleet benchmark runs on the local plane")
+	isolate := fs.Bool("isolate", true, "run each simulated fleet and the soak in a child process, so that a stack that crashes is reported")
+	child := fs.Bool("child-json", false, "write the rows as JSON to stdout (how a parent runs this program as its child)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -65,6 +68,11 @@ func run(args []string, stdout, stderr io.Writer) error {
 	if cfg.FleetSizes, err = fleetSizes("-fleet-n", *fleetN); err != nil {
 		return err
 	}
+	if *isolate && !*child {
+		if cfg.Isolate, err = os.Executable(); err != nil {
+			return err
+		}
+	}
 	if *timeout == 0 {
 		*timeout = bench.DefaultTimeout(cfg)
 	}
@@ -75,6 +83,9 @@ func run(args []string, stdout, stderr io.Writer) error {
 
 	began, load := time.Now(), loadAverage()
 	rows, runErr := bench.Run(ctx, cfg)
+	if *child {
+		return errors.Join(bench.WriteRowsJSON(stdout, rows), runErr)
+	}
 	var report bytes.Buffer
 	fmt.Fprintf(&report, "Run %s on %s (%d CPUs, %s/%s, %s) in %s; load average %s at the start, %s at the end; %s\n\n",
 		began.Format("2006-01-02 15:04 MST"), cpuModel(), runtime.NumCPU(), runtime.GOOS, runtime.GOARCH, runtime.Version(),
