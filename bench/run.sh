@@ -2,8 +2,8 @@
 # Builds and runs Slipway's benchmarks and prints a markdown table of each
 # figure against its raw baseline (also written to bench/results/latest.md).
 #
-#   bench/run.sh                      # everything, about 3-5 minutes (limit: 10)
-#   bench/run.sh -quick               # CI-sized, about 1-2 minutes
+#   bench/run.sh                      # everything: 3-5 minutes, plus about an hour for fleet and soak
+#   bench/run.sh -quick               # CI-sized, about 5 minutes
 #   bench/run.sh -only intake,replay  # some of: intake kubewrite rollout visible replay queries monitor fleet soak
 #   bench/run.sh -only fleet -fleet-n 1000,10000 -fleet-local-n 1000   # the fleet benchmark (defaults)
 #   bench/run.sh -only soak -soak 30m -soak-n 1000                     # the soak (defaults)

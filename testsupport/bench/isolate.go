@@ -105,30 +105,54 @@ func (e *env) inChild(ctx context.Context, label string, args []string) []Row {
 	if err == nil && len(rows) > 0 {
 		return rows
 	}
-	return []Row{{Benchmark: label, Skipped: fmt.Sprintf("failed: the stack's process ended (%v) without results; its last lines: %s",
-		runErr, tail.lastLines(6))}}
+	return []Row{{Benchmark: label, Skipped: fmt.Sprintf("failed: the stack's process ended (%v) without results; %s",
+		runErr, tail.quote())}}
 }
 
-// tailWriter keeps the last max bytes written.
+// crashMarks start the runtime's report of a crash.
+var crashMarks = []string{"panic: ", "fatal error: "}
+
+// tailWriter keeps the last max bytes written and the first crash report
+// (its first max bytes): a goroutine dump can be far longer than a tail.
 type tailWriter struct {
-	mu  sync.Mutex
-	max int
-	b   []byte
+	mu    sync.Mutex
+	max   int
+	b     []byte
+	crash []byte // from the first crash mark on; nil: none yet
 }
 
 func (t *tailWriter) Write(p []byte) (int, error) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
+	if t.crash != nil && len(t.crash) < t.max {
+		t.crash = append(t.crash, p[:min(len(p), t.max-len(t.crash))]...)
+	}
+	prev := len(t.b)
 	t.b = append(t.b, p...)
+	if t.crash == nil {
+		// A mark may span two writes: search from just before this one.
+		from := max(0, prev-16)
+		for _, m := range crashMarks {
+			if i := strings.Index(string(t.b[from:]), m); i >= 0 {
+				t.crash = append([]byte(nil), t.b[from+i:min(len(t.b), from+i+t.max)]...)
+				break
+			}
+		}
+	}
 	if len(t.b) > t.max {
 		t.b = t.b[len(t.b)-t.max:]
 	}
 	return len(p), nil
 }
 
-func (t *tailWriter) lastLines(n int) string {
+// quote is the crash report's first lines, or else the last lines written.
+func (t *tailWriter) quote() string {
 	t.mu.Lock()
 	defer t.mu.Unlock()
+	if t.crash != nil {
+		lines := strings.Split(strings.TrimSpace(string(t.crash)), "\n")
+		return "it crashed: " + strings.Join(lines[:min(len(lines), 7)], " / ")
+	}
 	lines := strings.Split(strings.TrimSpace(string(t.b)), "\n")
-	return strings.Join(lines[max(0, len(lines)-n):], " / ")
+	return "its last lines: " + strings.Join(lines[max(0, len(lines)-6):], " / ")
 }

@@ -46,10 +46,17 @@ func TestInChildReportsACrash(t *testing.T) {
 		}
 		return p
 	}
-	e := &env{dir: dir, cfg: Config{Isolate: script(`echo "panic: channel full" >&2; exit 2`)}}
+	// The panic comes first and a goroutine dump longer than any tail after it.
+	e := &env{dir: dir, cfg: Config{Isolate: script(`printf 'progress\npan' >&2; printf 'ic: channel full\n\ngoroutine 1 [running]:\n' >&2
+for i in $(seq 1 2000); do echo "frame $i" >&2; done; exit 2`)}}
 	rows := e.inChild(t.Context(), "fleet simulated N=1,000", e.childArgs("fleet"))
-	if len(rows) != 1 || rows[0].Benchmark != "fleet simulated N=1,000" || !strings.Contains(rows[0].Skipped, "panic: channel full") {
+	if len(rows) != 1 || rows[0].Benchmark != "fleet simulated N=1,000" || !strings.Contains(rows[0].Skipped, "it crashed: panic: channel full") {
 		t.Errorf("rows %+v: want one failed row quoting the panic", rows)
+	}
+	e.cfg.Isolate = script(`echo "killed by the kernel" >&2; exit 137`)
+	rows = e.inChild(t.Context(), "y", e.childArgs("fleet"))
+	if len(rows) != 1 || !strings.Contains(rows[0].Skipped, "its last lines: killed by the kernel") {
+		t.Errorf("rows %+v: want one failed row quoting the last lines", rows)
 	}
 	e.cfg.Isolate = script(`echo '[{"benchmark":"x","slipway":1,"unit":"s","target":"all","met":true}]'`)
 	rows = e.inChild(t.Context(), "x", e.childArgs("fleet"))
