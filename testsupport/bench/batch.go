@@ -48,9 +48,10 @@ type batch struct {
 	// retried).
 	answers5xx int
 	// last is when the last succeeded operation finished (its finishedAt,
-	// else when its wait returned).
-	last    time.Time
-	reasons map[string]int // why operations failed or were refused
+	// the time of its final event, else when its wait returned); shown is
+	// when the api had shown every operation ended (the waits returned).
+	last, shown time.Time
+	reasons     map[string]int // why operations failed or were refused
 
 	mu  sync.Mutex
 	ids []string // operations sent
@@ -157,7 +158,9 @@ func (b *batch) wait(ctx context.Context, c *client, deadline time.Time) error {
 			return nil
 		})
 	}
-	return g.Wait()
+	err := g.Wait()
+	b.shown = time.Now()
+	return err
 }
 
 // send sends a command, retrying 5xx answers and transport errors until

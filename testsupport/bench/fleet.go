@@ -110,6 +110,7 @@ type fleetRun struct {
 	slipTook         float64
 	baseTook         float64
 	baseNote         string
+	shownAfter       time.Duration // until the api showed every operation ended
 	idle, change     []sample
 	all              []sample
 	probes           *probes
@@ -188,6 +189,7 @@ func (e *env) measureFleet(ctx context.Context, r *fleetRun) error {
 		return err
 	}
 	r.slipTook = took(r.changed, r.n, s0)
+	r.shownAfter = r.changed.shown.Sub(s0)
 	e.cfg.Logf("%s: changed: %s", label, r.changed)
 	smp.read(ctx)
 	r.change, r.all = smp.between(s0, time.Time{}), smp.between(time.Time{}, time.Time{})

@@ -22,8 +22,9 @@ func (r *fleetRun) rows() []Row {
 	rows := []Row{
 		{Benchmark: label + ": image change to all, until all succeeded", Slipway: r.slipTook, Baseline: r.baseTook, Unit: "s",
 			Target: change, Note: fmt.Sprintf("Slipway: one PATCH per deployment (%d clients), until the last operation finished "+
-				"(%s); baseline: %s, server-side-applied at once and watched until the rollout-status rule held; services: %s",
-				batchClients, r.changed, r.baseNote, r.st.how)},
+				"(its finishedAt; the api showed them all ended after %.1f s): %s; baseline: %s, server-side-applied at once and "+
+				"watched until the rollout-status rule held; services: %s",
+				batchClients, r.shownAfter.Seconds(), r.changed, r.baseNote, r.st.how)},
 		{Benchmark: label + ": rollouts of the change that succeeded", Slipway: float64(r.changed.succeeded), Baseline: float64(r.n), Target: all},
 		{Benchmark: label + ": create all, until all succeeded", Slipway: r.createTook, Unit: "s", Note: r.created.String()},
 		{Benchmark: label + ": max JetStream consumers", Slipway: float64(total), Target: atMost(50, ""),
