@@ -134,19 +134,11 @@ func (e *env) localFleetStack(ctx context.Context, name string) (st *fleetStack,
 		return nil, "", err
 	}
 	st.url, st.natsURL, st.cs = "http://"+addr, nats.URL(), target.Client
-	common := []string{api.EnvNATSURL + "=" + nats.URL()}
-	kubeEnv := []string{kube.EnvKubeconfig + "=" + tc.Kubeconfig, kube.EnvTargetName + "=" + tc.Name,
-		kube.EnvTargetNS + "=" + tc.Namespace, kube.EnvTargetBaseURL + "=" + tc.BaseURL}
-	envs := map[string][]string{
-		"slipway-api": {api.EnvHTTPAddr + "=" + addr, api.EnvMongoURI + "=" + ferret.URI(), api.EnvMongoDB + "=slipway",
-			api.EnvInsecureNoAuth + "=true", api.EnvWebhookSecretsUnsealed + "=true"},
-		"slipway-rollout-worker": kubeEnv,
-		"slipway-health-monitor": kubeEnv,
-	}
+	envs := serviceEnv(nats.URL(), ferret.URI(), addr, tc)
 	ps := &processes{}
 	closers = append(closers, ps.stop)
 	for _, b := range ServiceBinaries {
-		p, err := ps.start(filepath.Join(bins, b[0]), append(common, envs[b[0]]...), st.logs)
+		p, err := ps.start(filepath.Join(bins, b[0]), envs[b[0]], st.logs)
 		if err != nil {
 			return nil, "", err
 		}
@@ -160,6 +152,23 @@ func (e *env) localFleetStack(ctx context.Context, name string) (st *fleetStack,
 	}
 	st.logs.start()
 	return st, "", nil
+}
+
+// serviceEnv is each service binary's environment, as a deployment of
+// Slipway sets it: production defaults but for the addresses, the target,
+// and no authentication or webhook sealing key (the benchmark's api is on
+// loopback).
+func serviceEnv(natsURL, mongoURI, addr string, tc kube.TargetConfig) map[string][]string {
+	nats := api.EnvNATSURL + "=" + natsURL
+	target := []string{nats, kube.EnvKubeconfig + "=" + tc.Kubeconfig, kube.EnvTargetName + "=" + tc.Name,
+		kube.EnvTargetNS + "=" + tc.Namespace, kube.EnvTargetBaseURL + "=" + tc.BaseURL}
+	return map[string][]string{
+		"slipway-api": {nats, api.EnvHTTPAddr + "=" + addr, api.EnvMongoURI + "=" + mongoURI, api.EnvMongoDB + "=slipway",
+			api.EnvInsecureNoAuth + "=true", api.EnvWebhookSecretsUnsealed + "=true"},
+		"slipway-rollout-worker": target,
+		"slipway-health-monitor": target,
+		"slipway-promoter":       {nats},
+	}
 }
 
 // freeAddr returns a loopback address with a port free just now.
