@@ -2,9 +2,11 @@
 # Builds and runs Slipway's benchmarks and prints a markdown table of each
 # figure against its raw baseline (also written to bench/results/latest.md).
 #
-#   bench/run.sh                      # everything, about 3-5 minutes (limit: 10)
-#   bench/run.sh -quick               # CI-sized, about 1-2 minutes
-#   bench/run.sh -only intake,replay  # some of: intake kubewrite rollout visible replay queries monitor
+#   bench/run.sh                      # everything: 3-5 minutes, plus about an hour for fleet and soak
+#   bench/run.sh -quick               # CI-sized, about 5 minutes
+#   bench/run.sh -only intake,replay  # some of: intake kubewrite rollout visible replay queries monitor fleet soak
+#   bench/run.sh -only fleet -fleet-n 1000,10000 -fleet-local-n 1000   # the fleet benchmark (defaults)
+#   bench/run.sh -only soak -soak 30m -soak-n 1000                     # the soak (defaults)
 #   bench/run.sh -only queries -n 100,1000,10000
 #   bench/run.sh -cpuprofile bench/results/profiles   # a CPU profile of each Slipway measurement
 #
@@ -30,6 +32,13 @@ done
 
 echo "== build slipway-bench" >&2
 go build -o bin/slipway-bench ./testsupport/bench/cmd/slipway-bench
+if [ -z "$only" ] || [[ ",$only," == *",fleet,"* ]]; then
+	# The fleet benchmark runs each service as a process of its own on the
+	# local plane (-bin, default bin/).
+	echo "== build the service binaries" >&2
+	go build -o bin/ ./services/api/cmd/slipway-api ./services/rollout-worker/cmd/slipway-rollout-worker \
+		./services/health-monitor/cmd/slipway-health-monitor ./services/promoter/cmd/slipway-promoter
+fi
 
 monitor=()
 if [ -z "$only" ] || [[ ",$only," == *",monitor,"* ]]; then

@@ -4,6 +4,7 @@ import (
 	"math"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestQuickIntake runs the harness's quick intake benchmark against a real
@@ -69,5 +70,60 @@ func TestFormat(t *testing.T) {
 		if got := format(c.v, c.unit); got != c.want {
 			t.Errorf("format(%v, %q) = %q, want %q", c.v, c.unit, got, c.want)
 		}
+	}
+}
+
+// TestQuickFleetAndSoak runs the fleet benchmark and the soak at a tiny
+// size against real in-process stacks: every figure is measured (none
+// skipped but the local plane's when its binaries are missing), never
+// judged for speed.
+func TestQuickFleetAndSoak(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts stacks: skipped with -short")
+	}
+	rows, err := Run(t.Context(), Config{Only: []string{"fleet", "soak"}, Quick: true, DataDir: t.TempDir(), Logf: t.Logf,
+		FleetSizes: []int{3}, LocalFleetSize: 3, SoakSize: 2, SoakDuration: 15 * time.Second, NoLocal: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]bool{
+		"fleet simulated N=3: image change to all, until all succeeded":       true,
+		"fleet simulated N=3: rollouts of the change that succeeded":          true,
+		"fleet simulated N=3: max JetStream consumers":                        true,
+		"fleet simulated N=3: WARN/ERROR log lines":                           true,
+		"fleet simulated N=3: RSS of bench process per 1,000 deployments":     true,
+		"fleet simulated N=3: GET one deployment during the change: p99":      true,
+		"fleet simulated N=3: list page during the change: p99":               true,
+		"fleet simulated N=3: event -> visible in GET during the change: p99": true,
+		"soak N=2 for 15s: RSS of bench process, end vs start":                true,
+		"soak N=2 for 15s: JetStream consumers, end vs start":                 true,
+		"soak N=2 for 15s: rollouts started in the soak that succeeded":       true,
+	}
+	for _, r := range rows {
+		if r.Benchmark == "fleet local plane N=3" {
+			if r.Skipped == "" {
+				t.Errorf("local plane row not skipped with NoLocal: %+v", r)
+			}
+			continue
+		}
+		if r.Skipped != "" {
+			t.Errorf("row %q skipped: %s", r.Benchmark, r.Skipped)
+		}
+		if !want[r.Benchmark] {
+			continue
+		}
+		delete(want, r.Benchmark)
+		if strings.Contains(r.Benchmark, "log lines") {
+			continue // 0 is a measurement
+		}
+		if !(r.Slipway > 0) {
+			t.Errorf("row %q: Slipway %v, want measured", r.Benchmark, r.Slipway)
+		}
+		if strings.Contains(r.Benchmark, "until all succeeded") && !(r.Baseline > 0) {
+			t.Errorf("row %q: baseline %v, want measured", r.Benchmark, r.Baseline)
+		}
+	}
+	for name := range want {
+		t.Errorf("no row %q", name)
 	}
 }

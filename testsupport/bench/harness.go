@@ -34,6 +34,21 @@ type Config struct {
 	// MonitorOutput names a file with the output of MonitorCommand, which
 	// bench/run.sh runs; the monitor benchmark reads it.
 	MonitorOutput string
+	// FleetSizes are the fleet benchmark's sizes on the simulated target
+	// (default 1,000 and 10,000; -quick: 40); LocalFleetSize is its size on
+	// the local plane (default 1,000; -quick: 20).
+	FleetSizes     []int
+	LocalFleetSize int
+	// SoakSize and SoakDuration size the soak (default 1,000 deployments
+	// for 30 minutes; -quick: 20 for 2 minutes).
+	SoakSize     int
+	SoakDuration time.Duration
+	// ServiceBinDir holds the service binaries (ServiceBinaries) the fleet
+	// benchmark runs as processes on the local plane.
+	ServiceBinDir string
+	// Isolate, when set, is the path of slipway-bench: each simulated
+	// fleet and the soak then run in a child process of it (see inChild).
+	Isolate string
 	// Logf reports progress (default: none).
 	Logf func(format string, args ...any)
 }
@@ -53,6 +68,32 @@ var benchmarks = []benchmark{
 	{"replay", "replay rebuild of the read models vs raw upserts", runReplay},
 	{"queries", "fleet list with label filter and search vs the raw driver query", runQueries},
 	{"monitor", "health monitor footprint (its go test benchmark, run by bench/run.sh)", runMonitor},
+	{"fleet", "one image change to a whole fleet vs the same Deployments applied directly", runFleet},
+	{"soak", "a fleet left running with a trickle of updates: RSS, consumers, errors, rollouts", runSoak},
+}
+
+// DefaultTimeout is how long a run of cfg may take: 10 minutes for the
+// other benchmarks, plus a bound on the fleet and the soak when selected
+// (both wait with limits of their own, so a stalled fleet ends in time).
+func DefaultTimeout(cfg Config) time.Duration {
+	d := 10 * time.Minute
+	e := &env{cfg: cfg}
+	if e.selected("fleet") {
+		for _, n := range append(e.fleetSizes(), e.localFleetSize()) {
+			if n > 0 {
+				d += 5*time.Minute + 4*e.phaseLimit(n) // create, copies, baseline, change
+			}
+		}
+	}
+	if e.selected("soak") {
+		d += 5*time.Minute + e.soakDuration() + 2*e.phaseLimit(e.soakSize())
+	}
+	return d
+}
+
+// selected says whether the benchmark named name runs.
+func (e *env) selected(name string) bool {
+	return len(e.cfg.Only) == 0 || slices.Contains(e.cfg.Only, name)
 }
 
 // Names lists the benchmarks with one line on each.
@@ -95,7 +136,7 @@ func Run(ctx context.Context, cfg Config) ([]Row, error) {
 	var rows []Row
 	var errs []error
 	for _, b := range benchmarks {
-		if len(cfg.Only) > 0 && !slices.Contains(cfg.Only, b.name) {
+		if !e.selected(b.name) {
 			continue
 		}
 		began := time.Now()

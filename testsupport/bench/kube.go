@@ -185,3 +185,47 @@ func setEnv(c *corev1ac.ContainerApplyConfiguration, name, value string) {
 	}
 	c.WithEnv(corev1ac.EnvVar().WithName(name).WithValue(value))
 }
+
+// waitAll waits until the rollout of generation want[name] or later of
+// every Deployment named in want is done, or until ctx ends, and returns
+// when the last one was first seen done and how many are not done. It
+// checks at most every 100 ms, so a fleet costs one pass per check, not
+// one waiter per Deployment; the times are the watch's, not the check's.
+func (w *deployWatcher) waitAll(ctx context.Context, want map[string]int64) (last time.Time, pending int) {
+	for {
+		w.mu.Lock()
+		last, pending = time.Time{}, 0
+		for name, gen := range want {
+			d := w.objs[name]
+			at, ok := w.doneAt[name]
+			if d == nil || d.Generation < gen || !ok {
+				pending++
+				continue
+			}
+			if at.After(last) {
+				last = at
+			}
+		}
+		ch := w.changed
+		w.mu.Unlock()
+		if pending == 0 || ctx.Err() != nil {
+			return last, pending
+		}
+		select {
+		case <-ctx.Done():
+		case <-ch:
+		}
+		_ = pause(ctx, 100*time.Millisecond)
+	}
+}
+
+// snapshot returns the Deployments seen, by name.
+func (w *deployWatcher) snapshot() map[string]*appsv1.Deployment {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	out := make(map[string]*appsv1.Deployment, len(w.objs))
+	for k, v := range w.objs {
+		out[k] = v
+	}
+	return out
+}

@@ -129,6 +129,8 @@ func format(v float64, unit string) string {
 	}
 	var s string
 	switch a := math.Abs(v); {
+	case unit == "" && v == math.Trunc(v) && a < 1e15: // a count
+		s = thousands(int64(v))
 	case a >= 1000:
 		s = thousands(int64(math.Round(v)))
 	case a >= 100:

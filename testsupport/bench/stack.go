@@ -40,6 +40,9 @@ type StackOptions struct {
 	Cluster string
 	// Logger receives the services' logs (default: discarded).
 	Logger *slog.Logger
+	// Production runs drift and health at the services' production
+	// intervals (their LoadConfig defaults) instead of the dev ones.
+	Production bool
 }
 
 // Stack is all of Slipway in this process, wired as `slipway dev` wires it
@@ -104,15 +107,13 @@ func StartStack(ctx context.Context, o StackOptions) (s *Stack, err error) {
 		return s, err
 	}
 	s.URL = s.mainAPI.URL
-	s.startWorker(targets)
-	settle := 3 * time.Second
-	if s.Target.Simulated {
-		settle = 500 * time.Millisecond
+	wcfg, mcfg, err := serviceConfigs(o.Production, s.Target.Simulated)
+	if err != nil {
+		return s, err
 	}
-	s.group.Go(func() error {
-		return monitor.Run(s.ctx, monitor.Config{NATSURL: s.NATSURL, Targets: targets, Settle: settle,
-			Logger: s.log.With("service", "health-monitor")})
-	})
+	s.startWorker(wcfg, targets)
+	mcfg.NATSURL, mcfg.Targets, mcfg.Logger = s.NATSURL, targets, s.log.With("service", "health-monitor")
+	s.group.Go(func() error { return monitor.Run(s.ctx, mcfg) })
 	s.group.Go(func() error {
 		return promoter.Run(s.ctx, promoter.Config{NATSURL: s.NATSURL, Logger: s.log.With("service", "promoter")})
 	})
@@ -161,11 +162,40 @@ func (s *Stack) StartAPI(db string) (*Service, error) {
 	return v, nil
 }
 
-func (s *Stack) startWorker(targets *kube.Targets) {
-	s.workerSvc = s.run(func(ctx context.Context) error {
-		return worker.Run(ctx, worker.Config{NATSURL: s.NATSURL, Targets: targets, DriftInterval: 10 * time.Second,
-			Logger: s.log.With("service", "rollout-worker")})
-	})
+func (s *Stack) startWorker(cfg worker.Config, targets *kube.Targets) {
+	cfg.NATSURL, cfg.Targets, cfg.Logger = s.NATSURL, targets, s.log.With("service", "rollout-worker")
+	s.workerSvc = s.run(func(ctx context.Context) error { return worker.Run(ctx, cfg) })
+}
+
+// serviceConfigs are the worker's and the monitor's settings: `slipway
+// dev`'s short drift interval and health settle, or with production the
+// defaults each service's LoadConfig gives without flags or environment.
+func serviceConfigs(production, simulated bool) (worker.Config, monitor.Config, error) {
+	if !production {
+		settle := 3 * time.Second
+		if simulated {
+			settle = 500 * time.Millisecond
+		}
+		return worker.Config{DriftInterval: 10 * time.Second}, monitor.Config{Settle: settle}, nil
+	}
+	// A kubeconfig path only makes the configs valid; the targets are the
+	// stack's own.
+	getenv := func(k string) string {
+		if k == kube.EnvKubeconfig {
+			return os.DevNull
+		}
+		return ""
+	}
+	w, err := worker.LoadConfig(nil, getenv)
+	if err != nil {
+		return w, monitor.Config{}, fmt.Errorf("worker defaults: %w", err)
+	}
+	m, err := monitor.LoadConfig(nil, getenv)
+	if err != nil {
+		return w, m, fmt.Errorf("health monitor defaults: %w", err)
+	}
+	w.TargetConfigs, m.TargetConfigs = nil, nil
+	return w, m, nil
 }
 
 // StopAPI stops the stack's api (and its projector).

@@ -10,6 +10,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -41,26 +42,39 @@ func run(args []string, stdout, stderr io.Writer) error {
 	local := fs.Bool("local", true, "use the local control plane when its binaries are built")
 	monitor := fs.String("monitor", "", "file with the output of `"+bench.MonitorCommand+"` (bench/run.sh runs it)")
 	out := fs.String("o", "", "also write the report to this file")
-	timeout := fs.Duration("timeout", 10*time.Minute, "stop after this long")
+	timeout := fs.Duration("timeout", 0, "stop after this long (default: 10m, plus what the fleet and soak benchmarks need when they run)")
+	fleetN := fs.String("fleet-n", "", "comma-separated fleet sizes on the simulated target (default 1000,10000; -quick: 40)")
+	localN := fs.Int("fleet-local-n", 0, "the fleet's size on the local plane (default 1000; -quick: 20)")
+	soakN := fs.Int("soak-n", 0, "deployments of the soak (default 1000; -quick: 20)")
+	soakFor := fs.Duration("soak", 0, "how long the soak runs (default 30m; -quick: 2m)")
+	bins := fs.String("bin", "bin", "folder of the service binaries the fleet benchmark runs on the local plane")
+	isolate := fs.Bool("isolate", true, "run each simulated fleet and the soak in a child process, so that a stack that crashes is reported")
+	child := fs.Bool("child-json", false, "write the rows as JSON to stdout (how a parent runs this program as its child)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	cfg := bench.Config{Quick: *quick, DataDir: *data, CPUProfileDir: *profile, NoLocal: !*local, MonitorOutput: *monitor,
+		LocalFleetSize: *localN, SoakSize: *soakN, SoakDuration: *soakFor, ServiceBinDir: *bins,
 		Logf: func(format string, a ...any) {
 			fmt.Fprintf(stderr, "%s %s\n", time.Now().Format("15:04:05"), fmt.Sprintf(format, a...))
 		}}
 	if *only != "" {
 		cfg.Only = strings.Split(*only, ",")
 	}
-	for _, s := range strings.Split(*sizes, ",") {
-		if s == "" {
-			continue
+	var err error
+	if cfg.Sizes, err = fleetSizes("-n", *sizes); err != nil {
+		return err
+	}
+	if cfg.FleetSizes, err = fleetSizes("-fleet-n", *fleetN); err != nil {
+		return err
+	}
+	if *isolate && !*child {
+		if cfg.Isolate, err = os.Executable(); err != nil {
+			return err
 		}
-		n, err := strconv.Atoi(strings.ReplaceAll(s, "_", ""))
-		if err != nil || n < 2 {
-			return fmt.Errorf("-n: %q is not a fleet size", s)
-		}
-		cfg.Sizes = append(cfg.Sizes, n)
+	}
+	if *timeout == 0 {
+		*timeout = bench.DefaultTimeout(cfg)
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
@@ -69,6 +83,9 @@ func run(args []string, stdout, stderr io.Writer) error {
 
 	began, load := time.Now(), loadAverage()
 	rows, runErr := bench.Run(ctx, cfg)
+	if *child {
+		return errors.Join(bench.WriteRowsJSON(stdout, rows), runErr)
+	}
 	var report bytes.Buffer
 	fmt.Fprintf(&report, "Run %s on %s (%d CPUs, %s/%s, %s) in %s; load average %s at the start, %s at the end; %s\n\n",
 		began.Format("2006-01-02 15:04 MST"), cpuModel(), runtime.NumCPU(), runtime.GOOS, runtime.GOARCH, runtime.Version(),
@@ -85,6 +102,22 @@ func run(args []string, stdout, stderr io.Writer) error {
 		}
 	}
 	return runErr
+}
+
+// fleetSizes parses a comma-separated list of fleet sizes.
+func fleetSizes(flag, list string) ([]int, error) {
+	var out []int
+	for _, s := range strings.Split(list, ",") {
+		if s == "" {
+			continue
+		}
+		n, err := strconv.Atoi(strings.ReplaceAll(s, "_", ""))
+		if err != nil || n < 2 {
+			return nil, fmt.Errorf("%s: %q is not a fleet size", flag, s)
+		}
+		out = append(out, n)
+	}
+	return out, nil
 }
 
 func names() string {
