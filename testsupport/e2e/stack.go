@@ -20,6 +20,7 @@ import (
 	"slipway.dev/pkg/kube"
 	api "slipway.dev/services/api"
 	"slipway.dev/testsupport/apitest"
+	"slipway.dev/testsupport/apitest/openapicheck"
 	"slipway.dev/testsupport/kubeplane"
 )
 
@@ -209,7 +210,8 @@ func (s *Stack) startAPI(dir string) {
 		url := "http://" + addr
 		err = waitReady(s.t.Context(), url, p, 30*time.Second)
 		if err == nil {
-			s.API = apitest.New(url).As(token)
+			// Every exchange of the tests is checked against the api's OpenAPI document.
+			s.API = apitest.New(url).As(token).ValidateWith(openapicheck.New(url).WithToken(token).Check)
 			return
 		}
 		if i == attempts || !strings.Contains(p.Tail(20), "address already in use") {

@@ -5,6 +5,9 @@
 //     headers, Content-Type and body must match that response;
 //   - the request too when the API accepted it (2xx or 3xx): a refused
 //     request may break the schema, which is why it was refused;
+//   - object schemas are closed: a member of a request or response body
+//     that its schema does not declare is an error, unless the schema says
+//     additionalProperties (a map);
 //   - a request to no documented route must be answered with a 404 or 405
 //     problem.
 //
@@ -96,6 +99,11 @@ func (c *Checker) check(req *http.Request, body []byte, resp apitest.Response) e
 		if err := openapi3filter.ValidateRequest(req.Context(), in); err != nil {
 			errs = append(errs, fmt.Errorf("the request was accepted but breaks the document: %w", err))
 		}
+		if rb := route.Operation.RequestBody; rb != nil && rb.Value != nil {
+			if err := undeclaredIn(rb.Value.Content, req.Header.Get("Content-Type"), body); err != nil {
+				errs = append(errs, fmt.Errorf("the request was accepted but has %w", err))
+			}
+		}
 	}
 	out := &openapi3filter.ResponseValidationInput{
 		RequestValidationInput: in,
@@ -107,8 +115,17 @@ func (c *Checker) check(req *http.Request, body []byte, resp apitest.Response) e
 	if err := openapi3filter.ValidateResponse(req.Context(), out); err != nil {
 		errs = append(errs, fmt.Errorf("the response breaks the document: %w", err))
 	}
-	if declared := route.Operation.Responses.Status(resp.Status); declared != nil && len(declared.Value.Content) == 0 && len(resp.Body) > 0 {
+	declared := route.Operation.Responses.Status(resp.Status)
+	if declared == nil {
+		declared = route.Operation.Responses.Default()
+	}
+	if declared != nil && len(declared.Value.Content) == 0 && len(resp.Body) > 0 {
 		errs = append(errs, fmt.Errorf("status %d declares no body, but the response has %d bytes", resp.Status, len(resp.Body)))
+	}
+	if declared != nil {
+		if err := undeclaredIn(declared.Value.Content, resp.Header.Get("Content-Type"), resp.Body); err != nil {
+			errs = append(errs, fmt.Errorf("the response has %w", err))
+		}
 	}
 	return errors.Join(errs...)
 }

@@ -35,10 +35,28 @@ const document = `{
           "304": {"description": "unchanged"}
         }
       }
+    },
+    "/v1/things/{id}/owner": {
+      "get": {
+        "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string"}}],
+        "responses": {
+          "200": {"description": "the thing with its owner", "content": {"application/json": {"schema": {
+            "allOf": [{"$ref": "#/components/schemas/Thing"}, {"type": "object", "properties": {"owner": {"type": "string"}}}]}}}}
+        }
+      }
     }
   },
   "components": {"schemas": {
-    "Thing": {"type": "object", "required": ["id"], "properties": {"id": {"type": "string"}}},
+    "Thing": {"type": "object", "required": ["id"], "properties": {
+      "id": {"type": "string"},
+      "labels": {"type": "object", "additionalProperties": {"type": "string"}},
+      "extra": {"type": "object", "additionalProperties": true},
+      "blob": {"description": "any JSON"},
+      "parts": {"type": "array", "items": {"type": "object", "properties": {"n": {"type": "integer"}}}},
+      "shape": {"oneOf": [
+        {"type": "object", "required": ["radius"], "properties": {"radius": {"type": "number"}}},
+        {"type": "object", "required": ["side"], "properties": {"side": {"type": "number"}}}]}
+    }},
     "Problem": {"type": "object", "required": ["type", "status"], "properties": {"type": {"type": "string"}, "status": {"type": "integer"}}}
   }}
 }`
@@ -96,6 +114,16 @@ func TestCheck(t *testing.T) {
 		{"unknown route", "GET", "/v1/nope", nil, `404 application/problem+json {"type":"x","status":404}`, ""},
 		{"unknown method", "DELETE", "/v1/things", nil, `405 application/problem+json {"type":"x","status":405}`, ""},
 		{"unknown method on a templated path", "PUT", "/v1/things/a", `{}`, `405 application/problem+json {"type":"x","status":405}`, ""},
+
+		{"declared members", "GET", "/v1/things/a", nil, `200 application/json {"id":"a","labels":{"team":"x"},"extra":{"any":{"deep":1}},"blob":{"b":[1]},"parts":[{"n":1}],"shape":{"side":2}}`, ""},
+		{"members of allOf branches", "GET", "/v1/things/a/owner", nil, `200 application/json {"id":"a","owner":"me"}`, ""},
+
+		{"undeclared member", "GET", "/v1/things/a", nil, `200 application/json {"id":"a","colour":"red"}`, "does not declare (its objects are closed unless additionalProperties says otherwise): colour"},
+		{"undeclared member in an array", "GET", "/v1/things/a", nil, `200 application/json {"id":"a","parts":[{"n":1},{"n":2,"m":3}]}`, "declare (its objects are closed unless additionalProperties says otherwise): parts[].m"},
+		{"undeclared member of a oneOf branch", "GET", "/v1/things/a", nil, `200 application/json {"id":"a","shape":{"side":1,"colour":"red"}}`, "shape.colour"},
+		{"undeclared member next to allOf", "GET", "/v1/things/a/owner", nil, `200 application/json {"id":"a","owner":"me","since":"now"}`, "does not declare (its objects are closed unless additionalProperties says otherwise): since"},
+		{"undeclared member answering an accepted request", "POST", "/v1/things", `{"name":"a"}`, `202 application/json {"id":"a","colour":"red"}`, "colour"},
+		{"unknown route with an undeclared problem member", "GET", "/v1/nope", nil, `404 application/problem+json {"type":"x","status":404,"hint":"h"}`, "hint"},
 
 		{"undeclared status", "GET", "/v1/things/a", nil, `500 application/problem+json {"type":"x","status":500}`, "status 500 is not declared"},
 		{"body breaks the schema", "GET", "/v1/things/a", nil, `200 application/json {"name":"a"}`, "response body doesn't match"},

@@ -39,6 +39,9 @@ func (c *Checker) checkUnrouted(req *http.Request, routeErr error, resp apitest.
 	if err := problem.Value.VisitJSON(v, openapi3.MultiErrors()); err != nil {
 		return fmt.Errorf("the problem breaks the Problem schema: %w", err)
 	}
+	if err := undeclaredBy(problem.Value, v); err != nil {
+		return fmt.Errorf("the problem has %w", err)
+	}
 	return nil
 }
 
