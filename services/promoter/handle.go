@@ -160,7 +160,7 @@ func (h *handler) makePlan(ctx context.Context, cmd events.PlanPromotion) (event
 		return events.PromotionPlanned{}, "", "", err
 	}
 	return events.PromotionPlanned{ID: cmd.ID, Source: cmd.Source, SourceRevision: rev, Target: cmd.Target,
-		TargetRevision: tgt.current, TargetSeq: tgt.lastSeq, DryRun: cmd.DryRun, Message: cmd.Message,
+		TargetRevision: tgt.current, TargetSeq: tgt.version, DryRun: cmd.DryRun, Message: cmd.Message,
 		Missing: p.Missing, MissingSecrets: p.MissingSecrets, Plan: doc}, "", "", nil
 }
 
