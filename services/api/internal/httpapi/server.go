@@ -17,7 +17,6 @@ import (
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/propagation"
 
-	"slipway.dev/pkg/events"
 	"slipway.dev/pkg/metrics"
 	"slipway.dev/pkg/telemetry"
 	"slipway.dev/services/api/internal/intake"
@@ -42,8 +41,6 @@ type Reads interface {
 type Commands interface {
 	Submit(ctx context.Context, req intake.Request) (intake.Record, error)
 	Lookup(ctx context.Context, id string) (intake.Record, error)
-	// Version is the deployment's current version: its history's last sequence.
-	Version(ctx context.Context, ref events.DeploymentRef) (uint64, error)
 }
 
 // Changes wakes waiters when the read models change.
