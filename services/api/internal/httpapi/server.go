@@ -93,7 +93,7 @@ func New(d Deps) *echo.Echo {
 			AllowHeaders:  []string{echo.HeaderAuthorization, echo.HeaderContentType, "Idempotency-Key", "If-Match", "Last-Event-ID"},
 			ExposeHeaders: []string{echo.HeaderLocation, "ETag", "Retry-After"}, MaxAge: 600}))
 	}
-	e.Use(a.guard)
+	e.Use(a.guard, knownQueries)
 	e.GET("/healthz", a.healthz)
 	e.GET("/metrics", echo.WrapHandler(metrics.Handler()))
 	e.GET("/readyz", a.readyz)
