@@ -10,6 +10,8 @@ import (
 	"os"
 	"path/filepath"
 
+	"k8s.io/klog/v2"
+
 	"slipway.dev/cmd/slipway/internal/devstack"
 	"slipway.dev/pkg/kube/localplane"
 	"slipway.dev/pkg/telemetry"
@@ -76,6 +78,7 @@ func runDev(ctx context.Context, args []string, stdout, stderr io.Writer, getenv
 		logOut = f
 	}
 	log := telemetry.Logger(logOut, "slipway-dev", slog.LevelInfo)
+	routeKlog(log)
 	shutdown, err := telemetry.Setup(ctx, "slipway")
 	if err != nil {
 		fmt.Fprintln(stderr, "slipway dev:", err)
@@ -114,6 +117,13 @@ func runDev(ctx context.Context, args []string, stdout, stderr io.Writer, getenv
 		return 1
 	}
 	return 0
+}
+
+// routeKlog sends client-go's klog lines (an unreachable cluster's retries,
+// reflector errors) to the dev log, not the console: klog writes to stderr
+// unless it has a logger. Process-wide, as klog is.
+func routeKlog(log *slog.Logger) {
+	klog.SetSlogLogger(log.With("logger", "client-go"))
 }
 
 func waitErr(s *devstack.Stack) <-chan error {
