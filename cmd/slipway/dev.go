@@ -10,6 +10,9 @@ import (
 	"os"
 	"path/filepath"
 
+	"k8s.io/klog/v2"
+
+	"slipway.dev/cmd/slipway/internal/cli"
 	"slipway.dev/cmd/slipway/internal/devstack"
 	"slipway.dev/pkg/kube/localplane"
 	"slipway.dev/pkg/telemetry"
@@ -46,14 +49,15 @@ func runDev(ctx context.Context, args []string, stdout, stderr io.Writer, getenv
 	fs.SetOutput(stderr)
 	var cfg devConfig
 	fs.StringVar(&cfg.Addr, "addr", "127.0.0.1:8080", "where the API listens (HOST:PORT)")
-	fs.StringVar(&cfg.DataDir, "data", ".slipway", "folder for NATS and FerretDB data; kept across restarts")
+	fs.StringVar(&cfg.DataDir, "data", cli.DefaultDevData, "folder for NATS and FerretDB data; kept across restarts")
 	fs.StringVar(&cfg.Cluster, "cluster", devstack.ClusterAuto, "Kubernetes target: auto (the --kubeconfig cluster when given, "+
 		"else a local control plane when its binaries are built, else simulated), local (a real control plane with "+
 		"KWOK nodes, in <data>/kube; build it once with: "+localplane.BuildCommand+") or simulated (in process)")
 	fs.StringVar(&cfg.Kubeconfig, "kubeconfig", getenv("KUBECONFIG"), "with --cluster auto, deploy to the cluster of this kubeconfig")
 	fs.StringVar(&cfg.Namespace, "namespace", "default", "namespace deployments go to")
 	fs.BoolVar(&cfg.LogStderr, "log-stderr", false, "write JSON logs to stderr instead of <data>/slipway.log")
-	fs.BoolVar(&cfg.Auth, "auth", false, "require API tokens: prints a global-admin token (kept in <data>/admin-token) that the slipway CLI run from this folder uses")
+	fs.BoolVar(&cfg.Auth, "auth", false, "require API tokens: prints a global-admin token (kept in <data>/admin-token) that the slipway CLI uses "+
+		"when run from this folder with the default --data, else with SLIPWAY_DEV_DATA=<data>")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -76,6 +80,7 @@ func runDev(ctx context.Context, args []string, stdout, stderr io.Writer, getenv
 		logOut = f
 	}
 	log := telemetry.Logger(logOut, "slipway-dev", slog.LevelInfo)
+	routeKlog(log)
 	shutdown, err := telemetry.Setup(ctx, "slipway")
 	if err != nil {
 		fmt.Fprintln(stderr, "slipway dev:", err)
@@ -116,6 +121,13 @@ func runDev(ctx context.Context, args []string, stdout, stderr io.Writer, getenv
 	return 0
 }
 
+// routeKlog sends client-go's klog lines (an unreachable cluster's retries,
+// reflector errors) to the dev log, not the console: klog writes to stderr
+// unless it has a logger. Process-wide, as klog is.
+func routeKlog(log *slog.Logger) {
+	klog.SetSlogLogger(log.With("logger", "client-go"))
+}
+
 func waitErr(s *devstack.Stack) <-chan error {
 	ch := make(chan error, 1)
 	go func() { ch <- s.Wait() }()
@@ -138,6 +150,7 @@ func printBanner(w io.Writer, cfg devConfig, s *devstack.Stack, token string) {
   Logs:    %s
 `, s.URL, target, cfg.DataDir, logs)
 	printAuth(w, cfg, token)
+	printCLI(w, cfg, token)
 	authHeader := ""
 	if token != "" {
 		authHeader = " -H \"Authorization: Bearer $(cat " + filepath.Join(cfg.DataDir, "admin-token") + ")\""

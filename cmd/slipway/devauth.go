@@ -51,8 +51,38 @@ func printAuth(w io.Writer, cfg devConfig, token string) {
 		fmt.Fprintf(w, "  Auth:    OFF: anyone who can reach %s may do anything (loopback only; run with --auth to require tokens)\n", cfg.Addr)
 		return
 	}
-	fmt.Fprintf(w, "  Auth:    on. Global-admin token (kept in %s; the slipway CLI in this folder uses it):\n           %s\n",
+	fmt.Fprintf(w, "  Auth:    on. Global-admin token (kept in %s):\n           %s\n",
 		filepath.Join(cfg.DataDir, "admin-token"), token)
+}
+
+// printCLI says what the slipway CLI needs to use this stack (its URL and,
+// with --auth, its token, from <data>/cli.yaml): nothing when run from the
+// folder holding the default ./.slipway, SLIPWAY_DEV_DATA otherwise.
+func printCLI(w io.Writer, cfg devConfig, token string) {
+	what := "this API"
+	if token != "" {
+		what = "this API and its token"
+	}
+	data, err := filepath.Abs(cfg.DataDir)
+	def, defErr := filepath.Abs(cli.DefaultDevData)
+	if err == nil && defErr == nil && data == def {
+		fmt.Fprintf(w, "  CLI:     the slipway CLI run from this folder uses %s\n", what)
+		return
+	}
+	if err != nil {
+		data = cfg.DataDir
+	}
+	fmt.Fprintf(w, "  CLI:     the slipway CLI uses %s with: export SLIPWAY_DEV_DATA=%s\n", what, shellQuote(data))
+}
+
+// shellQuote quotes s for a POSIX shell when it needs it.
+func shellQuote(s string) string {
+	if s != "" && strings.IndexFunc(s, func(r rune) bool {
+		return !(r == '/' || r == '.' || r == '-' || r == '_' || r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z')
+	}) < 0 {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
 
 // loopback reports whether addr (host:port) listens on loopback only.

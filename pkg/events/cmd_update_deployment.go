@@ -10,7 +10,8 @@ type UpdateDeployment struct {
 	SpecPatch  json.RawMessage `json:"specPatch"`
 	Message    string          `json:"message,omitempty"`
 	// ExpectedSeq, when not 0, is the deployment's version the caller read
-	// (its ETag): the update is rejected if anything happened since.
+	// (its ETag): the update is rejected if the version moved since
+	// (MovesVersion: the spec, aliases, termination changed; not health).
 	ExpectedSeq uint64 `json:"expectedSeq,omitempty"`
 }
 

@@ -211,13 +211,18 @@ func (s Spec) validateStrategy(v *validator) {
 	if r == nil {
 		return
 	}
-	surge, surgeOK := parseIntOrPercent(r.MaxSurge)
-	unavail, unavailOK := parseIntOrPercent(r.MaxUnavailable)
+	// As Kubernetes: a surge may be above 100% (more new pods than
+	// replicas at once); at most all replicas can be unavailable.
+	surge, _, surgeOK := parseIntOrPercent(r.MaxSurge)
+	unavail, pct, unavailOK := parseIntOrPercent(r.MaxUnavailable)
 	if !surgeOK {
 		v.add("spec.rollout.maxSurge", "must be a count (\"1\") or a percentage (\"25%%\")")
 	}
-	if !unavailOK {
+	switch {
+	case !unavailOK:
 		v.add("spec.rollout.maxUnavailable", "must be a count (\"0\") or a percentage (\"25%%\")")
+	case pct && unavail > 100:
+		v.add("spec.rollout.maxUnavailable", "must be at most 100%%")
 	}
 	if surgeOK && unavailOK && r.MaxSurge != "" && r.MaxUnavailable != "" && surge == 0 && unavail == 0 {
 		v.add("spec.rollout", "maxSurge and maxUnavailable must not both be 0")
@@ -230,19 +235,16 @@ func (s Spec) validateStrategy(v *validator) {
 	}
 }
 
-// parseIntOrPercent accepts "" (unset), "3" or "25%".
-func parseIntOrPercent(s string) (int, bool) {
+// parseIntOrPercent accepts "" (unset), "3" or "25%"; percent says which.
+func parseIntOrPercent(s string) (n int, percent, ok bool) {
 	if s == "" {
-		return 0, true
+		return 0, false, true
 	}
 	if !intOrPct.MatchString(s) {
-		return 0, false
+		return 0, false, false
 	}
 	n, err := strconv.Atoi(strings.TrimSuffix(s, "%"))
-	if err != nil || (strings.HasSuffix(s, "%") && n > 100) {
-		return 0, false
-	}
-	return n, true
+	return n, strings.HasSuffix(s, "%"), err == nil
 }
 
 // ValidateAlias checks an alias name: a DNS label of at most MaxAliasLen

@@ -65,7 +65,7 @@ var keyedLists = map[string]struct {
 // keyed list with a duplicate key on either side compares whole.
 func Diff(from, to events.Spec) []Change {
 	out := []Change{}
-	walk(&out, "spec", normalize(toJSON(from)), normalize(toJSON(to)))
+	walk(&out, "spec", normalize(unsetEmpty(toJSON(from))), normalize(unsetEmpty(toJSON(to))))
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Path < out[j].Path })
 	return out
 }
@@ -78,6 +78,21 @@ func toJSON(s events.Spec) any {
 	var v any
 	if err := json.Unmarshal(b, &v); err != nil {
 		panic("specdiff: unmarshal spec: " + err.Error())
+	}
+	return v
+}
+
+// unsetEmpty drops the spec's own fields that are the empty string: they
+// are unset. The image has no omitempty, so the zero Spec a create is diffed
+// against would otherwise show spec.image changed from "" while every other
+// field is added. Only the top level: an env value "" is a value.
+func unsetEmpty(v any) any {
+	if m, ok := v.(map[string]any); ok {
+		for k, e := range m {
+			if e == "" {
+				delete(m, k)
+			}
+		}
 	}
 	return v
 }

@@ -181,3 +181,17 @@ func TestRenderEmpty(t *testing.T) {
 		t.Fatalf("got %q", got)
 	}
 }
+
+// A create diffs against the zero spec: every field, the image too, is added.
+func TestACreateAddsTheImage(t *testing.T) {
+	got := Diff(events.Spec{}, events.Spec{Image: "i:1", Env: map[string]string{"EMPTY": ""}})
+	want := []Change{{Path: "spec.env.EMPTY", Op: OpAdded, To: ""}, {Path: "spec.image", Op: OpAdded, To: "i:1"}}
+	if len(got) != len(want) {
+		t.Fatalf("got %+v, want %+v", got, want)
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Fatalf("got %+v, want %+v", got, want)
+		}
+	}
+}

@@ -72,7 +72,7 @@ func (h *handler) plan(ctx context.Context, env events.Envelope, cmd events.Plan
 			return h.reject(ctx, env, cmd.ID, p, reason, why, nil)
 		}
 		// Planned once: a plan stored meanwhile (another delivery) is the plan.
-		if p, err = h.appendTo(ctx, p, cmd.ID, env, planned, ".planned", func(p promotion) bool { return p.planned != nil }); err != nil {
+		if p, err = h.appendTo(ctx, p, cmd.ID, cmd.ID, env, planned, ".planned", func(p promotion) bool { return p.planned != nil }); err != nil {
 			return err
 		}
 	}
@@ -123,7 +123,7 @@ func (h *handler) apply(ctx context.Context, env events.Envelope, p promotion) e
 	if _, err := h.bus.PublishCommand(ctx, events.CommandSubject(events.KindPromoted, pl.Target), out); err != nil {
 		return err
 	}
-	_, err = h.appendTo(ctx, p, pl.ID, env, events.PromotionApplied{ID: pl.ID, Target: pl.Target}, ".applied", settledBy(env))
+	_, err = h.appendTo(ctx, p, pl.ID, pl.ID, env, events.PromotionApplied{ID: pl.ID, Target: pl.Target}, ".applied", settledBy(env))
 	return err
 }
 
@@ -160,7 +160,7 @@ func (h *handler) makePlan(ctx context.Context, cmd events.PlanPromotion) (event
 		return events.PromotionPlanned{}, "", "", err
 	}
 	return events.PromotionPlanned{ID: cmd.ID, Source: cmd.Source, SourceRevision: rev, Target: cmd.Target,
-		TargetRevision: tgt.current, TargetSeq: tgt.lastSeq, DryRun: cmd.DryRun, Message: cmd.Message,
+		TargetRevision: tgt.current, TargetSeq: tgt.version, DryRun: cmd.DryRun, Message: cmd.Message,
 		Missing: p.Missing, MissingSecrets: p.MissingSecrets, Plan: doc}, "", "", nil
 }
 
@@ -173,8 +173,11 @@ func secretRefs(given map[string]events.SecretKeyRef) map[string]events.SecretRe
 	return out
 }
 
+// The rejection names what the command named (its envelope's subject, the
+// target deployment), not the promotion: its operation and audit entry
+// belong to that deployment and its project.
 func (h *handler) reject(ctx context.Context, env events.Envelope, id string, p promotion, reason, why string, fe []events.FieldError) error {
-	_, err := h.appendTo(ctx, p, id, env, events.CommandRejected{CommandType: env.Type, Reason: reason, Message: why, Fields: fe},
+	_, err := h.appendTo(ctx, p, id, env.Subject, env, events.CommandRejected{CommandType: env.Type, Reason: reason, Message: why, Fields: fe},
 		".rejected", settledBy(env))
 	return err
 }
@@ -182,8 +185,9 @@ func (h *handler) reject(ctx context.Context, env events.Envelope, id string, p 
 // appendTo appends msg, caused by cause, to the promotion's history unless
 // done says the history (p, or a reload after a concurrent append) has it
 // already: another delivery of the same command may have got there first.
-// It returns the promotion with msg folded in.
-func (h *handler) appendTo(ctx context.Context, p promotion, id string, cause events.Envelope, msg events.Message, suffix string,
+// It returns the promotion with msg folded in. The envelope's subject is
+// about: the promotion's id, or what a rejected command named.
+func (h *handler) appendTo(ctx context.Context, p promotion, id, about string, cause events.Envelope, msg events.Message, suffix string,
 	done func(promotion) bool) (promotion, error) {
 	loop := bus.Loop[promotion]{
 		Subject: events.PromotionSubject(id),
@@ -195,7 +199,7 @@ func (h *handler) appendTo(ctx context.Context, p promotion, id string, cause ev
 			if done(p) {
 				return nil, nil
 			}
-			return []bus.Decided{{Message: msg, Meta: meta(ctx, cause, cause.ID+suffix, id)}}, nil
+			return []bus.Decided{{Message: msg, Meta: meta(ctx, cause, cause.ID+suffix, about)}}, nil
 		},
 		Apply: func(p *promotion, r bus.Record) { p.apply(r) },
 	}

@@ -12,17 +12,23 @@ type deployment struct {
 	exists, terminated bool
 	revisions          map[int]events.Spec
 	current, stable    int
-	lastSeq            uint64
+	// version is the sequence of the last event that changed what clients
+	// control (events.MovesVersion): a plan's targetSeq, which the worker
+	// compares when the plan is applied.
+	version uint64
 }
 
 func loadDeployment(ctx context.Context, b *bus.Conn, ref events.DeploymentRef) (deployment, error) {
-	records, last, err := b.History(ctx, events.DeploymentSubject(ref))
+	records, _, err := b.History(ctx, events.DeploymentSubject(ref))
 	if err != nil {
 		return deployment{}, err
 	}
-	d := deployment{revisions: map[int]events.Spec{}, lastSeq: last}
+	d := deployment{revisions: map[int]events.Spec{}}
 	add := func(r events.Revision) { d.revisions[r.Number], d.current = r.Spec, r.Number }
 	for _, r := range records {
+		if events.MovesVersion(r.Message) {
+			d.version = r.Seq
+		}
 		switch m := r.Message.(type) {
 		case events.DeploymentCreated:
 			d.exists, d.terminated = true, false

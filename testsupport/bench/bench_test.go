@@ -127,3 +127,14 @@ func TestQuickFleetAndSoak(t *testing.T) {
 		t.Errorf("no row %q", name)
 	}
 }
+
+func TestETagSequence(t *testing.T) {
+	for etag, want := range map[string]uint64{`"5.9"`: 9, `"12.12"`: 12} {
+		if got, err := etagSequence(etag); err != nil || got != want {
+			t.Errorf("etagSequence(%s) = %d, %v; want %d", etag, got, err, want)
+		}
+	}
+	if _, err := etagSequence(`"9"`); err == nil {
+		t.Error(`etagSequence("9"): want an error, an ETag carries both numbers`)
+	}
+}

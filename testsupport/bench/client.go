@@ -126,7 +126,8 @@ func (c *client) waitOperation(ctx context.Context, id string) (string, error) {
 	}
 }
 
-// etag returns a deployment's version (its ETag) as GET answers it.
+// etag returns the sequence of a deployment's last event as GET's ETag
+// answers it.
 func (c *client) etag(ctx context.Context, ref events.DeploymentRef) (uint64, error) {
 	code, h, b, err := c.do(ctx, http.MethodGet, deploymentPath(ref), nil, nil)
 	if err != nil {
@@ -135,7 +136,14 @@ func (c *client) etag(ctx context.Context, ref events.DeploymentRef) (uint64, er
 	if code != http.StatusOK {
 		return 0, fmt.Errorf("GET %s: %d %s", ref, code, b)
 	}
-	return strconv.ParseUint(strings.Trim(h.Get("ETag"), `"`), 10, 64)
+	return etagSequence(h.Get("ETag"))
+}
+
+// etagSequence is the sequence part of a deployment's ETag,
+// "<version>.<sequence>": every event moves it, the version only some.
+func etagSequence(etag string) (uint64, error) {
+	_, seq, _ := strings.Cut(strings.Trim(etag, `"`), ".")
+	return strconv.ParseUint(seq, 10, 64)
 }
 
 // objectName returns the Kubernetes object name of a deployment.

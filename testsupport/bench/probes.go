@@ -3,8 +3,6 @@ package bench
 import (
 	"context"
 	"net/http"
-	"strconv"
-	"strings"
 	"sync"
 	"time"
 
@@ -79,7 +77,7 @@ func (p *probes) readOne(ctx context.Context, c *client, stream jetstream.Stream
 		}
 		p.get = append(p.get, at.Sub(began))
 		p.mu.Unlock()
-		seq, err := strconv.ParseUint(strings.Trim(h.Get("ETag"), `"`), 10, 64)
+		seq, err := etagSequence(h.Get("ETag"))
 		if err != nil || seq <= seen {
 			continue
 		}

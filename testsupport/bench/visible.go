@@ -27,8 +27,8 @@ const visibleDocs = 4
 const rawDB = "bench_raw"
 
 // runVisible appends events at steady rates to the histories of running
-// deployments and times each until GET shows it (the ETag reaches its
-// sequence), against a raw pipeline on the same NATS and FerretDB: publish
+// deployments and times each until GET shows it (the ETag's sequence
+// reaches it), against a raw pipeline on the same NATS and FerretDB: publish
 // to a stream, an ordered consumer that upserts the same document, and a
 // driver FindOne. Each rate gets a new stack, so both start from fresh
 // SQLite files.
@@ -124,7 +124,7 @@ func slipwayPipeline(ctx context.Context, c *client, conn *bus.Conn, refs []even
 			if code == http.StatusOK {
 				etags[i] = hdr.Get("ETag")
 			}
-			return strconv.ParseUint(strings.Trim(etags[i], `"`), 10, 64)
+			return etagSequence(etags[i])
 		},
 	}, nil
 }

@@ -95,6 +95,10 @@ func resolveSettings(g globals, getenv func(string) string) (settings, error) {
 	return s, nil
 }
 
+// DefaultDevData is `slipway dev`'s data folder by default, relative to
+// where it runs: the CLI looks there when SLIPWAY_DEV_DATA is not set.
+const DefaultDevData = ".slipway"
+
 // DevCredentialsFile is where `slipway dev` leaves its API's URL and, with
 // --auth, its admin token, inside its data folder.
 const DevCredentialsFile = "cli.yaml"
@@ -111,7 +115,7 @@ type DevCredentials struct {
 func useDevCredentials(s *settings, getenv func(string) string) {
 	dir := getenv("SLIPWAY_DEV_DATA")
 	if dir == "" {
-		dir = ".slipway"
+		dir = DefaultDevData
 	}
 	path := filepath.Join(dir, DevCredentialsFile)
 	data, err := os.ReadFile(path)

@@ -207,7 +207,8 @@ func deploymentTable(w io.Writer, now time.Time, ds []Deployment, withVersion bo
 		row := []string{d.ID, strconv.Itoa(d.Revision), d.Phase, d.Health,
 			fmt.Sprintf("%d/%d", d.Replicas.Ready, d.Replicas.Desired), d.Image, age(now, d.CreatedAt)}
 		if withVersion {
-			row = append(row, orDash(strings.Trim(d.ETag, `"`)))
+			version, _, _ := strings.Cut(strings.Trim(d.ETag, `"`), ".") // "<version>.<sequence>"
+			row = append(row, orDash(version))
 		}
 		rows = append(rows, row)
 	}

@@ -18,7 +18,7 @@ const (
 // recordedAPI serves the recorded fixtures of testdata/api.
 func recordedAPI(t *testing.T) *fakeAPI {
 	api := newFakeAPI(t)
-	api.replyFile("GET", scorerPath, 200, "deployment-scorer.json", "ETag", `"37"`)
+	api.replyFile("GET", scorerPath, 200, "deployment-scorer.json", "ETag", `"37.40"`)
 	api.handle("GET", "/v1/deployments", func(w http.ResponseWriter, r *http.Request) {
 		name := "deployments.json"
 		switch {

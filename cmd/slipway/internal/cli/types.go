@@ -48,7 +48,7 @@ type Deployment struct {
 	Image           string            `json:"image"`
 	Rollout         *Rollout          `json:"rollout"`
 	CreatedAt       time.Time         `json:"createdAt"`
-	// ETag is the deployment's version, from the ETag header of a GET.
+	// ETag is the ETag header of a GET, "<version>.<sequence>"; --if-match takes it or its version.
 	ETag string `json:"-"`
 }
 

@@ -35,6 +35,10 @@ func TestAuditSaysWhoDidWhatWithWhichDiffAndOutcome(t *testing.T) {
 	if strings.Join(kinds, ",") != "rollback_deployment:rejected,update_deployment:succeeded,create_deployment:succeeded" {
 		t.Fatalf("audit, newest first: %v", kinds)
 	}
+	// A create adds every field, the image too (it read as changed from "").
+	if c := page.Items[2]; !hasChange(c.Diff, "spec.image", "added") || hasChange(c.Diff, "spec.image", "changed") {
+		t.Fatalf("the create's audit entry: %+v", c)
+	}
 	update := page.Items[1]
 	if update.Actor != "user:anonymous" || len(update.Diff) != 1 || update.Diff[0].Path != "spec.image" || update.Diff[0].Op != "changed" {
 		t.Fatalf("the update's audit entry: %+v", update)
@@ -57,7 +61,45 @@ func TestAuditSaysWhoDidWhatWithWhichDiffAndOutcome(t *testing.T) {
 	if len(none.Items) != 0 {
 		t.Fatalf("from the future: %+v", none)
 	}
-	for _, q := range []string{"from=yesterday", "project=acme", "deployment=a/b", "cursor=xyz"} {
+	// since= is no filter of the audit: refused, not ignored to answer everything.
+	for _, q := range []string{"from=yesterday", "project=acme", "deployment=a/b", "cursor=xyz", "since=" + begin} {
 		api.Do(t, http.MethodGet, "/v1/audit?"+q, nil).ExpectProblem(t, http.StatusBadRequest)
+	}
+}
+
+func hasChange(diff []struct{ Path, Op string }, path, op string) bool {
+	for _, c := range diff {
+		if c.Path == path && c.Op == op {
+			return true
+		}
+	}
+	return false
+}
+
+// TestARejectedApplyIsAuditedOnItsDeployment: the audit row of a refused
+// apply_promotion names the promotion's target deployment (it named the
+// promotion id).
+func TestARejectedApplyIsAuditedOnItsDeployment(t *testing.T) {
+	t.Parallel()
+	_, api := start(t, devstackOptions())
+	waitForTargets(t, api)
+	src, dst := createBody("aud-src", 1), createBody("aud-dst", 1)
+	src["spec"].(map[string]any)["env"] = map[string]string{"FEATURE_X": "on"}
+	for _, body := range []map[string]any{src, dst} {
+		if r := api.Do(t, http.MethodPost, deploymentsPath+"?wait=60s", body); r.Status != http.StatusOK {
+			t.Fatalf("create: %d %s", r.Status, r.Body)
+		}
+	}
+	var plan struct{ ID, Status string }
+	api.Do(t, http.MethodPost, "/v1/promotions?wait=30s",
+		map[string]any{"source": "acme/fraud/aud-src", "target": "acme/fraud/aud-dst", "dryRun": true}).Decode(t, &plan)
+	if plan.Status != "needs-input" {
+		t.Fatalf("plan: %+v", plan)
+	}
+	api.Do(t, http.MethodPost, "/v1/promotions/"+plan.ID+"/apply?wait=30s", nil).ExpectProblem(t, http.StatusUnprocessableEntity)
+	var page auditPage
+	api.Do(t, http.MethodGet, "/v1/audit?kind=apply_promotion", nil).Decode(t, &page)
+	if len(page.Items) != 1 || page.Items[0].Deployment != "acme/fraud/aud-dst" || page.Items[0].Status != "rejected" {
+		t.Fatalf("audit of the refused apply: %+v", page.Items)
 	}
 }

@@ -72,8 +72,7 @@ func (w *world) Submit(_ context.Context, r intake.Request) (intake.Record, erro
 func (*world) Lookup(context.Context, string) (intake.Record, error) {
 	return intake.Record{ID: "op-1"}, nil
 }
-func (*world) Version(context.Context, events.DeploymentRef) (uint64, error) { return 7, nil }
-func (*world) Changed() <-chan struct{}                                      { return nil }
+func (*world) Changed() <-chan struct{} { return nil }
 func (*world) Target(string) (events.TargetRecord, bool, bool) {
 	return events.TargetRecord{}, false, false
 }

@@ -60,8 +60,6 @@ func (s *stalledReads) Submit(_ context.Context, r intake.Request) (intake.Recor
 	return rec, nil
 }
 
-func (s *stalledReads) Version(context.Context, events.DeploymentRef) (uint64, error) { return 7, nil }
-
 // TestCommittedCommandsNeverAnswer5xx: with the read model not answering,
 // creates sharing one Idempotency-Key and PATCHes with ?wait are all
 // answered 202 with the operation's Location, from the intake's record, and

@@ -3,7 +3,6 @@ package httpapi
 import (
 	"errors"
 	"net/http"
-	"strconv"
 
 	"github.com/labstack/echo/v4"
 
@@ -78,7 +77,7 @@ func (a *API) getDeployment(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	etag := `"` + strconv.FormatUint(d.Seq, 10) + `"`
+	etag := deploymentETag(d)
 	c.Response().Header().Set("ETag", etag)
 	if c.Request().Header.Get("If-None-Match") == etag {
 		return c.NoContent(http.StatusNotModified)

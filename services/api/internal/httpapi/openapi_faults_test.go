@@ -54,9 +54,6 @@ func (broken) Submit(context.Context, intake.Request) (intake.Record, error) {
 func (broken) Lookup(context.Context, string) (intake.Record, error) {
 	return intake.Record{}, errBroken
 }
-func (broken) Version(context.Context, events.DeploymentRef) (uint64, error) {
-	return 0, errBroken
-}
 func (broken) Changed() <-chan struct{} { return nil }
 func (broken) Target(string) (events.TargetRecord, bool, bool) {
 	return events.TargetRecord{}, false, false

@@ -17,7 +17,6 @@ import (
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/propagation"
 
-	"slipway.dev/pkg/events"
 	"slipway.dev/pkg/metrics"
 	"slipway.dev/pkg/telemetry"
 	"slipway.dev/services/api/internal/intake"
@@ -42,8 +41,6 @@ type Reads interface {
 type Commands interface {
 	Submit(ctx context.Context, req intake.Request) (intake.Record, error)
 	Lookup(ctx context.Context, id string) (intake.Record, error)
-	// Version is the deployment's current version: its history's last sequence.
-	Version(ctx context.Context, ref events.DeploymentRef) (uint64, error)
 }
 
 // Changes wakes waiters when the read models change.
@@ -96,7 +93,7 @@ func New(d Deps) *echo.Echo {
 			AllowHeaders:  []string{echo.HeaderAuthorization, echo.HeaderContentType, "Idempotency-Key", "If-Match", "Last-Event-ID"},
 			ExposeHeaders: []string{echo.HeaderLocation, "ETag", "Retry-After"}, MaxAge: 600}))
 	}
-	e.Use(a.guard)
+	e.Use(a.guard, knownQueries)
 	e.GET("/healthz", a.healthz)
 	e.GET("/metrics", echo.WrapHandler(metrics.Handler()))
 	e.GET("/readyz", a.readyz)

@@ -5,13 +5,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strconv"
 	"strings"
 
 	"github.com/labstack/echo/v4"
 
 	"slipway.dev/pkg/events"
 	"slipway.dev/pkg/mergepatch"
+	"slipway.dev/services/api/internal/readmodel"
 )
 
 // updateRequest is a PATCH body: Spec is a JSON merge patch (RFC 7396) on
@@ -53,7 +53,7 @@ func (a *API) updateDeployment(c echo.Context) error {
 			return fe
 		}
 	}
-	expected, err := a.ifMatch(c, ref)
+	expected, err := ifMatch(c, current)
 	if err != nil {
 		return err
 	}
@@ -111,22 +111,20 @@ func prefixFields(err error, prefix string) error {
 }
 
 // ifMatch reads If-Match (an ETag from GET) and refuses at once when the
-// deployment has moved on; the worker checks again when it decides.
-func (a *API) ifMatch(c echo.Context, ref events.DeploymentRef) (uint64, error) {
+// deployment's version moved on, as its document says; the worker checks
+// again when it decides, against the history (the command carries the
+// version as expectedSeq).
+func ifMatch(c echo.Context, current readmodel.Deployment) (uint64, error) {
 	raw := strings.TrimSpace(c.Request().Header.Get("If-Match"))
 	if raw == "" || raw == "*" {
 		return 0, nil
 	}
-	seq, err := strconv.ParseUint(strings.Trim(strings.TrimPrefix(raw, "W/"), `"`), 10, 64)
-	if err != nil || seq == 0 {
-		return 0, fmt.Errorf("%w: If-Match must be an ETag returned by GET, like \"42\"", errBadParam)
+	version, ok := etagVersion(raw)
+	if !ok {
+		return 0, fmt.Errorf("%w: If-Match must be an ETag returned by GET, like \"42.57\", or its version, like \"42\"", errBadParam)
 	}
-	now, err := a.Commands.Version(c.Request().Context(), ref)
-	if err != nil {
-		return 0, errors.Join(errUnavailable, err)
+	if current.Version != version {
+		return 0, fmt.Errorf("%w: the deployment is at version %d, not %d; read it again and retry", errPrecondition, current.Version, version)
 	}
-	if now != seq {
-		return 0, fmt.Errorf("%w: the deployment is at version %d, not %d; read it again and retry", errPrecondition, now, seq)
-	}
-	return seq, nil
+	return version, nil
 }

@@ -173,8 +173,3 @@ func operationID(scope, key string) string {
 	sum := sha256.Sum256([]byte(scope + "\x00" + key))
 	return "op-" + hex.EncodeToString(sum[:12])
 }
-
-// Version returns the last sequence of the deployment's history (0: none).
-func (in *Intake) Version(ctx context.Context, ref events.DeploymentRef) (uint64, error) {
-	return in.bus.LastSeq(ctx, events.DeploymentSubject(ref))
-}

@@ -50,8 +50,12 @@ type Deployment struct {
 	CreatedAt  time.Time `bson:"createdAt" json:"createdAt"`
 	UpdatedAt  time.Time `bson:"updatedAt" json:"updatedAt"`
 	// Seq is the stream sequence of the last event applied: the projection's
-	// guard against stale or repeated events, and the deployment's ETag.
+	// guard against stale or repeated events.
 	Seq uint64 `bson:"seq" json:"-"`
+	// Version is the sequence of the last event that changed what clients
+	// control (events.MovesVersion): what If-Match conditions on. The ETag
+	// carries both.
+	Version uint64 `bson:"version" json:"-"`
 }
 
 // Label is one label, stored as a pair because keys may contain dots.

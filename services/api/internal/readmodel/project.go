@@ -91,8 +91,11 @@ func ProjectDeployment(d *Deployment, seq uint64, env events.Envelope, msg event
 		d.Drift = &Drift{Revision: m.Revision, Object: m.Object, Fields: m.Fields, Managers: m.Managers, Deleted: m.Deleted,
 			Action: m.Action, DetectedAt: env.Time}
 	}
-	// Every event of the deployment moves its version (the ETag), even one
-	// that changes nothing shown, so If-Match matches the history's last sequence.
+	// Every event moves Seq, even one that changes nothing shown; only a
+	// change of what clients control moves the version If-Match compares.
+	if events.MovesVersion(msg) {
+		d.Version = seq
+	}
 	d.Seq, d.UpdatedAt = seq, env.Time
 	return true
 }

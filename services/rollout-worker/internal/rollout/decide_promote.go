@@ -8,14 +8,15 @@ import (
 
 // DecidePromote runs a promotion's planned spec on the target as a new
 // revision (cause promoted). A plan made on a version the target has since
-// left is stale and refused: the reviewed diff would no longer be the change.
+// left (events.MovesVersion: its spec, aliases or termination changed) is
+// stale and refused: the reviewed diff would no longer be the change.
 func DecidePromote(s State, cmd events.PromoteDeployment, cat Catalog) Decision {
 	if d, gone := notLive(s, cmd, cmd.Deployment); gone {
 		return d
 	}
-	if cmd.ExpectedSeq != s.LastSeq {
+	if cmd.ExpectedSeq != s.Version {
 		return reject(cmd, events.ReasonPreconditionFailed,
-			"the plan is stale: %s changed since it was planned (version %d, now %d); plan the promotion again", cmd.Deployment, cmd.ExpectedSeq, s.LastSeq)
+			"the plan is stale: %s changed since it was planned (version %d, now %d); plan the promotion again", cmd.Deployment, cmd.ExpectedSeq, s.Version)
 	}
 	spec := cmd.Spec.WithDefaults()
 	if err := spec.Validate(); err != nil {

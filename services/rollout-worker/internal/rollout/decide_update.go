@@ -18,9 +18,9 @@ func DecideUpdate(s State, cmd events.UpdateDeployment, cat Catalog) Decision {
 	if d, gone := notLive(s, cmd, cmd.Deployment); gone {
 		return d
 	}
-	if cmd.ExpectedSeq != 0 && cmd.ExpectedSeq != s.LastSeq {
+	if cmd.ExpectedSeq != 0 && cmd.ExpectedSeq != s.Version {
 		return reject(cmd, events.ReasonPreconditionFailed,
-			"the deployment changed since version %d (it is now at %d); read it again and retry", cmd.ExpectedSeq, s.LastSeq)
+			"the deployment changed since version %d (it is now at %d); read it again and retry", cmd.ExpectedSeq, s.Version)
 	}
 	cur := s.Revisions[s.Current]
 	spec, fields, err := patchSpec(cur.Spec, cmd.SpecPatch)

@@ -225,7 +225,7 @@ func TestDecidePromote(t *testing.T) {
 	src := events.DeploymentRef{Owner: "acme", Project: "fraud", Name: "staging"}
 	spec := created().Revision.Spec
 	spec.Image = "img:2"
-	cmd := events.PromoteDeployment{Deployment: ref, Spec: spec, PromotionID: "op-p", Source: src, SourceRevision: 7, ExpectedSeq: s.LastSeq}
+	cmd := events.PromoteDeployment{Deployment: ref, Spec: spec, PromotionID: "op-p", Source: src, SourceRevision: 7, ExpectedSeq: s.Version}
 	d := DecidePromote(s, cmd, catalog)
 	rc, ok := d.Events[0].(events.RevisionCreated)
 	if !ok || rc.Revision.Cause != events.CausePromoted || rc.Revision.Message != "promoted from acme/fraud/staging@v7" ||
@@ -233,7 +233,7 @@ func TestDecidePromote(t *testing.T) {
 		t.Fatalf("promotion: %+v", d.Events)
 	}
 	stale := cmd
-	stale.ExpectedSeq = s.LastSeq - 1
+	stale.ExpectedSeq = s.Version + 1
 	if r, ok := DecidePromote(s, stale, catalog).Rejected(); !ok || r.Reason != events.ReasonPreconditionFailed {
 		t.Fatalf("a stale plan must be refused: %+v", r)
 	}

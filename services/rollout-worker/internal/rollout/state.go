@@ -53,6 +53,10 @@ type State struct {
 	// LastSeq is the stream sequence of the last event folded: the expected
 	// last subject sequence of the next append.
 	LastSeq uint64
+	// Version is the sequence of the last event that changed what the
+	// client controls (events.MovesVersion): what If-Match and a
+	// promotion's plan condition on. Progress and health do not move it.
+	Version uint64
 	// handled holds the ids of commands already decided, so a redelivered
 	// command is acknowledged without a second effect.
 	handled map[string]bool
@@ -113,6 +117,9 @@ type Event struct {
 // Apply folds one event into the state. Unknown messages only move LastSeq.
 func (s *State) Apply(e Event) {
 	s.LastSeq = e.Seq
+	if events.MovesVersion(e.Message) {
+		s.Version = e.Seq
+	}
 	if s.handled == nil {
 		s.handled = map[string]bool{}
 	}
