@@ -283,7 +283,7 @@ func load[T any](ctx context.Context, set *docSet[T], id string, read func(conte
 
 // settleEnded ends the operation of a rollout that an event ended without
 // an outcome of its own: a newer revision or a termination superseded it,
-// or an abort stopped it.
+// or an abort stopped it; likewise an alias move a newer move superseded.
 func (p *Projector) settleEnded(ctx context.Context, before readmodel.Deployment, rec bus.Record) error {
 	var id, reason, message string
 	switch m := rec.Message.(type) {
@@ -291,6 +291,9 @@ func (p *Projector) settleEnded(ctx context.Context, before readmodel.Deployment
 		id, reason, message = m.SupersededOperation, events.ReasonSuperseded, fmt.Sprintf("revision %d replaced this rollout before it ended", m.Revision.Number)
 	case events.DeploymentTerminated:
 		id, reason, message = m.SupersededOperation, events.ReasonSuperseded, "the deployment was terminated before this rollout ended"
+	case events.AliasSet:
+		id, reason, message = m.SupersededOperation, events.ReasonSuperseded,
+			fmt.Sprintf("alias %s was set to revision %d before its move to revision %d ended", m.Alias, m.Revision, m.SupersededRevision)
 	case events.RolloutAborted:
 		if before.Rollout != nil {
 			id, reason, message = before.Rollout.OperationID, m.Reason, m.Message

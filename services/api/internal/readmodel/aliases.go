@@ -17,13 +17,20 @@ func projectAlias(d *Deployment, env events.Envelope, msg events.Message) bool {
 	case events.AliasSet:
 		a := d.alias(m.Alias)
 		a.Pending, a.PendingBy = m.Revision, env.Actor
+	case events.AliasMoveFailed:
+		a := d.alias(m.Alias)
+		if a.Pending == m.Revision {
+			a.Pending, a.PendingBy = 0, ""
+		}
+		t := env.Time
+		a.LastFailure = &AliasFailure{Revision: m.Revision, Reason: m.Reason, Message: m.Message, At: t}
 	case events.AliasMoved:
 		a := d.alias(m.Alias)
 		a.History = append(a.History, AliasMove{From: m.Previous, To: m.Revision, Warm: m.Warm, Actor: a.PendingBy, At: env.Time})
 		if len(a.History) > maxAliasHistory {
 			a.History = a.History[len(a.History)-maxAliasHistory:]
 		}
-		a.Revision, a.Pending, a.PendingBy = m.Revision, 0, ""
+		a.Revision, a.Pending, a.PendingBy, a.LastFailure = m.Revision, 0, "", nil
 	case events.AliasDeleted:
 		out := d.Aliases[:0]
 		for _, a := range d.Aliases {

@@ -90,6 +90,16 @@ type Alias struct {
 	History  []AliasMove   `bson:"history" json:"history"`
 	// PendingBy is who asked for the move in progress.
 	PendingBy string `bson:"pendingBy,omitempty" json:"-"`
+	// LastFailure is the last move that failed, until a move succeeds.
+	LastFailure *AliasFailure `bson:"lastFailure,omitempty" json:"lastFailure,omitempty"`
+}
+
+// AliasFailure is a move of an alias that failed: the alias stayed where it was.
+type AliasFailure struct {
+	Revision int       `bson:"revision" json:"revision"`
+	Reason   string    `bson:"reason" json:"reason"`
+	Message  string    `bson:"message" json:"message"`
+	At       time.Time `bson:"at" json:"at"`
 }
 
 // AliasMove is one move of an alias.

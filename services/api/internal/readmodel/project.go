@@ -82,7 +82,7 @@ func ProjectDeployment(d *Deployment, seq uint64, env events.Envelope, msg event
 	case events.TerminationCompleted:
 		d.Phase, d.Replicas = PhaseTerminated, events.Replicas{}
 		d.Health, d.HealthReason = events.HealthUnknown, ""
-	case events.AliasSet, events.AliasMoved, events.AliasDeleted:
+	case events.AliasSet, events.AliasMoved, events.AliasMoveFailed, events.AliasDeleted:
 		projectAlias(d, env, msg)
 	case events.DriftDetected:
 		if m.Adopted != nil {
@@ -218,6 +218,8 @@ func ProjectOperation(o *Operation, seq uint64, env events.Envelope, msg events.
 		if m.Warm {
 			o.Message += " (instant: its pods were ready)"
 		}
+	case events.AliasMoveFailed:
+		o.Status, o.Revision, o.Reason, o.Message, o.FinishedAt = OpFailed, m.Revision, m.Reason, m.Message, &t
 	case events.AliasDeleted:
 		o.Kind, o.Status, o.FinishedAt, o.Message = KindOf(events.DeleteAlias{}.Type()), OpSucceeded, &t, "alias "+m.Alias+" deleted"
 	case events.PromotionPlanned:
