@@ -2,6 +2,7 @@ package devstack_test
 
 import (
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -82,18 +83,35 @@ func TestAliasMoveToFailingRevisionFails(t *testing.T) {
 		})
 	}
 	var d struct {
-		Aliases []struct {
+		RunningRevision int
+		Replicas        struct{ Desired, Total, Surge int32 }
+		Aliases         []struct {
 			Name        string
 			LastFailure *struct {
 				Revision int
 				Reason   string
 			}
 		}
+		Warm []struct {
+			Revision int
+			Serves   []string
+			URLs     []struct{ Name, URL string }
+		}
 	}
 	api.Do(t, http.MethodGet, deploymentsPath+"/flaky", nil).Decode(t, &d)
 	if len(d.Aliases) != 1 || d.Aliases[0].LastFailure == nil || d.Aliases[0].LastFailure.Revision != stuck ||
 		d.Aliases[0].LastFailure.Reason != events.ReasonProgressDeadlineExceeded {
 		t.Fatalf("the deployment must show the last failed move: %+v", d.Aliases)
+	}
+	// The running revision and canary's are warm, with their version URLs;
+	// the failed revisions are not. The pod count is the Deployment's.
+	if d.Replicas.Total != d.Replicas.Desired || d.Replicas.Surge != 0 {
+		t.Fatalf("replicas: %+v", d.Replicas)
+	}
+	if len(d.Warm) != 2 || d.Warm[0].Revision != d.RunningRevision || d.Warm[1].Revision != 1 ||
+		!slices.Contains(d.Warm[1].Serves, "alias:canary") || len(d.Warm[1].URLs) != 1 ||
+		!strings.HasSuffix(d.Warm[1].URLs[0].URL, "/acme/fraud/flaky/v1/predict") {
+		t.Fatalf("warm revisions: %+v (running %d)", d.Warm, d.RunningRevision)
 	}
 }
 

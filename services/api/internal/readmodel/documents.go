@@ -45,6 +45,11 @@ type Deployment struct {
 	Drift     *Drift        `bson:"drift,omitempty" json:"drift,omitempty"`
 	// Aliases in name order, with where they point and how they moved.
 	Aliases []Alias `bson:"aliases" json:"aliases"`
+	// Warm lists the revisions whose pods run, newest first, with their
+	// per-version URLs (warm.go).
+	Warm []WarmRevision `bson:"warm" json:"warm"`
+	// Seen is what the warm list needs to know of recent revisions.
+	Seen []seenRevision `bson:"seen,omitempty" json:"-"`
 	// Terminated deployments keep their document and history.
 	Terminated bool      `bson:"terminated" json:"terminated"`
 	CreatedAt  time.Time `bson:"createdAt" json:"createdAt"`

@@ -91,6 +91,21 @@ func ProjectDeployment(d *Deployment, seq uint64, env events.Envelope, msg event
 		d.Drift = &Drift{Revision: m.Revision, Object: m.Object, Fields: m.Fields, Managers: m.Managers, Deleted: m.Deleted,
 			Action: m.Action, DetectedAt: env.Time}
 	}
+	switch m := msg.(type) {
+	case events.DeploymentCreated:
+		d.seeRevision(m.Revision)
+	case events.RevisionCreated:
+		d.seeRevision(m.Revision)
+	case events.DriftDetected:
+		if m.Adopted != nil {
+			d.seeRevision(*m.Adopted)
+		}
+	case events.RolloutSucceeded:
+		if r, ok := d.seen(m.Revision); ok {
+			r.Succeeded = true
+		}
+	}
+	d.refreshWarm()
 	// Every event of the deployment moves its version (the ETag), even one
 	// that changes nothing shown, so If-Match matches the history's last sequence.
 	d.Seq, d.UpdatedAt = seq, env.Time
@@ -315,6 +330,9 @@ func KindOf(commandType string) string {
 
 // Present fills the JSON-only fields of a document read from the store.
 func (d *Deployment) Present() {
+	if d.Warm == nil {
+		d.Warm = []WarmRevision{} // a document written before the warm list
+	}
 	d.LabelMap = Labels{}
 	for _, l := range d.Labels {
 		d.LabelMap[l.Key] = l.Value
