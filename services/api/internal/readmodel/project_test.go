@@ -109,3 +109,32 @@ func TestProjectOperation(t *testing.T) {
 		t.Fatal("an event without a correlation id belongs to no operation")
 	}
 }
+
+// TestProjectFailedAliasMove: a move given up ends its operation failed with
+// the reason; the alias stays where it was, shows the failure, and the next
+// move that succeeds clears it.
+func TestProjectFailedAliasMove(t *testing.T) {
+	var d Deployment
+	var o Operation
+	msgs := []events.Message{createdEvent(), events.AliasSet{Alias: "canary", Revision: 1}, events.AliasMoved{Alias: "canary", Revision: 1},
+		events.AliasSet{Alias: "canary", Revision: 2, Previous: 1},
+		events.AliasMoveFailed{Alias: "canary", Revision: 2, Previous: 1, Reason: events.ReasonCrashLoopBackOff, Message: "crash"}}
+	for i, m := range msgs {
+		ProjectDeployment(&d, uint64(i+1), env(i, "op-9"), m)
+		if i >= 3 {
+			ProjectOperation(&o, uint64(i+1), env(i, "op-9"), m)
+		}
+	}
+	if o.Kind != "set_alias" || o.Status != OpFailed || o.Reason != events.ReasonCrashLoopBackOff || o.FinishedAt == nil {
+		t.Fatalf("operation: %+v", o)
+	}
+	a := d.Aliases[0]
+	if a.Revision != 1 || a.Pending != 0 || a.LastFailure == nil || a.LastFailure.Revision != 2 || a.LastFailure.Reason != events.ReasonCrashLoopBackOff {
+		t.Fatalf("alias: %+v", a)
+	}
+	ProjectDeployment(&d, 6, env(6, "op-10"), events.AliasSet{Alias: "canary", Revision: 1})
+	ProjectDeployment(&d, 7, env(7, "op-10"), events.AliasMoved{Alias: "canary", Revision: 1, Previous: 1})
+	if d.Aliases[0].LastFailure != nil {
+		t.Fatalf("a successful move clears the failure: %+v", d.Aliases[0])
+	}
+}
