@@ -159,4 +159,22 @@ func TestNewerAliasMoveSupersedesAnOlderOne(t *testing.T) {
 		p := pinnedTemplates(t, s, "moving")
 		return len(p) == 0 || (len(p) == 1 && p["1"])
 	})
+
+	// Deleting an alias while it moves ends the move too.
+	again := api.Do(t, http.MethodPut, deploymentsPath+"/moving/aliases/canary", map[string]any{"revision": slow})
+	againID := again.JSON(t)["id"].(string)
+	eventually(t, 30*time.Second, "the move in progress", func() bool {
+		return aliases(t, api, "moving")["canary"].Pending == slow
+	})
+	if r := api.Do(t, http.MethodDelete, deploymentsPath+"/moving/aliases/canary?wait=30s", nil); r.JSON(t)["status"] != "succeeded" {
+		t.Fatalf("delete: %d %s", r.Status, r.Body)
+	}
+	eventually(t, 30*time.Second, "the deleted alias's move ended", func() bool {
+		api.Do(t, http.MethodGet, "/v1/operations/"+againID, nil).Decode(t, &got)
+		return got["status"] != "running"
+	})
+	if got["status"] != "failed" || got["reason"] != events.ReasonSuperseded {
+		t.Fatalf("move of a deleted alias: want failed/Superseded, got %v", got)
+	}
+	eventually(t, 30*time.Second, "nothing pinned", func() bool { return len(pinnedTemplates(t, s, "moving")) == 0 })
 }

@@ -291,14 +291,24 @@ func (p *Projector) settleEnded(ctx context.Context, before readmodel.Deployment
 		id, reason, message = m.SupersededOperation, events.ReasonSuperseded, fmt.Sprintf("revision %d replaced this rollout before it ended", m.Revision.Number)
 	case events.DeploymentTerminated:
 		id, reason, message = m.SupersededOperation, events.ReasonSuperseded, "the deployment was terminated before this rollout ended"
-	case events.AliasSet:
-		id, reason, message = m.SupersededOperation, events.ReasonSuperseded,
-			fmt.Sprintf("alias %s was set to revision %d before its move to revision %d ended", m.Alias, m.Revision, m.SupersededRevision)
 	case events.RolloutAborted:
 		if before.Rollout != nil {
 			id, reason, message = before.Rollout.OperationID, m.Reason, m.Message
 		}
 	}
+	if err := p.endOperation(ctx, rec, id, reason, message); err != nil {
+		return err
+	}
+	for op, message := range readmodel.EndedAliasMoves(before, rec.Message) {
+		if err := p.endOperation(ctx, rec, op, events.ReasonSuperseded, message); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// endOperation ends operation id (unless it is the event's own, or ended).
+func (p *Projector) endOperation(ctx context.Context, rec bus.Record, id, reason, message string) error {
 	if id == "" || id == rec.Envelope.CorrelationID {
 		return nil
 	}

@@ -93,8 +93,11 @@ type Alias struct {
 	Pending  int           `bson:"pending,omitempty" json:"pending,omitempty"`
 	URLs     []EndpointURL `bson:"urls" json:"urls"`
 	History  []AliasMove   `bson:"history" json:"history"`
-	// PendingBy is who asked for the move in progress.
-	PendingBy string `bson:"pendingBy,omitempty" json:"-"`
+	// PendingBy is who asked for the move in progress; PendingOperation its
+	// operation, ended by the projector when the move ends without an
+	// outcome of its own (set again, deleted, terminated).
+	PendingBy        string `bson:"pendingBy,omitempty" json:"-"`
+	PendingOperation string `bson:"pendingOp,omitempty" json:"-"`
 	// LastFailure is the last move that failed, until a move succeeds.
 	LastFailure *AliasFailure `bson:"lastFailure,omitempty" json:"lastFailure,omitempty"`
 }

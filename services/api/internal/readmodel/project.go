@@ -1,16 +1,16 @@
 package readmodel
 
 import (
-	"time"
-
 	"encoding/json"
 	"fmt"
-	"slipway.dev/pkg/specdiff"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"slipway.dev/pkg/events"
+	"slipway.dev/pkg/specdiff"
 )
 
 // ProjectDeployment applies one event to a deployment document and reports
@@ -25,6 +25,9 @@ func ProjectDeployment(d *Deployment, seq uint64, env events.Envelope, msg event
 			return false // events of a deployment that was never created (rejections)
 		}
 	}
+	// d may share its slices with the document it was copied from (the
+	// projector's "before", a cached document): copy the ones edited in place.
+	d.Aliases, d.Seen = slices.Clone(d.Aliases), slices.Clone(d.Seen)
 	switch m := msg.(type) {
 	case events.DeploymentCreated:
 		created(d, env, m)
