@@ -49,7 +49,13 @@ func TestDecideAliasProgress(t *testing.T) {
 		{"unready pods are not a failure yet", aliased(unready), progressing, ""},
 		{"moved meanwhile", aliased(events.AliasMoved{Alias: "production", Revision: 2, Previous: 1}, crash), progressing, ""},
 		{"set elsewhere meanwhile", aliased(events.AliasSet{Alias: "production", Revision: 1, Previous: 1}, crash), progressing, ""},
-		{"health from a move before this one", aliased(crash, events.AliasSet{Alias: "production", Revision: 2, Previous: 1}), progressing, ""},
+		{"pods already failing when the move starts", history(created(), succeeded(1), events.RevisionCreated{Revision: rev(2, 0, 0)},
+			events.AliasSet{Alias: "production", Revision: 1}, events.AliasMoved{Alias: "production", Revision: 1},
+			crash, events.AliasSet{Alias: "production", Revision: 2, Previous: 1}), progressing, events.ReasonCrashLoopBackOff},
+		{"pods failed before, healthy since", history(created(), succeeded(1), events.RevisionCreated{Revision: rev(2, 0, 0)},
+			events.AliasSet{Alias: "production", Revision: 1}, events.AliasMoved{Alias: "production", Revision: 1},
+			crash, events.HealthChanged{From: events.HealthDegraded, To: events.HealthHealthy, Reason: events.ReasonAllReplicasReady, Revision: 1},
+			events.AliasSet{Alias: "production", Revision: 2, Previous: 1}), progressing, ""},
 		{"terminated", aliased(crash, events.DeploymentTerminated{Revision: 2}), progressing, ""},
 	}
 	for _, tt := range tests {

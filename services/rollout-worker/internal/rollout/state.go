@@ -47,6 +47,8 @@ type State struct {
 	// Aliases maps alias names to the revision they serve and, while a move
 	// is in progress, the revision they are moving to.
 	Aliases map[string]Alias
+	// Health is the last health transition recorded.
+	Health events.HealthChanged
 	// Routing is the last routing outcome recorded (nil: none yet, or the
 	// deployment was terminated or created again since).
 	Routing *events.RoutingChanged
@@ -154,6 +156,7 @@ func (s *State) Apply(e Event) {
 			s.Rollout.Reason = events.ReasonSuperseded
 		}
 	case events.HealthChanged:
+		s.Health = m
 		s.aliasHealth(m)
 		r := s.Rollout
 		if r == nil || m.Revision != s.Revisions[r.Revision].PodTemplateRevision() {
@@ -166,6 +169,9 @@ func (s *State) Apply(e Event) {
 		a := s.Aliases[m.Alias]
 		a.Pending, a.OperationID, a.Failure, a.FailureMessage = m.Revision, e.Envelope.CorrelationID, "", ""
 		s.Aliases[m.Alias] = a
+		// The revision's pods may be failing already (the monitor publishes
+		// transitions only): then the move fails at once.
+		s.aliasHealth(s.Health)
 	case events.AliasMoveFailed:
 		if a := s.Aliases[m.Alias]; a.Pending == m.Revision {
 			s.Aliases[m.Alias] = Alias{Revision: a.Revision}
