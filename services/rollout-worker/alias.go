@@ -89,23 +89,21 @@ func (d *driver) awaitAvailable(ctx context.Context, st *rollout.State, target *
 		if dep == nil {
 			return false
 		}
-		if cluster.Available(dep) {
-			available = true
-			return true
+		// A failure reported by the monitor wins over availability: pods
+		// that crash after turning ready must not receive the alias.
+		if obs, ok := cluster.Observe(dep, revision, tmpl, time.Now().UTC()); ok {
+			stepErr = appendDecided(ctx, d.bus, st, ref, meta, func(s rollout.State) []events.Message {
+				return rollout.DecideAliasProgress(s, alias, obs)
+			}, func(events.Message) string {
+				return fmt.Sprintf("%s/alias/%s/%s/failed", ref, alias, meta.CorrelationID)
+			})
+			if a := st.Aliases[alias]; stepErr != nil || a.Pending != revision {
+				ended = stepErr == nil
+				return true
+			}
 		}
-		obs, ok := cluster.Observe(dep, revision, tmpl, time.Now().UTC())
-		if !ok {
-			return false
-		}
-		stepErr = appendDecided(ctx, d.bus, st, ref, meta, func(s rollout.State) []events.Message {
-			return rollout.DecideAliasProgress(s, alias, obs)
-		}, func(events.Message) string {
-			return fmt.Sprintf("%s/alias/%s/%s/failed", ref, alias, meta.CorrelationID)
-		})
-		if a := st.Aliases[alias]; stepErr == nil && a.Pending != revision {
-			ended = true
-		}
-		return stepErr != nil || ended
+		available = cluster.Available(dep)
+		return available
 	})
 	if err := errors.Join(err, stepErr); err != nil {
 		return false, err
