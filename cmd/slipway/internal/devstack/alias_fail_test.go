@@ -122,15 +122,15 @@ func TestNewerAliasMoveSupersedesAnOlderOne(t *testing.T) {
 	s, api := start(t, devstackOptions())
 	api.Do(t, http.MethodPost, deploymentsPath+"?wait=60s", createBody("moving", 1))
 	setAlias(t, api, "moving", "canary", 1)
-	// Revision 2's pods never become ready (deadline 600 s); its rollout is
-	// aborted, so it exists but does not run.
+	// Revision 2's pods never become ready (deadline 600 s); revision 3
+	// supersedes its rollout, so it exists but does not run.
 	const slow = 2
 	if r := api.Do(t, http.MethodPatch, deploymentsPath+"/moving", map[string]any{"spec": map[string]any{"image": "ghcr.io/acme/scorer:2.0",
 		"podAnnotations": map[string]string{simcluster.AnnotationNeverReady: "true"}}}, "Content-Type", "application/merge-patch+json"); r.Status != http.StatusAccepted {
 		t.Fatalf("update: %d %s", r.Status, r.Body)
 	}
-	if r := api.Do(t, http.MethodPost, deploymentsPath+"/moving/rollout/abort?wait=60s", map[string]string{}); r.JSON(t)["status"] != "succeeded" {
-		t.Fatalf("abort: %d %s", r.Status, r.Body)
+	if r := patch(t, api, "moving", map[string]any{"spec": map[string]any{"image": "ghcr.io/acme/scorer:3.0", "podAnnotations": nil}}); r.JSON(t)["status"] != "succeeded" {
+		t.Fatalf("update superseding revision 2: %d %s", r.Status, r.Body)
 	}
 
 	first := api.Do(t, http.MethodPut, deploymentsPath+"/moving/aliases/canary", map[string]any{"revision": slow})
