@@ -3,11 +3,17 @@ package events
 import "time"
 
 // Replicas are a rollout's counts as Kubernetes reports them.
+//
+// Total (the Deployment's status.replicas: pods of every template, old and
+// new) and Surge (how many of them are above Desired, what maxSurge bounds)
+// were added later: events recorded before them decode with both zero.
 type Replicas struct {
 	Desired   int32 `json:"desired"`
 	Updated   int32 `json:"updated"`
 	Ready     int32 `json:"ready"`
 	Available int32 `json:"available"`
+	Total     int32 `json:"total,omitempty"`
+	Surge     int32 `json:"surge,omitempty"`
 }
 
 // Condition mirrors a Kubernetes Deployment condition.

@@ -49,6 +49,7 @@ func init() {
 	register[DeleteAlias]()
 	register[AliasSet]()
 	register[AliasMoved]()
+	register[AliasMoveFailed]()
 	register[AliasDeleted]()
 	register[RoutingChanged]()
 	register[RegisterTarget]()

@@ -40,7 +40,8 @@ func (RolloutAborted) MovesVersion() bool { return true }
 func (m DriftDetected) MovesVersion() bool { return m.Adopted != nil }
 
 // What happens to what the client asked for: progress, health, routing, the
-// end of a termination or of an alias move, nothing changed.
+// end of a termination or of an alias move (done or failed: the alias stays
+// where the client last saw it settled), nothing changed.
 func (DeploymentUnchanged) MovesVersion() bool  { return false }
 func (RolloutQueued) MovesVersion() bool        { return false }
 func (RolloutStarted) MovesVersion() bool       { return false }
@@ -51,4 +52,5 @@ func (RolloutFailed) MovesVersion() bool        { return false }
 func (HealthChanged) MovesVersion() bool        { return false }
 func (RoutingChanged) MovesVersion() bool       { return false }
 func (AliasMoved) MovesVersion() bool           { return false }
+func (AliasMoveFailed) MovesVersion() bool      { return false }
 func (TerminationCompleted) MovesVersion() bool { return false }

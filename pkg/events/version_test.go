@@ -30,6 +30,7 @@ func TestMovesVersion(t *testing.T) {
 		{HealthChanged{}, false},
 		{RoutingChanged{}, false},
 		{AliasMoved{}, false},
+		{AliasMoveFailed{}, false},
 		{TerminationCompleted{}, false},
 		{CommandRejected{}, false},
 	}

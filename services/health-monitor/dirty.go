@@ -54,14 +54,15 @@ func markOnChange(inf cache.SharedIndexInformer, of func(any) string, dirty *dir
 	return err
 }
 
-// idOfLabelled is the deployment id of a Deployment or Pod, from Slipway's labels.
+// idOfLabelled is the deployment id of a Deployment or Pod, from Slipway's
+// labels (a pinned Deployment's pods: that of the deployment they serve).
 func idOfLabelled(obj any) string {
 	var labels map[string]string
 	switch o := obj.(type) {
 	case *appsv1.Deployment:
 		labels = o.Labels
 	case *corev1.Pod:
-		labels = o.Labels
+		labels = podLabels(o.Labels)
 	default:
 		return ""
 	}

@@ -17,8 +17,9 @@ import (
 
 // Index names of the caches.
 const (
-	// byDeployment indexes pods by namespace/owner/project/deployment, from
-	// the labels the Deployment's selector matches on.
+	// byDeployment indexes Deployments by namespace/owner/project/deployment,
+	// from the labels the Deployment's selector matches on, and pods by the
+	// deployment they serve (podKey): those of its pinned Deployments too.
 	byDeployment = "slipway-deployment"
 	// byService indexes EndpointSlices by namespace/service.
 	byService = "service"
@@ -110,7 +111,9 @@ func (c *caches) shutdown() {
 	}
 }
 
-// podsOf returns the pods of Deployment d.
+// podsOf returns the pods serving Deployment d's deployment: its own and
+// those of its pinned Deployments (revisions kept running for aliases and
+// keepWarm), so a revision an alias moves to is watched like the main one.
 func (c *caches) podsOf(d *appsv1.Deployment) []*corev1.Pod {
 	objs, _ := c.pods.ByIndex(byDeployment, deploymentKey(d.Namespace, d.Labels))
 	out := make([]*corev1.Pod, 0, len(objs))
@@ -157,10 +160,21 @@ func podIndex(obj any) ([]string, error) {
 	if !ok {
 		return nil, nil
 	}
-	if k := deploymentKey(p.Namespace, p.Labels); k != "" {
+	if k := deploymentKey(p.Namespace, podLabels(p.Labels)); k != "" {
 		return []string{k}, nil
 	}
 	return nil, nil
+}
+
+// podLabels are a pod's labels as the deployment's: a pinned Deployment's
+// pods carry the deployment only as slipway.dev/instance (the deployment
+// label would put them under the main Deployment's selector).
+func podLabels(l map[string]string) map[string]string {
+	if l[kube.LabelDeployment] != "" || l[kube.LabelInstance] == "" {
+		return l
+	}
+	return map[string]string{kube.LabelOwner: l[kube.LabelOwner], kube.LabelProject: l[kube.LabelProject],
+		kube.LabelDeployment: l[kube.LabelInstance]}
 }
 
 func sliceIndex(obj any) ([]string, error) {

@@ -15,9 +15,9 @@ import (
 // new object, leaving its input untouched, and is idempotent. Objects of
 // other types pass through unchanged.
 
-// slipwayLabels are the labels kept: what identifies a deployment and its
-// template revision.
-var slipwayLabels = []string{kube.LabelOwner, kube.LabelProject, kube.LabelDeployment, kube.LabelRevision}
+// slipwayLabels are the labels kept: what identifies a deployment (for a
+// pinned Deployment's pods, the instance label) and its template revision.
+var slipwayLabels = []string{kube.LabelOwner, kube.LabelProject, kube.LabelDeployment, kube.LabelInstance, kube.LabelRevision}
 
 // slimDeployment keeps identity, Slipway's labels, replicas, the template's
 // revision label and its containers' HTTP readiness paths, and the status

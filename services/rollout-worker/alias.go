@@ -45,16 +45,17 @@ func (d *driver) moveAlias(ctx context.Context, ref events.DeploymentRef, alias 
 	if err := cluster.ApplyDeployment(ctx, target.Client, pinned); err != nil {
 		return err
 	}
+	meta := events.Meta{Actor: "system:rollout-worker", CorrelationID: a.OperationID, TraceParent: telemetry.TraceParent(ctx)}
 	warm := ready > 0
 	if !warm {
-		if err := d.awaitAvailable(ctx, target, st.Target.Namespace, *pinned.Name, rev.Spec.Rollout.ProgressDeadlineSeconds); err != nil {
+		moving, err := d.awaitAvailable(ctx, &st, target, ref, alias, revision, *pinned.Name, meta)
+		if err != nil || !moving {
 			return err
 		}
 	}
 	if err := cluster.ApplyService(ctx, target.Client, manifest.RenderAliasService(ref, st.Target, alias, tmpl)); err != nil {
 		return err
 	}
-	meta := events.Meta{Actor: "system:rollout-worker", CorrelationID: a.OperationID, TraceParent: telemetry.TraceParent(ctx)}
 	if err := appendDecided(ctx, d.bus, &st, ref, meta, func(s rollout.State) []events.Message {
 		return rollout.DecideAliasMoved(s, alias, revision, warm)
 	}, func(events.Message) string { return fmt.Sprintf("%s/alias/%s/%d/%d", ref, alias, revision, st.LastSeq) }); err != nil {
@@ -64,20 +65,55 @@ func (d *driver) moveAlias(ctx context.Context, ref events.DeploymentRef, alias 
 	return d.reconcileServing(ctx, ref)
 }
 
-// awaitAvailable waits until a Deployment's replicas are all available, or
-// its progress deadline passes.
-func (d *driver) awaitAvailable(ctx context.Context, target *kube.Target, ns, name string, deadlineSeconds int32) error {
-	limit := time.Duration(deadlineSeconds) * time.Second
-	if limit <= 0 {
-		limit = 10 * time.Minute
+// awaitAvailable waits until the pinned Deployment of a move is available,
+// reporting true, or until the move ended otherwise, reporting false: it
+// failed (its pods crash-loop or cannot pull their image, as the health
+// monitor reports, or it passed its progress deadline; AliasMoveFailed is
+// appended and the pinned Deployment removed), or a newer move of the alias,
+// its deletion or a termination superseded it. The history is read on every
+// change of the Deployment and at least every resync, so a health report is
+// noticed without a change of the Deployment.
+func (d *driver) awaitAvailable(ctx context.Context, st *rollout.State, target *kube.Target, ref events.DeploymentRef,
+	alias string, revision int, name string, meta events.Meta) (bool, error) {
+	tmpl := st.Revisions[revision].PodTemplateRevision()
+	available, ended := false, false
+	var stepErr error
+	err := cluster.Watch(ctx, target.Client, st.Target.Namespace, name, d.resync, func(dep *appsv1.Deployment) bool {
+		if stepErr = d.catchUp(ctx, st, ref); stepErr != nil {
+			return true
+		}
+		if a := st.Aliases[alias]; a.Pending != revision || st.Terminated {
+			ended = true
+			return true
+		}
+		if dep == nil {
+			return false
+		}
+		// A failure reported by the monitor wins over availability: pods
+		// that crash after turning ready must not receive the alias.
+		if obs, ok := cluster.Observe(dep, revision, tmpl, time.Now().UTC()); ok {
+			stepErr = appendDecided(ctx, d.bus, st, ref, meta, func(s rollout.State) []events.Message {
+				return rollout.DecideAliasProgress(s, alias, obs)
+			}, func(events.Message) string {
+				return fmt.Sprintf("%s/alias/%s/%s/failed", ref, alias, meta.CorrelationID)
+			})
+			if a := st.Aliases[alias]; stepErr != nil || a.Pending != revision {
+				ended = stepErr == nil
+				return true
+			}
+		}
+		available = cluster.Available(dep)
+		return available
+	})
+	if err := errors.Join(err, stepErr); err != nil {
+		return false, err
 	}
-	wctx, cancel := context.WithTimeout(ctx, limit)
-	defer cancel()
-	err := cluster.Watch(wctx, target.Client, ns, name, d.resync, func(dep *appsv1.Deployment) bool { return cluster.Available(dep) })
-	if err != nil && ctx.Err() == nil {
-		return fmt.Errorf("deployment %s/%s did not become available within %s: %w", ns, name, limit, err)
+	if ended {
+		d.log.WarnContext(ctx, "alias move ended before its revision became available", "deployment", ref.String(),
+			"alias", alias, "revision", revision)
+		return false, d.reconcileServing(ctx, ref)
 	}
-	return err
+	return available, nil
 }
 
 // deleteAlias removes the alias's Service, then the pinned Deployments

@@ -33,6 +33,9 @@ func frame(v rolloutView) string {
 	}{{"updated", r.Updated}, {"ready", r.Ready}, {"available", r.Available}} {
 		fmt.Fprintf(&b, "  %-10s %s  %d/%d\n", row.name, bar(row.n, r.Desired), row.n, r.Desired)
 	}
+	if r.Total > 0 {
+		fmt.Fprintf(&b, "  %-10s %s\n", "pods", podsText(r))
+	}
 	fmt.Fprintf(&b, "  %-10s %s%s\n", "rollout", v.RolloutPhase, bakeText(v))
 	if reason := shownReason(v); reason != "" {
 		fmt.Fprintf(&b, "  %-10s %s\n", "reason", reason)
@@ -41,6 +44,12 @@ func frame(v rolloutView) string {
 		fmt.Fprintf(&b, "  %-10s %s\n", "message", v.Message)
 	}
 	return b.String()
+}
+
+// podsText is the total pod count (old and new templates) and the surge
+// above the desired count, which maxSurge bounds.
+func podsText(r Replicas) string {
+	return fmt.Sprintf("%d total, surge %d", r.Total, r.Surge)
 }
 
 // shownReason is the rollout's reason, left out when it succeeded (the
@@ -66,6 +75,9 @@ func line(v rolloutView) string {
 	r := v.Replicas
 	s := fmt.Sprintf("%s  revision %d  rollout %s%s  updated %d/%d  ready %d/%d  available %d/%d  phase %s",
 		v.Deployment, v.Revision, v.RolloutPhase, bakeText(v), r.Updated, r.Desired, r.Ready, r.Desired, r.Available, r.Desired, v.Phase)
+	if r.Total > 0 {
+		s += "  pods " + podsText(r)
+	}
 	if v.Current != v.Revision {
 		s += fmt.Sprintf("  now at revision %d", v.Current)
 	}

@@ -24,12 +24,16 @@ type List[T any] struct {
 	NextCursor string   `json:"nextCursor"`
 }
 
-// Replicas are a rollout's counts.
+// Replicas are a rollout's counts. Total (pods of every template) and Surge
+// (those above Desired) are absent from servers and records that predate
+// them.
 type Replicas struct {
 	Desired   int32 `json:"desired"`
 	Updated   int32 `json:"updated"`
 	Ready     int32 `json:"ready"`
 	Available int32 `json:"available"`
+	Total     int32 `json:"total,omitempty"`
+	Surge     int32 `json:"surge,omitempty"`
 }
 
 // Deployment is the API's Deployment (the fields the CLI shows).

@@ -43,7 +43,8 @@ func TestCreateDeploymentRollsOutAndReadsBack(t *testing.T) {
 		CreatedAt, UpdatedAt                   time.Time
 	}
 	got.Decode(t, &d)
-	want := events.Replicas{Desired: 3, Updated: 3, Ready: 3, Available: 3}
+	// Total is every pod of the Deployment; no surge once the rollout ended.
+	want := events.Replicas{Desired: 3, Updated: 3, Ready: 3, Available: 3, Total: 3}
 	switch {
 	case d.ID != "acme/fraud/scorer", d.Phase != "Running", d.Revision != 1, d.RunningRevision != 1:
 		t.Fatalf("deployment: %s", got.Body)

@@ -29,7 +29,7 @@ func (f *fleetReads) docs() []readmodel.Deployment {
 		out = append(out, readmodel.Deployment{ID: "acme/fraud/" + n, Owner: "acme", Project: "fraud", Name: n, Target: "simulated",
 			LabelMap: readmodel.Labels{"team": "risk"}, Revision: 1, Phase: "Running", Health: "Healthy", Image: spec.Image,
 			Spec: &spec, Endpoints: []readmodel.EndpointURL{{Name: "predict", URL: "https://x/" + n, ClusterURL: "http://c/" + n}},
-			Aliases: []readmodel.Alias{}})
+			Aliases: []readmodel.Alias{}, Warm: []readmodel.WarmRevision{}})
 	}
 	return out
 }

@@ -283,7 +283,7 @@ func load[T any](ctx context.Context, set *docSet[T], id string, read func(conte
 
 // settleEnded ends the operation of a rollout that an event ended without
 // an outcome of its own: a newer revision or a termination superseded it,
-// or an abort stopped it.
+// or an abort stopped it; likewise an alias move a newer move superseded.
 func (p *Projector) settleEnded(ctx context.Context, before readmodel.Deployment, rec bus.Record) error {
 	var id, reason, message string
 	switch m := rec.Message.(type) {
@@ -296,6 +296,19 @@ func (p *Projector) settleEnded(ctx context.Context, before readmodel.Deployment
 			id, reason, message = before.Rollout.OperationID, m.Reason, m.Message
 		}
 	}
+	if err := p.endOperation(ctx, rec, id, reason, message); err != nil {
+		return err
+	}
+	for op, message := range readmodel.EndedAliasMoves(before, rec.Message) {
+		if err := p.endOperation(ctx, rec, op, events.ReasonSuperseded, message); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// endOperation ends operation id (unless it is the event's own, or ended).
+func (p *Projector) endOperation(ctx context.Context, rec bus.Record, id, reason, message string) error {
 	if id == "" || id == rec.Envelope.CorrelationID {
 		return nil
 	}

@@ -1,6 +1,8 @@
 package readmodel
 
 import (
+	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -16,14 +18,21 @@ func projectAlias(d *Deployment, env events.Envelope, msg events.Message) bool {
 	switch m := msg.(type) {
 	case events.AliasSet:
 		a := d.alias(m.Alias)
-		a.Pending, a.PendingBy = m.Revision, env.Actor
+		a.Pending, a.PendingBy, a.PendingOperation = m.Revision, env.Actor, env.CorrelationID
+	case events.AliasMoveFailed:
+		a := d.alias(m.Alias)
+		if a.Pending == m.Revision {
+			a.Pending, a.PendingBy, a.PendingOperation = 0, "", ""
+		}
+		t := env.Time
+		a.LastFailure = &AliasFailure{Revision: m.Revision, Reason: m.Reason, Message: m.Message, At: t}
 	case events.AliasMoved:
 		a := d.alias(m.Alias)
-		a.History = append(a.History, AliasMove{From: m.Previous, To: m.Revision, Warm: m.Warm, Actor: a.PendingBy, At: env.Time})
+		a.History = append(slices.Clip(a.History), AliasMove{From: m.Previous, To: m.Revision, Warm: m.Warm, Actor: a.PendingBy, At: env.Time})
 		if len(a.History) > maxAliasHistory {
 			a.History = a.History[len(a.History)-maxAliasHistory:]
 		}
-		a.Revision, a.Pending, a.PendingBy = m.Revision, 0, ""
+		a.Revision, a.Pending, a.PendingBy, a.PendingOperation, a.LastFailure = m.Revision, 0, "", "", nil
 	case events.AliasDeleted:
 		out := d.Aliases[:0]
 		for _, a := range d.Aliases {
@@ -36,6 +45,33 @@ func projectAlias(d *Deployment, env events.Envelope, msg events.Message) bool {
 		return false
 	}
 	return true
+}
+
+// EndedAliasMoves are the operations of alias moves that an event ends
+// without an outcome of their own, by operation id, with why: setting the
+// alias again supersedes its move (also one recorded before AliasSet named
+// the move it supersedes), deleting the alias or terminating the deployment
+// ends it. before is the deployment as it was before the event.
+func EndedAliasMoves(before Deployment, msg events.Message) map[string]string {
+	out := map[string]string{}
+	for _, a := range before.Aliases {
+		if a.Pending == 0 || a.PendingOperation == "" {
+			continue
+		}
+		switch m := msg.(type) {
+		case events.AliasSet:
+			if m.Alias == a.Name {
+				out[a.PendingOperation] = fmt.Sprintf("alias %s was set to revision %d before its move to revision %d ended", a.Name, m.Revision, a.Pending)
+			}
+		case events.AliasDeleted:
+			if m.Alias == a.Name {
+				out[a.PendingOperation] = fmt.Sprintf("alias %s was deleted before its move to revision %d ended", a.Name, a.Pending)
+			}
+		case events.DeploymentTerminated:
+			out[a.PendingOperation] = fmt.Sprintf("the deployment was terminated before alias %s moved to revision %d", a.Name, a.Pending)
+		}
+	}
+	return out
 }
 
 // alias returns the named alias, adding it in name order when new.

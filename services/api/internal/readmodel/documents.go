@@ -45,6 +45,11 @@ type Deployment struct {
 	Drift     *Drift        `bson:"drift,omitempty" json:"drift,omitempty"`
 	// Aliases in name order, with where they point and how they moved.
 	Aliases []Alias `bson:"aliases" json:"aliases"`
+	// Warm lists the revisions whose pods run, newest first, with their
+	// per-version URLs (warm.go).
+	Warm []WarmRevision `bson:"warm" json:"warm"`
+	// Seen is what the warm list needs to know of recent revisions.
+	Seen []seenRevision `bson:"seen,omitempty" json:"-"`
 	// Terminated deployments keep their document and history.
 	Terminated bool      `bson:"terminated" json:"terminated"`
 	CreatedAt  time.Time `bson:"createdAt" json:"createdAt"`
@@ -92,8 +97,21 @@ type Alias struct {
 	Pending  int           `bson:"pending,omitempty" json:"pending,omitempty"`
 	URLs     []EndpointURL `bson:"urls" json:"urls"`
 	History  []AliasMove   `bson:"history" json:"history"`
-	// PendingBy is who asked for the move in progress.
-	PendingBy string `bson:"pendingBy,omitempty" json:"-"`
+	// PendingBy is who asked for the move in progress; PendingOperation its
+	// operation, ended by the projector when the move ends without an
+	// outcome of its own (set again, deleted, terminated).
+	PendingBy        string `bson:"pendingBy,omitempty" json:"-"`
+	PendingOperation string `bson:"pendingOp,omitempty" json:"-"`
+	// LastFailure is the last move that failed, until a move succeeds.
+	LastFailure *AliasFailure `bson:"lastFailure,omitempty" json:"lastFailure,omitempty"`
+}
+
+// AliasFailure is a move of an alias that failed: the alias stayed where it was.
+type AliasFailure struct {
+	Revision int       `bson:"revision" json:"revision"`
+	Reason   string    `bson:"reason" json:"reason"`
+	Message  string    `bson:"message" json:"message"`
+	At       time.Time `bson:"at" json:"at"`
 }
 
 // AliasMove is one move of an alias.

@@ -1,16 +1,16 @@
 package readmodel
 
 import (
-	"time"
-
 	"encoding/json"
 	"fmt"
-	"slipway.dev/pkg/specdiff"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"slipway.dev/pkg/events"
+	"slipway.dev/pkg/specdiff"
 )
 
 // ProjectDeployment applies one event to a deployment document and reports
@@ -25,6 +25,9 @@ func ProjectDeployment(d *Deployment, seq uint64, env events.Envelope, msg event
 			return false // events of a deployment that was never created (rejections)
 		}
 	}
+	// d may share its slices with the document it was copied from (the
+	// projector's "before", a cached document): copy the ones edited in place.
+	d.Aliases, d.Seen = slices.Clone(d.Aliases), slices.Clone(d.Seen)
 	switch m := msg.(type) {
 	case events.DeploymentCreated:
 		created(d, env, m)
@@ -82,7 +85,7 @@ func ProjectDeployment(d *Deployment, seq uint64, env events.Envelope, msg event
 	case events.TerminationCompleted:
 		d.Phase, d.Replicas = PhaseTerminated, events.Replicas{}
 		d.Health, d.HealthReason = events.HealthUnknown, ""
-	case events.AliasSet, events.AliasMoved, events.AliasDeleted:
+	case events.AliasSet, events.AliasMoved, events.AliasMoveFailed, events.AliasDeleted:
 		projectAlias(d, env, msg)
 	case events.DriftDetected:
 		if m.Adopted != nil {
@@ -91,6 +94,21 @@ func ProjectDeployment(d *Deployment, seq uint64, env events.Envelope, msg event
 		d.Drift = &Drift{Revision: m.Revision, Object: m.Object, Fields: m.Fields, Managers: m.Managers, Deleted: m.Deleted,
 			Action: m.Action, DetectedAt: env.Time}
 	}
+	switch m := msg.(type) {
+	case events.DeploymentCreated:
+		d.seeRevision(m.Revision)
+	case events.RevisionCreated:
+		d.seeRevision(m.Revision)
+	case events.DriftDetected:
+		if m.Adopted != nil {
+			d.seeRevision(*m.Adopted)
+		}
+	case events.RolloutSucceeded:
+		if r, ok := d.seen(m.Revision); ok {
+			r.Succeeded = true
+		}
+	}
+	d.refreshWarm()
 	// Every event moves Seq, even one that changes nothing shown; only a
 	// change of what clients control moves the version If-Match compares.
 	if events.MovesVersion(msg) {
@@ -221,6 +239,8 @@ func ProjectOperation(o *Operation, seq uint64, env events.Envelope, msg events.
 		if m.Warm {
 			o.Message += " (instant: its pods were ready)"
 		}
+	case events.AliasMoveFailed:
+		o.Status, o.Revision, o.Reason, o.Message, o.FinishedAt = OpFailed, m.Revision, m.Reason, m.Message, &t
 	case events.AliasDeleted:
 		o.Kind, o.Status, o.FinishedAt, o.Message = KindOf(events.DeleteAlias{}.Type()), OpSucceeded, &t, "alias "+m.Alias+" deleted"
 	case events.PromotionPlanned:
@@ -316,6 +336,9 @@ func KindOf(commandType string) string {
 
 // Present fills the JSON-only fields of a document read from the store.
 func (d *Deployment) Present() {
+	if d.Warm == nil {
+		d.Warm = []WarmRevision{} // a document written before the warm list
+	}
 	d.LabelMap = Labels{}
 	for _, l := range d.Labels {
 		d.LabelMap[l.Key] = l.Value

@@ -109,3 +109,93 @@ func TestProjectOperation(t *testing.T) {
 		t.Fatal("an event without a correlation id belongs to no operation")
 	}
 }
+
+// TestProjectFailedAliasMove: a move given up ends its operation failed with
+// the reason; the alias stays where it was, shows the failure, and the next
+// move that succeeds clears it.
+func TestProjectFailedAliasMove(t *testing.T) {
+	var d Deployment
+	var o Operation
+	msgs := []events.Message{createdEvent(), events.AliasSet{Alias: "canary", Revision: 1}, events.AliasMoved{Alias: "canary", Revision: 1},
+		events.AliasSet{Alias: "canary", Revision: 2, Previous: 1},
+		events.AliasMoveFailed{Alias: "canary", Revision: 2, Previous: 1, Reason: events.ReasonCrashLoopBackOff, Message: "crash"}}
+	for i, m := range msgs {
+		ProjectDeployment(&d, uint64(i+1), env(i, "op-9"), m)
+		if i >= 3 {
+			ProjectOperation(&o, uint64(i+1), env(i, "op-9"), m)
+		}
+	}
+	if o.Kind != "set_alias" || o.Status != OpFailed || o.Reason != events.ReasonCrashLoopBackOff || o.FinishedAt == nil {
+		t.Fatalf("operation: %+v", o)
+	}
+	a := d.Aliases[0]
+	if a.Revision != 1 || a.Pending != 0 || a.LastFailure == nil || a.LastFailure.Revision != 2 || a.LastFailure.Reason != events.ReasonCrashLoopBackOff {
+		t.Fatalf("alias: %+v", a)
+	}
+	ProjectDeployment(&d, 6, env(6, "op-10"), events.AliasSet{Alias: "canary", Revision: 1})
+	ProjectDeployment(&d, 7, env(7, "op-10"), events.AliasMoved{Alias: "canary", Revision: 1, Previous: 1})
+	if d.Aliases[0].LastFailure != nil {
+		t.Fatalf("a successful move clears the failure: %+v", d.Aliases[0])
+	}
+}
+
+// TestEndedAliasMoves: a move in progress ends (its operation Superseded)
+// when the alias is set again — also when the AliasSet predates naming the
+// move it supersedes —, deleted, or the deployment terminated; a finished
+// move and other aliases are left alone.
+func TestEndedAliasMoves(t *testing.T) {
+	var d Deployment
+	for i, m := range []events.Message{createdEvent(), events.AliasSet{Alias: "canary", Revision: 1}, events.AliasMoved{Alias: "canary", Revision: 1}} {
+		ProjectDeployment(&d, uint64(i+1), env(i, "op-1"), m)
+	}
+	ProjectDeployment(&d, 4, env(4, "op-move"), events.AliasSet{Alias: "canary", Revision: 2, Previous: 1})
+	ProjectDeployment(&d, 5, env(5, "op-other"), events.AliasSet{Alias: "stable", Revision: 1})
+	ProjectDeployment(&d, 6, env(6, "op-other"), events.AliasMoved{Alias: "stable", Revision: 1})
+	tests := []struct {
+		name string
+		msg  events.Message
+		want string // the operation ended, "" for none
+	}{
+		{"set again", events.AliasSet{Alias: "canary", Revision: 1, Previous: 1}, "op-move"},
+		{"deleted", events.AliasDeleted{Alias: "canary", Revision: 1}, "op-move"},
+		{"terminated", events.DeploymentTerminated{Revision: 1}, "op-move"},
+		{"another alias set", events.AliasSet{Alias: "stable", Revision: 2, Previous: 1}, ""},
+		{"a rollout event", events.RolloutSucceeded{Revision: 1}, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := EndedAliasMoves(d, tt.msg)
+			if tt.want == "" {
+				if len(got) != 0 {
+					t.Fatalf("ended %v", got)
+				}
+				return
+			}
+			if len(got) != 1 || got[tt.want] == "" {
+				t.Fatalf("ended %v, want %s", got, tt.want)
+			}
+		})
+	}
+	after := d
+	ProjectDeployment(&after, 7, env(7, "op-move"), events.AliasMoved{Alias: "canary", Revision: 2, Previous: 1})
+	if got := EndedAliasMoves(after, events.AliasSet{Alias: "canary", Revision: 1}); len(got) != 0 {
+		t.Fatalf("a finished move was ended again: %v", got)
+	}
+}
+
+// TestProjectDeploymentLeavesItsInputAlone: projecting into a copy of a
+// document never changes the original (the projector keeps it as "before"
+// and in its cache).
+func TestProjectDeploymentLeavesItsInputAlone(t *testing.T) {
+	var d Deployment
+	for i, m := range []events.Message{createdEvent(), events.AliasSet{Alias: "canary", Revision: 1}} {
+		ProjectDeployment(&d, uint64(i+1), env(i, "op-1"), m)
+	}
+	before := d
+	after := d
+	ProjectDeployment(&after, 3, env(3, "op-1"), events.AliasMoved{Alias: "canary", Revision: 1})
+	ProjectDeployment(&after, 4, env(4, "op-1"), events.RolloutSucceeded{Revision: 1})
+	if before.Aliases[0].Pending != 1 || before.Aliases[0].Revision != 0 || len(before.Aliases[0].History) != 0 || before.Seen[0].Succeeded {
+		t.Fatalf("the original changed: %+v %+v", before.Aliases, before.Seen)
+	}
+}

@@ -36,7 +36,8 @@ func Observe(d *appsv1.Deployment, revision, templateRevision int, now time.Time
 	st := d.Status
 	obs := rollout.Observation{
 		Revision: revision, Time: now,
-		Replicas: events.Replicas{Desired: desired, Updated: st.UpdatedReplicas, Ready: st.ReadyReplicas, Available: st.AvailableReplicas},
+		Replicas: events.Replicas{Desired: desired, Updated: st.UpdatedReplicas, Ready: st.ReadyReplicas, Available: st.AvailableReplicas,
+			Total: st.Replicas, Surge: max(st.Replicas-desired, 0)},
 	}
 	for _, c := range st.Conditions {
 		obs.Conditions = append(obs.Conditions, events.Condition{Type: string(c.Type), Status: string(c.Status), Reason: c.Reason})

@@ -51,3 +51,26 @@ func TestObserveFollowsKubectlRolloutStatus(t *testing.T) {
 		})
 	}
 }
+
+// TestObserveCountsEveryPodAndTheSurge: the observation carries the
+// Deployment's status.replicas (pods of every template) and how many are
+// above the desired count, so maxSurge can be checked from the events.
+func TestObserveCountsEveryPodAndTheSurge(t *testing.T) {
+	tests := []struct {
+		name         string
+		d            *appsv1.Deployment
+		total, surge int32
+	}{
+		{"surging by one", deployment("2", 3, 3, 4, 5, 2, 4, nil), 5, 1},
+		{"settled", deployment("2", 3, 3, 4, 4, 4, 4, nil), 4, 0},
+		{"below desired while scaling up", deployment("2", 3, 3, 4, 2, 2, 2, nil), 2, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			obs, _ := Observe(tt.d, 2, 2, time.Now())
+			if obs.Replicas.Total != tt.total || obs.Replicas.Surge != tt.surge {
+				t.Fatalf("total %d surge %d, want %d %d", obs.Replicas.Total, obs.Replicas.Surge, tt.total, tt.surge)
+			}
+		})
+	}
+}

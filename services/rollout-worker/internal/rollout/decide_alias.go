@@ -1,6 +1,8 @@
 package rollout
 
 import (
+	"fmt"
+
 	"slipway.dev/pkg/events"
 )
 
@@ -20,7 +22,12 @@ func DecideSetAlias(s State, cmd events.SetAlias) Decision {
 	if a.Revision == cmd.Revision && a.Pending == 0 {
 		return unchanged(s, "alias %s already serves revision %d", cmd.Alias, cmd.Revision)
 	}
-	return Decision{Events: []events.Message{events.AliasSet{Alias: cmd.Alias, Revision: cmd.Revision, Previous: a.Revision, Message: cmd.Message}}}
+	set := events.AliasSet{Alias: cmd.Alias, Revision: cmd.Revision, Previous: a.Revision, Message: cmd.Message}
+	if a.Pending != 0 {
+		// The newest move wins; the one in progress ends Superseded.
+		set.SupersededRevision, set.SupersededOperation = a.Pending, a.OperationID
+	}
+	return Decision{Events: []events.Message{set}}
 }
 
 // DecideDeleteAlias removes an alias.
@@ -43,6 +50,39 @@ func DecideAliasMoved(s State, alias string, revision int, warm bool) []events.M
 		return nil
 	}
 	return []events.Message{events.AliasMoved{Alias: alias, Revision: revision, Previous: a.Revision, Warm: warm}}
+}
+
+// DecideAliasProgress decides a move to a revision that was not running, from
+// an observation of its pinned Deployment: it fails when the health monitor
+// reported its pods crash-looping or failing to pull their image, or when the
+// Deployment passed its progress deadline; otherwise nothing is decided yet
+// (DecideAliasMoved records the move once the Deployment is available).
+// Observations of a move that is no longer pending decide nothing.
+func DecideAliasProgress(s State, alias string, obs Observation) []events.Message {
+	a, ok := s.Aliases[alias]
+	if !ok || a.Pending != obs.Revision || s.Terminated {
+		return nil
+	}
+	fail := func(reason, message string) []events.Message {
+		return []events.Message{events.AliasMoveFailed{Alias: alias, Revision: obs.Revision, Previous: a.Revision,
+			Reason: reason, Message: message}}
+	}
+	stays := fmt.Sprintf("alias %s stays on revision %d", alias, a.Revision)
+	if a.Revision == 0 {
+		stays = fmt.Sprintf("alias %s serves no revision yet", alias)
+	}
+	if a.Failure != "" {
+		return fail(a.Failure, fmt.Sprintf("%s: the pods of revision %d are failing: %s", stays, obs.Revision, a.FailureMessage))
+	}
+	if obs.Stale || !obs.DeadlineExceeded {
+		return nil
+	}
+	var deadline int32
+	if st := s.Revisions[obs.Revision].Spec.Rollout; st != nil {
+		deadline = st.ProgressDeadlineSeconds
+	}
+	return fail(events.ReasonProgressDeadlineExceeded, fmt.Sprintf("%s: revision %d made no progress for %ds: %d of %d replicas available",
+		stays, obs.Revision, deadline, obs.Replicas.Available, obs.Replicas.Desired))
 }
 
 // PinnedTemplates are the pod template revisions that must keep running as

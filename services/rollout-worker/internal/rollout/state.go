@@ -47,6 +47,8 @@ type State struct {
 	// Aliases maps alias names to the revision they serve and, while a move
 	// is in progress, the revision they are moving to.
 	Aliases map[string]Alias
+	// Health is the last health transition recorded.
+	Health events.HealthChanged
 	// Routing is the last routing outcome recorded (nil: none yet, or the
 	// deployment was terminated or created again since).
 	Routing *events.RoutingChanged
@@ -69,6 +71,9 @@ type Alias struct {
 	Revision    int // served now (0: not yet)
 	Pending     int // moving to (0: no move in progress)
 	OperationID string
+	// Failure is a reason the health monitor reported for the pending
+	// revision's pods (crash loops, image pulls) that fails the move.
+	Failure, FailureMessage string
 }
 
 // Rollout is the move to one revision.
@@ -158,6 +163,8 @@ func (s *State) Apply(e Event) {
 			s.Rollout.Reason = events.ReasonSuperseded
 		}
 	case events.HealthChanged:
+		s.Health = m
+		s.aliasHealth(m)
 		r := s.Rollout
 		if r == nil || m.Revision != s.Revisions[r.Revision].PodTemplateRevision() {
 			break
@@ -167,8 +174,15 @@ func (s *State) Apply(e Event) {
 		}
 	case events.AliasSet:
 		a := s.Aliases[m.Alias]
-		a.Pending, a.OperationID = m.Revision, e.Envelope.CorrelationID
+		a.Pending, a.OperationID, a.Failure, a.FailureMessage = m.Revision, e.Envelope.CorrelationID, "", ""
 		s.Aliases[m.Alias] = a
+		// The revision's pods may be failing already (the monitor publishes
+		// transitions only): then the move fails at once.
+		s.aliasHealth(s.Health)
+	case events.AliasMoveFailed:
+		if a := s.Aliases[m.Alias]; a.Pending == m.Revision {
+			s.Aliases[m.Alias] = Alias{Revision: a.Revision}
+		}
 	case events.AliasMoved:
 		if a := s.Aliases[m.Alias]; a.Pending == m.Revision {
 			s.Aliases[m.Alias] = Alias{Revision: m.Revision}
@@ -225,6 +239,20 @@ func (s *State) newRevision(rev events.Revision, env events.Envelope) {
 	s.Revisions[rev.Number] = rev
 	s.Current = rev.Number
 	s.Rollout = &Rollout{Revision: rev.Number, Phase: PhasePending, OperationID: env.CorrelationID, Actor: env.Actor}
+}
+
+// aliasHealth marks the moves whose pending revision's pods the health
+// monitor reports failing in a way waiting does not cure.
+func (s *State) aliasHealth(m events.HealthChanged) {
+	if !failsRollout(m.Reason) {
+		return
+	}
+	for name, a := range s.Aliases {
+		if r, ok := s.Revisions[a.Pending]; ok && a.Pending != 0 && r.PodTemplateRevision() == m.Revision {
+			a.Failure, a.FailureMessage = m.Reason, m.Message
+			s.Aliases[name] = a
+		}
+	}
 }
 
 func (s *State) rolloutOf(revision int) *Rollout {
