@@ -2,6 +2,7 @@ package bench
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -60,13 +61,20 @@ type fleetStack struct {
 	close func() error
 }
 
+// fleetRolloutLimit lifts the target's rollout limit (10 at once by
+// default, a safety setting) for the fleet benchmark: its baseline applies
+// all N Deployments at once, so Slipway is measured doing the same. The
+// rollout driver's consumer still holds at most 1,024 rollouts in flight.
+const fleetRolloutLimit = -1
+
 // simFleetStack runs the services in this process on a simulated cluster,
 // at their production intervals: simcluster is a fake clientset in memory,
 // so the worker and the monitor must share this process with it.
 func (e *env) simFleetStack(ctx context.Context, name string) (*fleetStack, error) {
 	logs := newLogCounter()
 	log := slog.New(slog.NewJSONHandler(logs.writer("stack"), nil))
-	s, err := StartStack(ctx, StackOptions{DataDir: filepath.Join(e.dir, name), Cluster: ClusterSimulated, Production: true, Logger: log})
+	s, err := StartStack(ctx, StackOptions{DataDir: filepath.Join(e.dir, name), Cluster: ClusterSimulated, Production: true, Logger: log,
+		MaxConcurrentRollouts: fleetRolloutLimit})
 	if err != nil {
 		return nil, err
 	}
@@ -124,7 +132,8 @@ func (e *env) localFleetStack(ctx context.Context, name string) (st *fleetStack,
 		return nil, "", fmt.Errorf("local plane: %w", err)
 	}
 	closers = append(closers, plane.Stop)
-	tc := kube.TargetConfig{Name: "local", Namespace: st.ns, BaseURL: "http://local.slipway.localhost", Kubeconfig: plane.KubeconfigPath()}
+	tc := kube.TargetConfig{Name: "local", Namespace: st.ns, BaseURL: "http://local.slipway.localhost", Kubeconfig: plane.KubeconfigPath(),
+		MaxConcurrentRollouts: fleetRolloutLimit}
 	target, err := kube.Connect(tc)
 	if err != nil {
 		return nil, "", err
@@ -134,7 +143,11 @@ func (e *env) localFleetStack(ctx context.Context, name string) (st *fleetStack,
 		return nil, "", err
 	}
 	st.url, st.natsURL, st.cs = "http://"+addr, nats.URL(), target.Client
-	envs := serviceEnv(nats.URL(), ferret.URI(), addr, tc)
+	targetsFile := filepath.Join(dir, "targets.json")
+	if err := writeTargetsFile(targetsFile, tc); err != nil {
+		return nil, "", err
+	}
+	envs := serviceEnv(nats.URL(), ferret.URI(), addr, targetsFile)
 	ps := &processes{}
 	closers = append(closers, ps.stop)
 	for _, b := range ServiceBinaries {
@@ -158,10 +171,9 @@ func (e *env) localFleetStack(ctx context.Context, name string) (st *fleetStack,
 // Slipway sets it: production defaults but for the addresses, the target,
 // and no authentication or webhook sealing key (the benchmark's api is on
 // loopback).
-func serviceEnv(natsURL, mongoURI, addr string, tc kube.TargetConfig) map[string][]string {
+func serviceEnv(natsURL, mongoURI, addr, targetsFile string) map[string][]string {
 	nats := api.EnvNATSURL + "=" + natsURL
-	target := []string{nats, kube.EnvKubeconfig + "=" + tc.Kubeconfig, kube.EnvTargetName + "=" + tc.Name,
-		kube.EnvTargetNS + "=" + tc.Namespace, kube.EnvTargetBaseURL + "=" + tc.BaseURL}
+	target := []string{nats, kube.EnvTargetsFile + "=" + targetsFile}
 	return map[string][]string{
 		"slipway-api": {nats, api.EnvHTTPAddr + "=" + addr, api.EnvMongoURI + "=" + mongoURI, api.EnvMongoDB + "=slipway",
 			api.EnvInsecureNoAuth + "=true", api.EnvWebhookSecretsUnsealed + "=true"},
@@ -169,6 +181,16 @@ func serviceEnv(natsURL, mongoURI, addr string, tc kube.TargetConfig) map[string
 		"slipway-health-monitor": target,
 		"slipway-promoter":       {nats},
 	}
+}
+
+// writeTargetsFile writes the worker's and monitor's targets file (the
+// rollout limit has no variable of its own).
+func writeTargetsFile(path string, tc kube.TargetConfig) error {
+	b, err := json.Marshal([]kube.TargetConfig{tc})
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(path, b, 0o600)
 }
 
 // freeAddr returns a loopback address with a port free just now.

@@ -43,6 +43,9 @@ type StackOptions struct {
 	// Production runs drift and health at the services' production
 	// intervals (their LoadConfig defaults) instead of the dev ones.
 	Production bool
+	// MaxConcurrentRollouts is the target's rollout limit (0: the default
+	// of kube.DefaultMaxConcurrentRollouts; negative: none).
+	MaxConcurrentRollouts int
 }
 
 // Stack is all of Slipway in this process, wired as `slipway dev` wires it
@@ -212,7 +215,7 @@ func (s *Stack) startTarget(ctx context.Context, o StackOptions) (*kube.Target, 
 		cluster := simcluster.New(simcluster.Options{})
 		s.group.Go(func() error { return cluster.Run(s.ctx) })
 		return &kube.Target{TargetConfig: kube.TargetConfig{Name: "simulated", Namespace: "default",
-			BaseURL: "http://simulated.slipway.localhost"}, Simulated: true, Client: cluster.Client()}, nil
+			BaseURL: "http://simulated.slipway.localhost", MaxConcurrentRollouts: o.MaxConcurrentRollouts}, Simulated: true, Client: cluster.Client()}, nil
 	case ClusterLocal:
 		return s.startLocal(ctx, o)
 	}
@@ -235,7 +238,7 @@ func (s *Stack) startLocal(ctx context.Context, o StackOptions) (*kube.Target, e
 	}
 	s.Plane = p
 	return kube.Connect(kube.TargetConfig{Name: "local", Namespace: "default", BaseURL: "http://local.slipway.localhost",
-		Kubeconfig: p.KubeconfigPath()})
+		Kubeconfig: p.KubeconfigPath(), MaxConcurrentRollouts: o.MaxConcurrentRollouts})
 }
 
 // walMB is the size of database db's SQLite write-ahead log in FerretDB's
