@@ -33,15 +33,27 @@ type Cluster struct {
 	fake       *fake.Clientset
 	client     *clientset
 	events     *eventTracker
+	changes    *changes
 
-	mu     sync.Mutex               // serialises Sync; guards ages and hashes
-	ages   map[types.UID]int        // ticks since creation, per simulated pod
-	hashes map[types.UID]hashedSpec // per Deployment, from the last Sync
+	mu    sync.Mutex // serialises Sync; guards the fields below
+	ticks int        // Syncs so far
+	// born is, per simulated pod, the tick at which its age was 0: a pod's
+	// age is counted from it, so it stays right across ticks that skip the
+	// pod's settled Deployment.
+	born   map[types.UID]int
+	hashes map[types.NamespacedName]hashedSpec // per Deployment
+	// due are the Deployments whose simulated state moves with time alone
+	// (pods warming up or crash-looping, a running progress deadline): they
+	// are examined every tick, written or not, until they settle.
+	due map[types.NamespacedName]struct{}
+	// examined counts the Deployments the last Sync examined (for tests).
+	examined int
 }
 
 // hashedSpec is the template hash of one generation of a Deployment: the
 // template only changes with the generation (see deployments).
 type hashedSpec struct {
+	uid        types.UID
 	generation int64
 	hash       string
 }
@@ -53,8 +65,10 @@ func New(opts Options) *Cluster {
 		tick:       opts.Tick,
 		readyAfter: opts.ReadyAfter,
 		log:        opts.Logger,
-		ages:       map[types.UID]int{},
-		hashes:     map[types.UID]hashedSpec{},
+		changes:    newChanges(),
+		born:       map[types.UID]int{},
+		hashes:     map[types.NamespacedName]hashedSpec{},
+		due:        map[types.NamespacedName]struct{}{},
 	}
 	if c.tick <= 0 {
 		c.tick = 100 * time.Millisecond
@@ -69,6 +83,7 @@ func New(opts Options) *Cluster {
 		c.log = slog.New(slog.DiscardHandler)
 	}
 	c.fake, c.events = newFake()
+	c.events.observe = c.changes.observe
 	scratch, scratchObjects := newFake()
 	c.client = &clientset{Clientset: c.fake, events: c.events, store: &deployStore{scratch: scratch, scratchObjects: scratchObjects}}
 	return c
