@@ -31,6 +31,7 @@ type changes struct {
 	pods   map[types.NamespacedName]map[string]types.UID // Deployment → pod name → owner uid
 	target map[types.NamespacedName]types.NamespacedName // autoscaler → target Deployment
 	hpas   map[types.NamespacedName]map[string]struct{}  // Deployment → autoscaler names
+	gone   []types.UID                                   // pods deleted since the last takeGone
 }
 
 // podOwner is a pod's controller reference to a Deployment.
@@ -80,7 +81,11 @@ func (c *changes) observePod(key types.NamespacedName, pod *corev1.Pod, deleted 
 		removeName(c.pods, was.deployment, key.Name)
 		c.dirty[was.deployment] = struct{}{}
 	}
-	if deleted || pod == nil {
+	if pod == nil {
+		return
+	}
+	if deleted {
+		c.gone = append(c.gone, pod.UID)
 		return
 	}
 	ref := metav1.GetControllerOf(pod)
@@ -127,6 +132,15 @@ func (c *changes) takeDirty() map[types.NamespacedName]struct{} {
 	defer c.mu.Unlock()
 	out := c.dirty
 	c.dirty = map[types.NamespacedName]struct{}{}
+	return out
+}
+
+// takeGone returns the uids of the pods deleted since the last call.
+func (c *changes) takeGone() []types.UID {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	out := c.gone
+	c.gone = nil
 	return out
 }
 

@@ -35,12 +35,13 @@ type Cluster struct {
 	events     *eventTracker
 	changes    *changes
 
-	mu    sync.Mutex // serialises Sync; guards the fields below
-	ticks int        // Syncs so far
-	// born is, per simulated pod, the tick at which its age was 0: a pod's
-	// age is counted from it, so it stays right across ticks that skip the
-	// pod's settled Deployment.
-	born   map[types.UID]int
+	mu sync.Mutex // serialises Sync; guards the fields below
+	// ages counts, per simulated pod, the ticks that examined its
+	// Deployment since the pod was created. A settled Deployment's pods stop
+	// ageing, which changes nothing: ages only matter while a pod warms up or
+	// crash-loops (its Deployment is then due every tick) and to order
+	// scale-down victims within one Deployment, whose pods age together.
+	ages   map[types.UID]int
 	hashes map[types.NamespacedName]hashedSpec // per Deployment
 	// due are the Deployments whose simulated state moves with time alone
 	// (pods warming up or crash-looping, a running progress deadline): they
@@ -66,7 +67,7 @@ func New(opts Options) *Cluster {
 		readyAfter: opts.ReadyAfter,
 		log:        opts.Logger,
 		changes:    newChanges(),
-		born:       map[types.UID]int{},
+		ages:       map[types.UID]int{},
 		hashes:     map[types.NamespacedName]hashedSpec{},
 		due:        map[types.NamespacedName]struct{}{},
 	}

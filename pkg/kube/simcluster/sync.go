@@ -32,8 +32,11 @@ const statusManager = "simcluster-deployment-controller"
 func (c *Cluster) Sync(ctx context.Context) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.ticks++
 	now := metav1.Now().Rfc3339Copy().Time // the apiserver stores seconds
+	// Pods deleted by anyone: forget their ages.
+	for _, uid := range c.changes.takeGone() {
+		delete(c.ages, uid)
+	}
 	work := c.changes.takeDirty()
 	maps.Copy(work, c.due)
 	clear(c.due)
@@ -108,11 +111,7 @@ func (c *Cluster) syncDeployment(ctx context.Context, d *appsv1.Deployment, hash
 	in := make([]Pod, len(objs))
 	byName := make(map[string]*corev1.Pod, len(objs))
 	for i, o := range objs {
-		age := 0
-		born, ok := c.born[o.UID]
-		if ok {
-			age = c.ticks - 1 - born
-		}
+		age, ok := c.ages[o.UID]
 		in[i] = podState(o, age)
 		if !ok && in[i].Ready {
 			in[i].Age = c.readyAfter
@@ -137,7 +136,7 @@ func (c *Cluster) syncDeployment(ctx context.Context, d *appsv1.Deployment, hash
 			continue
 		}
 		o := byName[p.Name]
-		c.born[o.UID] = c.ticks - p.Age
+		c.ages[o.UID] = p.Age
 		if was := prev[p.Name]; was.Ready != p.Ready || was.Restarts != p.Restarts {
 			o = o.DeepCopy()
 			setPodStatus(o, p)
@@ -171,7 +170,7 @@ func (c *Cluster) createPod(ctx context.Context, d *appsv1.Deployment, p Pod, no
 	for range 3 { // retry the rare random-suffix collision
 		o := newPodObject(d, p, now)
 		if _, err = c.fake.CoreV1().Pods(o.Namespace).Create(ctx, o, metav1.CreateOptions{FieldManager: statusManager}); err == nil {
-			c.born[o.UID] = c.ticks - p.Age
+			c.ages[o.UID] = p.Age
 			c.log.Debug("simcluster: created pod", "namespace", o.Namespace, "pod", o.Name)
 			return nil
 		}
@@ -183,7 +182,6 @@ func (c *Cluster) createPod(ctx context.Context, d *appsv1.Deployment, p Pod, no
 }
 
 func (c *Cluster) deletePod(ctx context.Context, p *corev1.Pod) error {
-	delete(c.born, p.UID)
 	err := c.fake.CoreV1().Pods(p.Namespace).Delete(ctx, p.Name, metav1.DeleteOptions{})
 	if err != nil && !apierrors.IsNotFound(err) {
 		return err
