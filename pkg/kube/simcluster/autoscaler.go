@@ -14,33 +14,30 @@ import (
 // autoscalerManager is the field manager of the simulated HPA controller's writes.
 const autoscalerManager = "simcluster-horizontal-pod-autoscaler"
 
-// syncAutoscalers does what the HPA controller does when it has no metrics:
-// it holds each target Deployment's spec.replicas within the autoscaler's
-// min and max (an unset count is read as 1, the apiserver's default). With
-// no metrics simulated, nothing scales within the range. deps are updated in
+// autoscale does what the HPA controller does when it has no metrics: it
+// holds d's spec.replicas within the min and max of each autoscaler
+// targeting d (an unset count is read as 1, the apiserver's default). With
+// no metrics simulated, nothing scales within the range, so only a write to
+// d or to one of its autoscalers can move it out of range. d is updated in
 // place so that this tick's Step sees the new count.
-func (c *Cluster) syncAutoscalers(ctx context.Context, deps []appsv1.Deployment) error {
-	hpas, err := c.fake.AutoscalingV2().HorizontalPodAutoscalers(metav1.NamespaceAll).List(ctx, metav1.ListOptions{})
-	if err != nil {
-		return fmt.Errorf("list horizontalpodautoscalers: %w", err)
-	}
-	byName := make(map[types.NamespacedName]*appsv1.Deployment, len(deps))
-	for i := range deps {
-		byName[types.NamespacedName{Namespace: deps[i].Namespace, Name: deps[i].Name}] = &deps[i]
-	}
+func (c *Cluster) autoscale(ctx context.Context, d *appsv1.Deployment) error {
 	var errs []error
-	for _, h := range hpas.Items {
-		ref := h.Spec.ScaleTargetRef
-		if ref.Kind != "Deployment" {
+	for _, name := range c.changes.autoscalersOf(types.NamespacedName{Namespace: d.Namespace, Name: d.Name}) {
+		h, err := c.fake.AutoscalingV2().HorizontalPodAutoscalers(d.Namespace).Get(ctx, name, metav1.GetOptions{})
+		if apierrors.IsNotFound(err) {
 			continue
+		}
+		if err != nil {
+			errs = append(errs, fmt.Errorf("get horizontalpodautoscaler %s/%s: %w", d.Namespace, name, err))
+			continue
+		}
+		ref := h.Spec.ScaleTargetRef
+		if ref.Kind != "Deployment" || ref.Name != d.Name {
+			continue // retargeted meanwhile
 		}
 		lo, hi := int32(1), h.Spec.MaxReplicas
 		if h.Spec.MinReplicas != nil {
 			lo = *h.Spec.MinReplicas
-		}
-		d := byName[types.NamespacedName{Namespace: h.Namespace, Name: ref.Name}]
-		if d == nil {
-			continue
 		}
 		n := int32(1)
 		if d.Spec.Replicas != nil {

@@ -33,15 +33,28 @@ type Cluster struct {
 	fake       *fake.Clientset
 	client     *clientset
 	events     *eventTracker
+	changes    *changes
 
-	mu     sync.Mutex               // serialises Sync; guards ages and hashes
-	ages   map[types.UID]int        // ticks since creation, per simulated pod
-	hashes map[types.UID]hashedSpec // per Deployment, from the last Sync
+	mu sync.Mutex // serialises Sync; guards the fields below
+	// ages counts, per simulated pod, the ticks that examined its
+	// Deployment since the pod was created. A settled Deployment's pods stop
+	// ageing, which changes nothing: ages only matter while a pod warms up or
+	// crash-loops (its Deployment is then due every tick) and to order
+	// scale-down victims within one Deployment, whose pods age together.
+	ages   map[types.UID]int
+	hashes map[types.NamespacedName]hashedSpec // per Deployment
+	// due are the Deployments whose simulated state moves with time alone
+	// (pods warming up or crash-looping, a running progress deadline): they
+	// are examined every tick, written or not, until they settle.
+	due map[types.NamespacedName]struct{}
+	// examined counts the Deployments the last Sync examined (for tests).
+	examined int
 }
 
 // hashedSpec is the template hash of one generation of a Deployment: the
 // template only changes with the generation (see deployments).
 type hashedSpec struct {
+	uid        types.UID
 	generation int64
 	hash       string
 }
@@ -53,8 +66,10 @@ func New(opts Options) *Cluster {
 		tick:       opts.Tick,
 		readyAfter: opts.ReadyAfter,
 		log:        opts.Logger,
+		changes:    newChanges(),
 		ages:       map[types.UID]int{},
-		hashes:     map[types.UID]hashedSpec{},
+		hashes:     map[types.NamespacedName]hashedSpec{},
+		due:        map[types.NamespacedName]struct{}{},
 	}
 	if c.tick <= 0 {
 		c.tick = 100 * time.Millisecond
@@ -69,6 +84,7 @@ func New(opts Options) *Cluster {
 		c.log = slog.New(slog.DiscardHandler)
 	}
 	c.fake, c.events = newFake()
+	c.events.observe = c.changes.observe
 	scratch, scratchObjects := newFake()
 	c.client = &clientset{Clientset: c.fake, events: c.events, store: &deployStore{scratch: scratch, scratchObjects: scratchObjects}}
 	return c

@@ -23,7 +23,11 @@
 //
 // The controller logic is a pure function, Step, so rollout invariants can be
 // tested without clocks or goroutines; Cluster.Sync and Cluster.Run drive it
-// against the fake.
+// against the fake. A tick costs what changed: it examines the Deployments
+// written since the last tick (directly or through a pod or autoscaler of
+// theirs, as the tracker reports every write) and those whose state moves
+// with time (pods warming up or crash-looping, a running progress deadline),
+// and finds pods through an owner index, never by listing the fleet.
 //
 // Server-side apply dry runs of Deployments store nothing (the fake would
 // persist them). Not simulated: ReplicaSets, Endpoints, scheduling,

@@ -212,3 +212,28 @@ func countAvailable(pods []Pod, minReadySeconds int32, now time.Time) int {
 	}
 	return n
 }
+
+// settled reports whether d, stepped to r at now, would step to the same
+// result at any later tick if nothing were written meanwhile: no pod is
+// warming up towards Ready, crash-looping (its restarts grow with time) or
+// Ready but not yet available for minReadySeconds, and no progress deadline
+// is running. Ages only order scale-down victims, and a scale-down is a
+// write, so they do not count. The caller also requires that the step wrote
+// nothing.
+func settled(d *appsv1.Deployment, r Result, now time.Time) bool {
+	for _, p := range r.Pods {
+		switch {
+		case p.Name == "", p.Fault == FaultCrashLoop:
+			return false
+		case p.Fault == FaultNone && !p.Ready:
+			return false
+		case p.Ready && !p.Available(d.Spec.MinReadySeconds, now):
+			return false
+		}
+	}
+	if _, enforced := ProgressDeadline(d); !enforced {
+		return true
+	}
+	c := condition(r.Status, appsv1.DeploymentProgressing)
+	return c == nil || slices.Contains([]string{ReasonNewReplicaSetAvailable, ReasonProgressDeadlineExceeded, ReasonDeploymentPaused}, c.Reason)
+}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"time"
 
@@ -19,65 +20,94 @@ import (
 // statusManager is the field manager of the simulated controller's writes.
 const statusManager = "simcluster-deployment-controller"
 
-// ownerKey identifies a Deployment as its pods' controller reference does.
-type ownerKey struct {
-	namespace, name string
-	uid             types.UID
-}
-
-// Sync steps every simulated controller once, synchronously: each
-// Deployment advances by one Step, pods are created, updated and deleted to
-// match, status is written when it changed, and pods whose owning
-// Deployment is gone are deleted. Tests can call it instead of Run for
-// fully deterministic progress.
+// Sync steps the simulated controllers once, synchronously, over the
+// Deployments that may change: those written since the last Sync (the
+// Deployment itself, or a pod or autoscaler of it) and those whose state
+// moves with time alone (see settled), which stay due until they settle.
+// Each is held within its autoscalers' range and advances by one Step: pods
+// are created, updated and deleted to match, status is written when it
+// changed, and pods whose owning Deployment is gone are deleted. A settled
+// Deployment nothing wrote to costs nothing. Tests can call it instead of
+// Run for fully deterministic progress.
 func (c *Cluster) Sync(ctx context.Context) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	now := metav1.Now().Rfc3339Copy().Time // the apiserver stores seconds
-	deps, err := c.client.AppsV1().Deployments(metav1.NamespaceAll).List(ctx, metav1.ListOptions{})
-	if err != nil {
-		return err
+	// Pods deleted by anyone: forget their ages.
+	for _, uid := range c.changes.takeGone() {
+		delete(c.ages, uid)
 	}
-	var errs []error
-	errs = append(errs, c.syncAutoscalers(ctx, deps.Items))
-	pods, err := c.fake.CoreV1().Pods(metav1.NamespaceAll).List(ctx, metav1.ListOptions{})
-	if err != nil {
-		return err
-	}
-	// The fake lists in random order; sort so that Step's tie-breaks repeat.
-	slices.SortFunc(pods.Items, func(a, b corev1.Pod) int {
+	work := c.changes.takeDirty()
+	maps.Copy(work, c.due)
+	clear(c.due)
+	keys := slices.SortedFunc(maps.Keys(work), func(a, b types.NamespacedName) int {
 		return cmp.Or(cmp.Compare(a.Namespace, b.Namespace), cmp.Compare(a.Name, b.Name))
 	})
-	owned := map[ownerKey][]*corev1.Pod{}
-	for i := range pods.Items {
-		p := &pods.Items[i]
-		if ref := metav1.GetControllerOf(p); ref != nil && ref.Kind == "Deployment" {
-			k := ownerKey{p.Namespace, ref.Name, ref.UID}
-			owned[k] = append(owned[k], p)
+	c.examined = len(keys)
+	var errs []error
+	for _, k := range keys {
+		settled, err := c.syncKey(ctx, k, now)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("deployment %s: %w", k, err))
 		}
-	}
-	hashes := make(map[types.UID]hashedSpec, len(deps.Items))
-	for i := range deps.Items {
-		d := &deps.Items[i]
-		h, ok := c.hashes[d.UID]
-		if !ok || h.generation != d.Generation {
-			h = hashedSpec{d.Generation, TemplateHash(&d.Spec.Template)}
-		}
-		hashes[d.UID] = h
-		k := ownerKey{d.Namespace, d.Name, d.UID}
-		errs = append(errs, c.syncDeployment(ctx, d, h.hash, owned[k], now))
-		delete(owned, k)
-	}
-	c.hashes = hashes               // forgets deleted Deployments
-	for _, orphans := range owned { // their Deployment was deleted
-		for _, p := range orphans {
-			errs = append(errs, c.deletePod(ctx, p))
+		if !settled || err != nil { // retried next tick
+			c.due[k] = struct{}{}
 		}
 	}
 	return errors.Join(errs...)
 }
 
-func (c *Cluster) syncDeployment(ctx context.Context, d *appsv1.Deployment, hash string, objs []*corev1.Pod, now time.Time) error {
+// syncKey examines the Deployment named k: deletes the pods of a deleted
+// Deployment of that name, holds the current one within its autoscalers'
+// range and steps it. settled reports that nothing was written and nothing
+// in it moves with time.
+func (c *Cluster) syncKey(ctx context.Context, k types.NamespacedName, now time.Time) (settled bool, err error) {
+	d, err := c.client.AppsV1().Deployments(k.Namespace).Get(ctx, k.Name, metav1.GetOptions{})
+	if apierrors.IsNotFound(err) {
+		d, err = nil, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	pods, err := c.ownedPods(ctx, k, d)
+	if d == nil {
+		delete(c.hashes, k)
+		return true, err // the deletions are writes: k is examined once more
+	}
+	errs := []error{err, c.autoscale(ctx, d)}
+	h := c.hashes[k]
+	if h.uid != d.UID || h.generation != d.Generation {
+		h = hashedSpec{d.UID, d.Generation, TemplateHash(&d.Spec.Template)}
+		c.hashes[k] = h
+	}
+	settled, err = c.syncDeployment(ctx, d, h.hash, pods, now)
+	return settled, errors.Join(append(errs, err)...)
+}
+
+// ownedPods returns the pods d controls, sorted by name so that Step's
+// tie-breaks repeat, and deletes those of an earlier Deployment named like
+// d (all of them when d is nil: it was deleted).
+func (c *Cluster) ownedPods(ctx context.Context, k types.NamespacedName, d *appsv1.Deployment) ([]*corev1.Pod, error) {
+	var out []*corev1.Pod
+	var errs []error
+	for _, ref := range c.changes.podsOf(k) {
+		p, err := c.fake.CoreV1().Pods(k.Namespace).Get(ctx, ref.name, metav1.GetOptions{})
+		switch {
+		case apierrors.IsNotFound(err): // deleted meanwhile
+		case err != nil:
+			errs = append(errs, err)
+		case d == nil || ref.owner != d.UID:
+			errs = append(errs, c.deletePod(ctx, p))
+		default:
+			out = append(out, p)
+		}
+	}
+	return out, errors.Join(errs...)
+}
+
+// syncDeployment steps d with its pods objs and writes the result; settled
+// reports that it wrote nothing and nothing in d moves with time.
+func (c *Cluster) syncDeployment(ctx context.Context, d *appsv1.Deployment, hash string, objs []*corev1.Pod, now time.Time) (bool, error) {
 	in := make([]Pod, len(objs))
 	byName := make(map[string]*corev1.Pod, len(objs))
 	for i, o := range objs {
@@ -89,6 +119,7 @@ func (c *Cluster) syncDeployment(ctx context.Context, d *appsv1.Deployment, hash
 		byName[o.Name] = o
 	}
 	res := step(d, hash, in, c.readyAfter, now)
+	wrote := len(res.Deleted) > 0
 
 	var errs []error
 	for _, p := range res.Deleted {
@@ -101,6 +132,7 @@ func (c *Cluster) syncDeployment(ctx context.Context, d *appsv1.Deployment, hash
 	for _, p := range res.Pods {
 		if p.Name == "" {
 			errs = append(errs, c.createPod(ctx, d, p, now))
+			wrote = true
 			continue
 		}
 		o := byName[p.Name]
@@ -110,21 +142,27 @@ func (c *Cluster) syncDeployment(ctx context.Context, d *appsv1.Deployment, hash
 			setPodStatus(o, p)
 			_, err := c.fake.CoreV1().Pods(o.Namespace).UpdateStatus(ctx, o, metav1.UpdateOptions{FieldManager: statusManager})
 			errs = append(errs, err)
+			wrote = true
 		}
 	}
 	if !equality.Semantic.DeepEqual(d.Status, res.Status) {
-		out := d.DeepCopy()
-		out.Status = res.Status
-		_, err := c.client.AppsV1().Deployments(d.Namespace).UpdateStatus(ctx, out, metav1.UpdateOptions{FieldManager: statusManager})
-		if apierrors.IsNotFound(err) {
-			err = nil // deleted meanwhile; its pods are collected next tick
-		}
-		errs = append(errs, err)
-		c.log.Debug("simcluster: deployment status", "namespace", d.Namespace, "deployment", d.Name,
-			"generation", d.Generation, "replicas", res.Status.Replicas, "updated", res.Status.UpdatedReplicas,
-			"ready", res.Status.ReadyReplicas, "available", res.Status.AvailableReplicas)
+		errs = append(errs, c.writeStatus(ctx, d, res.Status))
+		wrote = true
 	}
-	return errors.Join(errs...)
+	return !wrote && settled(d, res, now), errors.Join(errs...)
+}
+
+func (c *Cluster) writeStatus(ctx context.Context, d *appsv1.Deployment, st appsv1.DeploymentStatus) error {
+	out := d.DeepCopy()
+	out.Status = st
+	_, err := c.client.AppsV1().Deployments(d.Namespace).UpdateStatus(ctx, out, metav1.UpdateOptions{FieldManager: statusManager})
+	if apierrors.IsNotFound(err) {
+		err = nil // deleted meanwhile; its pods are collected next tick
+	}
+	c.log.Debug("simcluster: deployment status", "namespace", d.Namespace, "deployment", d.Name,
+		"generation", d.Generation, "replicas", st.Replicas, "updated", st.UpdatedReplicas,
+		"ready", st.ReadyReplicas, "available", st.AvailableReplicas)
+	return err
 }
 
 func (c *Cluster) createPod(ctx context.Context, d *appsv1.Deployment, p Pod, now time.Time) error {
@@ -144,7 +182,6 @@ func (c *Cluster) createPod(ctx context.Context, d *appsv1.Deployment, p Pod, no
 }
 
 func (c *Cluster) deletePod(ctx context.Context, p *corev1.Pod) error {
-	delete(c.ages, p.UID)
 	err := c.fake.CoreV1().Pods(p.Namespace).Delete(ctx, p.Name, metav1.DeleteOptions{})
 	if err != nil && !apierrors.IsNotFound(err) {
 		return err

@@ -57,6 +57,10 @@ type eventTracker struct {
 	rv      atomic.Int64 // the last resourceVersion given out, over all resources
 	mu      sync.Mutex   // guards streams
 	streams map[schema.GroupVersionResource]*stream
+	// observe, when set (before the first write), is called with every
+	// stored write and deletion under the resource's lock, so in storage
+	// order; it must not call back into the tracker.
+	observe func(gvr schema.GroupVersionResource, key types.NamespacedName, obj runtime.Object, deleted bool)
 }
 
 // stream is one resource's write log state and open watches.
@@ -150,6 +154,9 @@ func (t *eventTracker) write(gvr schema.GroupVersionResource, obj runtime.Object
 		return err
 	}
 	s.publish(key, stored, t.rv.Add(1))
+	if t.observe != nil {
+		t.observe(gvr, key, stored, false)
+	}
 	return nil
 }
 
@@ -166,6 +173,9 @@ func (t *eventTracker) Delete(gvr schema.GroupVersionResource, ns, name string, 
 		return err
 	}
 	s.publishDelete(key, last, t.rv.Add(1))
+	if t.observe != nil {
+		t.observe(gvr, key, last, true)
+	}
 	return nil
 }
 
