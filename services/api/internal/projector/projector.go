@@ -67,7 +67,7 @@ func (p *Projector) PublishTo(pub Publisher) { p.wb.published = pub }
 
 // Run projects until ctx ends.
 func (p *Projector) Run(ctx context.Context) error {
-	from, err := p.store.Checkpoint(ctx, CheckpointName)
+	from, err := p.checkpoint(ctx)
 	if err != nil {
 		if ctx.Err() != nil {
 			return nil // stopped while starting: not a failure
@@ -125,6 +125,23 @@ func (p *Projector) Run(ctx context.Context) error {
 			}
 		}
 	}
+}
+
+// checkpoint is where to resume: the recorded checkpoint, or 0 after
+// clearing documents of an older readmodel.Format (they would lack what this
+// build derives from the history, such as the version If-Match compares).
+// Only the projector writes the read models, and one runs per database.
+func (p *Projector) checkpoint(ctx context.Context) (uint64, error) {
+	from, format, err := p.store.Checkpoint(ctx, CheckpointName)
+	if err != nil || format >= readmodel.Format {
+		return from, err
+	}
+	p.log.WarnContext(ctx, "read models are of an older format; rebuilding them from EVENTS", "format", format,
+		"want", readmodel.Format, "checkpoint", from)
+	if err := p.store.Clear(ctx); err != nil {
+		return 0, err
+	}
+	return 0, nil
 }
 
 // next returns the next event, or nats.ErrTimeout once unflushed events

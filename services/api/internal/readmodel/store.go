@@ -192,24 +192,45 @@ func (s *Store) PutPromotion(ctx context.Context, p Promotion) error {
 	return replace(ctx, s.db.Collection(collPromotions), p.ID, p)
 }
 
+// Format is the shape of the documents this build's projection writes. Bump
+// it when documents gain something derived from the history that documents
+// written before lack (2: a deployment's version and warm revisions), so
+// that a projector finding an older format rebuilds them by replay instead
+// of serving them half filled in.
+const Format = 2
+
 type checkpoint struct {
-	ID  string `bson:"_id"`
-	Seq uint64 `bson:"seq"`
+	ID     string `bson:"_id"`
+	Seq    uint64 `bson:"seq"`
+	Format int    `bson:"format"`
 }
 
-// Checkpoint returns the last stream sequence a projection applied (0: none).
-func (s *Store) Checkpoint(ctx context.Context, name string) (uint64, error) {
+// Checkpoint returns the last stream sequence a projection applied (0: none)
+// and the Format of the documents it wrote (0: from before formats).
+func (s *Store) Checkpoint(ctx context.Context, name string) (seq uint64, format int, err error) {
 	var c checkpoint
-	err := findOne(ctx, s.db.Collection(collCheckpoints), name, &c)
+	err = findOne(ctx, s.db.Collection(collCheckpoints), name, &c)
 	if errors.Is(err, ErrNotFound) {
-		return 0, nil
+		return 0, Format, nil
 	}
-	return c.Seq, err
+	return c.Seq, c.Format, err
 }
 
-// SetCheckpoint records the last stream sequence a projection applied.
+// SetCheckpoint records the last stream sequence a projection applied, in
+// this build's Format.
 func (s *Store) SetCheckpoint(ctx context.Context, name string, seq uint64) error {
-	return replace(ctx, s.db.Collection(collCheckpoints), name, checkpoint{ID: name, Seq: seq})
+	return replace(ctx, s.db.Collection(collCheckpoints), name, checkpoint{ID: name, Seq: seq, Format: Format})
+}
+
+// Clear deletes every read-model document, keeping the collections and
+// their indexes, for a rebuild by replay.
+func (s *Store) Clear(ctx context.Context) error {
+	for _, c := range []string{collDeployments, collOperations, collCheckpoints, collRevisions, collPromotions} {
+		if _, err := s.db.Collection(c).DeleteMany(ctx, bson.M{}); err != nil {
+			return fmt.Errorf("clear %s: %w", c, err)
+		}
+	}
+	return nil
 }
 
 // Drop removes every read model, for a rebuild by replay.
