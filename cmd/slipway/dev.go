@@ -14,6 +14,8 @@ import (
 
 	"slipway.dev/cmd/slipway/internal/cli"
 	"slipway.dev/cmd/slipway/internal/devstack"
+	"slipway.dev/pkg/bus"
+	"slipway.dev/pkg/embedded"
 	"slipway.dev/pkg/kube/localplane"
 	"slipway.dev/pkg/telemetry"
 	api "slipway.dev/services/api"
@@ -67,11 +69,7 @@ func runDev(ctx context.Context, args []string, stdout, stderr io.Writer, getenv
 	}
 	logOut := stderr
 	if !cfg.LogStderr {
-		if err := os.MkdirAll(cfg.DataDir, 0o755); err != nil {
-			fmt.Fprintln(stderr, "slipway dev:", err)
-			return 1
-		}
-		f, err := os.OpenFile(filepath.Join(cfg.DataDir, "slipway.log"), os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
+		f, err := openDevLog(cfg.DataDir)
 		if err != nil {
 			fmt.Fprintln(stderr, "slipway dev:", err)
 			return 1
@@ -108,7 +106,7 @@ func runDev(ctx context.Context, args []string, stdout, stderr io.Writer, getenv
 	}
 	printBanner(stdout, cfg, stack, token)
 	log.Info("slipway dev started", "api", stack.URL, "cluster", stack.Cluster, "target", stack.Target.Name,
-		"simulated", stack.Simulated, "nats", stack.NATSURL, "mongodb", stack.MongoURI)
+		"simulated", stack.Simulated, "nats", bus.Redacted(stack.NATSURL), "mongodb", stack.MongoURI)
 	select {
 	case <-ctx.Done():
 	case <-waitErr(stack):
@@ -119,6 +117,25 @@ func runDev(ctx context.Context, args []string, stdout, stderr io.Writer, getenv
 		return 1
 	}
 	return 0
+}
+
+// openDevLog opens <data>/slipway.log for appending. The log names the
+// embedded servers and what callers did, so it and its folder are the
+// owner's only (0600 in 0700), also when an earlier version made them wider.
+func openDevLog(dataDir string) (*os.File, error) {
+	if err := embedded.PrivateDir(dataDir); err != nil {
+		return nil, err
+	}
+	path := filepath.Join(dataDir, "slipway.log")
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600)
+	if err != nil {
+		return nil, err
+	}
+	if err := f.Chmod(0o600); err != nil {
+		_ = f.Close()
+		return nil, fmt.Errorf("make %s private: %w", path, err)
+	}
+	return f, nil
 }
 
 // routeKlog sends client-go's klog lines (an unreachable cluster's retries,

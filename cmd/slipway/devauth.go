@@ -12,6 +12,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"slipway.dev/cmd/slipway/internal/cli"
+	"slipway.dev/pkg/embedded"
 	api "slipway.dev/services/api"
 )
 
@@ -26,7 +27,7 @@ func devAdminToken(dataDir string) (string, error) {
 	if err != nil && !errors.Is(err, os.ErrNotExist) {
 		return "", fmt.Errorf("read admin token: %w", err)
 	}
-	if err := os.MkdirAll(dataDir, 0o755); err != nil {
+	if err := embedded.PrivateDir(dataDir); err != nil {
 		return "", err
 	}
 	token := api.GenerateToken()
