@@ -37,6 +37,14 @@ func devAdminToken(dataDir string) (string, error) {
 	return token, nil
 }
 
+// devAuthConfig is the api's access configuration under --auth: the mode
+// allowed off loopback, so it runs with per-caller rate limits (the
+// documented defaults unless the flags change them; 0 turns one off).
+func devAuthConfig(token string, l rateLimits) *api.AuthConfig {
+	return &api.AuthConfig{AdminToken: token, RatePerSecond: l.Rate, RateBurst: l.Burst,
+		ReadRatePerSecond: l.ReadRate, ReadRateBurst: l.ReadBurst}
+}
+
 // writeDevCredentials leaves the API's URL (and token, with --auth) where
 // the slipway CLI run from the same folder finds them.
 func writeDevCredentials(dataDir, server, token string) error {
