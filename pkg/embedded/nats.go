@@ -5,7 +5,7 @@
 //
 // Other local users must not reach what these servers hold (the tokens'
 // bucket among it): NATS admits only the user and password generated for
-// it at start, carried by URL; PrivateFerretDB listens on a Unix socket in a
+// it at start, carried by URL; StartPrivateFerretDB listens on a Unix socket in a
 // folder only the owner may enter; data folders are 0700.
 package embedded
 

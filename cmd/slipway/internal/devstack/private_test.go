@@ -15,7 +15,7 @@ import (
 // the stack's own services. A local user who reads NATS's port (from a log,
 // or by scanning loopback) cannot connect, FerretDB has no TCP port at all,
 // and the data folder, made 0755 by an earlier version, is narrowed to
-// 0700 (it holds the stores, the socket's path aside, and the keys).
+// 0700 (it holds the stores, the admin token and the webhook key).
 func TestOtherLocalUsersCannotReachTheStack(t *testing.T) {
 	data := filepath.Join(t.TempDir(), "data")
 	if err := os.Mkdir(data, 0o755); err != nil {
