@@ -12,6 +12,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"slipway.dev/cmd/slipway/internal/cli"
+	"slipway.dev/pkg/embedded"
 	api "slipway.dev/services/api"
 )
 
@@ -26,7 +27,7 @@ func devAdminToken(dataDir string) (string, error) {
 	if err != nil && !errors.Is(err, os.ErrNotExist) {
 		return "", fmt.Errorf("read admin token: %w", err)
 	}
-	if err := os.MkdirAll(dataDir, 0o755); err != nil {
+	if err := embedded.PrivateDir(dataDir); err != nil {
 		return "", err
 	}
 	token := api.GenerateToken()
@@ -34,6 +35,14 @@ func devAdminToken(dataDir string) (string, error) {
 		return "", fmt.Errorf("save admin token: %w", err)
 	}
 	return token, nil
+}
+
+// devAuthConfig is the api's access configuration under --auth: the mode
+// allowed off loopback, so it runs with per-caller rate limits (the
+// documented defaults unless the flags change them; 0 turns one off).
+func devAuthConfig(token string, l rateLimits) *api.AuthConfig {
+	return &api.AuthConfig{AdminToken: token, RatePerSecond: l.Rate, RateBurst: l.Burst,
+		ReadRatePerSecond: l.ReadRate, ReadRateBurst: l.ReadBurst}
 }
 
 // writeDevCredentials leaves the API's URL (and token, with --auth) where

@@ -27,7 +27,7 @@ func Connect(ctx context.Context, url, name string) (*Conn, error) {
 	nc, err := nats.Connect(url, nats.Name(name), nats.MaxReconnects(-1), nats.ReconnectWait(500*time.Millisecond),
 		nats.Timeout(5*time.Second), nats.RetryOnFailedConnect(false))
 	if err != nil {
-		return nil, fmt.Errorf("connect nats %s: %w", url, err)
+		return nil, fmt.Errorf("connect nats %s: %w", Redacted(url), err)
 	}
 	js, err := jetstream.New(nc, jetstream.WithDefaultTimeout(10*time.Second))
 	if err != nil {

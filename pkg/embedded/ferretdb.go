@@ -15,32 +15,58 @@ import (
 
 // FerretDB is an embedded MongoDB-wire database on SQLite files.
 type FerretDB struct {
-	db     *ferretdb.FerretDB
-	cancel context.CancelFunc
-	done   chan struct{}
+	db        *ferretdb.FerretDB
+	cancel    context.CancelFunc
+	done      chan struct{}
+	socketDir string // removed by Close; empty on TCP
 }
 
 // StartFerretDB serves the MongoDB wire protocol on addr (host:port, port 0
-// picks a free one), storing SQLite files under dir. It returns once a client
-// can ping it.
+// picks a free one), storing SQLite files under dir (made 0700). FerretDB
+// on SQLite has no authentication: anyone who can reach addr reads and
+// writes everything, so this is for tests whose clients run elsewhere;
+// StartPrivateFerretDB is for a machine shared with other users. It returns
+// once a client can ping it.
 func StartFerretDB(dir, addr string) (*FerretDB, error) {
+	return startFerretDB(dir, ferretdb.ListenerConfig{TCP: addr}, "")
+}
+
+// StartPrivateFerretDB serves the MongoDB wire protocol on a Unix socket in
+// a new folder of the temporary directory only the owner may enter (0700;
+// a socket path must stay short, which a data folder's may not), storing
+// SQLite files under dir (made 0700). No TCP listener: other local users
+// cannot connect. Close removes the socket's folder.
+func StartPrivateFerretDB(dir string) (*FerretDB, error) {
+	socketDir, err := os.MkdirTemp("", "slipway-mongodb-")
+	if err != nil {
+		return nil, fmt.Errorf("ferretdb socket dir: %w", err)
+	}
+	f, err := startFerretDB(dir, ferretdb.ListenerConfig{Unix: filepath.Join(socketDir, "mongodb.sock")}, socketDir)
+	if err != nil {
+		_ = os.RemoveAll(socketDir)
+		return nil, err
+	}
+	return f, nil
+}
+
+func startFerretDB(dir string, listener ferretdb.ListenerConfig, socketDir string) (*FerretDB, error) {
 	abs, err := filepath.Abs(dir)
 	if err != nil {
 		return nil, fmt.Errorf("ferretdb dir: %w", err)
 	}
-	if err := os.MkdirAll(abs, 0o755); err != nil {
+	if err := PrivateDir(abs); err != nil {
 		return nil, fmt.Errorf("ferretdb dir: %w", err)
 	}
 	// FerretDB logs every failed command at info level; only errors matter here.
 	logger := slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError}))
 	db, err := ferretdb.New(&ferretdb.Config{
-		Listener: ferretdb.ListenerConfig{TCP: addr}, Handler: "sqlite", SQLiteURL: "file:" + abs + "/", Logger: logger,
+		Listener: listener, Handler: "sqlite", SQLiteURL: "file:" + abs + "/", Logger: logger,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("ferretdb: %w", err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	f := &FerretDB{db: db, cancel: cancel, done: make(chan struct{})}
+	f := &FerretDB{db: db, cancel: cancel, done: make(chan struct{}), socketDir: socketDir}
 	go func() {
 		defer close(f.done)
 		_ = db.Run(ctx)
@@ -52,13 +78,17 @@ func StartFerretDB(dir, addr string) (*FerretDB, error) {
 	return f, nil
 }
 
-// URI is the MongoDB connection string of the server.
+// URI is the MongoDB connection string of the server: its TCP address, or
+// its socket's path (percent-encoded, as MongoDB drivers want it).
 func (f *FerretDB) URI() string { return f.db.MongoDBURI() }
 
 // Close stops the server and waits for it to release its files.
 func (f *FerretDB) Close() {
 	f.cancel()
 	<-f.done
+	if f.socketDir != "" {
+		_ = os.RemoveAll(f.socketDir)
+	}
 }
 
 func (f *FerretDB) waitReady(limit time.Duration) error {

@@ -106,6 +106,7 @@ func run(ctx context.Context, cfg Config) error {
 			return nil
 		},
 		Auth: authn, Tokens: tokens, Access: access.NewJournal(conn, log), Limiter: access.NewLimiter(cfg.Auth.RatePerSecond, cfg.Auth.RateBurst),
+		ReadLimiter: access.NewLimiter(cfg.Auth.ReadRatePerSecond, cfg.Auth.ReadRateBurst),
 		CORSOrigins: cfg.Auth.CORSOrigins, MetricsNeedAuth: cfg.Auth.MetricsNeedAuth})
 	ln := cfg.Listener
 	if ln == nil {

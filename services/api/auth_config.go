@@ -26,10 +26,13 @@ type AuthConfig struct {
 	// given directly.
 	PolicyFile string
 	Policy     access.Policy
-	// RatePerSecond and RateBurst bound each caller's mutating requests
-	// (RatePerSecond <= 0: no limit).
-	RatePerSecond float64
-	RateBurst     int
+	// RatePerSecond and RateBurst bound each caller's mutating requests;
+	// ReadRatePerSecond and ReadRateBurst its reads (GET, and an event
+	// stream's open), in a bucket of their own (rate <= 0: no limit).
+	RatePerSecond     float64
+	RateBurst         int
+	ReadRatePerSecond float64
+	ReadRateBurst     int
 	// CORSOrigins lets browsers on these origins call the api (default: none).
 	CORSOrigins []string
 	// MetricsNeedAuth makes /metrics require a signed-in caller.
@@ -48,20 +51,27 @@ const (
 	EnvAuthPolicyFile    = "SLIPWAY_AUTH_POLICY_FILE"
 	EnvRateLimit         = "SLIPWAY_RATE_LIMIT"
 	EnvRateBurst         = "SLIPWAY_RATE_BURST"
+	EnvReadRateLimit     = "SLIPWAY_READ_RATE_LIMIT"
+	EnvReadRateBurst     = "SLIPWAY_READ_RATE_BURST"
 	EnvCORSOrigins       = "SLIPWAY_CORS_ORIGINS"
 	EnvMetricsAuth       = "SLIPWAY_METRICS_AUTH"
 )
 
 func authEnvVars() []string {
 	return []string{EnvInsecureNoAuth, EnvAdminTokenFile, EnvOIDCIssuer, EnvOIDCAudience, EnvOIDCJWKSURL, EnvOIDCUsernameClaim,
-		EnvOIDCGroupsClaim, EnvAuthPolicyFile, EnvRateLimit, EnvRateBurst, EnvCORSOrigins, EnvMetricsAuth}
+		EnvOIDCGroupsClaim, EnvAuthPolicyFile, EnvRateLimit, EnvRateBurst, EnvReadRateLimit, EnvReadRateBurst, EnvCORSOrigins, EnvMetricsAuth}
 }
 
-// Defaults for the per-caller limit on mutating requests: generous for CI
-// pipelines, tight enough that one runaway loop cannot flood COMMANDS.
+// Defaults for the per-caller limits. Changes: generous for CI pipelines,
+// tight enough that one runaway loop cannot flood COMMANDS. Reads: enough
+// for a dashboard and a few `slipway wait`s at once, while one scraping
+// loop cannot hold the read models (or, opening event streams, every
+// stream slot) for everyone.
 const (
-	DefaultRatePerSecond = 10
-	DefaultRateBurst     = 50
+	DefaultRatePerSecond     = 10
+	DefaultRateBurst         = 50
+	DefaultReadRatePerSecond = 50
+	DefaultReadRateBurst     = 200
 )
 
 func (a *AuthConfig) flags(fs *flag.FlagSet, getenv func(string) string) {
@@ -78,6 +88,10 @@ func (a *AuthConfig) flags(fs *flag.FlagSet, getenv func(string) string) {
 	fs.Float64Var(&a.RatePerSecond, "rate-limit", rate, "mutating requests per second per caller (0: no limit)")
 	burst, _ := strconv.Atoi(envOr(getenv, EnvRateBurst, strconv.Itoa(DefaultRateBurst)))
 	fs.IntVar(&a.RateBurst, "rate-burst", burst, "burst of mutating requests per caller")
+	readRate, _ := strconv.ParseFloat(envOr(getenv, EnvReadRateLimit, strconv.Itoa(DefaultReadRatePerSecond)), 64)
+	fs.Float64Var(&a.ReadRatePerSecond, "read-rate-limit", readRate, "reads (GET, event stream opens) per second per caller (0: no limit)")
+	readBurst, _ := strconv.Atoi(envOr(getenv, EnvReadRateBurst, strconv.Itoa(DefaultReadRateBurst)))
+	fs.IntVar(&a.ReadRateBurst, "read-rate-burst", readBurst, "burst of reads per caller")
 	fs.Func("cors-origin", "let browsers on this origin call the api (repeatable; env "+EnvCORSOrigins+", comma-separated)", func(s string) error {
 		a.CORSOrigins = append(a.CORSOrigins, s)
 		return nil
@@ -103,7 +117,7 @@ func (a AuthConfig) Validate() error {
 	if a.OIDC.IssuerURL != "" && a.OIDC.Audience == "" {
 		errs = append(errs, errors.New(EnvOIDCAudience+" is required with "+EnvOIDCIssuer))
 	}
-	if a.RatePerSecond < 0 || a.RateBurst < 0 {
+	if a.RatePerSecond < 0 || a.RateBurst < 0 || a.ReadRatePerSecond < 0 || a.ReadRateBurst < 0 {
 		errs = append(errs, errors.New("rate limit and burst must not be negative"))
 	}
 	for _, o := range a.CORSOrigins {

@@ -169,14 +169,15 @@ func (e *env) localFleetStack(ctx context.Context, name string) (st *fleetStack,
 
 // serviceEnv is each service binary's environment, as a deployment of
 // Slipway sets it: production defaults but for the addresses, the target,
-// and no authentication or webhook sealing key (the benchmark's api is on
-// loopback).
+// no authentication or webhook sealing key (the benchmark's api is on
+// loopback), and no read limit (its probes are one caller polling the
+// whole fleet, which the per-caller read limit would throttle).
 func serviceEnv(natsURL, mongoURI, addr, targetsFile string) map[string][]string {
 	nats := api.EnvNATSURL + "=" + natsURL
 	target := []string{nats, kube.EnvTargetsFile + "=" + targetsFile}
 	return map[string][]string{
 		"slipway-api": {nats, api.EnvHTTPAddr + "=" + addr, api.EnvMongoURI + "=" + mongoURI, api.EnvMongoDB + "=slipway",
-			api.EnvInsecureNoAuth + "=true", api.EnvWebhookSecretsUnsealed + "=true"},
+			api.EnvInsecureNoAuth + "=true", api.EnvWebhookSecretsUnsealed + "=true", api.EnvReadRateLimit + "=0"},
 		"slipway-rollout-worker": target,
 		"slipway-health-monitor": target,
 		"slipway-promoter":       {nats},

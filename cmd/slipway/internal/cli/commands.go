@@ -44,7 +44,8 @@ func commands() []command {
 	cs = append(cs, completionCommand())
 	cs = append(cs,
 		command{path: "dev", args: "[flags]", summary: "run all of Slipway locally (embedded NATS and FerretDB)",
-			external: []string{"--addr", "--data", "--cluster", "--kubeconfig", "--namespace", "--log-stderr", "--auth"}},
+			external: []string{"--addr", "--data", "--cluster", "--kubeconfig", "--namespace", "--log-stderr", "--auth",
+				"--rate-limit", "--rate-burst", "--read-rate-limit", "--read-rate-burst"}},
 		command{path: "version", summary: "print the version", external: []string{}},
 	)
 	return cs

@@ -71,7 +71,9 @@ type Options struct {
 
 // Stack is a running Slipway.
 type Stack struct {
-	URL       string
+	URL string
+	// NATSURL carries the embedded NATS's credentials: log
+	// bus.Redacted(NATSURL). MongoURI names FerretDB's Unix socket.
 	NATSURL   string
 	MongoURI  string
 	Target    *kube.Target
@@ -113,10 +115,17 @@ func Start(ctx context.Context, o Options) (s *Stack, err error) {
 			_ = started.Close()
 		}
 	}()
+	// Other local users must not reach the stack's data nor its servers
+	// (whoever writes the tokens' bucket makes global admins): the data
+	// folder is 0700, NATS admits only the credentials in s.NATSURL and
+	// FerretDB listens on a socket in a 0700 folder, not on TCP.
+	if err := embedded.PrivateDir(o.DataDir); err != nil {
+		return nil, fmt.Errorf("data dir: %w", err)
+	}
 	if s.nats, err = embedded.StartNATS(filepath.Join(o.DataDir, "nats"), "127.0.0.1", 0); err != nil {
 		return nil, err
 	}
-	if s.ferret, err = embedded.StartFerretDB(filepath.Join(o.DataDir, "ferretdb"), "127.0.0.1:0"); err != nil {
+	if s.ferret, err = embedded.StartPrivateFerretDB(filepath.Join(o.DataDir, "ferretdb")); err != nil {
 		return nil, err
 	}
 	s.NATSURL, s.MongoURI = s.nats.URL(), s.ferret.URI()

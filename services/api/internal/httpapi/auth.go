@@ -31,7 +31,7 @@ type AccessLog interface {
 	Record(ctx context.Context, actor, project string, msg events.Message) error
 }
 
-// RateLimiter bounds each principal's mutating requests.
+// RateLimiter bounds each principal's requests.
 type RateLimiter interface {
 	Allow(subject string) (bool, time.Duration)
 }
@@ -46,8 +46,8 @@ func principalOf(c echo.Context) access.Principal {
 	return access.Anonymous
 }
 
-// guard authenticates every non-public request, limits the rate of
-// mutating ones per caller, and checks the route's role where the route
+// guard authenticates every non-public request, limits its rate per
+// caller (changes and reads apart), and checks the route's role where the route
 // names its project. Handlers check the rest (signedIn routes).
 func (a *API) guard(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
@@ -68,13 +68,8 @@ func (a *API) guard(next echo.HandlerFunc) echo.HandlerFunc {
 		if !known {
 			return next(c) // no route: echo answers 404 or 405
 		}
-		if mutating(req.Method) && a.Limiter != nil {
-			if ok, wait := a.Limiter.Allow(p.Subject); !ok {
-				secs := max(1, int(wait.Round(time.Second)/time.Second))
-				c.Response().Header().Set("Retry-After", strconv.Itoa(secs))
-				return &Problem{Type: problemBase + "rate-limited", Title: "Too many requests", Status: http.StatusTooManyRequests,
-					Detail: fmt.Sprintf("%s sends changes faster than this server allows; retry after %ds", p.Actor(), secs)}
-			}
+		if err := a.limit(c, p); err != nil {
+			return err
 		}
 		switch r.scope {
 		case project:
@@ -93,6 +88,27 @@ func (a *API) guard(next echo.HandlerFunc) echo.HandlerFunc {
 		}
 		return next(c)
 	}
+}
+
+// limit takes one request from the caller's bucket: the changes' or the
+// reads' (separate, so reading never costs a change). An empty bucket is a
+// 429 problem+json with Retry-After.
+func (a *API) limit(c echo.Context, p access.Principal) error {
+	lim, what := a.Limiter, "changes"
+	if !mutating(c.Request().Method) {
+		lim, what = a.ReadLimiter, "reads"
+	}
+	if lim == nil {
+		return nil
+	}
+	ok, wait := lim.Allow(p.Subject)
+	if ok {
+		return nil
+	}
+	secs := max(1, int(wait.Round(time.Second)/time.Second))
+	c.Response().Header().Set("Retry-After", strconv.Itoa(secs))
+	return &Problem{Type: problemBase + "rate-limited", Title: "Too many requests", Status: http.StatusTooManyRequests,
+		Detail: fmt.Sprintf("%s sends %s faster than this server allows; retry after %ds", p.Actor(), what, secs)}
 }
 
 func mutating(method string) bool {

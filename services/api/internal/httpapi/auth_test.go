@@ -3,10 +3,12 @@ package httpapi
 import (
 	"context"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"reflect"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -330,7 +332,45 @@ func TestRateLimitPerCaller(t *testing.T) {
 		t.Errorf("another caller was limited too: %d", got)
 	}
 	if got := call(t, srv.URL, "GET", "/v1/projects/acme/fraud/deployments/scorer", "", "deployer"); got != http.StatusOK {
-		t.Errorf("a read was limited: %d", got)
+		t.Errorf("a read was limited by the changes' limit: %d", got)
+	}
+}
+
+// TestReadsHaveTheirOwnLimit: GETs and event stream opens take from a
+// bucket of their own (a burst of 3 here, refilled too slowly to matter),
+// answered 429 problem+json with Retry-After once it is empty; changes
+// keep theirs.
+func TestReadsHaveTheirOwnLimit(t *testing.T) {
+	w := &world{}
+	srv := httptest.NewServer(New(Deps{Reads: w, Commands: w, Changes: w, Targets: w, Stream: w, Auth: principals, Access: w,
+		Limiter: access.NewLimiter(0.001, 1), ReadLimiter: access.NewLimiter(0.001, 3),
+		Logger: slog.New(slog.DiscardHandler), Ready: func() error { return nil }}))
+	t.Cleanup(srv.Close)
+	const dep = "/v1/projects/acme/fraud/deployments/scorer"
+	var got []int
+	for range 4 {
+		got = append(got, call(t, srv.URL, "GET", dep, "", "deployer"))
+	}
+	if want := []int{200, 200, 200, 429}; !slices.Equal(got, want) {
+		t.Errorf("reads: %v, want %v", got, want)
+	}
+	req, _ := http.NewRequestWithContext(t.Context(), http.MethodGet, srv.URL+"/v1/events", nil)
+	req.Header.Set("Authorization", "Bearer deployer")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	_ = resp.Body.Close()
+	if resp.StatusCode != http.StatusTooManyRequests || resp.Header.Get("Retry-After") == "" ||
+		!strings.Contains(string(body), "rate-limited") {
+		t.Errorf("event stream open past the read limit: %d Retry-After=%q %s", resp.StatusCode, resp.Header.Get("Retry-After"), body)
+	}
+	if got := call(t, srv.URL, "GET", dep, "", "viewer"); got != http.StatusOK {
+		t.Errorf("another caller's read was limited: %d", got)
+	}
+	if got := call(t, srv.URL, "POST", dep+"/rollout/pause", "", "deployer"); got != http.StatusAccepted {
+		t.Errorf("a change was limited by the reads' limit: %d", got)
 	}
 }
 

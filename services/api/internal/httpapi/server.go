@@ -67,8 +67,10 @@ type Deps struct {
 	Tokens TokenStore
 	// Access records denials and token changes in the audit log.
 	Access AccessLog
-	// Limiter bounds each caller's mutating requests; nil: no limit.
-	Limiter RateLimiter
+	// Limiter bounds each caller's mutating requests, ReadLimiter its reads
+	// (GET, HEAD; an event stream's open is one); nil: no limit.
+	Limiter     RateLimiter
+	ReadLimiter RateLimiter
 	// CORSOrigins, when not empty, lets browsers on these origins call the
 	// API. CORS is off by default.
 	CORSOrigins []string

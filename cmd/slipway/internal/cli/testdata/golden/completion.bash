@@ -100,7 +100,7 @@ _slipway() {
         view) words="--output --project --server --token -o";;
       esac;;
     completion) words="bash zsh fish";;
-    dev) words="--addr --data --cluster --kubeconfig --namespace --log-stderr --auth";;
+    dev) words="--addr --data --cluster --kubeconfig --namespace --log-stderr --auth --rate-limit --rate-burst --read-rate-limit --read-rate-burst";;
     version) words="";;
     help) words="deployments rollback revisions aliases rollout operations wait promotions events audit targets webhooks whoami tokens config completion dev version";;
   esac

@@ -163,3 +163,7 @@ complete -c slipway -n '__fish_seen_subcommand_from dev' -l kubeconfig
 complete -c slipway -n '__fish_seen_subcommand_from dev' -l namespace
 complete -c slipway -n '__fish_seen_subcommand_from dev' -l log-stderr
 complete -c slipway -n '__fish_seen_subcommand_from dev' -l auth
+complete -c slipway -n '__fish_seen_subcommand_from dev' -l rate-limit
+complete -c slipway -n '__fish_seen_subcommand_from dev' -l rate-burst
+complete -c slipway -n '__fish_seen_subcommand_from dev' -l read-rate-limit
+complete -c slipway -n '__fish_seen_subcommand_from dev' -l read-rate-burst

@@ -101,7 +101,7 @@ _slipway() {
         view) words_=(--output --project --server --token -o);;
       esac;;
     completion) words_=(bash zsh fish);;
-    dev) words_=(--addr --data --cluster --kubeconfig --namespace --log-stderr --auth);;
+    dev) words_=(--addr --data --cluster --kubeconfig --namespace --log-stderr --auth --rate-limit --rate-burst --read-rate-limit --read-rate-burst);;
     version) words_=();;
     help) words_=(deployments rollback revisions aliases rollout operations wait promotions events audit targets webhooks whoami tokens config completion dev version);;
   esac
