@@ -134,7 +134,7 @@ func TestEveryStringFieldRefusesControlCharacters(t *testing.T) {
 func validSpec() Spec {
 	return Spec{Image: "img:1", Model: &ModelRef{Name: "m", Version: "1", URI: "s3://b/m"}, Command: []string{"serve"}, Args: []string{"--x"},
 		Endpoints: []Endpoint{{Name: "p", Path: "/p"}}, InstanceType: "cpu", Env: map[string]string{"A": "b"},
-		Secrets: []SecretRef{{Env: "HF_TOKEN", Name: "hf", Key: "token", Version: "1"}},
+		Secrets:   []SecretRef{{Env: "HF_TOKEN", Name: "hf", Key: "token", Version: "1"}},
 		Readiness: &Probe{Path: "/r"}, Liveness: &Probe{Path: "/l"}, Rollout: &Strategy{MaxSurge: "1", MaxUnavailable: "0"},
 		PodAnnotations: map[string]string{"a": "b"}}
 }
