@@ -5,6 +5,8 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+
+	"k8s.io/apimachinery/pkg/util/validation"
 )
 
 // FieldError says what is wrong with one field of a request or spec.
@@ -33,15 +35,14 @@ const (
 	MaxKeepWarm          = 5
 	MaxAliasLen          = 30
 	maxImageLen          = 512
+	maxAnnotationLen     = 64 << 10
 )
 
 var (
-	dnsLabel   = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?$`)
-	envName    = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
-	secretKey  = regexp.MustCompile(`^[-._a-zA-Z0-9]+$`)
-	intOrPct   = regexp.MustCompile(`^[0-9]{1,4}%?$`)
-	dnsSubdom  = regexp.MustCompile(`^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$`)
-	labelValue = regexp.MustCompile(`^([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)?$`)
+	dnsLabel = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?$`)
+	intOrPct = regexp.MustCompile(`^[0-9]{1,4}%?$`)
+	// dnsSubdom is for routing's names (routing.go).
+	dnsSubdom = regexp.MustCompile(`^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$`)
 )
 
 type validator struct{ errs FieldErrors }
@@ -70,20 +71,16 @@ func ValidateName(field, name string, max int) *FieldError {
 	return nil
 }
 
-// ValidateLabels checks Kubernetes-compatible label keys (a DNS label, with an
-// optional DNS-subdomain prefix) and values.
+// ValidateLabels checks label keys (qualified names) and values as
+// Kubernetes does.
 func ValidateLabels(field string, labels map[string]string) FieldErrors {
 	var v validator
 	for k, val := range labels {
-		name, prefix := k, ""
-		if i := strings.LastIndex(k, "/"); i >= 0 {
-			prefix, name = k[:i], k[i+1:]
+		if msgs := validation.IsQualifiedName(k); len(msgs) > 0 {
+			v.add(field+"."+k, "is not a valid label key: %s", messages(msgs))
 		}
-		if (prefix != "" && (len(prefix) > 253 || !dnsSubdom.MatchString(prefix))) || len(name) == 0 || len(name) > 63 || !labelValue.MatchString(name) {
-			v.add(field+"."+k, "is not a valid label key")
-		}
-		if len(val) > 63 || !labelValue.MatchString(val) {
-			v.add(field+"."+k, "value must be at most 63 characters of letters, digits, '-', '_' and '.'")
+		if msgs := validation.IsValidLabelValue(val); len(msgs) > 0 {
+			v.add(field+"."+k, "is not a valid label value: %s", messages(msgs))
 		}
 	}
 	return v.errs
@@ -97,20 +94,23 @@ func (s Spec) Validate() error {
 	s.validateEnv(&v)
 	s.validateEndpoints(&v)
 	s.validateStrategy(&v)
+	s.validateCredentials(&v)
+	validateText(&v, s.textFields())
 	if s.Port < 0 || s.Port > 65535 {
 		v.add("spec.port", "must be between 1 and 65535")
 	}
 	for name, p := range map[string]*Probe{"readinessProbe": s.Readiness, "livenessProbe": s.Liveness} {
-		if p != nil && !strings.HasPrefix(p.Path, "/") {
-			v.add("spec."+name+".path", "must start with '/'")
+		if p != nil {
+			validateHTTPPath(&v, "spec."+name+".path", p.Path)
 		}
 		if p != nil && (p.InitialDelaySeconds < 0 || p.PeriodSeconds < 0 || p.TimeoutSeconds < 0 || p.FailureThreshold < 0) {
 			v.add("spec."+name, "durations and thresholds must not be negative")
 		}
 	}
+	validateAnnotations(&v, s.PodAnnotations)
 	for k, val := range s.PodAnnotations {
-		if len(k) > 253 || len(val) > 64<<10 || strings.TrimSpace(k) == "" {
-			v.add("spec.podAnnotations."+k, "is not a valid annotation")
+		if len(val) > maxAnnotationLen {
+			v.add("spec.podAnnotations."+k, "value must be at most %d bytes", maxAnnotationLen)
 		}
 	}
 	if s.KeepWarm < 0 || s.KeepWarm > MaxKeepWarm {
@@ -132,6 +132,8 @@ func (s Spec) validateImage(v *validator) {
 		v.add("spec.image", "must be at most %d characters", maxImageLen)
 	case strings.ContainsAny(s.Image, " \t\n\r"):
 		v.add("spec.image", "must not contain whitespace")
+	default:
+		validateImageRef(v, s.Image)
 	}
 	if s.Model != nil && s.Model.Name == "" {
 		v.add("spec.model.name", "is required when model is given")
@@ -163,28 +165,23 @@ func (s Spec) validateScaling(v *validator) {
 
 func (s Spec) validateEnv(v *validator) {
 	for k := range s.Env {
-		if !envName.MatchString(k) {
-			v.add("spec.env."+k, "is not a valid environment variable name")
-		} else if LooksSecret(k) {
-			v.add("spec.env."+k, "looks like a secret: plain env values are stored, logged and shown; "+
-				"put the value in a Kubernetes Secret and refer to it in spec.secrets ({\"env\": %q, \"name\": SECRET, \"key\": KEY})", k)
+		if validateEnvName(v, "spec.env."+k, k) && LooksSecret(k) {
+			v.add("spec.env."+k, "looks like a secret: %s", secretsPointer(k))
 		}
 	}
 	seen := map[string]bool{}
 	for i, ref := range s.Secrets {
 		f := fmt.Sprintf("spec.secrets[%d]", i)
-		if !envName.MatchString(ref.Env) {
-			v.add(f+".env", "is not a valid environment variable name")
-		}
+		validateEnvName(v, f+".env", ref.Env)
 		if _, dup := s.Env[ref.Env]; dup || seen[ref.Env] {
 			v.add(f+".env", "%s is set more than once", ref.Env)
 		}
 		seen[ref.Env] = true
-		if ref.Name == "" || len(ref.Name) > 253 || !dnsSubdom.MatchString(ref.Name) {
-			v.add(f+".name", "must be the name of a Kubernetes Secret")
+		if msgs := validation.IsDNS1123Subdomain(ref.Name); len(msgs) > 0 {
+			v.add(f+".name", "must be the name of a Kubernetes Secret: %s", messages(msgs))
 		}
-		if ref.Key == "" || len(ref.Key) > 253 || !secretKey.MatchString(ref.Key) {
-			v.add(f+".key", "must be a key of the Secret: letters, digits, '-', '_' and '.'")
+		if msgs := validation.IsConfigMapKey(ref.Key); len(msgs) > 0 {
+			v.add(f+".key", "must be a key of the Secret: %s", messages(msgs))
 		}
 	}
 }
@@ -200,9 +197,7 @@ func (s Spec) validateEndpoints(v *validator) {
 			v.add(f+".name", "%s is listed twice", ep.Name)
 		}
 		seen[ep.Name] = true
-		if !strings.HasPrefix(ep.Path, "/") {
-			v.add(f+".path", "must start with '/'")
-		}
+		validateHTTPPath(v, f+".path", ep.Path)
 	}
 }
 

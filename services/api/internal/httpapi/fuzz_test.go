@@ -46,10 +46,20 @@ func FuzzRequests(f *testing.F) {
 	for i, s := range seeds {
 		f.Add(uint8(i), []byte(s), "wait=1ms&limit=5&label=team%3Drisk&q=sc")
 	}
+	// Specs the cluster would refuse (issue 17): created (route 0), merged
+	// into the current spec (route 1) and promoted (route 6).
+	for _, bad := range specSeeds {
+		f.Add(uint8(0), []byte(`{"name":"n","spec":`+bad+`}`), "")
+		f.Add(uint8(1), []byte(`{"spec":`+bad+`}`), "")
+	}
+	f.Add(uint8(6), []byte(`{"source":"acme/fraud/scorer","sourceRevision":7,"target":"acme/fraud/canary","env":{"A\u0000":"\u0007","DB":"mysql://u:p@h/d"}}`), "")
+	f.Add(uint8(7), []byte{}, "")
 	f.Add(uint8(11), []byte{}, "limit=-1&cursor=%%%&label=a!=b,,&sort=-name")
 	f.Add(uint8(12), []byte{}, "from=yesterday&to=2026-13-45T99:00:00Z&kind=&actor=\x00")
 	w := &world{}
-	h := New(Deps{Reads: w, Commands: w, Changes: w, Targets: w, Stream: w, Webhooks: hooks{}, Tokens: memTokens{}, Access: w,
+	// Reads answers specs (so a PATCH reaches the merged spec's validation),
+	// a legacy revision 7 and plans to apply.
+	h := New(Deps{Reads: legacyWorld{w}, Commands: w, Changes: w, Targets: w, Stream: w, Webhooks: hooks{}, Tokens: memTokens{}, Access: w,
 		Auth: principals, Logger: slog.New(slog.DiscardHandler), Ready: func() error { return nil }})
 	f.Fuzz(func(t *testing.T, route uint8, body []byte, query string) {
 		r := fuzzRoutes[int(route)%len(fuzzRoutes)]
@@ -76,4 +86,15 @@ func FuzzRequests(f *testing.F) {
 			t.Fatalf("%s %s: %d is not problem+json: %s", r.method, target, rec.Code, rec.Body)
 		}
 	})
+}
+
+// specSeeds are spec bodies the adversarial pass of issue 17 got accepted.
+var specSeeds = []string{
+	`{"image":"UPPER/Case:1"}`, `{"image":"a:b:c"}`, `{"image":"::::"}`, `{"image":"@sha256:zz"}`, `{"image":"-rf/evil"}`,
+	`{"image":"x\u0000:1"}`, `{"image":"x\u0007:1"}`, `{"image":"http://evil/x"}`, `{"image":"../../etc/passwd"}`,
+	`{"image":"localhost:5000/x@sha256:` + sha + `"}`,
+	`{"image":"x:1","podAnnotations":{"a b":"x","k\u0000":"v"}}`,
+	`{"image":"x:1","endpoints":[{"name":"p","path":"/a b"},{"name":"q","path":"/a\"b"}]}`,
+	`{"image":"x:1","env":{"A\u0000":"b","GITHUB_PAT":"x","B":"-----BEGIN PRIVATE KEY-----","C":"xoxb-1234567890-abc"}}`,
+	`{"image":"x:1","readinessProbe":{"path":"/r?x"},"args":["--t=eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.sig"]}`,
 }

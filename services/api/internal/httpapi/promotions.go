@@ -48,6 +48,9 @@ func (a *API) createPromotion(c echo.Context) error {
 	if err := a.authorizePromotion(c, src, tgt); err != nil {
 		return err
 	}
+	if err := a.checkPromotedArtifact(c.Request().Context(), src, req.SourceRevision); err != nil {
+		return err
+	}
 	cmd := events.PlanPromotion{Source: src, SourceRevision: req.SourceRevision, Target: tgt, Env: req.Env,
 		UseSourceEnv: req.UseSourceEnv, Secrets: req.Secrets, UseSourceSecrets: req.UseSourceSecrets, DryRun: req.DryRun, Message: req.Message}
 	return a.submitPromotion(c, tgt, cmd, wait)
@@ -69,11 +72,7 @@ func (a *API) validatePromotion(c echo.Context, req promotionRequest) (events.De
 	if req.SourceRevision < 0 {
 		fe = append(fe, events.FieldError{Field: "sourceRevision", Message: "must be a revision number"})
 	}
-	for k := range req.Env {
-		if fe1 := (events.Spec{Image: "x", Env: map[string]string{k: ""}}).Validate(); fe1 != nil {
-			fe = append(fe, events.FieldError{Field: "env." + k, Message: "is not a valid environment variable name"})
-		}
-	}
+	fe = append(fe, validatePromotionEnv(req.Env)...)
 	fe = append(fe, validatePromotionSecrets(req)...)
 	if len(req.Message) > maxMessageLen {
 		fe = append(fe, events.FieldError{Field: "message", Message: fmt.Sprintf("must be at most %d characters", maxMessageLen)})
@@ -132,6 +131,9 @@ func (a *API) applyPromotion(c echo.Context) error {
 	tgt, _ := parseRef(p.Target)
 	src, _ := parseRef(p.Source)
 	if err := a.authorizePromotion(c, src, tgt); err != nil {
+		return err
+	}
+	if err := checkPlannedSpec(p.Plan); err != nil {
 		return err
 	}
 	return a.submitPromotion(c, tgt, events.ApplyPromotion{ID: p.ID, Target: tgt}, wait)
