@@ -84,7 +84,8 @@ func TestYAMLToJSONTurnsEveryKeyIntoAString(t *testing.T) {
 }
 
 // TestOpenAPIDocumentsAccessFailures: every operation that needs
-// credentials documents 401 and 403, every mutating one 429, and public
+// credentials documents 401 and 403 (404 where a refusal is answered as a
+// missing id), every mutating one 429, and public
 // routes say so with an empty security list, so generated clients know
 // which calls may be refused and why.
 func TestOpenAPIDocumentsAccessFailures(t *testing.T) {
@@ -103,6 +104,9 @@ func TestOpenAPIDocumentsAccessFailures(t *testing.T) {
 				continue
 			}
 			want := []string{"401", "403"}
+			if refusedAsMissing[method+" "+openAPIParam.ReplaceAllString(path, ":$1")] {
+				want = []string{"401", "404"}
+			}
 			if mutating(method) {
 				want = append(want, "429")
 			}
