@@ -4,9 +4,49 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
+	"time"
 
 	"github.com/labstack/echo/v4"
 )
+
+const (
+	// MaxHeaderBytes is the most request headers the API accepts (names and
+	// values); more is refused 431 problem+json naming the largest header.
+	MaxHeaderBytes = 64 << 10
+	// serverMaxHeaderBytes is what the server reads before net/http itself
+	// refuses, in plain text: well above MaxHeaderBytes, so that a header
+	// the API refuses is refused as a problem.
+	serverMaxHeaderBytes = 4 << 20
+)
+
+// Server is the HTTP server of handler, with the API's timeouts and
+// header limit.
+func Server(handler http.Handler) *http.Server {
+	return &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
+		WriteTimeout: 11 * time.Minute, IdleTimeout: 2 * time.Minute, MaxHeaderBytes: serverMaxHeaderBytes}
+}
+
+// limitHeaders refuses a request whose headers exceed MaxHeaderBytes.
+func limitHeaders(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		total, largest, largestSize := 0, "", 0
+		for name, values := range c.Request().Header {
+			size := 0
+			for _, v := range values {
+				size += len(name) + len(v) + 4 // "name: value\r\n"
+			}
+			total += size
+			if size > largestSize {
+				largest, largestSize = name, size
+			}
+		}
+		if total > MaxHeaderBytes {
+			return fmt.Errorf("%w: the headers are %d bytes, at most %d are accepted; the largest is %s (%d bytes)",
+				errHeadersLarge, total, MaxHeaderBytes, largest, largestSize)
+		}
+		return next(c)
+	}
+}
 
 // maxIdempotencyKey bounds the Idempotency-Key header. A key only names a
 // retry (it is hashed into the operation id), so nothing needs more; the

@@ -85,3 +85,46 @@ func TestIdempotencyKeyIsBounded(t *testing.T) {
 		t.Errorf("%d commands submitted, want the 2 with valid keys", n)
 	}
 }
+
+// TestLargeHeadersAreAProblem: through the API's own server, headers over
+// MaxHeaderBytes (a 1.1 MB Authorization among them) are answered 431
+// problem+json naming the header, not net/http's plain text; headers just
+// under the limit pass.
+func TestLargeHeadersAreAProblem(t *testing.T) {
+	w := &world{}
+	h := New(Deps{Reads: w, Commands: w, Changes: w, Targets: w, Stream: w, Webhooks: hooks{}, Tokens: memTokens{}, Access: w,
+		Auth: principals, Logger: slog.New(slog.DiscardHandler), Ready: func() error { return nil }})
+	srv := httptest.NewUnstartedServer(h)
+	srv.Config = Server(h)
+	srv.Start()
+	t.Cleanup(srv.Close)
+	for _, c := range []struct {
+		header, value string
+		want          int
+	}{
+		{"Authorization", "Bearer " + strings.Repeat("a", 1_100_000), http.StatusRequestHeaderFieldsTooLarge},
+		{"X-Padding", strings.Repeat("p", MaxHeaderBytes), http.StatusRequestHeaderFieldsTooLarge},
+		{"X-Padding", strings.Repeat("p", MaxHeaderBytes/2), http.StatusOK},
+	} {
+		req, err := http.NewRequestWithContext(t.Context(), "GET", srv.URL+"/v1/whoami", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header.Set("Authorization", "Bearer viewer")
+		req.Header.Set(c.header, c.value)
+		resp, err := srv.Client().Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != c.want {
+			t.Errorf("%s of %d bytes: %d, want %d", c.header, len(c.value), resp.StatusCode, c.want)
+			continue
+		}
+		if c.want != http.StatusOK && (resp.Header.Get("Content-Type") != "application/problem+json" ||
+			!strings.Contains(string(body), "headers-too-large") || !strings.Contains(string(body), "the largest is "+c.header)) {
+			t.Errorf("%s of %d bytes: %s %s", c.header, len(c.value), resp.Header.Get("Content-Type"), body)
+		}
+	}
+}
