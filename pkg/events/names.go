@@ -1,6 +1,10 @@
 package events
 
-import "strings"
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"strings"
+)
 
 // Every stream, subject and bucket name Slipway uses is spelled here and only here.
 const (
@@ -147,13 +151,26 @@ func PromotionSubject(id string) string { return promotionEventsPrefix + id }
 
 // AccessSubject is slipway.evt.access.<owner>.<project>, or
 // slipway.evt.access._._ for access decisions outside any project ("_" is
-// no DNS label, so it never collides with a name).
+// no DNS label, so it never collides with a name). A denial names whatever
+// path the request held, so a part that is not a DNS label (whitespace,
+// CR/LF, '.', '*', '>', invalid UTF-8: none a valid subject token) is
+// filed under "~" and the first 16 hex digits of its SHA-256: the same
+// part always lands on the same subject, and never on a real project's.
 func AccessSubject(project string) string {
 	owner, name, ok := strings.Cut(project, "/")
 	if !ok || owner == "" || name == "" {
 		return accessEventsPrefix + "_._"
 	}
-	return accessEventsPrefix + owner + "." + name
+	return accessEventsPrefix + subjectToken(owner) + "." + subjectToken(name)
+}
+
+// subjectToken is s when it is a DNS label, else its hashed form.
+func subjectToken(s string) string {
+	if len(s) <= 63 && dnsLabel.MatchString(s) {
+		return s
+	}
+	sum := sha256.Sum256([]byte(s))
+	return "~" + hex.EncodeToString(sum[:8])
 }
 
 // IsAccessSubject reports whether subject holds access events.

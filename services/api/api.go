@@ -114,8 +114,7 @@ func run(ctx context.Context, cfg Config) error {
 			return fmt.Errorf("listen %s: %w", cfg.HTTPAddr, err)
 		}
 	}
-	srv := &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
-		WriteTimeout: 11 * time.Minute, IdleTimeout: 2 * time.Minute}
+	srv := httpapi.Server(handler)
 
 	g, gctx := errgroup.WithContext(ctx)
 	g.Go(func() error {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -129,26 +130,24 @@ func (a *API) unauthenticated(c echo.Context, err error) error {
 
 // require refuses the request unless its caller holds role on proj
 // (owner/project; ignored for GlobalAdmin). A refusal is a 403 recorded in
-// the audit log.
+// the audit log, whatever the path held: the record and the log show proj
+// and deployment as displayPath escapes them.
 func (a *API) require(c echo.Context, role access.Role, proj, deployment, action string) error {
 	p := principalOf(c)
 	if p.Can(role, proj) {
 		return nil
 	}
-	need := fmt.Sprintf("the %s role on %s", role, proj)
+	proj, deployment = displayPath(proj), displayPath(deployment)
+	had := p.RoleIn(proj)
+	msg := fmt.Sprintf("to %s you need the %s role on %s; %s has %s", action, role, proj, p.Actor(), roleHeld(had, proj))
 	if role == access.GlobalAdmin {
-		need, proj = "a global admin", ""
+		msg, proj, deployment, had = fmt.Sprintf("to %s you need to be a global admin; %s is not one", action, p.Actor()), "", "", access.None
 	}
-	had := ""
-	if proj != "" {
-		had = p.RoleIn(proj).String()
-	}
-	msg := fmt.Sprintf("to %s you need %s; %s has %s", action, need, p.Actor(), orNone(had))
 	ctx := c.Request().Context()
 	a.Logger.WarnContext(ctx, "access denied", "actor", p.Actor(), "method", c.Request().Method, "route", c.Path(), "project", proj, "required", role.String())
 	if a.Access != nil {
 		denied := events.AccessDenied{Method: c.Request().Method, Route: c.Path(), Project: proj, Deployment: deployment,
-			Required: role.String(), Had: had, Message: msg}
+			Required: role.String(), Had: roleName(had), Message: msg}
 		if err := a.Access.Record(ctx, p.Actor(), proj, denied); err != nil {
 			a.Logger.WarnContext(ctx, "record access denial", "err", err)
 		}
@@ -156,11 +155,32 @@ func (a *API) require(c echo.Context, role access.Role, proj, deployment, action
 	return &Problem{Type: problemBase + "forbidden", Title: "Forbidden", Status: http.StatusForbidden, Detail: msg, Reason: "Forbidden"}
 }
 
-func orNone(s string) string {
-	if s == "" {
-		return "no role there"
+// roleHeld says what a caller holds on proj, for a denial's message.
+func roleHeld(r access.Role, proj string) string {
+	if r == access.None {
+		return "no role on " + proj
 	}
-	return "the " + s + " role"
+	return "only the " + r.String() + " role on " + proj
+}
+
+// roleName is a role as AccessDenied.Had names it: none is "".
+func roleName(r access.Role) string {
+	if r == access.None {
+		return ""
+	}
+	return r.String()
+}
+
+// displayPath is an owner/project[/name] path as denials show it: each
+// part percent-encoded as in a URL, so whitespace, CR/LF, control
+// characters and invalid UTF-8 are visible and can neither break a log
+// line nor make the record unencodable. Valid names are unchanged.
+func displayPath(path string) string {
+	parts := strings.Split(path, "/")
+	for i, part := range parts {
+		parts[i] = url.PathEscape(part)
+	}
+	return strings.Join(parts, "/")
 }
 
 // scopeFilter narrows a read model query to the projects the caller may

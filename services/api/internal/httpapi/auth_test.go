@@ -104,6 +104,9 @@ func (hooks) Create(_ context.Context, r webhooks.CreateRequest) (webhooks.Creat
 }
 func (hooks) List(context.Context) ([]webhooks.Subscription, error) { return nil, nil }
 func (hooks) Get(_ context.Context, id string) (webhooks.Subscription, error) {
+	if id == "wh_missing" { // as the webhooks store answers
+		return webhooks.Subscription{}, fmt.Errorf("webhook %s: %w", id, webhooks.ErrNotFound)
+	}
 	if id == "wh_all" {
 		return webhooks.Subscription{ID: id}, nil
 	}
@@ -221,7 +224,11 @@ func TestRolesAgainstRoutes(t *testing.T) {
 				before := len(w.records)
 				status := call(t, srv.URL, tt.method, tt.path, tt.body, name)
 				refused := role < tt.need
-				if refused != (status == http.StatusForbidden) || status == http.StatusUnauthorized {
+				refusal := http.StatusForbidden
+				if strings.HasPrefix(tt.path, "/v1/webhooks/") || strings.HasPrefix(tt.path, "/v1/tokens/") {
+					refusal = http.StatusNotFound // refusedAsMissing
+				}
+				if refused != (status == refusal) || status == http.StatusUnauthorized {
 					t.Fatalf("%d; want refused=%v (needs %s, caller holds %s)", status, refused, tt.need, role)
 				}
 				if recorded := len(w.records) > before; refused && !recorded {

@@ -55,6 +55,11 @@ func (a *API) streamEvents(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	if isHead(c) { // the stream's headers, without opening it
+		c.Response().Header().Set(echo.HeaderContentType, "text/event-stream")
+		c.Response().Header().Set("Cache-Control", "no-store")
+		return c.NoContent(http.StatusOK)
+	}
 	ctx := c.Request().Context()
 	if fromNow {
 		if after, err = a.Stream.LastSeq(ctx); err != nil {

@@ -45,6 +45,7 @@ var (
 	errBadParam      = errors.New("bad query parameter")
 	errUnsupportedCT = errors.New("unsupported content type")
 	errPrecondition  = errors.New("precondition failed")
+	errHeadersLarge  = errors.New("request headers too large")
 )
 
 // problemFor is the one table from errors to HTTP statuses.
@@ -67,6 +68,8 @@ func problemFor(err error) *Problem {
 	case errors.Is(err, errPrecondition):
 		return &Problem{Type: problemBase + "precondition-failed", Title: "The deployment changed", Status: http.StatusPreconditionFailed,
 			Detail: err.Error(), Reason: events.ReasonPreconditionFailed}
+	case errors.Is(err, errHeadersLarge):
+		return &Problem{Type: problemBase + "headers-too-large", Title: "Request headers too large", Status: http.StatusRequestHeaderFieldsTooLarge, Detail: err.Error()}
 	case errors.Is(err, errBadParam):
 		return &Problem{Type: problemBase + "bad-parameter", Title: "A query parameter is invalid", Status: http.StatusBadRequest, Detail: err.Error()}
 	case errors.Is(err, readmodel.ErrNotFound), errors.Is(err, intake.ErrUnknownOperation):

@@ -29,6 +29,7 @@ func TestProblemTable(t *testing.T) {
 		{intake.ErrUnknownOperation, 404, "not-found"},
 		{intake.ErrKeyReused, 422, "idempotency-key-reused"},
 		{fmt.Errorf("%w: x", errPrecondition), 412, "precondition-failed"},
+		{fmt.Errorf("%w: x", errHeadersLarge), 431, "headers-too-large"},
 		{errors.Join(errUnavailable, errors.New("nats: timeout")), 503, "unavailable"},
 		{fmt.Errorf("list: %w", fmt.Errorf("%w: server selection", readmodel.ErrUnavailable)), 503, "unavailable"},
 		{errors.Join(errUnavailable, fmt.Errorf("subscribe: %w", eventfeed.ErrTooManySubscriptions)), 503, "too-many-event-streams"},

@@ -89,6 +89,7 @@ func New(d Deps) *echo.Echo {
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = errorHandler(d.Logger)
+	e.Pre(headAsGet, limitHeaders, idempotencyKeys)
 	e.Use(tracing, measured, recoverer(d.Logger))
 	if len(d.CORSOrigins) > 0 {
 		e.Use(middleware.CORSWithConfig(middleware.CORSConfig{AllowOrigins: d.CORSOrigins,

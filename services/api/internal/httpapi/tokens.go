@@ -147,17 +147,21 @@ func (a *API) revokeToken(c echo.Context) error {
 }
 
 // manageableToken is the path's token when the caller created it or is a
-// global admin.
+// global admin. Anyone else is answered as for an id that does not exist
+// (the denial is still recorded): which ids exist is not theirs to learn.
 func (a *API) manageableToken(c echo.Context, action string) (access.Token, error) {
 	if a.Tokens == nil {
 		return access.Token{}, errors.Join(errUnavailable, errors.New("API tokens are not enabled on this server"))
 	}
-	t, err := a.Tokens.Get(c.Request().Context(), c.Param("id"))
+	id := c.Param("id")
+	t, err := a.Tokens.Get(c.Request().Context(), id)
 	if err != nil {
 		return t, tokenError(err)
 	}
 	if p := principalOf(c); !p.GlobalAdmin && t.CreatedBy != p.Actor() {
-		return t, a.require(c, access.GlobalAdmin, "", "", action+" made by someone else")
+		if err := a.require(c, access.GlobalAdmin, "", "", action+" made by someone else"); err != nil {
+			return access.Token{}, tokenError(fmt.Errorf("token %s: %w", id, access.ErrNotFound))
+		}
 	}
 	return t, nil
 }

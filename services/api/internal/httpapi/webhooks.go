@@ -153,10 +153,16 @@ func (a *API) requireWebhookAdmin(c echo.Context, project, action string) error 
 }
 
 // ownWebhook is the path's subscription when the caller administers it.
+// Anyone else is answered as for an id that does not exist (the denial is
+// still recorded): which ids exist is not theirs to learn.
 func (a *API) ownWebhook(c echo.Context, action string) (webhooks.Subscription, error) {
-	sub, err := a.Webhooks.Get(c.Request().Context(), c.Param("id"))
+	id := c.Param("id")
+	sub, err := a.Webhooks.Get(c.Request().Context(), id)
 	if err != nil {
 		return sub, webhookError(err)
 	}
-	return sub, a.requireWebhookAdmin(c, sub.Project, action)
+	if err := a.requireWebhookAdmin(c, sub.Project, action); err != nil {
+		return webhooks.Subscription{}, webhookError(fmt.Errorf("webhook %s: %w", id, webhooks.ErrNotFound))
+	}
+	return sub, nil
 }

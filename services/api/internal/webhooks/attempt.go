@@ -32,7 +32,7 @@ func (d *Dispatcher) attempt(ctx context.Context, rec record, dl Delivery) attem
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, rec.URL, strings.NewReader(dl.Body))
 	if err != nil {
-		r.err = err
+		r.err = redactError(err)
 		return r
 	}
 	req.Header.Set("Content-Type", contentType)
@@ -42,7 +42,7 @@ func (d *Dispatcher) attempt(ctx context.Context, rec record, dl Delivery) attem
 	req.Header.Set(HeaderSignature, sig)
 	resp, err := d.client.Do(req)
 	if err != nil {
-		r.err = err
+		r.err = redactError(err)
 		return r
 	}
 	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, maxResponse))

@@ -187,7 +187,8 @@ func (d *Dispatcher) Create(ctx context.Context, req CreateRequest) (Created, er
 	return Created{Subscription: rec.Subscription, Secret: rec.Secret}, nil
 }
 
-// List returns every subscription, oldest first, without secrets.
+// List returns every subscription, oldest first, without secrets and with
+// redacted URLs (redact.go).
 func (d *Dispatcher) List(ctx context.Context) ([]Subscription, error) {
 	recs, err := d.subs.list(ctx)
 	if err != nil {
@@ -195,15 +196,16 @@ func (d *Dispatcher) List(ctx context.Context) ([]Subscription, error) {
 	}
 	out := make([]Subscription, len(recs))
 	for i, r := range recs {
-		out[i] = r.Subscription
+		out[i] = r.Subscription.redacted()
 	}
 	return out, nil
 }
 
-// Get returns one subscription, without its secret.
+// Get returns one subscription, without its secret and with its URL
+// redacted (redact.go).
 func (d *Dispatcher) Get(ctx context.Context, id string) (Subscription, error) {
 	rec, err := d.subs.get(ctx, id)
-	return rec.Subscription, err
+	return rec.Subscription.redacted(), err
 }
 
 // Delete removes a subscription and its secret and stops its deliveries.
