@@ -7,9 +7,11 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"slipway.dev/pkg/embedded"
 	"slipway.dev/pkg/embedded/embeddedtest"
+	"slipway.dev/pkg/events"
 )
 
 // TestBodiesUpToTheBusLimit: with a real NATS (max_payload 1 MiB), a body
@@ -74,4 +76,32 @@ func tooLarge(t *testing.T, what string, a answer) int {
 	}
 	n, _ := strconv.Atoi(m[1])
 	return n
+}
+
+// TestAPatchCannotGrowASpecPastTheBusLimit: an update whose body fits but
+// whose patched spec would not fit in the revision event is 413 at once,
+// not accepted for the worker to fail on.
+func TestAPatchCannotGrowASpecPastTheBusLimit(t *testing.T) {
+	b, natsURL := embeddedtest.NATS(t)
+	r := startReplica(t, natsURL, embeddedtest.FerretDB(t), "replica-a")
+	ref := events.DeploymentRef{Owner: "acme", Project: "fraud", Name: "big"}
+	one := int32(1)
+	spec := events.Spec{Image: "img", Replicas: &one, Env: map[string]string{"FIRST": strings.Repeat("a", 600_000)}}.WithDefaults()
+	env, err := events.Wrap(events.DeploymentCreated{Deployment: ref, Environment: "dev",
+		Target:   events.TargetInfo{Name: "sim", Namespace: "default", BaseURL: "http://sim", ObjectName: "big-x"},
+		Revision: events.Revision{Number: 1, Cause: events.CauseCreated, Spec: spec}},
+		events.Meta{ID: "created-big", Source: "/test", Subject: ref.String(), Time: time.Now().UTC(), Actor: "user:test", CorrelationID: "op-big"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.Append(t.Context(), events.DeploymentSubject(ref), env, 0); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the deployment to be readable", func() bool { return status(t, r.url, "big") == http.StatusOK })
+	url := r.url + "/v1/projects/acme/fraud/deployments/big"
+	grow := `{"spec":{"env":{"SECOND":"` + strings.Repeat("b", 600_000) + `"}}}`
+	tooLarge(t, "a patch that doubles the spec", command(t, "PATCH", url, "", grow))
+	if a := command(t, "PATCH", url, "", `{"spec":{"env":{"SECOND":"b"}}}`); a.status != http.StatusAccepted {
+		t.Fatalf("a small patch: %d %s", a.status, a.body)
+	}
 }
