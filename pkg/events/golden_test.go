@@ -107,6 +107,9 @@ func samples() []Message {
 		APITokenCreated{ID: "tok_7kq2m4", Name: "ci-fraud", Grants: []Grant{{Project: "acme/fraud", Role: "deployer"}},
 			ExpiresAt: func() *time.Time { t := time.Date(2027, 2, 22, 0, 0, 0, 0, time.UTC); return &t }()},
 		APITokenRevoked{ID: "tok_7kq2m4", Name: "ci-fraud"},
+		WebhookCreated{ID: "wh_0123456789abcdef01234567", URL: "https://hooks.acme.example/slipway", Events: []string{"slipway.deployment.rollout_*"}, Project: "acme/fraud"},
+		WebhookDeleted{ID: "wh_0123456789abcdef01234567", URL: "https://hooks.acme.example/slipway", Project: "acme/fraud"},
+		WebhookRedelivered{ID: "wh_0123456789abcdef01234567", DeliveryID: "msg_4f2a", URL: "https://hooks.acme.example/slipway", Project: "acme/fraud"},
 	}
 }
 

@@ -60,6 +60,9 @@ func init() {
 	register[AccessDenied]()
 	register[APITokenCreated]()
 	register[APITokenRevoked]()
+	register[WebhookCreated]()
+	register[WebhookDeleted]()
+	register[WebhookRedelivered]()
 }
 
 // Types lists every registered wire type name.

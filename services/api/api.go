@@ -99,6 +99,7 @@ func run(ctx context.Context, cfg Config) error {
 		return err
 	}
 	handler := httpapi.New(httpapi.Deps{Reads: viewReads{Reads: store, view: view, fleet: fleet}, Commands: in, Changes: notify, Targets: cat, Stream: feedAdapter{eventfeed.New(conn, cfg.MaxEventStreams)}, Webhooks: hooks, Logger: log,
+		BusMaxPayload: conn.NC.MaxPayload,
 		Ready: func() error {
 			if !conn.NC.IsConnected() {
 				return errors.New("not connected")

@@ -3,6 +3,7 @@ module slipway.dev/services/api
 go 1.26.0
 
 require (
+	code.dny.dev/ssrf v0.3.0
 	github.com/coreos/go-oidc/v3 v3.21.0
 	github.com/FerretDB/FerretDB v1.24.2
 	github.com/getkin/kin-openapi v0.153.0

@@ -213,6 +213,26 @@ func TestAccessControlEndToEnd(t *testing.T) {
 	}
 	deployer.Do(t, http.MethodGet, "/v1/whoami", nil).ExpectProblem(t, http.StatusUnauthorized)
 
+	// The webhook's creation is in the audit log as the admin's; its event
+	// reached the webhook, whose bodies the search below reads.
+	adminActor, _ := admin.Do(t, http.MethodGet, "/v1/whoami", nil).JSON(t)["actor"].(string)
+	eventually(t, 30*time.Second, "the webhook's creation in the audit log", func() bool {
+		var page struct {
+			Items []struct{ Actor, Message string }
+		}
+		admin.Do(t, http.MethodGet, "/v1/audit?kind=create_webhook", nil).Decode(t, &page)
+		return slicesAny(page.Items, func(it struct{ Actor, Message string }) bool {
+			return it.Actor == adminActor && strings.Contains(it.Message, wh.ID)
+		})
+	})
+	eventually(t, 30*time.Second, "the creation's event delivered to the webhook", func() bool {
+		for _, r := range hook.requests() {
+			if bytes.Contains(r.body, []byte(events.WebhookCreated{}.Type())) {
+				return true
+			}
+		}
+		return false
+	})
 	eventually(t, 30*time.Second, "webhook deliveries", func() bool { return len(hook.requests()) >= 3 })
 	searchForSecrets(t, s, secrets, &logs, hook)
 }

@@ -14,8 +14,43 @@ import (
 	"slipway.dev/pkg/events"
 )
 
-// maxBody bounds every request body.
+// maxBody bounds every request body, whatever the bus accepts.
 const maxBody = 1 << 20
+
+// busReserve is what a command adds around the body it carries, kept free
+// of the bus's maximum message size: the envelope's fields (id, type,
+// source, subject, time, actor, correlation id, traceparent: under 2 KiB
+// with a long actor), the command's own fields (deployment ref, request
+// hash, expected sequence: under 1 KiB) and the NATS headers (Ce-Type,
+// Nats-Msg-Id, Nats-Expected-Stream, traceparent and a caller's tracestate,
+// which W3C allows up to 32 members of 512 bytes: about 16.5 KiB).
+const busReserve = 32 << 10
+
+// bodyLimit is the largest body accepted: one whose command fits in a bus
+// message. A body whose re-encoding grows (JSON escapes of "<", ">", "&",
+// U+2028, invalid UTF-8) can still make a larger command: the bus then
+// refuses it before sending and problemFor answers 413 too.
+func (a *API) bodyLimit() int64 {
+	if a.BusMaxPayload == nil {
+		return maxBody
+	}
+	bus := a.BusMaxPayload()
+	if bus <= busReserve { // not known yet (never connected)
+		return maxBody
+	}
+	return min(maxBody, bus-busReserve)
+}
+
+// limitBody caps every request body at bodyLimit; reading past it fails
+// with an *http.MaxBytesError, which decodeStrict answers 413.
+func (a *API) limitBody(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if req := c.Request(); req.Body != nil {
+			req.Body = http.MaxBytesReader(c.Response(), req.Body, a.bodyLimit())
+		}
+		return next(c)
+	}
+}
 
 // decodeStrict reads one JSON value into v: unknown fields, wrong types,
 // trailing data and oversized bodies are refused naming the field or byte.
@@ -26,8 +61,7 @@ func decodeStrict(c echo.Context, v any) error {
 			return fmt.Errorf("%w: send application/json, not %q", errUnsupportedCT, ct)
 		}
 	}
-	body := http.MaxBytesReader(c.Response(), c.Request().Body, maxBody)
-	dec := json.NewDecoder(body)
+	dec := json.NewDecoder(c.Request().Body) // limited by limitBody
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
 		return decodeError(err)
@@ -44,7 +78,7 @@ func decodeError(err error) error {
 	var tooLarge *http.MaxBytesError
 	switch {
 	case errors.As(err, &tooLarge):
-		return fmt.Errorf("%w: at most %d bytes", errTooLarge, maxBody)
+		return fmt.Errorf("%w: at most %d bytes", errTooLarge, tooLarge.Limit)
 	case errors.Is(err, io.EOF):
 		return fmt.Errorf("%w: the body is empty", errMalformed)
 	case errors.Is(err, io.ErrUnexpectedEOF):

@@ -7,6 +7,7 @@ import (
 	"strconv"
 
 	"github.com/labstack/echo/v4"
+	"github.com/nats-io/nats.go"
 
 	"slipway.dev/pkg/events"
 	"slipway.dev/services/api/internal/eventfeed"
@@ -61,6 +62,10 @@ func problemFor(err error) *Problem {
 			Detail: fe.Error(), Errors: fe}
 	case errors.Is(err, errTooLarge):
 		return &Problem{Type: problemBase + "too-large", Title: "Request body too large", Status: http.StatusRequestEntityTooLarge, Detail: err.Error()}
+	case errors.Is(err, nats.ErrMaxPayload):
+		// Checked by the client before anything is sent: nothing was stored.
+		return &Problem{Type: problemBase + "too-large", Title: "Request body too large", Status: http.StatusRequestEntityTooLarge,
+			Detail: "the request, wrapped as a command, exceeds the message bus's maximum message size; send a smaller body"}
 	case errors.Is(err, errMalformed):
 		return &Problem{Type: problemBase + "malformed", Title: "The request body is not valid JSON for this route", Status: http.StatusBadRequest, Detail: err.Error()}
 	case errors.Is(err, errUnsupportedCT):

@@ -6,6 +6,8 @@ import (
 	"net/http"
 	"testing"
 
+	"github.com/nats-io/nats.go"
+
 	"slipway.dev/pkg/events"
 	"slipway.dev/services/api/internal/eventfeed"
 	"slipway.dev/services/api/internal/intake"
@@ -24,6 +26,7 @@ func TestProblemTable(t *testing.T) {
 		{fmt.Errorf("%w: x", errMalformed), 400, "malformed"},
 		{fmt.Errorf("%w: x", errBadParam), 400, "bad-parameter"},
 		{fmt.Errorf("%w: x", errTooLarge), 413, "too-large"},
+		{errors.Join(errUnavailable, fmt.Errorf("publish x: %w", nats.ErrMaxPayload)), 413, "too-large"},
 		{fmt.Errorf("%w: x", errUnsupportedCT), 415, "unsupported-media-type"},
 		{fmt.Errorf("deployment a/b/c: %w", readmodel.ErrNotFound), 404, "not-found"},
 		{intake.ErrUnknownOperation, 404, "not-found"},

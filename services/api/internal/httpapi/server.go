@@ -56,6 +56,10 @@ type Deps struct {
 	Targets  Targets
 	Stream   EventSource
 	Webhooks Webhooks
+	// BusMaxPayload is the message bus's maximum message size (the
+	// connection's MaxPayload); request bodies are limited to what fits in
+	// a command. nil: 1 MiB.
+	BusMaxPayload func() int64
 	// Ready reports whether the message bus is connected.
 	Ready  func() error
 	Logger *slog.Logger
@@ -97,6 +101,7 @@ func New(d Deps) *echo.Echo {
 			ExposeHeaders: []string{echo.HeaderLocation, "ETag", "Retry-After"}, MaxAge: 600}))
 	}
 	e.Use(a.guard, knownQueries)
+	e.Use(a.limitBody)
 	e.GET("/healthz", a.healthz)
 	e.GET("/metrics", echo.WrapHandler(metrics.Handler()))
 	e.GET("/readyz", a.readyz)

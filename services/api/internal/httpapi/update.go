@@ -52,6 +52,9 @@ func (a *API) updateDeployment(c echo.Context) error {
 		if fe := a.checkPlacement(current.Target, patched.InstanceType); len(fe) > 0 {
 			return fe
 		}
+		if err := a.fitsARevision(patched); err != nil {
+			return err
+		}
 	}
 	expected, err := ifMatch(c, current)
 	if err != nil {
@@ -95,6 +98,20 @@ func checkPatchedSpec(spec events.Spec, patch json.RawMessage) (events.Spec, err
 	}
 	out = out.WithDefaults()
 	return out, out.Validate()
+}
+
+// fitsARevision refuses a patched spec larger than a body may be: the
+// revision event that carries it must fit in a bus message as the command
+// did, or the worker could never record it.
+func (a *API) fitsARevision(spec events.Spec) error {
+	b, err := json.Marshal(spec)
+	if err != nil {
+		return err
+	}
+	if limit := a.bodyLimit(); int64(len(b)) > limit {
+		return fmt.Errorf("%w: the spec after this patch would be %d bytes, at most %d bytes", errTooLarge, len(b), limit)
+	}
+	return nil
 }
 
 // prefixFields puts the fields of a decode error under a parent path.

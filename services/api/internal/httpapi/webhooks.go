@@ -11,6 +11,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"slipway.dev/pkg/events"
 	"slipway.dev/services/api/internal/access"
 	"slipway.dev/services/api/internal/readmodel"
 	"slipway.dev/services/api/internal/webhooks"
@@ -36,9 +37,19 @@ func (a *API) createWebhook(c echo.Context) error {
 	if err := a.requireWebhookAdmin(c, req.Project, "create a webhook"); err != nil {
 		return err
 	}
-	created, err := a.Webhooks.Create(c.Request().Context(), req)
+	ctx := c.Request().Context()
+	created, err := a.Webhooks.Create(ctx, req)
 	if err != nil {
 		return webhookError(err)
+	}
+	if err := a.recordWebhook(c, created.Project, events.WebhookCreated{ID: created.ID, URL: events.RedactURL(created.URL),
+		Events: created.Events, Project: created.Project}); err != nil {
+		// A subscription made without a trace is what the audit entry
+		// prevents: undo it, and the caller may retry.
+		if derr := a.Webhooks.Delete(ctx, created.ID); derr != nil {
+			a.Logger.ErrorContext(ctx, "webhook created but neither audited nor removed", "webhook", created.ID, "err", derr)
+		}
+		return errors.Join(errUnavailable, fmt.Errorf("record webhook %s in the audit log: %w", created.ID, err))
 	}
 	c.Response().Header().Set(echo.HeaderLocation, "/v1/webhooks/"+created.ID)
 	return c.JSON(http.StatusCreated, created)
@@ -68,12 +79,15 @@ func (a *API) getWebhook(c echo.Context) error {
 }
 
 func (a *API) deleteWebhook(c echo.Context) error {
-	if _, err := a.ownWebhook(c, "delete a webhook"); err != nil {
+	sub, err := a.ownWebhook(c, "delete a webhook")
+	if err != nil {
 		return err
 	}
-	if err := a.Webhooks.Delete(c.Request().Context(), c.Param("id")); err != nil {
+	if err := a.Webhooks.Delete(c.Request().Context(), sub.ID); err != nil {
 		return webhookError(err)
 	}
+	// Done: a failure to record is logged, never a 5xx for a committed change.
+	a.logUnrecorded(c, a.recordWebhook(c, sub.Project, events.WebhookDeleted{ID: sub.ID, URL: events.RedactURL(sub.URL), Project: sub.Project}))
 	return c.NoContent(http.StatusNoContent)
 }
 
@@ -112,13 +126,16 @@ func (a *API) listDeliveries(c echo.Context) error {
 
 // redeliver answers 202 with the delivery queued again (same webhook-id).
 func (a *API) redeliver(c echo.Context) error {
-	if _, err := a.ownWebhook(c, "redeliver a webhook"); err != nil {
+	sub, err := a.ownWebhook(c, "redeliver a webhook")
+	if err != nil {
 		return err
 	}
-	dl, err := a.Webhooks.Redeliver(c.Request().Context(), c.Param("id"), c.Param("deliveryId"))
+	dl, err := a.Webhooks.Redeliver(c.Request().Context(), sub.ID, c.Param("deliveryId"))
 	if err != nil {
 		return webhookError(err)
 	}
+	a.logUnrecorded(c, a.recordWebhook(c, sub.Project, events.WebhookRedelivered{ID: sub.ID, DeliveryID: c.Param("deliveryId"),
+		URL: events.RedactURL(sub.URL), Project: sub.Project}))
 	return c.JSON(http.StatusAccepted, dl)
 }
 
@@ -165,4 +182,20 @@ func (a *API) ownWebhook(c echo.Context, action string) (webhooks.Subscription, 
 		return webhooks.Subscription{}, webhookError(fmt.Errorf("webhook %s: %w", id, webhooks.ErrNotFound))
 	}
 	return sub, nil
+}
+
+// recordWebhook files a webhook event in the audit log, under the
+// subscription's project (or none: global admins see it), as the caller's.
+func (a *API) recordWebhook(c echo.Context, project string, msg events.Message) error {
+	if a.Access == nil {
+		return nil
+	}
+	return a.Access.Record(c.Request().Context(), principalOf(c).Actor(), project, msg)
+}
+
+// logUnrecorded logs an audit event that could not be recorded.
+func (a *API) logUnrecorded(c echo.Context, err error) {
+	if err != nil {
+		a.Logger.WarnContext(c.Request().Context(), "webhook change not recorded in the audit log", "path", c.Request().URL.Path, "err", err)
+	}
 }

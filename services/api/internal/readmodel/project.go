@@ -272,6 +272,15 @@ func ProjectOperation(o *Operation, seq uint64, env events.Envelope, msg events.
 	case events.APITokenRevoked:
 		o.Kind, o.Status, o.FinishedAt = "revoke_token", OpSucceeded, &t
 		o.Message = "API token " + m.Name + " (" + m.ID + ") revoked"
+	case events.WebhookCreated:
+		o.Kind, o.Status, o.FinishedAt = "create_webhook", OpSucceeded, &t
+		o.Message = "webhook " + m.ID + " to " + m.URL + " created for " + scopeOf(m.Project) + ", events " + strings.Join(m.Events, ", ")
+	case events.WebhookDeleted:
+		o.Kind, o.Status, o.FinishedAt = "delete_webhook", OpSucceeded, &t
+		o.Message = "webhook " + m.ID + " to " + m.URL + " deleted"
+	case events.WebhookRedelivered:
+		o.Kind, o.Status, o.FinishedAt = "redeliver_webhook", OpSucceeded, &t
+		o.Message = "delivery " + m.DeliveryID + " of webhook " + m.ID + " to " + m.URL + " queued again"
 	case events.TerminationCompleted:
 		o.Status, o.FinishedAt = OpSucceeded, &t
 	case events.CommandRejected:
@@ -372,4 +381,12 @@ func OperationDiff(before Deployment, msg events.Message) []specdiff.Change {
 		_ = json.Unmarshal([]byte(before.SpecJSON), &prev) // written by us from a Spec
 	}
 	return specdiff.Diff(prev, next.Spec)
+}
+
+// scopeOf names a webhook's scope in an audit message.
+func scopeOf(project string) string {
+	if project == "" {
+		return "every project"
+	}
+	return project
 }

@@ -10,6 +10,8 @@ import (
 	"net/url"
 	"syscall"
 	"time"
+
+	"code.dny.dev/ssrf"
 )
 
 // Timeouts of one delivery attempt.
@@ -28,6 +30,7 @@ var metadataAddrs = []netip.Addr{
 	netip.MustParseAddr("169.254.169.254"), // AWS, GCP, Azure, OpenStack
 	netip.MustParseAddr("fd00:ec2::254"),   // AWS over IPv6
 	netip.MustParseAddr("100.100.100.200"), // Alibaba Cloud
+	netip.MustParseAddr("168.63.129.16"),   // Azure WireServer (a public address)
 }
 
 var (
@@ -36,16 +39,29 @@ var (
 	broadcast   = netip.MustParseAddr("255.255.255.255")
 )
 
+// specialPurpose refuses every address of the IANA IPv4 and IPv6
+// special-purpose registries (and all of IPv6 outside 2000::/3); its tables
+// are generated from the registries by the package's maintainers.
+var specialPurpose = ssrf.New(ssrf.WithAnyNetwork(), ssrf.WithAnyPort())
+
 // targetPolicy decides which addresses deliveries may reach. Link-local
 // (169.254.0.0/16, fe80::/10), metadata, unspecified, multicast and broadcast
 // addresses are always refused; loopback, private (RFC 1918, fc00::/7) and
 // shared (100.64.0.0/10) addresses only when allowPrivate is set (tests and
-// `slipway dev` use 127.0.0.1 receivers).
+// `slipway dev` use 127.0.0.1 receivers); any other address in the IANA
+// special-purpose registries always. An IPv4 address embedded in an IPv6 one
+// (mapped, compatible, NAT64, 6to4) is checked too, and the IPv6 wrapper
+// itself is refused unless mapped.
 type targetPolicy struct{ allowPrivate bool }
 
 // checkAddr says why ip is refused, or nil.
 func (p targetPolicy) checkAddr(ip netip.Addr) error {
-	ip = ip.Unmap()
+	ip = ip.WithZone("").Unmap() // a zoned address matches no prefix
+	if v4, how, ok := embeddedIPv4(ip); ok {
+		if err := p.checkAddr(v4); err != nil {
+			return fmt.Errorf("%s embeds %s (%s): %w", ip, v4, how, err)
+		}
+	}
 	for _, m := range metadataAddrs {
 		if ip == m {
 			return fmt.Errorf("%w: %s is a cloud metadata address", errRefusedAddress, ip)
@@ -58,14 +74,39 @@ func (p targetPolicy) checkAddr(ip netip.Addr) error {
 		return fmt.Errorf("%w: %s is link-local", errRefusedAddress, ip)
 	case ip.IsMulticast() || ip == broadcast:
 		return fmt.Errorf("%w: %s is multicast or broadcast", errRefusedAddress, ip)
-	case p.allowPrivate:
-		return nil
-	case ip.IsLoopback():
-		return fmt.Errorf("%w: %s is loopback (allowed only with AllowPrivateWebhookTargets)", errRefusedAddress, ip)
-	case ip.IsPrivate() || cgnat.Contains(ip):
-		return fmt.Errorf("%w: %s is private (allowed only with AllowPrivateWebhookTargets)", errRefusedAddress, ip)
+	case ip.IsLoopback() || ip.IsPrivate() || cgnat.Contains(ip):
+		if p.allowPrivate {
+			return nil
+		}
+		return fmt.Errorf("%w: %s is loopback or private (allowed only with AllowPrivateWebhookTargets)", errRefusedAddress, ip)
+	}
+	if err := specialPurpose.SafeAddr(ip); err != nil {
+		return fmt.Errorf("%w: %s is a special-purpose address (IANA registry)", errRefusedAddress, ip)
 	}
 	return nil
+}
+
+var (
+	ipv4Compatible = netip.MustParsePrefix("::/96")        // RFC 4291, deprecated
+	nat64          = netip.MustParsePrefix("64:ff9b::/96") // RFC 6052
+	sixToFour      = netip.MustParsePrefix("2002::/16")    // RFC 3056
+)
+
+// embeddedIPv4 is the IPv4 address an IPv6 address carries, and how.
+func embeddedIPv4(ip netip.Addr) (netip.Addr, string, bool) {
+	if !ip.Is6() {
+		return netip.Addr{}, "", false
+	}
+	b := ip.As16()
+	switch {
+	case ipv4Compatible.Contains(ip) && !ip.IsUnspecified() && !ip.IsLoopback():
+		return netip.AddrFrom4([4]byte(b[12:16])), "IPv4-compatible", true
+	case nat64.Contains(ip):
+		return netip.AddrFrom4([4]byte(b[12:16])), "NAT64", true
+	case sixToFour.Contains(ip):
+		return netip.AddrFrom4([4]byte(b[2:6])), "6to4", true
+	}
+	return netip.Addr{}, "", false
 }
 
 // checkURL validates a subscription's URL: http or https, a host, no

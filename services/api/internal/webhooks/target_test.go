@@ -3,6 +3,7 @@ package webhooks
 import (
 	"context"
 	"errors"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -97,5 +98,53 @@ func TestFiltersAndMatching(t *testing.T) {
 		t.Error("another type matched")
 	case sub.matches("slipway.deployment.rollout_failed.v1", "slipway.evt.deployment.acme.other.scorer"):
 		t.Error("another project matched")
+	}
+}
+
+// TestTargetPolicyRefusesSpecialPurposeRanges: every address of the IANA
+// special-purpose registries, and IPv4 addresses embedded in IPv6 ones, are
+// refused at creation (checkURL) and at dial time (control), with or
+// without AllowPrivateWebhookTargets.
+func TestTargetPolicyRefusesSpecialPurposeRanges(t *testing.T) {
+	refused := []struct{ name, addr string }{
+		{"NAT64 of the metadata address", "64:ff9b::a9fe:a9fe"},
+		{"NAT64 of a public address", "64:ff9b::808:808"},
+		{"NAT64 of loopback", "64:ff9b::7f00:1"},
+		{"6to4 of the metadata address", "2002:a9fe:a9fe::1"},
+		{"6to4 of a public address", "2002:808:808::1"},
+		{"IPv4-compatible metadata address", "::169.254.169.254"},
+		{"IPv4-compatible loopback", "::127.0.0.1"},
+		{"IPv4-mapped metadata address", "::ffff:169.254.169.254"},
+		{"site-local", "fec0::1"},
+		{"benchmarking, low end", "198.18.0.1"},
+		{"benchmarking, high end", "198.19.255.254"},
+		{"reserved class E", "240.0.0.1"},
+		{"reserved class E, high end", "255.255.255.254"},
+		{"IETF protocol assignments", "192.0.0.8"},
+		{"Azure WireServer", "168.63.129.16"},
+		{"documentation", "192.0.2.10"},
+		{"documentation v6", "2001:db8::1"},
+		{"Teredo", "2001::1"},
+		{"IPv6 outside global unicast", "4000::1"},
+	}
+	for _, allow := range []bool{false, true} {
+		p := targetPolicy{allowPrivate: allow}
+		for _, tc := range refused {
+			host := tc.addr
+			if strings.Contains(host, ":") {
+				host = "[" + host + "]"
+			}
+			if msg := p.checkURL(t.Context(), "http://"+host+"/hook"); msg == "" {
+				t.Errorf("allowPrivate=%v: %s (%s) accepted at creation", allow, tc.addr, tc.name)
+			}
+			if err := p.control("tcp", net.JoinHostPort(tc.addr, "443"), nil); !errors.Is(err, errRefusedAddress) {
+				t.Errorf("allowPrivate=%v: %s (%s) at dial time: %v, want a refused address", allow, tc.addr, tc.name, err)
+			}
+		}
+	}
+	for _, ok := range []string{"93.184.215.14", "8.8.8.8", "2606:4700:4700::1111"} {
+		if err := (targetPolicy{}).control("tcp", net.JoinHostPort(ok, "443"), nil); err != nil {
+			t.Errorf("public %s refused: %v", ok, err)
+		}
 	}
 }
