@@ -3,6 +3,8 @@ package webhooks
 import (
 	"errors"
 	"net/url"
+
+	"slipway.dev/pkg/events"
 )
 
 // A receiver's URL may carry its credential in the query string (userinfo
@@ -10,16 +12,9 @@ import (
 // Create's answer, and is used to deliver. Reads (Get, List), delivery
 // errors and logs show it redacted.
 
-// redactURL is raw without userinfo, query and fragment; a URL that does
-// not parse is "(unparsable URL)".
-func redactURL(raw string) string {
-	u, err := url.Parse(raw)
-	if err != nil {
-		return "(unparsable URL)"
-	}
-	u.User, u.RawQuery, u.ForceQuery, u.Fragment, u.RawFragment = nil, "", false, "", ""
-	return u.String()
-}
+// redactURL is raw without userinfo, query and fragment, as the audit
+// events carry it (events.RedactURL).
+func redactURL(raw string) string { return events.RedactURL(raw) }
 
 // redacted is the subscription as reads show it.
 func (s Subscription) redacted() Subscription {
