@@ -105,16 +105,17 @@ func (e *env) localFleetStack(ctx context.Context, name string) (st *fleetStack,
 	var closers []func() error
 	st = &fleetStack{cluster: fleetLocal, logs: newLogCounter(), ns: "default",
 		how: "each service its own process (bin/slipway-*); NATS and FerretDB embedded in the bench process, with the load generator"}
-	st.close = func() error {
+	closeAll := func() error {
 		var errs []error
 		for i := len(closers) - 1; i >= 0; i-- {
 			errs = append(errs, closers[i]())
 		}
 		return errors.Join(errs...)
 	}
+	st.close = closeAll
 	defer func() {
-		if err != nil {
-			_ = st.close()
+		if err != nil { // st is nil by then: close what was started
+			_ = closeAll()
 		}
 	}()
 	nats, err := embedded.StartNATS(filepath.Join(dir, "nats"), "127.0.0.1", 0)
