@@ -178,7 +178,7 @@ func serviceEnv(natsURL, mongoURI, addr, targetsFile string) map[string][]string
 	target := []string{nats, kube.EnvTargetsFile + "=" + targetsFile}
 	return map[string][]string{
 		"slipway-api": {nats, api.EnvHTTPAddr + "=" + addr, api.EnvMongoURI + "=" + mongoURI, api.EnvMongoDB + "=slipway",
-			api.EnvInsecureNoAuth + "=true", api.EnvWebhookSecretsUnsealed + "=true", api.EnvReadRateLimit + "=0"},
+			api.EnvInsecureNoAuth + "=true", api.EnvWebhookSecretsUnsealed + "=true", api.EnvReadRateLimit + "=0", api.EnvRateLimit + "=0"},
 		"slipway-rollout-worker": target,
 		"slipway-health-monitor": target,
 		"slipway-promoter":       {nats},

@@ -54,7 +54,8 @@ func (broken) Submit(context.Context, intake.Request) (intake.Record, error) {
 func (broken) Lookup(context.Context, string) (intake.Record, error) {
 	return intake.Record{}, errBroken
 }
-func (broken) Changed() <-chan struct{} { return nil }
+func (broken) Changed() <-chan struct{}                          { return nil }
+func (broken) OperationChanged(string) (<-chan struct{}, func()) { return nil, func() {} }
 func (broken) Target(string) (events.TargetRecord, bool, bool) {
 	return events.TargetRecord{}, false, false
 }

@@ -111,29 +111,41 @@ const readLimit = 2 * time.Second
 func (a *API) awaitOperation(ctx context.Context, id string, wait time.Duration, known *intake.Record) (readmodel.Operation, error) {
 	deadline := time.Now().Add(wait)
 	for {
-		changed := a.Changes.Changed()
-		op, err := a.readOperation(ctx, id, known)
-		if err != nil && known != nil {
-			op, err = acceptedOperation(*known), nil
-		}
-		if err == nil && op.Ended() {
-			a.deploymentCaughtUp(ctx, op)
-		}
-		if err != nil || op.Ended() || wait <= 0 {
+		op, done, err := a.awaitOnce(ctx, id, wait, deadline, known)
+		if done || err != nil {
 			return op, err
 		}
-		left := time.Until(deadline)
-		if left <= 0 {
-			return op, nil
-		}
-		// Another api replica's projector may apply the event; poll as well.
-		select {
-		case <-ctx.Done():
-			return op, nil
-		case <-changed:
-		case <-time.After(min(left, 500*time.Millisecond)):
-		}
 	}
+}
+
+// awaitOnce reads the operation and, unless that ends the wait, waits for
+// a flush that wrote it (each waiter reads again only when its operation
+// changed, not at every flush: a fleet's waiters would otherwise swamp the
+// store) or a poll interval: another api replica's projector may apply it.
+func (a *API) awaitOnce(ctx context.Context, id string, wait time.Duration, deadline time.Time, known *intake.Record) (readmodel.Operation, bool, error) {
+	changed, release := a.Changes.OperationChanged(id)
+	defer release()
+	op, err := a.readOperation(ctx, id, known)
+	if err != nil && known != nil {
+		op, err = acceptedOperation(*known), nil
+	}
+	if err == nil && op.Ended() {
+		a.deploymentCaughtUp(ctx, op)
+	}
+	if err != nil || op.Ended() || wait <= 0 {
+		return op, true, err
+	}
+	left := time.Until(deadline)
+	if left <= 0 {
+		return op, true, nil
+	}
+	select {
+	case <-ctx.Done():
+		return op, true, nil
+	case <-changed:
+	case <-time.After(min(left, 500*time.Millisecond)):
+	}
+	return op, false, nil
 }
 
 // readOperation is operation, each read bounded by readLimit; an operation

@@ -46,6 +46,9 @@ type Commands interface {
 // Changes wakes waiters when the read models change.
 type Changes interface {
 	Changed() <-chan struct{}
+	// OperationChanged returns a channel closed once operation id may have
+	// changed, and a release to call when no longer waiting on it.
+	OperationChanged(id string) (<-chan struct{}, func())
 }
 
 // Deps are what the handlers need.

@@ -9,10 +9,50 @@ type Notifier struct {
 	ch      chan struct{}
 	applied uint64
 	wakes   int // broadcasts so far
+	// ops are the waiters of single operations, by id: woken only by a
+	// flush that wrote their operation, so a thousand waiters cost a
+	// thousand reads in all, not a thousand reads per flush.
+	ops map[string]*opWaiters
+}
+
+type opWaiters struct {
+	ch   chan struct{}
+	refs int
 }
 
 // NewNotifier returns a notifier with nothing applied yet.
-func NewNotifier() *Notifier { return &Notifier{ch: make(chan struct{})} }
+func NewNotifier() *Notifier {
+	return &Notifier{ch: make(chan struct{}), ops: map[string]*opWaiters{}}
+}
+
+// OperationChanged returns a channel closed once a flush wrote operation id
+// (or the projector started a term: anything may have changed), and release,
+// which the caller must call when it stops waiting on that channel: a waiter
+// that gave up leaves nothing behind.
+func (n *Notifier) OperationChanged(id string) (<-chan struct{}, func()) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	w := n.ops[id]
+	if w == nil {
+		w = &opWaiters{ch: make(chan struct{})}
+		n.ops[id] = w
+	}
+	w.refs++
+	return w.ch, func() {
+		n.mu.Lock()
+		defer n.mu.Unlock()
+		if w.refs--; w.refs == 0 && n.ops[id] == w {
+			delete(n.ops, id)
+		}
+	}
+}
+
+// Waiting is how many operations have waiters (for tests).
+func (n *Notifier) waiting() int {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	return len(n.ops)
+}
 
 // Changed returns a channel closed at the next application.
 func (n *Notifier) Changed() <-chan struct{} {
@@ -28,9 +68,32 @@ func (n *Notifier) Applied() uint64 {
 	return n.applied
 }
 
+// broadcast wakes every waiter: the projector (re)started at seq.
 func (n *Notifier) broadcast(seq uint64) {
 	n.mu.Lock()
 	defer n.mu.Unlock()
+	n.wake(seq)
+	for id, w := range n.ops {
+		close(w.ch)
+		delete(n.ops, id)
+	}
+}
+
+// flushed wakes the waiters of any change and those of the operations a
+// flush up to seq wrote.
+func (n *Notifier) flushed(seq uint64, ops []string) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	n.wake(seq)
+	for _, id := range ops {
+		if w := n.ops[id]; w != nil {
+			close(w.ch)
+			delete(n.ops, id)
+		}
+	}
+}
+
+func (n *Notifier) wake(seq uint64) {
 	n.applied = seq
 	n.wakes++
 	close(n.ch)

@@ -185,7 +185,7 @@ func (p *Projector) flushRetrying(ctx context.Context) bool {
 	}
 	p.wb.flushed()
 	metrics.ProjectorFlushes.Inc()
-	p.notify.broadcast(p.wb.applied)
+	p.notify.flushed(p.wb.applied, p.wb.wroteOps)
 	return true
 }
 

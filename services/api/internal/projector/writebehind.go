@@ -66,10 +66,12 @@ const cacheLimit = 10000
 // writeBehind holds every document applied but not yet written, and where
 // the projection stands in the stream.
 type writeBehind struct {
-	deps  docSet[readmodel.Deployment]
-	ops   docSet[readmodel.Operation]
-	revs  docSet[readmodel.Revision]
-	proms docSet[readmodel.Promotion]
+	deps docSet[readmodel.Deployment]
+	ops  docSet[readmodel.Operation]
+	// wroteOps are the operations the last write wrote (their waiters wake).
+	wroteOps []string
+	revs     docSet[readmodel.Revision]
+	proms    docSet[readmodel.Promotion]
 	// applied is the last sequence applied in memory; events counts those
 	// applied since the last flush, the first of them at since.
 	applied uint64
@@ -116,6 +118,10 @@ func (w *writeBehind) due(l limits, now time.Time) bool {
 func (w *writeBehind) write(ctx context.Context, s *readmodel.Store) error {
 	if err := w.revs.write(ctx, s.PutRevision); err != nil {
 		return err
+	}
+	w.wroteOps = w.wroteOps[:0]
+	for id := range w.ops.dirty {
+		w.wroteOps = append(w.wroteOps, id)
 	}
 	if err := w.ops.write(ctx, s.PutOperation); err != nil {
 		return err
