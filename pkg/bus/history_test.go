@@ -37,19 +37,6 @@ func appendHealth(t *testing.T, b *bus.Conn, subject string, n int) []uint64 {
 	return seqs
 }
 
-func eventsConsumers(t *testing.T, b *bus.Conn) int {
-	t.Helper()
-	s, err := b.JS.Stream(t.Context(), events.StreamEvents)
-	if err != nil {
-		t.Fatal(err)
-	}
-	info, err := s.Info(t.Context())
-	if err != nil {
-		t.Fatal(err)
-	}
-	return info.State.Consumers
-}
-
 // TestHistoryLeavesNoConsumers: reading a history creates nothing on the
 // server that outlives the read, however often it is read (issue 15: an
 // ordered consumer per read hit the 1,000-per-stream limit).
@@ -57,7 +44,7 @@ func TestHistoryLeavesNoConsumers(t *testing.T) {
 	b, _ := embeddedtest.NATS(t)
 	subject := events.DeploymentSubject(ref)
 	appendHealth(t, b, subject, 3)
-	before := eventsConsumers(t, b)
+	before := embeddedtest.EventsConsumers(t, b)
 	const reads = 2000
 	for range reads {
 		records, _, err := b.History(t.Context(), subject)
@@ -68,7 +55,7 @@ func TestHistoryLeavesNoConsumers(t *testing.T) {
 			t.Fatalf("read %d records, want 3", len(records))
 		}
 	}
-	if after := eventsConsumers(t, b); after != before {
+	if after := embeddedtest.EventsConsumers(t, b); after != before {
 		t.Fatalf("consumers on EVENTS: %d before %d history reads, %d after", before, reads, after)
 	}
 }

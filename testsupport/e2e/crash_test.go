@@ -37,6 +37,23 @@ func TestWorkerCrashMidRollout(t *testing.T) {
 		return d.Rollout != nil && d.Rollout.Revision == 2 && d.Rollout.Phase == "Progressing"
 	})
 	t.Logf("METRIC progressing_after=%s", since(began))
+	// Progressing is recorded before the driver applies revision 2: kill it
+	// only once the Deployment carries the new template, or the rollout
+	// "finished" (revision 1's) before anything was interrupted.
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		dep, err := s.Plane.Client().AppsV1().Deployments(s.Namespace).Get(t.Context(), s.ObjectName(ref(name)), metav1.GetOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if dep.Generation >= 2 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("revision 2 never applied: generation %d", dep.Generation)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 	second := s.StartWorker()
 	s.Kill(s.Workers[0])
 	killed := time.Now()

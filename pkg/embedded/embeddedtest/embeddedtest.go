@@ -9,6 +9,7 @@ import (
 
 	"slipway.dev/pkg/bus"
 	"slipway.dev/pkg/embedded"
+	"slipway.dev/pkg/events"
 )
 
 // NATS starts a NATS server for t and returns a connection to it on which
@@ -40,4 +41,19 @@ func FerretDB(t testing.TB) string {
 	}
 	t.Cleanup(f.Close)
 	return f.URI()
+}
+
+// EventsConsumers is how many consumers the EVENTS stream has now: reads
+// that must leave nothing on the server are checked against it.
+func EventsConsumers(t testing.TB, b *bus.Conn) int {
+	t.Helper()
+	s, err := b.JS.Stream(t.Context(), events.StreamEvents)
+	if err != nil {
+		t.Fatal(err)
+	}
+	info, err := s.Info(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return info.State.Consumers
 }

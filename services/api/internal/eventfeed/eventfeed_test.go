@@ -11,19 +11,6 @@ import (
 	"slipway.dev/services/api/internal/eventfeed"
 )
 
-func consumers(t *testing.T, b *bus.Conn) int {
-	t.Helper()
-	s, err := b.JS.Stream(t.Context(), events.StreamEvents)
-	if err != nil {
-		t.Fatal(err)
-	}
-	info, err := s.Info(t.Context())
-	if err != nil {
-		t.Fatal(err)
-	}
-	return info.State.Consumers
-}
-
 func publish(t *testing.T, b *bus.Conn, id string) uint64 {
 	t.Helper()
 	env, err := events.Wrap(events.HealthChanged{To: id}, events.Meta{ID: id, Source: "/test", Subject: "acme/fraud/scorer", Time: time.Now()})
@@ -43,7 +30,7 @@ func TestStopDeletesTheConsumer(t *testing.T) {
 	b, _ := embeddedtest.NATS(t)
 	seq := publish(t, b, "e1")
 	feed := eventfeed.New(b, 4)
-	baseline := consumers(t, b)
+	baseline := embeddedtest.EventsConsumers(t, b)
 	for range 150 {
 		it, err := feed.Events(t.Context(), events.EventSubjects, seq-1)
 		if err != nil {
@@ -55,7 +42,7 @@ func TestStopDeletesTheConsumer(t *testing.T) {
 		it.Stop()
 		it.Stop() // a second Stop is harmless and frees nothing twice
 	}
-	if got := consumers(t, b); got != baseline {
+	if got := embeddedtest.EventsConsumers(t, b); got != baseline {
 		t.Fatalf("consumers on EVENTS: %d before 150 subscriptions, %d after they stopped", baseline, got)
 	}
 	if feed.Open() != 0 {
@@ -86,7 +73,7 @@ func TestSubscriptionsAreCapped(t *testing.T) {
 	}
 	it.Stop()
 	open[1].Stop()
-	if got := consumers(t, b); got != 0 {
+	if got := embeddedtest.EventsConsumers(t, b); got != 0 {
 		t.Fatalf("%d consumers left after every subscription stopped", got)
 	}
 }

@@ -11,9 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"slipway.dev/pkg/bus"
 	"slipway.dev/pkg/embedded/embeddedtest"
-	"slipway.dev/pkg/events"
 	"slipway.dev/services/api/internal/eventfeed"
 )
 
@@ -71,9 +69,9 @@ func TestEventStreamsOverTheCap(t *testing.T) {
 
 	_ = first.Body.Close()
 	deadline := time.Now().Add(10 * time.Second)
-	for feed.Open() > 0 || eventConsumers(t, b) > 0 {
+	for feed.Open() > 0 || embeddedtest.EventsConsumers(t, b) > 0 {
 		if time.Now().After(deadline) {
-			t.Fatalf("after the client left: %d streams open, %d consumers", feed.Open(), eventConsumers(t, b))
+			t.Fatalf("after the client left: %d streams open, %d consumers", feed.Open(), embeddedtest.EventsConsumers(t, b))
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
@@ -82,17 +80,4 @@ func TestEventStreamsOverTheCap(t *testing.T) {
 	if again.StatusCode != http.StatusOK {
 		t.Fatalf("stream after one left: %d", again.StatusCode)
 	}
-}
-
-func eventConsumers(t *testing.T, b *bus.Conn) int {
-	t.Helper()
-	s, err := b.JS.Stream(t.Context(), events.StreamEvents)
-	if err != nil {
-		t.Fatal(err)
-	}
-	info, err := s.Info(t.Context())
-	if err != nil {
-		t.Fatal(err)
-	}
-	return info.State.Consumers
 }
