@@ -184,6 +184,16 @@ func (c *Client) getJSON(ctx context.Context, path string, query url.Values, out
 	return decodeAnswer(resp, out)
 }
 
+// postJSON posts a JSON body (no idempotency key: for admin routes whose
+// create is not retried) and decodes the answer into out.
+func (c *Client) postJSON(ctx context.Context, path string, body []byte, out any) error {
+	resp, err := c.do(ctx, request{method: http.MethodPost, path: path, body: body, contentType: "application/json"})
+	if err != nil {
+		return err
+	}
+	return decodeAnswer(resp, out)
+}
+
 func decodeAnswer(resp *response, out any) error {
 	if err := json.Unmarshal(resp.body, out); err != nil {
 		return fmt.Errorf("the API's answer (%d) is not what was expected: %v", resp.status, err)

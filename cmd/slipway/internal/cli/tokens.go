@@ -49,11 +49,7 @@ type Whoami struct {
 func (c *Client) CreateToken(ctx context.Context, name string, globalAdmin bool, grants []Grant, expiresIn string) (Doc[APIToken], error) {
 	body, _ := json.Marshal(map[string]any{"name": name, "globalAdmin": globalAdmin, "grants": grants, "expiresIn": expiresIn}) // always encodes
 	var t Doc[APIToken]
-	resp, err := c.do(ctx, request{method: http.MethodPost, path: "/v1/tokens", body: body, contentType: "application/json"})
-	if err != nil {
-		return t, err
-	}
-	return t, decodeAnswer(resp, &t)
+	return t, c.postJSON(ctx, "/v1/tokens", body, &t)
 }
 
 // ListTokens lists the tokens the caller may see.

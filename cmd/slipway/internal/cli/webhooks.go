@@ -43,11 +43,7 @@ func webhookPath(id string) string { return "/v1/webhooks/" + url.PathEscape(id)
 // CreateWebhook subscribes url to the events filters select.
 func (c *Client) CreateWebhook(ctx context.Context, body []byte) (Doc[Webhook], error) {
 	var w Doc[Webhook]
-	resp, err := c.do(ctx, request{method: http.MethodPost, path: "/v1/webhooks", body: body, contentType: "application/json"})
-	if err != nil {
-		return w, err
-	}
-	return w, decodeAnswer(resp, &w)
+	return w, c.postJSON(ctx, "/v1/webhooks", body, &w)
 }
 
 // ListWebhooks lists the subscriptions the caller administers.
