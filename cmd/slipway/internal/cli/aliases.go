@@ -88,11 +88,7 @@ func setupAliasSet(fs *flag.FlagSet) runFunc {
 		if err != nil {
 			return err
 		}
-		o, err := cf.options(e)
-		if err != nil {
-			return err
-		}
-		c, err := e.client()
+		o, c, err := cf.clientWith(e)
 		if err != nil {
 			return err
 		}
@@ -108,11 +104,7 @@ func setupAliasDelete(fs *flag.FlagSet) runFunc {
 		if err != nil {
 			return err
 		}
-		o, err := cf.options(e)
-		if err != nil {
-			return err
-		}
-		c, err := e.client()
+		o, c, err := cf.clientWith(e)
 		if err != nil {
 			return err
 		}

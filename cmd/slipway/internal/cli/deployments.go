@@ -70,11 +70,7 @@ func setupCreate(fs *flag.FlagSet) runFunc {
 		if err != nil {
 			return usageErrorf("-f %s: %v", sf.file, err)
 		}
-		o, err := cf.options(e)
-		if err != nil {
-			return err
-		}
-		c, err := e.client()
+		o, c, err := cf.clientWith(e)
 		if err != nil {
 			return err
 		}
@@ -274,11 +270,7 @@ func setupDelete(fs *flag.FlagSet) runFunc {
 		if err != nil {
 			return err
 		}
-		o, err := cf.options(e)
-		if err != nil {
-			return err
-		}
-		c, err := e.client()
+		o, c, err := cf.clientWith(e)
 		if err != nil {
 			return err
 		}

@@ -46,6 +46,16 @@ func (cf *commandFlags) register(fs *flag.FlagSet) {
 		"running the same command line again is a new command; give a key to make reruns answer the first operation)")
 }
 
+// clientWith is the command's options and the client to send it with.
+func (cf *commandFlags) clientWith(e *env) (CommandOptions, *Client, error) {
+	o, err := cf.options(e)
+	if err != nil {
+		return o, nil, err
+	}
+	c, err := e.client()
+	return o, c, err
+}
+
 func (cf *commandFlags) options(e *env) (CommandOptions, error) {
 	if err := checkWait(cf.wait); err != nil {
 		return CommandOptions{}, err

@@ -80,11 +80,7 @@ func setupPromotionCreate(fs *flag.FlagSet) runFunc {
 			req["message"] = message
 		}
 		body, _ := json.Marshal(req) // strings, ints and bools always encode
-		o, err := cf.options(e)
-		if err != nil {
-			return err
-		}
-		c, err := e.client()
+		o, c, err := cf.clientWith(e)
 		if err != nil {
 			return err
 		}
@@ -137,11 +133,7 @@ func setupPromotionApply(fs *flag.FlagSet) runFunc {
 		if len(args) != 1 {
 			return usageErrorf("want one promotion id")
 		}
-		o, err := cf.options(e)
-		if err != nil {
-			return err
-		}
-		c, err := e.client()
+		o, c, err := cf.clientWith(e)
 		if err != nil {
 			return err
 		}

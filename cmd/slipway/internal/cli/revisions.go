@@ -36,11 +36,7 @@ func rollbackCommand() command {
 			if err != nil {
 				return err
 			}
-			o, err := cf.options(e)
-			if err != nil {
-				return err
-			}
-			c, err := e.client()
+			o, c, err := cf.clientWith(e)
 			if err != nil {
 				return err
 			}

@@ -29,11 +29,7 @@ func controlSetup(action string) func(fs *flag.FlagSet) runFunc {
 			if err != nil {
 				return err
 			}
-			o, err := cf.options(e)
-			if err != nil {
-				return err
-			}
-			c, err := e.client()
+			o, c, err := cf.clientWith(e)
 			if err != nil {
 				return err
 			}

@@ -104,11 +104,7 @@ func setupTargetRegister(fs *flag.FlagSet) runFunc {
 			Connection    TargetConnection        `json:"connection"`
 			Routing       *events.Routing         `json:"routing,omitempty"`
 		}{*region, *namespace, *baseURL, types.m, conn, routing})
-		o, err := cf.options(e)
-		if err != nil {
-			return err
-		}
-		c, err := e.client()
+		o, c, err := cf.clientWith(e)
 		if err != nil {
 			return err
 		}
@@ -123,11 +119,7 @@ func setupTargetDelete(fs *flag.FlagSet) runFunc {
 		if len(args) != 1 {
 			return usageErrorf("want one target name")
 		}
-		o, err := cf.options(e)
-		if err != nil {
-			return err
-		}
-		c, err := e.client()
+		o, c, err := cf.clientWith(e)
 		if err != nil {
 			return err
 		}
