@@ -91,7 +91,7 @@ func TestQuickFleetAndSoak(t *testing.T) {
 		"fleet simulated N=3: rollouts of the change that succeeded":          true,
 		"fleet simulated N=3: max JetStream consumers":                        true,
 		"fleet simulated N=3: WARN/ERROR log lines":                           true,
-		"fleet simulated N=3: RSS of bench process per 1,000 deployments":     true,
+		"fleet simulated N=3: RSS of bench process":                           true,
 		"fleet simulated N=3: GET one deployment during the change: p99":      true,
 		"fleet simulated N=3: list page during the change: p99":               true,
 		"fleet simulated N=3: event -> visible in GET during the change: p99": true,
@@ -136,5 +136,35 @@ func TestETagSequence(t *testing.T) {
 	}
 	if _, err := etagSequence(`"9"`); err == nil {
 		t.Error(`etagSequence("9"): want an error, an ETag carries both numbers`)
+	}
+}
+
+func TestFootprintPerThousandOnlyForLargeFleets(t *testing.T) {
+	for _, tc := range []struct {
+		n         int
+		name      string
+		slipway   float64
+		hasTarget bool
+	}{
+		{n: 20, name: "fleet simulated N=20: RSS of api + worker + monitor", slipway: 300, hasTarget: false},
+		{n: 2000, name: "fleet simulated N=2,000: RSS of api + worker + monitor per 1,000 deployments", slipway: 150, hasTarget: true},
+	} {
+		st := &fleetStack{logs: newLogCounter(), exits: func() string { return "" },
+			procs: []proc{{name: "api"}, {name: "rollout-worker"}, {name: benchProcess}}}
+		r := &fleetRun{cluster: fleetSimulated, n: tc.n, st: st, created: &batch{}, changed: &batch{}, probes: &probes{},
+			all: []sample{{at: time.Now(), usage: map[string]procUsage{"api": {RSSMB: 200}, "rollout-worker": {RSSMB: 100}}}}}
+		var found bool
+		for _, row := range r.rows() {
+			if row.Benchmark != tc.name {
+				continue
+			}
+			found = true
+			if row.Slipway != tc.slipway || (row.Target.Met != nil) != tc.hasTarget {
+				t.Errorf("N=%d: %q = %v (target %v), want %v (target %v)", tc.n, row.Benchmark, row.Slipway, row.Target.Met != nil, tc.slipway, tc.hasTarget)
+			}
+		}
+		if !found {
+			t.Errorf("N=%d: no row %q", tc.n, tc.name)
+		}
 	}
 }

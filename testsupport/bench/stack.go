@@ -79,14 +79,19 @@ type Stack struct {
 // StartStack starts a Stack and returns once its API listens. ctx bounds
 // the start; Close stops the stack.
 func StartStack(ctx context.Context, o StackOptions) (s *Stack, err error) {
+	var tail *logTail
 	if o.Logger == nil {
-		o.Logger = slog.New(slog.DiscardHandler)
+		tail = newLogTail(20)
+		o.Logger = slog.New(slog.NewJSONHandler(tail, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	}
 	s = &Stack{MongoDB: "slipway", DataDir: o.DataDir, log: o.Logger}
 	defer func() {
 		if err != nil {
 			_ = s.Close()
 			s = nil
+			if tail != nil && tail.String() != "" {
+				err = fmt.Errorf("%w; the services' last warnings and errors:\n%s", err, tail.String())
+			}
 		}
 	}()
 	if s.nats, err = embedded.StartNATS(filepath.Join(o.DataDir, "nats"), "127.0.0.1", 0); err != nil {
@@ -120,15 +125,18 @@ func StartStack(ctx context.Context, o StackOptions) (s *Stack, err error) {
 	s.group.Go(func() error {
 		return promoter.Run(s.ctx, promoter.Config{NATSURL: s.NATSURL, Logger: s.log.With("service", "promoter")})
 	})
-	return s, waitReady(ctx, s.URL)
+	return s, s.waitReady(ctx)
 }
 
 // Service is a service running in the stack's process until Stop.
 type Service struct {
 	// URL is the base URL of an api.
 	URL  string
+	name string
 	stop context.CancelFunc
-	done chan error
+	// exited is closed when the service's Run returned, err then set.
+	exited chan struct{}
+	err    error
 }
 
 // Stop stops the service and returns the error it stopped with.
@@ -138,14 +146,47 @@ func (v *Service) Stop() error {
 	}
 	v.stop()
 	v.stop = nil
-	return ignoreCanceled(<-v.done)
+	<-v.exited
+	return ignoreCanceled(v.err)
 }
 
-func (s *Stack) run(fn func(context.Context) error) *Service {
+func (s *Stack) run(name string, fn func(context.Context) error) *Service {
 	ctx, stop := context.WithCancel(s.ctx)
-	v := &Service{stop: stop, done: make(chan error, 1)}
-	go func() { v.done <- fn(ctx) }()
+	v := &Service{name: name, stop: stop, exited: make(chan struct{})}
+	go func() {
+		defer close(v.exited)
+		v.err = fn(ctx)
+	}()
 	return v
+}
+
+// waitReady waits for the stack's api to list a target, and fails at once
+// with the reason when a service of the stack stops meanwhile (rather than
+// after waitReady's own deadline, without one).
+func (s *Stack) waitReady(ctx context.Context) error {
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	for _, v := range []*Service{s.mainAPI, s.workerSvc} {
+		go func() {
+			select {
+			case <-v.exited:
+				cancel(fmt.Errorf("%s stopped while the stack started: %w", v.name, v.err))
+			case <-ctx.Done():
+			}
+		}()
+	}
+	go func() {
+		select {
+		case <-s.ctx.Done(): // a service of the group returned
+			cancel(fmt.Errorf("the stack stopped while it started: %w", s.group.Wait()))
+		case <-ctx.Done():
+		}
+	}()
+	err := waitReady(ctx, s.URL)
+	if cause := context.Cause(ctx); err != nil && cause != nil && !errors.Is(cause, context.Canceled) {
+		return cause
+	}
+	return err
 }
 
 // StartAPI runs one more api on a loopback port with database db (the
@@ -156,7 +197,7 @@ func (s *Stack) StartAPI(db string) (*Service, error) {
 	if err != nil {
 		return nil, err
 	}
-	v := s.run(func(ctx context.Context) error {
+	v := s.run("api "+db, func(ctx context.Context) error {
 		return api.Run(ctx, api.Config{Listener: ln, NATSURL: s.NATSURL, MongoURI: s.MongoURI, MongoDB: db, Auth: api.AuthConfig{InsecureNoAuth: true},
 			WebhookSecretsUnsealed: true, // no subscriptions in the benchmarks
 			Logger:                 s.log.With("service", "api", "db", db)})
@@ -167,7 +208,7 @@ func (s *Stack) StartAPI(db string) (*Service, error) {
 
 func (s *Stack) startWorker(cfg worker.Config, targets *kube.Targets) {
 	cfg.NATSURL, cfg.Targets, cfg.Logger = s.NATSURL, targets, s.log.With("service", "rollout-worker")
-	s.workerSvc = s.run(func(ctx context.Context) error { return worker.Run(ctx, cfg) })
+	s.workerSvc = s.run("rollout-worker", func(ctx context.Context) error { return worker.Run(ctx, cfg) })
 }
 
 // serviceConfigs are the worker's and the monitor's settings: `slipway
