@@ -18,7 +18,8 @@ type FerretDB struct {
 	db        *ferretdb.FerretDB
 	cancel    context.CancelFunc
 	done      chan struct{}
-	socketDir string // removed by Close; empty on TCP
+	indexed   chan struct{} // closed when the _id indexer stopped
+	socketDir string        // removed by Close; empty on TCP
 }
 
 // StartFerretDB serves the MongoDB wire protocol on addr (host:port, port 0
@@ -66,15 +67,22 @@ func startFerretDB(dir string, listener ferretdb.ListenerConfig, socketDir strin
 		return nil, fmt.Errorf("ferretdb: %w", err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	f := &FerretDB{db: db, cancel: cancel, done: make(chan struct{}), socketDir: socketDir}
+	f := &FerretDB{db: db, cancel: cancel, done: make(chan struct{}), indexed: make(chan struct{}), socketDir: socketDir}
 	go func() {
 		defer close(f.done)
 		_ = db.Run(ctx)
 	}()
 	if err := f.waitReady(15 * time.Second); err != nil {
+		close(f.indexed)
 		f.Close()
 		return nil, err
 	}
+	go func() {
+		defer close(f.indexed)
+		newIDIndexer(abs).run(ctx, func(err error) {
+			slog.Warn("embedded ferretdb: _id index not made yet; retried in a second", "err", err)
+		})
+	}()
 	return f, nil
 }
 
@@ -85,6 +93,7 @@ func (f *FerretDB) URI() string { return f.db.MongoDBURI() }
 // Close stops the server and waits for it to release its files.
 func (f *FerretDB) Close() {
 	f.cancel()
+	<-f.indexed
 	<-f.done
 	if f.socketDir != "" {
 		_ = os.RemoveAll(f.socketDir)
