@@ -11,13 +11,11 @@ import (
 	"time"
 
 	"github.com/labstack/echo/v4"
-	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/trace"
 
 	"slipway.dev/pkg/events"
 	"slipway.dev/services/api/internal/access"
-	"slipway.dev/services/api/internal/readmodel"
 )
 
 // Authenticator finds the caller of a request.
@@ -181,25 +179,6 @@ func displayPath(path string) string {
 		parts[i] = url.PathEscape(part)
 	}
 	return strings.Join(parts, "/")
-}
-
-// scopeFilter narrows a read model query to the projects the caller may
-// read; nil means everything.
-func scopeFilter(p access.Principal) bson.M {
-	patterns, all := p.Scope()
-	return readmodel.ScopeFilter(patterns, all)
-}
-
-// narrow ands a query filter with the caller's scope.
-func narrow(c echo.Context, filter bson.M) bson.M {
-	s := scopeFilter(principalOf(c))
-	switch {
-	case s == nil:
-		return filter
-	case len(filter) == 0:
-		return s
-	}
-	return bson.M{"$and": bson.A{filter, s}}
 }
 
 // eventProject is the owner/project an event belongs to, "" for events of

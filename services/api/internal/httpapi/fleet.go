@@ -62,7 +62,7 @@ func (a *API) listDeployments(c echo.Context) error {
 	}
 	ctx := c.Request().Context()
 	if full {
-		items, err := a.Reads.Deployments(ctx, q.Filter(), q.Sort(), q.Limit)
+		items, err := a.Reads.Deployments(ctx, q)
 		if err != nil {
 			return err
 		}

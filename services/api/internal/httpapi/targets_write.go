@@ -7,10 +7,10 @@ import (
 	"strings"
 
 	"github.com/labstack/echo/v4"
-	"go.mongodb.org/mongo-driver/v2/bson"
 
 	"slipway.dev/pkg/events"
 	"slipway.dev/pkg/metrics"
+	"slipway.dev/services/api/internal/fleetquery"
 	"slipway.dev/services/api/internal/readmodel"
 )
 
@@ -91,8 +91,9 @@ const inUseShown = 5
 
 // deploymentsOn names up to inUseShown deployments (not terminated) on target.
 func (a *API) deploymentsOn(ctx context.Context, target string) ([]string, error) {
-	deps, err := a.Reads.Deployments(ctx, bson.M{"target": target, "terminated": bson.M{"$ne": true}},
-		bson.D{{Key: "_id", Value: 1}}, inUseShown+1)
+	q := readmodel.FleetQuery{Limit: inUseShown + 1, // in id order, terminated ones left out
+		Query: fleetquery.Query{Terms: []fleetquery.Term{{Field: "target", Op: fleetquery.Eq, Value: target}}}}
+	deps, err := a.Reads.Deployments(ctx, q)
 	if err != nil {
 		return nil, err
 	}

@@ -148,9 +148,10 @@ func (s *Store) Revisions(ctx context.Context, deployment string, before, limit 
 	return out, nil
 }
 
-// Deployments returns the deployments matching filter in the given order.
-func (s *Store) Deployments(ctx context.Context, filter bson.M, sort bson.D, limit int) ([]Deployment, error) {
-	cur, err := s.db.Collection(collDeployments).Find(ctx, filter, options.Find().SetSort(sort).SetLimit(int64(limit)))
+// Deployments returns a page of the fleet as whole documents (the fleet
+// list with view=full; DeploymentSummaries for summaries).
+func (s *Store) Deployments(ctx context.Context, q FleetQuery) ([]Deployment, error) {
+	cur, err := s.db.Collection(collDeployments).Find(ctx, q.Filter(), options.Find().SetSort(q.Sort()).SetLimit(int64(q.Limit)))
 	if err != nil {
 		return nil, fmt.Errorf("list deployments: %w", classify(err))
 	}
@@ -160,19 +161,6 @@ func (s *Store) Deployments(ctx context.Context, filter bson.M, sort bson.D, lim
 	}
 	for i := range out {
 		out[i].Present()
-	}
-	return out, nil
-}
-
-// Operations returns the operations matching filter in the given order.
-func (s *Store) Operations(ctx context.Context, filter bson.M, sort bson.D, limit int) ([]Operation, error) {
-	cur, err := s.db.Collection(collOperations).Find(ctx, filter, options.Find().SetSort(sort).SetLimit(int64(limit)))
-	if err != nil {
-		return nil, fmt.Errorf("list operations: %w", classify(err))
-	}
-	out := []Operation{}
-	if err := cur.All(ctx, &out); err != nil {
-		return nil, fmt.Errorf("list operations: %w", classify(err))
 	}
 	return out, nil
 }
