@@ -41,11 +41,11 @@ func (a *API) audit(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	page := map[string]any{"items": items}
+	page := map[string]any{"items": each(items, operationOf)}
 	if len(items) > limit {
 		items = items[:limit]
 		last := items[limit-1]
-		page["items"], page["nextCursor"] = items, encodeAuditCursor(auditCursor{At: last.AcceptedAt, ID: last.ID})
+		page["items"], page["nextCursor"] = each(items, operationOf), encodeAuditCursor(auditCursor{At: last.AcceptedAt, ID: last.ID})
 	}
 	return c.JSON(http.StatusOK, page)
 }

@@ -67,7 +67,7 @@ func (a *API) listDeployments(c echo.Context) error {
 			return err
 		}
 		page := fleetPage(items, limit, sortName, func(d readmodel.Deployment) fleetItem {
-			return fleetItem{Deployment: d, TargetReachability: a.reachability(d.Target)}
+			return fleetItem{deployment: deploymentOf(d), TargetReachability: a.reachability(d.Target)}
 		}, func(d readmodel.Deployment) (string, time.Time) { return d.ID, d.CreatedAt })
 		return c.JSON(http.StatusOK, page)
 	}
@@ -76,7 +76,7 @@ func (a *API) listDeployments(c echo.Context) error {
 		return err
 	}
 	page := fleetPage(items, limit, sortName, func(d readmodel.DeploymentSummary) summaryItem {
-		return summaryItem{DeploymentSummary: d, TargetReachability: a.reachability(d.Target)}
+		return summaryItem{summary: summaryOf(d), TargetReachability: a.reachability(d.Target)}
 	}, func(d readmodel.DeploymentSummary) (string, time.Time) { return d.ID, d.CreatedAt })
 	return c.JSON(http.StatusOK, page)
 }

@@ -53,10 +53,10 @@ func (a *API) getOperation(c echo.Context) error {
 		return err
 	}
 	if op.Ended() {
-		return c.JSON(http.StatusOK, op)
+		return c.JSON(http.StatusOK, operationOf(op))
 	}
 	c.Response().Header().Set(echo.HeaderLocation, "/v1/operations/"+op.ID)
-	return c.JSON(http.StatusAccepted, op)
+	return c.JSON(http.StatusAccepted, operationOf(op))
 }
 
 // requireOn checks role on the project of a deployment id
@@ -94,10 +94,10 @@ func writeOperation(c echo.Context, op readmodel.Operation) error {
 	case op.Status == readmodel.OpRejected:
 		return rejectionProblem(op)
 	case op.Ended():
-		return c.JSON(http.StatusOK, op)
+		return c.JSON(http.StatusOK, operationOf(op))
 	}
 	c.Response().Header().Set(echo.HeaderLocation, "/v1/operations/"+op.ID)
-	return c.JSON(http.StatusAccepted, op)
+	return c.JSON(http.StatusAccepted, operationOf(op))
 }
 
 // readLimit bounds each read-model read of an operation being awaited: a

@@ -166,7 +166,7 @@ func (a *API) submitPromotion(c echo.Context, tgt events.DeploymentRef, cmd even
 		// answer, as while it runs, never a 5xx (see answerCommitted).
 	}
 	c.Response().Header().Set(echo.HeaderLocation, "/v1/operations/"+op.ID)
-	return c.JSON(http.StatusAccepted, op)
+	return c.JSON(http.StatusAccepted, operationOf(op))
 }
 
 func (a *API) getPromotion(c echo.Context) error {
@@ -202,7 +202,7 @@ const ProductionEnvironment = "production"
 
 // promotionView is a promotion with its status and readable diff.
 type promotionView struct {
-	readmodel.Promotion
+	promotion
 	Status string `json:"status"`
 	Reason string `json:"reason,omitempty"`
 	Diff   string `json:"diffText"`
@@ -216,7 +216,7 @@ func (a *API) answerPromotion(c echo.Context, id string) error {
 	if err != nil {
 		return err
 	}
-	view := promotionView{Promotion: p, Status: "planned"}
+	view := promotionView{promotion: promotionOf(p), Status: "planned"}
 	if len(p.Missing)+len(p.MissingSecrets) > 0 {
 		view.Status = "needs-input"
 	}

@@ -140,13 +140,13 @@ func (a *API) reachability(target string) string {
 // fleetItem is a deployment in the fleet list with view=full, with whether
 // its target answered the workers' last check.
 type fleetItem struct {
-	readmodel.Deployment
+	deployment
 	TargetReachability string `json:"targetReachability"`
 }
 
 // summaryItem is a deployment in the fleet list, with whether its target
 // answered the workers' last check.
 type summaryItem struct {
-	readmodel.DeploymentSummary
+	summary
 	TargetReachability string `json:"targetReachability"`
 }
