@@ -106,8 +106,7 @@ func (a *API) limit(c echo.Context, p access.Principal) error {
 	}
 	secs := max(1, int(wait.Round(time.Second)/time.Second))
 	c.Response().Header().Set("Retry-After", strconv.Itoa(secs))
-	return &Problem{Type: problemBase + "rate-limited", Title: "Too many requests", Status: http.StatusTooManyRequests,
-		Detail: fmt.Sprintf("%s sends %s faster than this server allows; retry after %ds", p.Actor(), what, secs)}
+	return refuse(errRateLimited, fmt.Sprintf("%s sends %s faster than this server allows; retry after %ds", p.Actor(), what, secs))
 }
 
 func mutating(method string) bool {
@@ -122,8 +121,7 @@ func (a *API) unauthenticated(c echo.Context, err error) error {
 	if errors.Is(err, access.ErrUnauthenticated) {
 		detail = err.Error()
 	}
-	return &Problem{Type: problemBase + "unauthenticated", Title: "Authentication required", Status: http.StatusUnauthorized,
-		Detail: detail, Reason: "Unauthenticated"}
+	return refuse(access.ErrUnauthenticated, detail)
 }
 
 // require refuses the request unless its caller holds role on proj
@@ -150,7 +148,7 @@ func (a *API) require(c echo.Context, role access.Role, proj, deployment, action
 			a.Logger.WarnContext(ctx, "record access denial", "err", err)
 		}
 	}
-	return &Problem{Type: problemBase + "forbidden", Title: "Forbidden", Status: http.StatusForbidden, Detail: msg, Reason: "Forbidden"}
+	return refuse(access.ErrForbidden, msg)
 }
 
 // roleHeld says what a caller holds on proj, for a denial's message.

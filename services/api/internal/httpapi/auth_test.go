@@ -15,6 +15,7 @@ import (
 
 	"slipway.dev/pkg/events"
 	"slipway.dev/services/api/internal/access"
+	"slipway.dev/services/api/internal/fault"
 	"slipway.dev/services/api/internal/intake"
 	"slipway.dev/services/api/internal/readmodel"
 	"slipway.dev/services/api/internal/webhooks"
@@ -103,7 +104,7 @@ func (hooks) Create(_ context.Context, r webhooks.CreateRequest) (webhooks.Creat
 func (hooks) List(context.Context) ([]webhooks.Subscription, error) { return nil, nil }
 func (hooks) Get(_ context.Context, id string) (webhooks.Subscription, error) {
 	if id == "wh_missing" { // as the webhooks store answers
-		return webhooks.Subscription{}, fmt.Errorf("webhook %s: %w", id, webhooks.ErrNotFound)
+		return webhooks.Subscription{}, fmt.Errorf("webhook %s: %w", id, fault.ErrNotFound)
 	}
 	if id == "wh_all" {
 		return webhooks.Subscription{ID: id}, nil

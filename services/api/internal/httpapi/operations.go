@@ -11,7 +11,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"slipway.dev/services/api/internal/access"
-
+	"slipway.dev/services/api/internal/fault"
 	"slipway.dev/services/api/internal/intake"
 	"slipway.dev/services/api/internal/readmodel"
 )
@@ -92,7 +92,7 @@ func (a *API) answerCommitted(c echo.Context, rec intake.Record, wait waitFor) e
 func writeOperation(c echo.Context, op readmodel.Operation) error {
 	switch {
 	case op.Status == readmodel.OpRejected:
-		return rejectionProblem(op)
+		return rejection(op)
 	case op.Ended():
 		return c.JSON(http.StatusOK, operationOf(op))
 	}
@@ -157,7 +157,7 @@ func (a *API) readOperation(ctx context.Context, id string, known *intake.Record
 		return a.operation(ctx, id)
 	}
 	op, err := a.Reads.Operation(ctx, id)
-	if errors.Is(err, readmodel.ErrNotFound) {
+	if errors.Is(err, fault.ErrNotFound) {
 		return acceptedOperation(*known), nil
 	}
 	return op, err
@@ -170,7 +170,7 @@ func (a *API) operation(ctx context.Context, id string) (readmodel.Operation, er
 	if err == nil {
 		return op, nil
 	}
-	if !errors.Is(err, readmodel.ErrNotFound) {
+	if !errors.Is(err, fault.ErrNotFound) {
 		return readmodel.Operation{}, err
 	}
 	rec, err := a.Commands.Lookup(ctx, id)

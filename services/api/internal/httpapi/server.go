@@ -164,7 +164,7 @@ func (a *API) readyz(c echo.Context) error {
 }
 
 func unavailable(what string, err error) error {
-	return &Problem{Type: problemBase + "unavailable", Title: "Not ready", Status: http.StatusServiceUnavailable, Detail: what + ": " + err.Error()}
+	return refuse(errNotReady, what+": "+err.Error())
 }
 
 // tracing starts a span per request, continuing a caller's W3C trace context.
@@ -211,7 +211,7 @@ func recoverer(log *slog.Logger) echo.MiddlewareFunc {
 			defer func() {
 				if r := recover(); r != nil {
 					log.ErrorContext(c.Request().Context(), "handler panic", "path", c.Path(), "panic", r)
-					err = &Problem{Type: problemBase + "internal", Title: "Internal error", Status: http.StatusInternalServerError}
+					err = errPanic
 				}
 			}()
 			return next(c)

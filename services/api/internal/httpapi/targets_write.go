@@ -3,13 +3,13 @@ package httpapi
 import (
 	"context"
 	"fmt"
-	"net/http"
 	"strings"
 
 	"github.com/labstack/echo/v4"
 
 	"slipway.dev/pkg/events"
 	"slipway.dev/pkg/metrics"
+	"slipway.dev/services/api/internal/fault"
 	"slipway.dev/services/api/internal/fleetquery"
 	"slipway.dev/services/api/internal/readmodel"
 )
@@ -69,7 +69,7 @@ func (a *API) deleteTarget(c echo.Context) error {
 	}
 	rec, found, _ := a.Targets.Target(name)
 	if !found {
-		return fmt.Errorf("target %s: %w", name, readmodel.ErrNotFound)
+		return fmt.Errorf("target %s: %w", name, fault.ErrNotFound)
 	}
 	if !rec.FromAPI() {
 		return targetConflict(events.ReasonTargetFromConfig,
@@ -123,9 +123,8 @@ func (a *API) submitTarget(c echo.Context, name string, cmd events.Message, wait
 }
 
 // targetConflict is a 409 refusal made before any command is written.
-func targetConflict(reason, detail string) *Problem {
-	return &Problem{Type: problemBase + "conflict", Title: "The target cannot be changed", Status: http.StatusConflict,
-		Detail: detail, Reason: reason}
+func targetConflict(reason, detail string) error {
+	return &refusal{kind: errConflict, detail: detail, reason: reason}
 }
 
 // reachability is whether target answered the workers' last check
