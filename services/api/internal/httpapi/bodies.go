@@ -9,10 +9,10 @@ import (
 	"slipway.dev/services/api/internal/readmodel"
 )
 
-// The API's bodies of read-model documents. Documents are the store's
-// (bson only); these are the API's (json only), mapped field by field, so
-// a change of storage is not a change of the API. testdata/bodies pins
-// their JSON. A nil slice or map stays nil (null), as documents showed it.
+// The API's bodies of read-model documents. Documents carry the store's
+// tags only; these carry the API's, mapped field by field, so a change of
+// storage is not a change of the API. testdata/bodies pins their JSON. A
+// nil slice or map stays nil (null), as documents showed it.
 
 // deployment is what GET of a deployment answers.
 type deployment struct {
