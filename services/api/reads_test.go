@@ -5,6 +5,7 @@ import (
 	"errors"
 	"testing"
 
+	"slipway.dev/services/api/internal/fault"
 	"slipway.dev/services/api/internal/httpapi"
 	"slipway.dev/services/api/internal/readmodel"
 )
@@ -32,7 +33,7 @@ func (s *storeReads) Deployment(_ context.Context, id string) (readmodel.Deploym
 	if d, ok := s.docs[id]; ok {
 		return d, nil
 	}
-	return readmodel.Deployment{}, readmodel.ErrNotFound
+	return readmodel.Deployment{}, fault.ErrNotFound
 }
 
 func TestViewReadsFallBackToTheStore(t *testing.T) {
@@ -50,7 +51,7 @@ func TestViewReadsFallBackToTheStore(t *testing.T) {
 	if d, err := r.Deployment(t.Context(), "acme/fraud/old"); err != nil || d.Seq != 3 || store.reads != 1 {
 		t.Fatalf("document not in the view: %+v, %v, %d store reads", d, err, store.reads)
 	}
-	if _, err := r.Deployment(t.Context(), "acme/fraud/none"); !errors.Is(err, readmodel.ErrNotFound) {
+	if _, err := r.Deployment(t.Context(), "acme/fraud/none"); !errors.Is(err, fault.ErrNotFound) {
 		t.Fatalf("unknown deployment: %v", err)
 	}
 	view.Publish(readmodel.Deployment{ID: "acme/fraud/other", Seq: 9}) // evicts "new"

@@ -13,6 +13,7 @@ import (
 	"slipway.dev/pkg/embedded"
 	"slipway.dev/pkg/events"
 	"slipway.dev/services/api/internal/access"
+	"slipway.dev/services/api/internal/fault"
 	"slipway.dev/testsupport/oidctest"
 )
 
@@ -93,7 +94,7 @@ func TestAPITokens(t *testing.T) {
 	if _, err := a.Authenticate(ctx, bearer(expired)); !errors.Is(err, access.ErrUnauthenticated) {
 		t.Errorf("expired token: %v", err)
 	}
-	if _, _, err := s.Create(ctx, access.NewToken{Name: "x", Grants: []events.Grant{{Project: "acme", Role: "owner"}}}); !errors.Is(err, access.ErrInvalid) {
+	if _, _, err := s.Create(ctx, access.NewToken{Name: "x", Grants: []events.Grant{{Project: "acme", Role: "owner"}}}); !errors.Is(err, fault.ErrInvalid) {
 		t.Errorf("bad grant accepted: %v", err)
 	}
 }
@@ -112,7 +113,7 @@ func TestBootstrapToken(t *testing.T) {
 	if p, err := a.Authenticate(ctx, bearer(raw)); err != nil || !p.GlobalAdmin {
 		t.Fatalf("bootstrap token: %+v, %v", p, err)
 	}
-	if err := s.EnsureBootstrap(ctx, "slw_short_x"); !errors.Is(err, access.ErrInvalid) {
+	if err := s.EnsureBootstrap(ctx, "slw_short_x"); !errors.Is(err, fault.ErrInvalid) {
 		t.Errorf("weak bootstrap token accepted: %v", err)
 	}
 }

@@ -1,6 +1,10 @@
 package access
 
-import "errors"
+import (
+	"errors"
+
+	"slipway.dev/services/api/internal/fault"
+)
 
 var (
 	// ErrUnauthenticated: no credentials, or credentials that are not valid
@@ -8,8 +12,8 @@ var (
 	ErrUnauthenticated = errors.New("unauthenticated")
 	// ErrForbidden: a valid identity without the role the request needs.
 	ErrForbidden = errors.New("forbidden")
-	// ErrInvalid: a request to the token store that cannot be carried out.
-	ErrInvalid = errors.New("invalid token request")
-	// ErrNotFound: no token with that id.
-	ErrNotFound = errors.New("token not found")
+	// errInvalid: a request to the token store that cannot be carried out.
+	errInvalid = fault.Named("invalid token request", fault.ErrInvalid)
+	// errNotFound: no token with that id.
+	errNotFound = fault.Named("token not found", fault.ErrNotFound)
 )

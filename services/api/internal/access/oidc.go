@@ -39,7 +39,7 @@ type OIDC struct {
 // the issuer, so a wrong or unreachable issuer fails here, at start.
 func NewOIDC(ctx context.Context, cfg OIDCConfig, policy Policy) (*OIDC, error) {
 	if cfg.IssuerURL == "" || cfg.Audience == "" {
-		return nil, fmt.Errorf("%w: OIDC needs an issuer URL and an audience (client id)", ErrInvalid)
+		return nil, fmt.Errorf("%w: OIDC needs an issuer URL and an audience (client id)", errInvalid)
 	}
 	if cfg.UsernameClaim == "" {
 		cfg.UsernameClaim = "email"

@@ -116,7 +116,7 @@ func tokenID(raw string) (string, bool) {
 func (s *TokenStore) EnsureBootstrap(ctx context.Context, raw string) error {
 	id, ok := tokenID(raw)
 	if _, secret, _ := strings.Cut(strings.TrimPrefix(raw, TokenPrefix), "_"); !ok || len(secret) < 32 {
-		return fmt.Errorf("%w: the admin token must look like %s<id>_<at least 32 random characters>; make one with `slipway token generate`", ErrInvalid, TokenPrefix)
+		return fmt.Errorf("%w: the admin token must look like %s<id>_<at least 32 random characters>; make one with `slipway token generate`", errInvalid, TokenPrefix)
 	}
 	if cur, err := s.Get(ctx, id); err == nil && cur.RevokedAt == nil &&
 		subtle.ConstantTimeCompare([]byte(cur.Hash), []byte(hashToken(raw))) == 1 {
@@ -156,7 +156,7 @@ func validateNew(n NewToken) error {
 		}
 	}
 	if len(problems) > 0 {
-		return fmt.Errorf("%w: %s", ErrInvalid, strings.Join(problems, "; "))
+		return fmt.Errorf("%w: %s", errInvalid, strings.Join(problems, "; "))
 	}
 	return nil
 }
@@ -170,7 +170,7 @@ func (s *TokenStore) Authenticate(ctx context.Context, raw string) (Principal, e
 		return Principal{}, fmt.Errorf("%w: not a Slipway API token", ErrUnauthenticated)
 	}
 	t, err := s.Get(ctx, id)
-	if errors.Is(err, ErrNotFound) {
+	if errors.Is(err, errNotFound) {
 		return Principal{}, fmt.Errorf("%w: unknown API token", ErrUnauthenticated)
 	}
 	if err != nil {
@@ -192,7 +192,7 @@ func (s *TokenStore) Authenticate(ctx context.Context, raw string) (Principal, e
 func (s *TokenStore) Get(ctx context.Context, id string) (Token, error) {
 	e, err := s.kv.Get(ctx, id)
 	if errors.Is(err, jetstream.ErrKeyNotFound) || errors.Is(err, jetstream.ErrInvalidKey) {
-		return Token{}, fmt.Errorf("token %s: %w", id, ErrNotFound)
+		return Token{}, fmt.Errorf("token %s: %w", id, errNotFound)
 	}
 	if err != nil {
 		return Token{}, fmt.Errorf("read token %s: %w", id, err)
@@ -213,7 +213,7 @@ func (s *TokenStore) List(ctx context.Context) ([]Token, error) {
 	var out []Token
 	for key := range lister.Keys() {
 		t, err := s.Get(ctx, key)
-		if errors.Is(err, ErrNotFound) {
+		if errors.Is(err, errNotFound) {
 			continue
 		}
 		if err != nil {

@@ -6,7 +6,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"slipway.dev/pkg/events"
-	"slipway.dev/services/api/internal/readmodel"
+	"slipway.dev/services/api/internal/fault"
 )
 
 type aliasRequest struct {
@@ -61,7 +61,7 @@ func (a *API) deleteAlias(c echo.Context) error {
 		found = found || al.Name == name
 	}
 	if !found {
-		return fmt.Errorf("alias %s of %s: %w", name, ref, readmodel.ErrNotFound)
+		return fmt.Errorf("alias %s of %s: %w", name, ref, fault.ErrNotFound)
 	}
 	return a.submit(c, events.KindAlias, ref, events.DeleteAlias{Deployment: ref, Alias: name}, wait)
 }

@@ -9,86 +9,83 @@ import (
 	"time"
 
 	"github.com/labstack/echo/v4"
-	"go.mongodb.org/mongo-driver/v2/bson"
 
 	"slipway.dev/pkg/events"
+	"slipway.dev/services/api/internal/readmodel"
 )
 
 // audit answers GET /v1/audit: who did what, when, with which diff and
 // outcome, newest first. Each entry is an operation: its kind, actor,
 // deployment, acceptance time, the spec diff it caused and its status.
 func (a *API) audit(c echo.Context) error {
-	filter, err := auditFilter(c)
+	q, err := auditQuery(c)
 	if err != nil {
 		return err
 	}
-	filter = narrow(c, filter)
+	if patterns, all := principalOf(c).Scope(); !all {
+		q.Scoped, q.Scope = true, patterns
+	}
 	limit, err := limitParam(c)
 	if err != nil {
 		return err
 	}
+	q.Limit = limit + 1
 	if raw := c.QueryParam("cursor"); raw != "" {
 		cur, err := decodeAuditCursor(raw)
 		if err != nil {
 			return err
 		}
-		filter = bson.M{"$and": bson.A{filter, bson.M{"$or": bson.A{
-			bson.M{"acceptedAt": bson.M{"$lt": cur.At}},
-			bson.M{"acceptedAt": cur.At, "_id": bson.M{"$lt": cur.ID}},
-		}}}}
+		q.AfterID, q.AfterAccepted = cur.ID, cur.At
 	}
-	sort := bson.D{{Key: "acceptedAt", Value: -1}, {Key: "_id", Value: -1}}
-	items, err := a.Reads.Operations(c.Request().Context(), filter, sort, limit+1)
+	items, err := a.Reads.Operations(c.Request().Context(), q)
 	if err != nil {
 		return err
 	}
-	page := map[string]any{"items": items}
+	page := map[string]any{"items": each(items, operationOf)}
 	if len(items) > limit {
 		items = items[:limit]
 		last := items[limit-1]
-		page["items"], page["nextCursor"] = items, encodeAuditCursor(auditCursor{At: last.AcceptedAt, ID: last.ID})
+		page["items"], page["nextCursor"] = each(items, operationOf), encodeAuditCursor(auditCursor{At: last.AcceptedAt, ID: last.ID})
 	}
 	return c.JSON(http.StatusOK, page)
 }
 
-func auditFilter(c echo.Context) (bson.M, error) {
-	q := c.QueryParams()
-	and := bson.A{}
-	if v := q.Get("actor"); v != "" {
-		and = append(and, bson.M{"actor": v})
-	}
-	if v := q.Get("kind"); v != "" {
-		and = append(and, bson.M{"kind": v})
-	}
-	if v := q.Get("status"); v != "" {
-		and = append(and, bson.M{"status": v})
-	}
-	if v := q.Get("project"); v != "" {
+// auditQuery turns the query parameters into one query.
+func auditQuery(c echo.Context) (readmodel.OperationQuery, error) {
+	params := c.QueryParams()
+	q := readmodel.OperationQuery{Actor: params.Get("actor"), Kind: params.Get("kind"), Status: params.Get("status")}
+	if v := params.Get("project"); v != "" {
 		owner, project, ok := strings.Cut(v, "/")
 		if !ok || events.ValidateName("", owner, 63) != nil || events.ValidateName("", project, 63) != nil {
-			return nil, fmt.Errorf("%w: project must be owner/project", errBadParam)
+			return q, fmt.Errorf("%w: project must be owner/project", errBadParam)
 		}
-		and = append(and, bson.M{"owner": owner, "project": project})
+		q.Owner, q.Project = owner, project
 	}
-	if v := q.Get("deployment"); v != "" {
+	if v := params.Get("deployment"); v != "" {
 		if _, ok := parseRef(v); !ok {
-			return nil, fmt.Errorf("%w: deployment must be owner/project/name", errBadParam)
+			return q, fmt.Errorf("%w: deployment must be owner/project/name", errBadParam)
 		}
-		and = append(and, bson.M{"deployment": v})
+		q.Deployment = v
 	}
-	for param, op := range map[string]string{"from": "$gte", "to": "$lt"} {
-		if v := q.Get(param); v != "" {
-			t, err := time.Parse(time.RFC3339, v)
-			if err != nil {
-				return nil, fmt.Errorf("%w: %s must be an RFC 3339 time like 2026-11-24T10:00:00Z", errBadParam, param)
-			}
-			and = append(and, bson.M{"acceptedAt": bson.M{op: t}})
-		}
+	var err error
+	if q.From, err = timeParam(c, "from"); err != nil {
+		return q, err
 	}
-	if len(and) == 0 {
-		return bson.M{}, nil
+	q.To, err = timeParam(c, "to")
+	return q, err
+}
+
+// timeParam is an RFC 3339 query parameter; nil when absent.
+func timeParam(c echo.Context, name string) (*time.Time, error) {
+	v := c.QueryParam(name)
+	if v == "" {
+		return nil, nil
 	}
-	return bson.M{"$and": and}, nil
+	t, err := time.Parse(time.RFC3339, v)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %s must be an RFC 3339 time like 2026-11-24T10:00:00Z", errBadParam, name)
+	}
+	return &t, nil
 }
 
 type auditCursor struct {

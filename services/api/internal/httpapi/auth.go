@@ -11,13 +11,11 @@ import (
 	"time"
 
 	"github.com/labstack/echo/v4"
-	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/trace"
 
 	"slipway.dev/pkg/events"
 	"slipway.dev/services/api/internal/access"
-	"slipway.dev/services/api/internal/readmodel"
 )
 
 // Authenticator finds the caller of a request.
@@ -108,8 +106,7 @@ func (a *API) limit(c echo.Context, p access.Principal) error {
 	}
 	secs := max(1, int(wait.Round(time.Second)/time.Second))
 	c.Response().Header().Set("Retry-After", strconv.Itoa(secs))
-	return &Problem{Type: problemBase + "rate-limited", Title: "Too many requests", Status: http.StatusTooManyRequests,
-		Detail: fmt.Sprintf("%s sends %s faster than this server allows; retry after %ds", p.Actor(), what, secs)}
+	return refuse(errRateLimited, fmt.Sprintf("%s sends %s faster than this server allows; retry after %ds", p.Actor(), what, secs))
 }
 
 func mutating(method string) bool {
@@ -124,8 +121,7 @@ func (a *API) unauthenticated(c echo.Context, err error) error {
 	if errors.Is(err, access.ErrUnauthenticated) {
 		detail = err.Error()
 	}
-	return &Problem{Type: problemBase + "unauthenticated", Title: "Authentication required", Status: http.StatusUnauthorized,
-		Detail: detail, Reason: "Unauthenticated"}
+	return refuse(access.ErrUnauthenticated, detail)
 }
 
 // require refuses the request unless its caller holds role on proj
@@ -152,7 +148,7 @@ func (a *API) require(c echo.Context, role access.Role, proj, deployment, action
 			a.Logger.WarnContext(ctx, "record access denial", "err", err)
 		}
 	}
-	return &Problem{Type: problemBase + "forbidden", Title: "Forbidden", Status: http.StatusForbidden, Detail: msg, Reason: "Forbidden"}
+	return refuse(access.ErrForbidden, msg)
 }
 
 // roleHeld says what a caller holds on proj, for a denial's message.
@@ -181,25 +177,6 @@ func displayPath(path string) string {
 		parts[i] = url.PathEscape(part)
 	}
 	return strings.Join(parts, "/")
-}
-
-// scopeFilter narrows a read model query to the projects the caller may
-// read; nil means everything.
-func scopeFilter(p access.Principal) bson.M {
-	patterns, all := p.Scope()
-	return readmodel.ScopeFilter(patterns, all)
-}
-
-// narrow ands a query filter with the caller's scope.
-func narrow(c echo.Context, filter bson.M) bson.M {
-	s := scopeFilter(principalOf(c))
-	switch {
-	case s == nil:
-		return filter
-	case len(filter) == 0:
-		return s
-	}
-	return bson.M{"$and": bson.A{filter, s}}
 }
 
 // eventProject is the owner/project an event belongs to, "" for events of

@@ -7,17 +7,15 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"reflect"
 	"slices"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
-	"go.mongodb.org/mongo-driver/v2/bson"
-
 	"slipway.dev/pkg/events"
 	"slipway.dev/services/api/internal/access"
+	"slipway.dev/services/api/internal/fault"
 	"slipway.dev/services/api/internal/intake"
 	"slipway.dev/services/api/internal/readmodel"
 	"slipway.dev/services/api/internal/webhooks"
@@ -52,13 +50,13 @@ func (*world) Revision(_ context.Context, _ string, n int) (readmodel.Revision, 
 func (*world) Revisions(context.Context, string, int, int) ([]readmodel.Revision, error) {
 	return nil, nil
 }
-func (*world) Deployments(context.Context, bson.M, bson.D, int) ([]readmodel.Deployment, error) {
+func (*world) Deployments(context.Context, readmodel.FleetQuery) ([]readmodel.Deployment, error) {
 	return nil, nil
 }
 func (*world) DeploymentSummaries(context.Context, readmodel.FleetQuery) ([]readmodel.DeploymentSummary, error) {
 	return nil, nil
 }
-func (*world) Operations(context.Context, bson.M, bson.D, int) ([]readmodel.Operation, error) {
+func (*world) Operations(context.Context, readmodel.OperationQuery) ([]readmodel.Operation, error) {
 	return nil, nil
 }
 func (*world) Promotion(_ context.Context, id string) (readmodel.Promotion, error) {
@@ -106,7 +104,7 @@ func (hooks) Create(_ context.Context, r webhooks.CreateRequest) (webhooks.Creat
 func (hooks) List(context.Context) ([]webhooks.Subscription, error) { return nil, nil }
 func (hooks) Get(_ context.Context, id string) (webhooks.Subscription, error) {
 	if id == "wh_missing" { // as the webhooks store answers
-		return webhooks.Subscription{}, fmt.Errorf("webhook %s: %w", id, webhooks.ErrNotFound)
+		return webhooks.Subscription{}, fmt.Errorf("webhook %s: %w", id, fault.ErrNotFound)
 	}
 	if id == "wh_all" {
 		return webhooks.Subscription{ID: id}, nil
@@ -306,22 +304,6 @@ func TestCredentialsRequiredExceptOnPublicRoutes(t *testing.T) {
 	}
 	if len(w.records) != 0 {
 		t.Errorf("401s were recorded as denials: %v", w.records)
-	}
-}
-
-func TestScopeFilter(t *testing.T) {
-	if f := scopeFilter(principals["global"]); f != nil {
-		t.Errorf("global admin narrowed to %v", f)
-	}
-	tests := map[string]bson.M{
-		"owner-wide-admin": {"$or": bson.A{bson.M{"owner": "acme"}}},
-		"viewer":           {"$or": bson.A{bson.M{"owner": "acme", "project": "fraud"}}},
-	}
-	for name, want := range tests {
-		// DeepEqual, not the printed form: bson.M prints in map order.
-		if got := scopeFilter(principals[name]); !reflect.DeepEqual(got, want) {
-			t.Errorf("%s: %v, want %v", name, got, want)
-		}
 	}
 }
 

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"slipway.dev/pkg/events"
+	"slipway.dev/services/api/internal/fault"
 	"slipway.dev/services/api/internal/intake"
 	"slipway.dev/services/api/internal/readmodel"
 )
@@ -34,7 +35,7 @@ func (s *stalledReads) Operation(ctx context.Context, id string) (readmodel.Oper
 	case <-ctx.Done():
 	case <-time.After(s.clientTimeout):
 	}
-	return readmodel.Operation{}, fmt.Errorf("operation %s: %w: i/o timeout", id, readmodel.ErrUnavailable)
+	return readmodel.Operation{}, fmt.Errorf("operation %s: %w: i/o timeout", id, fault.ErrUnavailable)
 }
 
 func (*stalledReads) Deployment(_ context.Context, id string) (readmodel.Deployment, error) {

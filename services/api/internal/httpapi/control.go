@@ -6,7 +6,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"slipway.dev/pkg/events"
-	"slipway.dev/services/api/internal/readmodel"
+	"slipway.dev/services/api/internal/fault"
 )
 
 type controlRequest struct {
@@ -43,7 +43,7 @@ func (a *API) controlRollout(c echo.Context) error {
 	case "abort":
 		kind, cmd = events.KindAbort, events.AbortRollout{Deployment: ref, Message: req.Message}
 	default:
-		return fmt.Errorf("rollout action %q: %w (the actions are pause, resume and abort)", c.Param("action"), readmodel.ErrNotFound)
+		return fmt.Errorf("rollout action %q: %w (the actions are pause, resume and abort)", c.Param("action"), fault.ErrNotFound)
 	}
 	return a.submit(c, kind, ref, cmd, wait)
 }

@@ -82,7 +82,7 @@ func (a *API) getDeployment(c echo.Context) error {
 	if c.Request().Header.Get("If-None-Match") == etag {
 		return c.NoContent(http.StatusNotModified)
 	}
-	return c.JSON(http.StatusOK, d)
+	return c.JSON(http.StatusOK, deploymentOf(d))
 }
 
 // actor is who is asking, as commands, events and the audit log name them:
@@ -114,7 +114,7 @@ func (a *API) submit(c echo.Context, kind string, ref events.DeploymentRef, cmd 
 	if wait == 0 && !rec.Duplicate {
 		// Stored just now: no event has touched its operation yet, so the
 		// intake's record is the whole answer; no read-model lookup.
-		return c.JSON(http.StatusAccepted, acceptedOperation(rec))
+		return c.JSON(http.StatusAccepted, operationOf(acceptedOperation(rec)))
 	}
 	return a.answerCommitted(c, rec, wait)
 }

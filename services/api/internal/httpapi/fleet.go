@@ -62,12 +62,12 @@ func (a *API) listDeployments(c echo.Context) error {
 	}
 	ctx := c.Request().Context()
 	if full {
-		items, err := a.Reads.Deployments(ctx, q.Filter(), q.Sort(), q.Limit)
+		items, err := a.Reads.Deployments(ctx, q)
 		if err != nil {
 			return err
 		}
 		page := fleetPage(items, limit, sortName, func(d readmodel.Deployment) fleetItem {
-			return fleetItem{Deployment: d, TargetReachability: a.reachability(d.Target)}
+			return fleetItem{deployment: deploymentOf(d), TargetReachability: a.reachability(d.Target)}
 		}, func(d readmodel.Deployment) (string, time.Time) { return d.ID, d.CreatedAt })
 		return c.JSON(http.StatusOK, page)
 	}
@@ -76,7 +76,7 @@ func (a *API) listDeployments(c echo.Context) error {
 		return err
 	}
 	page := fleetPage(items, limit, sortName, func(d readmodel.DeploymentSummary) summaryItem {
-		return summaryItem{DeploymentSummary: d, TargetReachability: a.reachability(d.Target)}
+		return summaryItem{summary: summaryOf(d), TargetReachability: a.reachability(d.Target)}
 	}, func(d readmodel.DeploymentSummary) (string, time.Time) { return d.ID, d.CreatedAt })
 	return c.JSON(http.StatusOK, page)
 }

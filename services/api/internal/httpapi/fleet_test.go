@@ -8,8 +8,6 @@ import (
 	"strings"
 	"testing"
 
-	"go.mongodb.org/mongo-driver/v2/bson"
-
 	"slipway.dev/pkg/events"
 	"slipway.dev/services/api/internal/readmodel"
 	"slipway.dev/testsupport/apitest"
@@ -34,9 +32,9 @@ func (f *fleetReads) docs() []readmodel.Deployment {
 	return out
 }
 
-func (f *fleetReads) Deployments(_ context.Context, _ bson.M, _ bson.D, limit int) ([]readmodel.Deployment, error) {
-	f.asked = limit
-	return f.docs()[:min(limit, 3)], nil
+func (f *fleetReads) Deployments(_ context.Context, q readmodel.FleetQuery) ([]readmodel.Deployment, error) {
+	f.asked = q.Limit
+	return f.docs()[:min(q.Limit, 3)], nil
 }
 
 func (f *fleetReads) DeploymentSummaries(_ context.Context, q readmodel.FleetQuery) ([]readmodel.DeploymentSummary, error) {

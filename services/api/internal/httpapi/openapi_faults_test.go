@@ -8,8 +8,6 @@ import (
 	"net/http/httptest"
 	"testing"
 
-	"go.mongodb.org/mongo-driver/v2/bson"
-
 	"slipway.dev/pkg/events"
 	"slipway.dev/services/api/internal/intake"
 	"slipway.dev/services/api/internal/readmodel"
@@ -35,13 +33,13 @@ func (broken) Revision(context.Context, string, int) (readmodel.Revision, error)
 func (broken) Revisions(context.Context, string, int, int) ([]readmodel.Revision, error) {
 	return nil, errBroken
 }
-func (broken) Deployments(context.Context, bson.M, bson.D, int) ([]readmodel.Deployment, error) {
+func (broken) Deployments(context.Context, readmodel.FleetQuery) ([]readmodel.Deployment, error) {
 	return nil, errBroken
 }
 func (broken) DeploymentSummaries(context.Context, readmodel.FleetQuery) ([]readmodel.DeploymentSummary, error) {
 	return nil, errBroken
 }
-func (broken) Operations(context.Context, bson.M, bson.D, int) ([]readmodel.Operation, error) {
+func (broken) Operations(context.Context, readmodel.OperationQuery) ([]readmodel.Operation, error) {
 	return nil, errBroken
 }
 func (broken) Promotion(context.Context, string) (readmodel.Promotion, error) {

@@ -11,7 +11,6 @@ import (
 
 	"slipway.dev/pkg/events"
 	"slipway.dev/services/api/internal/access"
-	"slipway.dev/services/api/internal/readmodel"
 	"slipway.dev/services/api/internal/webhooks"
 )
 
@@ -25,8 +24,8 @@ func TestOpenAPISchemasDeclareEveryField(t *testing.T) {
 	for name, v := range map[string]any{
 		"Deployment":        fleetItem{},
 		"DeploymentSummary": summaryItem{},
-		"Operation":         readmodel.Operation{},
-		"Revision":          readmodel.Revision{},
+		"Operation":         operation{},
+		"Revision":          revision{},
 		"Promotion":         promotionView{},
 		"Problem":           Problem{},
 		"Target":            events.TargetRecord{},

@@ -11,7 +11,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"slipway.dev/services/api/internal/access"
-
+	"slipway.dev/services/api/internal/fault"
 	"slipway.dev/services/api/internal/intake"
 	"slipway.dev/services/api/internal/readmodel"
 )
@@ -53,10 +53,10 @@ func (a *API) getOperation(c echo.Context) error {
 		return err
 	}
 	if op.Ended() {
-		return c.JSON(http.StatusOK, op)
+		return c.JSON(http.StatusOK, operationOf(op))
 	}
 	c.Response().Header().Set(echo.HeaderLocation, "/v1/operations/"+op.ID)
-	return c.JSON(http.StatusAccepted, op)
+	return c.JSON(http.StatusAccepted, operationOf(op))
 }
 
 // requireOn checks role on the project of a deployment id
@@ -92,12 +92,12 @@ func (a *API) answerCommitted(c echo.Context, rec intake.Record, wait waitFor) e
 func writeOperation(c echo.Context, op readmodel.Operation) error {
 	switch {
 	case op.Status == readmodel.OpRejected:
-		return rejectionProblem(op)
+		return rejection(op)
 	case op.Ended():
-		return c.JSON(http.StatusOK, op)
+		return c.JSON(http.StatusOK, operationOf(op))
 	}
 	c.Response().Header().Set(echo.HeaderLocation, "/v1/operations/"+op.ID)
-	return c.JSON(http.StatusAccepted, op)
+	return c.JSON(http.StatusAccepted, operationOf(op))
 }
 
 // readLimit bounds each read-model read of an operation being awaited: a
@@ -157,7 +157,7 @@ func (a *API) readOperation(ctx context.Context, id string, known *intake.Record
 		return a.operation(ctx, id)
 	}
 	op, err := a.Reads.Operation(ctx, id)
-	if errors.Is(err, readmodel.ErrNotFound) {
+	if errors.Is(err, fault.ErrNotFound) {
 		return acceptedOperation(*known), nil
 	}
 	return op, err
@@ -170,7 +170,7 @@ func (a *API) operation(ctx context.Context, id string) (readmodel.Operation, er
 	if err == nil {
 		return op, nil
 	}
-	if !errors.Is(err, readmodel.ErrNotFound) {
+	if !errors.Is(err, fault.ErrNotFound) {
 		return readmodel.Operation{}, err
 	}
 	rec, err := a.Commands.Lookup(ctx, id)

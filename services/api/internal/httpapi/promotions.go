@@ -13,6 +13,7 @@ import (
 	"slipway.dev/pkg/events"
 	"slipway.dev/pkg/specdiff"
 	"slipway.dev/services/api/internal/access"
+	"slipway.dev/services/api/internal/fault"
 	"slipway.dev/services/api/internal/readmodel"
 )
 
@@ -82,9 +83,9 @@ func (a *API) validatePromotion(c echo.Context, req promotionRequest) (events.De
 	}
 	ctx := c.Request().Context()
 	for field, ref := range map[string]events.DeploymentRef{"source": src, "target": tgt} {
-		if _, err := a.Reads.Deployment(ctx, ref.String()); errors.Is(err, readmodel.ErrNotFound) {
-			return src, tgt, &Problem{Type: problemBase + "not-found", Title: "Not found", Status: http.StatusNotFound,
-				Detail: fmt.Sprintf("%s deployment %s does not exist", field, ref), Errors: []events.FieldError{{Field: field, Message: "does not exist"}}}
+		if _, err := a.Reads.Deployment(ctx, ref.String()); errors.Is(err, fault.ErrNotFound) {
+			return src, tgt, &refusal{kind: fault.ErrNotFound, detail: fmt.Sprintf("%s deployment %s does not exist", field, ref),
+				fields: []events.FieldError{{Field: field, Message: "does not exist"}}}
 		} else if err != nil {
 			return src, tgt, err
 		}
@@ -156,7 +157,7 @@ func (a *API) submitPromotion(c echo.Context, tgt events.DeploymentRef, cmd even
 	}
 	switch {
 	case op.Status == readmodel.OpRejected:
-		return rejectionProblem(op)
+		return rejection(op)
 	case op.Ended():
 		c.Response().Header().Set(echo.HeaderLocation, "/v1/promotions/"+id)
 		if err := a.answerPromotion(c, id); err == nil {
@@ -166,7 +167,7 @@ func (a *API) submitPromotion(c echo.Context, tgt events.DeploymentRef, cmd even
 		// answer, as while it runs, never a 5xx (see answerCommitted).
 	}
 	c.Response().Header().Set(echo.HeaderLocation, "/v1/operations/"+op.ID)
-	return c.JSON(http.StatusAccepted, op)
+	return c.JSON(http.StatusAccepted, operationOf(op))
 }
 
 func (a *API) getPromotion(c echo.Context) error {
@@ -188,7 +189,7 @@ func (a *API) authorizePromotion(c echo.Context, src, tgt events.DeploymentRef) 
 	}
 	role, action := access.Deployer, "promote into "+tgt.String()
 	d, err := a.Reads.Deployment(c.Request().Context(), tgt.String())
-	if err != nil && !errors.Is(err, readmodel.ErrNotFound) {
+	if err != nil && !errors.Is(err, fault.ErrNotFound) {
 		return err
 	}
 	if d.Environment == ProductionEnvironment {
@@ -202,7 +203,7 @@ const ProductionEnvironment = "production"
 
 // promotionView is a promotion with its status and readable diff.
 type promotionView struct {
-	readmodel.Promotion
+	promotion
 	Status string `json:"status"`
 	Reason string `json:"reason,omitempty"`
 	Diff   string `json:"diffText"`
@@ -216,7 +217,7 @@ func (a *API) answerPromotion(c echo.Context, id string) error {
 	if err != nil {
 		return err
 	}
-	view := promotionView{Promotion: p, Status: "planned"}
+	view := promotionView{promotion: promotionOf(p), Status: "planned"}
 	if len(p.Missing)+len(p.MissingSecrets) > 0 {
 		view.Status = "needs-input"
 	}

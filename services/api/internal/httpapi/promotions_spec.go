@@ -7,7 +7,7 @@ import (
 	"strings"
 
 	"slipway.dev/pkg/events"
-	"slipway.dev/services/api/internal/readmodel"
+	"slipway.dev/services/api/internal/fault"
 )
 
 // validatePromotionEnv checks the values given for env keys new in the
@@ -36,7 +36,7 @@ func (a *API) checkPromotedArtifact(ctx context.Context, src events.DeploymentRe
 	var spec *events.Spec
 	if revision > 0 {
 		r, err := a.Reads.Revision(ctx, src.String(), revision)
-		if errors.Is(err, readmodel.ErrNotFound) {
+		if errors.Is(err, fault.ErrNotFound) {
 			return nil // the promoter answers an unknown revision
 		} else if err != nil {
 			return err

@@ -3,7 +3,6 @@ package httpapi
 import (
 	"encoding/json"
 	"fmt"
-	"net/http"
 	"slices"
 	"strings"
 
@@ -38,8 +37,7 @@ func knownQueries(next echo.HandlerFunc) echo.HandlerFunc {
 			return next(c)
 		}
 		slices.SortFunc(fe, func(a, b events.FieldError) int { return strings.Compare(a.Field, b.Field) })
-		return &Problem{Type: problemBase + "bad-parameter", Title: "A query parameter is invalid", Status: http.StatusBadRequest,
-			Detail: fmt.Sprintf("unknown query parameter %s", fieldNames(fe)), Errors: fe}
+		return &refusal{kind: errBadParam, detail: fmt.Sprintf("unknown query parameter %s", fieldNames(fe)), fields: fe}
 	}
 }
 

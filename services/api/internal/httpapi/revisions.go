@@ -42,9 +42,9 @@ func (a *API) listRevisions(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	page := map[string]any{"items": items}
+	page := map[string]any{"items": each(items, revisionOf)}
 	if len(items) > limit {
-		page["items"] = items[:limit]
+		page["items"] = each(items[:limit], revisionOf)
 		page["nextCursor"] = encodeRevisionCursor(items[limit-1].Number)
 	}
 	return c.JSON(http.StatusOK, page)
@@ -59,7 +59,7 @@ func (a *API) getRevision(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, r)
+	return c.JSON(http.StatusOK, revisionOf(r))
 }
 
 func revisionParam(raw string) (int, error) {

@@ -13,7 +13,6 @@ import (
 
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
-	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/propagation"
 
@@ -29,10 +28,12 @@ type Reads interface {
 	Operation(ctx context.Context, id string) (readmodel.Operation, error)
 	Revision(ctx context.Context, deployment string, n int) (readmodel.Revision, error)
 	Revisions(ctx context.Context, deployment string, before, limit int) ([]readmodel.Revision, error)
-	Deployments(ctx context.Context, filter bson.M, sort bson.D, limit int) ([]readmodel.Deployment, error)
-	// DeploymentSummaries is Deployments as summaries: the fleet list.
+	// Deployments is a page of the fleet as whole documents,
+	// DeploymentSummaries the same page as summaries: the fleet list.
+	Deployments(ctx context.Context, q readmodel.FleetQuery) ([]readmodel.Deployment, error)
 	DeploymentSummaries(ctx context.Context, q readmodel.FleetQuery) ([]readmodel.DeploymentSummary, error)
-	Operations(ctx context.Context, filter bson.M, sort bson.D, limit int) ([]readmodel.Operation, error)
+	// Operations is a page of the audit log, newest first.
+	Operations(ctx context.Context, q readmodel.OperationQuery) ([]readmodel.Operation, error)
 	Promotion(ctx context.Context, id string) (readmodel.Promotion, error)
 	Ping(ctx context.Context) error
 }
@@ -163,7 +164,7 @@ func (a *API) readyz(c echo.Context) error {
 }
 
 func unavailable(what string, err error) error {
-	return &Problem{Type: problemBase + "unavailable", Title: "Not ready", Status: http.StatusServiceUnavailable, Detail: what + ": " + err.Error()}
+	return refuse(errNotReady, what+": "+err.Error())
 }
 
 // tracing starts a span per request, continuing a caller's W3C trace context.
@@ -210,7 +211,7 @@ func recoverer(log *slog.Logger) echo.MiddlewareFunc {
 			defer func() {
 				if r := recover(); r != nil {
 					log.ErrorContext(c.Request().Context(), "handler panic", "path", c.Path(), "panic", r)
-					err = &Problem{Type: problemBase + "internal", Title: "Internal error", Status: http.StatusInternalServerError}
+					err = errPanic
 				}
 			}()
 			return next(c)

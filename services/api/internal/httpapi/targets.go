@@ -9,7 +9,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"slipway.dev/pkg/events"
-	"slipway.dev/services/api/internal/readmodel"
+	"slipway.dev/services/api/internal/fault"
 )
 
 // Targets is the api's view of the targets the workers serve.
@@ -26,7 +26,7 @@ func (a *API) listTargets(c echo.Context) error {
 func (a *API) getTarget(c echo.Context) error {
 	rec, found, _ := a.Targets.Target(c.Param("target"))
 	if !found {
-		return fmt.Errorf("target %s: %w", c.Param("target"), readmodel.ErrNotFound)
+		return fmt.Errorf("target %s: %w", c.Param("target"), fault.ErrNotFound)
 	}
 	return c.JSON(http.StatusOK, rec)
 }

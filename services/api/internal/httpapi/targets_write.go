@@ -3,14 +3,14 @@ package httpapi
 import (
 	"context"
 	"fmt"
-	"net/http"
 	"strings"
 
 	"github.com/labstack/echo/v4"
-	"go.mongodb.org/mongo-driver/v2/bson"
 
 	"slipway.dev/pkg/events"
 	"slipway.dev/pkg/metrics"
+	"slipway.dev/services/api/internal/fault"
+	"slipway.dev/services/api/internal/fleetquery"
 	"slipway.dev/services/api/internal/readmodel"
 )
 
@@ -69,7 +69,7 @@ func (a *API) deleteTarget(c echo.Context) error {
 	}
 	rec, found, _ := a.Targets.Target(name)
 	if !found {
-		return fmt.Errorf("target %s: %w", name, readmodel.ErrNotFound)
+		return fmt.Errorf("target %s: %w", name, fault.ErrNotFound)
 	}
 	if !rec.FromAPI() {
 		return targetConflict(events.ReasonTargetFromConfig,
@@ -91,8 +91,9 @@ const inUseShown = 5
 
 // deploymentsOn names up to inUseShown deployments (not terminated) on target.
 func (a *API) deploymentsOn(ctx context.Context, target string) ([]string, error) {
-	deps, err := a.Reads.Deployments(ctx, bson.M{"target": target, "terminated": bson.M{"$ne": true}},
-		bson.D{{Key: "_id", Value: 1}}, inUseShown+1)
+	q := readmodel.FleetQuery{Limit: inUseShown + 1, // in id order, terminated ones left out
+		Query: fleetquery.Query{Terms: []fleetquery.Term{{Field: "target", Op: fleetquery.Eq, Value: target}}}}
+	deps, err := a.Reads.Deployments(ctx, q)
 	if err != nil {
 		return nil, err
 	}
@@ -122,9 +123,8 @@ func (a *API) submitTarget(c echo.Context, name string, cmd events.Message, wait
 }
 
 // targetConflict is a 409 refusal made before any command is written.
-func targetConflict(reason, detail string) *Problem {
-	return &Problem{Type: problemBase + "conflict", Title: "The target cannot be changed", Status: http.StatusConflict,
-		Detail: detail, Reason: reason}
+func targetConflict(reason, detail string) error {
+	return &refusal{kind: errConflict, detail: detail, reason: reason}
 }
 
 // reachability is whether target answered the workers' last check
@@ -139,13 +139,13 @@ func (a *API) reachability(target string) string {
 // fleetItem is a deployment in the fleet list with view=full, with whether
 // its target answered the workers' last check.
 type fleetItem struct {
-	readmodel.Deployment
+	deployment
 	TargetReachability string `json:"targetReachability"`
 }
 
 // summaryItem is a deployment in the fleet list, with whether its target
 // answered the workers' last check.
 type summaryItem struct {
-	readmodel.DeploymentSummary
+	summary
 	TargetReachability string `json:"targetReachability"`
 }

@@ -12,6 +12,7 @@ import (
 
 	"slipway.dev/pkg/events"
 	"slipway.dev/services/api/internal/access"
+	"slipway.dev/services/api/internal/fault"
 )
 
 // TokenStore keeps API tokens as hashes.
@@ -160,7 +161,7 @@ func (a *API) manageableToken(c echo.Context, action string) (access.Token, erro
 	}
 	if p := principalOf(c); !p.GlobalAdmin && t.CreatedBy != p.Actor() {
 		if err := a.require(c, access.GlobalAdmin, "", "", action+" made by someone else"); err != nil {
-			return access.Token{}, tokenError(fmt.Errorf("token %s: %w", id, access.ErrNotFound))
+			return access.Token{}, fmt.Errorf("token %s: token %w", id, fault.ErrNotFound) // as the store says it
 		}
 	}
 	return t, nil
@@ -175,12 +176,11 @@ func tokenProject(t access.Token) string {
 	return t.Grants[0].Project
 }
 
+// tokenError: a token that is not there, or a request the token store
+// cannot carry out, is the caller's; any other failure an outage.
 func tokenError(err error) error {
-	switch {
-	case errors.Is(err, access.ErrNotFound):
-		return &Problem{Type: problemBase + "not-found", Title: "Not found", Status: http.StatusNotFound, Detail: err.Error()}
-	case errors.Is(err, access.ErrInvalid):
-		return &Problem{Type: problemBase + "validation", Title: "The request is invalid", Status: http.StatusBadRequest, Detail: err.Error()}
+	if errors.Is(err, fault.ErrNotFound) || errors.Is(err, fault.ErrInvalid) {
+		return err
 	}
 	return errors.Join(errUnavailable, err)
 }

@@ -13,7 +13,7 @@ import (
 
 	"slipway.dev/pkg/events"
 	"slipway.dev/services/api/internal/access"
-	"slipway.dev/services/api/internal/readmodel"
+	"slipway.dev/services/api/internal/fault"
 	"slipway.dev/services/api/internal/webhooks"
 )
 
@@ -149,12 +149,13 @@ func decodeDeliveryCursor(raw string) (uint64, error) {
 	return 0, fmt.Errorf("%w: cursor is not one this API returned", errBadParam)
 }
 
-// webhookError maps the webhooks package's errors onto the problem table.
+// webhookError words the webhooks' errors as the API has always answered
+// them ("not found: webhook wh_1: not found"); their kinds are their own.
 func webhookError(err error) error {
 	switch {
-	case errors.Is(err, webhooks.ErrNotFound):
-		return fmt.Errorf("%w: %v", readmodel.ErrNotFound, err)
-	case errors.Is(err, webhooks.ErrUnavailable):
+	case errors.Is(err, fault.ErrNotFound):
+		return fmt.Errorf("%w: %v", fault.ErrNotFound, err)
+	case errors.Is(err, fault.ErrUnavailable):
 		return errors.Join(errUnavailable, err)
 	}
 	return err
@@ -179,7 +180,7 @@ func (a *API) ownWebhook(c echo.Context, action string) (webhooks.Subscription, 
 		return sub, webhookError(err)
 	}
 	if err := a.requireWebhookAdmin(c, sub.Project, action); err != nil {
-		return webhooks.Subscription{}, webhookError(fmt.Errorf("webhook %s: %w", id, webhooks.ErrNotFound))
+		return webhooks.Subscription{}, webhookError(fmt.Errorf("webhook %s: %w", id, fault.ErrNotFound))
 	}
 	return sub, nil
 }

@@ -18,13 +18,14 @@ import (
 	"slipway.dev/pkg/bus"
 	"slipway.dev/pkg/events"
 	"slipway.dev/pkg/telemetry"
+	"slipway.dev/services/api/internal/fault"
 )
 
 var (
 	// ErrKeyReused means the Idempotency-Key was used before for a different request.
 	ErrKeyReused = errors.New("idempotency key was used for a different request")
 	// ErrUnknownOperation means no operation has that id.
-	ErrUnknownOperation = errors.New("unknown operation")
+	ErrUnknownOperation = fault.Named("unknown operation", fault.ErrNotFound)
 )
 
 // Intake publishes commands.

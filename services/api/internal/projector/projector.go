@@ -14,6 +14,7 @@ import (
 	"slipway.dev/pkg/bus"
 	"slipway.dev/pkg/events"
 	"slipway.dev/pkg/metrics"
+	"slipway.dev/services/api/internal/fault"
 	"slipway.dev/services/api/internal/readmodel"
 )
 
@@ -291,7 +292,7 @@ func load[T any](ctx context.Context, set *docSet[T], id string, read func(conte
 		return v, nil
 	}
 	v, err := read(ctx, id)
-	if errors.Is(err, readmodel.ErrNotFound) {
+	if errors.Is(err, fault.ErrNotFound) {
 		var zero T
 		return zero, nil
 	}

@@ -343,7 +343,7 @@ func KindOf(commandType string) string {
 	return s
 }
 
-// Present fills the JSON-only fields of a document read from the store.
+// Present fills the decoded fields of a document read from the store.
 func (d *Deployment) Present() {
 	if d.Warm == nil {
 		d.Warm = []WarmRevision{} // a document written before the warm list

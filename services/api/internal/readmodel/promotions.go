@@ -10,28 +10,28 @@ import (
 // Promotion is the read model of one promotion: its plan for review, and
 // the operations that applied it.
 type Promotion struct {
-	ID             string          `bson:"_id" json:"id"`
-	Source         string          `bson:"source" json:"source"`
-	SourceRevision int             `bson:"sourceRevision" json:"sourceRevision"`
-	Target         string          `bson:"target" json:"target"`
-	TargetRevision int             `bson:"targetRevision" json:"targetRevision"`
-	DryRun         bool            `bson:"dryRun" json:"dryRun"`
-	Message        string          `bson:"message,omitempty" json:"message,omitempty"`
-	Missing        []string        `bson:"missing" json:"missing"`
-	MissingSecrets []string        `bson:"missingSecrets" json:"missingSecrets"`
-	PlanJSON       string          `bson:"plan" json:"-"`
-	Plan           json.RawMessage `bson:"-" json:"plan"`
-	Applications   []Application   `bson:"applications" json:"applications"`
-	Actor          string          `bson:"actor" json:"actor"`
-	CreatedAt      time.Time       `bson:"createdAt" json:"createdAt"`
-	Seq            uint64          `bson:"seq" json:"-"`
+	ID             string          `bson:"_id"`
+	Source         string          `bson:"source"`
+	SourceRevision int             `bson:"sourceRevision"`
+	Target         string          `bson:"target"`
+	TargetRevision int             `bson:"targetRevision"`
+	DryRun         bool            `bson:"dryRun"`
+	Message        string          `bson:"message,omitempty"`
+	Missing        []string        `bson:"missing"`
+	MissingSecrets []string        `bson:"missingSecrets"`
+	PlanJSON       string          `bson:"plan"`
+	Plan           json.RawMessage `bson:"-"`
+	Applications   []Application   `bson:"applications"`
+	Actor          string          `bson:"actor"`
+	CreatedAt      time.Time       `bson:"createdAt"`
+	Seq            uint64          `bson:"seq"`
 }
 
 // Application is one attempt to apply the plan, followed by its operation.
 type Application struct {
-	Operation string    `bson:"operation" json:"operation"`
-	Actor     string    `bson:"actor" json:"actor"`
-	At        time.Time `bson:"at" json:"at"`
+	Operation string    `bson:"operation"`
+	Actor     string    `bson:"actor"`
+	At        time.Time `bson:"at"`
 }
 
 // ProjectPromotion applies one event of a promotion's history.
@@ -57,7 +57,7 @@ func ProjectPromotion(p *Promotion, seq uint64, env events.Envelope, msg events.
 	return true
 }
 
-// Present fills the JSON-only fields of a promotion read from the store.
+// Present fills the decoded fields of a promotion read from the store.
 // A promotion planned before secret references were decided has no
 // missingSecrets: none were missing.
 func (p *Promotion) Present() {

@@ -12,21 +12,21 @@ import (
 // Revision is the read model of one revision: its spec, why it exists, and
 // how its rollout went.
 type Revision struct {
-	ID               string       `bson:"_id" json:"-"`
-	Deployment       string       `bson:"deployment" json:"deployment"`
-	Number           int          `bson:"number" json:"revision"`
-	Cause            string       `bson:"cause" json:"cause"`
-	CauseText        string       `bson:"causeText" json:"causeText"`
-	Message          string       `bson:"message,omitempty" json:"message,omitempty"`
-	Actor            string       `bson:"actor" json:"actor"`
-	OperationID      string       `bson:"operationId" json:"operationId"`
-	RollbackOf       int          `bson:"rollbackOf,omitempty" json:"rollbackOf,omitempty"`
-	TemplateRevision int          `bson:"templateRevision" json:"templateRevision"`
-	SpecJSON         string       `bson:"spec" json:"-"`
-	Spec             *events.Spec `bson:"-" json:"spec"`
-	Rollout          Rollout      `bson:"rollout" json:"rollout"`
-	CreatedAt        time.Time    `bson:"createdAt" json:"createdAt"`
-	Seq              uint64       `bson:"seq" json:"-"`
+	ID               string       `bson:"_id"`
+	Deployment       string       `bson:"deployment"`
+	Number           int          `bson:"number"`
+	Cause            string       `bson:"cause"`
+	CauseText        string       `bson:"causeText"`
+	Message          string       `bson:"message,omitempty"`
+	Actor            string       `bson:"actor"`
+	OperationID      string       `bson:"operationId"`
+	RollbackOf       int          `bson:"rollbackOf,omitempty"`
+	TemplateRevision int          `bson:"templateRevision"`
+	SpecJSON         string       `bson:"spec"`
+	Spec             *events.Spec `bson:"-"`
+	Rollout          Rollout      `bson:"rollout"`
+	CreatedAt        time.Time    `bson:"createdAt"`
+	Seq              uint64       `bson:"seq"`
 }
 
 // RevisionID is the document id of revision n of a deployment.
@@ -128,7 +128,7 @@ func causeText(rev events.Revision) string {
 	return strings.ReplaceAll(rev.Cause, "-", " ")
 }
 
-// Present fills the JSON-only fields of a revision read from the store.
+// Present fills the decoded fields of a revision read from the store.
 func (r *Revision) Present() {
 	if r.SpecJSON != "" {
 		var s events.Spec

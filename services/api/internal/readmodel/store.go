@@ -10,20 +10,21 @@ import (
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
+
+	"slipway.dev/services/api/internal/fault"
 )
 
-// ErrNotFound means no document has that id.
-var ErrNotFound = errors.New("not found")
+// A document that is not there is fault.ErrNotFound.
 
-// ErrUnavailable means the database did not answer (network, timeout, no
+// errUnavailable means the database did not answer (network, timeout, no
 // server): the caller's request was fine; retrying later may succeed.
-var ErrUnavailable = errors.New("read models unavailable")
+var errUnavailable = fault.Named("read models unavailable", fault.ErrUnavailable)
 
-// classify marks connectivity failures of the driver as ErrUnavailable.
+// classify marks connectivity failures of the driver as unavailable.
 func classify(err error) error {
 	if err != nil && (mongo.IsNetworkError(err) || mongo.IsTimeout(err) || errors.Is(err, context.DeadlineExceeded) ||
 		errors.Is(err, mongo.ErrClientDisconnected) || strings.Contains(err.Error(), "server selection error")) {
-		return fmt.Errorf("%w: %v", ErrUnavailable, err)
+		return fmt.Errorf("%w: %v", errUnavailable, err)
 	}
 	return err
 }
@@ -148,9 +149,10 @@ func (s *Store) Revisions(ctx context.Context, deployment string, before, limit 
 	return out, nil
 }
 
-// Deployments returns the deployments matching filter in the given order.
-func (s *Store) Deployments(ctx context.Context, filter bson.M, sort bson.D, limit int) ([]Deployment, error) {
-	cur, err := s.db.Collection(collDeployments).Find(ctx, filter, options.Find().SetSort(sort).SetLimit(int64(limit)))
+// Deployments returns a page of the fleet as whole documents (the fleet
+// list with view=full; DeploymentSummaries for summaries).
+func (s *Store) Deployments(ctx context.Context, q FleetQuery) ([]Deployment, error) {
+	cur, err := s.db.Collection(collDeployments).Find(ctx, q.Filter(), options.Find().SetSort(q.Sort()).SetLimit(int64(q.Limit)))
 	if err != nil {
 		return nil, fmt.Errorf("list deployments: %w", classify(err))
 	}
@@ -160,19 +162,6 @@ func (s *Store) Deployments(ctx context.Context, filter bson.M, sort bson.D, lim
 	}
 	for i := range out {
 		out[i].Present()
-	}
-	return out, nil
-}
-
-// Operations returns the operations matching filter in the given order.
-func (s *Store) Operations(ctx context.Context, filter bson.M, sort bson.D, limit int) ([]Operation, error) {
-	cur, err := s.db.Collection(collOperations).Find(ctx, filter, options.Find().SetSort(sort).SetLimit(int64(limit)))
-	if err != nil {
-		return nil, fmt.Errorf("list operations: %w", classify(err))
-	}
-	out := []Operation{}
-	if err := cur.All(ctx, &out); err != nil {
-		return nil, fmt.Errorf("list operations: %w", classify(err))
 	}
 	return out, nil
 }
@@ -210,7 +199,7 @@ type checkpoint struct {
 func (s *Store) Checkpoint(ctx context.Context, name string) (seq uint64, format int, err error) {
 	var c checkpoint
 	err = findOne(ctx, s.db.Collection(collCheckpoints), name, &c)
-	if errors.Is(err, ErrNotFound) {
+	if errors.Is(err, fault.ErrNotFound) {
 		return 0, Format, nil
 	}
 	return c.Seq, c.Format, err
@@ -246,7 +235,7 @@ func (s *Store) Drop(ctx context.Context) error {
 func findOne(ctx context.Context, c *mongo.Collection, id string, out any) error {
 	err := c.FindOne(ctx, bson.M{"_id": id}).Decode(out)
 	if errors.Is(err, mongo.ErrNoDocuments) {
-		return ErrNotFound
+		return fault.ErrNotFound
 	}
 	return classify(err)
 }

@@ -16,26 +16,26 @@ import (
 // (a whole document is about 200 KB with a large spec; a summary under 1 KB).
 // GET of one deployment, or a list with view=full, shows the whole document.
 type DeploymentSummary struct {
-	ID              string          `bson:"_id" json:"id"`
-	Owner           string          `bson:"owner" json:"owner"`
-	Project         string          `bson:"project" json:"project"`
-	Name            string          `bson:"name" json:"name"`
-	Target          string          `bson:"target" json:"target"`
-	Environment     string          `bson:"environment" json:"environment"`
-	Labels          []Label         `bson:"labels" json:"-"`
-	LabelMap        Labels          `bson:"-" json:"labels"`
-	Revision        int             `bson:"revision" json:"revision"`
-	RunningRevision int             `bson:"runningRevision" json:"runningRevision"`
-	Phase           string          `bson:"phase" json:"phase"`
-	Health          string          `bson:"health" json:"health"`
-	Image           string          `bson:"image" json:"image"`
-	Replicas        events.Replicas `bson:"replicas" json:"replicas"`
-	Endpoints       []EndpointURL   `bson:"endpoints" json:"endpoints"`
-	CreatedAt       time.Time       `bson:"createdAt" json:"createdAt"`
-	UpdatedAt       time.Time       `bson:"updatedAt" json:"updatedAt"`
+	ID              string          `bson:"_id"`
+	Owner           string          `bson:"owner"`
+	Project         string          `bson:"project"`
+	Name            string          `bson:"name"`
+	Target          string          `bson:"target"`
+	Environment     string          `bson:"environment"`
+	Labels          []Label         `bson:"labels"`
+	LabelMap        Labels          `bson:"-"`
+	Revision        int             `bson:"revision"`
+	RunningRevision int             `bson:"runningRevision"`
+	Phase           string          `bson:"phase"`
+	Health          string          `bson:"health"`
+	Image           string          `bson:"image"`
+	Replicas        events.Replicas `bson:"replicas"`
+	Endpoints       []EndpointURL   `bson:"endpoints"`
+	CreatedAt       time.Time       `bson:"createdAt"`
+	UpdatedAt       time.Time       `bson:"updatedAt"`
 	// Terminated and Seq are for filtering and the FleetIndex, not shown.
-	Terminated bool   `bson:"terminated" json:"-"`
-	Seq        uint64 `bson:"seq" json:"-"`
+	Terminated bool   `bson:"terminated"`
+	Seq        uint64 `bson:"seq"`
 }
 
 // summaryProjection is the projection that reads a DeploymentSummary: the store
@@ -46,7 +46,7 @@ var summaryProjection = bson.M{
 	"endpoints": 1, "createdAt": 1, "updatedAt": 1, "terminated": 1, "seq": 1,
 }
 
-// present fills the JSON form of the labels.
+// present fills the decoded labels.
 func (s *DeploymentSummary) present() {
 	s.LabelMap = make(Labels, len(s.Labels))
 	for _, l := range s.Labels {

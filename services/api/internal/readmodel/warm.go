@@ -25,15 +25,15 @@ type seenRevision struct {
 // (<base>/<owner>/<project>/<deployment>/v<N>/<endpoint>) and why it runs:
 // `running` (the last one that rolled out), `alias:<name>`, `keepWarm`.
 type WarmRevision struct {
-	Revision int          `bson:"revision" json:"revision"`
-	Serves   []string     `bson:"serves" json:"serves"`
-	URLs     []VersionURL `bson:"urls" json:"urls"`
+	Revision int          `bson:"revision"`
+	Serves   []string     `bson:"serves"`
+	URLs     []VersionURL `bson:"urls"`
 }
 
 // VersionURL is an endpoint's per-version URL.
 type VersionURL struct {
-	Name string `bson:"name" json:"name"`
-	URL  string `bson:"url" json:"url"`
+	Name string `bson:"name"`
+	URL  string `bson:"url"`
 }
 
 // seeRevision remembers a new revision.

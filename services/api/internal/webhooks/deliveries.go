@@ -12,6 +12,8 @@ import (
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
+
+	"slipway.dev/services/api/internal/fault"
 )
 
 // States of a delivery.
@@ -120,7 +122,7 @@ func (s *deliveryStore) get(ctx context.Context, subscription, id string) (Deliv
 	var d Delivery
 	err := s.coll.FindOne(ctx, bson.M{"_id": id}).Decode(&d)
 	if errors.Is(err, mongo.ErrNoDocuments) || err == nil && d.Subscription != subscription {
-		return Delivery{}, fmt.Errorf("delivery %s of webhook %s: %w", id, subscription, ErrNotFound)
+		return Delivery{}, fmt.Errorf("delivery %s of webhook %s: %w", id, subscription, fault.ErrNotFound)
 	}
 	if err != nil {
 		return Delivery{}, fmt.Errorf("delivery %s: %w", id, unavailable(err))
@@ -161,11 +163,11 @@ func (s *deliveryStore) pending(ctx context.Context) ([]Delivery, error) {
 	return out, nil
 }
 
-// unavailable marks the driver's connectivity failures as ErrUnavailable.
+// unavailable marks the driver's connectivity failures as errUnavailable.
 func unavailable(err error) error {
 	if mongo.IsNetworkError(err) || mongo.IsTimeout(err) || errors.Is(err, context.DeadlineExceeded) ||
 		errors.Is(err, mongo.ErrClientDisconnected) || strings.Contains(err.Error(), "server selection error") {
-		return fmt.Errorf("%w: %v", ErrUnavailable, err)
+		return fmt.Errorf("%w: %v", errUnavailable, err)
 	}
 	return err
 }

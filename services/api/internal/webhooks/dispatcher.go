@@ -9,6 +9,7 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	"slipway.dev/pkg/events"
+	"slipway.dev/services/api/internal/fault"
 )
 
 // Run delivers until ctx ends: it loads the subscriptions, resumes the
@@ -120,13 +121,13 @@ func (d *Dispatcher) senderFor(id string) (*sender, error) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	if d.runCtx == nil || d.runCtx.Err() != nil {
-		return nil, fmt.Errorf("%w: dispatcher not running", ErrUnavailable)
+		return nil, fmt.Errorf("%w: dispatcher not running", errUnavailable)
 	}
 	if s, ok := d.senders[id]; ok {
 		return s, nil
 	}
 	if _, ok := d.subs.lookup(id); !ok {
-		return nil, fmt.Errorf("webhook %s: %w", id, ErrNotFound)
+		return nil, fmt.Errorf("webhook %s: %w", id, fault.ErrNotFound)
 	}
 	s := newSender(d, id)
 	d.senders[id] = s
@@ -181,7 +182,7 @@ func (d *Dispatcher) record(ctx context.Context, rec record, env events.Envelope
 		return err
 	}
 	s, err := d.senderFor(rec.ID)
-	if errors.Is(err, ErrNotFound) {
+	if errors.Is(err, fault.ErrNotFound) {
 		return nil // deleted meanwhile
 	}
 	if err != nil {

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"slipway.dev/pkg/events"
+	"slipway.dev/services/api/internal/fault"
 	"slipway.dev/services/api/internal/webhooks"
 )
 
@@ -148,7 +149,7 @@ func TestFailingReceiverIsDeadLetteredThenRedelivered(t *testing.T) {
 	if len(reqs) != 5 || reqs[4].header.Get("webhook-id") != dead.ID {
 		t.Fatalf("%d requests; last webhook-id %s, want %s", len(reqs), reqs[len(reqs)-1].header.Get("webhook-id"), dead.ID)
 	}
-	if _, err := d.Redeliver(t.Context(), sub.ID, "msg_nope"); !errors.Is(err, webhooks.ErrNotFound) {
+	if _, err := d.Redeliver(t.Context(), sub.ID, "msg_nope"); !errors.Is(err, fault.ErrNotFound) {
 		t.Fatalf("redeliver of an unknown delivery: %v", err)
 	}
 }
@@ -272,7 +273,7 @@ func TestSecretIsReturnedOnlyOnCreate(t *testing.T) {
 	if err := d.Delete(t.Context(), created.ID); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := d.Get(t.Context(), created.ID); !errors.Is(err, webhooks.ErrNotFound) {
+	if _, err := d.Get(t.Context(), created.ID); !errors.Is(err, fault.ErrNotFound) {
 		t.Fatalf("get after delete: %v", err)
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/nats-io/nats.go"
 
 	"slipway.dev/pkg/events"
+	"slipway.dev/services/api/internal/fault"
 )
 
 // Redeliveries asked of a replica that does not run the dispatcher go to
@@ -38,22 +39,22 @@ func (d *Dispatcher) forwardRedeliver(ctx context.Context, id, deliveryID string
 	defer cancel()
 	msg, err := d.nc.RequestWithContext(ctx, events.WebhookRedeliverSubject, body)
 	if errors.Is(err, nats.ErrNoResponders) {
-		return Delivery{}, fmt.Errorf("%w: no api replica is delivering webhooks now", ErrUnavailable)
+		return Delivery{}, fmt.Errorf("%w: no api replica is delivering webhooks now", errUnavailable)
 	}
 	if err != nil {
-		return Delivery{}, fmt.Errorf("%w: forward redelivery of %s: %v", ErrUnavailable, deliveryID, err)
+		return Delivery{}, fmt.Errorf("%w: forward redelivery of %s: %v", errUnavailable, deliveryID, err)
 	}
 	var reply redeliverReply
 	if err := json.Unmarshal(msg.Data, &reply); err != nil {
-		return Delivery{}, fmt.Errorf("%w: forward redelivery of %s: %v", ErrUnavailable, deliveryID, err)
+		return Delivery{}, fmt.Errorf("%w: forward redelivery of %s: %v", errUnavailable, deliveryID, err)
 	}
 	switch {
 	case reply.Error == "not_found":
-		return Delivery{}, fmt.Errorf("delivery %s of webhook %s: %w", deliveryID, id, ErrNotFound)
+		return Delivery{}, fmt.Errorf("delivery %s of webhook %s: %w", deliveryID, id, fault.ErrNotFound)
 	case reply.Error != "":
-		return Delivery{}, fmt.Errorf("%w: %s", ErrUnavailable, reply.Error)
+		return Delivery{}, fmt.Errorf("%w: %s", errUnavailable, reply.Error)
 	case reply.Delivery == nil:
-		return Delivery{}, fmt.Errorf("%w: empty answer to a redelivery of %s", ErrUnavailable, deliveryID)
+		return Delivery{}, fmt.Errorf("%w: empty answer to a redelivery of %s", errUnavailable, deliveryID)
 	}
 	return *reply.Delivery, nil
 }
@@ -81,7 +82,7 @@ func (d *Dispatcher) answerRedelivery(ctx context.Context, m *nats.Msg) {
 		dl, err := d.redeliverLocal(rctx, req.Subscription, req.Delivery)
 		cancel()
 		switch {
-		case errors.Is(err, ErrNotFound):
+		case errors.Is(err, fault.ErrNotFound):
 			reply.Error = "not_found"
 		case err != nil:
 			reply.Error = err.Error()

@@ -64,9 +64,9 @@ func (s *sender) redeliver(ctx context.Context, dl Delivery) (Delivery, error) {
 	case out := <-reply:
 		return out, nil
 	case <-ctx.Done():
-		return Delivery{}, fmt.Errorf("%w: redeliver %s: %v", ErrUnavailable, dl.ID, ctx.Err())
+		return Delivery{}, fmt.Errorf("%w: redeliver %s: %v", errUnavailable, dl.ID, ctx.Err())
 	case <-s.ctx.Done():
-		return Delivery{}, fmt.Errorf("%w: webhook %s is stopping", ErrUnavailable, s.sub)
+		return Delivery{}, fmt.Errorf("%w: webhook %s is stopping", errUnavailable, s.sub)
 	}
 }
 

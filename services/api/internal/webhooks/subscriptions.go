@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
+
+	"slipway.dev/services/api/internal/fault"
 )
 
 // subscriptions are the webhooks bucket, the source of truth (KV writes are
@@ -44,7 +46,7 @@ func (s *subscriptions) create(ctx context.Context, sub Subscription) (record, e
 	defer s.mu.Unlock()
 	info, err := s.stream.Info(ctx)
 	if err != nil {
-		return record{}, fmt.Errorf("%w: events stream: %v", ErrUnavailable, err)
+		return record{}, fmt.Errorf("%w: events stream: %v", errUnavailable, err)
 	}
 	rec := record{Subscription: sub, Secret: secret, AfterSeq: info.State.LastSeq}
 	data, err := s.encode(rec)
@@ -52,7 +54,7 @@ func (s *subscriptions) create(ctx context.Context, sub Subscription) (record, e
 		return record{}, err
 	}
 	if _, err := s.kv.Create(ctx, sub.ID, data); err != nil {
-		return record{}, fmt.Errorf("%w: store webhook %s: %v", ErrUnavailable, sub.ID, err)
+		return record{}, fmt.Errorf("%w: store webhook %s: %v", errUnavailable, sub.ID, err)
 	}
 	s.byID[sub.ID] = rec
 	return rec, nil
@@ -61,14 +63,14 @@ func (s *subscriptions) create(ctx context.Context, sub Subscription) (record, e
 // get reads a subscription from the bucket.
 func (s *subscriptions) get(ctx context.Context, id string) (record, error) {
 	if !idPattern.MatchString(id) {
-		return record{}, fmt.Errorf("webhook %s: %w", id, ErrNotFound)
+		return record{}, fmt.Errorf("webhook %s: %w", id, fault.ErrNotFound)
 	}
 	e, err := s.kv.Get(ctx, id)
 	if errors.Is(err, jetstream.ErrKeyNotFound) {
-		return record{}, fmt.Errorf("webhook %s: %w", id, ErrNotFound)
+		return record{}, fmt.Errorf("webhook %s: %w", id, fault.ErrNotFound)
 	}
 	if err != nil {
-		return record{}, fmt.Errorf("%w: webhook %s: %v", ErrUnavailable, id, err)
+		return record{}, fmt.Errorf("%w: webhook %s: %v", errUnavailable, id, err)
 	}
 	return s.decode(id, e.Value())
 }
@@ -103,14 +105,14 @@ func (s *subscriptions) decode(id string, data []byte) (record, error) {
 func (s *subscriptions) list(ctx context.Context) ([]record, error) {
 	w, err := s.kv.WatchAll(ctx, jetstream.IgnoreDeletes())
 	if err != nil {
-		return nil, fmt.Errorf("%w: list webhooks: %v", ErrUnavailable, err)
+		return nil, fmt.Errorf("%w: list webhooks: %v", errUnavailable, err)
 	}
 	defer func() { _ = w.Stop() }()
 	out := []record{}
 	for {
 		select {
 		case <-ctx.Done():
-			return nil, fmt.Errorf("%w: list webhooks: %v", ErrUnavailable, ctx.Err())
+			return nil, fmt.Errorf("%w: list webhooks: %v", errUnavailable, ctx.Err())
 		case e := <-w.Updates():
 			if e == nil {
 				sort.Slice(out, func(i, j int) bool {
@@ -132,7 +134,7 @@ func (s *subscriptions) remove(ctx context.Context, id string) error {
 		return err
 	}
 	if err := s.kv.Purge(ctx, id); err != nil {
-		return fmt.Errorf("%w: delete webhook %s: %v", ErrUnavailable, id, err)
+		return fmt.Errorf("%w: delete webhook %s: %v", errUnavailable, id, err)
 	}
 	s.mu.Lock()
 	delete(s.byID, id)

@@ -60,7 +60,6 @@ package webhooks
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -72,15 +71,13 @@ import (
 
 	"slipway.dev/pkg/bus"
 	"slipway.dev/pkg/events"
+	"slipway.dev/services/api/internal/fault"
 )
 
-// Errors of the subscription and delivery operations.
-var (
-	// ErrNotFound means no such subscription or delivery.
-	ErrNotFound = errors.New("not found")
-	// ErrUnavailable means NATS or MongoDB did not answer; retry later.
-	ErrUnavailable = errors.New("webhooks unavailable")
-)
+// Errors of the subscription and delivery operations: no such
+// subscription or delivery is fault.ErrNotFound; errUnavailable (NATS or
+// MongoDB did not answer; retry later) is fault.ErrUnavailable.
+var errUnavailable = fault.Named("webhooks unavailable", fault.ErrUnavailable)
 
 // Config configures a Dispatcher.
 type Config struct {
@@ -241,7 +238,7 @@ func (d *Dispatcher) Redeliver(ctx context.Context, id, deliveryID string) (Deli
 	select {
 	case <-ready:
 	case <-ctx.Done():
-		return Delivery{}, fmt.Errorf("%w: dispatcher starting: %v", ErrUnavailable, ctx.Err())
+		return Delivery{}, fmt.Errorf("%w: dispatcher starting: %v", errUnavailable, ctx.Err())
 	}
 	return d.redeliverLocal(ctx, id, deliveryID)
 }
