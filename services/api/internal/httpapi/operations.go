@@ -11,7 +11,6 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"slipway.dev/services/api/internal/access"
-
 	"slipway.dev/services/api/internal/intake"
 	"slipway.dev/services/api/internal/readmodel"
 )
