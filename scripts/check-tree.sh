@@ -10,7 +10,8 @@
 #             the simulated cluster, the local plane, the embedded servers,
 #             testsupport, or a slipway.dev package named *test.
 #   imports   goimports (pinned in tools/lint) finds nothing to change with
-#             -local slipway.dev: imports grouped std / third party / ours.
+#             -local slipway.dev, and each import block has one group per
+#             kind in the order std / third party / slipway.dev.
 #   map       docs/ARCHITECTURE.md's package table has one row per package
 #             of the workspace, and none for a package that is gone.
 set -euo pipefail
@@ -53,6 +54,24 @@ check_imports() {
 	if [ -n "$out" ]; then
 		echo "imports not grouped std / third party / slipway.dev (goimports -w -local slipway.dev FILE):"
 		echo "$out" | sed "s#^$root/#   #"
+		fail=1
+	fi
+	# goimports sorts within the groups it finds but never merges two groups of
+	# one kind nor moves a group: one group per kind, in that order.
+	out=$(find cmd pkg services testsupport -name '*.go' -print0 | xargs -0 awk '
+		FNR == 1 { inblock = 0 }
+		/^import \($/ { inblock = 1; last = 0; blank = 1; bad = 0; next }
+		inblock && /^\)$/ { inblock = 0; if (bad) print FILENAME; next }
+		inblock && /^[ \t]*$/ { blank = 1; next }
+		inblock && /"/ {
+			match($0, /"[^"]+"/); path = substr($0, RSTART + 1, RLENGTH - 2)
+			kind = path ~ /^slipway\.dev/ ? 3 : (path ~ /^[^\/]*\./ ? 2 : 1)
+			if (kind < last || (kind == last && blank) || (kind != last && !blank)) bad = 1
+			last = kind; blank = 0
+		}')
+	if [ -n "$out" ]; then
+		echo "imports not in one group per kind, std / third party / slipway.dev, separated by a blank line:"
+		echo "$out" | sed 's/^/   /'
 		fail=1
 	fi
 }
