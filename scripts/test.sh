@@ -12,7 +12,7 @@ if [ -n "$unformatted" ]; then
 fi
 # The tree's shape: modules standalone, service binaries free of test and dev
 # tooling, import grouping, the architecture map's package table.
-./scripts/check-tree.sh modules services imports
+./scripts/check-tree.sh
 echo "== go vet"
 go vet slipway.dev/...
 echo "== go test"
