@@ -10,6 +10,9 @@ unformatted=$(gofmt -l cmd pkg services testsupport)
 if [ -n "$unformatted" ]; then
 	echo "gofmt needed on:"; echo "$unformatted"; exit 1
 fi
+# The tree's shape: modules standalone, service binaries free of test and dev
+# tooling, import grouping, the architecture map's package table.
+./scripts/check-tree.sh
 echo "== go vet"
 go vet slipway.dev/...
 echo "== go test"

@@ -11,13 +11,13 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
-	"slipway.dev/pkg/metrics"
-	"slipway.dev/pkg/telemetry"
 
 	"github.com/nats-io/nats.go/jetstream"
 
 	"slipway.dev/pkg/bus"
 	"slipway.dev/pkg/events"
+	"slipway.dev/pkg/metrics"
+	"slipway.dev/pkg/telemetry"
 )
 
 // Config is everything the promoter needs.

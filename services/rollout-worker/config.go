@@ -4,11 +4,11 @@ import (
 	"errors"
 	"flag"
 	"log/slog"
-	"slipway.dev/pkg/metrics"
-	"slipway.dev/pkg/telemetry"
 	"time"
 
 	"slipway.dev/pkg/kube"
+	"slipway.dev/pkg/metrics"
+	"slipway.dev/pkg/telemetry"
 )
 
 // Config is everything the rollout worker needs, read once at start.

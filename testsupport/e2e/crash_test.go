@@ -2,7 +2,6 @@ package e2e_test
 
 import (
 	"encoding/json"
-
 	"net/http"
 	"testing"
 	"time"

@@ -4,9 +4,10 @@
 // and the lifecycle of the pods scheduled on it) for end-to-end tests.
 //
 // The binaries are not built by `go test`: `bash scripts/kubeplane/build.sh`
-// builds them once (about 20 minutes cold) into BinDir. When they are
-// missing, Shared, Namespace and StartT skip the calling test with a message
-// naming that command (or fail it when SLIPWAY_KUBE_REQUIRED=1, for CI).
+// builds them once (cold: about 5.5 minutes on 2 quiet cores, about 55 under
+// heavy load) into BinDir. When they are missing, Shared, Namespace and
+// StartT skip the calling test with a message naming that command (or fail
+// it when SLIPWAY_KUBE_REQUIRED=1, for CI).
 //
 // A test package shares one plane:
 //

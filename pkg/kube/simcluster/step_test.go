@@ -1,9 +1,8 @@
 package simcluster
 
 import (
-	"time"
-
 	"testing"
+	"time"
 
 	appsv1 "k8s.io/api/apps/v1"
 )

@@ -11,6 +11,7 @@ import (
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
+
 	"slipway.dev/pkg/embedded"
 	"slipway.dev/services/api/internal/fleetquery"
 	"slipway.dev/services/api/internal/readmodel"
