@@ -183,7 +183,12 @@ func (e *env) measureFleet(ctx context.Context, r *fleetRun) error {
 		return err
 	}
 	s0 := time.Now()
-	r.changed, err = runBatch(ctx, c, commandsFor(refs, fleetNewImage, imageCommand), s0.Add(e.phaseLimit(r.n)))
+	// The profile covers every service when the stack runs in this process
+	// (the simulated fleet), only the load generator otherwise.
+	err = e.profile(strings.ReplaceAll(label, " ", "-")+"-change", func() (err error) {
+		r.changed, err = runBatch(ctx, c, commandsFor(refs, fleetNewImage, imageCommand), s0.Add(e.phaseLimit(r.n)))
+		return err
+	})
 	r.probes.stop()
 	if err != nil {
 		return err

@@ -2,6 +2,7 @@ package simcluster
 
 import (
 	"cmp"
+	"fmt"
 	"slices"
 	"strconv"
 	"sync"
@@ -9,12 +10,14 @@ import (
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
+	"k8s.io/apimachinery/pkg/labels"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/apimachinery/pkg/watch"
 	"k8s.io/client-go/kubernetes/fake"
+	"k8s.io/client-go/kubernetes/scheme"
 	k8stesting "k8s.io/client-go/testing"
 )
 
@@ -180,16 +183,62 @@ func (t *eventTracker) Delete(gvr schema.GroupVersionResource, ns, name string, 
 }
 
 // List is the fake's List with the resourceVersion a Watch can start from.
+// A list by label selector copies only the objects it selects (client-go's
+// tracker copies every object of the namespace, then the fake client
+// filters: a worker listing one deployment's pinned Deployments copied the
+// whole fleet's each time).
 func (t *eventTracker) List(gvr schema.GroupVersionResource, gvk schema.GroupVersionKind, ns string, opts ...metav1.ListOptions) (runtime.Object, error) {
 	s := t.stream(gvr)
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	list, err := t.ObjectTracker.List(gvr, gvk, ns, opts...)
+	var list runtime.Object
+	var err error
+	if len(opts) == 1 && opts[0].LabelSelector != "" && opts[0].FieldSelector == "" {
+		list, err = t.listSelected(s, gvr, gvk, ns, opts[0].LabelSelector)
+	} else {
+		list, err = t.ObjectTracker.List(gvr, gvk, ns, opts...)
+	}
 	if err != nil {
 		return nil, err
 	}
 	if lm, err := meta.ListAccessor(list); err == nil {
 		lm.SetResourceVersion(strconv.FormatInt(t.rv.Load(), 10))
+	}
+	return list, nil
+}
+
+// listSelected lists the objects of ns ("" for all) whose labels match
+// selector, each a private copy, in name order. Callers hold s.mu.
+func (t *eventTracker) listSelected(s *stream, gvr schema.GroupVersionResource, gvk schema.GroupVersionKind, ns, selector string) (runtime.Object, error) {
+	sel, err := labels.Parse(selector)
+	if err != nil {
+		return nil, apierrors.NewBadRequest(fmt.Sprintf("labelSelector %q: %v", selector, err))
+	}
+	listGVK := gvk
+	listGVK.Kind += "List"
+	list, err := scheme.Scheme.New(listGVK)
+	if err != nil {
+		return nil, err
+	}
+	var keys []types.NamespacedName
+	for key, v := range s.objects {
+		if (ns == "" || key.Namespace == ns) && sel.Matches(labels.Set(v.labels)) {
+			keys = append(keys, key)
+		}
+	}
+	slices.SortFunc(keys, func(a, b types.NamespacedName) int {
+		return cmp.Or(cmp.Compare(a.Namespace, b.Namespace), cmp.Compare(a.Name, b.Name))
+	})
+	items := make([]runtime.Object, 0, len(keys))
+	for _, key := range keys {
+		obj, err := t.ObjectTracker.Get(gvr, key.Namespace, key.Name)
+		if err != nil {
+			return nil, err
+		}
+		items = append(items, obj)
+	}
+	if err := meta.SetList(list, items); err != nil {
+		return nil, err
 	}
 	return list, nil
 }
