@@ -15,6 +15,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"sync"
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
@@ -69,8 +70,10 @@ func Run(ctx context.Context, cfg Config) error {
 	histories := history.New(conn)
 	d := driver.New(driver.Options{History: histories, Targets: targets, Slots: slotLimits{slots.New(slotsKV, driver.SlotLease)},
 		Log: log, Resync: resync, MaxRollouts: maxRollouts, TargetTimeout: orDefault(cfg.TargetTimeout, defaultTargetTimeout)})
+	// Goroutines beside the consumers': reachability, drift checks, reroutes.
+	var wg sync.WaitGroup
 	reach, err := followTargets(ctx, conn, targets, cfg, log, func(t *kube.Target) {
-		d.Go(func() { d.RerouteTarget(ctx, t) })
+		wg.Go(func() { d.RerouteTarget(ctx, t) })
 	})
 	if err != nil {
 		return err
@@ -84,7 +87,7 @@ func Run(ctx context.Context, cfg Config) error {
 		return fmt.Errorf("rollout consumer: %w", err)
 	}
 	h := commands.New(histories, targets, log)
-	d.Go(func() { reach.Run(ctx) })
+	wg.Go(func() { reach.Run(ctx) })
 
 	// A decision in progress finishes even while shutting down: it is short,
 	// and finishing it spares a redelivery.
@@ -110,7 +113,7 @@ func Run(ctx context.Context, cfg Config) error {
 			policy = DriftPolicyRevert
 		}
 		dc := drift.New(histories, targets, log, cfg.DriftInterval, policy, d.RoutesBestEffort)
-		d.Go(func() { dc.Run(ctx) })
+		wg.Go(func() { dc.Run(ctx) })
 	}
 	log.InfoContext(ctx, "rollout worker started", "targets", len(targets.All()), "default_target", targets.Default)
 	<-ctx.Done()
@@ -120,6 +123,7 @@ func Run(ctx context.Context, cfg Config) error {
 	<-cmdSub.Closed()
 	<-regSub.Closed()
 	d.Wait()
+	wg.Wait()
 	log.Info("rollout worker stopped")
 	return nil
 }

@@ -55,14 +55,8 @@ func New(o Options) *Driver {
 		slots: make(chan struct{}, o.MaxRollouts), targetTimeout: o.TargetTimeout}
 }
 
-// Wait returns once the work started by Handle and Go has ended.
+// Wait returns once the work Handle started has ended.
 func (d *Driver) Wait() { d.wg.Wait() }
-
-// Go runs f in a goroutine that Wait waits for.
-func (d *Driver) Go(f func()) {
-	d.wg.Add(1)
-	go func() { defer d.wg.Done(); f() }()
-}
 
 // Handle takes on the work an event of the driver consumer asks for, in a
 // goroutine of its own, and settles msg when it ends (see run). It blocks
