@@ -1,3 +1,7 @@
+// Package commands is the command handler: it decides deployment commands
+// (create, update, rollback, terminate, promote, aliases, rollout control)
+// against each deployment's history (pure decisions in internal/rollout)
+// and appends the decision, through the History it declares.
 package commands
 
 import (

@@ -1,3 +1,8 @@
+// Package drift is the drift checker: it compares the objects Slipway
+// manages on each target with what the deployments' histories say was
+// applied, and reverts, reports or adopts what changed outside Slipway. It
+// reads the histories, the targets' cached objects and the apiserver
+// through the interfaces in sources.go.
 package drift
 
 import (

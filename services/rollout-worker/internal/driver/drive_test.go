@@ -16,11 +16,11 @@ import (
 
 	"slipway.dev/pkg/events"
 	"slipway.dev/pkg/kube"
-	"slipway.dev/services/rollout-worker/internal/rollout"
+	"slipway.dev/services/rollout-worker/internal/history/historytest"
 )
 
-// TestDrive runs the driver against a fake clientset and an in-memory
-// history, and compares what it did (as sample-controller's tests do): the
+// TestDrive runs the driver against a fake clientset and in-memory
+// histories, and compares what it did (as sample-controller's tests do): the
 // client's writes, the events it appended, the slots it took and gave back.
 func TestDrive(t *testing.T) {
 	ref := events.DeploymentRef{Owner: "acme", Project: "fraud", Name: "scorer"}
@@ -94,8 +94,11 @@ func TestDrive(t *testing.T) {
 			defer cancel()
 			client := kubefake.NewClientset()
 			client.PrependReactor("get", "deployments", rolledOut(client, tt.ready))
-			h := newFakeHistory(t, ref, tt.history...)
-			h.onAppend = func(m events.Message) {
+			h := historytest.New()
+			if err := h.Add(ref, "", tt.history...); err != nil {
+				t.Fatal(err)
+			}
+			h.OnAppend = func(m events.Message) {
 				switch m.(type) {
 				case events.RolloutQueued, events.RolloutProgressed:
 				default:
@@ -105,7 +108,9 @@ func TestDrive(t *testing.T) {
 					cancel() // the driver is watching: enough seen
 					return
 				}
-				h.add(t, tt.newer)
+				if err := h.Add(ref, "", tt.newer); err != nil {
+					t.Error(err)
+				}
 			}
 			slots := &fakeSlots{busy: tt.busy}
 			d := newTestDriver(t, client, h, slots)
@@ -117,7 +122,7 @@ func TestDrive(t *testing.T) {
 			if got := writes(client.Actions()); !slices.Equal(got, tt.wantActions) {
 				t.Errorf("client actions:\n got %q\nwant %q", got, tt.wantActions)
 			}
-			if got := h.appendedTypes(); !slices.Equal(got, tt.wantAppended) {
+			if got := h.AppendedTypes(); !slices.Equal(got, tt.wantAppended) {
 				t.Errorf("appended:\n got %q\nwant %q", got, tt.wantAppended)
 			}
 			if !slices.Equal(slots.calls, tt.wantSlots) {
@@ -134,7 +139,7 @@ func revision(n int, image string) events.Revision {
 
 func typeOf(m events.Message) string { return m.Type() }
 
-func newTestDriver(t *testing.T, client *kubefake.Clientset, h *fakeHistory, slots *fakeSlots) *Driver {
+func newTestDriver(t *testing.T, client *kubefake.Clientset, h History, slots *fakeSlots) *Driver {
 	t.Helper()
 	targets, err := kube.NewTargets(&kube.Target{TargetConfig: kube.TargetConfig{Name: "sim", Namespace: "default"}, Client: client})
 	if err != nil {
@@ -186,111 +191,6 @@ func rolledOut(client *kubefake.Clientset, ready int32) k8stesting.ReactionFunc 
 			ReadyReplicas: ready, AvailableReplicas: ready}
 		return true, dep, nil
 	}
-}
-
-// fakeHistory is one deployment's history in memory, appended to as the
-// bus appends: a decision is taken on the history as it is (decided again
-// when it moved since st was folded), and ids already stored are not
-// stored twice. It answers like a cancelled bus once ctx ends.
-type fakeHistory struct {
-	mu       sync.Mutex
-	ref      events.DeploymentRef
-	evs      []rollout.Event
-	ids      map[string]bool
-	appended []events.Message
-	// onAppend is called, without the lock, after the driver appended m.
-	onAppend func(m events.Message)
-}
-
-func newFakeHistory(t *testing.T, ref events.DeploymentRef, msgs ...events.Message) *fakeHistory {
-	h := &fakeHistory{ref: ref, ids: map[string]bool{}}
-	for _, m := range msgs {
-		h.add(t, m)
-	}
-	return h
-}
-
-// add appends m as another writer (the command handler) would.
-func (h *fakeHistory) add(t *testing.T, m events.Message) {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	if _, err := h.store(m, events.Meta{ID: m.Type(), Actor: "user:test", CorrelationID: "op-1"}); err != nil {
-		t.Error(err)
-	}
-}
-
-func (h *fakeHistory) store(m events.Message, meta events.Meta) (rollout.Event, error) {
-	meta.Source, meta.Subject, meta.Time = "/test", h.ref.String(), time.Now().UTC()
-	env, err := events.Wrap(m, meta)
-	if err != nil {
-		return rollout.Event{}, err
-	}
-	e := rollout.Event{Seq: uint64(len(h.evs) + 1), Envelope: env, Message: m}
-	h.evs = append(h.evs, e)
-	h.ids[meta.ID] = true
-	return e, nil
-}
-
-func (h *fakeHistory) Load(ctx context.Context, _ events.DeploymentRef) (rollout.State, error) {
-	if err := ctx.Err(); err != nil {
-		return rollout.State{}, err
-	}
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	return rollout.Fold(h.evs), nil
-}
-
-func (h *fakeHistory) LastSeq(ctx context.Context, _ events.DeploymentRef) (uint64, error) {
-	if err := ctx.Err(); err != nil {
-		return 0, err
-	}
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	return uint64(len(h.evs)), nil
-}
-
-func (h *fakeHistory) Append(ctx context.Context, st *rollout.State, _ events.DeploymentRef, meta events.Meta,
-	decide func(rollout.State) []events.Message, id func(events.Message) string) error {
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	h.mu.Lock()
-	if st.LastSeq != uint64(len(h.evs)) {
-		*st = rollout.Fold(h.evs) // the history moved: decide on it as it is
-	}
-	var added []events.Message
-	for _, m := range decide(*st) {
-		m2 := meta
-		m2.ID = id(m)
-		if h.ids[m2.ID] {
-			continue
-		}
-		e, err := h.store(m, m2)
-		if err != nil {
-			h.mu.Unlock()
-			return err
-		}
-		st.Apply(e)
-		added = append(added, m)
-	}
-	h.appended = append(h.appended, added...)
-	h.mu.Unlock()
-	for _, m := range added {
-		if h.onAppend != nil {
-			h.onAppend(m)
-		}
-	}
-	return nil
-}
-
-func (h *fakeHistory) appendedTypes() []string {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	var out []string
-	for _, m := range h.appended {
-		out = append(out, m.Type())
-	}
-	return out
 }
 
 // fakeSlots grants every slot, or none the first time when busy, and

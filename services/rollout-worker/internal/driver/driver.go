@@ -1,3 +1,9 @@
+// Package driver is the rollout driver: it takes the events that need
+// Kubernetes changes (a revision to roll out, a pause, an abort, an alias
+// move, a termination) from the driver consumer, acts on the deployment's
+// target and records what happened in the deployment's history. It reaches
+// the histories, the targets and the per-target rollout slots through the
+// interfaces in deps.go; "is this rollout still ours?" is ours (ours.go).
 package driver
 
 import (

@@ -1,3 +1,8 @@
+// Package targets serves the targets themselves: the Registry decides
+// target commands (register, remove) against each target's history and
+// keeps the catalogue bucket in line with it; Reachability probes every
+// target and publishes its status. Each reaches the bus through interfaces
+// it declares.
 package targets
 
 import (
