@@ -33,8 +33,8 @@ type Driver struct {
 	limits  Slots
 	log     *slog.Logger
 	resync  time.Duration
-	// slots bounds the rollouts this worker drives at once.
-	slots chan struct{}
+	// inFlight bounds the rollouts this worker drives at once.
+	inFlight chan struct{}
 	// targetTimeout is how long a rollout waits for an unreachable target
 	// before it fails with reason TargetUnavailable.
 	targetTimeout time.Duration
@@ -58,7 +58,7 @@ type Options struct {
 // New returns a driver; it does nothing until Handle is called.
 func New(o Options) *Driver {
 	return &Driver{history: o.History, targets: o.Targets, limits: o.Slots, log: o.Log, resync: o.Resync,
-		slots: make(chan struct{}, o.MaxRollouts), targetTimeout: o.TargetTimeout}
+		inFlight: make(chan struct{}, o.MaxRollouts), targetTimeout: o.TargetTimeout}
 }
 
 // Wait returns once the work Handle started has ended.
@@ -81,7 +81,7 @@ func (d *Driver) Handle(ctx context.Context, msg jetstream.Msg) {
 		return
 	}
 	select {
-	case d.slots <- struct{}{}:
+	case d.inFlight <- struct{}{}:
 	case <-ctx.Done():
 		_ = msg.Nak()
 		return
@@ -89,7 +89,7 @@ func (d *Driver) Handle(ctx context.Context, msg jetstream.Msg) {
 	d.wg.Add(1)
 	go func() {
 		defer d.wg.Done()
-		defer func() { <-d.slots }()
+		defer func() { <-d.inFlight }()
 		ctx := telemetry.FromTraceParent(ctx, rec.Envelope.TraceParent)
 		ctx, span := telemetry.Tracer("slipway/rollout-worker").Start(ctx, rec.Envelope.Type)
 		defer span.End()
