@@ -9,6 +9,18 @@ import (
 	"slipway.dev/pkg/kube"
 	"slipway.dev/pkg/metrics"
 	"slipway.dev/pkg/telemetry"
+	"slipway.dev/services/rollout-worker/internal/drift"
+)
+
+// Drift policies: what the worker does when a managed object was changed
+// outside Slipway. Each reports the drift as an event.
+const (
+	DriftPolicyRevert = drift.PolicyRevert
+	DriftPolicyReport = drift.PolicyReport
+	// DriftPolicyAdopt takes the change into a new revision when every
+	// changed field maps to the spec (replicas, image, env values, command,
+	// args); otherwise the drift is reported, never half adopted.
+	DriftPolicyAdopt = drift.PolicyAdopt
 )
 
 // Config is everything the rollout worker needs, read once at start.

@@ -13,6 +13,8 @@ import (
 	"slipway.dev/pkg/events"
 	"slipway.dev/pkg/kube"
 	"slipway.dev/pkg/kube/follow"
+	"slipway.dev/services/rollout-worker/internal/history"
+	"slipway.dev/services/rollout-worker/internal/targets"
 )
 
 // publishTargets records the targets this worker serves, so the api can
@@ -45,14 +47,13 @@ func publishTargets(ctx context.Context, b *bus.Conn, ts *kube.Targets) error {
 // soon as it is connected; rerouted is called with a registered target
 // whose registration was replaced with another routing setting.
 func followTargets(ctx context.Context, b *bus.Conn, ts *kube.Targets, cfg Config, log *slog.Logger,
-	rerouted func(*kube.Target)) (*reachability, error) {
+	rerouted func(*kube.Target)) (*targets.Reachability, error) {
 	statusKV, err := b.JS.KeyValue(ctx, events.BucketTargetStatus)
 	if err != nil {
 		return nil, fmt.Errorf("target status bucket: %w", err)
 	}
 	host, _ := os.Hostname()
-	reach := &reachability{targets: ts, kv: statusKV, interval: orDefault(cfg.TargetCheckInterval, defaultTargetCheckInterval),
-		worker: host, log: log}
+	reach := targets.NewReachability(ts, statusKV, orDefault(cfg.TargetCheckInterval, defaultTargetCheckInterval), host, log)
 	conn := cfg.Connector
 	if conn.Home == nil {
 		conn.Home = kube.HomeClient(ts)
@@ -63,13 +64,13 @@ func followTargets(ctx context.Context, b *bus.Conn, ts *kube.Targets, cfg Confi
 			rerouted(t)
 		}
 		if t != nil {
-			go reach.check(ctx, t)
+			go reach.Check(ctx, t)
 		}
 	}, log)
 	return reach, err
 }
 
-// consumeTargetCommands starts deciding target commands (see targetRegistry).
+// consumeTargetCommands starts deciding target commands (see targets.Registry).
 func consumeTargetCommands(ctx, decideCtx context.Context, b *bus.Conn, ts *kube.Targets, log *slog.Logger) (jetstream.ConsumeContext, error) {
 	cons, err := b.JS.CreateOrUpdateConsumer(ctx, events.StreamCommands, events.TargetRegistryConsumer())
 	if err != nil {
@@ -83,8 +84,8 @@ func consumeTargetCommands(ctx, decideCtx context.Context, b *bus.Conn, ts *kube
 	if err != nil {
 		return nil, fmt.Errorf("target status bucket: %w", err)
 	}
-	reg := &targetRegistry{bus: b, catalog: catalogKV, status: statusKV, configured: ts.Configured, log: log}
-	sub, err := cons.Consume(func(m jetstream.Msg) { reg.handle(decideCtx, m) })
+	reg := targets.NewRegistry(history.NewTargets(b), catalogKV, statusKV, ts.Configured, log)
+	sub, err := cons.Consume(func(m jetstream.Msg) { reg.Handle(decideCtx, m) })
 	if err != nil {
 		return nil, fmt.Errorf("consume target commands: %w", err)
 	}

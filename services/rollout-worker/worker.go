@@ -1,6 +1,12 @@
 // Package worker is the rollout worker: it decides deployment commands
 // against each deployment's event history and drives the resulting rollouts
 // on Kubernetes, publishing events as they progress.
+//
+// Run only wires. Each actor is a package under internal/ that reaches the
+// bus and the clusters through small interfaces it declares: the command
+// handler (commands), the rollout driver (driver), the drift checker
+// (drift), the target registry and reachability checks (targets). Their
+// one implementation of the histories on JetStream is internal/history.
 package worker
 
 import (
@@ -9,6 +15,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"sync"
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
@@ -16,6 +23,10 @@ import (
 	"slipway.dev/pkg/bus"
 	"slipway.dev/pkg/events"
 	"slipway.dev/pkg/kube"
+	"slipway.dev/services/rollout-worker/internal/commands"
+	"slipway.dev/services/rollout-worker/internal/drift"
+	"slipway.dev/services/rollout-worker/internal/driver"
+	"slipway.dev/services/rollout-worker/internal/history"
 	"slipway.dev/services/rollout-worker/internal/slots"
 )
 
@@ -56,11 +67,13 @@ func Run(ctx context.Context, cfg Config) error {
 	if err != nil {
 		return fmt.Errorf("rollout slots: %w", err)
 	}
-	d := &driver{bus: conn, targets: targets, log: log, resync: resync, slots: make(chan struct{}, maxRollouts),
-		limits: slots.New(slotsKV, slotLease), targetTimeout: orDefault(cfg.TargetTimeout, defaultTargetTimeout)}
+	histories := history.New(conn)
+	d := driver.New(driver.Options{History: histories, Targets: targets, Slots: slotLimits{slots.New(slotsKV, driver.SlotLease)},
+		Log: log, Resync: resync, MaxRollouts: maxRollouts, TargetTimeout: orDefault(cfg.TargetTimeout, defaultTargetTimeout)})
+	// Goroutines beside the consumers': reachability, drift checks, reroutes.
+	var wg sync.WaitGroup
 	reach, err := followTargets(ctx, conn, targets, cfg, log, func(t *kube.Target) {
-		d.wg.Add(1)
-		go func() { defer d.wg.Done(); d.rerouteTarget(ctx, t) }()
+		wg.Go(func() { d.RerouteTarget(ctx, t) })
 	})
 	if err != nil {
 		return err
@@ -73,18 +86,17 @@ func Run(ctx context.Context, cfg Config) error {
 	if err != nil {
 		return fmt.Errorf("rollout consumer: %w", err)
 	}
-	h := &commandHandler{bus: conn, targets: targets, log: log}
-	d.wg.Add(1)
-	go func() { defer d.wg.Done(); reach.run(ctx) }()
+	h := commands.New(histories, targets, log)
+	wg.Go(func() { reach.Run(ctx) })
 
 	// A decision in progress finishes even while shutting down: it is short,
 	// and finishing it spares a redelivery.
 	decideCtx := context.WithoutCancel(ctx)
-	cmdSub, err := cmds.Consume(func(m jetstream.Msg) { h.handle(decideCtx, m) })
+	cmdSub, err := cmds.Consume(func(m jetstream.Msg) { h.Handle(decideCtx, m) })
 	if err != nil {
 		return fmt.Errorf("consume commands: %w", err)
 	}
-	drvSub, err := drv.Consume(func(m jetstream.Msg) { d.handle(ctx, m) }, jetstream.PullMaxMessages(maxRollouts))
+	drvSub, err := drv.Consume(func(m jetstream.Msg) { d.Handle(ctx, m) }, jetstream.PullMaxMessages(maxRollouts))
 	if err != nil {
 		cmdSub.Stop()
 		return fmt.Errorf("consume rollouts: %w", err)
@@ -100,9 +112,8 @@ func Run(ctx context.Context, cfg Config) error {
 		if policy == "" {
 			policy = DriftPolicyRevert
 		}
-		dc := newDriftChecker(conn, targets, log, cfg.DriftInterval, policy, d.routesBestEffort)
-		d.wg.Add(1)
-		go func() { defer d.wg.Done(); dc.run(ctx) }()
+		dc := drift.New(histories, targets, log, cfg.DriftInterval, policy, d.RoutesBestEffort)
+		wg.Go(func() { dc.Run(ctx) })
 	}
 	log.InfoContext(ctx, "rollout worker started", "targets", len(targets.All()), "default_target", targets.Default)
 	<-ctx.Done()
@@ -111,7 +122,8 @@ func Run(ctx context.Context, cfg Config) error {
 	drvSub.Stop()
 	<-cmdSub.Closed()
 	<-regSub.Closed()
-	d.wg.Wait()
+	d.Wait()
+	wg.Wait()
 	log.Info("rollout worker stopped")
 	return nil
 }
@@ -134,4 +146,15 @@ func connectTargets(cfg Config) (*kube.Targets, error) {
 		return nil, err
 	}
 	return kube.NewTargets(ts...)
+}
+
+// slotLimits is the driver's Slots on the slots bucket.
+type slotLimits struct{ s *slots.Slots }
+
+func (l slotLimits) Acquire(ctx context.Context, target string, limit int, holder string) (driver.Slot, error) {
+	slot, err := l.s.Acquire(ctx, target, limit, holder)
+	if slot == nil {
+		return nil, err // a nil *slots.Slot in a driver.Slot would not be nil
+	}
+	return slot, err
 }

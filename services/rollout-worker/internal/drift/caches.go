@@ -1,4 +1,4 @@
-package worker
+package drift
 
 import (
 	"context"
@@ -13,7 +13,7 @@ import (
 	"slipway.dev/pkg/kube"
 )
 
-// informerCaches are driftCaches kept by shared informers: per target, the
+// informerCaches are Caches kept by shared informers: per target, the
 // Slipway-managed Deployments, Services and HPAs of its namespace, each
 // stripped to what the drift check reads. A round reads them without an API
 // call; the informers cost one watch per kind and target. Not safe for
@@ -40,7 +40,7 @@ func newInformerCaches() *informerCaches {
 // replaced) and then waits, within ctx and at most 2×kube.ProbeTimeout, for
 // their first lists of Deployments and Services; later rounds do not wait:
 // an unreachable target costs its informers' retries, not the rounds.
-func (c *informerCaches) Objects(ctx context.Context, t *kube.Target) (driftObjects, bool) {
+func (c *informerCaches) Objects(ctx context.Context, t *kube.Target) (Objects, bool) {
 	tc := c.byName[t.Name]
 	if tc == nil || tc.target != t {
 		if tc != nil {

@@ -1,4 +1,4 @@
-package worker
+package drift
 
 import (
 	"context"
@@ -33,7 +33,7 @@ const (
 // subject's event count (nil when they could not be read). A history only
 // grows, so only subjects whose event count changed since the last round
 // are folded again.
-func (c *driftChecker) refreshExpectations(ctx context.Context) (map[string]uint64, error) {
+func (c *Checker) refreshExpectations(ctx context.Context) (map[string]uint64, error) {
 	counts, err := c.history.Counts(ctx)
 	if err != nil {
 		return nil, err
@@ -68,7 +68,7 @@ func (c *driftChecker) refreshExpectations(ctx context.Context) (map[string]uint
 // Service is gone from the cluster (as its cached objects say) and handles each as drift: recreated by the revert policy,
 // reported otherwise (a deletion is never adopted). Each deletion is
 // reported once per worker while it lasts.
-func (c *driftChecker) checkDeleted(ctx context.Context, t *kube.Target, objs driftObjects) {
+func (c *Checker) checkDeleted(ctx context.Context, t *kube.Target, objs Objects) {
 	for _, e := range c.expected {
 		if !e.settled || e.target != t.Name || e.ns != t.Namespace || e.object == "" {
 			continue
@@ -93,7 +93,7 @@ func (c *driftChecker) checkDeleted(ctx context.Context, t *kube.Target, objs dr
 	}
 }
 
-func (c *driftChecker) handleDeleted(ctx context.Context, t *kube.Target, ref events.DeploymentRef, kind string) error {
+func (c *Checker) handleDeleted(ctx context.Context, t *kube.Target, ref events.DeploymentRef, kind string) error {
 	st, err := c.history.Load(ctx, ref)
 	if err != nil {
 		return err
@@ -108,7 +108,7 @@ func (c *driftChecker) handleDeleted(ctx context.Context, t *kube.Target, ref ev
 	}
 	object := kind + " " + ns + "/" + name
 	ev := events.DriftDetected{Revision: st.Current, Object: object, Fields: []string{}, Deleted: true, Action: events.DriftReported}
-	if c.policy == DriftPolicyRevert {
+	if c.policy == PolicyRevert {
 		objs := manifest.Render(ref, st.Target, st.Revisions[st.Current], t.InstanceTypes, false)
 		if err := c.apply.Apply(ctx, t, objs); err != nil {
 			return fmt.Errorf("recreate %s: %w", object, err)
@@ -134,7 +134,7 @@ func (c *driftChecker) handleDeleted(ctx context.Context, t *kube.Target, ref ev
 // termination finished: a drift revert that raced the termination (it read
 // the history just before the terminate was decided) can recreate them
 // after the terminate removed them.
-func (c *driftChecker) removeLeftover(ctx context.Context, t *kube.Target, ref events.DeploymentRef, name string) error {
+func (c *Checker) removeLeftover(ctx context.Context, t *kube.Target, ref events.DeploymentRef, name string) error {
 	c.log.WarnContext(ctx, "drift check: removing the objects of a terminated deployment", "deployment", ref.String(), "object", name)
 	return c.apply.RemoveLeftover(ctx, t, name)
 }

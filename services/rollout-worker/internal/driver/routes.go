@@ -1,4 +1,4 @@
-package worker
+package driver
 
 import (
 	"context"
@@ -28,11 +28,11 @@ var routeLocks sync.Map // deployment ref string -> *sync.Mutex
 // invalid or forbidden object) is recorded on the deployment with its
 // reason and not retried: routing never crash-loops the worker nor blocks a
 // rollout. Other errors (the cluster unreachable) are returned.
-func (d *driver) reconcileRoutes(ctx context.Context, ref events.DeploymentRef) error {
+func (d *Driver) reconcileRoutes(ctx context.Context, ref events.DeploymentRef) error {
 	mu, _ := routeLocks.LoadOrStore(ref.String(), &sync.Mutex{})
 	mu.(*sync.Mutex).Lock()
 	defer mu.(*sync.Mutex).Unlock()
-	st, err := loadState(ctx, d.bus, ref)
+	st, err := d.history.Load(ctx, ref)
 	if err != nil {
 		return err
 	}
@@ -62,14 +62,14 @@ func (d *driver) reconcileRoutes(ctx context.Context, ref events.DeploymentRef) 
 		d.log.WarnContext(ctx, "routing not applied", "deployment", ref.String(), "target", target.Name, "reason", ev.Reason, "err", err)
 	}
 	meta := events.Meta{Actor: "system:rollout-worker", TraceParent: telemetry.TraceParent(ctx)}
-	return appendDecided(ctx, d.bus, &st, ref, meta, func(s rollout.State) []events.Message {
+	return d.history.Append(ctx, &st, ref, meta, func(s rollout.State) []events.Message {
 		return rollout.DecideRouting(s, ev)
 	}, func(events.Message) string { return fmt.Sprintf("%s/routing/%d", ref, st.LastSeq) })
 }
 
-// routesBestEffort reconciles routes where a failure must not fail the work
+// RoutesBestEffort reconciles routes where a failure must not fail the work
 // around it (a rollout): the next change renders them again.
-func (d *driver) routesBestEffort(ctx context.Context, ref events.DeploymentRef) {
+func (d *Driver) RoutesBestEffort(ctx context.Context, ref events.DeploymentRef) {
 	if err := d.reconcileRoutes(ctx, ref); err != nil && ctx.Err() == nil {
 		d.log.WarnContext(ctx, "routing: will render again on the next change", "deployment", ref.String(), "err", err)
 	}

@@ -1,4 +1,4 @@
-package worker
+package drift
 
 import (
 	appsv1 "k8s.io/api/apps/v1"
@@ -23,7 +23,7 @@ type cleanCheck struct {
 
 // unchanged reports whether a check against t, count events and objs would
 // read what the clean check read.
-func (c cleanCheck) unchanged(t *kube.Target, count uint64, objs driftObjects) bool {
+func (c cleanCheck) unchanged(t *kube.Target, count uint64, objs Objects) bool {
 	if c.target != t || c.count != count {
 		return false
 	}
@@ -50,7 +50,7 @@ type objectRead struct {
 	version string
 }
 
-func (r objectRead) current(objs driftObjects) string {
+func (r objectRead) current(objs Objects) string {
 	switch r.kind {
 	case readDeployment:
 		return resourceVersion(objs.Deployment(r.name))
@@ -70,7 +70,7 @@ func autoscalerVersion(hpa *autoscalingv2.HorizontalPodAutoscaler, known bool) s
 
 // recordedReads reads a target's cached objects and records each read.
 type recordedReads struct {
-	objs  driftObjects
+	objs  Objects
 	reads []objectRead
 }
 

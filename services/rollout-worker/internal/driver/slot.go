@@ -1,4 +1,4 @@
-package worker
+package driver
 
 import (
 	"context"
@@ -8,7 +8,6 @@ import (
 	"slipway.dev/pkg/events"
 	"slipway.dev/pkg/kube"
 	"slipway.dev/services/rollout-worker/internal/rollout"
-	"slipway.dev/services/rollout-worker/internal/slots"
 )
 
 // slotPoll is how often a queued rollout looks for a free slot.
@@ -18,8 +17,8 @@ const slotPoll = time.Second
 // (recording RolloutQueued once). It returns nil, nil when there is no limit,
 // or when the rollout was superseded or terminated while it waited. The slot
 // is renewed until ctx ends.
-func (d *driver) awaitSlot(ctx context.Context, st *rollout.State, ref events.DeploymentRef, revision int, target *kube.Target,
-	appendFn func(func(rollout.State) []events.Message) error) (*slots.Slot, error) {
+func (d *Driver) awaitSlot(ctx context.Context, st *rollout.State, ref events.DeploymentRef, revision int, target *kube.Target,
+	appendFn func(func(rollout.State) []events.Message) error) (Slot, error) {
 	limit := target.RolloutLimit()
 	if limit == 0 {
 		return nil, nil
@@ -43,19 +42,19 @@ func (d *driver) awaitSlot(ctx context.Context, st *rollout.State, ref events.De
 			return nil, ctx.Err()
 		case <-time.After(slotPoll):
 		}
-		fresh, err := loadState(ctx, d.bus, ref)
+		fresh, err := d.history.Load(ctx, ref)
 		if err != nil {
 			return nil, err
 		}
 		*st = fresh
-		if st.Terminated || st.Current != revision {
+		if !ours(*st, revision) {
 			return nil, nil
 		}
 	}
 }
 
-func renew(ctx context.Context, slot *slots.Slot) {
-	t := time.NewTicker(slotLease / 3)
+func renew(ctx context.Context, slot Slot) {
+	t := time.NewTicker(SlotLease / 3)
 	defer t.Stop()
 	for {
 		select {
@@ -69,5 +68,5 @@ func renew(ctx context.Context, slot *slots.Slot) {
 	}
 }
 
-// slotLease is how long a slot stays held without renewal.
-const slotLease = 30 * time.Second
+// SlotLease is how long a slot stays held without renewal.
+const SlotLease = 30 * time.Second

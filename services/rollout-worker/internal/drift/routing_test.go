@@ -1,4 +1,4 @@
-package worker
+package drift
 
 import (
 	"context"
@@ -13,6 +13,7 @@ import (
 	"slipway.dev/pkg/kube"
 	"slipway.dev/pkg/kube/simcluster"
 	"slipway.dev/services/rollout-worker/internal/cluster"
+	"slipway.dev/services/rollout-worker/internal/history"
 	"slipway.dev/services/rollout-worker/internal/manifest"
 )
 
@@ -52,7 +53,7 @@ func TestDriftCheckRendersStaleRoutingAgain(t *testing.T) {
 				t.Fatal(err)
 			}
 			var rerendered []events.DeploymentRef
-			c := newDriftChecker(b, targets, slog.New(slog.NewJSONHandler(io.Discard, nil)), time.Minute, DriftPolicyReport,
+			c := New(history.New(b), targets, slog.New(slog.NewJSONHandler(io.Discard, nil)), time.Minute, PolicyReport,
 				func(_ context.Context, r events.DeploymentRef) { rerendered = append(rerendered, r) })
 			defer c.caches.(*informerCaches).close()
 			c.round(t.Context())

@@ -1,4 +1,9 @@
-package worker
+// Package drift is the drift checker: it compares the objects Slipway
+// manages on each target with what the deployments' histories say was
+// applied, and reverts, reports or adopts what changed outside Slipway. It
+// reads the histories, the targets' cached objects and the apiserver
+// through the interfaces in sources.go.
+package drift
 
 import (
 	"context"
@@ -10,7 +15,6 @@ import (
 	appsv1 "k8s.io/api/apps/v1"
 	coreac "k8s.io/client-go/applyconfigurations/core/v1"
 
-	"slipway.dev/pkg/bus"
 	"slipway.dev/pkg/events"
 	"slipway.dev/pkg/kube"
 	"slipway.dev/pkg/telemetry"
@@ -19,18 +23,18 @@ import (
 	"slipway.dev/services/rollout-worker/internal/rollout"
 )
 
-// Drift policies: what the worker does when a managed object was changed
-// outside Slipway. Both report the drift as an event.
+// Policies: what the worker does when a managed object was changed outside
+// Slipway. Each reports the drift as an event.
 const (
-	DriftPolicyRevert = "revert"
-	DriftPolicyReport = "report"
-	// DriftPolicyAdopt takes the change into a new revision when every
+	PolicyRevert = "revert"
+	PolicyReport = "report"
+	// PolicyAdopt takes the change into a new revision when every
 	// changed field maps to the spec (replicas, image, env values, command,
 	// args); otherwise the drift is reported, never half adopted.
-	DriftPolicyAdopt = "adopt"
+	PolicyAdopt = "adopt"
 )
 
-// driftChecker periodically compares every settled deployment's Kubernetes
+// Checker periodically compares every settled deployment's Kubernetes
 // Deployment, Service, autoscaler and alias Services with the revision
 // Slipway applied. Deployments with a rollout in flight are skipped: the
 // rollout owns them. Several workers may check the same deployment; the
@@ -40,10 +44,10 @@ const (
 // deployment whose history (its event count) and cached objects (their
 // resource versions) are as they were when it was last checked clean is not
 // checked again: no history read, no dry run.
-type driftChecker struct {
-	history  driftHistory
-	caches   driftCaches
-	apply    driftApplier
+type Checker struct {
+	history  History
+	caches   Caches
+	apply    Applier
 	targets  *kube.Targets
 	log      *slog.Logger
 	interval time.Duration
@@ -59,14 +63,15 @@ type driftChecker struct {
 	clean           map[checkKey]cleanCheck
 }
 
-// newDriftChecker checks the targets' objects against the histories on b.
-func newDriftChecker(b *bus.Conn, targets *kube.Targets, log *slog.Logger, interval time.Duration, policy string,
-	reroute func(context.Context, events.DeploymentRef)) *driftChecker {
-	return &driftChecker{history: busHistory{bus: b}, caches: newInformerCaches(), apply: kubeApplier{}, targets: targets,
+// New returns a checker of the targets' objects against the histories in h.
+func New(h History, targets *kube.Targets, log *slog.Logger, interval time.Duration, policy string,
+	reroute func(context.Context, events.DeploymentRef)) *Checker {
+	return &Checker{history: h, caches: newInformerCaches(), apply: kubeApplier{}, targets: targets,
 		log: log, interval: interval, policy: policy, reroute: reroute}
 }
 
-func (c *driftChecker) run(ctx context.Context) {
+// Run checks every interval until ctx ends.
+func (c *Checker) Run(ctx context.Context) {
 	t := time.NewTicker(c.interval)
 	defer t.Stop()
 	if ic, ok := c.caches.(*informerCaches); ok {
@@ -85,7 +90,7 @@ func (c *driftChecker) run(ctx context.Context) {
 // round checks every target once. Without a fresh view of the histories
 // (the bus unreachable) deleted objects are not looked for this round, and
 // every deployment is checked.
-func (c *driftChecker) round(ctx context.Context) {
+func (c *Checker) round(ctx context.Context) {
 	if c.reportedDeleted == nil {
 		c.reportedDeleted = map[events.DeploymentRef]string{}
 	}
@@ -112,7 +117,7 @@ func (c *driftChecker) round(ctx context.Context) {
 // checkTarget checks the deployments of t whose history or objects changed
 // since their last clean check (all of them when counts is nil), then looks
 // for deleted objects. Every deployment checked is added to seen.
-func (c *driftChecker) checkTarget(ctx context.Context, t *kube.Target, counts map[string]uint64, seen map[checkKey]bool) {
+func (c *Checker) checkTarget(ctx context.Context, t *kube.Target, counts map[string]uint64, seen map[checkKey]bool) {
 	if t.Client == nil || t.ConnectErr != nil {
 		return // a registered target whose kubeconfig could not be read
 	}
@@ -154,7 +159,7 @@ func (c *driftChecker) checkTarget(ctx context.Context, t *kube.Target, counts m
 // and alias Services as cached (read through objs, which records what was
 // read), with what Slipway applied. It reports clean when it found nothing
 // to do: no drift, no stale routing, no leftover.
-func (c *driftChecker) check(ctx context.Context, t *kube.Target, objs *recordedReads, dep *appsv1.Deployment,
+func (c *Checker) check(ctx context.Context, t *kube.Target, objs *recordedReads, dep *appsv1.Deployment,
 	ref events.DeploymentRef) (clean bool, err error) {
 	st, err := c.history.Load(ctx, ref)
 	if err != nil {
@@ -197,18 +202,18 @@ func (c *driftChecker) check(ctx context.Context, t *kube.Target, objs *recorded
 }
 
 // handleDrift acts on drift by policy and appends its event.
-func (c *driftChecker) handleDrift(ctx context.Context, st *rollout.State, ref events.DeploymentRef, rev events.Revision,
+func (c *Checker) handleDrift(ctx context.Context, st *rollout.State, ref events.DeploymentRef, rev events.Revision,
 	drift *cluster.Drift, id string, revert func(context.Context) error) error {
 	ev := events.DriftDetected{Revision: st.Current, Object: drift.Object, Fields: drift.Fields, Managers: drift.Managers,
 		Deleted: drift.Deleted, Action: events.DriftReported}
 	var adopted *events.Spec
 	switch c.policy {
-	case DriftPolicyRevert:
+	case PolicyRevert:
 		if err := revert(ctx); err != nil {
 			return fmt.Errorf("revert drift: %w", err)
 		}
 		ev.Action = events.DriftReverted
-	case DriftPolicyAdopt:
+	case PolicyAdopt:
 		if drift.Live == nil {
 			c.log.WarnContext(ctx, "drift of a Service or autoscaler is not adoptable; reported", "deployment", ref.String(), "object", drift.Object)
 			break
@@ -229,7 +234,7 @@ func (c *driftChecker) handleDrift(ctx context.Context, st *rollout.State, ref e
 
 // dependentDrift checks the Service, then the autoscaler, of a deployment
 // whose Deployment shows no drift; it returns the drift and its event id.
-func (c *driftChecker) dependentDrift(ctx context.Context, t *kube.Target, ref events.DeploymentRef, revision int,
+func (c *Checker) dependentDrift(ctx context.Context, t *kube.Target, ref events.DeploymentRef, revision int,
 	objs manifest.Objects, live *recordedReads) (*cluster.Drift, string, error) {
 	svc := live.Service(*objs.Service.Name)
 	drift, err := c.apply.DetectServiceDrift(ctx, t, svc, objs.Service)
@@ -262,7 +267,7 @@ func resourceVersion[T any, P interface {
 // aliasDrift checks the Services of the deployment's settled aliases (not
 // one moving now) against what Slipway applied: each selects its revision's
 // pods. It returns the first drift and the Service that reverts it.
-func (c *driftChecker) aliasDrift(ctx context.Context, t *kube.Target, st rollout.State, live *recordedReads) (*cluster.Drift, *coreac.ServiceApplyConfiguration, error) {
+func (c *Checker) aliasDrift(ctx context.Context, t *kube.Target, st rollout.State, live *recordedReads) (*cluster.Drift, *coreac.ServiceApplyConfiguration, error) {
 	names := make([]string, 0, len(st.Aliases))
 	for name := range st.Aliases {
 		names = append(names, name)

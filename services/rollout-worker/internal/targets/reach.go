@@ -1,36 +1,44 @@
-package worker
+package targets
 
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"log/slog"
 	"sync"
 	"time"
 
-	"github.com/nats-io/nats.go/jetstream"
-
 	"slipway.dev/pkg/events"
 	"slipway.dev/pkg/kube"
+	"slipway.dev/services/rollout-worker/internal/cluster"
 )
 
-// errNoClient: a target is known but the worker has no client for it.
-var errNoClient = errors.New("no client for the target")
-
-// reachability checks every target's API server periodically (discovery
+// Reachability checks every target's API server periodically (discovery
 // /version, kube.ProbeTimeout each, all targets at once) and publishes each
 // result to the target status bucket, where the api reads it. Every worker
 // checks; the last check wins. An unreachable target only costs its own
 // probe's time.
-type reachability struct {
+type Reachability struct {
 	targets  *kube.Targets
-	kv       jetstream.KeyValue
+	kv       StatusBucket
 	interval time.Duration
 	worker   string
 	log      *slog.Logger
 }
 
-func (r *reachability) run(ctx context.Context) {
+// StatusBucket is where target statuses are published (the target status
+// KV bucket), keyed by target name.
+type StatusBucket interface {
+	Put(ctx context.Context, key string, value []byte) (uint64, error)
+}
+
+// NewReachability checks the targets in ts every interval and publishes
+// their status in kv, signed by worker (this worker's host name).
+func NewReachability(ts *kube.Targets, kv StatusBucket, interval time.Duration, worker string, log *slog.Logger) *Reachability {
+	return &Reachability{targets: ts, kv: kv, interval: interval, worker: worker, log: log}
+}
+
+// Run checks every target at once, then every interval, until ctx ends.
+func (r *Reachability) Run(ctx context.Context) {
 	t := time.NewTicker(r.interval)
 	defer t.Stop()
 	for {
@@ -43,19 +51,19 @@ func (r *reachability) run(ctx context.Context) {
 	}
 }
 
-func (r *reachability) checkAll(ctx context.Context) {
+func (r *Reachability) checkAll(ctx context.Context) {
 	var wg sync.WaitGroup
 	for _, t := range r.targets.All() {
 		wg.Add(1)
-		go func() { defer wg.Done(); r.check(ctx, t) }()
+		go func() { defer wg.Done(); r.Check(ctx, t) }()
 	}
 	wg.Wait()
 }
 
-// check probes t and publishes its status.
-func (r *reachability) check(ctx context.Context, t *kube.Target) {
+// Check probes t and publishes its status.
+func (r *Reachability) Check(ctx context.Context, t *kube.Target) {
 	st := events.TargetStatus{CheckedBy: r.worker}
-	version, err := probe(ctx, t)
+	version, err := cluster.Probe(ctx, t)
 	st.LastCheckedAt = time.Now().UTC()
 	if err != nil {
 		st.LastError = kube.SafeError(err)
@@ -72,15 +80,4 @@ func (r *reachability) check(ctx context.Context, t *kube.Target) {
 	if _, err := r.kv.Put(ctx, t.Name, b); err != nil {
 		r.log.WarnContext(ctx, "publish target status", "target", t.Name, "err", err)
 	}
-}
-
-// probe checks that t answers; a target without a working client says why.
-func probe(ctx context.Context, t *kube.Target) (string, error) {
-	switch {
-	case t.ConnectErr != nil:
-		return "", t.ConnectErr
-	case t.Client == nil:
-		return "", errNoClient
-	}
-	return kube.Probe(ctx, t.Client)
 }

@@ -1,4 +1,4 @@
-package worker
+package driver
 
 import (
 	"context"
@@ -22,8 +22,8 @@ import (
 // revision is started first as a pinned Deployment, and the alias moves when
 // it is available. The revision is pinned either way, so a later rollout of
 // the main Deployment never takes an alias's pods away.
-func (d *driver) moveAlias(ctx context.Context, ref events.DeploymentRef, alias string, revision int) error {
-	st, err := loadState(ctx, d.bus, ref)
+func (d *Driver) moveAlias(ctx context.Context, ref events.DeploymentRef, alias string, revision int) error {
+	st, err := d.history.Load(ctx, ref)
 	if err != nil {
 		return err
 	}
@@ -56,7 +56,7 @@ func (d *driver) moveAlias(ctx context.Context, ref events.DeploymentRef, alias 
 	if err := cluster.ApplyService(ctx, target.Client, manifest.RenderAliasService(ref, st.Target, alias, tmpl)); err != nil {
 		return err
 	}
-	if err := appendDecided(ctx, d.bus, &st, ref, meta, func(s rollout.State) []events.Message {
+	if err := d.history.Append(ctx, &st, ref, meta, func(s rollout.State) []events.Message {
 		return rollout.DecideAliasMoved(s, alias, revision, warm)
 	}, func(events.Message) string { return fmt.Sprintf("%s/alias/%s/%d/%d", ref, alias, revision, st.LastSeq) }); err != nil {
 		return err
@@ -73,7 +73,7 @@ func (d *driver) moveAlias(ctx context.Context, ref events.DeploymentRef, alias 
 // its deletion or a termination superseded it. The history is read on every
 // change of the Deployment and at least every resync, so a health report is
 // noticed without a change of the Deployment.
-func (d *driver) awaitAvailable(ctx context.Context, st *rollout.State, target *kube.Target, ref events.DeploymentRef,
+func (d *Driver) awaitAvailable(ctx context.Context, st *rollout.State, target *kube.Target, ref events.DeploymentRef,
 	alias string, revision int, name string, meta events.Meta) (bool, error) {
 	tmpl := st.Revisions[revision].PodTemplateRevision()
 	available, ended := false, false
@@ -92,7 +92,7 @@ func (d *driver) awaitAvailable(ctx context.Context, st *rollout.State, target *
 		// A failure reported by the monitor wins over availability: pods
 		// that crash after turning ready must not receive the alias.
 		if obs, ok := cluster.Observe(dep, revision, tmpl, time.Now().UTC()); ok {
-			stepErr = appendDecided(ctx, d.bus, st, ref, meta, func(s rollout.State) []events.Message {
+			stepErr = d.history.Append(ctx, st, ref, meta, func(s rollout.State) []events.Message {
 				return rollout.DecideAliasProgress(s, alias, obs)
 			}, func(events.Message) string {
 				return fmt.Sprintf("%s/alias/%s/%s/failed", ref, alias, meta.CorrelationID)
@@ -118,8 +118,8 @@ func (d *driver) awaitAvailable(ctx context.Context, st *rollout.State, target *
 
 // deleteAlias removes the alias's Service, then the pinned Deployments
 // nothing needs any more.
-func (d *driver) deleteAlias(ctx context.Context, ref events.DeploymentRef, alias string) error {
-	st, err := loadState(ctx, d.bus, ref)
+func (d *Driver) deleteAlias(ctx context.Context, ref events.DeploymentRef, alias string) error {
+	st, err := d.history.Load(ctx, ref)
 	if err != nil {
 		return err
 	}
@@ -143,15 +143,15 @@ func (d *driver) deleteAlias(ctx context.Context, ref events.DeploymentRef, alia
 // reconcileServing brings the routes, then the pinned Deployments, in line
 // with what the deployment serves now: routes first, so none leads to a
 // pinned revision while it is deleted.
-func (d *driver) reconcileServing(ctx context.Context, ref events.DeploymentRef) error {
+func (d *Driver) reconcileServing(ctx context.Context, ref events.DeploymentRef) error {
 	routesErr := d.reconcileRoutes(ctx, ref)
 	return errors.Join(routesErr, d.reconcilePinned(ctx, ref))
 }
 
 // reconcilePinned keeps exactly the pinned Deployments the state needs:
 // those of aliases and of the last keepWarm good revisions.
-func (d *driver) reconcilePinned(ctx context.Context, ref events.DeploymentRef) error {
-	st, err := loadState(ctx, d.bus, ref)
+func (d *Driver) reconcilePinned(ctx context.Context, ref events.DeploymentRef) error {
+	st, err := d.history.Load(ctx, ref)
 	if err != nil {
 		return err
 	}

@@ -1,4 +1,4 @@
-package worker
+package drift
 
 import (
 	"context"
@@ -11,7 +11,6 @@ import (
 	autoscalingac "k8s.io/client-go/applyconfigurations/autoscaling/v2"
 	coreac "k8s.io/client-go/applyconfigurations/core/v1"
 
-	"slipway.dev/pkg/bus"
 	"slipway.dev/pkg/events"
 	"slipway.dev/pkg/kube"
 	"slipway.dev/services/rollout-worker/internal/cluster"
@@ -24,20 +23,23 @@ import (
 // deployments' histories, the target's objects as cached by informers, and
 // the calls that ask the apiserver (dry runs) or change the cluster.
 
-// driftHistory reads and appends deployments' histories.
-type driftHistory interface {
+// History reads and appends deployments' histories.
+type History interface {
 	// Counts returns the number of events of every deployment subject.
 	Counts(ctx context.Context) (map[string]uint64, error)
 	// Load folds one deployment's history (a full read).
 	Load(ctx context.Context, ref events.DeploymentRef) (rollout.State, error)
-	// Append appends what decide returns against st (see appendDecided).
+	// Append appends what decide returns against st and folds each appended
+	// event into st; when the history moved meanwhile it reloads st and
+	// decides again. id names each event (one event however many workers
+	// report the same drift).
 	Append(ctx context.Context, st *rollout.State, ref events.DeploymentRef, meta events.Meta,
 		decide func(rollout.State) []events.Message, id func(events.Message) string) error
 }
 
-// driftObjects is one target's Slipway-managed objects as last seen; reads
+// Objects is one target's Slipway-managed objects as last seen; reads
 // make no API call.
-type driftObjects interface {
+type Objects interface {
 	// Deployments returns the managed Deployments of the target namespace.
 	Deployments() []*appsv1.Deployment
 	Deployment(name string) *appsv1.Deployment
@@ -47,17 +49,17 @@ type driftObjects interface {
 	Autoscaler(name string) (hpa *autoscalingv2.HorizontalPodAutoscaler, known bool)
 }
 
-// driftCaches hands out the object caches of targets.
-type driftCaches interface {
+// Caches hands out the object caches of targets.
+type Caches interface {
 	// Objects returns t's caches; ok is false until they listed the target
 	// once (then the target is not checked this round).
-	Objects(ctx context.Context, t *kube.Target) (objs driftObjects, ok bool)
+	Objects(ctx context.Context, t *kube.Target) (objs Objects, ok bool)
 	// Retain stops the caches of targets not in ts (removed or replaced).
 	Retain(ts []*kube.Target)
 }
 
-// driftApplier asks a target's apiserver about drift and repairs it.
-type driftApplier interface {
+// Applier asks a target's apiserver about drift and repairs it.
+type Applier interface {
 	// DetectDrift is a server-side apply dry run of the Deployment.
 	DetectDrift(ctx context.Context, t *kube.Target, objs manifest.Objects) (*cluster.Drift, error)
 	DetectServiceDrift(ctx context.Context, t *kube.Target, live *corev1.Service, want *coreac.ServiceApplyConfiguration) (*cluster.Drift, error)
@@ -71,23 +73,7 @@ type driftApplier interface {
 	RemoveLeftover(ctx context.Context, t *kube.Target, name string) error
 }
 
-// busHistory is driftHistory on the EVENTS stream.
-type busHistory struct{ bus *bus.Conn }
-
-func (h busHistory) Counts(ctx context.Context) (map[string]uint64, error) {
-	return h.bus.SubjectCounts(ctx, events.DeploymentEventSubjects)
-}
-
-func (h busHistory) Load(ctx context.Context, ref events.DeploymentRef) (rollout.State, error) {
-	return loadState(ctx, h.bus, ref)
-}
-
-func (h busHistory) Append(ctx context.Context, st *rollout.State, ref events.DeploymentRef, meta events.Meta,
-	decide func(rollout.State) []events.Message, id func(events.Message) string) error {
-	return appendDecided(ctx, h.bus, st, ref, meta, decide, id)
-}
-
-// kubeApplier is driftApplier with each target's client.
+// kubeApplier is Applier with each target's client.
 type kubeApplier struct{}
 
 func (kubeApplier) DetectDrift(ctx context.Context, t *kube.Target, objs manifest.Objects) (*cluster.Drift, error) {

@@ -1,4 +1,4 @@
-package worker
+package driver
 
 import (
 	"context"
@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"slipway.dev/pkg/kube"
+	"slipway.dev/services/rollout-worker/internal/cluster"
 )
 
 // targetRetry is how often a rollout waiting for its target probes it again.
@@ -34,14 +35,14 @@ var errUnknownTarget = errors.New("the target is not known to this worker (not c
 // *targetUnavailableError: a rollout on an unreachable target ends with a
 // reason instead of holding its worker slot forever. Rollouts on other
 // targets never wait for it: each runs in its own goroutine.
-func (d *driver) awaitTarget(ctx context.Context, name string, wait time.Duration) (*kube.Target, error) {
+func (d *Driver) awaitTarget(ctx context.Context, name string, wait time.Duration) (*kube.Target, error) {
 	start := time.Now()
 	for {
 		t, ok := d.targets.Get(name)
 		var err error
 		if !ok {
 			err = errUnknownTarget
-		} else if _, err = probe(ctx, t); err == nil {
+		} else if _, err = cluster.Probe(ctx, t); err == nil {
 			return t, nil
 		}
 		if ctx.Err() != nil {

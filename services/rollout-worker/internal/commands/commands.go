@@ -1,4 +1,8 @@
-package worker
+// Package commands is the command handler: it decides deployment commands
+// (create, update, rollback, terminate, promote, aliases, rollout control)
+// against each deployment's history (pure decisions in internal/rollout)
+// and appends the decision, through the History it declares.
+package commands
 
 import (
 	"context"
@@ -11,7 +15,6 @@ import (
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
 
-	"slipway.dev/pkg/bus"
 	"slipway.dev/pkg/events"
 	"slipway.dev/pkg/kube"
 	"slipway.dev/pkg/metrics"
@@ -19,15 +22,32 @@ import (
 	"slipway.dev/services/rollout-worker/internal/rollout"
 )
 
-// commandHandler decides deployment commands. It handles one command at a
-// time, in stream order, and acknowledges a command only after its decision
-// is durably appended (or was already, for a redelivery).
-type commandHandler struct {
-	bus *bus.Conn
+// Handler decides deployment commands. It handles one command at a time,
+// in stream order, and acknowledges a command only after its decision is
+// durably appended (or was already, for a redelivery).
+type Handler struct {
+	history History
 	// targets change as targets are registered and removed; each decision
 	// sees them as they are when it is made.
 	targets *kube.Targets
 	log     *slog.Logger
+}
+
+// History is the command handler's view of deployments' event histories.
+type History interface {
+	// Load folds a deployment's history.
+	Load(ctx context.Context, ref events.DeploymentRef) (rollout.State, error)
+	// Append appends what decide returns against st and folds each appended
+	// event into st; when the history moved meanwhile it reloads st and
+	// decides again. id names each event (a retry with the same id is
+	// stored once).
+	Append(ctx context.Context, st *rollout.State, ref events.DeploymentRef, meta events.Meta,
+		decide func(rollout.State) []events.Message, id func(events.Message) string) error
+}
+
+// New returns a handler deciding against h with the targets in ts.
+func New(h History, ts *kube.Targets, log *slog.Logger) *Handler {
+	return &Handler{history: h, targets: ts, log: log}
 }
 
 func newCatalog(ts *kube.Targets) rollout.Catalog {
@@ -42,7 +62,10 @@ func newCatalog(ts *kube.Targets) rollout.Catalog {
 	return cat
 }
 
-func (h *commandHandler) handle(ctx context.Context, msg jetstream.Msg) {
+// Handle decides the command in msg and settles msg: acked once the
+// decision is stored, nak'ed (redelivered after a second) when it could not
+// be, terminated when msg is no command at all.
+func (h *Handler) Handle(ctx context.Context, msg jetstream.Msg) {
 	env, err := events.Unmarshal(msg.Data())
 	if err != nil {
 		h.log.ErrorContext(ctx, "dropping malformed command", "subject", msg.Subject(), "err", err)
@@ -66,7 +89,7 @@ func (h *commandHandler) handle(ctx context.Context, msg jetstream.Msg) {
 	}
 }
 
-func (h *commandHandler) decide(ctx context.Context, env events.Envelope) error {
+func (h *Handler) decide(ctx context.Context, env events.Envelope) error {
 	msg, err := env.Decode()
 	if err != nil {
 		return h.rejectUndecodable(ctx, env, err)
@@ -109,14 +132,14 @@ func (h *commandHandler) decide(ctx context.Context, env events.Envelope) error 
 }
 
 // apply decides and appends unless the command was already decided.
-func (h *commandHandler) apply(ctx context.Context, env events.Envelope, ref events.DeploymentRef, decide func(rollout.State) []events.Message) error {
-	st, err := loadState(ctx, h.bus, ref)
+func (h *Handler) apply(ctx context.Context, env events.Envelope, ref events.DeploymentRef, decide func(rollout.State) []events.Message) error {
+	st, err := h.history.Load(ctx, ref)
 	if err != nil {
 		return err
 	}
 	meta := events.Meta{Actor: env.Actor, CorrelationID: env.CorrelationID, CausationID: env.ID, TraceParent: telemetry.TraceParent(ctx)}
 	n := 0
-	return appendDecided(ctx, h.bus, &st, ref, meta, func(s rollout.State) []events.Message {
+	return h.history.Append(ctx, &st, ref, meta, func(s rollout.State) []events.Message {
 		n = 0
 		if s.Handled(env.ID) {
 			return nil
@@ -137,7 +160,7 @@ func (h *commandHandler) apply(ctx context.Context, env events.Envelope, ref eve
 // rejectUndecodable settles a command this build cannot decide, so its
 // operation does not wait forever. It is recorded on the deployment's history
 // when the subject names one.
-func (h *commandHandler) rejectUndecodable(ctx context.Context, env events.Envelope, cause error) error {
+func (h *Handler) rejectUndecodable(ctx context.Context, env events.Envelope, cause error) error {
 	ref, ok := refFromSubject(env.Subject)
 	if !ok {
 		h.log.ErrorContext(ctx, "dropping command without a deployment", "type", env.Type, "err", cause)

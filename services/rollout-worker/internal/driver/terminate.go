@@ -1,4 +1,4 @@
-package worker
+package driver
 
 import (
 	"context"
@@ -16,8 +16,8 @@ import (
 
 // terminate removes a terminated deployment's Kubernetes objects (already
 // gone is fine) and records that they are gone.
-func (d *driver) terminate(ctx context.Context, ref events.DeploymentRef) error {
-	st, err := loadState(ctx, d.bus, ref)
+func (d *Driver) terminate(ctx context.Context, ref events.DeploymentRef) error {
+	st, err := d.history.Load(ctx, ref)
 	if err != nil {
 		return err
 	}
@@ -67,7 +67,7 @@ func (d *driver) terminate(ctx context.Context, ref events.DeploymentRef) error 
 	}
 	meta := events.Meta{Actor: "system:rollout-worker", CorrelationID: st.TerminationOp, TraceParent: telemetry.TraceParent(ctx)}
 	d.log.InfoContext(ctx, "deployment terminated", "deployment", ref.String(), "objects", removed)
-	return appendDecided(ctx, d.bus, &st, ref, meta, func(s rollout.State) []events.Message {
+	return d.history.Append(ctx, &st, ref, meta, func(s rollout.State) []events.Message {
 		return rollout.DecideTerminationDone(s, removed)
 	}, func(events.Message) string { return fmt.Sprintf("%s/terminated/%d", ref, st.LastSeq) })
 }

@@ -1,4 +1,4 @@
-package worker
+package drift
 
 import (
 	"context"
@@ -30,7 +30,7 @@ import (
 func TestDriftRoundCostsWhatChanged(t *testing.T) {
 	const n = 1000
 	f := newDriftFixture(t, n)
-	c := f.checker(DriftPolicyRevert)
+	c := f.checker(PolicyRevert)
 
 	c.round(t.Context())
 	f.expect(t, "first round", 2*n, n) // expectations, then each check
@@ -69,7 +69,7 @@ func TestDriftRoundCostsWhatChanged(t *testing.T) {
 func TestDriftRoundRechecksUntilClean(t *testing.T) {
 	f := newDriftFixture(t, 3)
 	f.apply.drift["d1"] = &cluster.Drift{Object: "apps/v1 Deployment default/d1", Fields: []string{".spec.replicas"}, Managers: []string{"kubectl"}}
-	c := f.checker(DriftPolicyReport)
+	c := f.checker(PolicyReport)
 	c.round(t.Context())
 	c.round(t.Context())
 	f.expect(t, "drift reported twice", 3+3+1, 3+1)
@@ -78,7 +78,7 @@ func TestDriftRoundRechecksUntilClean(t *testing.T) {
 	}
 
 	f = newDriftFixture(t, 3)
-	c = f.checker(DriftPolicyRevert)
+	c = f.checker(PolicyRevert)
 	c.round(t.Context())
 	f.expect(t, "first round", 6, 3)
 	delete(f.objs.deps, "d2")
@@ -132,8 +132,8 @@ func (f *driftFixture) ref(i int) events.DeploymentRef {
 	return events.DeploymentRef{Owner: "acme", Project: "fleet", Name: "d" + strconv.Itoa(i)}
 }
 
-func (f *driftFixture) checker(policy string) *driftChecker {
-	return &driftChecker{history: f.history, caches: f.caches, apply: f.apply, targets: f.targets, policy: policy,
+func (f *driftFixture) checker(policy string) *Checker {
+	return &Checker{history: f.history, caches: f.caches, apply: f.apply, targets: f.targets, policy: policy,
 		log: slog.New(slog.NewJSONHandler(io.Discard, nil))}
 }
 
@@ -199,7 +199,7 @@ func (o *fakeObjects) Autoscaler(string) (*autoscalingv2.HorizontalPodAutoscaler
 
 type fakeCaches struct{ objs map[*kube.Target]*fakeObjects }
 
-func (c *fakeCaches) Objects(_ context.Context, t *kube.Target) (driftObjects, bool) {
+func (c *fakeCaches) Objects(_ context.Context, t *kube.Target) (Objects, bool) {
 	o, ok := c.objs[t]
 	return o, ok
 }

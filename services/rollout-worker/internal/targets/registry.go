@@ -1,4 +1,9 @@
-package worker
+// Package targets serves the targets themselves: the Registry decides
+// target commands (register, remove) against each target's history and
+// keeps the catalogue bucket in line with it; Reachability probes every
+// target and publishes its status. Each reaches the bus through interfaces
+// it declares.
+package targets
 
 import (
 	"context"
@@ -10,7 +15,6 @@ import (
 
 	"github.com/nats-io/nats.go/jetstream"
 
-	"slipway.dev/pkg/bus"
 	"slipway.dev/pkg/events"
 	"slipway.dev/pkg/kube"
 	"slipway.dev/pkg/metrics"
@@ -18,20 +22,46 @@ import (
 	"slipway.dev/services/rollout-worker/internal/registry"
 )
 
-// targetRegistry decides target commands (register, remove) against each
+// Registry decides target commands (register, remove) against each
 // target's history on slipway.evt.target.<name>, then makes the catalogue
 // bucket say what the history says. It acks a command only after both, so a
 // redelivered command finds its decision and only repeats the bucket write.
-type targetRegistry struct {
-	bus     *bus.Conn
-	catalog jetstream.KeyValue
-	status  jetstream.KeyValue
+type Registry struct {
+	history History
+	catalog Bucket
+	status  Bucket
 	// configured reports whether a name belongs to a configured target.
 	configured func(string) bool
 	log        *slog.Logger
 }
 
-func (r *targetRegistry) handle(ctx context.Context, msg jetstream.Msg) {
+// History is the registry's view of targets' event histories.
+type History interface {
+	// Append loads the target's history and appends what decide returns
+	// against it; when the history moved meanwhile it reloads and decides
+	// again. It returns the state after and the events it appended. id names
+	// each event (a retry with the same id is stored once).
+	Append(ctx context.Context, name string, meta events.Meta, decide func(registry.State) []events.Message,
+		id func(events.Message) string) (registry.State, []events.Message, error)
+}
+
+// Bucket is a key-value bucket the registry keeps in line with the
+// histories: the targets catalogue, and the targets' status.
+type Bucket interface {
+	Get(ctx context.Context, key string) (jetstream.KeyValueEntry, error)
+	Put(ctx context.Context, key string, value []byte) (uint64, error)
+	Delete(ctx context.Context, key string, opts ...jetstream.KVDeleteOpt) error
+}
+
+// NewRegistry decides against h and publishes to catalog and status;
+// configured says which names belong to configured targets, never touched.
+func NewRegistry(h History, catalog, status Bucket, configured func(string) bool, log *slog.Logger) *Registry {
+	return &Registry{history: h, catalog: catalog, status: status, configured: configured, log: log}
+}
+
+// Handle decides the target command in msg and settles msg: acked once the
+// decision is stored and published, redelivered after a second otherwise.
+func (r *Registry) Handle(ctx context.Context, msg jetstream.Msg) {
 	env, err := events.Unmarshal(msg.Data())
 	if err != nil {
 		r.log.ErrorContext(ctx, "dropping malformed target command", "subject", msg.Subject(), "err", err)
@@ -50,7 +80,7 @@ func (r *targetRegistry) handle(ctx context.Context, msg jetstream.Msg) {
 	_ = msg.DoubleAck(ctx)
 }
 
-func (r *targetRegistry) decide(ctx context.Context, env events.Envelope) error {
+func (r *Registry) decide(ctx context.Context, env events.Envelope) error {
 	name, ok := events.TargetOfEnvelopeSubject(env.Subject)
 	if !ok {
 		r.log.ErrorContext(ctx, "dropping target command without a target", "type", env.Type)
@@ -80,35 +110,23 @@ func (r *targetRegistry) decide(ctx context.Context, env events.Envelope) error 
 }
 
 // appendDecided appends the decision unless the command was decided
-// already; on a concurrent append it reloads and decides again (bus.Loop).
-func (r *targetRegistry) appendDecided(ctx context.Context, name string, cmd events.Envelope,
+// already; on a concurrent append it decides again (see History).
+func (r *Registry) appendDecided(ctx context.Context, name string, cmd events.Envelope,
 	decide func(registry.State) events.Message) (registry.State, error) {
-	loop := bus.Loop[registry.State]{
-		Subject: events.TargetSubject(name),
-		Load: func(ctx context.Context) (registry.State, uint64, error) {
-			st, err := loadTarget(ctx, r.bus, name)
-			return st, st.LastSeq, err
-		},
-		Decide: func(st registry.State) ([]bus.Decided, error) {
-			if st.Handled(cmd.ID) {
-				return nil, nil
-			}
-			return []bus.Decided{{Message: decide(st), Meta: events.Meta{ID: cmd.ID + ".d1", Source: source, Subject: cmd.Subject,
-				Time: time.Now().UTC(), Actor: cmd.Actor, CorrelationID: cmd.CorrelationID, CausationID: cmd.ID,
-				TraceParent: telemetry.TraceParent(ctx)}}}, nil
-		},
-		Apply: func(st *registry.State, rec bus.Record) {
-			st.Apply(registry.Event{Seq: rec.Seq, Envelope: rec.Envelope, Message: rec.Message})
-		},
-	}
-	st, appended, err := loop.Run(ctx, r.bus)
-	for _, rec := range appended {
+	meta := events.Meta{Actor: cmd.Actor, CorrelationID: cmd.CorrelationID, CausationID: cmd.ID, TraceParent: telemetry.TraceParent(ctx)}
+	st, appended, err := r.history.Append(ctx, name, meta, func(st registry.State) []events.Message {
+		if st.Handled(cmd.ID) {
+			return nil
+		}
+		return []events.Message{decide(st)}
+	}, func(events.Message) string { return cmd.ID + ".d1" })
+	for _, m := range appended {
 		outcome := "decided"
-		if rej, ok := rec.Message.(events.CommandRejected); ok {
+		if rej, ok := m.(events.CommandRejected); ok {
 			outcome = "rejected"
 			r.log.InfoContext(ctx, "target command rejected", "target", name, "reason", rej.Reason, "message", rej.Message)
 		} else {
-			r.log.InfoContext(ctx, "target "+decisionVerb(rec.Message), "target", name)
+			r.log.InfoContext(ctx, "target "+decisionVerb(m), "target", name)
 		}
 		metrics.CommandsDecided.WithLabelValues(cmd.Type, outcome).Inc()
 	}
@@ -128,7 +146,7 @@ func decisionVerb(m events.Message) string {
 // publish makes the catalogue say what the history says: the registration,
 // or no key (and no status) once removed. A configured target's key is
 // never touched.
-func (r *targetRegistry) publish(ctx context.Context, name string, st registry.State) error {
+func (r *Registry) publish(ctx context.Context, name string, st registry.State) error {
 	if r.configured(name) {
 		return nil
 	}
@@ -168,17 +186,4 @@ func (r *targetRegistry) publish(ctx context.Context, name string, st registry.S
 		return fmt.Errorf("publish target %s: %w", name, err)
 	}
 	return nil
-}
-
-// loadTarget folds a target's history.
-func loadTarget(ctx context.Context, b *bus.Conn, name string) (registry.State, error) {
-	records, _, err := b.History(ctx, events.TargetSubject(name))
-	if err != nil {
-		return registry.State{}, err
-	}
-	evs := make([]registry.Event, len(records))
-	for i, rec := range records {
-		evs[i] = registry.Event{Seq: rec.Seq, Envelope: rec.Envelope, Message: rec.Message}
-	}
-	return registry.Fold(evs), nil
 }

@@ -1,4 +1,4 @@
-package worker
+package driver
 
 import (
 	"context"
@@ -12,8 +12,8 @@ import (
 // setPaused applies the rollout's paused flag to its Deployment. The
 // driver watching the rollout keeps watching: a paused Deployment makes no
 // progress and hits no deadline, so nothing is decided until it resumes.
-func (d *driver) setPaused(ctx context.Context, ref events.DeploymentRef, revision int) error {
-	st, err := loadState(ctx, d.bus, ref)
+func (d *Driver) setPaused(ctx context.Context, ref events.DeploymentRef, revision int) error {
+	st, err := d.history.Load(ctx, ref)
 	if err != nil {
 		return err
 	}
@@ -33,8 +33,8 @@ func (d *driver) setPaused(ctx context.Context, ref events.DeploymentRef, revisi
 }
 
 // afterAbort rolls back to the last good revision once a rollout was aborted.
-func (d *driver) afterAbort(ctx context.Context, ref events.DeploymentRef, revision int) error {
-	st, err := loadState(ctx, d.bus, ref)
+func (d *Driver) afterAbort(ctx context.Context, ref events.DeploymentRef, revision int) error {
+	st, err := d.history.Load(ctx, ref)
 	if err != nil {
 		return err
 	}

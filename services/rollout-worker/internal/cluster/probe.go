@@ -1,0 +1,23 @@
+package cluster
+
+import (
+	"context"
+	"errors"
+
+	"slipway.dev/pkg/kube"
+)
+
+// ErrNoClient: a target is known but the worker has no client for it.
+var ErrNoClient = errors.New("no client for the target")
+
+// Probe checks that t's API server answers (kube.Probe); a target without a
+// working client says why.
+func Probe(ctx context.Context, t *kube.Target) (string, error) {
+	switch {
+	case t.ConnectErr != nil:
+		return "", t.ConnectErr
+	case t.Client == nil:
+		return "", ErrNoClient
+	}
+	return kube.Probe(ctx, t.Client)
+}
