@@ -15,8 +15,8 @@ import (
 	"testing"
 	"time"
 
+	"slipway.dev/cmd/slipway/devstack"
 	"slipway.dev/cmd/slipway/internal/cli"
-	"slipway.dev/cmd/slipway/internal/devstack"
 	api "slipway.dev/services/api"
 )
 

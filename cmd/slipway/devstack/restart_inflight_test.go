@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"slipway.dev/cmd/slipway/internal/devstack"
+	"slipway.dev/cmd/slipway/devstack"
 	"slipway.dev/pkg/events"
 	"slipway.dev/pkg/kube/simcluster"
 )

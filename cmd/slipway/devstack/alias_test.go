@@ -9,7 +9,7 @@ import (
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
-	"slipway.dev/cmd/slipway/internal/devstack"
+	"slipway.dev/cmd/slipway/devstack"
 	"slipway.dev/pkg/events"
 	"slipway.dev/pkg/kube"
 	"slipway.dev/testsupport/apitest"

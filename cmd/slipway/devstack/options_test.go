@@ -3,7 +3,7 @@ package devstack_test
 import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
-	"slipway.dev/cmd/slipway/internal/devstack"
+	"slipway.dev/cmd/slipway/devstack"
 )
 
 var metav1GetOptions = metav1.GetOptions{}

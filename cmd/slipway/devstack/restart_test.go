@@ -4,7 +4,7 @@ import (
 	"net/http"
 	"testing"
 
-	"slipway.dev/cmd/slipway/internal/devstack"
+	"slipway.dev/cmd/slipway/devstack"
 	"slipway.dev/pkg/events"
 )
 

@@ -10,7 +10,7 @@ import (
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
-	"slipway.dev/cmd/slipway/internal/devstack"
+	"slipway.dev/cmd/slipway/devstack"
 	"slipway.dev/pkg/events"
 	"slipway.dev/pkg/kube/simcluster"
 	"slipway.dev/testsupport/apitest"

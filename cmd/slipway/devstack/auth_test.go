@@ -22,7 +22,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/kubernetes"
 
-	"slipway.dev/cmd/slipway/internal/devstack"
+	"slipway.dev/cmd/slipway/devstack"
 	"slipway.dev/pkg/events"
 	api "slipway.dev/services/api"
 	"slipway.dev/testsupport/apitest"

@@ -1,6 +1,8 @@
 // Package devstack runs all of Slipway in one process: embedded NATS and
 // FerretDB with data under one folder, the four services, and a Kubernetes
-// target. `slipway dev` and the integration tests start it.
+// target. `slipway dev` starts it; the test tiers start it through
+// slipway.dev/testsupport/devstacktest (the package is outside the CLI's
+// internal/ so that the testsupport module can import it).
 package devstack
 
 import (
