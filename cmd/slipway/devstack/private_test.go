@@ -9,6 +9,8 @@ import (
 	"testing"
 
 	"github.com/nats-io/nats.go"
+
+	"slipway.dev/cmd/slipway/devstack"
 )
 
 // TestOtherLocalUsersCannotReachTheStack: the embedded servers admit only
@@ -24,7 +26,7 @@ func TestOtherLocalUsersCannotReachTheStack(t *testing.T) {
 	if err := os.Chmod(data, 0o755); err != nil { // whatever the umask
 		t.Fatal(err)
 	}
-	o := devstackOptions()
+	var o devstack.Options
 	o.DataDir = data
 	s, _ := start(t, o)
 
