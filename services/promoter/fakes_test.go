@@ -33,6 +33,9 @@ type fakeLog struct {
 	ids        map[string]uint64
 	writes     []write
 	historyErr error // every History fails with it when set
+	// beforeAppend, when set, runs once before the next append is stored:
+	// another writer's append to the same history.
+	beforeAppend func()
 }
 
 type stored struct {
@@ -62,6 +65,10 @@ func (f *fakeLog) History(_ context.Context, subject string) ([]bus.Record, uint
 
 func (f *fakeLog) Append(_ context.Context, subject string, env events.Envelope, expectedLastSeq uint64) (bus.Published, error) {
 	f.writes = append(f.writes, writeOf("append", subject, env))
+	if before := f.beforeAppend; before != nil {
+		f.beforeAppend = nil
+		before()
+	}
 	if seq, ok := f.ids[env.ID]; ok {
 		return bus.Published{Seq: seq, Duplicate: true}, nil
 	}
@@ -91,7 +98,12 @@ func (f *fakeLog) PublishCommand(_ context.Context, subject string, env events.E
 
 // seed appends msg to subject's history as another service would have.
 func (f *fakeLog) seed(subject string, msg events.Message) error {
-	env, err := events.Wrap(msg, events.Meta{ID: fmt.Sprintf("seed-%d", f.seq+1), Source: "/test", Time: time.Now()})
+	return f.seedAs(fmt.Sprintf("seed-%d", f.seq+1), subject, msg)
+}
+
+// seedAs is seed with the envelope id given.
+func (f *fakeLog) seedAs(id, subject string, msg events.Message) error {
+	env, err := events.Wrap(msg, events.Meta{ID: id, Source: "/test", Time: time.Now()})
 	if err != nil {
 		return err
 	}

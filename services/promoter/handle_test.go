@@ -219,3 +219,49 @@ func envelope(t *testing.T, d deliveryOf) []byte {
 	}
 	return b
 }
+
+// TestAPlanStoredMeanwhileIsThePlan: when another delivery of the command
+// stores its plan between this one's read and its append (a conflict, or the
+// same event id), the plan stored is the one applied and it is not stored
+// twice.
+func TestAPlanStoredMeanwhileIsThePlan(t *testing.T) {
+	for _, otherID := range []string{"op-1.planned", "another-writer"} {
+		t.Run(otherID, func(t *testing.T) {
+			f := newFakeLog()
+			seed(t, f, sourceRef, rolledOut(sourceRef, stagingSpec))
+			seed(t, f, targetRef, rolledOut(targetRef, prodSpec))
+			_, targetVersion, err := f.History(t.Context(), events.DeploymentSubject(targetRef))
+			if err != nil {
+				t.Fatal(err)
+			}
+			theirs := events.PromotionPlanned{ID: "op-1", Source: sourceRef, SourceRevision: 1, Target: targetRef, TargetRevision: 1,
+				TargetSeq: targetVersion - 1, Plan: []byte(`{"spec":{"image":"ghcr.io/acme/scorer:theirs"}}`)}
+			f.beforeAppend = func() {
+				if err := f.seedAs(otherID, events.PromotionSubject("op-1"), theirs); err != nil {
+					t.Error(err)
+				}
+			}
+			h := &handler{bus: f, log: slog.New(slog.NewTextHandler(io.Discard, nil))}
+			msg := &fakeMsg{data: envelope(t, deliveryOf{"op-1", events.PlanPromotion{Source: sourceRef, Target: targetRef}})}
+			h.handle(t.Context(), msg)
+			if msg.settled != "ack" {
+				t.Fatalf("settled %q, want ack", msg.settled)
+			}
+			history, _, err := f.History(t.Context(), events.PromotionSubject("op-1"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			var types []string
+			for _, r := range history {
+				types = append(types, r.Envelope.Type)
+			}
+			if want := []string{planned("").Type, applied("").Type}; !slices.Equal(types, want) {
+				t.Errorf("the promotion's history: %v, want %v", types, want)
+			}
+			cmds := f.published(promoted.Subject)
+			if len(cmds) != 1 || cmds[0].(events.PromoteDeployment).Spec.Image != "ghcr.io/acme/scorer:theirs" {
+				t.Errorf("commands to the worker %+v: want one, with the stored plan's spec", cmds)
+			}
+		})
+	}
+}
