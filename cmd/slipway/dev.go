@@ -12,8 +12,8 @@ import (
 
 	"k8s.io/klog/v2"
 
+	"slipway.dev/cmd/slipway/devstack"
 	"slipway.dev/cmd/slipway/internal/cli"
-	"slipway.dev/cmd/slipway/internal/devstack"
 	"slipway.dev/pkg/bus"
 	"slipway.dev/pkg/embedded"
 	"slipway.dev/pkg/kube/localplane"

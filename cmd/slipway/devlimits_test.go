@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"slipway.dev/cmd/slipway/internal/devstack"
+	"slipway.dev/cmd/slipway/devstack"
 	api "slipway.dev/services/api"
 )
 

@@ -26,6 +26,14 @@ type Decided struct {
 	Meta    events.Meta
 }
 
+// Appender is what a Loop appends through: a *Conn, or a service test's fake
+// of the EVENTS stream. Append's contract is Conn.Append's: ErrConflict when
+// the subject moved from expectedLastSeq, and Published.Duplicate when an
+// event with env.ID is stored already.
+type Appender interface {
+	Append(ctx context.Context, subject string, env events.Envelope, expectedLastSeq uint64) (Published, error)
+}
+
 // Loop is the load → fold → decide → append routine every history writer
 // uses (docs/ARCHITECTURE.md, "Concurrency").
 //
@@ -52,7 +60,7 @@ type Loop[S any] struct {
 
 // Run loads the state and appends what is decided on it. It returns the
 // final state and the events this call appended (not the duplicates).
-func (l Loop[S]) Run(ctx context.Context, c *Conn) (S, []Record, error) {
+func (l Loop[S]) Run(ctx context.Context, c Appender) (S, []Record, error) {
 	st, last, err := l.Load(ctx)
 	if err != nil {
 		return st, nil, err
@@ -62,7 +70,7 @@ func (l Loop[S]) Run(ctx context.Context, c *Conn) (S, []Record, error) {
 
 // RunFrom is Run on a state the caller has loaded already (at last): the
 // first decision costs no read.
-func (l Loop[S]) RunFrom(ctx context.Context, c *Conn, st S, last uint64) (S, []Record, error) {
+func (l Loop[S]) RunFrom(ctx context.Context, c Appender, st S, last uint64) (S, []Record, error) {
 	var appended []Record
 	for attempt := 0; attempt < DecideAttempts; attempt++ {
 		if err := ctx.Err(); err != nil {
@@ -81,7 +89,7 @@ func (l Loop[S]) RunFrom(ctx context.Context, c *Conn, st S, last uint64) (S, []
 		}
 		moved := false
 		for _, d := range decided {
-			rec, err := c.appendOne(ctx, l.Subject, d, last)
+			rec, err := appendOne(ctx, c, l.Subject, d, last)
 			if errors.Is(err, ErrConflict) || errors.Is(err, errDuplicate) {
 				moved = true
 				break
@@ -106,7 +114,7 @@ func (l Loop[S]) RunFrom(ctx context.Context, c *Conn, st S, last uint64) (S, []
 // is stored already, elsewhere than where this decision expected it.
 var errDuplicate = errors.New("bus: duplicate event id")
 
-func (c *Conn) appendOne(ctx context.Context, subject string, d Decided, last uint64) (Record, error) {
+func appendOne(ctx context.Context, c Appender, subject string, d Decided, last uint64) (Record, error) {
 	env, err := events.Wrap(d.Message, d.Meta)
 	if err != nil {
 		return Record{}, err

@@ -19,8 +19,17 @@ import (
 
 const source = "/slipway/promoter"
 
+// eventLog is what the promoter needs of the bus (a *bus.Conn): the
+// histories of deployments and promotions to read and append to, and the
+// COMMANDS stream to hand a plan to the target's worker.
+type eventLog interface {
+	bus.Appender
+	History(ctx context.Context, subject string) ([]bus.Record, uint64, error)
+	PublishCommand(ctx context.Context, subject string, env events.Envelope) (bus.Published, error)
+}
+
 type handler struct {
-	bus *bus.Conn
+	bus eventLog
 	log *slog.Logger
 }
 

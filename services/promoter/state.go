@@ -18,7 +18,7 @@ type deployment struct {
 	version uint64
 }
 
-func loadDeployment(ctx context.Context, b *bus.Conn, ref events.DeploymentRef) (deployment, error) {
+func loadDeployment(ctx context.Context, b eventLog, ref events.DeploymentRef) (deployment, error) {
 	records, _, err := b.History(ctx, events.DeploymentSubject(ref))
 	if err != nil {
 		return deployment{}, err
@@ -55,7 +55,7 @@ type promotion struct {
 	lastSeq uint64
 }
 
-func loadPromotion(ctx context.Context, b *bus.Conn, id string) (promotion, error) {
+func loadPromotion(ctx context.Context, b eventLog, id string) (promotion, error) {
 	records, last, err := b.History(ctx, events.PromotionSubject(id))
 	if err != nil {
 		return promotion{}, err

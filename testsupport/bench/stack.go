@@ -49,9 +49,9 @@ type StackOptions struct {
 }
 
 // Stack is all of Slipway in this process, wired as `slipway dev` wires it
-// (cmd/slipway/internal/devstack, which is internal to its module): the api
-// on a loopback port, the rollout worker, health monitor and promoter,
-// embedded NATS and FerretDB, and a simulated or local Kubernetes target.
+// (slipway.dev/cmd/slipway/devstack): the api on a loopback port, the
+// rollout worker, health monitor and promoter, embedded NATS and FerretDB,
+// and a simulated or local Kubernetes target.
 type Stack struct {
 	URL      string
 	NATSURL  string

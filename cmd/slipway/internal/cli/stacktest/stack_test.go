@@ -15,9 +15,10 @@ import (
 	"testing"
 	"time"
 
+	"slipway.dev/cmd/slipway/devstack"
 	"slipway.dev/cmd/slipway/internal/cli"
-	"slipway.dev/cmd/slipway/internal/devstack"
 	api "slipway.dev/services/api"
+	"slipway.dev/testsupport/devstacktest"
 )
 
 type result struct {
@@ -26,16 +27,7 @@ type result struct {
 }
 
 func TestCLIAgainstARealStack(t *testing.T) {
-	s, err := devstack.Start(t.Context(), devstack.Options{DataDir: t.TempDir(), Addr: "127.0.0.1:0",
-		ClusterMode: devstack.ClusterSimulated, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if err := s.Close(); err != nil {
-			t.Errorf("stack stopped with: %v", err)
-		}
-	})
+	s := devstacktest.Start(t, devstack.Options{ClusterMode: devstack.ClusterSimulated})
 	env := map[string]string{"SLIPWAY_SERVER": s.URL, "XDG_CONFIG_HOME": t.TempDir()}
 	runFor := func(d time.Duration, args ...string) result {
 		t.Helper()
