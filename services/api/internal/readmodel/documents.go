@@ -26,7 +26,7 @@ type Deployment struct {
 	LabelMap        Labels          `bson:"-" json:"labels"`
 	Revision        int             `bson:"revision" json:"revision"`
 	RunningRevision int             `bson:"runningRevision" json:"runningRevision"`
-	Phase           string          `bson:"phase" json:"phase"`
+	Phase           DeploymentPhase `bson:"phase" json:"phase"`
 	Reason          string          `bson:"reason,omitempty" json:"reason,omitempty"`
 	Message         string          `bson:"message,omitempty" json:"message,omitempty"`
 	Health          string          `bson:"health" json:"health"`
@@ -127,7 +127,7 @@ type AliasMove struct {
 type Rollout struct {
 	Revision     int             `bson:"revision" json:"revision"`
 	FromRevision int             `bson:"fromRevision,omitempty" json:"fromRevision,omitempty"`
-	Phase        string          `bson:"phase" json:"phase"`
+	Phase        RolloutPhase    `bson:"phase" json:"phase"`
 	Reason       string          `bson:"reason,omitempty" json:"reason,omitempty"`
 	Message      string          `bson:"message,omitempty" json:"message,omitempty"`
 	Replicas     events.Replicas `bson:"replicas" json:"replicas"`
@@ -200,14 +200,11 @@ func (o Operation) Ended() bool {
 	return o.Status == OpSucceeded || o.Status == OpFailed || o.Status == OpRejected || o.Status == OpDenied
 }
 
-// Deployment phases shown to users.
-const (
-	PhasePending     = "Pending"
-	PhaseProgressing = "Progressing"
-	PhaseRunning     = "Running"
-	PhaseFailed      = "Failed"
-	PhaseTerminating = "Terminating"
-	PhaseTerminated  = "Terminated"
+// DeploymentPhase and RolloutPhase are the contract's phases, which the
+// documents show as they are.
+type (
+	DeploymentPhase = events.DeploymentPhase
+	RolloutPhase    = events.RolloutPhase
 )
 
 func (d *Deployment) baseURL() string { return d.BaseURL }

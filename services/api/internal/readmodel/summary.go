@@ -26,7 +26,7 @@ type DeploymentSummary struct {
 	LabelMap        Labels          `bson:"-" json:"labels"`
 	Revision        int             `bson:"revision" json:"revision"`
 	RunningRevision int             `bson:"runningRevision" json:"runningRevision"`
-	Phase           string          `bson:"phase" json:"phase"`
+	Phase           DeploymentPhase `bson:"phase" json:"phase"`
 	Health          string          `bson:"health" json:"health"`
 	Image           string          `bson:"image" json:"image"`
 	Replicas        events.Replicas `bson:"replicas" json:"replicas"`

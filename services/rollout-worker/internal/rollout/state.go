@@ -9,23 +9,19 @@ import (
 	"slipway.dev/pkg/events"
 )
 
-// Phase of a rollout.
-type Phase string
+// Phase of a rollout: the contract's (events.RolloutPhase). The worker
+// decides on these; Queued, Paused and Superseded are the read model's.
+type Phase = events.RolloutPhase
 
 // Rollout phases.
 const (
-	PhasePending     Phase = "Pending"
-	PhaseProgressing Phase = "Progressing"
-	// PhaseBaking: every replica is available; the rollout waits out
-	// spec.rollout.bakeSeconds, failing if the new pods fail meanwhile.
-	PhaseBaking    Phase = "Baking"
-	PhaseSucceeded Phase = "Succeeded"
-	PhaseFailed    Phase = "Failed"
-	PhaseAborted   Phase = "Aborted"
+	PhasePending     = events.RolloutPhasePending
+	PhaseProgressing = events.RolloutPhaseProgressing
+	PhaseBaking      = events.RolloutPhaseBaking
+	PhaseSucceeded   = events.RolloutPhaseSucceeded
+	PhaseFailed      = events.RolloutPhaseFailed
+	PhaseAborted     = events.RolloutPhaseAborted
 )
-
-// Terminal reports whether the rollout has ended.
-func (p Phase) Terminal() bool { return p == PhaseSucceeded || p == PhaseFailed || p == PhaseAborted }
 
 // State is a deployment as its event history says it is.
 type State struct {
