@@ -101,17 +101,8 @@ func (d *driver) workFor(ref events.DeploymentRef, rec bus.Record) func(context.
 
 // needsRollout says which revision an event asks the driver to roll out.
 func needsRollout(m events.Message) (int, bool) {
-	switch e := m.(type) {
-	case events.DeploymentCreated:
-		return e.Revision.Number, true
-	case events.RevisionCreated:
-		return e.Revision.Number, true
-	case events.DriftDetected:
-		if e.Adopted != nil {
-			return e.Adopted.Number, true
-		}
-	}
-	return 0, false
+	rev, ok := events.RevisionOf(m)
+	return rev.Number, ok
 }
 
 // run does one piece of work for the event in msg, heartbeating meanwhile,

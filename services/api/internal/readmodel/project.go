@@ -94,16 +94,10 @@ func ProjectDeployment(d *Deployment, seq uint64, env events.Envelope, msg event
 		d.Drift = &Drift{Revision: m.Revision, Object: m.Object, Fields: m.Fields, Managers: m.Managers, Deleted: m.Deleted,
 			Action: m.Action, DetectedAt: env.Time}
 	}
-	switch m := msg.(type) {
-	case events.DeploymentCreated:
-		d.seeRevision(m.Revision)
-	case events.RevisionCreated:
-		d.seeRevision(m.Revision)
-	case events.DriftDetected:
-		if m.Adopted != nil {
-			d.seeRevision(*m.Adopted)
-		}
-	case events.RolloutSucceeded:
+	if rev, ok := events.RevisionOf(msg); ok {
+		d.seeRevision(rev)
+	}
+	if m, ok := msg.(events.RolloutSucceeded); ok {
 		if r, ok := d.seen(m.Revision); ok {
 			r.Succeeded = true
 		}
@@ -364,16 +358,8 @@ func (d *Deployment) Present() {
 // as it was before: the diff an audit entry shows. Nil for events that
 // create no revision.
 func OperationDiff(before Deployment, msg events.Message) []specdiff.Change {
-	var next *events.Revision
-	switch m := msg.(type) {
-	case events.DeploymentCreated:
-		next = &m.Revision
-	case events.RevisionCreated:
-		next = &m.Revision
-	case events.DriftDetected:
-		next = m.Adopted
-	}
-	if next == nil {
+	next, ok := events.RevisionOf(msg)
+	if !ok {
 		return nil
 	}
 	var prev events.Spec

@@ -35,14 +35,13 @@ func RevisionID(deployment string, n int) string { return fmt.Sprintf("%s/v%d", 
 // RevisionsTouched says which revision documents an event changes, given the
 // deployment document as it was before the event.
 func RevisionsTouched(d Deployment, msg events.Message) []int {
-	switch m := msg.(type) {
-	case events.DeploymentCreated:
-		return []int{m.Revision.Number}
-	case events.RevisionCreated:
-		if m.Supersedes != 0 {
-			return []int{m.Revision.Number, m.Supersedes}
+	if rev, ok := events.RevisionOf(msg); ok {
+		if m, ok := msg.(events.RevisionCreated); ok && m.Supersedes != 0 {
+			return []int{rev.Number, m.Supersedes}
 		}
-		return []int{m.Revision.Number}
+		return []int{rev.Number}
+	}
+	switch m := msg.(type) {
 	case events.RolloutStarted:
 		return []int{m.Revision}
 	case events.RolloutSucceeded:
@@ -53,10 +52,6 @@ func RevisionsTouched(d Deployment, msg events.Message) []int {
 		return []int{m.Revision}
 	case events.RolloutQueued:
 		return []int{m.Revision}
-	case events.DriftDetected:
-		if m.Adopted != nil {
-			return []int{m.Adopted.Number}
-		}
 	case events.DeploymentTerminated:
 		if d.Rollout != nil && d.Rollout.FinishedAt == nil {
 			return []int{d.Rollout.Revision}

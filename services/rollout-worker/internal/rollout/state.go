@@ -136,19 +136,14 @@ func (s *State) Apply(e Event) {
 	if e.Envelope.CausationID != "" && isDecision(e.Message) {
 		s.handled[e.Envelope.CausationID] = true
 	}
+	// A new revision is current, its rollout pending.
+	if rev, ok := events.RevisionOf(e.Message); ok {
+		s.newRevision(rev, e.Envelope)
+	}
 	switch m := e.Message.(type) {
 	case events.DeploymentCreated:
 		s.Exists, s.Ref, s.Target, s.Environment = true, m.Deployment, m.Target, m.Environment
 		s.Terminated, s.TerminationDone, s.TerminationOp, s.Stable, s.Routing = false, false, "", 0, nil
-		s.Revisions[m.Revision.Number] = m.Revision
-		s.Current = m.Revision.Number
-		s.Rollout = &Rollout{Revision: m.Revision.Number, Phase: PhasePending, OperationID: e.Envelope.CorrelationID, Actor: e.Envelope.Actor}
-	case events.RevisionCreated:
-		s.newRevision(m.Revision, e.Envelope)
-	case events.DriftDetected:
-		if m.Adopted != nil {
-			s.newRevision(*m.Adopted, e.Envelope)
-		}
 	case events.DeploymentTerminated:
 		s.Terminated, s.TerminationDone, s.TerminationOp = true, false, e.Envelope.CorrelationID
 		if m.FreeName {
