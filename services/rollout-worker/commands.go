@@ -114,7 +114,7 @@ func (h *commandHandler) apply(ctx context.Context, env events.Envelope, ref eve
 	if err != nil {
 		return err
 	}
-	meta := events.Meta{Actor: env.Actor, CorrelationID: env.CorrelationID, CausationID: env.ID, TraceParent: telemetry.TraceParent(ctx)}
+	meta := events.CausedBy(env, telemetry.TraceParent(ctx))
 	n := 0
 	return appendDecided(ctx, h.bus, &st, ref, meta, func(s rollout.State) []events.Message {
 		n = 0

@@ -93,9 +93,9 @@ func (r *targetRegistry) appendDecided(ctx context.Context, name string, cmd eve
 			if st.Handled(cmd.ID) {
 				return nil, nil
 			}
-			return []bus.Decided{{Message: decide(st), Meta: events.Meta{ID: cmd.ID + ".d1", Source: source, Subject: cmd.Subject,
-				Time: time.Now().UTC(), Actor: cmd.Actor, CorrelationID: cmd.CorrelationID, CausationID: cmd.ID,
-				TraceParent: telemetry.TraceParent(ctx)}}}, nil
+			meta := events.CausedBy(cmd, telemetry.TraceParent(ctx))
+			meta.ID, meta.Source, meta.Subject, meta.Time = cmd.ID+".d1", source, cmd.Subject, time.Now().UTC()
+			return []bus.Decided{{Message: decide(st), Meta: meta}}, nil
 		},
 		Apply: func(st *registry.State, rec bus.Record) {
 			st.Apply(registry.Event{Seq: rec.Seq, Envelope: rec.Envelope, Message: rec.Message})
