@@ -17,6 +17,7 @@ import (
 	"slipway.dev/pkg/kube"
 	"slipway.dev/pkg/metrics"
 	"slipway.dev/pkg/telemetry"
+	"slipway.dev/pkg/topology"
 	"slipway.dev/services/rollout-worker/internal/cluster"
 	"slipway.dev/services/rollout-worker/internal/manifest"
 	"slipway.dev/services/rollout-worker/internal/rollout"
@@ -128,7 +129,7 @@ func (d *driver) run(ctx context.Context, msg jetstream.Msg, ref events.Deployme
 }
 
 func heartbeat(ctx context.Context, msg jetstream.Msg) {
-	t := time.NewTicker(events.RolloutLease / 3)
+	t := time.NewTicker(topology.RolloutLease / 3)
 	defer t.Stop()
 	for {
 		select {
