@@ -11,7 +11,7 @@ import (
 	"github.com/labstack/echo/v4"
 	"go.mongodb.org/mongo-driver/v2/bson"
 
-	"slipway.dev/pkg/events"
+	"slipway.dev/pkg/validation"
 )
 
 // audit answers GET /v1/audit: who did what, when, with which diff and
@@ -65,7 +65,7 @@ func auditFilter(c echo.Context) (bson.M, error) {
 	}
 	if v := q.Get("project"); v != "" {
 		owner, project, ok := strings.Cut(v, "/")
-		if !ok || events.ValidateName("", owner, 63) != nil || events.ValidateName("", project, 63) != nil {
+		if !ok || validation.Name("", owner, 63) != nil || validation.Name("", project, 63) != nil {
 			return nil, fmt.Errorf("%w: project must be owner/project", errBadParam)
 		}
 		and = append(and, bson.M{"owner": owner, "project": project})
