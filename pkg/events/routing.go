@@ -94,6 +94,8 @@ func (r *Routing) Fingerprint() string {
 	return hex.EncodeToString(sum[:8])
 }
 
+// hostnamePattern is a DNS host name, optionally a wildcard (*.), as
+// pkg/validation checks routing host names.
 var hostnamePattern = regexp.MustCompile(`^(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$`)
 
 // RouteHost is the host name routes of a target match when none is

@@ -37,7 +37,7 @@ func TestSpecRefusesSecretLookingEnv(t *testing.T) {
 	err := Spec(events.Spec{Image: "ghcr.io/acme/x:1", Env: map[string]string{"HF_TOKEN": "hf_abc", "LOG_LEVEL": "info"}})
 	fe, ok := err.(events.FieldErrors)
 	if !ok || len(fe) != 1 || fe[0].Field != "spec.env.HF_TOKEN" {
-		t.Fatalf("Validate() = %v, want one error on spec.env.HF_TOKEN", err)
+		t.Fatalf("Spec() = %v, want one error on spec.env.HF_TOKEN", err)
 	}
 	if want := "spec.secrets"; !contains(fe[0].Message, want) {
 		t.Errorf("message %q does not point to %s", fe[0].Message, want)

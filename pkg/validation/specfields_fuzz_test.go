@@ -10,7 +10,7 @@ import (
 	"slipway.dev/pkg/events"
 )
 
-// FuzzSpecValidate: whatever JSON arrives, a spec Validate accepts has an
+// FuzzSpecValidate: whatever JSON arrives, a spec Spec accepts has an
 // image the reference grammar parses and no control character outside the
 // multiline fields, and no credential it recognizes in env, command or args.
 func FuzzSpecValidate(f *testing.F) {

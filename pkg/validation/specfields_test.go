@@ -18,7 +18,7 @@ func fieldsOf(t *testing.T, s events.Spec) []string {
 	}
 	var fe events.FieldErrors
 	if !errors.As(err, &fe) {
-		t.Fatalf("Validate() = %v, want FieldErrors", err)
+		t.Fatalf("Spec() = %v, want FieldErrors", err)
 	}
 	out := make([]string, len(fe))
 	for i, e := range fe {
