@@ -12,7 +12,7 @@ import (
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
-	"slipway.dev/pkg/events"
+	"slipway.dev/pkg/topology"
 )
 
 // Conn is a NATS connection with its JetStream context.
@@ -47,12 +47,12 @@ func (c *Conn) Close() {
 // EnsureTopology creates or updates the streams and buckets every service
 // relies on. Every service calls it at start, so start order does not matter.
 func (c *Conn) EnsureTopology(ctx context.Context) error {
-	for _, cfg := range []jetstream.StreamConfig{events.CommandsStream(), events.EventsStream()} {
+	for _, cfg := range []jetstream.StreamConfig{topology.CommandsStream(), topology.EventsStream()} {
 		if _, err := c.JS.CreateOrUpdateStream(ctx, cfg); err != nil {
 			return fmt.Errorf("ensure stream %s: %w", cfg.Name, err)
 		}
 	}
-	for _, kv := range []jetstream.KeyValueConfig{events.OperationsBucket(), events.TargetsBucket(), events.TargetStatusBucket(), events.RolloutSlotsBucket(), events.LeasesBucket()} {
+	for _, kv := range []jetstream.KeyValueConfig{topology.OperationsBucket(), topology.TargetsBucket(), topology.TargetStatusBucket(), topology.RolloutSlotsBucket(), topology.LeasesBucket()} {
 		if _, err := c.JS.CreateOrUpdateKeyValue(ctx, kv); err != nil {
 			return fmt.Errorf("ensure bucket %s: %w", kv.Bucket, err)
 		}

@@ -69,10 +69,13 @@ func Wrap(msg Message, meta Meta) (Envelope, error) {
 // Marshal encodes the envelope for the wire.
 func (e Envelope) Marshal() ([]byte, error) { return json.Marshal(e) }
 
-// Meta returns the envelope's attributes, for building the messages it causes.
-func (e Envelope) Meta() Meta {
-	return Meta{ID: e.ID, Source: e.Source, Subject: e.Subject, Time: e.Time, Actor: e.Actor,
-		CorrelationID: e.CorrelationID, CausationID: e.CausationID, TraceParent: e.TraceParent}
+// CausedBy is the meta of a message that cause leads to (a command's
+// decision, a promotion's step): it keeps the cause's actor and operation
+// (CorrelationID), names the cause (CausationID = cause.ID) and carries
+// traceParent, the trace context of the work handling the cause. The sender
+// sets what is the message's own: ID, Source, Subject and Time.
+func CausedBy(cause Envelope, traceParent string) Meta {
+	return Meta{Actor: cause.Actor, CorrelationID: cause.CorrelationID, CausationID: cause.ID, TraceParent: traceParent}
 }
 
 // Unmarshal decodes an envelope from the wire.

@@ -3,6 +3,7 @@ package events
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"regexp"
 	"strings"
 )
 
@@ -163,6 +164,9 @@ func AccessSubject(project string) string {
 	}
 	return accessEventsPrefix + subjectToken(owner) + "." + subjectToken(name)
 }
+
+// dnsLabel is a DNS-1123 label, as names are (pkg/validation checks them).
+var dnsLabel = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?$`)
 
 // subjectToken is s when it is a DNS label, else its hashed form.
 func subjectToken(s string) string {

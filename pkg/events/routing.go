@@ -4,7 +4,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-	"fmt"
 	"net"
 	"net/url"
 	"regexp"
@@ -95,80 +94,9 @@ func (r *Routing) Fingerprint() string {
 	return hex.EncodeToString(sum[:8])
 }
 
-// ParseRouting reads a routing setting as configuration and the CLI give
-// it: JSON ({"ingress": {"className": "nginx"}}) or a bare kind (none,
-// ingress, gateway). An empty value is nil (none). The setting is validated;
-// the error names the first invalid field.
-func ParseRouting(v string) (*Routing, error) {
-	v = strings.TrimSpace(v)
-	if v == "" {
-		return nil, nil
-	}
-	var r Routing
-	if !strings.HasPrefix(v, "{") {
-		r.Kind = v
-	} else if err := json.Unmarshal([]byte(v), &r); err != nil {
-		return nil, fmt.Errorf("routing: %w", err)
-	}
-	if fes := r.Validate("routing"); len(fes) > 0 {
-		return nil, fmt.Errorf("%s %s", fes[0].Field, fes[0].Message)
-	}
-	return &r, nil
-}
-
+// hostnamePattern is a DNS host name, optionally a wildcard (*.), as
+// pkg/validation checks routing host names.
 var hostnamePattern = regexp.MustCompile(`^(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$`)
-
-// Validate checks a routing setting; field names start with prefix
-// ("routing" in a target file or registration).
-func (r *Routing) Validate(prefix string) FieldErrors {
-	if r == nil {
-		return nil
-	}
-	var fe FieldErrors
-	add := func(field, msg string) { fe = append(fe, FieldError{Field: prefix + "." + field, Message: msg}) }
-	hosts := func(field string, hs []string) {
-		for _, h := range hs {
-			if len(h) > 253 || !hostnamePattern.MatchString(h) || net.ParseIP(h) != nil {
-				add(field, "must be DNS host names, optionally starting with '*.' (not IP addresses): "+h)
-			}
-		}
-	}
-	switch r.EffectiveKind() {
-	case RoutingGateway:
-		if r.Gateway == nil || r.Gateway.Name == "" {
-			add("gateway.name", "is required with kind gateway: the parent Gateway of the routes")
-		}
-	case RoutingIngress, RoutingNone:
-	default:
-		add("kind", "must be gateway, ingress or none")
-	}
-	if g := r.Gateway; g != nil {
-		if g.Namespace != "" && (len(g.Namespace) > 63 || !dnsLabel.MatchString(g.Namespace)) {
-			add("gateway.namespace", "must be the name of a namespace")
-		}
-		if g.SectionName != "" && (len(g.SectionName) > 253 || !dnsSubdom.MatchString(g.SectionName)) {
-			add("gateway.sectionName", "must be the name of a listener of the Gateway")
-		}
-		if g.Name != "" && (len(g.Name) > 253 || !dnsSubdom.MatchString(g.Name)) {
-			add("gateway.name", "must be the name of a Gateway")
-		}
-		hosts("gateway.hostnames", g.Hostnames)
-	}
-	if i := r.Ingress; i != nil {
-		if i.ClassName != "" && (len(i.ClassName) > 253 || !dnsSubdom.MatchString(i.ClassName)) {
-			add("ingress.className", "must be the name of an IngressClass")
-		}
-		if i.Host != "" {
-			hosts("ingress.host", []string{i.Host})
-		}
-		switch i.Rewrite {
-		case "", IngressRewriteNone, IngressRewriteNginx:
-		default:
-			add("ingress.rewrite", "must be none or nginx")
-		}
-	}
-	return fe
-}
 
 // RouteHost is the host name routes of a target match when none is
 // configured: the base URL's host without port, or "" for an IP address.

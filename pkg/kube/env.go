@@ -5,6 +5,7 @@ import (
 	"strconv"
 
 	"slipway.dev/pkg/events"
+	"slipway.dev/pkg/validation"
 )
 
 // Environment variables that say which targets a service works with.
@@ -60,7 +61,7 @@ func TargetConfigsFromEnv(getenv func(string) string) ([]TargetConfig, error) {
 
 // routingFromEnv parses EnvTargetRouting: JSON, or a bare kind.
 func routingFromEnv(v string) (*events.Routing, error) {
-	r, err := events.ParseRouting(v)
+	r, err := validation.ParseRouting(v)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", EnvTargetRouting, err)
 	}

@@ -13,6 +13,7 @@ import (
 	"k8s.io/client-go/tools/clientcmd"
 
 	"slipway.dev/pkg/events"
+	"slipway.dev/pkg/validation"
 )
 
 // InstanceType is one entry of a target's catalogue: what a pod of that
@@ -118,7 +119,7 @@ type Targets struct {
 func NewTargets(ts ...*Target) (*Targets, error) {
 	out := &Targets{byName: map[string]*Target{}}
 	for _, t := range ts {
-		if fe := events.ValidateName("target.name", t.Name, 63); fe != nil {
+		if fe := validation.Name("target.name", t.Name, 63); fe != nil {
 			return nil, fmt.Errorf("target %q: %s", t.Name, fe.Message)
 		}
 		if _, dup := out.byName[t.Name]; dup {
@@ -130,7 +131,7 @@ func NewTargets(ts ...*Target) (*Targets, error) {
 		if len(t.InstanceTypes) == 0 {
 			t.InstanceTypes = DefaultInstanceTypes()
 		}
-		if fes := t.Routing.Validate("routing"); len(fes) > 0 {
+		if fes := validation.Routing(t.Routing, "routing"); len(fes) > 0 {
 			return nil, fmt.Errorf("target %q: %s %s", t.Name, fes[0].Field, fes[0].Message)
 		}
 		out.byName[t.Name] = t

@@ -226,6 +226,7 @@ func settledBy(cause events.Envelope) func(promotion) bool {
 }
 
 func meta(ctx context.Context, cause events.Envelope, id, subject string) events.Meta {
-	return events.Meta{ID: id, Source: source, Subject: subject, Time: time.Now().UTC(), Actor: cause.Actor,
-		CorrelationID: cause.CorrelationID, CausationID: cause.ID, TraceParent: telemetry.TraceParent(ctx)}
+	m := events.CausedBy(cause, telemetry.TraceParent(ctx))
+	m.ID, m.Source, m.Subject, m.Time = id, source, subject, time.Now().UTC()
+	return m
 }

@@ -18,6 +18,7 @@ import (
 	"slipway.dev/pkg/events"
 	"slipway.dev/pkg/metrics"
 	"slipway.dev/pkg/telemetry"
+	"slipway.dev/pkg/topology"
 )
 
 // Config is everything the promoter needs.
@@ -72,7 +73,7 @@ func Run(ctx context.Context, cfg Config) error {
 	if err := conn.EnsureTopology(ctx); err != nil {
 		return err
 	}
-	cons, err := conn.JS.CreateOrUpdateConsumer(ctx, events.StreamCommands, events.PromoterConsumer())
+	cons, err := conn.JS.CreateOrUpdateConsumer(ctx, events.StreamCommands, topology.PromoterConsumer())
 	if err != nil {
 		return fmt.Errorf("promotion consumer: %w", err)
 	}

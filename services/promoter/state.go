@@ -29,16 +29,12 @@ func loadDeployment(ctx context.Context, b eventLog, ref events.DeploymentRef) (
 		if events.MovesVersion(r.Message) {
 			d.version = r.Seq
 		}
+		if rev, ok := events.RevisionOf(r.Message); ok {
+			add(rev)
+		}
 		switch m := r.Message.(type) {
 		case events.DeploymentCreated:
 			d.exists, d.terminated = true, false
-			add(m.Revision)
-		case events.RevisionCreated:
-			add(m.Revision)
-		case events.DriftDetected:
-			if m.Adopted != nil {
-				add(*m.Adopted)
-			}
 		case events.RolloutSucceeded:
 			d.stable = m.Revision
 		case events.DeploymentTerminated:

@@ -13,6 +13,7 @@ import (
 	"slipway.dev/pkg/events"
 	"slipway.dev/pkg/kube"
 	"slipway.dev/pkg/kube/follow"
+	"slipway.dev/pkg/topology"
 	"slipway.dev/services/rollout-worker/internal/history"
 	"slipway.dev/services/rollout-worker/internal/targets"
 )
@@ -72,7 +73,7 @@ func followTargets(ctx context.Context, b *bus.Conn, ts *kube.Targets, cfg Confi
 
 // consumeTargetCommands starts deciding target commands (see targets.Registry).
 func consumeTargetCommands(ctx, decideCtx context.Context, b *bus.Conn, ts *kube.Targets, log *slog.Logger) (jetstream.ConsumeContext, error) {
-	cons, err := b.JS.CreateOrUpdateConsumer(ctx, events.StreamCommands, events.TargetRegistryConsumer())
+	cons, err := b.JS.CreateOrUpdateConsumer(ctx, events.StreamCommands, topology.TargetRegistryConsumer())
 	if err != nil {
 		return nil, fmt.Errorf("target command consumer: %w", err)
 	}

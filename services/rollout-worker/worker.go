@@ -23,6 +23,7 @@ import (
 	"slipway.dev/pkg/bus"
 	"slipway.dev/pkg/events"
 	"slipway.dev/pkg/kube"
+	"slipway.dev/pkg/topology"
 	"slipway.dev/services/rollout-worker/internal/commands"
 	"slipway.dev/services/rollout-worker/internal/drift"
 	"slipway.dev/services/rollout-worker/internal/driver"
@@ -78,11 +79,11 @@ func Run(ctx context.Context, cfg Config) error {
 	if err != nil {
 		return err
 	}
-	cmds, err := conn.JS.CreateOrUpdateConsumer(ctx, events.StreamCommands, events.RolloutWorkerConsumer())
+	cmds, err := conn.JS.CreateOrUpdateConsumer(ctx, events.StreamCommands, topology.RolloutWorkerConsumer())
 	if err != nil {
 		return fmt.Errorf("command consumer: %w", err)
 	}
-	drv, err := conn.JS.CreateOrUpdateConsumer(ctx, events.StreamEvents, events.RolloutDriverConsumer())
+	drv, err := conn.JS.CreateOrUpdateConsumer(ctx, events.StreamEvents, topology.RolloutDriverConsumer())
 	if err != nil {
 		return fmt.Errorf("rollout consumer: %w", err)
 	}

@@ -16,6 +16,7 @@ import (
 
 	"slipway.dev/pkg/bus"
 	"slipway.dev/pkg/events"
+	"slipway.dev/pkg/topology"
 )
 
 // intakeWorkers is how many clients send at once in the concurrent run.
@@ -154,7 +155,7 @@ func lastCommandSize(ctx context.Context, conn *bus.Conn) ([]byte, error) {
 // rawPublisher makes a stream like COMMANDS on other subjects and returns
 // a synchronous publish of payload to it.
 func rawPublisher(ctx context.Context, conn *bus.Conn, payload []byte) (func(context.Context) error, error) {
-	cfg := events.CommandsStream()
+	cfg := topology.CommandsStream()
 	cfg.Name, cfg.Subjects, cfg.Description = "BENCH_RAW", []string{"bench.raw.>"}, "slipway-bench baseline"
 	if _, err := conn.JS.CreateOrUpdateStream(ctx, cfg); err != nil {
 		return nil, err

@@ -17,6 +17,7 @@ import (
 
 	"slipway.dev/pkg/bus"
 	"slipway.dev/pkg/events"
+	"slipway.dev/pkg/topology"
 )
 
 // visibleDocs is how many deployments the events of the visibility
@@ -142,7 +143,7 @@ func rawPipeline(ctx context.Context, conn *bus.Conn, mc *mongo.Client, db strin
 		docs[i]["_id"] = "raw-" + strconv.Itoa(i)
 	}
 	coll := mc.Database(rawDB).Collection("visible")
-	cfg := events.EventsStream()
+	cfg := topology.EventsStream()
 	cfg.Name, cfg.Subjects, cfg.Description = "BENCH_VIS", []string{"bench.vis.>"}, "slipway-bench baseline"
 	if _, err := conn.JS.CreateOrUpdateStream(ctx, cfg); err != nil {
 		return pipeline{}, err

@@ -10,6 +10,7 @@ import (
 
 	"slipway.dev/pkg/events"
 	"slipway.dev/pkg/kube/localplane"
+	"slipway.dev/pkg/topology"
 	"slipway.dev/testsupport/e2e"
 	"slipway.dev/testsupport/kubeplane"
 )
@@ -68,7 +69,7 @@ func TestWorkerCrashMidRollout(t *testing.T) {
 
 	resp := s.API.Do(t, http.MethodGet, "/v1/operations/"+op.ID+"?wait="+opWait, nil)
 	done := finish(t, s, resp)
-	t.Logf("METRIC finished_after_kill=%s (rollout lease %s) update_total=%s", since(killed), events.RolloutLease, since(began))
+	t.Logf("METRIC finished_after_kill=%s (rollout lease %s) update_total=%s", since(killed), topology.RolloutLease, since(began))
 	if done.Status != "succeeded" || done.Revision != 2 {
 		t.Fatalf("update operation: %+v, want succeeded for revision 2", done)
 	}
@@ -124,7 +125,7 @@ func TestWorkerCrashMidBake(t *testing.T) {
 	s.Kill(s.Workers[0])
 	killed := time.Now()
 	done := finish(t, s, s.API.Do(t, http.MethodGet, "/v1/operations/"+op.ID+"?wait="+opWait, nil))
-	t.Logf("METRIC bake_finished_after_kill=%s (rollout lease %s; %s adopted it)", since(killed), events.RolloutLease, second.Name)
+	t.Logf("METRIC bake_finished_after_kill=%s (rollout lease %s; %s adopted it)", since(killed), topology.RolloutLease, second.Name)
 	if done.Status != "succeeded" {
 		t.Fatalf("operation: %+v", done)
 	}

@@ -200,7 +200,7 @@ func deploymentTable(w io.Writer, now time.Time, ds []Deployment, withVersion bo
 	}
 	rows := make([][]string, 0, len(ds))
 	for _, d := range ds {
-		row := []string{d.ID, strconv.Itoa(d.Revision), d.Phase, d.Health,
+		row := []string{d.ID, strconv.Itoa(d.Revision), string(d.Phase), d.Health,
 			fmt.Sprintf("%d/%d", d.Replicas.Ready, d.Replicas.Desired), d.Image, age(now, d.CreatedAt)}
 		if withVersion {
 			version, _, _ := strings.Cut(strings.Trim(d.ETag, `"`), ".") // "<version>.<sequence>"

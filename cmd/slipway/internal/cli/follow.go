@@ -5,29 +5,38 @@ import (
 	"errors"
 	"net/http"
 	"time"
+
+	"slipway.dev/pkg/events"
 )
 
 // rolloutView is a rollout at one moment, as watches show it.
 type rolloutView struct {
 	Deployment string `json:"deployment"`
 	// Phase and PhaseReason are the deployment's.
-	Phase       string `json:"phase"`
-	PhaseReason string `json:"phaseReason,omitempty"`
+	Phase       events.DeploymentPhase `json:"phase"`
+	PhaseReason string                 `json:"phaseReason,omitempty"`
 	// Revision is the revision whose rollout is followed; Current the
 	// deployment's latest (newer after a rollback or a superseding update).
-	Revision     int      `json:"revision"`
-	From         int      `json:"fromRevision,omitempty"`
-	Current      int      `json:"currentRevision"`
-	RolloutPhase string   `json:"rolloutPhase"`
-	Replicas     Replicas `json:"replicas"`
-	Reason       string   `json:"reason,omitempty"`
-	Message      string   `json:"message,omitempty"`
-	Operation    string   `json:"operation,omitempty"`
+	Revision     int                 `json:"revision"`
+	From         int                 `json:"fromRevision,omitempty"`
+	Current      int                 `json:"currentRevision"`
+	RolloutPhase events.RolloutPhase `json:"rolloutPhase"`
+	Replicas     Replicas            `json:"replicas"`
+	Reason       string              `json:"reason,omitempty"`
+	Message      string              `json:"message,omitempty"`
+	Operation    string              `json:"operation,omitempty"`
 	// BakeUntil is when a baking rollout succeeds unless its pods fail first.
 	BakeUntil *time.Time `json:"bakeUntil,omitempty"`
 	Done      bool       `json:"done"`
 	Succeeded bool       `json:"succeeded"`
 }
+
+// The phases a view shows besides the API's: nothing was ever rolled out,
+// or the API refused the command.
+const (
+	phaseNone     events.RolloutPhase = "None"
+	phaseRejected events.RolloutPhase = "Rejected"
+)
 
 // follower follows the rollout a deployment has when it is first polled,
 // by the deployment and the rollout's operation: once a newer revision
@@ -53,8 +62,8 @@ func (f *follower) poll(ctx context.Context) (rolloutView, error) {
 	if !f.started {
 		f.started = true
 		if r == nil { // nothing was ever rolled out: nothing to follow
-			v.Revision, v.RolloutPhase, v.Replicas = d.V.Revision, "None", d.V.Replicas
-			v.Done, v.Succeeded = true, d.V.Phase != "Failed"
+			v.Revision, v.RolloutPhase, v.Replicas = d.V.Revision, phaseNone, d.V.Replicas
+			v.Done, v.Succeeded = true, d.V.Phase != events.DeploymentPhaseFailed
 			return v, nil
 		}
 		f.revision, f.opID = r.Revision, r.OperationID
@@ -67,11 +76,11 @@ func (f *follower) poll(ctx context.Context) (rolloutView, error) {
 	if !moved {
 		v.RolloutPhase, v.Replicas, v.Reason, v.Message, v.BakeUntil = r.Phase, r.Replicas, r.Reason, r.Message, r.BakeUntil
 		if r.FinishedAt != nil {
-			v.Done, v.Succeeded = true, r.Phase == "Succeeded"
+			v.Done, v.Succeeded = true, r.Phase == events.RolloutPhaseSucceeded
 			return v, nil
 		}
 	} else {
-		v.RolloutPhase = "Superseded"
+		v.RolloutPhase = events.RolloutPhaseSuperseded
 	}
 	if f.opID == "" {
 		v.Done = moved
@@ -81,7 +90,7 @@ func (f *follower) poll(ctx context.Context) (rolloutView, error) {
 	var p *ProblemError
 	switch {
 	case errors.As(err, &p) && p.Rejected():
-		v.RolloutPhase, v.Reason, v.Message, v.Done = "Rejected", p.Reason, p.Detail, true
+		v.RolloutPhase, v.Reason, v.Message, v.Done = phaseRejected, p.Reason, p.Detail, true
 		return v, nil
 	case errors.As(err, &p) && p.Status == http.StatusNotFound:
 		v.Done = moved // an operation the API no longer knows: the deployment decides
@@ -93,12 +102,12 @@ func (f *follower) poll(ctx context.Context) (rolloutView, error) {
 		v.Replicas = *op.V.Replicas
 	}
 	if op.V.Status == OpRejected {
-		v.RolloutPhase, v.Reason, v.Message, v.Done = "Rejected", op.V.Reason, op.V.Message, true
+		v.RolloutPhase, v.Reason, v.Message, v.Done = phaseRejected, op.V.Reason, op.V.Message, true
 		return v, nil
 	}
 	if !op.V.Ended() {
 		if moved { // the deployment moved on before the operation was settled
-			v.RolloutPhase = "Progressing"
+			v.RolloutPhase = events.RolloutPhaseProgressing
 		}
 		return v, nil
 	}
@@ -111,14 +120,14 @@ func (f *follower) poll(ctx context.Context) (rolloutView, error) {
 }
 
 // phaseOf names the rollout phase an ended operation stands for.
-func phaseOf(op Operation) string {
+func phaseOf(op Operation) events.RolloutPhase {
 	switch {
 	case op.Status == OpSucceeded:
-		return "Succeeded"
-	case op.Reason == "Superseded" || op.Reason == "Aborted":
-		return op.Reason
+		return events.RolloutPhaseSucceeded
+	case op.Reason == events.ReasonSuperseded || op.Reason == events.ReasonAborted:
+		return events.RolloutPhase(op.Reason)
 	}
-	return "Failed"
+	return events.RolloutPhaseFailed
 }
 
 // follow polls every interval, calling show with each view, until the

@@ -5,6 +5,8 @@ import (
 	"io"
 	"strings"
 	"time"
+
+	"slipway.dev/pkg/events"
 )
 
 const barWidth = 20
@@ -55,7 +57,7 @@ func podsText(r Replicas) string {
 // shownReason is the rollout's reason, left out when it succeeded (the
 // reason is then RolloutComplete, which says nothing more).
 func shownReason(v rolloutView) string {
-	if v.RolloutPhase == "Succeeded" {
+	if v.RolloutPhase == events.RolloutPhaseSucceeded {
 		return ""
 	}
 	return v.Reason
@@ -125,7 +127,7 @@ func (c *changes) show(v rolloutView) error {
 
 // bakeText is " until <time>" for a baking rollout, else empty.
 func bakeText(v rolloutView) string {
-	if v.RolloutPhase != "Baking" || v.BakeUntil == nil {
+	if v.RolloutPhase != events.RolloutPhaseBaking || v.BakeUntil == nil {
 		return ""
 	}
 	return " until " + v.BakeUntil.UTC().Format(time.RFC3339)

@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"slipway.dev/pkg/events"
 )
 
 func revisionCommands() []command {
@@ -107,10 +109,10 @@ func rolloutText(r Rollout) string {
 	if r.Phase == "" {
 		return "-"
 	}
-	if r.Reason != "" && r.Phase != "Succeeded" {
-		return r.Phase + " (" + r.Reason + ")"
+	if r.Reason != "" && r.Phase != events.RolloutPhaseSucceeded {
+		return string(r.Phase) + " (" + r.Reason + ")"
 	}
-	return r.Phase
+	return string(r.Phase)
 }
 
 func setupRevisionsDiff(fs *flag.FlagSet) runFunc {

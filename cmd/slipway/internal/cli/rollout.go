@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"flag"
 	"io"
+
+	"slipway.dev/pkg/events"
 )
 
 func rolloutCommands() []command {
@@ -111,9 +113,10 @@ func rolloutOutcome(v rolloutView) error {
 	}
 	how, ok := outcomes[v.RolloutPhase]
 	if !ok {
-		how = "ended " + v.RolloutPhase
+		how = "ended " + string(v.RolloutPhase)
 	}
 	return failed("rollout of %s revision %d %s: %s", v.Deployment, v.Revision, how, reasonText(v.Reason, v.Message))
 }
 
-var outcomes = map[string]string{"Failed": "failed", "Aborted": "was aborted", "Superseded": "was superseded", "Rejected": "was rejected"}
+var outcomes = map[events.RolloutPhase]string{events.RolloutPhaseFailed: "failed", events.RolloutPhaseAborted: "was aborted",
+	events.RolloutPhaseSuperseded: "was superseded", phaseRejected: "was rejected"}

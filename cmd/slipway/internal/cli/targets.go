@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"slipway.dev/pkg/events"
+	"slipway.dev/pkg/validation"
 )
 
 func targetCommands() []command {
@@ -79,7 +80,7 @@ func setupTargetRegister(fs *flag.FlagSet) runFunc {
 		if len(args) != 1 {
 			return usageErrorf("want one target name")
 		}
-		routing, err := events.ParseRouting(*routingFlag)
+		routing, err := validation.ParseRouting(*routingFlag)
 		if err != nil {
 			return usageErrorf("--routing: %v", err)
 		}

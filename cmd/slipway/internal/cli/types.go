@@ -3,6 +3,8 @@ package cli
 import (
 	"encoding/json"
 	"time"
+
+	"slipway.dev/pkg/events"
 )
 
 // Doc is an API document: its decoded fields (the ones the CLI uses) and its
@@ -38,36 +40,36 @@ type Replicas struct {
 
 // Deployment is the API's Deployment (the fields the CLI shows).
 type Deployment struct {
-	ID              string            `json:"id"`
-	Target          string            `json:"target"`
-	Environment     string            `json:"environment"`
-	Labels          map[string]string `json:"labels"`
-	Revision        int               `json:"revision"`
-	RunningRevision int               `json:"runningRevision"`
-	Phase           string            `json:"phase"`
-	Reason          string            `json:"reason"`
-	Message         string            `json:"message"`
-	Health          string            `json:"health"`
-	Replicas        Replicas          `json:"replicas"`
-	Image           string            `json:"image"`
-	Rollout         *Rollout          `json:"rollout"`
-	CreatedAt       time.Time         `json:"createdAt"`
+	ID              string                 `json:"id"`
+	Target          string                 `json:"target"`
+	Environment     string                 `json:"environment"`
+	Labels          map[string]string      `json:"labels"`
+	Revision        int                    `json:"revision"`
+	RunningRevision int                    `json:"runningRevision"`
+	Phase           events.DeploymentPhase `json:"phase"`
+	Reason          string                 `json:"reason"`
+	Message         string                 `json:"message"`
+	Health          string                 `json:"health"`
+	Replicas        Replicas               `json:"replicas"`
+	Image           string                 `json:"image"`
+	Rollout         *Rollout               `json:"rollout"`
+	CreatedAt       time.Time              `json:"createdAt"`
 	// ETag is the ETag header of a GET, "<version>.<sequence>"; --if-match takes it or its version.
 	ETag string `json:"-"`
 }
 
 // Rollout is a revision's rollout.
 type Rollout struct {
-	Revision     int        `json:"revision"`
-	FromRevision int        `json:"fromRevision"`
-	Phase        string     `json:"phase"`
-	Reason       string     `json:"reason"`
-	Message      string     `json:"message"`
-	Replicas     Replicas   `json:"replicas"`
-	Paused       bool       `json:"paused"`
-	OperationID  string     `json:"operationId"`
-	BakeUntil    *time.Time `json:"bakeUntil,omitempty"`
-	FinishedAt   *time.Time `json:"finishedAt"`
+	Revision     int                 `json:"revision"`
+	FromRevision int                 `json:"fromRevision"`
+	Phase        events.RolloutPhase `json:"phase"`
+	Reason       string              `json:"reason"`
+	Message      string              `json:"message"`
+	Replicas     Replicas            `json:"replicas"`
+	Paused       bool                `json:"paused"`
+	OperationID  string              `json:"operationId"`
+	BakeUntil    *time.Time          `json:"bakeUntil,omitempty"`
+	FinishedAt   *time.Time          `json:"finishedAt"`
 }
 
 // Revision is one immutable revision.

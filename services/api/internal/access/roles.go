@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"slipway.dev/pkg/events"
+	"slipway.dev/pkg/validation"
 )
 
 // Role is what a principal may do in a project. Each role includes the ones
@@ -51,7 +52,7 @@ func ValidateGrant(g events.Grant) error {
 		return err
 	}
 	owner, project, ok := strings.Cut(g.Project, "/")
-	if !ok || events.ValidateName("owner", owner, 63) != nil || (project != "*" && events.ValidateName("project", project, 63) != nil) {
+	if !ok || validation.Name("owner", owner, 63) != nil || (project != "*" && validation.Name("project", project, 63) != nil) {
 		return fmt.Errorf("project %q: want owner/project or owner/*", g.Project)
 	}
 	return nil

@@ -16,6 +16,7 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	"slipway.dev/pkg/events"
+	"slipway.dev/pkg/topology"
 )
 
 // TokenPrefix starts every Slipway API token, so secret scanners and people
@@ -58,7 +59,7 @@ type TokenStore struct {
 
 // OpenTokenStore creates or opens the tokens bucket.
 func OpenTokenStore(ctx context.Context, js jetstream.JetStream) (*TokenStore, error) {
-	kv, err := js.CreateOrUpdateKeyValue(ctx, events.APITokensBucket())
+	kv, err := js.CreateOrUpdateKeyValue(ctx, topology.APITokensBucket())
 	if err != nil {
 		return nil, fmt.Errorf("api tokens bucket: %w", err)
 	}

@@ -5,6 +5,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"slipway.dev/pkg/events"
 )
 
 // MaxLen is the longest query accepted, in bytes.
@@ -55,10 +57,13 @@ var fields = map[string]string{
 
 const fieldList = "status, phase, health, env, environment, target, owner, project, name, image, revision, label.<key>"
 
-// canonical are the stored values of phase and health, matched case-insensitively.
+// canonical are the stored values of phase and health a query may name,
+// matched case-insensitively (as the API documents them, phases without
+// Terminating and Terminated).
 var canonical = map[string][]string{
-	"phase":  {"Pending", "Progressing", "Running", "Failed"},
-	"health": {"Healthy", "Progressing", "Degraded", "Unavailable", "Unknown"},
+	"phase": {string(events.DeploymentPhasePending), string(events.DeploymentPhaseProgressing),
+		string(events.DeploymentPhaseRunning), string(events.DeploymentPhaseFailed)},
+	"health": events.HealthStates(),
 }
 
 // Parse parses a query (see the package documentation). Every error is a

@@ -6,6 +6,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"slipway.dev/pkg/events"
+	"slipway.dev/pkg/validation"
 	"slipway.dev/services/api/internal/fault"
 )
 
@@ -26,7 +27,7 @@ func (a *API) setAlias(c echo.Context) error {
 		return err
 	}
 	var fe events.FieldErrors
-	if e := events.ValidateAlias("alias", c.Param("alias")); e != nil {
+	if e := validation.Alias("alias", c.Param("alias")); e != nil {
 		fe = append(fe, *e)
 	}
 	if req.Revision < 1 {

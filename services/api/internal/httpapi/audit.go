@@ -10,7 +10,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"slipway.dev/pkg/events"
+	"slipway.dev/pkg/validation"
 	"slipway.dev/services/api/internal/readmodel"
 )
 
@@ -56,7 +56,7 @@ func auditQuery(c echo.Context) (readmodel.OperationQuery, error) {
 	q := readmodel.OperationQuery{Actor: params.Get("actor"), Kind: params.Get("kind"), Status: params.Get("status")}
 	if v := params.Get("project"); v != "" {
 		owner, project, ok := strings.Cut(v, "/")
-		if !ok || events.ValidateName("", owner, 63) != nil || events.ValidateName("", project, 63) != nil {
+		if !ok || validation.Name("", owner, 63) != nil || validation.Name("", project, 63) != nil {
 			return q, fmt.Errorf("%w: project must be owner/project", errBadParam)
 		}
 		q.Owner, q.Project = owner, project

@@ -16,37 +16,37 @@ import (
 
 // deployment is what GET of a deployment answers.
 type deployment struct {
-	ID              string            `json:"id"`
-	Owner           string            `json:"owner"`
-	Project         string            `json:"project"`
-	Name            string            `json:"name"`
-	Target          string            `json:"target"`
-	TargetSimulated bool              `json:"targetSimulated,omitempty"`
-	Namespace       string            `json:"namespace"`
-	ObjectName      string            `json:"objectName"`
-	Environment     string            `json:"environment"`
-	Labels          map[string]string `json:"labels"`
-	Revision        int               `json:"revision"`
-	RunningRevision int               `json:"runningRevision"`
-	Phase           string            `json:"phase"`
-	Reason          string            `json:"reason,omitempty"`
-	Message         string            `json:"message,omitempty"`
-	Health          string            `json:"health"`
-	HealthReason    string            `json:"healthReason,omitempty"`
-	HealthDetail    *healthDetail     `json:"healthDetail,omitempty"`
-	Replicas        events.Replicas   `json:"replicas"`
-	Scaling         scaling           `json:"scaling"`
-	Image           string            `json:"image"`
-	InstanceType    string            `json:"instanceType,omitempty"`
-	Spec            *events.Spec      `json:"spec"`
-	Endpoints       []endpointURL     `json:"endpoints"`
-	Rollout         *rollout          `json:"rollout,omitempty"`
-	Drift           *drift            `json:"drift,omitempty"`
-	Aliases         []alias           `json:"aliases"`
-	Warm            []warmRevision    `json:"warm"`
-	Terminated      bool              `json:"terminated"`
-	CreatedAt       time.Time         `json:"createdAt"`
-	UpdatedAt       time.Time         `json:"updatedAt"`
+	ID              string                 `json:"id"`
+	Owner           string                 `json:"owner"`
+	Project         string                 `json:"project"`
+	Name            string                 `json:"name"`
+	Target          string                 `json:"target"`
+	TargetSimulated bool                   `json:"targetSimulated,omitempty"`
+	Namespace       string                 `json:"namespace"`
+	ObjectName      string                 `json:"objectName"`
+	Environment     string                 `json:"environment"`
+	Labels          map[string]string      `json:"labels"`
+	Revision        int                    `json:"revision"`
+	RunningRevision int                    `json:"runningRevision"`
+	Phase           events.DeploymentPhase `json:"phase"`
+	Reason          string                 `json:"reason,omitempty"`
+	Message         string                 `json:"message,omitempty"`
+	Health          string                 `json:"health"`
+	HealthReason    string                 `json:"healthReason,omitempty"`
+	HealthDetail    *healthDetail          `json:"healthDetail,omitempty"`
+	Replicas        events.Replicas        `json:"replicas"`
+	Scaling         scaling                `json:"scaling"`
+	Image           string                 `json:"image"`
+	InstanceType    string                 `json:"instanceType,omitempty"`
+	Spec            *events.Spec           `json:"spec"`
+	Endpoints       []endpointURL          `json:"endpoints"`
+	Rollout         *rollout               `json:"rollout,omitempty"`
+	Drift           *drift                 `json:"drift,omitempty"`
+	Aliases         []alias                `json:"aliases"`
+	Warm            []warmRevision         `json:"warm"`
+	Terminated      bool                   `json:"terminated"`
+	CreatedAt       time.Time              `json:"createdAt"`
+	UpdatedAt       time.Time              `json:"updatedAt"`
 }
 
 func deploymentOf(d readmodel.Deployment) deployment {
@@ -62,22 +62,22 @@ func deploymentOf(d readmodel.Deployment) deployment {
 
 // summary is a deployment as fleet lists show it (readmodel.DeploymentSummary).
 type summary struct {
-	ID              string            `json:"id"`
-	Owner           string            `json:"owner"`
-	Project         string            `json:"project"`
-	Name            string            `json:"name"`
-	Target          string            `json:"target"`
-	Environment     string            `json:"environment"`
-	Labels          map[string]string `json:"labels"`
-	Revision        int               `json:"revision"`
-	RunningRevision int               `json:"runningRevision"`
-	Phase           string            `json:"phase"`
-	Health          string            `json:"health"`
-	Image           string            `json:"image"`
-	Replicas        events.Replicas   `json:"replicas"`
-	Endpoints       []endpointURL     `json:"endpoints"`
-	CreatedAt       time.Time         `json:"createdAt"`
-	UpdatedAt       time.Time         `json:"updatedAt"`
+	ID              string                 `json:"id"`
+	Owner           string                 `json:"owner"`
+	Project         string                 `json:"project"`
+	Name            string                 `json:"name"`
+	Target          string                 `json:"target"`
+	Environment     string                 `json:"environment"`
+	Labels          map[string]string      `json:"labels"`
+	Revision        int                    `json:"revision"`
+	RunningRevision int                    `json:"runningRevision"`
+	Phase           events.DeploymentPhase `json:"phase"`
+	Health          string                 `json:"health"`
+	Image           string                 `json:"image"`
+	Replicas        events.Replicas        `json:"replicas"`
+	Endpoints       []endpointURL          `json:"endpoints"`
+	CreatedAt       time.Time              `json:"createdAt"`
+	UpdatedAt       time.Time              `json:"updatedAt"`
 }
 
 func summaryOf(s readmodel.DeploymentSummary) summary {
@@ -135,17 +135,17 @@ type aliasMove struct {
 func aliasMoveOf(m readmodel.AliasMove) aliasMove { return aliasMove(m) }
 
 type rollout struct {
-	Revision     int             `json:"revision"`
-	FromRevision int             `json:"fromRevision,omitempty"`
-	Phase        string          `json:"phase"`
-	Reason       string          `json:"reason,omitempty"`
-	Message      string          `json:"message,omitempty"`
-	Replicas     events.Replicas `json:"replicas"`
-	Paused       bool            `json:"paused,omitempty"`
-	OperationID  string          `json:"operationId"`
-	StartedAt    *time.Time      `json:"startedAt,omitempty"`
-	BakeUntil    *time.Time      `json:"bakeUntil,omitempty"`
-	FinishedAt   *time.Time      `json:"finishedAt,omitempty"`
+	Revision     int                 `json:"revision"`
+	FromRevision int                 `json:"fromRevision,omitempty"`
+	Phase        events.RolloutPhase `json:"phase"`
+	Reason       string              `json:"reason,omitempty"`
+	Message      string              `json:"message,omitempty"`
+	Replicas     events.Replicas     `json:"replicas"`
+	Paused       bool                `json:"paused,omitempty"`
+	OperationID  string              `json:"operationId"`
+	StartedAt    *time.Time          `json:"startedAt,omitempty"`
+	BakeUntil    *time.Time          `json:"bakeUntil,omitempty"`
+	FinishedAt   *time.Time          `json:"finishedAt,omitempty"`
 }
 
 func rolloutOf(r readmodel.Rollout) rollout { return rollout(r) }

@@ -8,6 +8,7 @@ import (
 
 	"slipway.dev/pkg/events"
 	"slipway.dev/pkg/metrics"
+	"slipway.dev/pkg/validation"
 	"slipway.dev/services/api/internal/intake"
 )
 
@@ -47,19 +48,19 @@ func validateCreate(owner, project string, req createRequest) error {
 			fe = append(fe, *e)
 		}
 	}
-	add(events.ValidateName("owner", owner, 63))
-	add(events.ValidateName("project", project, 63))
-	add(events.ValidateName("name", req.Name, events.MaxDeploymentNameLen))
+	add(validation.Name("owner", owner, 63))
+	add(validation.Name("project", project, 63))
+	add(validation.Name("name", req.Name, validation.MaxDeploymentNameLen))
 	if req.Target != "" {
-		add(events.ValidateName("target", req.Target, 63))
+		add(validation.Name("target", req.Target, 63))
 	}
 	if req.Environment != "" {
-		add(events.ValidateName("environment", req.Environment, 63))
+		add(validation.Name("environment", req.Environment, 63))
 	}
-	fe = append(fe, events.ValidateLabels("labels", req.Labels)...)
+	fe = append(fe, validation.Labels("labels", req.Labels)...)
 	if req.Spec == nil {
 		fe = append(fe, events.FieldError{Field: "spec", Message: "is required"})
-	} else if err := req.Spec.Validate(); err != nil {
+	} else if err := validation.Spec(*req.Spec); err != nil {
 		var specErrs events.FieldErrors
 		if errors.As(err, &specErrs) {
 			fe = append(fe, specErrs...)

@@ -12,6 +12,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"slipway.dev/pkg/events"
+	"slipway.dev/pkg/validation"
 	"slipway.dev/services/api/internal/access"
 )
 
@@ -148,7 +149,7 @@ func eventSubject(c echo.Context) (string, error) {
 	}
 	if p := c.QueryParam("project"); p != "" {
 		owner, project, ok := strings.Cut(p, "/")
-		if !ok || events.ValidateName("", owner, 63) != nil || events.ValidateName("", project, 63) != nil {
+		if !ok || validation.Name("", owner, 63) != nil || validation.Name("", project, 63) != nil {
 			return "", fmt.Errorf("%w: project must be owner/project", errBadParam)
 		}
 		return "slipway.evt.deployment." + owner + "." + project + ".*", nil
@@ -162,7 +163,7 @@ func parseRef(s string) (events.DeploymentRef, bool) {
 		return events.DeploymentRef{}, false
 	}
 	for _, p := range parts {
-		if events.ValidateName("", p, 63) != nil {
+		if validation.Name("", p, 63) != nil {
 			return events.DeploymentRef{}, false
 		}
 	}

@@ -12,6 +12,7 @@ import (
 
 	"slipway.dev/pkg/events"
 	"slipway.dev/pkg/specdiff"
+	"slipway.dev/pkg/validation"
 	"slipway.dev/services/api/internal/access"
 	"slipway.dev/services/api/internal/fault"
 	"slipway.dev/services/api/internal/readmodel"
@@ -100,7 +101,7 @@ func validatePromotionSecrets(req promotionRequest) []events.FieldError {
 	for env, s := range req.Secrets {
 		spec := events.Spec{Image: "x", Secrets: []events.SecretRef{{Env: env, Name: s.Name, Key: s.Key}}}
 		var errs events.FieldErrors
-		if errors.As(spec.Validate(), &errs) {
+		if errors.As(validation.Spec(spec), &errs) {
 			for _, e := range errs {
 				rest, ok := strings.CutPrefix(e.Field, "spec.secrets[0]")
 				if !ok {

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"slipway.dev/pkg/events"
+	"slipway.dev/pkg/validation"
 	"slipway.dev/services/api/internal/fault"
 )
 
@@ -17,7 +18,7 @@ func validatePromotionEnv(env map[string]string) events.FieldErrors {
 	var fe events.FieldErrors
 	for k, val := range env {
 		var errs events.FieldErrors
-		if errors.As((events.Spec{Image: "x", Env: map[string]string{k: val}}).Validate(), &errs) {
+		if errors.As(validation.Spec(events.Spec{Image: "x", Env: map[string]string{k: val}}), &errs) {
 			for _, e := range errs {
 				e.Field = "env." + strings.TrimPrefix(e.Field, "spec.env.")
 				fe = append(fe, e)
@@ -54,7 +55,7 @@ func (a *API) checkPromotedArtifact(ctx context.Context, src events.DeploymentRe
 	}
 	artifact := events.Spec{Image: spec.Image, Model: spec.Model, Port: spec.Port, Command: spec.Command, Args: spec.Args,
 		Endpoints: spec.Endpoints, Readiness: spec.Readiness, Liveness: spec.Liveness}
-	return prefixSpecErrors(artifact.WithDefaults().Validate(), "source.")
+	return prefixSpecErrors(validation.Spec(artifact.WithDefaults()), "source.")
 }
 
 // checkPlannedSpec validates a plan's spec as the worker will apply it:
@@ -67,7 +68,7 @@ func checkPlannedSpec(plan json.RawMessage) error {
 	if json.Unmarshal(plan, &doc) != nil || doc.Spec == nil {
 		return nil
 	}
-	return prefixSpecErrors(doc.Spec.WithDefaults().Validate(), "plan.")
+	return prefixSpecErrors(validation.Spec(doc.Spec.WithDefaults()), "plan.")
 }
 
 func prefixSpecErrors(err error, prefix string) error {

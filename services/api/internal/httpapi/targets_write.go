@@ -9,6 +9,7 @@ import (
 
 	"slipway.dev/pkg/events"
 	"slipway.dev/pkg/metrics"
+	"slipway.dev/pkg/validation"
 	"slipway.dev/services/api/internal/fault"
 	"slipway.dev/services/api/internal/fleetquery"
 	"slipway.dev/services/api/internal/readmodel"
@@ -43,7 +44,7 @@ func (a *API) putTarget(c echo.Context) error {
 	}
 	spec := events.TargetSpec{Name: name, Region: req.Region, Namespace: req.Namespace, BaseURL: req.BaseURL,
 		InstanceTypes: req.InstanceTypes, Connection: req.Connection, Routing: req.Routing}
-	if fe := spec.Validate(); len(fe) > 0 {
+	if fe := validation.Target(spec); len(fe) > 0 {
 		for i := range fe {
 			if fe[i].Field == "name" {
 				fe[i].Field = "target" // the path parameter

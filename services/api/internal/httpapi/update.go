@@ -11,6 +11,7 @@ import (
 
 	"slipway.dev/pkg/events"
 	"slipway.dev/pkg/mergepatch"
+	"slipway.dev/pkg/validation"
 	"slipway.dev/services/api/internal/readmodel"
 )
 
@@ -97,7 +98,7 @@ func checkPatchedSpec(spec events.Spec, patch json.RawMessage) (events.Spec, err
 		return events.Spec{}, prefixFields(decodeError(err), "spec.")
 	}
 	out = out.WithDefaults()
-	return out, out.Validate()
+	return out, validation.Spec(out)
 }
 
 // fitsARevision refuses a patched spec larger than a body may be: the

@@ -50,7 +50,7 @@ type Request struct {
 	Command events.Message
 	Actor   string
 	// IdempotencyKey, when given, makes the submission happen once within
-	// events.IdempotencyWindow per project: the same key returns the same
+	// topology.IdempotencyWindow per project: the same key returns the same
 	// operation, and the same key with another request is ErrKeyReused.
 	IdempotencyKey string
 	// Target, when set, makes this a target command (Kind events.KindTarget;

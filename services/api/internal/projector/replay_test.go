@@ -248,7 +248,7 @@ func TestReplayRebuildsIdenticalReadModels(t *testing.T) {
 			_ = bson.Unmarshal(b, &gamma)
 		}
 	}
-	if gamma.Phase != readmodel.PhaseFailed || gamma.Reason != events.ReasonProgressDeadlineExceeded {
+	if gamma.Phase != events.DeploymentPhaseFailed || gamma.Reason != events.ReasonProgressDeadlineExceeded {
 		t.Fatalf("gamma: %+v", gamma)
 	}
 	byID := func(coll, id string) bson.M {
@@ -264,7 +264,7 @@ func TestReplayRebuildsIdenticalReadModels(t *testing.T) {
 		coll, id, field string
 		want            any
 	}{
-		{"deployments", "acme/fraud/delta", "phase", readmodel.PhaseTerminated},
+		{"deployments", "acme/fraud/delta", "phase", string(events.DeploymentPhaseTerminated)},
 		{"deployments", "acme/fraud/delta", "runningRevision", int32(4)},
 		{"operations", "op-d2", "status", readmodel.OpFailed},
 		{"operations", "op-d2", "reason", events.ReasonSuperseded},
@@ -281,7 +281,7 @@ func TestReplayRebuildsIdenticalReadModels(t *testing.T) {
 			t.Errorf("%s %s %s = %v (%T), want %v", c.coll, c.id, c.field, got, got, c.want)
 		}
 	}
-	for rev, phase := range map[int]string{2: "Superseded", 3: "Aborted", 4: "Succeeded"} {
+	for rev, phase := range map[int]events.RolloutPhase{2: events.RolloutPhaseSuperseded, 3: events.RolloutPhaseAborted, 4: events.RolloutPhaseSucceeded} {
 		var doc readmodel.Revision
 		raw, _ := bson.Marshal(byID("revisions", fmt.Sprintf("acme/fraud/delta/v%d", rev)))
 		if err := bson.Unmarshal(raw, &doc); err != nil {

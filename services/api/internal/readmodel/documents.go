@@ -29,7 +29,7 @@ type Deployment struct {
 	LabelMap        Labels          `bson:"-"`
 	Revision        int             `bson:"revision"`
 	RunningRevision int             `bson:"runningRevision"`
-	Phase           string          `bson:"phase"`
+	Phase           DeploymentPhase `bson:"phase"`
 	Reason          string          `bson:"reason,omitempty"`
 	Message         string          `bson:"message,omitempty"`
 	Health          string          `bson:"health"`
@@ -130,7 +130,7 @@ type AliasMove struct {
 type Rollout struct {
 	Revision     int             `bson:"revision"`
 	FromRevision int             `bson:"fromRevision,omitempty"`
-	Phase        string          `bson:"phase"`
+	Phase        RolloutPhase    `bson:"phase"`
 	Reason       string          `bson:"reason,omitempty"`
 	Message      string          `bson:"message,omitempty"`
 	Replicas     events.Replicas `bson:"replicas"`
@@ -203,14 +203,11 @@ func (o Operation) Ended() bool {
 	return o.Status == OpSucceeded || o.Status == OpFailed || o.Status == OpRejected || o.Status == OpDenied
 }
 
-// Deployment phases shown to users.
-const (
-	PhasePending     = "Pending"
-	PhaseProgressing = "Progressing"
-	PhaseRunning     = "Running"
-	PhaseFailed      = "Failed"
-	PhaseTerminating = "Terminating"
-	PhaseTerminated  = "Terminated"
+// DeploymentPhase and RolloutPhase are the contract's phases, which the
+// documents show as they are.
+type (
+	DeploymentPhase = events.DeploymentPhase
+	RolloutPhase    = events.RolloutPhase
 )
 
 func (d *Deployment) baseURL() string { return d.BaseURL }

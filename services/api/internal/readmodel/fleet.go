@@ -137,7 +137,7 @@ func (f summaryFields) Field(name string) string {
 	s := f.s
 	switch name {
 	case "phase":
-		return s.Phase
+		return string(s.Phase)
 	case "health":
 		return s.Health
 	case "environment":

@@ -28,7 +28,7 @@ func fleetDoc(i int) readmodel.Deployment {
 		ID: owner + "/" + project + "/" + name, Owner: owner, Project: project, Name: name,
 		Target: []string{"simulated", "eu"}[i%2], Environment: []string{"staging", "production", ""}[i%3],
 		Labels:   []readmodel.Label{{Key: "team", Value: []string{"risk", "growth", "search"}[i%3]}},
-		Revision: i%4 + 1, RunningRevision: i % 4, Phase: []string{"Running", "Progressing", "Failed", "Pending"}[i%4],
+		Revision: i%4 + 1, RunningRevision: i % 4, Phase: []events.DeploymentPhase{"Running", "Progressing", "Failed", "Pending"}[i%4],
 		Health: []string{"Healthy", "Degraded"}[i%2], Image: spec.Image, SpecJSON: string(raw),
 		Replicas:   events.Replicas{Desired: int32(i % 3), Ready: int32(i % 2)},
 		Endpoints:  []readmodel.EndpointURL{{Name: "predict", URL: "https://x/" + name, VersionURL: "https://x/v1/" + name, ClusterURL: "http://c/" + name}},

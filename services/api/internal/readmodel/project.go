@@ -34,9 +34,9 @@ func ProjectDeployment(d *Deployment, seq uint64, env events.Envelope, msg event
 	case events.RevisionCreated:
 		revised(d, env, m.Revision)
 	case events.RolloutStarted:
-		d.Phase = PhaseProgressing
+		d.Phase = events.DeploymentPhaseProgressing
 		t := env.Time
-		d.Rollout = &Rollout{Revision: m.Revision, FromRevision: m.FromRevision, Phase: "Progressing",
+		d.Rollout = &Rollout{Revision: m.Revision, FromRevision: m.FromRevision, Phase: events.RolloutPhaseProgressing,
 			OperationID: operationOf(d, env), StartedAt: &t, Replicas: events.Replicas{Desired: m.Desired}}
 		d.Replicas.Desired = m.Desired
 	case events.RolloutProgressed:
@@ -47,43 +47,43 @@ func ProjectDeployment(d *Deployment, seq uint64, env events.Envelope, msg event
 	case events.RolloutBaking:
 		if d.Rollout != nil && d.Rollout.Revision == m.Revision {
 			until := m.Until
-			d.Rollout.Phase, d.Rollout.Replicas, d.Rollout.BakeUntil = "Baking", m.Replicas, &until
+			d.Rollout.Phase, d.Rollout.Replicas, d.Rollout.BakeUntil = events.RolloutPhaseBaking, m.Replicas, &until
 		}
 		d.Replicas = m.Replicas
 	case events.RolloutSucceeded:
-		finishRollout(d, env, m.Revision, m.Replicas, "Succeeded", events.ReasonRolloutComplete, "")
-		d.Replicas, d.RunningRevision, d.Phase, d.Reason, d.Message = m.Replicas, m.Revision, PhaseRunning, "", ""
+		finishRollout(d, env, m.Revision, m.Replicas, events.RolloutPhaseSucceeded, events.ReasonRolloutComplete, "")
+		d.Replicas, d.RunningRevision, d.Phase, d.Reason, d.Message = m.Replicas, m.Revision, events.DeploymentPhaseRunning, "", ""
 	case events.RolloutFailed:
-		finishRollout(d, env, m.Revision, m.Replicas, "Failed", m.Reason, m.Message)
-		d.Replicas, d.Phase, d.Reason, d.Message = m.Replicas, PhaseFailed, m.Reason, m.Message
+		finishRollout(d, env, m.Revision, m.Replicas, events.RolloutPhaseFailed, m.Reason, m.Message)
+		d.Replicas, d.Phase, d.Reason, d.Message = m.Replicas, events.DeploymentPhaseFailed, m.Reason, m.Message
 	case events.HealthChanged:
 		d.Health, d.HealthReason = m.To, m.Reason
 		d.HealthDetail = &HealthDetail{Message: m.Message, Revision: m.Revision, Pods: m.Pods, ReadyEndpoints: m.ReadyEndpoints, Since: env.Time}
 	case events.RolloutQueued:
 		if d.Rollout != nil && d.Rollout.Revision == m.Revision {
-			d.Rollout.Phase = "Queued"
+			d.Rollout.Phase = events.RolloutPhaseQueued
 			d.Rollout.Message = fmt.Sprintf("waiting: target %s runs %d rollouts at once", m.Target, m.Limit)
 		}
 	case events.RolloutPaused:
 		if d.Rollout != nil && d.Rollout.Revision == m.Revision {
-			d.Rollout.Paused, d.Rollout.Phase = true, "Paused"
+			d.Rollout.Paused, d.Rollout.Phase = true, events.RolloutPhasePaused
 		}
 	case events.RolloutResumed:
 		if d.Rollout != nil && d.Rollout.Revision == m.Revision {
-			d.Rollout.Paused, d.Rollout.Phase = false, "Progressing"
+			d.Rollout.Paused, d.Rollout.Phase = false, events.RolloutPhaseProgressing
 		}
 	case events.RolloutAborted:
-		finishRollout(d, env, m.Revision, m.Replicas, "Aborted", m.Reason, m.Message)
+		finishRollout(d, env, m.Revision, m.Replicas, events.RolloutPhaseAborted, m.Reason, m.Message)
 		d.Rollout.Paused = false
 		d.Reason, d.Message = m.Reason, m.Message
 	case events.DeploymentTerminated:
-		d.Terminated, d.Phase, d.Reason, d.Message = true, PhaseTerminating, "", m.Message
+		d.Terminated, d.Phase, d.Reason, d.Message = true, events.DeploymentPhaseTerminating, "", m.Message
 		if d.Rollout != nil && d.Rollout.FinishedAt == nil {
 			t := env.Time
-			d.Rollout.Phase, d.Rollout.Reason, d.Rollout.FinishedAt = "Superseded", events.ReasonSuperseded, &t
+			d.Rollout.Phase, d.Rollout.Reason, d.Rollout.FinishedAt = events.RolloutPhaseSuperseded, events.ReasonSuperseded, &t
 		}
 	case events.TerminationCompleted:
-		d.Phase, d.Replicas = PhaseTerminated, events.Replicas{}
+		d.Phase, d.Replicas = events.DeploymentPhaseTerminated, events.Replicas{}
 		d.Health, d.HealthReason = events.HealthUnknown, ""
 	case events.AliasSet, events.AliasMoved, events.AliasMoveFailed, events.AliasDeleted:
 		projectAlias(d, env, msg)
@@ -94,16 +94,10 @@ func ProjectDeployment(d *Deployment, seq uint64, env events.Envelope, msg event
 		d.Drift = &Drift{Revision: m.Revision, Object: m.Object, Fields: m.Fields, Managers: m.Managers, Deleted: m.Deleted,
 			Action: m.Action, DetectedAt: env.Time}
 	}
-	switch m := msg.(type) {
-	case events.DeploymentCreated:
-		d.seeRevision(m.Revision)
-	case events.RevisionCreated:
-		d.seeRevision(m.Revision)
-	case events.DriftDetected:
-		if m.Adopted != nil {
-			d.seeRevision(*m.Adopted)
-		}
-	case events.RolloutSucceeded:
+	if rev, ok := events.RevisionOf(msg); ok {
+		d.seeRevision(rev)
+	}
+	if m, ok := msg.(events.RolloutSucceeded); ok {
 		if r, ok := d.seen(m.Revision); ok {
 			r.Succeeded = true
 		}
@@ -125,13 +119,13 @@ func created(d *Deployment, env events.Envelope, m events.DeploymentCreated) {
 		ID: m.Deployment.String(), Owner: m.Deployment.Owner, Project: m.Deployment.Project, Name: m.Deployment.Name,
 		Target: m.Target.Name, TargetSimulated: m.Target.Simulated, Namespace: m.Target.Namespace, ObjectName: m.Target.ObjectName,
 		Environment: m.Environment, Labels: labelPairs(m.Labels), Revision: m.Revision.Number, BaseURL: m.Target.BaseURL,
-		Phase: PhasePending, Health: events.HealthUnknown, Image: spec.Image, InstanceType: spec.InstanceType,
+		Phase: events.DeploymentPhasePending, Health: events.HealthUnknown, Image: spec.Image, InstanceType: spec.InstanceType,
 		Scaling:   Scaling{Replicas: spec.Replicas},
 		SpecJSON:  string(specJSON),
 		Endpoints: endpointURLs(m.Deployment, m.Target, spec, m.Revision.Number),
 		Aliases:   []Alias{},
 		Replicas:  events.Replicas{Desired: spec.DesiredReplicas()},
-		Rollout:   &Rollout{Revision: m.Revision.Number, Phase: "Pending", OperationID: env.CorrelationID},
+		Rollout:   &Rollout{Revision: m.Revision.Number, Phase: events.RolloutPhasePending, OperationID: env.CorrelationID},
 		CreatedAt: env.Time,
 	}
 	if spec.Scaling != nil {
@@ -153,11 +147,11 @@ func revised(d *Deployment, env events.Envelope, rev events.Revision) {
 	for i := range d.Aliases {
 		d.Aliases[i].URLs = d.aliasURLs(d.Aliases[i].Name)
 	}
-	d.Phase, d.Reason, d.Message = PhaseProgressing, "", ""
-	d.Rollout = &Rollout{Revision: rev.Number, Phase: "Pending", OperationID: env.CorrelationID}
+	d.Phase, d.Reason, d.Message = events.DeploymentPhaseProgressing, "", ""
+	d.Rollout = &Rollout{Revision: rev.Number, Phase: events.RolloutPhasePending, OperationID: env.CorrelationID}
 }
 
-func finishRollout(d *Deployment, env events.Envelope, revision int, replicas events.Replicas, phase, reason, message string) {
+func finishRollout(d *Deployment, env events.Envelope, revision int, replicas events.Replicas, phase RolloutPhase, reason, message string) {
 	if d.Rollout == nil || d.Rollout.Revision != revision {
 		return
 	}
@@ -364,16 +358,8 @@ func (d *Deployment) Present() {
 // as it was before: the diff an audit entry shows. Nil for events that
 // create no revision.
 func OperationDiff(before Deployment, msg events.Message) []specdiff.Change {
-	var next *events.Revision
-	switch m := msg.(type) {
-	case events.DeploymentCreated:
-		next = &m.Revision
-	case events.RevisionCreated:
-		next = &m.Revision
-	case events.DriftDetected:
-		next = m.Adopted
-	}
-	if next == nil {
+	next, ok := events.RevisionOf(msg)
+	if !ok {
 		return nil
 	}
 	var prev events.Spec

@@ -30,14 +30,14 @@ func TestProjectDeploymentLifecycle(t *testing.T) {
 		check func(t *testing.T, d Deployment)
 	}{
 		{createdEvent(), func(t *testing.T, d Deployment) {
-			if d.ID != "acme/fraud/scorer" || d.Phase != PhasePending || d.Revision != 1 || d.Health != events.HealthUnknown ||
+			if d.ID != "acme/fraud/scorer" || d.Phase != events.DeploymentPhasePending || d.Revision != 1 || d.Health != events.HealthUnknown ||
 				d.Endpoints[0].URL != "https://eu.example/acme/fraud/scorer/predict" ||
 				d.Endpoints[0].ClusterURL != "http://scorer-1.models.svc.cluster.local/predict" || len(d.Labels) != 2 {
 				t.Fatalf("created: %+v", d)
 			}
 		}},
 		{events.RolloutStarted{Revision: 1, Desired: 4}, func(t *testing.T, d Deployment) {
-			if d.Phase != PhaseProgressing || d.Rollout.StartedAt == nil || d.Rollout.OperationID != "op-1" {
+			if d.Phase != events.DeploymentPhaseProgressing || d.Rollout.StartedAt == nil || d.Rollout.OperationID != "op-1" {
 				t.Fatalf("started: %+v %+v", d, d.Rollout)
 			}
 		}},
@@ -47,7 +47,7 @@ func TestProjectDeploymentLifecycle(t *testing.T) {
 			}
 		}},
 		{events.RolloutSucceeded{Revision: 1, Replicas: full}, func(t *testing.T, d Deployment) {
-			if d.Phase != PhaseRunning || d.RunningRevision != 1 || d.Rollout.Phase != "Succeeded" || d.Rollout.Replicas != full || d.Rollout.FinishedAt == nil {
+			if d.Phase != events.DeploymentPhaseRunning || d.RunningRevision != 1 || d.Rollout.Phase != "Succeeded" || d.Rollout.Replicas != full || d.Rollout.FinishedAt == nil {
 				t.Fatalf("succeeded: %+v %+v", d, d.Rollout)
 			}
 		}},

@@ -35,14 +35,13 @@ func RevisionID(deployment string, n int) string { return fmt.Sprintf("%s/v%d", 
 // RevisionsTouched says which revision documents an event changes, given the
 // deployment document as it was before the event.
 func RevisionsTouched(d Deployment, msg events.Message) []int {
-	switch m := msg.(type) {
-	case events.DeploymentCreated:
-		return []int{m.Revision.Number}
-	case events.RevisionCreated:
-		if m.Supersedes != 0 {
-			return []int{m.Revision.Number, m.Supersedes}
+	if rev, ok := events.RevisionOf(msg); ok {
+		if m, ok := msg.(events.RevisionCreated); ok && m.Supersedes != 0 {
+			return []int{rev.Number, m.Supersedes}
 		}
-		return []int{m.Revision.Number}
+		return []int{rev.Number}
+	}
+	switch m := msg.(type) {
 	case events.RolloutStarted:
 		return []int{m.Revision}
 	case events.RolloutSucceeded:
@@ -53,10 +52,6 @@ func RevisionsTouched(d Deployment, msg events.Message) []int {
 		return []int{m.Revision}
 	case events.RolloutQueued:
 		return []int{m.Revision}
-	case events.DriftDetected:
-		if m.Adopted != nil {
-			return []int{m.Adopted.Number}
-		}
 	case events.DeploymentTerminated:
 		if d.Rollout != nil && d.Rollout.FinishedAt == nil {
 			return []int{d.Rollout.Revision}
@@ -78,23 +73,23 @@ func ProjectRevision(r *Revision, n int, seq uint64, env events.Envelope, msg ev
 		if m.Revision.Number == n {
 			newRevision(r, env.Subject, m.Revision, env)
 		} else if r.Rollout.FinishedAt == nil {
-			r.Rollout.Phase, r.Rollout.Reason, r.Rollout.FinishedAt = "Superseded", events.ReasonSuperseded, &t
+			r.Rollout.Phase, r.Rollout.Reason, r.Rollout.FinishedAt = events.RolloutPhaseSuperseded, events.ReasonSuperseded, &t
 			r.Rollout.Message = fmt.Sprintf("revision %d replaced this rollout", m.Revision.Number)
 		}
 	case events.DriftDetected:
 		newRevision(r, env.Subject, *m.Adopted, env)
 	case events.RolloutStarted:
-		r.Rollout.Phase, r.Rollout.StartedAt, r.Rollout.FromRevision = "Progressing", &t, m.FromRevision
+		r.Rollout.Phase, r.Rollout.StartedAt, r.Rollout.FromRevision = events.RolloutPhaseProgressing, &t, m.FromRevision
 	case events.RolloutSucceeded:
-		r.Rollout.Phase, r.Rollout.Reason, r.Rollout.Replicas, r.Rollout.FinishedAt = "Succeeded", events.ReasonRolloutComplete, m.Replicas, &t
+		r.Rollout.Phase, r.Rollout.Reason, r.Rollout.Replicas, r.Rollout.FinishedAt = events.RolloutPhaseSucceeded, events.ReasonRolloutComplete, m.Replicas, &t
 	case events.RolloutFailed:
-		r.Rollout.Phase, r.Rollout.Reason, r.Rollout.Message, r.Rollout.Replicas, r.Rollout.FinishedAt = "Failed", m.Reason, m.Message, m.Replicas, &t
+		r.Rollout.Phase, r.Rollout.Reason, r.Rollout.Message, r.Rollout.Replicas, r.Rollout.FinishedAt = events.RolloutPhaseFailed, m.Reason, m.Message, m.Replicas, &t
 	case events.RolloutQueued:
-		r.Rollout.Phase = "Queued"
+		r.Rollout.Phase = events.RolloutPhaseQueued
 	case events.RolloutAborted:
-		r.Rollout.Phase, r.Rollout.Reason, r.Rollout.Message, r.Rollout.Replicas, r.Rollout.FinishedAt = "Aborted", m.Reason, m.Message, m.Replicas, &t
+		r.Rollout.Phase, r.Rollout.Reason, r.Rollout.Message, r.Rollout.Replicas, r.Rollout.FinishedAt = events.RolloutPhaseAborted, m.Reason, m.Message, m.Replicas, &t
 	case events.DeploymentTerminated:
-		r.Rollout.Phase, r.Rollout.Reason, r.Rollout.FinishedAt = "Superseded", events.ReasonSuperseded, &t
+		r.Rollout.Phase, r.Rollout.Reason, r.Rollout.FinishedAt = events.RolloutPhaseSuperseded, events.ReasonSuperseded, &t
 		r.Rollout.Message = "the deployment was terminated"
 	default:
 		return false
@@ -108,7 +103,7 @@ func newRevision(r *Revision, deployment string, rev events.Revision, env events
 	*r = Revision{ID: RevisionID(deployment, rev.Number), Deployment: deployment, Number: rev.Number, Cause: rev.Cause,
 		CauseText: causeText(rev), Message: rev.Message, Actor: env.Actor, OperationID: env.CorrelationID,
 		RollbackOf: rev.RollbackOf, TemplateRevision: rev.PodTemplateRevision(), SpecJSON: string(spec),
-		Rollout: Rollout{Revision: rev.Number, Phase: "Pending", OperationID: env.CorrelationID}, CreatedAt: env.Time}
+		Rollout: Rollout{Revision: rev.Number, Phase: events.RolloutPhasePending, OperationID: env.CorrelationID}, CreatedAt: env.Time}
 }
 
 // causeText is the cause as people read it: "rolled back from v5".

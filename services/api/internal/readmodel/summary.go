@@ -26,7 +26,7 @@ type DeploymentSummary struct {
 	LabelMap        Labels          `bson:"-"`
 	Revision        int             `bson:"revision"`
 	RunningRevision int             `bson:"runningRevision"`
-	Phase           string          `bson:"phase"`
+	Phase           DeploymentPhase `bson:"phase"`
 	Health          string          `bson:"health"`
 	Image           string          `bson:"image"`
 	Replicas        events.Replicas `bson:"replicas"`

@@ -8,7 +8,7 @@ import (
 
 // maxSeenRevisions bounds the revisions a deployment document remembers for
 // its warm list (aliased ones are kept beyond it); keepWarm reaches back at
-// most events.MaxKeepWarm good revisions.
+// most validation.MaxKeepWarm good revisions.
 const maxSeenRevisions = 100
 
 // seenRevision is what the warm list needs of a revision: its pod template,

@@ -9,6 +9,7 @@ import (
 	"unicode/utf8"
 
 	"slipway.dev/pkg/events"
+	"slipway.dev/pkg/validation"
 )
 
 // Subscription is a webhook subscription as the API shows it. It has no
@@ -73,7 +74,7 @@ func (req CreateRequest) validate(ctx context.Context, policy targetPolicy) erro
 	fe = append(fe, validateFilters(req.Events)...)
 	if req.Project != "" {
 		owner, project, ok := strings.Cut(req.Project, "/")
-		if !ok || events.ValidateName("project", owner, 63) != nil || events.ValidateName("project", project, 63) != nil {
+		if !ok || validation.Name("project", owner, 63) != nil || validation.Name("project", project, 63) != nil {
 			fe = append(fe, events.FieldError{Field: "project", Message: "must be owner/project, each a DNS label of at most 63 characters"})
 		}
 	}

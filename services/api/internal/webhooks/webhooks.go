@@ -71,6 +71,7 @@ import (
 
 	"slipway.dev/pkg/bus"
 	"slipway.dev/pkg/events"
+	"slipway.dev/pkg/topology"
 	"slipway.dev/services/api/internal/fault"
 )
 
@@ -126,7 +127,7 @@ type Dispatcher struct {
 // Open declares the webhooks bucket and consumer and connects to the
 // delivery log. Run delivers; Close disconnects.
 func Open(ctx context.Context, cfg Config) (*Dispatcher, error) {
-	kv, err := cfg.Bus.JS.CreateOrUpdateKeyValue(ctx, events.WebhooksBucket())
+	kv, err := cfg.Bus.JS.CreateOrUpdateKeyValue(ctx, topology.WebhooksBucket())
 	if err != nil {
 		return nil, fmt.Errorf("ensure bucket %s: %w", events.BucketWebhooks, err)
 	}
@@ -134,7 +135,7 @@ func Open(ctx context.Context, cfg Config) (*Dispatcher, error) {
 	if err != nil {
 		return nil, fmt.Errorf("webhooks: events stream: %w", err)
 	}
-	cons, err := cfg.Bus.JS.CreateOrUpdateConsumer(ctx, events.StreamEvents, events.WebhooksConsumer())
+	cons, err := cfg.Bus.JS.CreateOrUpdateConsumer(ctx, events.StreamEvents, topology.WebhooksConsumer())
 	if err != nil {
 		return nil, fmt.Errorf("webhooks consumer: %w", err)
 	}

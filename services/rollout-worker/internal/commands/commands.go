@@ -137,7 +137,7 @@ func (h *Handler) apply(ctx context.Context, env events.Envelope, ref events.Dep
 	if err != nil {
 		return err
 	}
-	meta := events.Meta{Actor: env.Actor, CorrelationID: env.CorrelationID, CausationID: env.ID, TraceParent: telemetry.TraceParent(ctx)}
+	meta := events.CausedBy(env, telemetry.TraceParent(ctx))
 	n := 0
 	return h.history.Append(ctx, &st, ref, meta, func(s rollout.State) []events.Message {
 		n = 0

@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"slipway.dev/pkg/events"
+	"slipway.dev/pkg/validation"
 )
 
 // refFromSubject parses an envelope subject of the form owner/project/name.
@@ -14,7 +15,7 @@ func refFromSubject(s string) (events.DeploymentRef, bool) {
 	}
 	ref := events.DeploymentRef{Owner: parts[0], Project: parts[1], Name: parts[2]}
 	for _, p := range parts {
-		if events.ValidateName("", p, 63) != nil {
+		if validation.Name("", p, 63) != nil {
 			return events.DeploymentRef{}, false
 		}
 	}

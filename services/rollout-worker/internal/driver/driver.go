@@ -18,6 +18,7 @@ import (
 	"slipway.dev/pkg/events"
 	"slipway.dev/pkg/metrics"
 	"slipway.dev/pkg/telemetry"
+	"slipway.dev/pkg/topology"
 )
 
 // Driver runs rollouts. It reacts to events that need Kubernetes changes
@@ -161,7 +162,7 @@ func (d *Driver) run(ctx context.Context, msg jetstream.Msg, ref events.Deployme
 }
 
 func heartbeat(ctx context.Context, msg jetstream.Msg) {
-	t := time.NewTicker(events.RolloutLease / 3)
+	t := time.NewTicker(topology.RolloutLease / 3)
 	defer t.Stop()
 	for {
 		select {

@@ -9,6 +9,7 @@ import (
 	"reflect"
 
 	"slipway.dev/pkg/events"
+	"slipway.dev/pkg/validation"
 )
 
 // Event is one entry of a target's history.
@@ -64,7 +65,7 @@ func (s State) Handled(commandID string) bool { return s.handled[commandID] }
 // configuration, which a registration cannot replace.
 func DecideRegister(s State, cmd events.RegisterTarget, configured bool) events.Message {
 	t := cmd.Target
-	if fe := t.Validate(); len(fe) > 0 {
+	if fe := validation.Target(t); len(fe) > 0 {
 		return events.CommandRejected{CommandType: cmd.Type(), Reason: events.ReasonInvalidSpec,
 			Message: "the target registration is invalid", Fields: fe}
 	}

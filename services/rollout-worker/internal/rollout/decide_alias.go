@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"slipway.dev/pkg/events"
+	"slipway.dev/pkg/validation"
 )
 
 // DecideSetAlias points an alias at a revision. Pointing it where it
@@ -12,7 +13,7 @@ func DecideSetAlias(s State, cmd events.SetAlias) Decision {
 	if d, gone := notLive(s, cmd, cmd.Deployment); gone {
 		return d
 	}
-	if fe := events.ValidateAlias("alias", cmd.Alias); fe != nil {
+	if fe := validation.Alias("alias", cmd.Alias); fe != nil {
 		return reject(cmd, events.ReasonInvalidSpec, "alias %s", fe.Message)
 	}
 	if _, ok := s.Revisions[cmd.Revision]; !ok {

@@ -5,6 +5,7 @@ import (
 
 	"slipway.dev/pkg/events"
 	"slipway.dev/pkg/kube"
+	"slipway.dev/pkg/validation"
 )
 
 // Decision is the outcome of deciding a command: events to append, exactly
@@ -45,7 +46,7 @@ func DecideCreate(s State, cmd events.CreateDeployment, cat Catalog) Decision {
 		return reject(cmd, events.ReasonUnknownTarget, "target %q is not registered", targetName)
 	}
 	spec := cmd.Spec.WithDefaults()
-	if err := spec.Validate(); err != nil {
+	if err := validation.Spec(spec); err != nil {
 		d := reject(cmd, events.ReasonInvalidSpec, "the spec is invalid")
 		if fe, ok := err.(events.FieldErrors); ok {
 			r := d.Events[0].(events.CommandRejected)
@@ -58,9 +59,9 @@ func DecideCreate(s State, cmd events.CreateDeployment, cat Catalog) Decision {
 		return reject(cmd, events.ReasonUnknownInstance, "instance type %q is not offered by target %s", spec.InstanceType, targetName)
 	}
 	for field, fe := range map[string]*events.FieldError{
-		"deployment.owner":   events.ValidateName("owner", cmd.Deployment.Owner, 63),
-		"deployment.project": events.ValidateName("project", cmd.Deployment.Project, 63),
-		"deployment.name":    events.ValidateName("name", cmd.Deployment.Name, events.MaxDeploymentNameLen),
+		"deployment.owner":   validation.Name("owner", cmd.Deployment.Owner, 63),
+		"deployment.project": validation.Name("project", cmd.Deployment.Project, 63),
+		"deployment.name":    validation.Name("name", cmd.Deployment.Name, validation.MaxDeploymentNameLen),
 	} {
 		if fe != nil {
 			return reject(cmd, events.ReasonInvalidSpec, "%s %s", field, fe.Message)

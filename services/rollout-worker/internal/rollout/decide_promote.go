@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"slipway.dev/pkg/events"
+	"slipway.dev/pkg/validation"
 )
 
 // DecidePromote runs a promotion's planned spec on the target as a new
@@ -19,7 +20,7 @@ func DecidePromote(s State, cmd events.PromoteDeployment, cat Catalog) Decision 
 			"the plan is stale: %s changed since it was planned (version %d, now %d); plan the promotion again", cmd.Deployment, cmd.ExpectedSeq, s.Version)
 	}
 	spec := cmd.Spec.WithDefaults()
-	if err := spec.Validate(); err != nil {
+	if err := validation.Spec(spec); err != nil {
 		d := reject(cmd, events.ReasonInvalidSpec, "the promoted spec is invalid")
 		if fe, ok := err.(events.FieldErrors); ok {
 			r := d.Events[0].(events.CommandRejected)

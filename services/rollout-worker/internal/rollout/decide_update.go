@@ -8,6 +8,7 @@ import (
 
 	"slipway.dev/pkg/events"
 	"slipway.dev/pkg/mergepatch"
+	"slipway.dev/pkg/validation"
 )
 
 // DecideUpdate applies the command's merge patch to the current revision's
@@ -75,7 +76,7 @@ func patchSpec(spec events.Spec, patch json.RawMessage) (events.Spec, events.Fie
 		return events.Spec{}, events.FieldErrors{{Field: "spec", Message: decodeMessage(err)}}, fmt.Errorf("the patched spec is invalid: %s", decodeMessage(err))
 	}
 	out = out.WithDefaults()
-	if err := out.Validate(); err != nil {
+	if err := validation.Spec(out); err != nil {
 		fe, _ := err.(events.FieldErrors)
 		return events.Spec{}, fe, fmt.Errorf("the patched spec is invalid")
 	}

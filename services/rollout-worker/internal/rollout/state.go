@@ -9,23 +9,19 @@ import (
 	"slipway.dev/pkg/events"
 )
 
-// Phase of a rollout.
-type Phase string
+// Phase of a rollout: the contract's (events.RolloutPhase). The worker
+// decides on these; Queued, Paused and Superseded are the read model's.
+type Phase = events.RolloutPhase
 
 // Rollout phases.
 const (
-	PhasePending     Phase = "Pending"
-	PhaseProgressing Phase = "Progressing"
-	// PhaseBaking: every replica is available; the rollout waits out
-	// spec.rollout.bakeSeconds, failing if the new pods fail meanwhile.
-	PhaseBaking    Phase = "Baking"
-	PhaseSucceeded Phase = "Succeeded"
-	PhaseFailed    Phase = "Failed"
-	PhaseAborted   Phase = "Aborted"
+	PhasePending     = events.RolloutPhasePending
+	PhaseProgressing = events.RolloutPhaseProgressing
+	PhaseBaking      = events.RolloutPhaseBaking
+	PhaseSucceeded   = events.RolloutPhaseSucceeded
+	PhaseFailed      = events.RolloutPhaseFailed
+	PhaseAborted     = events.RolloutPhaseAborted
 )
-
-// Terminal reports whether the rollout has ended.
-func (p Phase) Terminal() bool { return p == PhaseSucceeded || p == PhaseFailed || p == PhaseAborted }
 
 // State is a deployment as its event history says it is.
 type State struct {
@@ -140,19 +136,14 @@ func (s *State) Apply(e Event) {
 	if e.Envelope.CausationID != "" && isDecision(e.Message) {
 		s.handled[e.Envelope.CausationID] = true
 	}
+	// A new revision is current, its rollout pending.
+	if rev, ok := events.RevisionOf(e.Message); ok {
+		s.newRevision(rev, e.Envelope)
+	}
 	switch m := e.Message.(type) {
 	case events.DeploymentCreated:
 		s.Exists, s.Ref, s.Target, s.Environment = true, m.Deployment, m.Target, m.Environment
 		s.Terminated, s.TerminationDone, s.TerminationOp, s.Stable, s.Routing = false, false, "", 0, nil
-		s.Revisions[m.Revision.Number] = m.Revision
-		s.Current = m.Revision.Number
-		s.Rollout = &Rollout{Revision: m.Revision.Number, Phase: PhasePending, OperationID: e.Envelope.CorrelationID, Actor: e.Envelope.Actor}
-	case events.RevisionCreated:
-		s.newRevision(m.Revision, e.Envelope)
-	case events.DriftDetected:
-		if m.Adopted != nil {
-			s.newRevision(*m.Adopted, e.Envelope)
-		}
 	case events.DeploymentTerminated:
 		s.Terminated, s.TerminationDone, s.TerminationOp = true, false, e.Envelope.CorrelationID
 		if m.FreeName {

@@ -1,8 +1,10 @@
-package events
+package validation
 
 import (
 	"errors"
 	"testing"
+
+	"slipway.dev/pkg/events"
 )
 
 // Kubernetes accepts a maxSurge above 100% (more new pods than replicas at
@@ -22,9 +24,9 @@ func TestRolloutStrategyBounds(t *testing.T) {
 		{"0", "0%", "spec.rollout"},
 	}
 	for _, tt := range tests {
-		spec := Spec{Image: "img:1", Rollout: &Strategy{MaxSurge: tt.surge, MaxUnavailable: tt.unavailable}}
-		err := spec.WithDefaults().Validate()
-		var fe FieldErrors
+		spec := events.Spec{Image: "img:1", Rollout: &events.Strategy{MaxSurge: tt.surge, MaxUnavailable: tt.unavailable}}
+		err := Spec(spec.WithDefaults())
+		var fe events.FieldErrors
 		switch {
 		case tt.field == "" && err != nil:
 			t.Errorf("maxSurge %q maxUnavailable %q: %v, want valid", tt.surge, tt.unavailable, err)

@@ -1,22 +1,24 @@
-package events
+package validation
 
 import (
 	"errors"
 	"reflect"
 	"strings"
 	"testing"
+
+	"slipway.dev/pkg/events"
 )
 
 // fieldsOf returns the fields a spec's validation names, or fails.
-func fieldsOf(t *testing.T, s Spec) []string {
+func fieldsOf(t *testing.T, s events.Spec) []string {
 	t.Helper()
-	err := s.Validate()
+	err := Spec(s)
 	if err == nil {
 		return nil
 	}
-	var fe FieldErrors
+	var fe events.FieldErrors
 	if !errors.As(err, &fe) {
-		t.Fatalf("Validate() = %v, want FieldErrors", err)
+		t.Fatalf("Spec() = %v, want FieldErrors", err)
 	}
 	out := make([]string, len(fe))
 	for i, e := range fe {
@@ -55,7 +57,7 @@ func TestImageReferences(t *testing.T) {
 		if c.ok {
 			field = ""
 		}
-		wantOnly(t, "image "+c.image, fieldsOf(t, Spec{Image: c.image}), field)
+		wantOnly(t, "image "+c.image, fieldsOf(t, events.Spec{Image: c.image}), field)
 	}
 }
 
@@ -75,7 +77,7 @@ func TestPodAnnotations(t *testing.T) {
 		{"NUL in value", map[string]string{"a": "x\x00"}, "spec.podAnnotations.a"},
 		{"over 256 KiB in all", bigAnnotations(5, 60<<10), "spec.podAnnotations"},
 	} {
-		wantOnly(t, c.name, fieldsOf(t, Spec{Image: "img:1", PodAnnotations: c.annotations}), c.field)
+		wantOnly(t, c.name, fieldsOf(t, events.Spec{Image: "img:1", PodAnnotations: c.annotations}), c.field)
 	}
 }
 
@@ -100,22 +102,22 @@ func TestHTTPPaths(t *testing.T) {
 		if c.ok {
 			field = ""
 		}
-		wantOnly(t, "endpoint path "+c.path, fieldsOf(t, Spec{Image: "img:1", Endpoints: []Endpoint{{Name: "p", Path: c.path}}}), field)
+		wantOnly(t, "endpoint path "+c.path, fieldsOf(t, events.Spec{Image: "img:1", Endpoints: []events.Endpoint{{Name: "p", Path: c.path}}}), field)
 		if c.ok {
 			field = ""
 		} else {
 			field = "spec.readinessProbe.path"
 		}
-		wantOnly(t, "probe path "+c.path, fieldsOf(t, Spec{Image: "img:1", Readiness: &Probe{Path: c.path}}), field)
+		wantOnly(t, "probe path "+c.path, fieldsOf(t, events.Spec{Image: "img:1", Readiness: &events.Probe{Path: c.path}}), field)
 	}
 }
 
-// Every string field of Spec refuses NUL and BEL; env values, command,
+// Every string field of events.Spec refuses NUL and BEL; env values, command,
 // args and annotation values keep tabs and line breaks. The spec is built
-// by reflection, so a string field added to Spec without a check fails here.
+// by reflection, so a string field added to events.Spec without a check fails here.
 func TestEveryStringFieldRefusesControlCharacters(t *testing.T) {
 	multiline := map[string]bool{"Command": true, "Args": true, "Env.value": true, "PodAnnotations.value": true}
-	for _, path := range stringFields(reflect.TypeOf(Spec{}), "") {
+	for _, path := range stringFields(reflect.TypeOf(events.Spec{}), "") {
 		for _, bad := range []string{"\x00", "\a", "\x1b", "\x7f", "\u0085"} {
 			s := validSpec()
 			setString(reflect.ValueOf(&s).Elem(), strings.Split(path, "."), "a"+bad)
@@ -131,11 +133,11 @@ func TestEveryStringFieldRefusesControlCharacters(t *testing.T) {
 	}
 }
 
-func validSpec() Spec {
-	return Spec{Image: "img:1", Model: &ModelRef{Name: "m", Version: "1", URI: "s3://b/m"}, Command: []string{"serve"}, Args: []string{"--x"},
-		Endpoints: []Endpoint{{Name: "p", Path: "/p"}}, InstanceType: "cpu", Env: map[string]string{"A": "b"},
-		Secrets:   []SecretRef{{Env: "HF_TOKEN", Name: "hf", Key: "token", Version: "1"}},
-		Readiness: &Probe{Path: "/r"}, Liveness: &Probe{Path: "/l"}, Rollout: &Strategy{MaxSurge: "1", MaxUnavailable: "0"},
+func validSpec() events.Spec {
+	return events.Spec{Image: "img:1", Model: &events.ModelRef{Name: "m", Version: "1", URI: "s3://b/m"}, Command: []string{"serve"}, Args: []string{"--x"},
+		Endpoints: []events.Endpoint{{Name: "p", Path: "/p"}}, InstanceType: "cpu", Env: map[string]string{"A": "b"},
+		Secrets:   []events.SecretRef{{Env: "HF_TOKEN", Name: "hf", Key: "token", Version: "1"}},
+		Readiness: &events.Probe{Path: "/r"}, Liveness: &events.Probe{Path: "/l"}, Rollout: &events.Strategy{MaxSurge: "1", MaxUnavailable: "0"},
 		PodAnnotations: map[string]string{"a": "b"}}
 }
 

@@ -1,9 +1,11 @@
-package events
+package validation
 
 import (
 	"errors"
 	"strings"
 	"testing"
+
+	"slipway.dev/pkg/events"
 )
 
 func TestLooksSecret(t *testing.T) {
@@ -32,10 +34,10 @@ func TestLooksSecret(t *testing.T) {
 }
 
 func TestSpecRefusesSecretLookingEnv(t *testing.T) {
-	err := Spec{Image: "ghcr.io/acme/x:1", Env: map[string]string{"HF_TOKEN": "hf_abc", "LOG_LEVEL": "info"}}.Validate()
-	fe, ok := err.(FieldErrors)
+	err := Spec(events.Spec{Image: "ghcr.io/acme/x:1", Env: map[string]string{"HF_TOKEN": "hf_abc", "LOG_LEVEL": "info"}})
+	fe, ok := err.(events.FieldErrors)
 	if !ok || len(fe) != 1 || fe[0].Field != "spec.env.HF_TOKEN" {
-		t.Fatalf("Validate() = %v, want one error on spec.env.HF_TOKEN", err)
+		t.Fatalf("Spec() = %v, want one error on spec.env.HF_TOKEN", err)
 	}
 	if want := "spec.secrets"; !contains(fe[0].Message, want) {
 		t.Errorf("message %q does not point to %s", fe[0].Message, want)
@@ -43,7 +45,7 @@ func TestSpecRefusesSecretLookingEnv(t *testing.T) {
 	if contains(fe[0].Message, "hf_abc") {
 		t.Errorf("message %q repeats the value", fe[0].Message)
 	}
-	ok2 := Spec{Image: "ghcr.io/acme/x:1", Secrets: []SecretRef{{Env: "HF_TOKEN", Name: "hf", Key: "token"}}}.Validate()
+	ok2 := Spec(events.Spec{Image: "ghcr.io/acme/x:1", Secrets: []events.SecretRef{{Env: "HF_TOKEN", Name: "hf", Key: "token"}}})
 	if ok2 != nil {
 		t.Fatalf("a secret reference named HF_TOKEN was refused: %v", ok2)
 	}
@@ -82,10 +84,10 @@ func TestCredentialValues(t *testing.T) {
 
 func TestSpecRefusesCredentialValues(t *testing.T) {
 	token := "ghp_" + strings.Repeat("aB3", 12)
-	spec := Spec{Image: "img:1", Env: map[string]string{"GH": token, "URL": "https://u:pw@example.com"},
-		Args: []string{"--token=" + token}, Model: &ModelRef{Name: "m", URI: "https://u:pw@hub.example/m"}}
-	var fe FieldErrors
-	if !errors.As(spec.Validate(), &fe) {
+	spec := events.Spec{Image: "img:1", Env: map[string]string{"GH": token, "URL": "https://u:pw@example.com"},
+		Args: []string{"--token=" + token}, Model: &events.ModelRef{Name: "m", URI: "https://u:pw@hub.example/m"}}
+	var fe events.FieldErrors
+	if !errors.As(Spec(spec), &fe) {
 		t.Fatalf("a spec with credentials in env, args and model.uri was accepted")
 	}
 	got := map[string]string{}

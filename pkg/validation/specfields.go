@@ -1,4 +1,4 @@
-package events
+package validation
 
 import (
 	"fmt"
@@ -8,8 +8,10 @@ import (
 
 	"github.com/distribution/reference"
 	apivalidation "k8s.io/apimachinery/pkg/api/validation"
-	"k8s.io/apimachinery/pkg/util/validation"
+	k8svalidation "k8s.io/apimachinery/pkg/util/validation"
 	"k8s.io/apimachinery/pkg/util/validation/field"
+
+	"slipway.dev/pkg/events"
 )
 
 // validateImageRef parses the image with the distribution reference
@@ -71,9 +73,9 @@ func validateText(v *validator, fields []text) {
 	}
 }
 
-// textFields lists every string field of the spec: a field added to Spec
+// textFields lists every string field of the spec: a field added to events.Spec
 // belongs here (TestEveryStringFieldRefusesControlCharacters finds it).
-func (s Spec) textFields() []text {
+func textFields(s events.Spec) []text {
 	out := []text{{"spec.image", s.Image, false}, {"spec.instanceType", s.InstanceType, false}}
 	if m := s.Model; m != nil {
 		out = append(out, text{"spec.model.name", m.Name, false}, text{"spec.model.version", m.Version, false},
@@ -97,7 +99,7 @@ func (s Spec) textFields() []text {
 		out = append(out, text{f + ".env", ref.Env, false}, text{f + ".name", ref.Name, false},
 			text{f + ".key", ref.Key, false}, text{f + ".version", ref.Version, false})
 	}
-	for name, p := range map[string]*Probe{"readinessProbe": s.Readiness, "livenessProbe": s.Liveness} {
+	for name, p := range map[string]*events.Probe{"readinessProbe": s.Readiness, "livenessProbe": s.Liveness} {
 		if p != nil {
 			out = append(out, text{"spec." + name + ".path", p.Path, false})
 		}
@@ -113,7 +115,7 @@ func (s Spec) textFields() []text {
 
 // validateCredentials refuses credentials written where they would be
 // stored and shown: env values, command, args and the model's URI.
-func (s Spec) validateCredentials(v *validator) {
+func validateCredentials(s events.Spec, v *validator) {
 	for k, val := range s.Env {
 		if kind := CredentialIn(val); kind != "" && !LooksSecret(k) {
 			v.add("spec.env."+k, "holds what looks like %s: %s", kind, secretsPointer(k))
@@ -135,7 +137,7 @@ func (s Spec) validateCredentials(v *validator) {
 
 // validateEnvName checks an environment variable name as Kubernetes does.
 func validateEnvName(v *validator, f, name string) bool {
-	if msgs := validation.IsEnvVarName(name); len(msgs) > 0 {
+	if msgs := k8svalidation.IsEnvVarName(name); len(msgs) > 0 {
 		v.add(f, "is not a valid environment variable name: %s", messages(msgs))
 		return false
 	}

@@ -1,4 +1,9 @@
-package events
+// Package validation checks the contract's values as the api and the worker
+// accept them: names, labels and aliases, a deployment's spec (with the
+// cluster's own rules, read from the libraries it uses), a target
+// registration and a routing setting. A failure is an events.FieldErrors
+// naming every offending field.
+package validation
 
 import (
 	"fmt"
@@ -6,26 +11,10 @@ import (
 	"strconv"
 	"strings"
 
-	"k8s.io/apimachinery/pkg/util/validation"
+	k8svalidation "k8s.io/apimachinery/pkg/util/validation"
+
+	"slipway.dev/pkg/events"
 )
-
-// FieldError says what is wrong with one field of a request or spec.
-// Field is a JSON path such as "spec.replicas" or "spec.env.MY_VAR".
-type FieldError struct {
-	Field   string `json:"field"`
-	Message string `json:"message"`
-}
-
-// FieldErrors is a validation failure naming every offending field.
-type FieldErrors []FieldError
-
-func (fe FieldErrors) Error() string {
-	parts := make([]string, len(fe))
-	for i, e := range fe {
-		parts[i] = e.Field + ": " + e.Message
-	}
-	return "invalid: " + strings.Join(parts, "; ")
-}
 
 // Limits on names and values; deployment names are shorter than a DNS label
 // because the Kubernetes object name adds a suffix (see kube.ObjectName).
@@ -45,10 +34,10 @@ var (
 	dnsSubdom = regexp.MustCompile(`^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$`)
 )
 
-type validator struct{ errs FieldErrors }
+type validator struct{ errs events.FieldErrors }
 
 func (v *validator) add(field, format string, args ...any) {
-	v.errs = append(v.errs, FieldError{Field: field, Message: fmt.Sprintf(format, args...)})
+	v.errs = append(v.errs, events.FieldError{Field: field, Message: fmt.Sprintf(format, args...)})
 }
 
 func (v *validator) err() error {
@@ -58,48 +47,48 @@ func (v *validator) err() error {
 	return v.errs
 }
 
-// ValidateName checks a DNS-1123 label of at most max characters.
-func ValidateName(field, name string, max int) *FieldError {
+// Name checks a DNS-1123 label of at most max characters.
+func Name(field, name string, max int) *events.FieldError {
 	switch {
 	case name == "":
-		return &FieldError{field, "is required"}
+		return &events.FieldError{Field: field, Message: "is required"}
 	case len(name) > max:
-		return &FieldError{field, fmt.Sprintf("must be at most %d characters", max)}
+		return &events.FieldError{Field: field, Message: fmt.Sprintf("must be at most %d characters", max)}
 	case !dnsLabel.MatchString(name):
-		return &FieldError{field, "must be a DNS-1123 label: lowercase letters, digits and '-', starting and ending with a letter or digit"}
+		return &events.FieldError{Field: field, Message: "must be a DNS-1123 label: lowercase letters, digits and '-', starting and ending with a letter or digit"}
 	}
 	return nil
 }
 
-// ValidateLabels checks label keys (qualified names) and values as
+// Labels checks label keys (qualified names) and values as
 // Kubernetes does.
-func ValidateLabels(field string, labels map[string]string) FieldErrors {
+func Labels(field string, labels map[string]string) events.FieldErrors {
 	var v validator
 	for k, val := range labels {
-		if msgs := validation.IsQualifiedName(k); len(msgs) > 0 {
+		if msgs := k8svalidation.IsQualifiedName(k); len(msgs) > 0 {
 			v.add(field+"."+k, "is not a valid label key: %s", messages(msgs))
 		}
-		if msgs := validation.IsValidLabelValue(val); len(msgs) > 0 {
+		if msgs := k8svalidation.IsValidLabelValue(val); len(msgs) > 0 {
 			v.add(field+"."+k, "is not a valid label value: %s", messages(msgs))
 		}
 	}
 	return v.errs
 }
 
-// Validate checks the spec's static rules; field names are prefixed with "spec.".
-func (s Spec) Validate() error {
+// Spec checks the spec's static rules; field names are prefixed with "spec.".
+func Spec(s events.Spec) error {
 	var v validator
-	s.validateImage(&v)
-	s.validateScaling(&v)
-	s.validateEnv(&v)
-	s.validateEndpoints(&v)
-	s.validateStrategy(&v)
-	s.validateCredentials(&v)
-	validateText(&v, s.textFields())
+	validateImage(s, &v)
+	validateScaling(s, &v)
+	validateEnv(s, &v)
+	validateEndpoints(s, &v)
+	validateStrategy(s, &v)
+	validateCredentials(s, &v)
+	validateText(&v, textFields(s))
 	if s.Port < 0 || s.Port > 65535 {
 		v.add("spec.port", "must be between 1 and 65535")
 	}
-	for name, p := range map[string]*Probe{"readinessProbe": s.Readiness, "livenessProbe": s.Liveness} {
+	for name, p := range map[string]*events.Probe{"readinessProbe": s.Readiness, "livenessProbe": s.Liveness} {
 		if p != nil {
 			validateHTTPPath(&v, "spec."+name+".path", p.Path)
 		}
@@ -117,14 +106,14 @@ func (s Spec) Validate() error {
 		v.add("spec.keepWarm", "must be between 0 and %d", MaxKeepWarm)
 	}
 	if s.InstanceType != "" {
-		if fe := ValidateName("spec.instanceType", s.InstanceType, 63); fe != nil {
+		if fe := Name("spec.instanceType", s.InstanceType, 63); fe != nil {
 			v.errs = append(v.errs, *fe)
 		}
 	}
 	return v.err()
 }
 
-func (s Spec) validateImage(v *validator) {
+func validateImage(s events.Spec, v *validator) {
 	switch {
 	case strings.TrimSpace(s.Image) == "":
 		v.add("spec.image", "is required")
@@ -140,7 +129,7 @@ func (s Spec) validateImage(v *validator) {
 	}
 }
 
-func (s Spec) validateScaling(v *validator) {
+func validateScaling(s events.Spec, v *validator) {
 	if s.Replicas != nil && s.Scaling != nil {
 		v.add("spec.replicas", "give either replicas or scaling, not both")
 	}
@@ -163,7 +152,7 @@ func (s Spec) validateScaling(v *validator) {
 	}
 }
 
-func (s Spec) validateEnv(v *validator) {
+func validateEnv(s events.Spec, v *validator) {
 	for k := range s.Env {
 		if validateEnvName(v, "spec.env."+k, k) && LooksSecret(k) {
 			v.add("spec.env."+k, "looks like a secret: %s", secretsPointer(k))
@@ -177,20 +166,20 @@ func (s Spec) validateEnv(v *validator) {
 			v.add(f+".env", "%s is set more than once", ref.Env)
 		}
 		seen[ref.Env] = true
-		if msgs := validation.IsDNS1123Subdomain(ref.Name); len(msgs) > 0 {
+		if msgs := k8svalidation.IsDNS1123Subdomain(ref.Name); len(msgs) > 0 {
 			v.add(f+".name", "must be the name of a Kubernetes Secret: %s", messages(msgs))
 		}
-		if msgs := validation.IsConfigMapKey(ref.Key); len(msgs) > 0 {
+		if msgs := k8svalidation.IsConfigMapKey(ref.Key); len(msgs) > 0 {
 			v.add(f+".key", "must be a key of the Secret: %s", messages(msgs))
 		}
 	}
 }
 
-func (s Spec) validateEndpoints(v *validator) {
+func validateEndpoints(s events.Spec, v *validator) {
 	seen := map[string]bool{}
 	for i, ep := range s.Endpoints {
 		f := fmt.Sprintf("spec.endpoints[%d]", i)
-		if fe := ValidateName(f+".name", ep.Name, 63); fe != nil {
+		if fe := Name(f+".name", ep.Name, 63); fe != nil {
 			v.errs = append(v.errs, *fe)
 		}
 		if seen[ep.Name] {
@@ -201,7 +190,7 @@ func (s Spec) validateEndpoints(v *validator) {
 	}
 }
 
-func (s Spec) validateStrategy(v *validator) {
+func validateStrategy(s events.Spec, v *validator) {
 	r := s.Rollout
 	if r == nil {
 		return
@@ -242,14 +231,14 @@ func parseIntOrPercent(s string) (n int, percent, ok bool) {
 	return n, strings.HasSuffix(s, "%"), err == nil
 }
 
-// ValidateAlias checks an alias name: a DNS label of at most MaxAliasLen
+// Alias checks an alias name: a DNS label of at most MaxAliasLen
 // characters that cannot be mistaken for a per-version path (v3).
-func ValidateAlias(field, alias string) *FieldError {
-	if fe := ValidateName(field, alias, MaxAliasLen); fe != nil {
+func Alias(field, alias string) *events.FieldError {
+	if fe := Name(field, alias, MaxAliasLen); fe != nil {
 		return fe
 	}
 	if versionPath.MatchString(alias) {
-		return &FieldError{field, "must not look like a revision (v3): those paths serve revisions"}
+		return &events.FieldError{Field: field, Message: "must not look like a revision (v3): those paths serve revisions"}
 	}
 	return nil
 }

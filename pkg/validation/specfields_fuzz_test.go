@@ -1,4 +1,4 @@
-package events
+package validation
 
 import (
 	"encoding/json"
@@ -6,9 +6,11 @@ import (
 	"unicode"
 
 	"github.com/distribution/reference"
+
+	"slipway.dev/pkg/events"
 )
 
-// FuzzSpecValidate: whatever JSON arrives, a spec Validate accepts has an
+// FuzzSpecValidate: whatever JSON arrives, a spec Spec accepts has an
 // image the reference grammar parses and no control character outside the
 // multiline fields, and no credential it recognizes in env, command or args.
 func FuzzSpecValidate(f *testing.F) {
@@ -21,14 +23,14 @@ func FuzzSpecValidate(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		var s Spec
-		if json.Unmarshal(data, &s) != nil || s.Validate() != nil {
+		var s events.Spec
+		if json.Unmarshal(data, &s) != nil || Spec(s) != nil {
 			return
 		}
 		if _, err := reference.ParseNormalizedNamed(s.Image); err != nil {
 			t.Fatalf("accepted image %q: %v", s.Image, err)
 		}
-		for _, tf := range s.textFields() {
+		for _, tf := range textFields(s) {
 			for _, r := range tf.value {
 				if unicode.IsControl(r) && !(tf.multiline && (r == '\t' || r == '\n' || r == '\r')) {
 					t.Fatalf("accepted %U in %s", r, tf.field)

@@ -1,9 +1,15 @@
-package events
+// Package topology is the JetStream topology Slipway declares: the
+// configuration of its streams, durable consumers and KV buckets (their
+// names are the wire contract's, in pkg/events). pkg/bus declares them at
+// connect; services that own a consumer or bucket create it from here.
+package topology
 
 import (
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
+
+	"slipway.dev/pkg/events"
 )
 
 // IdempotencyWindow is how long an Idempotency-Key (the command's Nats-Msg-Id)
@@ -15,9 +21,9 @@ const IdempotencyWindow = 24 * time.Hour
 // idempotency window, kept 30 days for audit of what was asked.
 func CommandsStream() jetstream.StreamConfig {
 	return jetstream.StreamConfig{
-		Name:        StreamCommands,
+		Name:        events.StreamCommands,
 		Description: "Slipway commands: requests accepted by the api",
-		Subjects:    []string{CommandSubjects},
+		Subjects:    []string{events.CommandSubjects},
 		Storage:     jetstream.FileStorage,
 		Retention:   jetstream.LimitsPolicy,
 		MaxAge:      30 * 24 * time.Hour,
@@ -30,9 +36,9 @@ func CommandsStream() jetstream.StreamConfig {
 // Appends to one deployment's subject use Nats-Expected-Last-Subject-Sequence.
 func EventsStream() jetstream.StreamConfig {
 	return jetstream.StreamConfig{
-		Name:        StreamEvents,
+		Name:        events.StreamEvents,
 		Description: "Slipway events: the source of truth and audit log",
-		Subjects:    []string{EventSubjects},
+		Subjects:    []string{events.EventSubjects},
 		Storage:     jetstream.FileStorage,
 		Retention:   jetstream.LimitsPolicy,
 		Duplicates:  10 * time.Minute,
@@ -43,7 +49,7 @@ func EventsStream() jetstream.StreamConfig {
 // OperationsBucket records accepted operations until their events settle them.
 func OperationsBucket() jetstream.KeyValueConfig {
 	return jetstream.KeyValueConfig{
-		Bucket:      BucketOperations,
+		Bucket:      events.BucketOperations,
 		Description: "Slipway operations accepted by the api",
 		TTL:         7 * 24 * time.Hour,
 		Storage:     jetstream.FileStorage,
@@ -60,8 +66,8 @@ func OperationsBucket() jetstream.KeyValueConfig {
 // holds the line.
 func RolloutWorkerConsumer() jetstream.ConsumerConfig {
 	return jetstream.ConsumerConfig{
-		Durable:        ConsumerRolloutWorker,
-		FilterSubjects: DeploymentCommandSubjects,
+		Durable:        events.ConsumerRolloutWorker,
+		FilterSubjects: events.DeploymentCommandSubjects,
 		AckPolicy:      jetstream.AckExplicitPolicy,
 		AckWait:        10 * time.Second,
 		MaxDeliver:     -1,
@@ -76,8 +82,8 @@ func RolloutWorkerConsumer() jetstream.ConsumerConfig {
 // worker that dies hands it to another after AckWait.
 func RolloutDriverConsumer() jetstream.ConsumerConfig {
 	return jetstream.ConsumerConfig{
-		Durable:       ConsumerRolloutDriver,
-		FilterSubject: DeploymentEventSubjects,
+		Durable:       events.ConsumerRolloutDriver,
+		FilterSubject: events.DeploymentEventSubjects,
 		AckPolicy:     jetstream.AckExplicitPolicy,
 		AckWait:       RolloutLease,
 		MaxDeliver:    -1,
@@ -93,8 +99,8 @@ const RolloutLease = 15 * time.Second
 // PromoterConsumer is the promoter's durable pull consumer on COMMANDS.
 func PromoterConsumer() jetstream.ConsumerConfig {
 	return jetstream.ConsumerConfig{
-		Durable:        ConsumerPromoter,
-		FilterSubjects: PromotionCommandSubjects,
+		Durable:        events.ConsumerPromoter,
+		FilterSubjects: events.PromotionCommandSubjects,
 		AckPolicy:      jetstream.AckExplicitPolicy,
 		AckWait:        30 * time.Second,
 		MaxDeliver:     -1,
@@ -105,42 +111,17 @@ func PromoterConsumer() jetstream.ConsumerConfig {
 // TargetsBucket describes the targets the workers serve: one key per target.
 func TargetsBucket() jetstream.KeyValueConfig {
 	return jetstream.KeyValueConfig{
-		Bucket:      BucketTargets,
+		Bucket:      events.BucketTargets,
 		Description: "Slipway targets and their instance-type catalogues",
 		Storage:     jetstream.FileStorage,
 		History:     5,
 	}
 }
 
-// TargetRecord is a target as published in BucketTargets.
-type TargetRecord struct {
-	Name          string                  `json:"name"`
-	Region        string                  `json:"region,omitempty"`
-	Namespace     string                  `json:"namespace"`
-	BaseURL       string                  `json:"baseURL"`
-	Simulated     bool                    `json:"simulated,omitempty"`
-	Default       bool                    `json:"default,omitempty"`
-	InstanceTypes map[string]InstanceType `json:"instanceTypes"`
-	// Routing says which objects serve the target's canonical URLs (absent: none).
-	Routing *Routing `json:"routing,omitempty"`
-	// Source is TargetSourceConfig or TargetSourceAPI (empty: config, as
-	// published before targets could be registered).
-	Source string `json:"source,omitempty"`
-	// Connection is how workers reach an API-registered target: a
-	// reference, never credentials.
-	Connection *TargetConnection `json:"connection,omitempty"`
-	// Status is filled in by readers from BucketTargetStatus; it is never
-	// stored in BucketTargets.
-	Status *TargetStatus `json:"status,omitempty"`
-}
-
-// FromAPI reports whether the target was registered through the API.
-func (r TargetRecord) FromAPI() bool { return r.Source == TargetSourceAPI }
-
 // TargetStatusBucket holds each target's last reachability check.
 func TargetStatusBucket() jetstream.KeyValueConfig {
 	return jetstream.KeyValueConfig{
-		Bucket:      BucketTargetStatus,
+		Bucket:      events.BucketTargetStatus,
 		Description: "Slipway targets' reachability as the workers last checked it",
 		Storage:     jetstream.FileStorage,
 		History:     1,
@@ -154,8 +135,8 @@ func TargetStatusBucket() jetstream.KeyValueConfig {
 // them, nor they behind it.
 func TargetRegistryConsumer() jetstream.ConsumerConfig {
 	return jetstream.ConsumerConfig{
-		Durable:        ConsumerTargetRegistry,
-		FilterSubjects: TargetCommandSubjects,
+		Durable:        events.ConsumerTargetRegistry,
+		FilterSubjects: events.TargetCommandSubjects,
 		AckPolicy:      jetstream.AckExplicitPolicy,
 		AckWait:        10 * time.Second,
 		MaxDeliver:     -1,
@@ -164,17 +145,10 @@ func TargetRegistryConsumer() jetstream.ConsumerConfig {
 	}
 }
 
-// InstanceType is what a pod of a catalogue entry requests and is limited to.
-type InstanceType struct {
-	CPU    string `json:"cpu"`
-	Memory string `json:"memory"`
-	GPU    int    `json:"gpu,omitempty"`
-}
-
 // RolloutSlotsBucket holds the rollout slots of every target.
 func RolloutSlotsBucket() jetstream.KeyValueConfig {
 	return jetstream.KeyValueConfig{
-		Bucket:      BucketRolloutSlots,
+		Bucket:      events.BucketRolloutSlots,
 		Description: "Slipway rollout slots: how many rollouts run at once per target",
 		Storage:     jetstream.FileStorage,
 		History:     1,
@@ -184,7 +158,7 @@ func RolloutSlotsBucket() jetstream.KeyValueConfig {
 // LeasesBucket holds leases: one key per job, its holder and expiry.
 func LeasesBucket() jetstream.KeyValueConfig {
 	return jetstream.KeyValueConfig{
-		Bucket:      BucketLeases,
+		Bucket:      events.BucketLeases,
 		Description: "Slipway leases: which replica does a single-writer job",
 		Storage:     jetstream.FileStorage,
 		History:     1,
@@ -199,8 +173,8 @@ func LeasesBucket() jetstream.KeyValueConfig {
 // dispatcher holds an event.
 func WebhooksConsumer() jetstream.ConsumerConfig {
 	return jetstream.ConsumerConfig{
-		Durable:       ConsumerWebhooks,
-		FilterSubject: EventSubjects,
+		Durable:       events.ConsumerWebhooks,
+		FilterSubject: events.EventSubjects,
 		AckPolicy:     jetstream.AckExplicitPolicy,
 		AckWait:       30 * time.Second,
 		MaxDeliver:    -1,
@@ -213,7 +187,7 @@ func WebhooksConsumer() jetstream.ConsumerConfig {
 // A deleted subscription is purged, secret included.
 func WebhooksBucket() jetstream.KeyValueConfig {
 	return jetstream.KeyValueConfig{
-		Bucket:      BucketWebhooks,
+		Bucket:      events.BucketWebhooks,
 		Description: "Slipway webhook subscriptions",
 		Storage:     jetstream.FileStorage,
 		History:     1,
@@ -224,7 +198,7 @@ func WebhooksBucket() jetstream.KeyValueConfig {
 // is shown once at creation and never stored.
 func APITokensBucket() jetstream.KeyValueConfig {
 	return jetstream.KeyValueConfig{
-		Bucket:      BucketAPITokens,
+		Bucket:      events.BucketAPITokens,
 		Description: "Slipway API tokens (hashes, grants, revocation)",
 		Storage:     jetstream.FileStorage,
 		History:     1,
