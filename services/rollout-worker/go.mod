@@ -123,6 +123,9 @@ require (
 	sigs.k8s.io/structured-merge-diff/v6 v6.4.2 // indirect
 	sigs.k8s.io/yaml v1.6.0 // indirect
 	slipway.dev/pkg v0.0.0
+	slipway.dev/testsupport v0.0.0
 )
 
 replace slipway.dev/pkg => ../../pkg
+
+replace slipway.dev/testsupport => ../../testsupport

@@ -41,14 +41,14 @@ func Assess(c Check, ms []Measurement) Status {
 			s.Failures++
 			if s.Failures > c.FailureLimit {
 				s.Phase = Failed
-				s.Reason = fmt.Sprintf("%s (%d failed measurements, limit %d)", m.Reason, s.Failures, c.FailureLimit)
+				s.Reason = fmt.Sprintf("%s (%d failed, more than the limit of %d)", m.Reason, s.Failures, c.FailureLimit)
 				return s
 			}
 		default:
 			s.Inconclusives++
 			if s.Inconclusives > c.InconclusiveLimit {
 				s.Phase = Inconclusive
-				s.Reason = fmt.Sprintf("%s (%d inconclusive measurements, limit %d)", m.Reason, s.Inconclusives, c.InconclusiveLimit)
+				s.Reason = fmt.Sprintf("%s (%d inconclusive, more than the limit of %d)", m.Reason, s.Inconclusives, c.InconclusiveLimit)
 				return s
 			}
 		}
