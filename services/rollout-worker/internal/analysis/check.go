@@ -37,7 +37,8 @@ type Check struct {
 	InconclusiveLimit int
 }
 
-// Vars are what a query template can use.
+// Vars are what a query template can use. They are Slipway's own names (DNS
+// labels, revision numbers), so they go into a query without escaping.
 type Vars struct {
 	Namespace, Deployment string
 	// Revision is the revision measured: the new one, or for the stable
