@@ -9,6 +9,8 @@ require (
 	github.com/prometheus/client_golang v1.25.0
 	github.com/prometheus/common v0.72.0
 	go.mongodb.org/mongo-driver/v2 v2.10.0
+	go.opentelemetry.io/otel v1.47.0
+	go.opentelemetry.io/otel/sdk v1.47.0
 	golang.org/x/sync v0.24.0
 	k8s.io/api v0.37.2
 	k8s.io/apimachinery v0.37.2
@@ -22,9 +24,7 @@ require (
 	github.com/google/uuid v1.6.0 // indirect
 	github.com/labstack/echo/v4 v4.16.0 // indirect
 	github.com/nats-io/nats-server/v2 v2.15.2 // indirect
-	go.opentelemetry.io/otel v1.47.0 // indirect
 	go.opentelemetry.io/otel/exporters/otlp/otlptrace/otlptracehttp v1.47.0 // indirect
-	go.opentelemetry.io/otel/sdk v1.47.0 // indirect
 	gopkg.in/yaml.v3 v3.0.1 // indirect
 )
 
@@ -134,6 +134,7 @@ require (
 	sigs.k8s.io/randfill v1.0.0 // indirect
 	sigs.k8s.io/structured-merge-diff/v6 v6.4.2 // indirect
 	sigs.k8s.io/yaml v1.6.0 // indirect
+	slipway.dev/cmd/slipway v0.0.0
 	slipway.dev/pkg v0.0.0
 	slipway.dev/services/api v0.0.0
 	slipway.dev/services/health-monitor v0.0.0
@@ -150,3 +151,5 @@ replace slipway.dev/services/health-monitor => ../services/health-monitor
 replace slipway.dev/services/promoter => ../services/promoter
 
 replace slipway.dev/services/rollout-worker => ../services/rollout-worker
+
+replace slipway.dev/cmd/slipway => ../cmd/slipway
