@@ -48,13 +48,13 @@ func (c *Conn) Close() {
 // relies on. Every service calls it at start, so start order does not matter.
 func (c *Conn) EnsureTopology(ctx context.Context) error {
 	for _, cfg := range []jetstream.StreamConfig{events.CommandsStream(), events.EventsStream()} {
-		if _, err := c.JS.CreateOrUpdateStream(ctx, cfg); err != nil {
-			return fmt.Errorf("ensure stream %s: %w", cfg.Name, err)
+		if _, err := c.EnsureStream(ctx, cfg); err != nil {
+			return err
 		}
 	}
 	for _, kv := range []jetstream.KeyValueConfig{events.OperationsBucket(), events.TargetsBucket(), events.TargetStatusBucket(), events.RolloutSlotsBucket(), events.LeasesBucket()} {
-		if _, err := c.JS.CreateOrUpdateKeyValue(ctx, kv); err != nil {
-			return fmt.Errorf("ensure bucket %s: %w", kv.Bucket, err)
+		if _, err := c.EnsureKeyValue(ctx, kv); err != nil {
+			return err
 		}
 	}
 	return nil
