@@ -72,7 +72,7 @@ func Run(ctx context.Context, cfg Config) error {
 	if err := conn.EnsureTopology(ctx); err != nil {
 		return err
 	}
-	cons, err := conn.JS.CreateOrUpdateConsumer(ctx, events.StreamCommands, events.PromoterConsumer())
+	cons, err := conn.Consumer(ctx, events.StreamCommands, events.PromoterConsumer())
 	if err != nil {
 		return fmt.Errorf("promotion consumer: %w", err)
 	}
