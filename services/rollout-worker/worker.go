@@ -63,7 +63,7 @@ func Run(ctx context.Context, cfg Config) error {
 	if resync <= 0 {
 		resync = 2 * time.Second
 	}
-	slotsKV, err := conn.JS.KeyValue(ctx, events.BucketRolloutSlots)
+	slotsKV, err := conn.KeyValue(ctx, events.BucketRolloutSlots)
 	if err != nil {
 		return fmt.Errorf("rollout slots: %w", err)
 	}
@@ -78,11 +78,11 @@ func Run(ctx context.Context, cfg Config) error {
 	if err != nil {
 		return err
 	}
-	cmds, err := conn.JS.CreateOrUpdateConsumer(ctx, events.StreamCommands, events.RolloutWorkerConsumer())
+	cmds, err := conn.Consumer(ctx, events.StreamCommands, events.RolloutWorkerConsumer())
 	if err != nil {
 		return fmt.Errorf("command consumer: %w", err)
 	}
-	drv, err := conn.JS.CreateOrUpdateConsumer(ctx, events.StreamEvents, events.RolloutDriverConsumer())
+	drv, err := conn.Consumer(ctx, events.StreamEvents, events.RolloutDriverConsumer())
 	if err != nil {
 		return fmt.Errorf("rollout consumer: %w", err)
 	}
