@@ -12,7 +12,7 @@ import (
 // bucket is an error wrapping jetstream.ErrBucketNotFound that names the
 // bucket, so a service started before EnsureTopology fails clearly.
 func (c *Conn) KeyValue(ctx context.Context, bucket string) (jetstream.KeyValue, error) {
-	kv, err := c.JS.KeyValue(ctx, bucket)
+	kv, err := c.js.KeyValue(ctx, bucket)
 	if err != nil {
 		return nil, fmt.Errorf("open bucket %s: %w", bucket, err)
 	}
@@ -23,7 +23,7 @@ func (c *Conn) KeyValue(ctx context.Context, bucket string) (jetstream.KeyValue,
 // one to cfg, and opens it. It is idempotent, and safe to race: callers
 // that own a bucket outside the topology declare it at start.
 func (c *Conn) EnsureKeyValue(ctx context.Context, cfg jetstream.KeyValueConfig) (jetstream.KeyValue, error) {
-	kv, err := c.JS.CreateOrUpdateKeyValue(ctx, cfg)
+	kv, err := c.js.CreateOrUpdateKeyValue(ctx, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("ensure bucket %s: %w", cfg.Bucket, err)
 	}

@@ -12,7 +12,7 @@ import (
 // a service calls it at start and they share the one consumer (its
 // cfg.Durable name), which keeps its delivery state across restarts.
 func (c *Conn) Consumer(ctx context.Context, stream string, cfg jetstream.ConsumerConfig) (jetstream.Consumer, error) {
-	cons, err := c.JS.CreateOrUpdateConsumer(ctx, stream, cfg)
+	cons, err := c.js.CreateOrUpdateConsumer(ctx, stream, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("ensure consumer %s on %s: %w", cfg.Durable, stream, err)
 	}
@@ -25,7 +25,7 @@ func (c *Conn) Consumer(ctx context.Context, stream string, cfg jetstream.Consum
 // (it lingers until its inactivity threshold): a caller that opens many
 // deletes each when done with DeleteConsumer(stream, CachedInfo().Name).
 func (c *Conn) OrderedConsumer(ctx context.Context, stream string, cfg jetstream.OrderedConsumerConfig) (jetstream.Consumer, error) {
-	cons, err := c.JS.OrderedConsumer(ctx, stream, cfg)
+	cons, err := c.js.OrderedConsumer(ctx, stream, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("ordered consumer on %s: %w", stream, err)
 	}
@@ -36,7 +36,7 @@ func (c *Conn) OrderedConsumer(ctx context.Context, stream string, cfg jetstream
 // not there (deleted already, or expired) is an error wrapping
 // jetstream.ErrConsumerNotFound.
 func (c *Conn) DeleteConsumer(ctx context.Context, stream, name string) error {
-	if err := c.JS.DeleteConsumer(ctx, stream, name); err != nil {
+	if err := c.js.DeleteConsumer(ctx, stream, name); err != nil {
 		return fmt.Errorf("delete consumer %s on %s: %w", name, stream, err)
 	}
 	return nil

@@ -14,7 +14,7 @@ import (
 // ends. No listener is an error wrapping nats.ErrNoResponders, returned at
 // once rather than at the deadline.
 func (c *Conn) Request(ctx context.Context, subject string, data []byte) (*nats.Msg, error) {
-	msg, err := c.NC.RequestWithContext(ctx, subject, data)
+	msg, err := c.nc.RequestWithContext(ctx, subject, data)
 	if err != nil {
 		return nil, fmt.Errorf("request %s: %w", subject, err)
 	}
@@ -26,7 +26,7 @@ func (c *Conn) Request(ctx context.Context, subject string, data []byte) (*nats.
 // unsubscribed or the connection closes. handle runs on the subscription's
 // one goroutine: a slow handler hands its work to another.
 func (c *Conn) Subscribe(subject string, handle nats.MsgHandler) (*nats.Subscription, error) {
-	sub, err := c.NC.Subscribe(subject, handle)
+	sub, err := c.nc.Subscribe(subject, handle)
 	if err != nil {
 		return nil, fmt.Errorf("subscribe to %s: %w", subject, err)
 	}
@@ -35,8 +35,8 @@ func (c *Conn) Subscribe(subject string, handle nats.MsgHandler) (*nats.Subscrip
 
 // MaxPayload is the largest message the server accepts, in bytes, as it
 // announced on connecting (0 before the first connection).
-func (c *Conn) MaxPayload() int64 { return c.NC.MaxPayload() }
+func (c *Conn) MaxPayload() int64 { return c.nc.MaxPayload() }
 
 // Connected says whether the connection is up now (false while it
 // reconnects after losing the server).
-func (c *Conn) Connected() bool { return c.NC.IsConnected() }
+func (c *Conn) Connected() bool { return c.nc.IsConnected() }

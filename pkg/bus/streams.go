@@ -12,7 +12,7 @@ import (
 // jetstream.ErrStreamNotFound. Consumers are opened through Consumer and
 // OrderedConsumer, not through the handle.
 func (c *Conn) Stream(ctx context.Context, name string) (jetstream.Stream, error) {
-	s, err := c.JS.Stream(ctx, name)
+	s, err := c.js.Stream(ctx, name)
 	if err != nil {
 		return nil, fmt.Errorf("stream %s: %w", name, err)
 	}
@@ -23,7 +23,7 @@ func (c *Conn) Stream(ctx context.Context, name string) (jetstream.Stream, error
 // to cfg. It is idempotent and safe to race (EnsureTopology declares
 // Slipway's streams with it; benchmarks declare their baselines' streams).
 func (c *Conn) EnsureStream(ctx context.Context, cfg jetstream.StreamConfig) (jetstream.Stream, error) {
-	s, err := c.JS.CreateOrUpdateStream(ctx, cfg)
+	s, err := c.js.CreateOrUpdateStream(ctx, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("ensure stream %s: %w", cfg.Name, err)
 	}
@@ -36,7 +36,7 @@ func (c *Conn) EnsureStream(ctx context.Context, cfg jetstream.StreamConfig) (je
 // baselines and for tests storing what no service would. A nil error means
 // a stream stored the message (the ack says which sequence).
 func (c *Conn) Publish(ctx context.Context, subject string, data []byte, opts ...jetstream.PublishOpt) (*jetstream.PubAck, error) {
-	ack, err := c.JS.Publish(ctx, subject, data, opts...)
+	ack, err := c.js.Publish(ctx, subject, data, opts...)
 	if err != nil {
 		return nil, fmt.Errorf("publish to %s: %w", subject, err)
 	}
