@@ -15,10 +15,12 @@ import (
 	"slipway.dev/pkg/topology"
 )
 
-// Conn is a NATS connection with its JetStream context.
+// Conn is a NATS connection with its JetStream context. Both stay inside
+// the package: callers use Conn's methods, each of which states what it
+// does on the server, so what Slipway asks of NATS is all in this package.
 type Conn struct {
-	NC *nats.Conn
-	JS jetstream.JetStream
+	nc *nats.Conn
+	js jetstream.JetStream
 }
 
 // Connect dials NATS and keeps reconnecting for the life of the process, so a
@@ -34,13 +36,13 @@ func Connect(ctx context.Context, url, name string) (*Conn, error) {
 		nc.Close()
 		return nil, fmt.Errorf("jetstream: %w", err)
 	}
-	return &Conn{NC: nc, JS: js}, nil
+	return &Conn{nc: nc, js: js}, nil
 }
 
 // Close drains the connection: in-flight messages are delivered or acked first.
 func (c *Conn) Close() {
-	if err := c.NC.Drain(); err != nil {
-		c.NC.Close()
+	if err := c.nc.Drain(); err != nil {
+		c.nc.Close()
 	}
 }
 
@@ -48,13 +50,13 @@ func (c *Conn) Close() {
 // relies on. Every service calls it at start, so start order does not matter.
 func (c *Conn) EnsureTopology(ctx context.Context) error {
 	for _, cfg := range []jetstream.StreamConfig{topology.CommandsStream(), topology.EventsStream()} {
-		if _, err := c.JS.CreateOrUpdateStream(ctx, cfg); err != nil {
-			return fmt.Errorf("ensure stream %s: %w", cfg.Name, err)
+		if _, err := c.EnsureStream(ctx, cfg); err != nil {
+			return err
 		}
 	}
 	for _, kv := range []jetstream.KeyValueConfig{topology.OperationsBucket(), topology.TargetsBucket(), topology.TargetStatusBucket(), topology.RolloutSlotsBucket(), topology.LeasesBucket()} {
-		if _, err := c.JS.CreateOrUpdateKeyValue(ctx, kv); err != nil {
-			return fmt.Errorf("ensure bucket %s: %w", kv.Bucket, err)
+		if _, err := c.EnsureKeyValue(ctx, kv); err != nil {
+			return err
 		}
 	}
 	return nil

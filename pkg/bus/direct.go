@@ -55,12 +55,12 @@ func (c *Conn) directBatch(ctx context.Context, subject string, from uint64) ([]
 	if err != nil {
 		return nil, false, err
 	}
-	sub, err := c.NC.SubscribeSync(c.NC.NewInbox())
+	sub, err := c.nc.SubscribeSync(c.nc.NewInbox())
 	if err != nil {
 		return nil, false, fmt.Errorf("direct get: %w", err)
 	}
 	defer func() { _ = sub.Unsubscribe() }()
-	if err := c.NC.PublishRequest(directSubject, sub.Subject, req); err != nil {
+	if err := c.nc.PublishRequest(directSubject, sub.Subject, req); err != nil {
 		return nil, false, fmt.Errorf("direct get: %w", err)
 	}
 	var out []Record
@@ -98,7 +98,7 @@ func (c *Conn) directLast(ctx context.Context, subject string) (uint64, error) {
 	if err != nil {
 		return 0, err
 	}
-	msg, err := c.NC.RequestWithContext(ctx, directSubject, req)
+	msg, err := c.nc.RequestWithContext(ctx, directSubject, req)
 	if err != nil {
 		return 0, fmt.Errorf("direct get: %w", err)
 	}

@@ -72,7 +72,7 @@ func (c *Conn) LastSeq(ctx context.Context, subject string) (uint64, error) {
 // in EVENTS. A history only grows, so an unchanged count means an unchanged
 // history: callers cache what they derived from it by the count.
 func (c *Conn) SubjectCounts(ctx context.Context, filter string) (map[string]uint64, error) {
-	stream, err := c.JS.Stream(ctx, events.StreamEvents)
+	stream, err := c.js.Stream(ctx, events.StreamEvents)
 	if err != nil {
 		return nil, fmt.Errorf("subjects of %s: %w", filter, err)
 	}

@@ -31,7 +31,7 @@ func (c *Conn) PublishCommand(ctx context.Context, subject string, env events.En
 	if err != nil {
 		return Published{}, err
 	}
-	ack, err := c.JS.PublishMsg(ctx, msg, jetstream.WithMsgID(env.ID), jetstream.WithExpectStream(events.StreamCommands))
+	ack, err := c.js.PublishMsg(ctx, msg, jetstream.WithMsgID(env.ID), jetstream.WithExpectStream(events.StreamCommands))
 	if err != nil {
 		return Published{}, fmt.Errorf("publish %s: %w", env.Type, err)
 	}
@@ -48,7 +48,7 @@ func (c *Conn) Append(ctx context.Context, subject string, env events.Envelope, 
 	if err != nil {
 		return Published{}, err
 	}
-	ack, err := c.JS.PublishMsg(ctx, msg, jetstream.WithMsgID(env.ID),
+	ack, err := c.js.PublishMsg(ctx, msg, jetstream.WithMsgID(env.ID),
 		jetstream.WithExpectStream(events.StreamEvents), jetstream.WithExpectLastSequencePerSubject(expectedLastSeq))
 	if err != nil {
 		if isWrongLastSequence(err) {
@@ -66,7 +66,7 @@ func (c *Conn) PublishEvent(ctx context.Context, subject string, env events.Enve
 	if err != nil {
 		return Published{}, err
 	}
-	ack, err := c.JS.PublishMsg(ctx, msg, jetstream.WithMsgID(env.ID), jetstream.WithExpectStream(events.StreamEvents))
+	ack, err := c.js.PublishMsg(ctx, msg, jetstream.WithMsgID(env.ID), jetstream.WithExpectStream(events.StreamEvents))
 	if err != nil {
 		return Published{}, fmt.Errorf("publish %s to %s: %w", env.Type, subject, err)
 	}

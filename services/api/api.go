@@ -99,9 +99,9 @@ func run(ctx context.Context, cfg Config) error {
 		return err
 	}
 	handler := httpapi.New(httpapi.Deps{Reads: viewReads{Reads: store, view: view, fleet: fleet}, Commands: in, Changes: notify, Targets: cat, Stream: feedAdapter{eventfeed.New(conn, cfg.MaxEventStreams)}, Webhooks: hooks, Logger: log,
-		BusMaxPayload: conn.NC.MaxPayload,
+		BusMaxPayload: conn.MaxPayload,
 		Ready: func() error {
-			if !conn.NC.IsConnected() {
+			if !conn.Connected() {
 				return errors.New("not connected")
 			}
 			return nil
@@ -167,7 +167,7 @@ func (f feedAdapter) Events(ctx context.Context, subject string, after uint64) (
 // projector (the read models' only writer, docs/ARCHITECTURE.md,
 // "Concurrency") or the webhook dispatcher (each delivery's only writer).
 func newLease(ctx context.Context, conn *bus.Conn, cfg Config, job string, leading prometheus.Gauge, log *slog.Logger) (*leader.Lease, error) {
-	kv, err := conn.JS.KeyValue(ctx, events.BucketLeases)
+	kv, err := conn.KeyValue(ctx, events.BucketLeases)
 	if err != nil {
 		return nil, fmt.Errorf("leases bucket: %w", err)
 	}

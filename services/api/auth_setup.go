@@ -14,7 +14,7 @@ import (
 // setupAuth opens the token store, installs the bootstrap admin token and
 // connects the OIDC issuer. With InsecureNoAuth it says so loudly.
 func setupAuth(ctx context.Context, cfg AuthConfig, conn *bus.Conn, log *slog.Logger) (*access.TokenStore, *access.Authenticator, error) {
-	tokens, err := access.OpenTokenStore(ctx, conn.JS)
+	tokens, err := access.OpenTokenStore(ctx, conn)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -89,7 +89,7 @@ func TestCommandsWhileTheStoreIsDown(t *testing.T) {
 	if len(shared) != 1 {
 		t.Errorf("one Idempotency-Key, %d operations: %v", len(shared), shared)
 	}
-	stream, err := b.JS.Stream(t.Context(), events.StreamCommands)
+	stream, err := b.Stream(t.Context(), events.StreamCommands)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -155,7 +155,7 @@ func TestFiftyConcurrentClients(t *testing.T) {
 	if len(seen) != clients {
 		t.Errorf("%d operations for %d keys", len(seen), clients)
 	}
-	stream, err := b.JS.Stream(t.Context(), events.StreamCommands)
+	stream, err := b.Stream(t.Context(), events.StreamCommands)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -66,7 +66,7 @@ func startReplica(t *testing.T, natsURL, mongoURI, id string) replica {
 func TestReplicasShareOneProjector(t *testing.T) {
 	b, natsURL := embeddedtest.NATS(t)
 	mongoURI := embeddedtest.FerretDB(t)
-	leases, err := b.JS.KeyValue(t.Context(), events.BucketLeases)
+	leases, err := b.KeyValue(t.Context(), events.BucketLeases)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -158,7 +158,7 @@ func (r *receiver) count() (int, map[string]int) {
 func TestWebhooksAcrossReplicas(t *testing.T) {
 	b, natsURL := embeddedtest.NATS(t)
 	mongoURI := embeddedtest.FerretDB(t)
-	leases, err := b.JS.KeyValue(t.Context(), events.BucketLeases)
+	leases, err := b.KeyValue(t.Context(), events.BucketLeases)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -99,7 +99,7 @@ func TestWebhookChangesAreAudited(t *testing.T) {
 
 	// The events: one of each type, with the actor, on the access subject of
 	// the subscription's project (none: every project).
-	s, err := b.JS.Stream(t.Context(), events.StreamEvents)
+	s, err := b.Stream(t.Context(), events.StreamEvents)
 	if err != nil {
 		t.Fatal(err)
 	}

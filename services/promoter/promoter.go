@@ -73,7 +73,7 @@ func Run(ctx context.Context, cfg Config) error {
 	if err := conn.EnsureTopology(ctx); err != nil {
 		return err
 	}
-	cons, err := conn.JS.CreateOrUpdateConsumer(ctx, events.StreamCommands, topology.PromoterConsumer())
+	cons, err := conn.Consumer(ctx, events.StreamCommands, topology.PromoterConsumer())
 	if err != nil {
 		return fmt.Errorf("promotion consumer: %w", err)
 	}

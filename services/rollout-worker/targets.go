@@ -23,7 +23,7 @@ import (
 // list the targets. Workers of one deployment serve the same targets; the
 // last write wins and says the same.
 func publishTargets(ctx context.Context, b *bus.Conn, ts *kube.Targets) error {
-	kv, err := b.JS.KeyValue(ctx, events.BucketTargets)
+	kv, err := b.KeyValue(ctx, events.BucketTargets)
 	if err != nil {
 		return fmt.Errorf("targets bucket: %w", err)
 	}
@@ -49,7 +49,7 @@ func publishTargets(ctx context.Context, b *bus.Conn, ts *kube.Targets) error {
 // whose registration was replaced with another routing setting.
 func followTargets(ctx context.Context, b *bus.Conn, ts *kube.Targets, cfg Config, log *slog.Logger,
 	rerouted func(*kube.Target)) (*targets.Reachability, error) {
-	statusKV, err := b.JS.KeyValue(ctx, events.BucketTargetStatus)
+	statusKV, err := b.KeyValue(ctx, events.BucketTargetStatus)
 	if err != nil {
 		return nil, fmt.Errorf("target status bucket: %w", err)
 	}
@@ -73,15 +73,15 @@ func followTargets(ctx context.Context, b *bus.Conn, ts *kube.Targets, cfg Confi
 
 // consumeTargetCommands starts deciding target commands (see targets.Registry).
 func consumeTargetCommands(ctx, decideCtx context.Context, b *bus.Conn, ts *kube.Targets, log *slog.Logger) (jetstream.ConsumeContext, error) {
-	cons, err := b.JS.CreateOrUpdateConsumer(ctx, events.StreamCommands, topology.TargetRegistryConsumer())
+	cons, err := b.Consumer(ctx, events.StreamCommands, topology.TargetRegistryConsumer())
 	if err != nil {
 		return nil, fmt.Errorf("target command consumer: %w", err)
 	}
-	catalogKV, err := b.JS.KeyValue(ctx, events.BucketTargets)
+	catalogKV, err := b.KeyValue(ctx, events.BucketTargets)
 	if err != nil {
 		return nil, fmt.Errorf("targets bucket: %w", err)
 	}
-	statusKV, err := b.JS.KeyValue(ctx, events.BucketTargetStatus)
+	statusKV, err := b.KeyValue(ctx, events.BucketTargetStatus)
 	if err != nil {
 		return nil, fmt.Errorf("target status bucket: %w", err)
 	}

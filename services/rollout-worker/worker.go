@@ -64,7 +64,7 @@ func Run(ctx context.Context, cfg Config) error {
 	if resync <= 0 {
 		resync = 2 * time.Second
 	}
-	slotsKV, err := conn.JS.KeyValue(ctx, events.BucketRolloutSlots)
+	slotsKV, err := conn.KeyValue(ctx, events.BucketRolloutSlots)
 	if err != nil {
 		return fmt.Errorf("rollout slots: %w", err)
 	}
@@ -79,11 +79,11 @@ func Run(ctx context.Context, cfg Config) error {
 	if err != nil {
 		return err
 	}
-	cmds, err := conn.JS.CreateOrUpdateConsumer(ctx, events.StreamCommands, topology.RolloutWorkerConsumer())
+	cmds, err := conn.Consumer(ctx, events.StreamCommands, topology.RolloutWorkerConsumer())
 	if err != nil {
 		return fmt.Errorf("command consumer: %w", err)
 	}
-	drv, err := conn.JS.CreateOrUpdateConsumer(ctx, events.StreamEvents, topology.RolloutDriverConsumer())
+	drv, err := conn.Consumer(ctx, events.StreamEvents, topology.RolloutDriverConsumer())
 	if err != nil {
 		return fmt.Errorf("rollout consumer: %w", err)
 	}

@@ -137,7 +137,7 @@ func intakeBounds(ctx context.Context, s *Stack, c *client, ref events.Deploymen
 
 // lastCommandSize returns a payload as long as the last command stored.
 func lastCommandSize(ctx context.Context, conn *bus.Conn) ([]byte, error) {
-	stream, err := conn.JS.Stream(ctx, events.StreamCommands)
+	stream, err := conn.Stream(ctx, events.StreamCommands)
 	if err != nil {
 		return nil, err
 	}
@@ -157,11 +157,11 @@ func lastCommandSize(ctx context.Context, conn *bus.Conn) ([]byte, error) {
 func rawPublisher(ctx context.Context, conn *bus.Conn, payload []byte) (func(context.Context) error, error) {
 	cfg := topology.CommandsStream()
 	cfg.Name, cfg.Subjects, cfg.Description = "BENCH_RAW", []string{"bench.raw.>"}, "slipway-bench baseline"
-	if _, err := conn.JS.CreateOrUpdateStream(ctx, cfg); err != nil {
+	if _, err := conn.EnsureStream(ctx, cfg); err != nil {
 		return nil, err
 	}
 	return func(ctx context.Context) error {
-		_, err := conn.JS.Publish(ctx, "bench.raw.cmd", payload, jetstream.WithExpectStream(cfg.Name))
+		_, err := conn.Publish(ctx, "bench.raw.cmd", payload, jetstream.WithExpectStream(cfg.Name))
 		return err
 	}, nil
 }

@@ -45,7 +45,7 @@ func startProbes(ctx context.Context, c *client, natsURL string, refs []events.D
 	if err != nil {
 		return nil, err
 	}
-	stream, err := conn.JS.Stream(ctx, events.StreamEvents)
+	stream, err := conn.Stream(ctx, events.StreamEvents)
 	if err != nil {
 		conn.Close()
 		return nil, err

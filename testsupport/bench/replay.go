@@ -53,7 +53,7 @@ func runReplay(ctx context.Context, e *env) ([]Row, error) {
 			return nil, err
 		}
 	}
-	stream, err := conn.JS.Stream(ctx, events.StreamEvents)
+	stream, err := conn.Stream(ctx, events.StreamEvents)
 	if err != nil {
 		return nil, err
 	}

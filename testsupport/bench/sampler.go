@@ -6,8 +6,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/nats-io/nats.go/jetstream"
-
 	"slipway.dev/pkg/bus"
 	"slipway.dev/pkg/events"
 )
@@ -31,7 +29,7 @@ type sample struct {
 // EVENTS and COMMANDS (stream info: it creates no consumer itself) and the
 // RSS and CPU time of procs, until its context ends.
 type sampler struct {
-	js    jetstream.JetStream
+	conn  *bus.Conn
 	procs []proc
 
 	mu      sync.Mutex
@@ -46,7 +44,7 @@ func startSampler(ctx context.Context, natsURL string, procs []proc, every time.
 	if err != nil {
 		return nil, err
 	}
-	s := &sampler{js: conn.JS, procs: procs}
+	s := &sampler{conn: conn, procs: procs}
 	s.read(ctx)
 	go func() {
 		defer conn.Close()
@@ -96,7 +94,7 @@ func (s *sampler) read(ctx context.Context) sample {
 }
 
 func (s *sampler) consumers(ctx context.Context, stream string) (int, error) {
-	st, err := s.js.Stream(ctx, stream)
+	st, err := s.conn.Stream(ctx, stream)
 	if err != nil {
 		return 0, fmt.Errorf("stream %s: %w", stream, err)
 	}

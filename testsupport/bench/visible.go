@@ -145,10 +145,10 @@ func rawPipeline(ctx context.Context, conn *bus.Conn, mc *mongo.Client, db strin
 	coll := mc.Database(rawDB).Collection("visible")
 	cfg := topology.EventsStream()
 	cfg.Name, cfg.Subjects, cfg.Description = "BENCH_VIS", []string{"bench.vis.>"}, "slipway-bench baseline"
-	if _, err := conn.JS.CreateOrUpdateStream(ctx, cfg); err != nil {
+	if _, err := conn.EnsureStream(ctx, cfg); err != nil {
 		return pipeline{}, err
 	}
-	cons, err := conn.JS.OrderedConsumer(ctx, cfg.Name, jetstream.OrderedConsumerConfig{})
+	cons, err := conn.OrderedConsumer(ctx, cfg.Name, jetstream.OrderedConsumerConfig{})
 	if err != nil {
 		return pipeline{}, err
 	}
@@ -185,7 +185,7 @@ func rawPipeline(ctx context.Context, conn *bus.Conn, mc *mongo.Client, db strin
 			if err != nil {
 				return 0, err
 			}
-			ack, err := conn.JS.Publish(ctx, "bench.vis."+strconv.Itoa(i), data)
+			ack, err := conn.Publish(ctx, "bench.vis."+strconv.Itoa(i), data)
 			if err != nil {
 				return 0, err
 			}

@@ -47,7 +47,7 @@ func FerretDB(t testing.TB) string {
 // that must leave nothing on the server are checked against it.
 func EventsConsumers(t testing.TB, b *bus.Conn) int {
 	t.Helper()
-	s, err := b.JS.Stream(t.Context(), events.StreamEvents)
+	s, err := b.Stream(t.Context(), events.StreamEvents)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -16,7 +16,6 @@ import (
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/rest"
 
-	"slipway.dev/pkg/bus"
 	"slipway.dev/pkg/events"
 	"slipway.dev/pkg/kube"
 )
@@ -24,6 +23,11 @@ import (
 // connectTimeout bounds building one target's client (reading its
 // kubeconfig Secret from the home cluster).
 const connectTimeout = 10 * time.Second
+
+// Buckets opens key-value buckets (a *bus.Conn).
+type Buckets interface {
+	KeyValue(ctx context.Context, bucket string) (jetstream.KeyValue, error)
+}
 
 // Change reports a registered target added or replaced (t) or removed (t nil).
 type Change func(name string, t *kube.Target)
@@ -36,8 +40,8 @@ type Change func(name string, t *kube.Target)
 // returns once the bucket's current registrations are applied; the watch
 // goes on until ctx ends. onChange, when set, is called after each change,
 // from one goroutine.
-func Targets(ctx context.Context, b *bus.Conn, ts *kube.Targets, conn kube.Connector, onChange Change, log *slog.Logger) error {
-	kv, err := b.JS.KeyValue(ctx, events.BucketTargets)
+func Targets(ctx context.Context, b Buckets, ts *kube.Targets, conn kube.Connector, onChange Change, log *slog.Logger) error {
+	kv, err := b.KeyValue(ctx, events.BucketTargets)
 	if err != nil {
 		return fmt.Errorf("targets bucket: %w", err)
 	}

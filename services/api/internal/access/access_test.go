@@ -7,10 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/nats-io/nats.go"
-	"github.com/nats-io/nats.go/jetstream"
-
-	"slipway.dev/pkg/embedded"
+	"slipway.dev/pkg/embedded/embeddedtest"
 	"slipway.dev/pkg/events"
 	"slipway.dev/services/api/internal/access"
 	"slipway.dev/services/api/internal/fault"
@@ -19,21 +16,8 @@ import (
 
 func tokenStore(t *testing.T) *access.TokenStore {
 	t.Helper()
-	n, err := embedded.StartNATS(t.TempDir(), "127.0.0.1", 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(n.Close)
-	nc, err := nats.Connect(n.URL())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(nc.Close)
-	js, err := jetstream.New(nc)
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := access.OpenTokenStore(t.Context(), js)
+	b, _ := embeddedtest.NATS(t)
+	s, err := access.OpenTokenStore(t.Context(), b)
 	if err != nil {
 		t.Fatal(err)
 	}

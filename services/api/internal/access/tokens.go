@@ -57,9 +57,14 @@ type TokenStore struct {
 	now func() time.Time
 }
 
+// Buckets declares key-value buckets (a *bus.Conn).
+type Buckets interface {
+	EnsureKeyValue(ctx context.Context, cfg jetstream.KeyValueConfig) (jetstream.KeyValue, error)
+}
+
 // OpenTokenStore creates or opens the tokens bucket.
-func OpenTokenStore(ctx context.Context, js jetstream.JetStream) (*TokenStore, error) {
-	kv, err := js.CreateOrUpdateKeyValue(ctx, topology.APITokensBucket())
+func OpenTokenStore(ctx context.Context, b Buckets) (*TokenStore, error) {
+	kv, err := b.EnsureKeyValue(ctx, topology.APITokensBucket())
 	if err != nil {
 		return nil, fmt.Errorf("api tokens bucket: %w", err)
 	}

@@ -14,7 +14,6 @@ import (
 
 	"github.com/nats-io/nats.go/jetstream"
 
-	"slipway.dev/pkg/bus"
 	"slipway.dev/pkg/events"
 )
 
@@ -26,9 +25,14 @@ type Catalog struct {
 	status  map[string]events.TargetStatus
 }
 
+// Buckets opens key-value buckets (a *bus.Conn).
+type Buckets interface {
+	KeyValue(ctx context.Context, bucket string) (jetstream.KeyValue, error)
+}
+
 // Watch starts following the targets bucket until ctx ends.
-func Watch(ctx context.Context, b *bus.Conn) (*Catalog, error) {
-	kv, err := b.JS.KeyValue(ctx, events.BucketTargets)
+func Watch(ctx context.Context, b Buckets) (*Catalog, error) {
+	kv, err := b.KeyValue(ctx, events.BucketTargets)
 	if err != nil {
 		return nil, fmt.Errorf("targets bucket: %w", err)
 	}
@@ -52,8 +56,8 @@ func Watch(ctx context.Context, b *bus.Conn) (*Catalog, error) {
 }
 
 // watchStatus follows the target status bucket.
-func (c *Catalog) watchStatus(ctx context.Context, b *bus.Conn) error {
-	kv, err := b.JS.KeyValue(ctx, events.BucketTargetStatus)
+func (c *Catalog) watchStatus(ctx context.Context, b Buckets) error {
+	kv, err := b.KeyValue(ctx, events.BucketTargetStatus)
 	if err != nil {
 		return fmt.Errorf("target status bucket: %w", err)
 	}

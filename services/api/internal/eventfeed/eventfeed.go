@@ -67,7 +67,7 @@ func (f *Feed) Events(ctx context.Context, subject string, afterSeq uint64) (*It
 	if afterSeq > 0 {
 		cfg.DeliverPolicy, cfg.OptStartSeq = jetstream.DeliverByStartSequencePolicy, afterSeq+1
 	}
-	cons, err := f.bus.JS.OrderedConsumer(ctx, events.StreamEvents, cfg)
+	cons, err := f.bus.OrderedConsumer(ctx, events.StreamEvents, cfg)
 	if err != nil {
 		free()
 		return nil, fmt.Errorf("subscribe to %s: %w", subject, err)
@@ -85,7 +85,7 @@ func (f *Feed) Open() int { return len(f.slots) }
 
 // LastSeq is the sequence of the newest stored event (0: none).
 func (f *Feed) LastSeq(ctx context.Context) (uint64, error) {
-	s, err := f.bus.JS.Stream(ctx, events.StreamEvents)
+	s, err := f.bus.Stream(ctx, events.StreamEvents)
 	if err != nil {
 		return 0, fmt.Errorf("events stream: %w", err)
 	}
@@ -125,6 +125,6 @@ func (i *Iterator) Stop() {
 		defer cancel()
 		// Not found: the server dropped it already (a reset replaced it, or it
 		// expired); any other failure leaves it to its inactivity threshold.
-		_ = i.bus.JS.DeleteConsumer(ctx, events.StreamEvents, info.Name)
+		_ = i.bus.DeleteConsumer(ctx, events.StreamEvents, info.Name)
 	})
 }

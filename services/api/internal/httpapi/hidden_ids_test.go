@@ -26,7 +26,7 @@ var refusedAsMissing = map[string]bool{
 // so it cannot tell which ids exist; the denial is still recorded.
 func TestForeignIDsAnswerAsMissing(t *testing.T) {
 	b, _ := embeddedtest.NATS(t)
-	store, err := access.OpenTokenStore(t.Context(), b.JS)
+	store, err := access.OpenTokenStore(t.Context(), b)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -36,7 +36,7 @@ type Intake struct {
 
 // New binds the intake to the bus; the topology must exist.
 func New(ctx context.Context, b *bus.Conn) (*Intake, error) {
-	kv, err := b.JS.KeyValue(ctx, events.BucketOperations)
+	kv, err := b.KeyValue(ctx, events.BucketOperations)
 	if err != nil {
 		return nil, fmt.Errorf("operations bucket: %w", err)
 	}
@@ -128,7 +128,7 @@ func (in *Intake) Submit(ctx context.Context, req Request) (Record, error) {
 
 // sameRequest checks a duplicate against the command first stored under the id.
 func (in *Intake) sameRequest(ctx context.Context, seq uint64, env events.Envelope) error {
-	stream, err := in.bus.JS.Stream(ctx, events.StreamCommands)
+	stream, err := in.bus.Stream(ctx, events.StreamCommands)
 	if err != nil {
 		return fmt.Errorf("commands stream: %w", err)
 	}

@@ -18,7 +18,7 @@ const ttl = 400 * time.Millisecond
 func bucket(t *testing.T) jetstream.KeyValue {
 	t.Helper()
 	b, _ := embeddedtest.NATS(t)
-	kv, err := b.JS.CreateKeyValue(t.Context(), jetstream.KeyValueConfig{Bucket: "leases"})
+	kv, err := b.EnsureKeyValue(t.Context(), jetstream.KeyValueConfig{Bucket: "leases"})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -79,7 +79,7 @@ func (p *Projector) Run(ctx context.Context) error {
 	if from > 0 {
 		cfg.DeliverPolicy, cfg.OptStartSeq = jetstream.DeliverByStartSequencePolicy, from+1
 	}
-	cons, err := p.bus.JS.OrderedConsumer(ctx, events.StreamEvents, cfg)
+	cons, err := p.bus.OrderedConsumer(ctx, events.StreamEvents, cfg)
 	if err != nil {
 		if ctx.Err() != nil {
 			return nil

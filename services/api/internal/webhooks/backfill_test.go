@@ -19,7 +19,7 @@ func TestSubscriptionFromAnotherReplicaIsBackfilled(t *testing.T) {
 	d, _ := f.start()
 	marker := newReceiver(t, always(http.StatusNoContent))
 	subscribe(t, d, marker.URL, events.HealthChanged{}.Type())
-	stream, err := f.bus.JS.Stream(t.Context(), events.StreamEvents)
+	stream, err := f.bus.Stream(t.Context(), events.StreamEvents)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -38,7 +38,7 @@ func TestSubscriptionFromAnotherReplicaIsBackfilled(t *testing.T) {
 	late := newReceiver(t, always(http.StatusNoContent))
 	rec, _ := json.Marshal(map[string]any{"id": "wh_00000000000000000000000a", "url": late.URL, "events": []string{"slipway.deployment.rollout_failed.v1"},
 		"createdAt": time.Now().UTC(), "secret": "whsec_bGF0ZS1zdWJzY3JpcHRpb24tc2VjcmV0LTAwMA==", "afterSeq": start})
-	kv, err := f.bus.JS.KeyValue(t.Context(), events.BucketWebhooks)
+	kv, err := f.bus.KeyValue(t.Context(), events.BucketWebhooks)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -17,6 +17,13 @@ import (
 // the one that does (it holds the webhooks lease), over a NATS request:
 // each delivery document keeps one writer, that replica's sender.
 
+// messenger is the request and reply over NATS that forwarding needs (a
+// *bus.Conn).
+type messenger interface {
+	Request(ctx context.Context, subject string, data []byte) (*nats.Msg, error)
+	Subscribe(subject string, handle nats.MsgHandler) (*nats.Subscription, error)
+}
+
 // forwardTimeout bounds a forwarded redelivery (the sender answers once the
 // delivery is queued, not attempted).
 const forwardTimeout = 10 * time.Second
@@ -37,7 +44,7 @@ func (d *Dispatcher) forwardRedeliver(ctx context.Context, id, deliveryID string
 	body, _ := json.Marshal(redeliverRequest{Subscription: id, Delivery: deliveryID}) // always encodes
 	ctx, cancel := context.WithTimeout(ctx, forwardTimeout)
 	defer cancel()
-	msg, err := d.nc.RequestWithContext(ctx, events.WebhookRedeliverSubject, body)
+	msg, err := d.nc.Request(ctx, events.WebhookRedeliverSubject, body)
 	if errors.Is(err, nats.ErrNoResponders) {
 		return Delivery{}, fmt.Errorf("%w: no api replica is delivering webhooks now", errUnavailable)
 	}

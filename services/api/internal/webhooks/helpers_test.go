@@ -107,7 +107,7 @@ func (f *fixture) publish(id string, msg events.Message) []byte {
 	if err != nil {
 		f.t.Fatal(err)
 	}
-	if _, err := f.bus.JS.Publish(f.t.Context(), events.DeploymentSubject(ref), data); err != nil {
+	if _, err := f.bus.Publish(f.t.Context(), events.DeploymentSubject(ref), data); err != nil {
 		f.t.Fatal(err)
 	}
 	return data

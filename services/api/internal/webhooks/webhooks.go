@@ -66,7 +66,6 @@ import (
 	"sync"
 	"sync/atomic"
 
-	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
 	"slipway.dev/pkg/bus"
@@ -110,7 +109,7 @@ type Dispatcher struct {
 	subs        *subscriptions
 	store       *deliveryStore
 	cons        jetstream.Consumer
-	nc          *nats.Conn
+	nc          messenger
 	// matching is the EVENTS sequence of the event being (or last) matched
 	// against the subscriptions.
 	matching atomic.Uint64
@@ -127,15 +126,15 @@ type Dispatcher struct {
 // Open declares the webhooks bucket and consumer and connects to the
 // delivery log. Run delivers; Close disconnects.
 func Open(ctx context.Context, cfg Config) (*Dispatcher, error) {
-	kv, err := cfg.Bus.JS.CreateOrUpdateKeyValue(ctx, topology.WebhooksBucket())
+	kv, err := cfg.Bus.EnsureKeyValue(ctx, topology.WebhooksBucket())
 	if err != nil {
-		return nil, fmt.Errorf("ensure bucket %s: %w", events.BucketWebhooks, err)
+		return nil, fmt.Errorf("webhooks: %w", err)
 	}
-	stream, err := cfg.Bus.JS.Stream(ctx, events.StreamEvents)
+	stream, err := cfg.Bus.Stream(ctx, events.StreamEvents)
 	if err != nil {
 		return nil, fmt.Errorf("webhooks: events stream: %w", err)
 	}
-	cons, err := cfg.Bus.JS.CreateOrUpdateConsumer(ctx, events.StreamEvents, topology.WebhooksConsumer())
+	cons, err := cfg.Bus.Consumer(ctx, events.StreamEvents, topology.WebhooksConsumer())
 	if err != nil {
 		return nil, fmt.Errorf("webhooks consumer: %w", err)
 	}
@@ -164,7 +163,7 @@ func Open(ctx context.Context, cfg Config) (*Dispatcher, error) {
 		log: log, policy: policy, retry: cfg.Retry.withDefaults(), concurrency: concurrency,
 		client: newClient(policy), clock: clock, store: store, cons: cons,
 		subs:    &subscriptions{kv: kv, stream: stream, now: clock.Now, keys: cfg.Keys, byID: map[string]record{}},
-		senders: map[string]*sender{}, nc: cfg.Bus.NC,
+		senders: map[string]*sender{}, nc: cfg.Bus,
 	}, nil
 }
 

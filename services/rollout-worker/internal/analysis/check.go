@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"slipway.dev/pkg/events"
+	"slipway.dev/pkg/validation"
 )
 
 // Limits on a check, so that a run and its measurement events stay bounded.
@@ -127,7 +128,7 @@ func (c Check) Validate(prefix string) events.FieldErrors {
 	add := func(field, format string, args ...any) {
 		fe = append(fe, events.FieldError{Field: prefix + "." + field, Message: fmt.Sprintf(format, args...)})
 	}
-	if e := events.ValidateName(prefix+".name", c.Name, maxNameLen); e != nil {
+	if e := validation.Name(prefix+".name", c.Name, maxNameLen); e != nil {
 		fe = append(fe, *e)
 	}
 	fe = append(fe, c.validateQuery(prefix+".query")...)

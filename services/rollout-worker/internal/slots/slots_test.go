@@ -13,7 +13,7 @@ import (
 func bucket(t *testing.T) jetstream.KeyValue {
 	t.Helper()
 	b, _ := embeddedtest.NATS(t)
-	kv, err := b.JS.CreateKeyValue(t.Context(), jetstream.KeyValueConfig{Bucket: "slots"})
+	kv, err := b.EnsureKeyValue(t.Context(), jetstream.KeyValueConfig{Bucket: "slots"})
 	if err != nil {
 		t.Fatal(err)
 	}

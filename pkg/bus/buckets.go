@@ -1,0 +1,31 @@
+package bus
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/nats-io/nats.go/jetstream"
+)
+
+// KeyValue opens an existing key-value bucket (one of the topology's, or one
+// a caller declared with EnsureKeyValue). It never creates one: a missing
+// bucket is an error wrapping jetstream.ErrBucketNotFound that names the
+// bucket, so a service started before EnsureTopology fails clearly.
+func (c *Conn) KeyValue(ctx context.Context, bucket string) (jetstream.KeyValue, error) {
+	kv, err := c.js.KeyValue(ctx, bucket)
+	if err != nil {
+		return nil, fmt.Errorf("open bucket %s: %w", bucket, err)
+	}
+	return kv, nil
+}
+
+// EnsureKeyValue creates the bucket cfg describes, or updates an existing
+// one to cfg, and opens it. It is idempotent, and safe to race: callers
+// that own a bucket outside the topology declare it at start.
+func (c *Conn) EnsureKeyValue(ctx context.Context, cfg jetstream.KeyValueConfig) (jetstream.KeyValue, error) {
+	kv, err := c.js.CreateOrUpdateKeyValue(ctx, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("ensure bucket %s: %w", cfg.Bucket, err)
+	}
+	return kv, nil
+}

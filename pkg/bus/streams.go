@@ -1,0 +1,44 @@
+package bus
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/nats-io/nats.go/jetstream"
+)
+
+// Stream returns a handle on an existing stream, to read its state (Info)
+// and stored messages (GetMsg). A missing stream is an error wrapping
+// jetstream.ErrStreamNotFound. Consumers are opened through Consumer and
+// OrderedConsumer, not through the handle.
+func (c *Conn) Stream(ctx context.Context, name string) (jetstream.Stream, error) {
+	s, err := c.js.Stream(ctx, name)
+	if err != nil {
+		return nil, fmt.Errorf("stream %s: %w", name, err)
+	}
+	return s, nil
+}
+
+// EnsureStream creates the stream cfg describes, or updates an existing one
+// to cfg. It is idempotent and safe to race (EnsureTopology declares
+// Slipway's streams with it; benchmarks declare their baselines' streams).
+func (c *Conn) EnsureStream(ctx context.Context, cfg jetstream.StreamConfig) (jetstream.Stream, error) {
+	s, err := c.js.CreateOrUpdateStream(ctx, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("ensure stream %s: %w", cfg.Name, err)
+	}
+	return s, nil
+}
+
+// Publish stores data on subject as given: no envelope, no trace context,
+// no deduplication id unless opts add one. Slipway's services write through
+// PublishCommand, Append and PublishEvent; Publish is for benchmarks'
+// baselines and for tests storing what no service would. A nil error means
+// a stream stored the message (the ack says which sequence).
+func (c *Conn) Publish(ctx context.Context, subject string, data []byte, opts ...jetstream.PublishOpt) (*jetstream.PubAck, error) {
+	ack, err := c.js.Publish(ctx, subject, data, opts...)
+	if err != nil {
+		return nil, fmt.Errorf("publish to %s: %w", subject, err)
+	}
+	return ack, nil
+}
