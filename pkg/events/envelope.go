@@ -78,6 +78,22 @@ func CausedBy(cause Envelope, traceParent string) Meta {
 	return Meta{Actor: cause.Actor, CorrelationID: cause.CorrelationID, CausationID: cause.ID, TraceParent: traceParent}
 }
 
+// The services that append events on their own account (progress, drift,
+// health) name themselves as the actor with these.
+const (
+	ActorRolloutWorker = "system:rollout-worker"
+	ActorHealthMonitor = "system:health-monitor"
+)
+
+// ByService is the meta of a message a service appends on its own account:
+// actor is one of the Actor* constants, operation the operation the message
+// belongs to (CorrelationID; "" for none), traceParent the trace context of
+// the work. A message that also follows from a cause sets CausationID. The
+// sender sets what is the message's own: ID, Source, Subject and Time.
+func ByService(actor, operation, traceParent string) Meta {
+	return Meta{Actor: actor, CorrelationID: operation, TraceParent: traceParent}
+}
+
 // Unmarshal decodes an envelope from the wire.
 func Unmarshal(b []byte) (Envelope, error) {
 	var e Envelope

@@ -18,3 +18,11 @@ func TestCausedBy(t *testing.T) {
 		t.Fatalf("CausedBy = %+v, want %+v", got, want)
 	}
 }
+
+func TestByService(t *testing.T) {
+	got := ByService(ActorRolloutWorker, "op-7", "00-aa-bb-01")
+	want := Meta{Actor: "system:rollout-worker", CorrelationID: "op-7", TraceParent: "00-aa-bb-01"}
+	if got != want {
+		t.Fatalf("ByService = %+v, want %+v", got, want)
+	}
+}

@@ -73,7 +73,7 @@ func (j busJournal) Append(ctx context.Context, ref events.DeploymentRef, ev eve
 				return nil, nil // not created through Slipway (yet): nothing to report on; or reported already
 			}
 			return []bus.Decided{{Message: ev, Meta: events.Meta{ID: fmt.Sprintf("%s/health/%d", ref, r.last),
-				Source: "/slipway/health-monitor", Subject: ref.String(), Time: time.Now().UTC(), Actor: "system:health-monitor"}}}, nil
+				Source: "/slipway/health-monitor", Subject: ref.String(), Time: time.Now().UTC(), Actor: events.ActorHealthMonitor}}}, nil
 		},
 	}
 	if _, _, err := loop.Run(ctx, j.bus); err != nil {

@@ -225,7 +225,7 @@ func (c *Checker) handleDrift(ctx context.Context, st *rollout.State, ref events
 			c.log.WarnContext(ctx, "drift not adoptable; reported", "deployment", ref.String(), "fields", unadoptable)
 		}
 	}
-	meta := events.Meta{Actor: "system:rollout-worker", TraceParent: telemetry.TraceParent(ctx)}
+	meta := events.ByService(events.ActorRolloutWorker, "", telemetry.TraceParent(ctx))
 	c.log.WarnContext(ctx, "drift detected", "deployment", ref.String(), "fields", drift.Fields, "managers", drift.Managers, "action", ev.Action)
 	return c.history.Append(ctx, st, ref, meta, func(s rollout.State) []events.Message {
 		return rollout.DecideDrift(s, ev, adopted, cluster.AdoptMessage(drift))

@@ -116,7 +116,7 @@ func (c *Checker) handleDeleted(ctx context.Context, t *kube.Target, ref events.
 		ev.Action = events.DriftReverted
 	}
 	c.log.WarnContext(ctx, "drift detected: object deleted outside Slipway", "deployment", ref.String(), "object", object, "action", ev.Action)
-	meta := events.Meta{Actor: "system:rollout-worker", TraceParent: telemetry.TraceParent(ctx)}
+	meta := events.ByService(events.ActorRolloutWorker, "", telemetry.TraceParent(ctx))
 	// Workers that see the same deletion compute the same id: one event.
 	id := fmt.Sprintf("%s/r%d/drift/deleted/%d/%s", ref, st.Current, st.LastSeq, object)
 	if err := c.history.Append(ctx, &st, ref, meta, func(s rollout.State) []events.Message {

@@ -45,7 +45,7 @@ func (d *Driver) moveAlias(ctx context.Context, ref events.DeploymentRef, alias 
 	if err := cluster.ApplyDeployment(ctx, target.Client, pinned); err != nil {
 		return err
 	}
-	meta := events.Meta{Actor: "system:rollout-worker", CorrelationID: a.OperationID, TraceParent: telemetry.TraceParent(ctx)}
+	meta := events.ByService(events.ActorRolloutWorker, a.OperationID, telemetry.TraceParent(ctx))
 	warm := ready > 0
 	if !warm {
 		moving, err := d.awaitAvailable(ctx, &st, target, ref, alias, revision, *pinned.Name, meta)

@@ -32,8 +32,8 @@ func (d *Driver) drive(ctx context.Context, ref events.DeploymentRef, revision i
 	if !ours(st, revision) || st.Rollout == nil || st.Rollout.Revision != revision || st.Rollout.Phase.Terminal() {
 		return nil // superseded, terminated or already finished
 	}
-	meta := events.Meta{Actor: "system:rollout-worker", CorrelationID: st.Rollout.OperationID, CausationID: cause.ID,
-		TraceParent: telemetry.TraceParent(ctx)}
+	meta := events.ByService(events.ActorRolloutWorker, st.Rollout.OperationID, telemetry.TraceParent(ctx))
+	meta.CausationID = cause.ID
 	appendFn := func(decide func(rollout.State) []events.Message) error {
 		return d.history.Append(ctx, &st, ref, meta, decide, func(m events.Message) string {
 			return fmt.Sprintf("%s/r%d/%s", ref, revision, idSuffix(m))
@@ -166,8 +166,8 @@ func (d *Driver) rollBack(ctx context.Context, st *rollout.State, ref events.Dep
 	if op == "" {
 		op = st.Rollout.OperationID + ".rollback"
 	}
-	meta := events.Meta{Actor: "system:rollout-worker", CorrelationID: op,
-		CausationID: fmt.Sprintf("%s/r%d/failed", ref, failed), TraceParent: telemetry.TraceParent(ctx)}
+	meta := events.ByService(events.ActorRolloutWorker, op, telemetry.TraceParent(ctx))
+	meta.CausationID = fmt.Sprintf("%s/r%d/failed", ref, failed)
 	err := d.history.Append(ctx, st, ref, meta, func(s rollout.State) []events.Message {
 		return rollout.DecideAutoRollback(s, failed)
 	}, func(m events.Message) string { return fmt.Sprintf("%s/r%d/auto-rollback", ref, failed) })

@@ -61,7 +61,7 @@ func (d *Driver) reconcileRoutes(ctx context.Context, ref events.DeploymentRef) 
 	if ev.Message != "" {
 		d.log.WarnContext(ctx, "routing not applied", "deployment", ref.String(), "target", target.Name, "reason", ev.Reason, "err", err)
 	}
-	meta := events.Meta{Actor: "system:rollout-worker", TraceParent: telemetry.TraceParent(ctx)}
+	meta := events.ByService(events.ActorRolloutWorker, "", telemetry.TraceParent(ctx))
 	return d.history.Append(ctx, &st, ref, meta, func(s rollout.State) []events.Message {
 		return rollout.DecideRouting(s, ev)
 	}, func(events.Message) string { return fmt.Sprintf("%s/routing/%d", ref, st.LastSeq) })

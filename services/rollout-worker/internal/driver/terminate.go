@@ -65,7 +65,7 @@ func (d *Driver) terminate(ctx context.Context, ref events.DeploymentRef) error 
 			removed = append(removed, "apps/v1 Deployment "+ns+"/"+p)
 		}
 	}
-	meta := events.Meta{Actor: "system:rollout-worker", CorrelationID: st.TerminationOp, TraceParent: telemetry.TraceParent(ctx)}
+	meta := events.ByService(events.ActorRolloutWorker, st.TerminationOp, telemetry.TraceParent(ctx))
 	d.log.InfoContext(ctx, "deployment terminated", "deployment", ref.String(), "objects", removed)
 	return d.history.Append(ctx, &st, ref, meta, func(s rollout.State) []events.Message {
 		return rollout.DecideTerminationDone(s, removed)

@@ -113,7 +113,7 @@ func (r *Registry) decide(ctx context.Context, env events.Envelope) error {
 // already; on a concurrent append it decides again (see History).
 func (r *Registry) appendDecided(ctx context.Context, name string, cmd events.Envelope,
 	decide func(registry.State) events.Message) (registry.State, error) {
-	meta := events.Meta{Actor: cmd.Actor, CorrelationID: cmd.CorrelationID, CausationID: cmd.ID, TraceParent: telemetry.TraceParent(ctx)}
+	meta := events.CausedBy(cmd, telemetry.TraceParent(ctx))
 	st, appended, err := r.history.Append(ctx, name, meta, func(st registry.State) []events.Message {
 		if st.Handled(cmd.ID) {
 			return nil
