@@ -10,7 +10,6 @@ import (
 	"testing"
 	"time"
 
-	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
@@ -19,6 +18,7 @@ import (
 	"slipway.dev/pkg/bus"
 	"slipway.dev/pkg/kube"
 	"slipway.dev/testsupport/e2e"
+	"slipway.dev/testsupport/gatewayapi"
 )
 
 const typeRoutingChanged = "slipway.deployment.routing_changed.v1"
@@ -79,16 +79,17 @@ func TestIngressFollowsAliases(t *testing.T) {
 }
 
 // TestHTTPRouteOnTheAPIServer: with Gateway API routing, on a cluster that
-// serves HTTPRoutes (a minimal CRD installed here), the worker
-// server-side-applies an HTTPRoute the API server accepts, attached to the
-// named Gateway, each path rewritten to its endpoint, following aliases.
+// serves HTTPRoutes (the Gateway API's standard CRDs installed here, so the
+// real schema and its CEL rules judge it), the worker server-side-applies
+// an HTTPRoute the API server accepts, attached to the named Gateway, each
+// path rewritten to its endpoint, following aliases.
 func TestHTTPRouteOnTheAPIServer(t *testing.T) {
 	s := e2e.NewStack(t, e2e.WithRouting(`{"gateway": {"name": "public"}}`))
 	dyn, err := dynamic.NewForConfig(s.Plane.RESTConfig())
 	if err != nil {
 		t.Fatal(err)
 	}
-	installHTTPRouteCRD(t, dyn)
+	gatewayapi.InstallT(t, s.Plane.RESTConfig())
 	const name = "gatewayed"
 	obj := s.ObjectName(ref(name))
 	prefix := "/" + owner + "/" + project + "/" + name
@@ -115,42 +116,6 @@ func TestHTTPRouteOnTheAPIServer(t *testing.T) {
 }
 
 var httpRoutes = schema.GroupVersionResource{Group: "gateway.networking.k8s.io", Version: "v1", Resource: "httproutes"}
-
-// installHTTPRouteCRD installs a minimal HTTPRoute CRD (any spec accepted)
-// on the shared plane and waits until it is established. It stays for the
-// rest of the package's tests; none of the others uses gateway routing.
-func installHTTPRouteCRD(t *testing.T, dyn dynamic.Interface) {
-	t.Helper()
-	crds := dyn.Resource(schema.GroupVersionResource{Group: "apiextensions.k8s.io", Version: "v1", Resource: "customresourcedefinitions"})
-	crd := &unstructured.Unstructured{Object: map[string]any{
-		"apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition",
-		// *.k8s.io groups need this annotation; the Gateway API's own CRDs carry it.
-		"metadata": map[string]any{"name": "httproutes.gateway.networking.k8s.io",
-			"annotations": map[string]any{"api-approved.kubernetes.io": "https://github.com/kubernetes-sigs/gateway-api/pull/2466"}},
-		"spec": map[string]any{
-			"group": "gateway.networking.k8s.io", "scope": "Namespaced",
-			"names": map[string]any{"plural": "httproutes", "singular": "httproute", "kind": "HTTPRoute", "listKind": "HTTPRouteList"},
-			"versions": []any{map[string]any{"name": "v1", "served": true, "storage": true,
-				"schema": map[string]any{"openAPIV3Schema": map[string]any{"type": "object", "x-kubernetes-preserve-unknown-fields": true}}}},
-		},
-	}}
-	if _, err := crds.Create(t.Context(), crd, metav1.CreateOptions{}); err != nil && !apierrors.IsAlreadyExists(err) {
-		t.Fatalf("install HTTPRoute CRD: %v", err)
-	}
-	poll(t, 30*time.Second, "HTTPRoute CRD established", func() (bool, string) {
-		got, err := crds.Get(t.Context(), "httproutes.gateway.networking.k8s.io", metav1.GetOptions{})
-		if err != nil {
-			return false, err.Error()
-		}
-		conds, _, _ := unstructured.NestedSlice(got.Object, "status", "conditions")
-		for _, c := range conds {
-			if m := c.(map[string]any); m["type"] == "Established" && m["status"] == "True" {
-				return true, ""
-			}
-		}
-		return false, fmt.Sprint(conds)
-	})
-}
 
 func routePaths(route *unstructured.Unstructured) map[string]string {
 	out := map[string]string{}
