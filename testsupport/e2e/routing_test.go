@@ -5,11 +5,13 @@ import (
 	"fmt"
 	"maps"
 	"net/http"
+	"os"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
@@ -19,6 +21,7 @@ import (
 	"slipway.dev/pkg/kube"
 	"slipway.dev/testsupport/e2e"
 	"slipway.dev/testsupport/gatewayapi"
+	"slipway.dev/testsupport/kubeplane"
 )
 
 const typeRoutingChanged = "slipway.deployment.routing_changed.v1"
@@ -113,6 +116,90 @@ func TestHTTPRouteOnTheAPIServer(t *testing.T) {
 	if !strings.Contains(fmt.Sprint(route.Object["spec"]), "replacePrefixMatch:/predict") {
 		t.Fatalf("no rewrite to the endpoint's path: %v", route.Object["spec"])
 	}
+}
+
+// canaryRouteGolden is the rollout worker's golden HTTPRoute of a canary
+// step (manifest.TestCanaryHTTPRouteGolden); the renderer is internal to
+// the worker, so its pinned output is what is checked here.
+const canaryRouteGolden = "../../services/rollout-worker/internal/manifest/testdata/httproute-canary.golden.json"
+
+// TestHTTPRouteSplitOnTheAPIServer: the HTTPRoute the worker renders for a
+// canary step (main paths weighted 90/10 between the stable and the new
+// revision's per-version Services, mirrored at 25% to the new one) is
+// accepted by the Gateway API's standard CRDs and reads back with those
+// weights and that mirror; the server defaults the weight of the other
+// rules' single backend to 1 and refuses a mirror percent above 100 and a
+// percent with a fraction (a CEL rule), which a stand-in CRD would not.
+func TestHTTPRouteSplitOnTheAPIServer(t *testing.T) {
+	plane := kubeplane.Shared(t)
+	ns := kubeplane.Namespace(t)
+	gatewayapi.InstallT(t, plane.RESTConfig())
+	dyn, err := dynamic.NewForConfig(plane.RESTConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, err := os.ReadFile(canaryRouteGolden)
+	if err != nil {
+		t.Fatal(err)
+	}
+	route := &unstructured.Unstructured{}
+	if err := route.UnmarshalJSON(raw); err != nil {
+		t.Fatal(err)
+	}
+	route.SetNamespace(ns)
+	routes := dyn.Resource(httpRoutes).Namespace(ns)
+	if _, err := routes.Create(t.Context(), route, metav1.CreateOptions{}); err != nil {
+		t.Fatalf("canary HTTPRoute refused: %v", err)
+	}
+	got, err := routes.Get(t.Context(), route.GetName(), metav1.GetOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	obj := route.GetName() // the deployment's object name: its first HTTPRoute is named so
+	split := fmt.Sprintf("[%s=90 %s=10] mirror %s=25", kube.VersionServiceName(obj, 3), kube.VersionServiceName(obj, 5),
+		kube.VersionServiceName(obj, 5))
+	rules, _, _ := unstructured.NestedSlice(got.Object, "spec", "rules")
+	var seen []string
+	for _, r := range rules {
+		seen = append(seen, ruleTraffic(r.(map[string]any)))
+	}
+	if len(seen) < 3 || seen[0] != split || seen[1] != split || !strings.HasSuffix(seen[2], "=1]") {
+		t.Fatalf("rules read back as %q; want the two main rules %q, then single backends of weight 1", seen, split)
+	}
+
+	for name, mutate := range map[string]func(mirror map[string]any){
+		"percent above 100":     func(m map[string]any) { m["percent"] = int64(101) },
+		"percent with fraction": func(m map[string]any) { m["fraction"] = map[string]any{"numerator": int64(1)} },
+	} {
+		bad := route.DeepCopy()
+		bad.SetName(route.GetName() + "-bad")
+		rules, _, _ := unstructured.NestedSlice(bad.Object, "spec", "rules")
+		filters := rules[0].(map[string]any)["filters"].([]any)
+		mutate(filters[len(filters)-1].(map[string]any)["requestMirror"].(map[string]any))
+		_ = unstructured.SetNestedSlice(bad.Object, rules, "spec", "rules")
+		if _, err := routes.Create(t.Context(), bad, metav1.CreateOptions{}); !apierrors.IsInvalid(err) {
+			t.Errorf("mirror %s: want the schema to refuse it, got %v", name, err)
+		}
+	}
+}
+
+// ruleTraffic describes a rule's backends and mirror as
+// "[service=weight ...] mirror service=percent".
+func ruleTraffic(rule map[string]any) string {
+	var backends []string
+	refs, _ := rule["backendRefs"].([]any)
+	for _, b := range refs {
+		ref := b.(map[string]any)
+		backends = append(backends, fmt.Sprintf("%s=%v", ref["name"], ref["weight"]))
+	}
+	out := "[" + strings.Join(backends, " ") + "]"
+	filters, _ := rule["filters"].([]any)
+	for _, f := range filters {
+		if m, ok := f.(map[string]any)["requestMirror"].(map[string]any); ok {
+			out += fmt.Sprintf(" mirror %s=%v", m["backendRef"].(map[string]any)["name"], m["percent"])
+		}
+	}
+	return out
 }
 
 var httpRoutes = schema.GroupVersionResource{Group: "gateway.networking.k8s.io", Version: "v1", Resource: "httproutes"}

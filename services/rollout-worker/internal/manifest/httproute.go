@@ -76,7 +76,7 @@ func HTTPRouteName(objectName string, n int) string {
 func httpRouteRule(p events.RoutedPath) map[string]any {
 	rule := map[string]any{
 		"matches":     []any{map[string]any{"path": map[string]any{"type": "PathPrefix", "value": p.Path}}},
-		"backendRefs": []any{map[string]any{"group": "", "kind": "Service", "name": p.Service, "port": int64(80)}},
+		"backendRefs": []any{serviceRef(p.Service)},
 	}
 	if p.Rewrite != "" {
 		rule["filters"] = []any{map[string]any{"type": "URLRewrite",
