@@ -33,6 +33,11 @@ const (
 	// deployment label, so the monitor and the drift check ignore them.
 	LabelRouteOf = "slipway.dev/route-of"
 
+	// AnnotationRevision is on a deployment's main Deployment: the number of
+	// the revision last applied to it. Revision numbers only grow, so a
+	// driver about to apply a lower one knows a newer rollout overtook it.
+	AnnotationRevision = "slipway.dev/applied-revision"
+
 	// FieldManager is the server-side apply field manager of every write.
 	FieldManager = "slipway"
 	// HandoverFieldManager holds a Deployment's spec.replicas while Slipway

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"slices"
 	"time"
 
@@ -146,6 +147,16 @@ func (c *deployments) apply(ctx context.Context, name string, data []byte, opts 
 		before = nil
 	case err != nil:
 		return nil, err
+	}
+	// A resourceVersion in the configuration is a precondition, checked
+	// here against the object read under the store's lock (the preview's
+	// scratch copy has versions of its own).
+	if want, _ := meta["resourceVersion"].(string); want != "" {
+		if before == nil || before.ResourceVersion != want {
+			return nil, apierrors.NewConflict(deploymentsResource.GroupResource(), name,
+				fmt.Errorf("the object has been modified; resourceVersion %s is not the live one", want))
+		}
+		delete(meta, "resourceVersion")
 	}
 	dryRun := len(opts.DryRun) > 0 && !isStatus(subresources)
 	switch {

@@ -134,8 +134,47 @@ func (t *eventTracker) Patch(gvr schema.GroupVersionResource, obj runtime.Object
 	return t.write(gvr, obj, ns, func() error { return t.ObjectTracker.Patch(gvr, obj, ns, opts...) })
 }
 
+// Apply applies cfg; as on the API server, a resourceVersion in cfg is a
+// precondition on the live object's (a 409 Conflict when it moved on).
 func (t *eventTracker) Apply(gvr schema.GroupVersionResource, cfg runtime.Object, ns string, opts ...metav1.PatchOptions) error {
-	return t.write(gvr, cfg, ns, func() error { return t.ObjectTracker.Apply(gvr, cfg, ns, opts...) })
+	m, err := meta.Accessor(cfg)
+	if err != nil {
+		return err
+	}
+	key := types.NamespacedName{Namespace: cmp.Or(ns, m.GetNamespace()), Name: m.GetName()}
+	return t.write(gvr, cfg, ns, func() error {
+		if want := m.GetResourceVersion(); want != "" {
+			v, ok := t.stream(gvr).objects[key] // write holds the stream's lock
+			if !ok || strconv.FormatInt(v.rv, 10) != want {
+				return apierrors.NewConflict(gvr.GroupResource(), key.Name,
+					fmt.Errorf("the object has been modified; resourceVersion %s is not the live one", want))
+			}
+		}
+		return t.ObjectTracker.Apply(gvr, cfg, ns, opts...)
+	})
+}
+
+// Get returns a copy of the object with its resourceVersion, which an
+// apply may name as a precondition.
+func (t *eventTracker) Get(gvr schema.GroupVersionResource, ns, name string, opts ...metav1.GetOptions) (runtime.Object, error) {
+	s := t.stream(gvr)
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	obj, err := t.ObjectTracker.Get(gvr, ns, name, opts...)
+	if err != nil {
+		return nil, err
+	}
+	s.stamp(types.NamespacedName{Namespace: ns, Name: name}, obj)
+	return obj, nil
+}
+
+// stamp sets obj's resourceVersion to key's stored one. Callers hold s.mu.
+func (s *stream) stamp(key types.NamespacedName, obj runtime.Object) {
+	if v, ok := s.objects[key]; ok {
+		if m, err := meta.Accessor(obj); err == nil {
+			m.SetResourceVersion(strconv.FormatInt(v.rv, 10))
+		}
+	}
 }
 
 // write stores with store and publishes the stored object, holding the
@@ -156,7 +195,11 @@ func (t *eventTracker) write(gvr schema.GroupVersionResource, obj runtime.Object
 	if err != nil {
 		return err
 	}
-	s.publish(key, stored, t.rv.Add(1))
+	rv := t.rv.Add(1)
+	if sm, err := meta.Accessor(stored); err == nil {
+		sm.SetResourceVersion(strconv.FormatInt(rv, 10))
+	}
+	s.publish(key, stored, rv)
 	if t.observe != nil {
 		t.observe(gvr, key, stored, false)
 	}
@@ -201,6 +244,12 @@ func (t *eventTracker) List(gvr schema.GroupVersionResource, gvk schema.GroupVer
 	if err != nil {
 		return nil, err
 	}
+	_ = meta.EachListItem(list, func(item runtime.Object) error {
+		if m, err := meta.Accessor(item); err == nil {
+			s.stamp(types.NamespacedName{Namespace: m.GetNamespace(), Name: m.GetName()}, item)
+		}
+		return nil
+	})
 	if lm, err := meta.ListAccessor(list); err == nil {
 		lm.SetResourceVersion(strconv.FormatInt(t.rv.Load(), 10))
 	}

@@ -33,7 +33,7 @@ func Apply(ctx context.Context, client kubernetes.Interface, objs manifest.Objec
 		return applyAutoscaled(ctx, client, objs)
 	}
 	dep := objs.Deployment
-	if err := ApplyDeployment(ctx, client, dep); err != nil {
+	if err := applyNotOlder(ctx, client, dep); err != nil {
 		return fmt.Errorf("apply deployment %s/%s: %w", *dep.Namespace, *dep.Name, err)
 	}
 	return DeleteAutoscaler(ctx, client, *dep.Namespace, *dep.Name)

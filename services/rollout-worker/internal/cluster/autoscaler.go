@@ -36,6 +36,11 @@ func applyAutoscaled(ctx context.Context, client kubernetes.Interface, objs mani
 	case err != nil:
 		return fmt.Errorf("read deployment %s/%s: %w", ns, name, err)
 	default:
+		// The handover writes in between, so this path checks without the
+		// resourceVersion condition applyNotOlder adds.
+		if have, want := revisionIn(live.Annotations), revisionIn(dep.Annotations); have > want {
+			return fmt.Errorf("deployment %s/%s: revision %d over %d: %w", ns, name, have, want, ErrNewerApplied)
+		}
 		if ownsReplicas(live, kube.FieldManager) {
 			n := clamp(replicasOf(live), objs.MinReplicas, *objs.Autoscaler.Spec.MaxReplicas)
 			if err := handOver(ctx, client, ns, name, n); err != nil {

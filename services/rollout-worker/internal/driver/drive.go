@@ -79,6 +79,10 @@ func (d *Driver) drive(ctx context.Context, ref events.DeploymentRef, revision i
 	rev := st.Revisions[revision]
 	objs := manifest.Render(ref, st.Target, rev, target.InstanceTypes, st.Rollout.Paused)
 	if err := cluster.Apply(ctx, target.Client, objs); err != nil {
+		if errors.Is(err, cluster.ErrNewerApplied) {
+			d.log.InfoContext(ctx, "rollout overtaken before it applied", "deployment", ref.String(), "revision", revision, "err", err)
+			return nil // the newer revision's driver records this one superseded
+		}
 		if !permanent(err) {
 			return err
 		}

@@ -45,6 +45,7 @@ func Render(ref events.DeploymentRef, target events.TargetInfo, rev events.Revis
 
 	dep := appsac.Deployment(target.ObjectName, target.Namespace).
 		WithLabels(withLabels(labels, kube.LabelRevision, strconv.Itoa(rev.PodTemplateRevision()))).
+		WithAnnotations(map[string]string{kube.AnnotationRevision: strconv.Itoa(rev.Number)}).
 		WithSpec(appsac.DeploymentSpec().
 			WithSelector(metaac.LabelSelector().WithMatchLabels(selector)).
 			WithStrategy(appsac.DeploymentStrategy().
