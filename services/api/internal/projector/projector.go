@@ -91,6 +91,7 @@ func (p *Projector) Run(ctx context.Context) error {
 		return fmt.Errorf("projector messages: %w", err)
 	}
 	go func() { <-ctx.Done(); iter.Stop() }()
+	defer p.deleteConsumer(cons)
 	p.wb.applied = from
 	p.notify.broadcast(from)
 	for {
@@ -143,6 +144,21 @@ func (p *Projector) checkpoint(ctx context.Context) (uint64, error) {
 		return 0, err
 	}
 	return 0, nil
+}
+
+// deleteConsumer removes the term's ordered consumer from the server when
+// the term ends, rather than leaving it to its inactivity threshold (5
+// minutes): leadership moving between replicas then leaves nothing behind.
+// A consumer the server dropped already (a reset replaced it) is not found,
+// which is fine; any other failure leaves it to the threshold.
+func (p *Projector) deleteConsumer(cons jetstream.Consumer) {
+	info := cons.CachedInfo()
+	if info == nil {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	_ = p.bus.DeleteConsumer(ctx, events.StreamEvents, info.Name)
 }
 
 // next returns the next event, or nats.ErrTimeout once unflushed events
