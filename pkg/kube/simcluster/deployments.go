@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"slices"
 	"time"
 
@@ -153,8 +152,7 @@ func (c *deployments) apply(ctx context.Context, name string, data []byte, opts 
 	// scratch copy has versions of its own).
 	if want, _ := meta["resourceVersion"].(string); want != "" {
 		if before == nil || before.ResourceVersion != want {
-			return nil, apierrors.NewConflict(deploymentsResource.GroupResource(), name,
-				fmt.Errorf("the object has been modified; resourceVersion %s is not the live one", want))
+			return nil, staleVersion(deploymentsResource.GroupResource(), name, want)
 		}
 		delete(meta, "resourceVersion")
 	}

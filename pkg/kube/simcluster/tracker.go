@@ -146,12 +146,17 @@ func (t *eventTracker) Apply(gvr schema.GroupVersionResource, cfg runtime.Object
 		if want := m.GetResourceVersion(); want != "" {
 			v, ok := t.stream(gvr).objects[key] // write holds the stream's lock
 			if !ok || strconv.FormatInt(v.rv, 10) != want {
-				return apierrors.NewConflict(gvr.GroupResource(), key.Name,
-					fmt.Errorf("the object has been modified; resourceVersion %s is not the live one", want))
+				return staleVersion(gvr.GroupResource(), key.Name, want)
 			}
 		}
 		return t.ObjectTracker.Apply(gvr, cfg, ns, opts...)
 	})
+}
+
+// staleVersion is the API server's answer to a write conditional on a
+// resourceVersion that is not the object's live one: 409 Conflict.
+func staleVersion(gr schema.GroupResource, name, want string) error {
+	return apierrors.NewConflict(gr, name, fmt.Errorf("the object has been modified; resourceVersion %s is not the live one", want))
 }
 
 // Get returns a copy of the object with its resourceVersion, which an

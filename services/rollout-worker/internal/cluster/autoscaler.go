@@ -38,8 +38,8 @@ func applyAutoscaled(ctx context.Context, client kubernetes.Interface, objs mani
 	default:
 		// The handover writes in between, so this path checks without the
 		// resourceVersion condition applyNotOlder adds.
-		if have, want := revisionIn(live.Annotations), revisionIn(dep.Annotations); have > want {
-			return fmt.Errorf("deployment %s/%s: revision %d over %d: %w", ns, name, have, want, ErrNewerApplied)
+		if err := notOlder(live, revisionIn(dep.Annotations)); err != nil {
+			return err
 		}
 		if ownsReplicas(live, kube.FieldManager) {
 			n := clamp(replicasOf(live), objs.MinReplicas, *objs.Autoscaler.Spec.MaxReplicas)

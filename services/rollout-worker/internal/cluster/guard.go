@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strconv"
 
+	appsv1 "k8s.io/api/apps/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	appsac "k8s.io/client-go/applyconfigurations/apps/v1"
@@ -48,8 +49,8 @@ func applyNotOlder(ctx context.Context, client kubernetes.Interface, dep *appsac
 		case err != nil:
 			return fmt.Errorf("read deployment %s/%s: %w", ns, name, err)
 		default:
-			if have := revisionIn(live.Annotations); have > want {
-				return fmt.Errorf("deployment %s/%s: revision %d over %d: %w", ns, name, have, want, ErrNewerApplied)
+			if err := notOlder(live, want); err != nil {
+				return err
 			}
 			rv := live.ResourceVersion
 			dep.ResourceVersion = &rv
@@ -67,6 +68,15 @@ func applyNotOlder(ctx context.Context, client kubernetes.Interface, dep *appsac
 		}
 	}
 	return fmt.Errorf("apply deployment %s/%s: changed by others %d times while applying revision %d", ns, name, guardAttempts, want)
+}
+
+// notOlder refuses to apply revision want over live when live carries a
+// later one.
+func notOlder(live *appsv1.Deployment, want int) error {
+	if have := revisionIn(live.Annotations); have > want {
+		return fmt.Errorf("deployment %s/%s: revision %d over %d: %w", live.Namespace, live.Name, have, want, ErrNewerApplied)
+	}
+	return nil
 }
 
 // revisionIn is the revision an annotation set names; 0 for none (a
