@@ -40,8 +40,16 @@ func Decode(seq uint64, data []byte) (Record, error) {
 // no stream lookup. The last sequence is that of the last record returned,
 // so the records are exactly the history Append's expectation refers to.
 func (c *Conn) History(ctx context.Context, subject string) ([]Record, uint64, error) {
+	return c.HistoryFrom(ctx, subject, 1)
+}
+
+// HistoryFrom reads the events of one subject at or after sequence from, in
+// order, as History does: a caller that folded the history up to some
+// sequence reads only what came after it. The sequence returned is that of
+// the last record, or 0 when there is none at or after from.
+func (c *Conn) HistoryFrom(ctx context.Context, subject string, from uint64) ([]Record, uint64, error) {
 	var out []Record
-	for from := uint64(1); ; {
+	for {
 		page, more, err := c.directBatch(ctx, subject, from)
 		if err != nil {
 			return nil, 0, fmt.Errorf("history %s: %w", subject, err)

@@ -132,3 +132,30 @@ func TestHistoryKeepsUnknownTypes(t *testing.T) {
 		t.Fatalf("records %+v; want the unknown event last, without a message", records)
 	}
 }
+
+// TestHistoryFromReadsOnlyTheTail: a reader that folded a history up to a
+// sequence reads exactly the events after it (interleaved with another
+// subject's), and nothing when nothing came after.
+func TestHistoryFromReadsOnlyTheTail(t *testing.T) {
+	b, _ := embeddedtest.NATS(t)
+	subject := events.DeploymentSubject(ref)
+	other := events.DeploymentSubject(events.DeploymentRef{Owner: "acme", Project: "fraud", Name: "other"})
+	head := appendHealth(t, b, subject, 5)
+	appendHealth(t, b, other, 7)
+	tail := appendHealth(t, b, subject, 3)
+	records, last, err := b.HistoryFrom(t.Context(), subject, head[len(head)-1]+1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []uint64
+	for _, r := range records {
+		got = append(got, r.Seq)
+	}
+	if fmt.Sprint(got) != fmt.Sprint(tail) || last != tail[len(tail)-1] {
+		t.Fatalf("HistoryFrom after the head = %v (last %d), want %v", got, last, tail)
+	}
+	records, last, err = b.HistoryFrom(t.Context(), subject, last+1)
+	if err != nil || len(records) != 0 || last != 0 {
+		t.Fatalf("HistoryFrom after the last = %d records, last %d, %v; want none", len(records), last, err)
+	}
+}

@@ -72,6 +72,12 @@ var (
 	ProjectorWrites = promauto.NewCounter(prometheus.CounterOpts{
 		Name: "slipway_projector_document_writes_total", Help: "Read-model documents written by the projector.",
 	})
+	// HistoryEventsRead counts the events the rollout worker read from
+	// deployments' histories: with its folds kept, about the events
+	// appended, not the histories' lengths times the reads.
+	HistoryEventsRead = promauto.NewCounter(prometheus.CounterOpts{
+		Name: "slipway_history_events_read_total", Help: "Events the rollout worker read from deployment histories.",
+	})
 	// HealthTransitions counts published health transitions.
 	HealthTransitions = promauto.NewCounterVec(prometheus.CounterOpts{
 		Name: "slipway_health_transitions_total", Help: "Health transitions published, by new state and reason.",

@@ -20,23 +20,60 @@ import (
 // Source is the CloudEvents source of everything the worker writes.
 const Source = "/slipway/rollout-worker"
 
-// Deployments are the deployments' histories on one connection.
-type Deployments struct{ bus *bus.Conn }
+// Deployments are the deployments' histories on one connection. Copies
+// share one cache of folds.
+type Deployments struct {
+	bus   *bus.Conn
+	folds *folds
+}
 
 // New reads and appends histories through b.
-func New(b *bus.Conn) Deployments { return Deployments{bus: b} }
+func New(b *bus.Conn) Deployments { return Deployments{bus: b, folds: newFolds(foldLimit)} }
 
-// Load folds a deployment's history.
+// Load folds a deployment's history. A deployment loaded before costs one
+// direct get of its last sequence when nothing was appended since, and a
+// read of only the new events otherwise; the first load reads it whole.
 func (h Deployments) Load(ctx context.Context, ref events.DeploymentRef) (rollout.State, error) {
-	records, _, err := h.bus.History(ctx, events.DeploymentSubject(ref))
+	subject := events.DeploymentSubject(ref)
+	st, from, err := h.cached(ctx, subject)
 	if err != nil {
 		return rollout.State{}, err
 	}
-	evs := make([]rollout.Event, len(records))
-	for i, r := range records {
-		evs[i] = rollout.Event{Seq: r.Seq, Envelope: r.Envelope, Message: r.Message}
+	if from == 0 {
+		return st, nil
 	}
-	return rollout.Fold(evs), nil
+	records, _, err := h.bus.HistoryFrom(ctx, subject, from)
+	if err != nil {
+		return rollout.State{}, err
+	}
+	for _, r := range records {
+		st.Apply(rollout.Event{Seq: r.Seq, Envelope: r.Envelope, Message: r.Message})
+	}
+	metrics.HistoryEventsRead.Add(float64(len(records)))
+	h.folds.read.Add(uint64(len(records)))
+	h.folds.put(subject, st)
+	return st, nil
+}
+
+// cached returns the kept fold of subject and the sequence to read on from
+// (0: the fold is current), or an empty fold to read from 1.
+func (h Deployments) cached(ctx context.Context, subject string) (rollout.State, uint64, error) {
+	st, ok := h.folds.get(subject)
+	if !ok {
+		return rollout.Fold(nil), 1, nil
+	}
+	last, err := h.bus.LastSeq(ctx, subject)
+	if err != nil {
+		return rollout.State{}, 0, err
+	}
+	switch {
+	case last == st.LastSeq:
+		return st, 0, nil
+	case last < st.LastSeq: // the stream was replaced: the kept fold is of another history
+		h.folds.drop(subject)
+		return rollout.Fold(nil), 1, nil
+	}
+	return st, st.LastSeq + 1, nil
 }
 
 // LastSeq returns the sequence of the deployment's last event (0: none).
@@ -79,6 +116,9 @@ func (h Deployments) Append(ctx context.Context, st *rollout.State, ref events.D
 	}
 	fresh, appended, err := loop.RunFrom(ctx, h.bus, *st, st.LastSeq)
 	*st = fresh
+	if err == nil {
+		h.folds.put(events.DeploymentSubject(ref), fresh)
+	}
 	for _, r := range appended {
 		observe(r.Message)
 	}
