@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"runtime/pprof"
 	"slices"
 	"strings"
@@ -29,6 +30,10 @@ type Config struct {
 	// measurement (<benchmark>.pprof); the whole process is profiled, so
 	// NATS, FerretDB and every service show up.
 	CPUProfileDir string
+	// HeapProfileDir, when set, receives heap profiles of the soak: one
+	// when its fleet is created, one at its end (soak-start.heap,
+	// soak-end.heap; compare with `go tool pprof -base`).
+	HeapProfileDir string
 	// NoLocal skips the local control plane even when its binaries exist.
 	NoLocal bool
 	// MonitorOutput names a file with the output of MonitorCommand, which
@@ -209,6 +214,24 @@ func (e *env) close() {
 			e.cfg.Logf("stop local stack: %v", err)
 		}
 	}
+}
+
+// heapProfile writes a heap profile named name after a collection, when
+// heap profiling is on.
+func (e *env) heapProfile(name string) error {
+	if e.cfg.HeapProfileDir == "" {
+		return nil
+	}
+	if err := os.MkdirAll(e.cfg.HeapProfileDir, 0o755); err != nil {
+		return err
+	}
+	f, err := os.Create(filepath.Join(e.cfg.HeapProfileDir, name+".heap"))
+	if err != nil {
+		return err
+	}
+	defer func() { _ = f.Close() }()
+	runtime.GC()
+	return pprof.Lookup("heap").WriteTo(f, 0)
 }
 
 // profile runs fn under a CPU profile named name when profiling is on.

@@ -86,6 +86,9 @@ func (e *env) childArgs(only string, extra ...string) []string {
 	if e.cfg.Quick {
 		args = append(args, "-quick")
 	}
+	if e.cfg.HeapProfileDir != "" {
+		args = append(args, "-heapprofile", e.cfg.HeapProfileDir)
+	}
 	return append(args, extra...)
 }
 

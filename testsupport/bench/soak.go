@@ -69,6 +69,9 @@ func runSoak(ctx context.Context, e *env) ([]Row, error) {
 	var sends sync.WaitGroup
 	s0 := time.Now()
 	smp.read(ctx)
+	if err := e.heapProfile("soak-start"); err != nil {
+		return nil, err
+	}
 	for k := 0; time.Since(s0) < d; k++ {
 		cmd := imageCommand(refs[k%n], fmt.Sprintf("ghcr.io/acme/scorer:soak-%d", k))
 		sends.Go(func() {
@@ -83,6 +86,9 @@ func runSoak(ctx context.Context, e *env) ([]Row, error) {
 	}
 	sends.Wait()
 	smp.read(ctx)
+	if err := e.heapProfile("soak-end"); err != nil {
+		return nil, err
+	}
 	samples := smp.between(s0, time.Time{})
 	if err := trickle.wait(ctx, c, time.Now().Add(e.phaseLimit(trickle.sent))); err != nil {
 		return nil, err

@@ -1,6 +1,7 @@
 package readmodel
 
 import (
+	"container/heap"
 	"context"
 	"slices"
 	"sync"
@@ -100,13 +101,20 @@ func (x *FleetIndex) Summaries(q FleetQuery) ([]DeploymentSummary, bool) {
 	if !x.loaded {
 		return nil, false
 	}
-	var found []*DeploymentSummary
-	for _, s := range x.entries {
-		if q.match(s) {
-			found = append(found, s)
-		}
+	found := firstMatches(x.entries, q)
+	out := make([]DeploymentSummary, len(found))
+	for i, s := range found {
+		out[i] = *s
 	}
-	slices.SortFunc(found, func(a, b *DeploymentSummary) int {
+	return out, true
+}
+
+// firstMatches returns the summaries q matches in its order, at most
+// q.Limit of them (0: all). A page keeps only the best q.Limit while it
+// scans, in a heap whose root is the last of them, so it costs the fleet's
+// size times a comparison with that root, not a sort of every match.
+func firstMatches(entries map[string]*DeploymentSummary, q FleetQuery) []*DeploymentSummary {
+	cmp := func(a, b *DeploymentSummary) int {
 		switch {
 		case q.before(a, b):
 			return -1
@@ -114,13 +122,44 @@ func (x *FleetIndex) Summaries(q FleetQuery) ([]DeploymentSummary, bool) {
 			return 1
 		}
 		return 0
-	})
-	if q.Limit > 0 && len(found) > q.Limit {
-		found = found[:q.Limit]
 	}
-	out := make([]DeploymentSummary, len(found))
-	for i, s := range found {
-		out[i] = *s
+	if q.Limit <= 0 {
+		var found []*DeploymentSummary
+		for _, s := range entries {
+			if q.match(s) {
+				found = append(found, s)
+			}
+		}
+		slices.SortFunc(found, cmp)
+		return found
 	}
-	return out, true
+	h := lastFirst{items: make([]*DeploymentSummary, 0, q.Limit), cmp: cmp}
+	for _, s := range entries {
+		switch {
+		case !q.match(s):
+		case len(h.items) < q.Limit:
+			heap.Push(&h, s)
+		case cmp(s, h.items[0]) < 0:
+			h.items[0] = s
+			heap.Fix(&h, 0)
+		}
+	}
+	slices.SortFunc(h.items, cmp)
+	return h.items
+}
+
+// lastFirst is a heap of summaries whose root is the one that comes last.
+type lastFirst struct {
+	items []*DeploymentSummary
+	cmp   func(a, b *DeploymentSummary) int
+}
+
+func (h *lastFirst) Len() int           { return len(h.items) }
+func (h *lastFirst) Less(i, j int) bool { return h.cmp(h.items[i], h.items[j]) > 0 }
+func (h *lastFirst) Swap(i, j int)      { h.items[i], h.items[j] = h.items[j], h.items[i] }
+func (h *lastFirst) Push(x any)         { h.items = append(h.items, x.(*DeploymentSummary)) }
+func (h *lastFirst) Pop() any {
+	last := h.items[len(h.items)-1]
+	h.items = h.items[:len(h.items)-1]
+	return last
 }

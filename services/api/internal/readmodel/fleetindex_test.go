@@ -91,6 +91,8 @@ func TestFleetIndexAnswersAsTheStore(t *testing.T) {
 		"by creation":       {ByCreation: true},
 		"by creation, desc": {ByCreation: true, Descending: true},
 		"a page":            {Limit: 7},
+		"a page, desc":      {Limit: 6, ByCreation: true, Descending: true, IncludeTerminated: true},
+		"a page of a label": {Query: parse(t, "label.team=risk"), Limit: 3, ByCreation: true},
 		"after a cursor":    {AfterID: fleetDoc(12).ID, Limit: 5},
 		"after, desc":       {AfterID: fleetDoc(12).ID, Descending: true},
 		"after a tie":       {ByCreation: true, AfterID: fleetDoc(13).ID, AfterCreated: fleetDoc(13).CreatedAt.Truncate(time.Millisecond)},

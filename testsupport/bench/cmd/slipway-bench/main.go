@@ -39,6 +39,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 	sizes := fs.String("n", "", "comma-separated fleet sizes of the queries benchmark (default 100,1000; -quick: 100)")
 	data := fs.String("data", "", "folder for the stacks' data (default: a temporary one, removed)")
 	profile := fs.String("cpuprofile", "", "write a CPU profile of each Slipway measurement into this folder")
+	heap := fs.String("heapprofile", "", "write heap profiles of the soak (after its fleet is created, and at its end) into this folder")
 	local := fs.Bool("local", true, "use the local control plane when its binaries are built")
 	monitor := fs.String("monitor", "", "file with the output of `"+bench.MonitorCommand+"` (bench/run.sh runs it)")
 	out := fs.String("o", "", "also write the report to this file")
@@ -53,7 +54,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	cfg := bench.Config{Quick: *quick, DataDir: *data, CPUProfileDir: *profile, NoLocal: !*local, MonitorOutput: *monitor,
+	cfg := bench.Config{Quick: *quick, DataDir: *data, CPUProfileDir: *profile, HeapProfileDir: *heap, NoLocal: !*local, MonitorOutput: *monitor,
 		LocalFleetSize: *localN, SoakSize: *soakN, SoakDuration: *soakFor, ServiceBinDir: *bins,
 		Logf: func(format string, a ...any) {
 			fmt.Fprintf(stderr, "%s %s\n", time.Now().Format("15:04:05"), fmt.Sprintf(format, a...))
