@@ -97,6 +97,16 @@ func (c *Cluster) Client() kubernetes.Interface {
 	return c.client
 }
 
+// forgetActions empties the fake clientsets' logs of the actions made
+// through them: client-go's fake keeps a copy of every action for tests to
+// inspect, which nothing here reads, and a long-running simulated cluster
+// grew by every write it ever took (issue 15's soak: RSS rising about
+// 2.7 MB a minute at 1,000 deployments).
+func (c *Cluster) forgetActions() {
+	c.fake.ClearActions()
+	c.client.store.scratch.ClearActions()
+}
+
 // Run steps the simulated controllers every Tick until ctx is done, then
 // returns nil. Errors of individual steps are logged, not returned.
 func (c *Cluster) Run(ctx context.Context) error {

@@ -191,3 +191,27 @@ func TestRun(t *testing.T) {
 		t.Errorf("%d pods, want 3", len(pods))
 	}
 }
+
+// TestSyncKeepsNoLogOfActions: client-go's fake clientset keeps a copy of
+// every action made through it; the simulated cluster, which runs for as
+// long as `slipway dev` does, forgets them at each sync, so what it holds
+// does not grow with the writes it has taken (issue 15's soak).
+func TestSyncKeepsNoLogOfActions(t *testing.T) {
+	ctx := t.Context()
+	c := New(Options{ReadyAfter: -1})
+	deps := c.Client().AppsV1().Deployments("ns")
+	for i := range 50 {
+		cfg := deploymentApply("web", "model:v"+string(rune('a'+i%26)), 2)
+		cfg.Spec.WithStrategy(rollingApply(1, 0))
+		if _, err := deps.Apply(ctx, cfg, forceApply); err != nil {
+			t.Fatal(err)
+		}
+		if err := c.Sync(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// What one sync did, at most: never the 50 applies and syncs before it.
+	if n, m := len(c.fake.Actions()), len(c.client.store.scratch.Actions()); n > 40 || m > 40 {
+		t.Fatalf("the fakes hold %d and %d actions after 50 applies and syncs: a log that grows with every write", n, m)
+	}
+}

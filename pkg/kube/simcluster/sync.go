@@ -33,6 +33,7 @@ func (c *Cluster) Sync(ctx context.Context) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	now := metav1.Now().Rfc3339Copy().Time // the apiserver stores seconds
+	c.forgetActions()
 	// Pods deleted by anyone: forget their ages.
 	for _, uid := range c.changes.takeGone() {
 		delete(c.ages, uid)
