@@ -193,6 +193,12 @@ func (e *env) measureFleet(ctx context.Context, r *fleetRun) error {
 	if err != nil {
 		return err
 	}
+	// The heap with the whole fleet changed, each package's share readable
+	// with `go tool pprof -top` (the stack's services share this process on
+	// the simulated target).
+	if err := e.heapProfile(strings.ReplaceAll(label, " ", "-") + "-changed"); err != nil {
+		return err
+	}
 	r.slipTook = took(r.changed, r.n, s0)
 	r.shownAfter = r.changed.shown.Sub(s0)
 	e.cfg.Logf("%s: changed: %s", label, r.changed)

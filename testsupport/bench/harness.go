@@ -30,9 +30,10 @@ type Config struct {
 	// measurement (<benchmark>.pprof); the whole process is profiled, so
 	// NATS, FerretDB and every service show up.
 	CPUProfileDir string
-	// HeapProfileDir, when set, receives heap profiles of the soak: one
-	// when its fleet is created, one at its end (soak-start.heap,
-	// soak-end.heap; compare with `go tool pprof -base`).
+	// HeapProfileDir, when set, receives heap profiles: the soak's when its
+	// fleet is created and at its end (soak-start.heap, soak-end.heap;
+	// compare with `go tool pprof -base`), and each fleet's once all of it
+	// changed (<label>-changed.heap).
 	HeapProfileDir string
 	// NoLocal skips the local control plane even when its binaries exist.
 	NoLocal bool

@@ -39,7 +39,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 	sizes := fs.String("n", "", "comma-separated fleet sizes of the queries benchmark (default 100,1000; -quick: 100)")
 	data := fs.String("data", "", "folder for the stacks' data (default: a temporary one, removed)")
 	profile := fs.String("cpuprofile", "", "write a CPU profile of each Slipway measurement into this folder")
-	heap := fs.String("heapprofile", "", "write heap profiles of the soak (after its fleet is created, and at its end) into this folder")
+	heap := fs.String("heapprofile", "", "write heap profiles into this folder: the soak's when its fleet is created and at its end, each fleet's once all of it changed")
 	local := fs.Bool("local", true, "use the local control plane when its binaries are built")
 	monitor := fs.String("monitor", "", "file with the output of `"+bench.MonitorCommand+"` (bench/run.sh runs it)")
 	out := fs.String("o", "", "also write the report to this file")
