@@ -20,12 +20,15 @@ var defaultLimits = limits{docs: 1000, events: 2000, delay: 200 * time.Milliseco
 
 // docSet is one kind of document the projector alone writes: dirty ones
 // (applied in memory, not yet written) and clean ones (as written: a cache
-// sparing a read per event).
+// sparing a read per event, of at most limit documents).
 type docSet[T any] struct {
 	dirty, clean map[string]T
+	limit        int
 }
 
-func newDocSet[T any]() docSet[T] { return docSet[T]{dirty: map[string]T{}, clean: map[string]T{}} }
+func newDocSet[T any](limit int) docSet[T] {
+	return docSet[T]{dirty: map[string]T{}, clean: map[string]T{}, limit: limit}
+}
 
 // get returns the document as last applied, if held in memory.
 func (s *docSet[T]) get(id string) (T, bool) {
@@ -46,22 +49,33 @@ func (s *docSet[T]) write(ctx context.Context, put func(context.Context, T) erro
 		metrics.ProjectorWrites.Inc()
 	}
 	for id, v := range s.dirty {
-		remember(s.clean, id, v)
+		remember(s.clean, id, v, s.limit)
 	}
 	clear(s.dirty)
 	return nil
 }
 
-// remember caches a written document; the cache is dropped whole when it
-// outgrows its limit.
-func remember[T any](cache map[string]T, id string, v T) {
-	if len(cache) >= cacheLimit {
-		clear(cache)
+// remember caches a written document. At its limit a new document evicts
+// one arbitrary other (map order is not fixed), not the whole cache: a
+// fleet just past the limit then misses a store read now and then, not on
+// every event until the cache has filled again.
+func remember[T any](cache map[string]T, id string, v T, limit int) {
+	if _, ok := cache[id]; !ok && len(cache) >= limit {
+		for k := range cache {
+			delete(cache, k)
+			break
+		}
 	}
 	cache[id] = v
 }
 
-const cacheLimit = 10000
+// Cache limits: every deployment of a fleet of 20,000 (each event applies
+// to its deployment's document), and the recent operations, revisions and
+// promotions (those events still arrive for).
+const (
+	deploymentCacheLimit = 20000
+	cacheLimit           = 10000
+)
 
 // writeBehind holds every document applied but not yet written, and where
 // the projection stands in the stream.
@@ -89,8 +103,8 @@ type Publisher interface {
 }
 
 func newWriteBehind() writeBehind {
-	return writeBehind{deps: newDocSet[readmodel.Deployment](), ops: newDocSet[readmodel.Operation](),
-		revs: newDocSet[readmodel.Revision](), proms: newDocSet[readmodel.Promotion]()}
+	return writeBehind{deps: newDocSet[readmodel.Deployment](deploymentCacheLimit), ops: newDocSet[readmodel.Operation](cacheLimit),
+		revs: newDocSet[readmodel.Revision](cacheLimit), proms: newDocSet[readmodel.Promotion](cacheLimit)}
 }
 
 func (w *writeBehind) noteApplied(seq uint64, now time.Time) {
