@@ -30,7 +30,7 @@ const directPrefix = "bench-direct-"
 
 // fleetSizes are the fleet benchmark's sizes on the simulated target.
 func (e *env) fleetSizes() []int {
-	if len(e.cfg.FleetSizes) > 0 {
+	if e.cfg.FleetSizes != nil { // empty: none (-fleet-n none)
 		return e.cfg.FleetSizes
 	}
 	if e.cfg.Quick {

@@ -41,7 +41,7 @@ type Config struct {
 	// bench/run.sh runs; the monitor benchmark reads it.
 	MonitorOutput string
 	// FleetSizes are the fleet benchmark's sizes on the simulated target
-	// (default 1,000 and 10,000; -quick: 40); LocalFleetSize is its size on
+	// (nil: 1,000 and 10,000, -quick: 40; empty: none); LocalFleetSize is its size on
 	// the local plane (default 1,000; -quick: 20).
 	FleetSizes     []int
 	LocalFleetSize int

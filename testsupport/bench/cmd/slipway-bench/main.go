@@ -44,7 +44,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 	monitor := fs.String("monitor", "", "file with the output of `"+bench.MonitorCommand+"` (bench/run.sh runs it)")
 	out := fs.String("o", "", "also write the report to this file")
 	timeout := fs.Duration("timeout", 0, "stop after this long (default: 10m, plus what the fleet and soak benchmarks need when they run)")
-	fleetN := fs.String("fleet-n", "", "comma-separated fleet sizes on the simulated target (default 1000,10000; -quick: 40)")
+	fleetN := fs.String("fleet-n", "", "comma-separated fleet sizes on the simulated target (default 1000,10000; -quick: 40; none: only the local plane)")
 	localN := fs.Int("fleet-local-n", 0, "the fleet's size on the local plane (default 1000; -quick: 20)")
 	soakN := fs.Int("soak-n", 0, "deployments of the soak (default 1000; -quick: 20)")
 	soakFor := fs.Duration("soak", 0, "how long the soak runs (default 30m; -quick: 2m)")
@@ -107,6 +107,9 @@ func run(args []string, stdout, stderr io.Writer) error {
 
 // fleetSizes parses a comma-separated list of fleet sizes.
 func fleetSizes(flag, list string) ([]int, error) {
+	if list == "none" {
+		return []int{}, nil // not nil: none, rather than the default sizes
+	}
 	var out []int
 	for _, s := range strings.Split(list, ",") {
 		if s == "" {
