@@ -168,3 +168,15 @@ func TestFootprintPerThousandOnlyForLargeFleets(t *testing.T) {
 		}
 	}
 }
+
+// TestFleetDirsCarryNoCommas: the local plane's processes take paths in
+// flags some of them split at commas (kwok's --config), so a fleet's data
+// folder has none, whatever its label.
+func TestFleetDirsCarryNoCommas(t *testing.T) {
+	for _, n := range []int{20, 1000, 10000} {
+		label := fleetLabel(fleetLocal, n)
+		if dir := fleetDir(label); strings.ContainsAny(dir, ", ") {
+			t.Errorf("fleet %q: data folder %q", label, dir)
+		}
+	}
+}

@@ -116,9 +116,16 @@ type fleetRun struct {
 	probes           *probes
 }
 
+// fleetDir is the data folder of the fleet labelled label: no spaces, and
+// no commas (kwok reads its --config as a comma-separated list, so the
+// local plane at "N=1,000" looked for a file "…N=1").
+func fleetDir(label string) string {
+	return strings.NewReplacer(" ", "-", ",", "").Replace(label)
+}
+
 func (e *env) fleetAt(ctx context.Context, cluster string, n int) ([]Row, error) {
 	label := fleetLabel(cluster, n)
-	dir := strings.ReplaceAll(label, " ", "-")
+	dir := fleetDir(label)
 	var st *fleetStack
 	var err error
 	if cluster == fleetSimulated {
