@@ -309,6 +309,7 @@ func load[T any](ctx context.Context, set *docSet[T], id string, read func(conte
 	}
 	v, err := read(ctx, id)
 	if errors.Is(err, fault.ErrNotFound) {
+		set.fresh[id] = true // written with an insert, unless written since
 		var zero T
 		return zero, nil
 	}

@@ -19,15 +19,17 @@ type limits struct {
 var defaultLimits = limits{docs: 1000, events: 2000, delay: 200 * time.Millisecond}
 
 // docSet is one kind of document the projector alone writes: dirty ones
-// (applied in memory, not yet written) and clean ones (as written: a cache
-// sparing a read per event, of at most limit documents).
+// (applied in memory, not yet written), clean ones (as written: a cache
+// sparing a read per event, of at most limit documents), and fresh ones
+// (ids the store did not have when read, nor written since).
 type docSet[T any] struct {
 	dirty, clean map[string]T
+	fresh        map[string]bool
 	limit        int
 }
 
 func newDocSet[T any](limit int) docSet[T] {
-	return docSet[T]{dirty: map[string]T{}, clean: map[string]T{}, limit: limit}
+	return docSet[T]{dirty: map[string]T{}, clean: map[string]T{}, fresh: map[string]bool{}, limit: limit}
 }
 
 // get returns the document as last applied, if held in memory.
@@ -39,20 +41,68 @@ func (s *docSet[T]) get(id string) (T, bool) {
 	return v, ok
 }
 
-// write writes the dirty documents with put, then keeps them as clean.
-// On an error nothing is marked clean: writing a document again is harmless.
-func (s *docSet[T]) write(ctx context.Context, put func(context.Context, T) error) error {
-	for _, v := range s.dirty {
-		if err := put(ctx, v); err != nil {
+// writer writes one kind of document: put replaces (or creates) one,
+// insert creates several in one statement and returns the indexes of
+// those present already; wrote, if set, learns of each document written.
+type writer[T any] struct {
+	put    func(context.Context, T) error
+	insert func(context.Context, []T) ([]int, error)
+	wrote  func(T)
+}
+
+// write writes the dirty documents, then keeps them as clean: the fresh
+// ones with one insert (those present after all are replaced), the others
+// one replace each. On an error nothing is marked clean: writing a
+// document again is harmless, and a fresh one inserted already is then
+// found present and replaced.
+func (s *docSet[T]) write(ctx context.Context, w writer[T]) error {
+	var fresh, rest []T
+	for id, v := range s.dirty {
+		if s.fresh[id] {
+			fresh = append(fresh, v)
+		} else {
+			rest = append(rest, v)
+		}
+	}
+	present, err := w.insert(ctx, fresh)
+	if err != nil {
+		return err
+	}
+	inserted := make([]bool, len(fresh))
+	for i := range inserted {
+		inserted[i] = true
+	}
+	for _, i := range present {
+		inserted[i] = false
+		rest = append(rest, fresh[i])
+	}
+	for i, v := range fresh {
+		if inserted[i] {
+			s.wrote(w, v)
+		}
+	}
+	for _, v := range rest {
+		if err := w.put(ctx, v); err != nil {
 			return err
 		}
-		metrics.ProjectorWrites.Inc()
+		s.wrote(w, v)
 	}
 	for id, v := range s.dirty {
 		remember(s.clean, id, v, s.limit)
 	}
 	clear(s.dirty)
+	// Ids read as absent but not written (an event that changed nothing)
+	// are forgotten too, so the set stays bounded; such a document, written
+	// later, is replaced rather than inserted, which is as correct.
+	clear(s.fresh)
 	return nil
+}
+
+func (s *docSet[T]) wrote(w writer[T], v T) {
+	metrics.ProjectorWrites.Inc()
+	if w.wrote != nil {
+		w.wrote(v)
+	}
 }
 
 // remember caches a written document. At its limit a new document evicts
@@ -130,30 +180,24 @@ func (w *writeBehind) due(l limits, now time.Time) bool {
 // is ahead of its revisions and operations in the store, and events applied
 // again from the checkpoint see the deployment as it was before them.
 func (w *writeBehind) write(ctx context.Context, s *readmodel.Store) error {
-	if err := w.revs.write(ctx, s.PutRevision); err != nil {
+	if err := w.revs.write(ctx, writer[readmodel.Revision]{put: s.PutRevision, insert: s.InsertNewRevisions}); err != nil {
 		return err
 	}
 	w.wroteOps = w.wroteOps[:0]
 	for id := range w.ops.dirty {
 		w.wroteOps = append(w.wroteOps, id)
 	}
-	if err := w.ops.write(ctx, s.PutOperation); err != nil {
+	if err := w.ops.write(ctx, writer[readmodel.Operation]{put: s.PutOperation, insert: s.InsertNewOperations}); err != nil {
 		return err
 	}
-	if err := w.proms.write(ctx, s.PutPromotion); err != nil {
+	if err := w.proms.write(ctx, writer[readmodel.Promotion]{put: s.PutPromotion, insert: s.InsertNewPromotions}); err != nil {
 		return err
 	}
-	put := s.PutDeployment
+	deps := writer[readmodel.Deployment]{put: s.PutDeployment, insert: s.InsertNewDeployments}
 	if w.published != nil {
-		put = func(ctx context.Context, d readmodel.Deployment) error {
-			if err := s.PutDeployment(ctx, d); err != nil {
-				return err
-			}
-			w.published.Publish(d)
-			return nil
-		}
+		deps.wrote = w.published.Publish
 	}
-	return w.deps.write(ctx, put)
+	return w.deps.write(ctx, deps)
 }
 
 // flushed starts a new batch once every document is written.

@@ -240,6 +240,57 @@ func findOne(ctx context.Context, c *mongo.Collection, id string, out any) error
 	return classify(err)
 }
 
+// InsertNewDeployments inserts deployment documents believed absent, in one
+// statement, and returns the indexes of those found present (a duplicate
+// _id), which the caller writes with PutDeployment instead.
+func (s *Store) InsertNewDeployments(ctx context.Context, docs []Deployment) ([]int, error) {
+	return insertNew(ctx, s.db.Collection(collDeployments), docs)
+}
+
+// InsertNewOperations is InsertNewDeployments for operations.
+func (s *Store) InsertNewOperations(ctx context.Context, docs []Operation) ([]int, error) {
+	return insertNew(ctx, s.db.Collection(collOperations), docs)
+}
+
+// InsertNewRevisions is InsertNewDeployments for revisions.
+func (s *Store) InsertNewRevisions(ctx context.Context, docs []Revision) ([]int, error) {
+	return insertNew(ctx, s.db.Collection(collRevisions), docs)
+}
+
+// InsertNewPromotions is InsertNewDeployments for promotions.
+func (s *Store) InsertNewPromotions(ctx context.Context, docs []Promotion) ([]int, error) {
+	return insertNew(ctx, s.db.Collection(collPromotions), docs)
+}
+
+// insertNew inserts docs unordered; the embedded store writes them in one
+// transaction, where an upsert each costs a query, a read of the old
+// document and a transaction. Duplicates are not errors: their indexes are
+// returned.
+func insertNew[T any](ctx context.Context, c *mongo.Collection, docs []T) ([]int, error) {
+	if len(docs) == 0 {
+		return nil, nil
+	}
+	_, err := c.InsertMany(ctx, docs, options.InsertMany().SetOrdered(false))
+	var bulk mongo.BulkWriteException
+	if err == nil || !errors.As(err, &bulk) || bulk.WriteConcernError != nil {
+		if err != nil {
+			return nil, fmt.Errorf("insert into %s: %w", c.Name(), classify(err))
+		}
+		return nil, nil
+	}
+	present := make([]int, 0, len(bulk.WriteErrors))
+	for _, we := range bulk.WriteErrors {
+		if we.Code != duplicateKey {
+			return nil, fmt.Errorf("insert into %s: %w", c.Name(), classify(err))
+		}
+		present = append(present, we.Index)
+	}
+	return present, nil
+}
+
+// duplicateKey is the server's code for an insert of an _id present.
+const duplicateKey = 11000
+
 func replace(ctx context.Context, c *mongo.Collection, id string, doc any) error {
 	_, err := c.ReplaceOne(ctx, bson.M{"_id": id}, doc, options.Replace().SetUpsert(true))
 	if err != nil {
