@@ -26,7 +26,10 @@ type Status struct {
 	Status string `json:"status"`
 }
 
-// Deployment is a deployment as GET of it answers.
+// Deployment is a deployment as GET of it answers. A fleet list's item is a
+// summary of it (id, names, target, environment, labels, revisions, phase,
+// health, image, replicas, endpoints, times and target reachability) unless
+// the list asks for view=full.
 type Deployment struct {
 	Document
 	ID              string                 `json:"id"`
@@ -60,31 +63,13 @@ type Deployment struct {
 	Terminated      bool                   `json:"terminated"`
 	CreatedAt       time.Time              `json:"createdAt"`
 	UpdatedAt       time.Time              `json:"updatedAt"`
+	// TargetReachability is in fleet lists: whether the target answered
+	// the workers' last check (reachable, unreachable, unknown).
+	TargetReachability string `json:"targetReachability,omitempty"`
 	// ETag is the answer's ETag header, "<version>.<sequence>": give it (or
 	// its version) as CommandOptions.IfMatch to update only an unchanged
 	// deployment.
 	ETag string `json:"-"`
-}
-
-// DeploymentSummary is a deployment as fleet lists show it.
-type DeploymentSummary struct {
-	Document
-	ID              string                 `json:"id"`
-	Owner           string                 `json:"owner"`
-	Project         string                 `json:"project"`
-	Name            string                 `json:"name"`
-	Target          string                 `json:"target"`
-	Environment     string                 `json:"environment"`
-	Labels          map[string]string      `json:"labels"`
-	Revision        int                    `json:"revision"`
-	RunningRevision int                    `json:"runningRevision"`
-	Phase           events.DeploymentPhase `json:"phase"`
-	Health          string                 `json:"health"`
-	Image           string                 `json:"image"`
-	Replicas        events.Replicas        `json:"replicas"`
-	Endpoints       []EndpointURL          `json:"endpoints"`
-	CreatedAt       time.Time              `json:"createdAt"`
-	UpdatedAt       time.Time              `json:"updatedAt"`
 }
 
 // ScalingState is the replicas asked for, or the autoscaler's bounds.
@@ -264,6 +249,11 @@ type Promotion struct {
 	Applications []Application   `json:"applications"`
 	Actor        string          `json:"actor"`
 	CreatedAt    time.Time       `json:"createdAt"`
+	// Status is derived from the operations: needs-input, planned,
+	// applying, applied, failed or rejected; Reason says why it failed.
+	Status   string `json:"status"`
+	Reason   string `json:"reason,omitempty"`
+	DiffText string `json:"diffText"`
 }
 
 // Application is one application of a promotion's plan.

@@ -119,8 +119,8 @@ func (c *Client) DiffText(ctx context.Context, ref Ref, a, b int) (string, error
 }
 
 // ListDeployments reads a page of the fleet.
-func (c *Client) ListDeployments(ctx context.Context, q DeploymentQuery) (Page[DeploymentSummary], error) {
-	var p Page[DeploymentSummary]
+func (c *Client) ListDeployments(ctx context.Context, q DeploymentQuery) (Page[Deployment], error) {
+	var p Page[Deployment]
 	_, err := c.send(ctx, call{route: routeListDeployments, options: q}, &p)
 	return p, err
 }

@@ -19,7 +19,7 @@ func keep(b []byte, v any, d *Document) error {
 	if err := json.Unmarshal(b, v); err != nil {
 		return err
 	}
-	d.raw = bytes.Clone(b)
+	d.raw = bytes.Clone(bytes.TrimSpace(b))
 	return nil
 }
 
@@ -28,11 +28,6 @@ func keep(b []byte, v any, d *Document) error {
 
 func (d *Deployment) UnmarshalJSON(b []byte) error {
 	type plain Deployment
-	return keep(b, (*plain)(d), &d.Document)
-}
-
-func (d *DeploymentSummary) UnmarshalJSON(b []byte) error {
-	type plain DeploymentSummary
 	return keep(b, (*plain)(d), &d.Document)
 }
 

@@ -1,6 +1,7 @@
 package client
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -136,7 +137,7 @@ var (
 	routeHealthz = route(http.MethodGet, "/healthz", nil, nil, map[int]any{200: Status{}})
 	routeReadyz  = route(http.MethodGet, "/readyz", nil, nil, map[int]any{200: Status{}})
 	routeMetrics = route(http.MethodGet, "/metrics", nil, nil, nil)
-	routeOpenAPI = route(http.MethodGet, "/v1/openapi.json", nil, nil, nil)
+	routeOpenAPI = route(http.MethodGet, "/v1/openapi.json", nil, nil, map[int]any{200: json.RawMessage(nil)})
 	routeWhoami  = route(http.MethodGet, "/v1/whoami", nil, nil, map[int]any{200: Whoami{}})
 
 	routeCreateToken = route(http.MethodPost, "/v1/tokens", nil, CreateTokenRequest{}, map[int]any{201: CreatedToken{}})
@@ -155,7 +156,7 @@ var (
 	routeListRevisions    = route(http.MethodGet, deploymentPath+"/revisions", PageOptions{}, nil, map[int]any{200: Page[Revision]{}})
 	routeGetRevision      = route(http.MethodGet, deploymentPath+"/revisions/{n}", nil, nil, map[int]any{200: Revision{}})
 	routeDiffRevisions    = route(http.MethodGet, deploymentPath+"/revisions/{n}/diff/{m}", nil, nil, map[int]any{200: Diff{}})
-	routeListDeployments  = route(http.MethodGet, "/v1/deployments", DeploymentQuery{}, nil, map[int]any{200: Page[DeploymentSummary]{}})
+	routeListDeployments  = route(http.MethodGet, "/v1/deployments", DeploymentQuery{}, nil, map[int]any{200: Page[Deployment]{}})
 
 	routeGetOperation = route(http.MethodGet, "/v1/operations/{id}", waitOptions{}, nil, map[int]any{200: Operation{}, 202: Operation{}})
 
