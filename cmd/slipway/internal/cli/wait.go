@@ -53,27 +53,14 @@ func waitCommand() command {
 // then prints it; a failed or rejected operation is ExitFailed (an API that
 // answers a rejection as a problem, as before 200 was, is an error too).
 func waitOperation(ctx context.Context, e *env, c *client.Client, id string) error {
-	for {
-		wait := maxWait
-		if deadline, ok := ctx.Deadline(); ok {
-			wait = min(wait, max(time.Until(deadline).Round(time.Second), time.Second))
-		}
-		op, err := c.GetOperation(ctx, id, wait)
-		if err != nil {
-			return err
-		}
-		if op.Ended() {
-			if err := e.printOperation(op); err != nil || op.Status != client.OpRejected {
-				return err
-			}
-			return failed("operation %s was rejected: %s", op.ID, reasonText(op.Reason, op.Message))
-		}
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-time.After(e.pollInterval()):
-		}
+	op, err := c.Wait(ctx, id)
+	if err != nil {
+		return err
 	}
+	if err := e.printOperation(op); err != nil || op.Status != client.OpRejected {
+		return err
+	}
+	return failed("operation %s was rejected: %s", op.ID, reasonText(op.Reason, op.Message))
 }
 
 // waitRollout follows the deployment's current rollout and prints how it ended.
