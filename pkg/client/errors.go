@@ -2,6 +2,7 @@ package client
 
 import (
 	"fmt"
+	"strings"
 
 	"slipway.dev/pkg/events"
 )
@@ -51,7 +52,9 @@ func (p *ProblemError) Error() string {
 		s += ": " + p.Detail
 	}
 	for _, f := range p.Errors {
-		s += "; " + f.Field + ": " + f.Message
+		if !strings.Contains(p.Detail, f.Field) { // the detail often lists them already
+			s += "; " + f.Field + ": " + f.Message
+		}
 	}
 	return s
 }
