@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"slipway.dev/pkg/client"
-
 	"slipway.dev/pkg/events"
 )
 

@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"slipway.dev/pkg/client"
-
 	"slipway.dev/pkg/events"
 )
 

@@ -7,7 +7,6 @@ import (
 	"io"
 
 	"slipway.dev/pkg/client"
-
 	"slipway.dev/pkg/events"
 )
 

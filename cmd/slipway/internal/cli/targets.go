@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"slipway.dev/pkg/client"
-
 	"slipway.dev/pkg/events"
 	"slipway.dev/pkg/validation"
 )

@@ -10,7 +10,6 @@ import (
 
 	"slipway.dev/pkg/client"
 	"slipway.dev/pkg/events"
-
 	api "slipway.dev/services/api"
 )
 
