@@ -17,5 +17,21 @@ echo "== go vet"
 go vet slipway.dev/...
 echo "== go test"
 go test -count=1 -timeout 20m "$@" slipway.dev/...
+# The Python SDK's tests (clients/python) run with Debian's python3-pytest
+# against a fresh `slipway dev` their fixture starts; required in CI
+# (SLIPWAY_PYTHON_REQUIRED, set by .ci/run), skipped with a message here
+# when python3-pytest is missing. About a minute.
+echo "== python SDK (pytest against slipway dev)"
+if /usr/bin/python3 -c 'import pytest' 2>/dev/null; then
+	bin_dir=$(mktemp -d)
+	trap 'rm -rf "$bin_dir"' EXIT
+	go build -o "$bin_dir/slipway" slipway.dev/cmd/slipway
+	SLIPWAY_BIN="$bin_dir/slipway" PYTHONDONTWRITEBYTECODE=1 \
+		/usr/bin/python3 -m pytest -q -p no:cacheprovider clients/python/tests
+elif [ -n "${SLIPWAY_PYTHON_REQUIRED:-}" ]; then
+	echo "SLIPWAY_PYTHON_REQUIRED is set and /usr/bin/python3 has no pytest (apt-get install python3-pytest)"; exit 1
+else
+	echo "skipped: /usr/bin/python3 has no pytest (apt-get install python3-pytest to run the Python SDK's tests)"
+fi
 echo "== go test -fuzz (request decoders, ${SLIPWAY_FUZZTIME:-15s})"
 go test -run '^$' -fuzz '^FuzzRequests$' -fuzztime "${SLIPWAY_FUZZTIME:-15s}" slipway.dev/services/api/internal/httpapi

@@ -6,52 +6,11 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"net/http"
-	"net/url"
 	"strconv"
 	"strings"
-	"time"
+
+	"slipway.dev/pkg/client"
 )
-
-// Alias is an alias of a deployment as the API shows it in the deployment.
-type Alias struct {
-	Name     string      `json:"name"`
-	Revision int         `json:"revision"`
-	Pending  int         `json:"pending"`
-	URLs     []AliasURL  `json:"urls"`
-	History  []AliasMove `json:"history"`
-}
-
-// AliasURL is an alias's URL of one endpoint.
-type AliasURL struct {
-	Name string `json:"name"`
-	URL  string `json:"url"`
-}
-
-// AliasMove is one move of an alias (From 0: the alias was made).
-type AliasMove struct {
-	From  int       `json:"from"`
-	To    int       `json:"to"`
-	Warm  bool      `json:"warm"`
-	Actor string    `json:"actor"`
-	At    time.Time `json:"at"`
-}
-
-func (r Ref) aliasPath(alias string) string { return r.path() + "/aliases/" + url.PathEscape(alias) }
-
-// SetAlias points alias at revision (creating the alias when new).
-func (c *Client) SetAlias(ctx context.Context, ref Ref, alias string, revision int, message string, o CommandOptions) (Doc[Operation], error) {
-	body, _ := json.Marshal(struct { // an int and a string always encode
-		Revision int    `json:"revision"`
-		Message  string `json:"message,omitempty"`
-	}{revision, message})
-	return c.submit(ctx, http.MethodPut, ref.aliasPath(alias), "application/json", body, nil, o)
-}
-
-// DeleteAlias removes an alias.
-func (c *Client) DeleteAlias(ctx context.Context, ref Ref, alias string, o CommandOptions) (Doc[Operation], error) {
-	return c.submit(ctx, http.MethodDelete, ref.aliasPath(alias), "", nil, nil, o)
-}
 
 func aliasCommands() []command {
 	return []command{
@@ -63,9 +22,9 @@ func aliasCommands() []command {
 }
 
 // refAndAlias reads the REF ALIAS arguments.
-func (e *env) refAndAlias(args []string) (Ref, string, error) {
+func (e *env) refAndAlias(args []string) (client.Ref, string, error) {
 	if len(args) != 2 {
-		return Ref{}, "", usageErrorf("want a deployment (owner/project/name) and an alias name, got %d arguments", len(args))
+		return client.Ref{}, "", usageErrorf("want a deployment (owner/project/name) and an alias name, got %d arguments", len(args))
 	}
 	ref, err := parseRef(args[0], e.g.project)
 	return ref, args[1], err
@@ -92,7 +51,7 @@ func setupAliasSet(fs *flag.FlagSet) runFunc {
 		if err != nil {
 			return err
 		}
-		return e.submitted(c.SetAlias(ctx, ref, alias, n, *message, o))
+		return e.submitted(c.SetAlias(ctx, ref, alias, client.SetAliasRequest{Revision: n, Message: *message}, o))
 	}
 }
 
@@ -112,20 +71,32 @@ func setupAliasDelete(fs *flag.FlagSet) runFunc {
 	}
 }
 
-// deploymentAliases reads a deployment's aliases: decoded, and as the API
-// sent them (for -o json|yaml).
-func deploymentAliases(ctx context.Context, c *Client, ref Ref) ([]Doc[Alias], error) {
+// aliasDoc is an alias, decoded and as the API sent it (for -o json|yaml).
+type aliasDoc struct {
+	client.Alias
+	raw json.RawMessage
+}
+
+// deploymentAliases reads a deployment's aliases.
+func deploymentAliases(ctx context.Context, c *client.Client, ref client.Ref) ([]aliasDoc, error) {
 	d, err := c.GetDeployment(ctx, ref)
 	if err != nil {
 		return nil, err
 	}
 	var parts struct {
-		Aliases []Doc[Alias] `json:"aliases"`
+		Aliases []json.RawMessage `json:"aliases"`
 	}
-	if err := json.Unmarshal(d.Raw, &parts); err != nil {
+	if err := json.Unmarshal(d.JSON(), &parts); err != nil {
 		return nil, fmt.Errorf("the API's deployment is not what was expected: %v", err)
 	}
-	return parts.Aliases, nil
+	out := make([]aliasDoc, len(parts.Aliases))
+	for i, raw := range parts.Aliases {
+		if err := json.Unmarshal(raw, &out[i].Alias); err != nil {
+			return nil, fmt.Errorf("the API's deployment is not what was expected: %v", err)
+		}
+		out[i].raw = raw
+	}
+	return out, nil
 }
 
 func setupAliasList(fs *flag.FlagSet) runFunc {
@@ -145,8 +116,8 @@ func setupAliasList(fs *flag.FlagSet) runFunc {
 		raws := make([]json.RawMessage, len(as))
 		rows := make([][]string, 0, len(as))
 		for i, a := range as {
-			raws[i] = a.Raw
-			rows = append(rows, []string{a.V.Name, itoaOrDash(a.V.Revision), itoaOrDash(a.V.Pending), aliasURLs(a.V.URLs)})
+			raws[i] = a.raw
+			rows = append(rows, []string{a.Name, itoaOrDash(a.Revision), itoaOrDash(a.Pending), aliasURLs(a.URLs)})
 		}
 		return e.printRaw(combine(raws), func(w io.Writer) {
 			table(w, []string{"ALIAS", "REVISION", "MOVING TO", "URLS"}, rows)
@@ -154,7 +125,7 @@ func setupAliasList(fs *flag.FlagSet) runFunc {
 	}
 }
 
-func aliasURLs(us []AliasURL) string {
+func aliasURLs(us []client.EndpointURL) string {
 	parts := make([]string, 0, len(us))
 	for _, u := range us {
 		parts = append(parts, u.URL)
@@ -177,7 +148,7 @@ func setupAliasHistory(fs *flag.FlagSet) runFunc {
 			return err
 		}
 		for _, a := range as {
-			if a.V.Name == name {
+			if a.Name == name {
 				return printAliasHistory(e, a)
 			}
 		}
@@ -187,17 +158,17 @@ func setupAliasHistory(fs *flag.FlagSet) runFunc {
 
 // printAliasHistory prints an alias's moves newest first; -o json|yaml
 // prints them as the API keeps them (oldest first).
-func printAliasHistory(e *env, a Doc[Alias]) error {
+func printAliasHistory(e *env, a aliasDoc) error {
 	var parts struct {
 		History json.RawMessage `json:"history"`
 	}
-	if err := json.Unmarshal(a.Raw, &parts); err != nil || parts.History == nil {
+	if err := json.Unmarshal(a.raw, &parts); err != nil || parts.History == nil {
 		parts.History = json.RawMessage("[]")
 	}
 	return e.printRaw(parts.History, func(w io.Writer) {
-		rows := make([][]string, 0, len(a.V.History))
-		for i := len(a.V.History) - 1; i >= 0; i-- {
-			m := a.V.History[i]
+		rows := make([][]string, 0, len(a.History))
+		for i := len(a.History) - 1; i >= 0; i-- {
+			m := a.History[i]
 			warm := "no"
 			if m.Warm {
 				warm = "yes"

@@ -4,9 +4,9 @@ import (
 	"context"
 	"flag"
 	"io"
-	"net/url"
-	"strconv"
 	"time"
+
+	"slipway.dev/pkg/client"
 )
 
 func auditCommand() command {
@@ -29,40 +29,36 @@ func auditCommand() command {
 			if len(args) != 0 {
 				return usageErrorf("takes no arguments (filter with flags)")
 			}
-			q := url.Values{}
-			for k, v := range map[string]string{"actor": actor, "kind": kind, "status": status, "project": e.g.project} {
-				if v != "" {
-					q.Set(k, v)
-				}
-			}
+			q := client.AuditQuery{Actor: actor, Kind: kind, Status: status, Project: e.g.project, PageOptions: client.PageOptions{Limit: limit}}
 			if deployment != "" {
 				ref, err := parseRef(deployment, e.g.project)
 				if err != nil {
 					return err
 				}
-				q.Del("project")
-				q.Set("deployment", ref.String())
+				q.Project, q.Deployment = "", ref.String()
 			}
-			for name, v := range map[string]string{"from": from, "to": to} {
-				if v == "" {
+			for name, v := range map[string]*string{"from": &from, "to": &to} {
+				if *v == "" {
 					continue
 				}
-				t, err := timeFlag(v, e.now())
+				t, err := timeFlag(*v, e.now())
 				if err != nil {
-					return usageErrorf("--%s %q: want an RFC 3339 time or a duration like 24h", name, v)
+					return usageErrorf("--%s %q: want an RFC 3339 time or a duration like 24h", name, *v)
 				}
-				q.Set(name, t)
-			}
-			if limit != 0 {
-				q.Set("limit", strconv.Itoa(limit))
+				if name == "from" {
+					q.From = t
+				} else {
+					q.To = t
+				}
 			}
 			c, err := e.client()
 			if err != nil {
 				return err
 			}
-			return listPages(e, q, cursor, all, func(q url.Values) (Doc[List[Operation]], error) {
+			return listPages(e, cursor, all, func(cursor string) (client.Page[client.Operation], error) {
+				q.Cursor = cursor
 				return c.Audit(ctx, q)
-			}, func(w io.Writer, ops []Operation) { auditTable(w, e.now(), ops) })
+			}, func(w io.Writer, ops []client.Operation) { auditTable(w, e.now(), ops) })
 		}
 	}}
 }
@@ -79,7 +75,7 @@ func timeFlag(v string, now time.Time) (string, error) {
 	return now.Add(-d).UTC().Format(time.RFC3339), nil
 }
 
-func auditTable(w io.Writer, now time.Time, ops []Operation) {
+func auditTable(w io.Writer, now time.Time, ops []client.Operation) {
 	rows := make([][]string, 0, len(ops))
 	for _, op := range ops {
 		rows = append(rows, []string{age(now, op.AcceptedAt), orDash(op.Actor), op.Kind, op.Deployment, op.Status,

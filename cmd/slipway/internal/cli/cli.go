@@ -28,7 +28,7 @@ type App struct {
 	// Stdin is read by `config set-token -` (nil: no input).
 	Stdin  io.Reader
 	Getenv func(string) string
-	// HTTP sends requests (nil: defaultHTTP, with connect and header timeouts).
+	// HTTP sends requests (nil: the client's default, with connect and header timeouts).
 	HTTP *http.Client
 	// PollInterval is how often watches poll (0: 500 ms).
 	PollInterval time.Duration
@@ -84,11 +84,4 @@ func (a *App) newKey() string {
 	b := make([]byte, 16)
 	_, _ = rand.Read(b) // never fails (crypto/rand)
 	return "cli-" + hex.EncodeToString(b)
-}
-
-func (a *App) httpClient() *http.Client {
-	if a.HTTP != nil {
-		return a.HTTP
-	}
-	return defaultHTTP
 }

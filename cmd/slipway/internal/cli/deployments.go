@@ -1,15 +1,17 @@
 package cli
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
-	"net/url"
 	"strconv"
 	"strings"
 	"time"
+
+	"slipway.dev/pkg/client"
 )
 
 func deploymentCommands() []command {
@@ -66,15 +68,15 @@ func setupCreate(fs *flag.FlagSet) runFunc {
 			}
 			req["labels"] = m
 		}
-		body, err := json.Marshal(req)
-		if err != nil {
+		var body client.CreateDeploymentRequest
+		if err := decodeRequest(req, &body); err != nil {
 			return usageErrorf("-f %s: %v", sf.file, err)
 		}
 		o, c, err := cf.clientWith(e)
 		if err != nil {
 			return err
 		}
-		return e.submitted(c.CreateDeployment(ctx, ref, body, o))
+		return e.submitted(c.CreateDeployment(ctx, client.Project{Owner: ref.Owner, Name: ref.Project}, body, o))
 	}
 }
 
@@ -97,7 +99,7 @@ func setupGet(fs *flag.FlagSet) runFunc {
 		if err != nil {
 			return err
 		}
-		return e.printRaw(d.Raw, func(w io.Writer) { deploymentTable(w, e.now(), []Deployment{d.V}, true) })
+		return e.printRaw(d.JSON(), func(w io.Writer) { deploymentTable(w, e.now(), []client.Deployment{d}, true) })
 	}
 }
 
@@ -127,35 +129,24 @@ func setupList(fs *flag.FlagSet) runFunc {
 		if len(args) != 0 {
 			return usageErrorf("takes no arguments (filter with flags: --search, -q, ...)")
 		}
-		v := url.Values{}
-		for k, val := range map[string]string{"target": target, "owner": owner, "project": e.g.project, "environment": environment,
-			"search": search, "status": status, "health": health, "q": q, "sort": sort} {
-			if val != "" {
-				v.Set(k, val)
-			}
-		}
-		for _, l := range labels {
-			v.Add("label", l)
-		}
-		if terminated {
-			v.Set("includeTerminated", "true")
-		}
-		if limit != 0 {
-			v.Set("limit", strconv.Itoa(limit))
-		}
+		query := client.DeploymentQuery{Target: target, Owner: owner, Project: e.g.project, Environment: environment,
+			Labels: []string(labels), Search: search, Status: status, Health: health, Q: q, Sort: sort, IncludeTerminated: terminated,
+			PageOptions: client.PageOptions{Limit: limit}}
 		c, err := e.client()
 		if err != nil {
 			return err
 		}
-		return listPages(e, v, cursor, all, func(q url.Values) (Doc[List[Deployment]], error) {
-			return c.ListDeployments(ctx, q)
-		}, func(w io.Writer, items []Deployment) { deploymentTable(w, e.now(), items, false) })
+		return listPages(e, cursor, all, func(cursor string) (client.Page[client.Deployment], error) {
+			query.Cursor = cursor
+			return c.ListDeployments(ctx, query)
+		}, func(w io.Writer, items []client.Deployment) { deploymentTable(w, e.now(), items, false) })
 	}
 }
 
-// listPages reads a page (or with all, every page) and prints it.
-func listPages[T any](e *env, q url.Values, cursor string, all bool,
-	read func(url.Values) (Doc[List[T]], error), draw func(io.Writer, []T)) error {
+// listPages reads the page at cursor (or with all, every page from it) and
+// prints it.
+func listPages[T interface{ JSON() json.RawMessage }](e *env, cursor string, all bool,
+	read func(cursor string) (client.Page[T], error), draw func(io.Writer, []T)) error {
 	var (
 		items []T
 		raws  []json.RawMessage
@@ -163,18 +154,15 @@ func listPages[T any](e *env, q url.Values, cursor string, all bool,
 		next  = cursor
 	)
 	for {
-		if next != "" {
-			q.Set("cursor", next)
-		}
-		p, err := read(q)
+		p, err := read(next)
 		if err != nil {
 			return err
 		}
-		raw = p.Raw
-		for _, it := range p.V.Items {
-			items, raws = append(items, it.V), append(raws, it.Raw)
+		raw = p.JSON()
+		for _, it := range p.Items {
+			items, raws = append(items, it), append(raws, it.JSON())
 		}
-		next = p.V.NextCursor
+		next = p.NextCursor
 		if !all || next == "" {
 			break
 		}
@@ -193,7 +181,7 @@ func listPages[T any](e *env, q url.Values, cursor string, all bool,
 
 // deploymentTable draws deployments; withVersion adds the VERSION column
 // (the ETag that --if-match takes), which only a single GET answers.
-func deploymentTable(w io.Writer, now time.Time, ds []Deployment, withVersion bool) {
+func deploymentTable(w io.Writer, now time.Time, ds []client.Deployment, withVersion bool) {
 	header := []string{"NAME", "REVISION", "PHASE", "HEALTH", "READY", "IMAGE", "AGE"}
 	if withVersion {
 		header = append(header, "VERSION")
@@ -242,8 +230,8 @@ func setupUpdate(fs *flag.FlagSet) runFunc {
 		if message != "" {
 			req["message"] = message
 		}
-		body, err := json.Marshal(req)
-		if err != nil {
+		var body client.UpdateDeploymentRequest
+		if err := decodeRequest(req, &body); err != nil {
 			return usageErrorf("-f %s: %v", sf.file, err)
 		}
 		o, err := cf.options(e)
@@ -274,6 +262,18 @@ func setupDelete(fs *flag.FlagSet) runFunc {
 		if err != nil {
 			return err
 		}
-		return e.submitted(c.TerminateDeployment(ctx, ref, *free, o))
+		return e.submitted(c.DeleteDeployment(ctx, ref, *free, o))
 	}
+}
+
+// decodeRequest turns a request built as a map (from a file and flags) into
+// the client's typed request, refusing a field the request does not have.
+func decodeRequest(req map[string]any, v any) error {
+	b, err := json.Marshal(req)
+	if err != nil {
+		return err
+	}
+	d := json.NewDecoder(bytes.NewReader(b))
+	d.DisallowUnknownFields()
+	return d.Decode(v)
 }

@@ -6,6 +6,8 @@ import (
 	"flag"
 	"fmt"
 	"strings"
+
+	"slipway.dev/pkg/client"
 )
 
 // globals are the flags every command takes.
@@ -35,17 +37,19 @@ type env struct {
 }
 
 // client returns a client for the configured server.
-func (e *env) client() (*Client, error) {
+func (e *env) client() (*client.Client, error) {
 	s, err := resolveSettings(e.g, e.Getenv)
 	if err != nil {
 		return nil, err
 	}
-	return &Client{BaseURL: s.Server, Token: s.Token, HTTP: e.httpClient(), RetryBackoff: e.RetryBackoff}, nil
+	c := client.New(s.Server, s.Token)
+	c.HTTP, c.RetryBackoff, c.PollInterval, c.UserAgent = e.HTTP, e.RetryBackoff, e.pollInterval(), "slipway-cli"
+	return c, nil
 }
 
 // clientFor checks that a command got want positional arguments (usage
 // says what it wants otherwise) and returns the API client.
-func (e *env) clientFor(args []string, want int, usage string) (*Client, error) {
+func (e *env) clientFor(args []string, want int, usage string) (*client.Client, error) {
 	if len(args) != want {
 		return nil, usageErrorf("%s", usage)
 	}
@@ -91,8 +95,8 @@ func (e *env) exit(err error) int {
 	var (
 		usage   *usageError
 		x       *exitError
-		problem *ProblemError
-		conn    *ConnectionError
+		problem *client.ProblemError
+		conn    *client.ConnectionError
 	)
 	switch {
 	case errors.As(err, &usage):
@@ -122,7 +126,7 @@ func (e *env) exit(err error) int {
 
 // formatProblem renders a problem for people: its title, status and detail,
 // the reason and operation of a rejection, and each field error.
-func formatProblem(p *ProblemError) string {
+func formatProblem(p *client.ProblemError) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "slipway: %s (%d)", p.Title, p.Status)
 	if p.Detail != "" {

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"time"
 
+	"slipway.dev/pkg/client"
 	"slipway.dev/pkg/events"
 )
 
@@ -21,7 +22,7 @@ type rolloutView struct {
 	From         int                 `json:"fromRevision,omitempty"`
 	Current      int                 `json:"currentRevision"`
 	RolloutPhase events.RolloutPhase `json:"rolloutPhase"`
-	Replicas     Replicas            `json:"replicas"`
+	Replicas     events.Replicas     `json:"replicas"`
 	Reason       string              `json:"reason,omitempty"`
 	Message      string              `json:"message,omitempty"`
 	Operation    string              `json:"operation,omitempty"`
@@ -43,8 +44,8 @@ const (
 // replaces it (an automatic rollback, an abort, a superseding update), the
 // operation says how it ended.
 type follower struct {
-	c        *Client
-	ref      Ref
+	c        *client.Client
+	ref      client.Ref
 	started  bool
 	revision int
 	from     int
@@ -57,13 +58,13 @@ func (f *follower) poll(ctx context.Context) (rolloutView, error) {
 	if err != nil {
 		return rolloutView{}, err
 	}
-	v := rolloutView{Deployment: d.V.ID, Phase: d.V.Phase, PhaseReason: d.V.Reason, Current: d.V.Revision}
-	r := d.V.Rollout
+	v := rolloutView{Deployment: d.ID, Phase: d.Phase, PhaseReason: d.Reason, Current: d.Revision}
+	r := d.Rollout
 	if !f.started {
 		f.started = true
 		if r == nil { // nothing was ever rolled out: nothing to follow
-			v.Revision, v.RolloutPhase, v.Replicas = d.V.Revision, phaseNone, d.V.Replicas
-			v.Done, v.Succeeded = true, d.V.Phase != events.DeploymentPhaseFailed
+			v.Revision, v.RolloutPhase, v.Replicas = d.Revision, phaseNone, d.Replicas
+			v.Done, v.Succeeded = true, d.Phase != events.DeploymentPhaseFailed
 			return v, nil
 		}
 		f.revision, f.opID = r.Revision, r.OperationID
@@ -87,7 +88,7 @@ func (f *follower) poll(ctx context.Context) (rolloutView, error) {
 		return v, nil
 	}
 	op, err := f.c.GetOperation(ctx, f.opID, 0)
-	var p *ProblemError
+	var p *client.ProblemError
 	switch {
 	case errors.As(err, &p) && p.Rejected():
 		v.RolloutPhase, v.Reason, v.Message, v.Done = phaseRejected, p.Reason, p.Detail, true
@@ -98,31 +99,31 @@ func (f *follower) poll(ctx context.Context) (rolloutView, error) {
 	case err != nil:
 		return v, err
 	}
-	if moved && op.V.Replicas != nil {
-		v.Replicas = *op.V.Replicas
+	if moved && op.Replicas != nil {
+		v.Replicas = *op.Replicas
 	}
-	if op.V.Status == OpRejected {
-		v.RolloutPhase, v.Reason, v.Message, v.Done = phaseRejected, op.V.Reason, op.V.Message, true
+	if op.Status == client.OpRejected {
+		v.RolloutPhase, v.Reason, v.Message, v.Done = phaseRejected, op.Reason, op.Message, true
 		return v, nil
 	}
-	if !op.V.Ended() {
+	if !op.Ended() {
 		if moved { // the deployment moved on before the operation was settled
 			v.RolloutPhase = events.RolloutPhaseProgressing
 		}
 		return v, nil
 	}
-	v.Done, v.Succeeded = true, op.V.Status == OpSucceeded
-	v.RolloutPhase = phaseOf(op.V)
-	if op.V.Reason != "" || op.V.Message != "" {
-		v.Reason, v.Message = op.V.Reason, op.V.Message
+	v.Done, v.Succeeded = true, op.Status == client.OpSucceeded
+	v.RolloutPhase = phaseOf(op)
+	if op.Reason != "" || op.Message != "" {
+		v.Reason, v.Message = op.Reason, op.Message
 	}
 	return v, nil
 }
 
 // phaseOf names the rollout phase an ended operation stands for.
-func phaseOf(op Operation) events.RolloutPhase {
+func phaseOf(op client.Operation) events.RolloutPhase {
 	switch {
-	case op.Status == OpSucceeded:
+	case op.Status == client.OpSucceeded:
 		return events.RolloutPhaseSucceeded
 	case op.Reason == events.ReasonSuperseded || op.Reason == events.ReasonAborted:
 		return events.RolloutPhase(op.Reason)

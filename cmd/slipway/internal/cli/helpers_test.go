@@ -6,6 +6,8 @@ import (
 	"reflect"
 	"testing"
 	"time"
+
+	"slipway.dev/pkg/client"
 )
 
 func TestParseInterspersed(t *testing.T) {
@@ -25,18 +27,18 @@ func TestParseInterspersed(t *testing.T) {
 func TestParseRef(t *testing.T) {
 	tests := []struct {
 		in, project string
-		want        Ref
+		want        client.Ref
 		ok          bool
 	}{
-		{"acme/fraud/scorer", "", Ref{"acme", "fraud", "scorer"}, true},
-		{"acme/fraud/scorer", "other/proj", Ref{"acme", "fraud", "scorer"}, true},
-		{"scorer", "acme/fraud", Ref{"acme", "fraud", "scorer"}, true},
-		{"scorer", "", Ref{}, false},
-		{"scorer", "acme", Ref{}, false},
-		{"fraud/scorer", "acme/fraud", Ref{}, false},
-		{"acme//scorer", "", Ref{}, false},
-		{"a/b/c/d", "", Ref{}, false},
-		{"", "acme/fraud", Ref{}, false},
+		{"acme/fraud/scorer", "", client.Ref{Owner: "acme", Project: "fraud", Name: "scorer"}, true},
+		{"acme/fraud/scorer", "other/proj", client.Ref{Owner: "acme", Project: "fraud", Name: "scorer"}, true},
+		{"scorer", "acme/fraud", client.Ref{Owner: "acme", Project: "fraud", Name: "scorer"}, true},
+		{"scorer", "", client.Ref{}, false},
+		{"scorer", "acme", client.Ref{}, false},
+		{"fraud/scorer", "acme/fraud", client.Ref{}, false},
+		{"acme//scorer", "", client.Ref{}, false},
+		{"a/b/c/d", "", client.Ref{}, false},
+		{"", "acme/fraud", client.Ref{}, false},
 	}
 	for _, tt := range tests {
 		got, err := parseRef(tt.in, tt.project)

@@ -7,6 +7,9 @@ import (
 	"io"
 	"strconv"
 	"time"
+
+	"slipway.dev/pkg/client"
+	"slipway.dev/pkg/events"
 )
 
 func operationCommands() []command {
@@ -47,7 +50,7 @@ func (cf *commandFlags) register(fs *flag.FlagSet) {
 }
 
 // clientWith is the command's options and the client to send it with.
-func (cf *commandFlags) clientWith(e *env) (CommandOptions, *Client, error) {
+func (cf *commandFlags) clientWith(e *env) (client.CommandOptions, *client.Client, error) {
 	o, err := cf.options(e)
 	if err != nil {
 		return o, nil, err
@@ -56,15 +59,15 @@ func (cf *commandFlags) clientWith(e *env) (CommandOptions, *Client, error) {
 	return o, c, err
 }
 
-func (cf *commandFlags) options(e *env) (CommandOptions, error) {
+func (cf *commandFlags) options(e *env) (client.CommandOptions, error) {
 	if err := checkWait(cf.wait); err != nil {
-		return CommandOptions{}, err
+		return client.CommandOptions{}, err
 	}
 	key := cf.key
 	if key == "" {
 		key = e.newKey()
 	}
-	return CommandOptions{Wait: cf.wait, IdempotencyKey: key}, nil
+	return client.CommandOptions{Wait: cf.wait, IdempotencyKey: key}, nil
 }
 
 // maxWait is the longest ?wait the API accepts.
@@ -80,15 +83,15 @@ func checkWait(d time.Duration) error {
 // submitted prints the operation a command answered and turns its outcome
 // into the exit code: a failed operation is ExitFailed; one still going
 // says how to follow it.
-func (e *env) submitted(op Doc[Operation], err error) error {
+func (e *env) submitted(op client.Operation, err error) error {
 	if err != nil {
 		return err
 	}
 	if err := e.printOperation(op); err != nil {
 		return err
 	}
-	if !op.V.Ended() {
-		fmt.Fprintf(e.Stderr, "operation %s is %s; follow it with: slipway wait %s\n", op.V.ID, op.V.Status, op.V.ID)
+	if !op.Ended() {
+		fmt.Fprintf(e.Stderr, "operation %s is %s; follow it with: slipway wait %s\n", op.ID, op.Status, op.ID)
 	}
 	return nil
 }
@@ -96,17 +99,17 @@ func (e *env) submitted(op Doc[Operation], err error) error {
 // printOperation prints an operation; a failed one ends with ExitFailed. A
 // rejected one is printed and is no error: reading it succeeded (wait
 // judges the outcome).
-func (e *env) printOperation(op Doc[Operation]) error {
-	if err := e.printRaw(op.Raw, func(w io.Writer) { operationTable(w, e.now(), op.V) }); err != nil {
+func (e *env) printOperation(op client.Operation) error {
+	if err := e.printRaw(op.JSON(), func(w io.Writer) { operationTable(w, e.now(), op) }); err != nil {
 		return err
 	}
-	if op.V.Status == OpFailed {
-		return failed("operation %s failed: %s", op.V.ID, reasonText(op.V.Reason, op.V.Message))
+	if op.Status == client.OpFailed {
+		return failed("operation %s failed: %s", op.ID, reasonText(op.Reason, op.Message))
 	}
 	return nil
 }
 
-func operationTable(w io.Writer, now time.Time, op Operation) {
+func operationTable(w io.Writer, now time.Time, op client.Operation) {
 	subject := op.Deployment
 	if subject == "" && op.Target != "" {
 		subject = "target " + op.Target
@@ -122,7 +125,7 @@ func operationTable(w io.Writer, now time.Time, op Operation) {
 	}
 }
 
-func readyText(r *Replicas) string {
+func readyText(r *events.Replicas) string {
 	if r == nil {
 		return "-"
 	}

@@ -2,12 +2,13 @@ package cli
 
 import (
 	"context"
-	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
 	"strings"
 	"time"
+
+	"slipway.dev/pkg/client"
 )
 
 func promotionCommands() []command {
@@ -40,7 +41,7 @@ func setupPromotionCreate(fs *flag.FlagSet) runFunc {
 		if len(args) != 2 {
 			return usageErrorf("want a source and a target deployment")
 		}
-		var refs [2]Ref
+		var refs [2]client.Ref
 		for i, a := range args {
 			r, err := parseRef(a, e.g.project)
 			if err != nil {
@@ -79,7 +80,10 @@ func setupPromotionCreate(fs *flag.FlagSet) runFunc {
 		if message != "" {
 			req["message"] = message
 		}
-		body, _ := json.Marshal(req) // strings, ints and bools always encode
+		var body client.PromotionRequest
+		if err := decodeRequest(req, &body); err != nil {
+			return usageErrorf("%v", err)
+		}
 		o, c, err := cf.clientWith(e)
 		if err != nil {
 			return err
@@ -122,7 +126,7 @@ func setupPromotionGet(fs *flag.FlagSet) runFunc {
 		if err != nil {
 			return err
 		}
-		return e.printRaw(p.Raw, func(w io.Writer) { promotionTable(w, e.now(), p.V) })
+		return e.printRaw(p.JSON(), func(w io.Writer) { promotionTable(w, e.now(), p) })
 	}
 }
 
@@ -146,7 +150,7 @@ func setupPromotionApply(fs *flag.FlagSet) runFunc {
 // promotion that failed or was rejected, or that was to be applied but
 // needs input, is ExitFailed. id is the promotion's ("": the operation's,
 // as for a new promotion).
-func (e *env) promotionAnswer(a PromotionAnswer, err error, id string, apply bool) error {
+func (e *env) promotionAnswer(a client.PromotionAnswer, err error, id string, apply bool) error {
 	if err != nil {
 		return err
 	}
@@ -155,13 +159,13 @@ func (e *env) promotionAnswer(a PromotionAnswer, err error, id string, apply boo
 			return err
 		}
 		if id == "" {
-			id = a.Operation.V.ID
+			id = a.Operation.ID
 		}
 		fmt.Fprintf(e.Stderr, "then see it with: slipway promotions get %s\n", id)
 		return nil
 	}
-	p := a.Promotion.V
-	if err := e.printRaw(a.Promotion.Raw, func(w io.Writer) { promotionTable(w, e.now(), p) }); err != nil {
+	p := a.Promotion
+	if err := e.printRaw(a.Promotion.JSON(), func(w io.Writer) { promotionTable(w, e.now(), *p) }); err != nil {
 		return err
 	}
 	switch {
@@ -177,7 +181,7 @@ func (e *env) promotionAnswer(a PromotionAnswer, err error, id string, apply boo
 	return nil
 }
 
-func promotionTable(w io.Writer, now time.Time, p Promotion) {
+func promotionTable(w io.Writer, now time.Time, p client.Promotion) {
 	table(w, []string{"ID", "SOURCE", "TARGET", "STATUS", "AGE"}, [][]string{{p.ID,
 		fmt.Sprintf("%s@v%d", p.Source, p.SourceRevision), fmt.Sprintf("%s@v%d", p.Target, p.TargetRevision),
 		p.Status, age(now, p.CreatedAt)}})

@@ -50,7 +50,7 @@ func frame(v rolloutView) string {
 
 // podsText is the total pod count (old and new templates) and the surge
 // above the desired count, which maxSurge bounds.
-func podsText(r Replicas) string {
+func podsText(r events.Replicas) string {
 	return fmt.Sprintf("%d total, surge %d", r.Total, r.Surge)
 }
 

@@ -4,11 +4,11 @@ import (
 	"context"
 	"flag"
 	"io"
-	"net/url"
 	"strconv"
 	"strings"
 	"time"
 
+	"slipway.dev/pkg/client"
 	"slipway.dev/pkg/events"
 )
 
@@ -42,7 +42,7 @@ func rollbackCommand() command {
 			if err != nil {
 				return err
 			}
-			return e.submitted(c.RollbackDeployment(ctx, ref, n, *message, o))
+			return e.submitted(c.RollbackDeployment(ctx, ref, client.RollbackRequest{Revision: n, Message: *message}, o))
 		}
 	}}
 }
@@ -60,13 +60,9 @@ func setupRevisionsList(fs *flag.FlagSet) runFunc {
 		if err != nil {
 			return err
 		}
-		q := url.Values{}
-		if *limit != 0 {
-			q.Set("limit", strconv.Itoa(*limit))
-		}
-		return listPages(e, q, *cursor, *all, func(q url.Values) (Doc[List[Revision]], error) {
-			return c.ListRevisions(ctx, ref, q)
-		}, func(w io.Writer, items []Revision) { revisionTable(w, e.now(), items) })
+		return listPages(e, *cursor, *all, func(cursor string) (client.Page[client.Revision], error) {
+			return c.ListRevisions(ctx, ref, client.PageOptions{Limit: *limit, Cursor: cursor})
+		}, func(w io.Writer, items []client.Revision) { revisionTable(w, e.now(), items) })
 	}
 }
 
@@ -91,21 +87,21 @@ func setupRevisionsGet(fs *flag.FlagSet) runFunc {
 		if err != nil {
 			return err
 		}
-		return e.printRaw(r.Raw, func(w io.Writer) { revisionTable(w, e.now(), []Revision{r.V}) })
+		return e.printRaw(r.JSON(), func(w io.Writer) { revisionTable(w, e.now(), []client.Revision{r}) })
 	}
 }
 
-func revisionTable(w io.Writer, now time.Time, rs []Revision) {
+func revisionTable(w io.Writer, now time.Time, rs []client.Revision) {
 	rows := make([][]string, 0, len(rs))
 	for _, r := range rs {
-		rows = append(rows, []string{strconv.Itoa(r.Revision), orDash(r.CauseText), r.Spec.Image,
+		rows = append(rows, []string{strconv.Itoa(r.Number), orDash(r.CauseText), specImage(r.Spec),
 			rolloutText(r.Rollout), age(now, r.CreatedAt), orDash(r.Message)})
 	}
 	table(w, []string{"REVISION", "CAUSE", "IMAGE", "ROLLOUT", "AGE", "MESSAGE"}, rows)
 }
 
 // rolloutText is a rollout's phase, with its reason when it did not succeed.
-func rolloutText(r Rollout) string {
+func rolloutText(r client.Rollout) string {
 	if r.Phase == "" {
 		return "-"
 	}
@@ -152,6 +148,13 @@ func setupRevisionsDiff(fs *flag.FlagSet) runFunc {
 		if err != nil {
 			return err
 		}
-		return e.printRaw(d.Raw, nil)
+		return e.printRaw(d.JSON(), nil)
 	}
+}
+
+func specImage(s *events.Spec) string {
+	if s == nil {
+		return ""
+	}
+	return s.Image
 }

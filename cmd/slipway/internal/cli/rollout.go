@@ -6,6 +6,7 @@ import (
 	"flag"
 	"io"
 
+	"slipway.dev/pkg/client"
 	"slipway.dev/pkg/events"
 )
 
@@ -35,7 +36,7 @@ func controlSetup(action string) func(fs *flag.FlagSet) runFunc {
 			if err != nil {
 				return err
 			}
-			return e.submitted(c.ControlRollout(ctx, ref, action, *message, o))
+			return e.submitted(c.ControlRollout(ctx, ref, action, client.RolloutControlRequest{Message: *message}, o))
 		}
 	}
 }
@@ -78,7 +79,7 @@ func setupRolloutStatus(fs *flag.FlagSet) runFunc {
 
 // rolloutSnapshot prints the rollout once: the view, or with -o json|yaml
 // the deployment's rollout as the API has it.
-func rolloutSnapshot(ctx context.Context, e *env, c *Client, ref Ref, format string) error {
+func rolloutSnapshot(ctx context.Context, e *env, c *client.Client, ref client.Ref, format string) error {
 	if format != "table" {
 		d, err := c.GetDeployment(ctx, ref)
 		if err != nil {
@@ -87,7 +88,7 @@ func rolloutSnapshot(ctx context.Context, e *env, c *Client, ref Ref, format str
 		var parts struct {
 			Rollout json.RawMessage `json:"rollout"`
 		}
-		if err := json.Unmarshal(d.Raw, &parts); err != nil || parts.Rollout == nil {
+		if err := json.Unmarshal(d.JSON(), &parts); err != nil || parts.Rollout == nil {
 			parts.Rollout = json.RawMessage("null")
 		}
 		return e.printRaw(parts.Rollout, nil)

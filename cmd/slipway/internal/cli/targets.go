@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
@@ -11,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"slipway.dev/pkg/client"
 	"slipway.dev/pkg/events"
 	"slipway.dev/pkg/validation"
 )
@@ -27,11 +27,11 @@ func targetCommands() []command {
 				if err != nil {
 					return err
 				}
-				ts := make([]Target, 0, len(l.V.Items))
-				for _, t := range l.V.Items {
-					ts = append(ts, t.V)
+				ts := make([]client.Target, 0, len(l.Items))
+				for _, t := range l.Items {
+					ts = append(ts, t)
 				}
-				return e.printRaw(l.Raw, func(w io.Writer) { targetTable(w, ts) })
+				return e.printRaw(l.JSON(), func(w io.Writer) { targetTable(w, ts) })
 			}
 		}},
 		{path: "targets get", args: "NAME", summary: "show a target and its instance types", setup: func(fs *flag.FlagSet) runFunc {
@@ -44,11 +44,11 @@ func targetCommands() []command {
 				if err != nil {
 					return err
 				}
-				return e.printRaw(t.Raw, func(w io.Writer) {
-					targetTable(w, []Target{t.V})
-					targetDetail(w, t.V)
+				return e.printRaw(t.JSON(), func(w io.Writer) {
+					targetTable(w, []client.Target{t})
+					targetDetail(w, t)
 					fmt.Fprintln(w)
-					instanceTypeTable(w, t.V.InstanceTypes)
+					instanceTypeTable(w, t.InstanceTypes)
 				})
 			}
 		}},
@@ -84,27 +84,21 @@ func setupTargetRegister(fs *flag.FlagSet) runFunc {
 		if err != nil {
 			return usageErrorf("--routing: %v", err)
 		}
-		var conn TargetConnection
+		var conn events.TargetConnection
 		switch {
 		case *secret != "":
 			parts := strings.Split(*secret, "/")
 			if len(parts) != 3 {
 				return usageErrorf("--kubeconfig-secret %q: want NAMESPACE/NAME/KEY", *secret)
 			}
-			conn.KubeconfigSecret = &SecretKeySelector{Namespace: parts[0], Name: parts[1], Key: parts[2]}
+			conn.KubeconfigSecret = &events.SecretKeySelector{Namespace: parts[0], Name: parts[1], Key: parts[2]}
 		case *file != "":
 			conn.KubeconfigFile = *file
 		}
 		conn.InCluster = *inCluster
 		// The API checks the rest (one connection, required fields) and names what is wrong.
-		body, _ := json.Marshal(struct { // plain strings and maps always encode
-			Region        string                  `json:"region,omitempty"`
-			Namespace     string                  `json:"namespace"`
-			BaseURL       string                  `json:"baseURL"`
-			InstanceTypes map[string]InstanceType `json:"instanceTypes"`
-			Connection    TargetConnection        `json:"connection"`
-			Routing       *events.Routing         `json:"routing,omitempty"`
-		}{*region, *namespace, *baseURL, types.m, conn, routing})
+		body := client.TargetRegistration{Region: *region, Namespace: *namespace, BaseURL: *baseURL,
+			InstanceTypes: types.m, Connection: conn, Routing: routing}
 		o, c, err := cf.clientWith(e)
 		if err != nil {
 			return err
@@ -129,7 +123,9 @@ func setupTargetDelete(fs *flag.FlagSet) runFunc {
 }
 
 // instanceTypeFlags collects --instance-type NAME=CPU/MEMORY[/GPU].
-type instanceTypeFlags struct{ m map[string]InstanceType }
+type instanceTypeFlags struct {
+	m map[string]events.InstanceType
+}
 
 func (f *instanceTypeFlags) String() string { return "" }
 
@@ -139,7 +135,7 @@ func (f *instanceTypeFlags) Set(v string) error {
 	if !ok || name == "" || len(parts) < 2 || len(parts) > 3 {
 		return fmt.Errorf("want NAME=CPU/MEMORY[/GPU], like cpu-small=500m/1Gi")
 	}
-	it := InstanceType{CPU: parts[0], Memory: parts[1]}
+	it := events.InstanceType{CPU: parts[0], Memory: parts[1]}
 	if len(parts) == 3 {
 		n, err := strconv.Atoi(parts[2])
 		if err != nil {
@@ -148,13 +144,13 @@ func (f *instanceTypeFlags) Set(v string) error {
 		it.GPU = n
 	}
 	if f.m == nil {
-		f.m = map[string]InstanceType{}
+		f.m = map[string]events.InstanceType{}
 	}
 	f.m[name] = it
 	return nil
 }
 
-func targetTable(w io.Writer, ts []Target) {
+func targetTable(w io.Writer, ts []client.Target) {
 	rows := make([][]string, 0, len(ts))
 	for _, t := range ts {
 		names := make([]string, 0, len(t.InstanceTypes))
@@ -173,7 +169,7 @@ func targetTable(w io.Writer, ts []Target) {
 }
 
 // reachability is yes, no (with the last error) or - when never checked.
-func reachability(st *TargetStatus) string {
+func reachability(st *events.TargetStatus) string {
 	switch {
 	case st == nil:
 		return "-"
@@ -185,7 +181,7 @@ func reachability(st *TargetStatus) string {
 
 // targetDetail prints what a table row leaves out: how the target is
 // reached and its last check.
-func targetDetail(w io.Writer, t Target) {
+func targetDetail(w io.Writer, t client.Target) {
 	if t.Connection != nil {
 		fmt.Fprintln(w, "connection:", connectionText(*t.Connection))
 	}
@@ -201,7 +197,7 @@ func targetDetail(w io.Writer, t Target) {
 	}
 }
 
-func connectionText(c TargetConnection) string {
+func connectionText(c events.TargetConnection) string {
 	switch {
 	case c.InCluster:
 		return "in-cluster"
@@ -212,7 +208,7 @@ func connectionText(c TargetConnection) string {
 	return "kubeconfig file " + c.KubeconfigFile
 }
 
-func instanceTypeTable(w io.Writer, types map[string]InstanceType) {
+func instanceTypeTable(w io.Writer, types map[string]events.InstanceType) {
 	names := make([]string, 0, len(types))
 	for n := range types {
 		names = append(names, n)

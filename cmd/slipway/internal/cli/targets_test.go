@@ -29,7 +29,7 @@ func TestTargetCommandsSendTheirRequests(t *testing.T) {
 		}
 	}
 	jsonEqual(t, api.last("PUT", "/v1/targets/eu-west").Body, `{"region":"eu-west-1","namespace":"models","baseURL":"https://eu.example",
-		"instanceTypes":{"cpu-small":{"cpu":"500m","memory":"1Gi","gpu":0},"gpu-a10":{"cpu":"8","memory":"32Gi","gpu":1}},
+		"instanceTypes":{"cpu-small":{"cpu":"500m","memory":"1Gi"},"gpu-a10":{"cpu":"8","memory":"32Gi","gpu":1}},
 		"connection":{"kubeconfigSecret":{"namespace":"slipway-targets","name":"eu-kc","key":"config"}},
 		"routing":{"ingress":{"className":"nginx","rewrite":"nginx"}}}`)
 	if got := api.last("DELETE", "/v1/targets/eu-west").Query["wait"]; len(got) != 1 || got[0] != "30s" {

@@ -2,85 +2,18 @@ package cli
 
 import (
 	"context"
-	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
-	"net/http"
-	"net/url"
 	"strings"
 	"time"
 
+	"slipway.dev/pkg/client"
+	"slipway.dev/pkg/events"
 	api "slipway.dev/services/api"
 )
 
-// Grant gives a role on a project pattern (owner/project or owner/*).
-type Grant struct {
-	Project string `json:"project"`
-	Role    string `json:"role"`
-}
-
-// APIToken is a token as the API shows it (never its hash).
-type APIToken struct {
-	ID          string     `json:"id"`
-	Name        string     `json:"name"`
-	GlobalAdmin bool       `json:"globalAdmin"`
-	Grants      []Grant    `json:"grants"`
-	CreatedBy   string     `json:"createdBy"`
-	CreatedAt   time.Time  `json:"createdAt"`
-	ExpiresAt   *time.Time `json:"expiresAt"`
-	RevokedAt   *time.Time `json:"revokedAt"`
-	// Token is the value, present only in the answer to a create.
-	Token string `json:"token"`
-}
-
-// Whoami is the API's view of the caller.
-type Whoami struct {
-	Actor     string `json:"actor"`
-	Principal struct {
-		Subject     string  `json:"subject"`
-		Method      string  `json:"method"`
-		GlobalAdmin bool    `json:"globalAdmin"`
-		Grants      []Grant `json:"grants"`
-	} `json:"principal"`
-}
-
-// CreateToken makes an API token; its value is in the answer only.
-func (c *Client) CreateToken(ctx context.Context, name string, globalAdmin bool, grants []Grant, expiresIn string) (Doc[APIToken], error) {
-	body, _ := json.Marshal(map[string]any{"name": name, "globalAdmin": globalAdmin, "grants": grants, "expiresIn": expiresIn}) // always encodes
-	var t Doc[APIToken]
-	return t, c.postJSON(ctx, "/v1/tokens", body, &t)
-}
-
-// ListTokens lists the tokens the caller may see.
-func (c *Client) ListTokens(ctx context.Context) (Doc[List[APIToken]], error) {
-	var l Doc[List[APIToken]]
-	return l, c.getJSON(ctx, "/v1/tokens", nil, &l)
-}
-
-// GetToken reads one token.
-func (c *Client) GetToken(ctx context.Context, id string) (Doc[APIToken], error) {
-	var t Doc[APIToken]
-	return t, c.getJSON(ctx, "/v1/tokens/"+url.PathEscape(id), nil, &t)
-}
-
-// RevokeToken revokes a token at once.
-func (c *Client) RevokeToken(ctx context.Context, id string) (Doc[APIToken], error) {
-	var t Doc[APIToken]
-	resp, err := c.do(ctx, request{method: http.MethodDelete, path: "/v1/tokens/" + url.PathEscape(id)})
-	if err != nil {
-		return t, err
-	}
-	return t, decodeAnswer(resp, &t)
-}
-
-// Whoami asks the API who the caller is.
-func (c *Client) Whoami(ctx context.Context) (Doc[Whoami], error) {
-	var w Doc[Whoami]
-	return w, c.getJSON(ctx, "/v1/whoami", nil, &w)
-}
-
-type grantsFlag []Grant
+type grantsFlag []events.Grant
 
 func (g *grantsFlag) String() string { return "" }
 func (g *grantsFlag) Set(s string) error {
@@ -88,7 +21,7 @@ func (g *grantsFlag) Set(s string) error {
 	if !ok || project == "" || role == "" {
 		return fmt.Errorf("want OWNER/PROJECT=ROLE (role: viewer, deployer or admin), got %q", s)
 	}
-	*g = append(*g, Grant{Project: project, Role: role})
+	*g = append(*g, events.Grant{Project: project, Role: role})
 	return nil
 }
 
@@ -104,12 +37,12 @@ func tokenCommands() []command {
 				if err != nil {
 					return err
 				}
-				return e.printRaw(w.Raw, func(out io.Writer) {
-					fmt.Fprintf(out, "%s (%s)\n", w.V.Actor, w.V.Principal.Method)
-					if w.V.Principal.GlobalAdmin {
+				return e.printRaw(w.JSON(), func(out io.Writer) {
+					fmt.Fprintf(out, "%s (%s)\n", w.Actor, w.Principal.Method)
+					if w.Principal.GlobalAdmin {
 						fmt.Fprintln(out, "global admin")
 					}
-					grantTable(out, w.V.Principal.Grants)
+					grantTable(out, w.Principal.Grants)
 				})
 			}
 		}},
@@ -123,12 +56,12 @@ func tokenCommands() []command {
 				if err != nil {
 					return err
 				}
-				t, err := c.CreateToken(ctx, args[0], *global, grants, *expires)
+				t, err := c.CreateToken(ctx, client.CreateTokenRequest{Name: args[0], GlobalAdmin: *global, Grants: []events.Grant(grants), ExpiresIn: *expires})
 				if err != nil {
 					return err
 				}
-				return e.printRaw(t.Raw, func(out io.Writer) {
-					fmt.Fprintf(out, "Token %s (%s), shown this once; store it now:\n%s\n", t.V.Name, t.V.ID, t.V.Token)
+				return e.printRaw(t.JSON(), func(out io.Writer) {
+					fmt.Fprintf(out, "Token %s (%s), shown this once; store it now:\n%s\n", t.Name, t.ID, t.Value)
 				})
 			}
 		}},
@@ -142,11 +75,11 @@ func tokenCommands() []command {
 				if err != nil {
 					return err
 				}
-				ts := make([]APIToken, 0, len(l.V.Items))
-				for _, d := range l.V.Items {
-					ts = append(ts, d.V)
+				ts := make([]client.Token, 0, len(l.Items))
+				for _, d := range l.Items {
+					ts = append(ts, d)
 				}
-				return e.printRaw(l.Raw, func(out io.Writer) { tokenTable(out, ts) })
+				return e.printRaw(l.JSON(), func(out io.Writer) { tokenTable(out, ts) })
 			}
 		}},
 		{path: "tokens get", args: "ID", summary: "show an API token (never its value)", setup: func(fs *flag.FlagSet) runFunc {
@@ -159,7 +92,7 @@ func tokenCommands() []command {
 				if err != nil {
 					return err
 				}
-				return e.printRaw(t.Raw, func(out io.Writer) { tokenTable(out, []APIToken{t.V}) })
+				return e.printRaw(t.JSON(), func(out io.Writer) { tokenTable(out, []client.Token{t}) })
 			}
 		}},
 		{path: "tokens revoke", args: "ID", summary: "revoke an API token; it stops working at once", setup: func(fs *flag.FlagSet) runFunc {
@@ -172,7 +105,7 @@ func tokenCommands() []command {
 				if err != nil {
 					return err
 				}
-				return e.printRaw(t.Raw, func(out io.Writer) { fmt.Fprintf(out, "revoked %s (%s)\n", t.V.ID, t.V.Name) })
+				return e.printRaw(t.JSON(), func(out io.Writer) { fmt.Fprintf(out, "revoked %s (%s)\n", t.ID, t.Name) })
 			}
 		}},
 		{path: "tokens generate", summary: "print a new random token value for the api's --admin-token-file (offline)", setup: func(fs *flag.FlagSet) runFunc {
@@ -187,7 +120,7 @@ func tokenCommands() []command {
 	}
 }
 
-func tokenTable(w io.Writer, ts []APIToken) {
+func tokenTable(w io.Writer, ts []client.Token) {
 	rows := [][]string{}
 	for _, t := range ts {
 		rows = append(rows, []string{t.ID, t.Name, tokenRoles(t), t.CreatedBy, stamp(t.ExpiresAt), stamp(t.RevokedAt)})
@@ -195,7 +128,7 @@ func tokenTable(w io.Writer, ts []APIToken) {
 	table(w, []string{"ID", "NAME", "ROLES", "CREATED BY", "EXPIRES", "REVOKED"}, rows)
 }
 
-func grantTable(w io.Writer, gs []Grant) {
+func grantTable(w io.Writer, gs []events.Grant) {
 	rows := make([][]string, 0, len(gs))
 	for _, g := range gs {
 		rows = append(rows, []string{g.Project, g.Role})
@@ -205,7 +138,7 @@ func grantTable(w io.Writer, gs []Grant) {
 	}
 }
 
-func tokenRoles(t APIToken) string {
+func tokenRoles(t client.Token) string {
 	if t.GlobalAdmin {
 		return "global-admin"
 	}

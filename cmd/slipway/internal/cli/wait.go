@@ -7,6 +7,8 @@ import (
 	"io"
 	"strings"
 	"time"
+
+	"slipway.dev/pkg/client"
 )
 
 var errTimedOut = errors.New("timed out")
@@ -50,32 +52,19 @@ func waitCommand() command {
 // waitOperation waits for an operation with the API's long poll (?wait),
 // then prints it; a failed or rejected operation is ExitFailed (an API that
 // answers a rejection as a problem, as before 200 was, is an error too).
-func waitOperation(ctx context.Context, e *env, c *Client, id string) error {
-	for {
-		wait := maxWait
-		if deadline, ok := ctx.Deadline(); ok {
-			wait = min(wait, max(time.Until(deadline).Round(time.Second), time.Second))
-		}
-		op, err := c.GetOperation(ctx, id, wait)
-		if err != nil {
-			return err
-		}
-		if op.V.Ended() {
-			if err := e.printOperation(op); err != nil || op.V.Status != OpRejected {
-				return err
-			}
-			return failed("operation %s was rejected: %s", op.V.ID, reasonText(op.V.Reason, op.V.Message))
-		}
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-time.After(e.pollInterval()):
-		}
+func waitOperation(ctx context.Context, e *env, c *client.Client, id string) error {
+	op, err := c.Wait(ctx, id)
+	if err != nil {
+		return err
 	}
+	if err := e.printOperation(op); err != nil || op.Status != client.OpRejected {
+		return err
+	}
+	return failed("operation %s was rejected: %s", op.ID, reasonText(op.Reason, op.Message))
 }
 
 // waitRollout follows the deployment's current rollout and prints how it ended.
-func waitRollout(ctx context.Context, e *env, c *Client, ref Ref) error {
+func waitRollout(ctx context.Context, e *env, c *client.Client, ref client.Ref) error {
 	v, err := follow(ctx, &follower{c: c, ref: ref}, e.pollInterval(), func(rolloutView) error { return nil })
 	if err != nil {
 		return err

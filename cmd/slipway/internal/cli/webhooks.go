@@ -2,83 +2,15 @@ package cli
 
 import (
 	"context"
-	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
-	"net/http"
-	"net/url"
 	"strconv"
 	"strings"
 	"time"
+
+	"slipway.dev/pkg/client"
 )
-
-// Webhook is a webhook subscription as the API shows it; Secret is there
-// only in the answer to a create.
-type Webhook struct {
-	ID          string    `json:"id"`
-	URL         string    `json:"url"`
-	Events      []string  `json:"events"`
-	Project     string    `json:"project"`
-	Description string    `json:"description"`
-	CreatedAt   time.Time `json:"createdAt"`
-	Secret      string    `json:"secret"`
-}
-
-// WebhookDelivery is one event's delivery to a subscription.
-type WebhookDelivery struct {
-	ID            string     `json:"id"`
-	EventID       string     `json:"eventId"`
-	EventType     string     `json:"eventType"`
-	State         string     `json:"state"`
-	Attempts      int        `json:"attempts"`
-	LastStatus    int        `json:"lastStatus"`
-	LastError     string     `json:"lastError"`
-	NextAttemptAt *time.Time `json:"nextAttemptAt"`
-	CreatedAt     time.Time  `json:"createdAt"`
-}
-
-func webhookPath(id string) string { return "/v1/webhooks/" + url.PathEscape(id) }
-
-// CreateWebhook subscribes url to the events filters select.
-func (c *Client) CreateWebhook(ctx context.Context, body []byte) (Doc[Webhook], error) {
-	var w Doc[Webhook]
-	return w, c.postJSON(ctx, "/v1/webhooks", body, &w)
-}
-
-// ListWebhooks lists the subscriptions the caller administers.
-func (c *Client) ListWebhooks(ctx context.Context) (Doc[List[Webhook]], error) {
-	var l Doc[List[Webhook]]
-	return l, c.getJSON(ctx, "/v1/webhooks", nil, &l)
-}
-
-// GetWebhook reads one subscription.
-func (c *Client) GetWebhook(ctx context.Context, id string) (Doc[Webhook], error) {
-	var w Doc[Webhook]
-	return w, c.getJSON(ctx, webhookPath(id), nil, &w)
-}
-
-// DeleteWebhook removes a subscription; its deliveries stop.
-func (c *Client) DeleteWebhook(ctx context.Context, id string) error {
-	_, err := c.do(ctx, request{method: http.MethodDelete, path: webhookPath(id)})
-	return err
-}
-
-// ListDeliveries reads a page of a subscription's delivery log, newest first.
-func (c *Client) ListDeliveries(ctx context.Context, id string, q url.Values) (Doc[List[WebhookDelivery]], error) {
-	var l Doc[List[WebhookDelivery]]
-	return l, c.getJSON(ctx, webhookPath(id)+"/deliveries", q, &l)
-}
-
-// Redeliver queues a delivery again, with the same webhook-id.
-func (c *Client) Redeliver(ctx context.Context, id, delivery string) (Doc[WebhookDelivery], error) {
-	var d Doc[WebhookDelivery]
-	resp, err := c.do(ctx, request{method: http.MethodPost, path: webhookPath(id) + "/deliveries/" + url.PathEscape(delivery) + "/redeliver"})
-	if err != nil {
-		return d, err
-	}
-	return d, decodeAnswer(resp, &d)
-}
 
 func webhookCommands() []command {
 	return []command{
@@ -103,21 +35,15 @@ func setupWebhookCreate(fs *flag.FlagSet) runFunc {
 		if len(filters) == 0 {
 			return usageErrorf("--event is required: a type, a prefix like slipway.deployment.*, or *")
 		}
-		req := map[string]any{"url": args[0], "events": []string(filters)}
-		if e.g.project != "" { // --project: only that project's deployment events
-			req["project"] = e.g.project
-		}
-		if *description != "" {
-			req["description"] = *description
-		}
-		body, _ := json.Marshal(req) // strings always encode
-		w, err := c.CreateWebhook(ctx, body)
+		// --project: only that project's deployment events
+		w, err := c.CreateWebhook(ctx, client.CreateWebhookRequest{URL: args[0], Events: []string(filters), Project: e.g.project, Description: *description})
 		if err != nil {
 			return err
 		}
-		return e.printRaw(w.Raw, func(out io.Writer) {
-			webhookTable(out, e.now(), []Webhook{w.V})
-			fmt.Fprintf(out, "Signing secret, shown this once; store it now:\n%s\n", w.V.Secret)
+		return e.printRaw(w.JSON(), func(out io.Writer) {
+			webhookTable(out, e.now(), []client.Webhook{{ID: w.ID, URL: w.URL, Events: w.Events, Project: w.Project,
+				Description: w.Description, CreatedAt: w.CreatedAt}})
+			fmt.Fprintf(out, "Signing secret, shown this once; store it now:\n%s\n", w.Secret)
 		})
 	}
 }
@@ -132,11 +58,11 @@ func setupWebhookList(fs *flag.FlagSet) runFunc {
 		if err != nil {
 			return err
 		}
-		ws := make([]Webhook, 0, len(l.V.Items))
-		for _, it := range l.V.Items {
-			ws = append(ws, it.V)
+		ws := make([]client.Webhook, 0, len(l.Items))
+		for _, it := range l.Items {
+			ws = append(ws, it)
 		}
-		return e.printRaw(l.Raw, func(out io.Writer) { webhookTable(out, e.now(), ws) })
+		return e.printRaw(l.JSON(), func(out io.Writer) { webhookTable(out, e.now(), ws) })
 	}
 }
 
@@ -150,10 +76,11 @@ func setupWebhookGet(fs *flag.FlagSet) runFunc {
 		if err != nil {
 			return err
 		}
-		return e.printRaw(w.Raw, func(out io.Writer) {
-			webhookTable(out, e.now(), []Webhook{w.V})
-			if w.V.Description != "" {
-				fmt.Fprintf(out, "Description: %s\n", w.V.Description)
+		return e.printRaw(w.JSON(), func(out io.Writer) {
+			webhookTable(out, e.now(), []client.Webhook{{ID: w.ID, URL: w.URL, Events: w.Events, Project: w.Project,
+				Description: w.Description, CreatedAt: w.CreatedAt}})
+			if w.Description != "" {
+				fmt.Fprintf(out, "Description: %s\n", w.Description)
 			}
 		})
 	}
@@ -187,16 +114,9 @@ func setupWebhookDeliveries(fs *flag.FlagSet) runFunc {
 		if err != nil {
 			return err
 		}
-		q := url.Values{}
-		if state != "" {
-			q.Set("state", state)
-		}
-		if limit != 0 {
-			q.Set("limit", strconv.Itoa(limit))
-		}
-		return listPages(e, q, cursor, all, func(q url.Values) (Doc[List[WebhookDelivery]], error) {
-			return c.ListDeliveries(ctx, args[0], q)
-		}, func(w io.Writer, ds []WebhookDelivery) { deliveryTable(w, e.now(), ds) })
+		return listPages(e, cursor, all, func(cursor string) (client.Page[client.WebhookDelivery], error) {
+			return c.ListDeliveries(ctx, args[0], client.DeliveryQuery{State: state, PageOptions: client.PageOptions{Limit: limit, Cursor: cursor}})
+		}, func(w io.Writer, ds []client.WebhookDelivery) { deliveryTable(w, e.now(), ds) })
 	}
 }
 
@@ -210,11 +130,11 @@ func setupWebhookRedeliver(fs *flag.FlagSet) runFunc {
 		if err != nil {
 			return err
 		}
-		return e.printRaw(d.Raw, func(w io.Writer) { deliveryTable(w, e.now(), []WebhookDelivery{d.V}) })
+		return e.printRaw(d.JSON(), func(w io.Writer) { deliveryTable(w, e.now(), []client.WebhookDelivery{d}) })
 	}
 }
 
-func webhookTable(w io.Writer, now time.Time, ws []Webhook) {
+func webhookTable(w io.Writer, now time.Time, ws []client.Webhook) {
 	rows := make([][]string, 0, len(ws))
 	for _, h := range ws {
 		rows = append(rows, []string{h.ID, h.URL, strings.Join(h.Events, ","), orDash(h.Project), age(now, h.CreatedAt)})
@@ -222,7 +142,7 @@ func webhookTable(w io.Writer, now time.Time, ws []Webhook) {
 	table(w, []string{"ID", "URL", "EVENTS", "PROJECT", "AGE"}, rows)
 }
 
-func deliveryTable(w io.Writer, now time.Time, ds []WebhookDelivery) {
+func deliveryTable(w io.Writer, now time.Time, ds []client.WebhookDelivery) {
 	rows := make([][]string, 0, len(ds))
 	for _, d := range ds {
 		last := itoaOrDash(d.LastStatus)
