@@ -90,6 +90,31 @@ func (c *Conn) directBatch(ctx context.Context, subject string, from uint64) ([]
 	}
 }
 
+// directNext returns the first event of subject at or after sequence from,
+// with one single-message direct get: unlike a batch, the server counts
+// nothing pending after it. ok is false when there is none.
+func (c *Conn) directNext(ctx context.Context, subject string, from uint64) (Record, bool, error) {
+	ctx, cancel := withDefaultTimeout(ctx)
+	defer cancel()
+	req, err := json.Marshal(directRequest{Seq: from, NextFor: subject})
+	if err != nil {
+		return Record{}, false, err
+	}
+	msg, err := c.nc.RequestWithContext(ctx, directSubject, req)
+	if err != nil {
+		return Record{}, false, fmt.Errorf("direct get: %w", err)
+	}
+	switch status := msg.Header.Get(statusHeader); status {
+	case "":
+		rec, err := decodeDirect(msg)
+		return rec, err == nil, err
+	case statusNotFound:
+		return Record{}, false, nil
+	default:
+		return Record{}, false, fmt.Errorf("direct get: %s %s", status, msg.Header.Get(descrHeader))
+	}
+}
+
 // directLast returns the sequence of the last event of subject, 0 if none.
 func (c *Conn) directLast(ctx context.Context, subject string) (uint64, error) {
 	ctx, cancel := withDefaultTimeout(ctx)

@@ -66,6 +66,39 @@ func (c *Conn) HistoryFrom(ctx context.Context, subject string, from uint64) ([]
 	return out, out[len(out)-1].Seq, nil
 }
 
+// tailGets is how many events HistoryTail reads one direct get each before
+// it reads the rest in batches.
+const tailGets = 8
+
+// HistoryTail reads the events of one subject from sequence from up to
+// its last, whose sequence the caller has (LastSeq): a reader that folded
+// the history up to from-1 reads what came since. A few events are read
+// one direct get each, stopping at last, so the server neither scans for
+// events past it nor counts what is pending (a batch's end does both, at
+// a cost that grows with the stream); a longer tail is read in batches.
+func (c *Conn) HistoryTail(ctx context.Context, subject string, from, last uint64) ([]Record, error) {
+	var out []Record
+	for len(out) < tailGets && from <= last {
+		rec, ok, err := c.directNext(ctx, subject, from)
+		if err != nil {
+			return nil, fmt.Errorf("history %s: %w", subject, err)
+		}
+		if !ok {
+			return out, nil
+		}
+		out = append(out, rec)
+		from = rec.Seq + 1
+	}
+	if from > last {
+		return out, nil
+	}
+	rest, _, err := c.HistoryFrom(ctx, subject, from)
+	if err != nil {
+		return nil, err
+	}
+	return append(out, rest...), nil
+}
+
 // LastSeq returns the sequence of the last event on a subject (0: none),
 // with one direct get.
 func (c *Conn) LastSeq(ctx context.Context, subject string) (uint64, error) {

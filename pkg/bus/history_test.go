@@ -159,3 +159,34 @@ func TestHistoryFromReadsOnlyTheTail(t *testing.T) {
 		t.Fatalf("HistoryFrom after the last = %d records, last %d, %v; want none", len(records), last, err)
 	}
 }
+
+// TestHistoryTailReadsUpToTheLast: a tail shorter and one longer than the
+// single gets it starts with are read whole and in order, up to the last
+// sequence given (events appended after it may come too; nothing before
+// from does).
+func TestHistoryTailReadsUpToTheLast(t *testing.T) {
+	b, _ := embeddedtest.NATS(t)
+	subject := events.DeploymentSubject(ref)
+	other := events.DeploymentSubject(events.DeploymentRef{Owner: "acme", Project: "fraud", Name: "other"})
+	head := appendHealth(t, b, subject, 3)
+	for _, n := range []int{2, 20} {
+		var tail []uint64
+		for range n {
+			appendHealth(t, b, other, 2)
+			tail = append(tail, appendHealth(t, b, subject, 1)...)
+		}
+		from := head[len(head)-1] + 1
+		records, err := b.HistoryTail(t.Context(), subject, from, tail[len(tail)-1])
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []uint64
+		for _, r := range records {
+			got = append(got, r.Seq)
+		}
+		if fmt.Sprint(got) != fmt.Sprint(tail) {
+			t.Fatalf("tail of %d: read %v, want %v", n, got, tail)
+		}
+		head = tail
+	}
+}

@@ -35,14 +35,19 @@ func New(b *bus.Conn) Deployments { return Deployments{bus: b, folds: newFolds(f
 // read of only the new events otherwise; the first load reads it whole.
 func (h Deployments) Load(ctx context.Context, ref events.DeploymentRef) (rollout.State, error) {
 	subject := events.DeploymentSubject(ref)
-	st, from, err := h.cached(ctx, subject)
+	st, from, last, err := h.cached(ctx, subject)
 	if err != nil {
 		return rollout.State{}, err
 	}
-	if from == 0 {
+	var records []bus.Record
+	switch {
+	case from == 0:
 		return st, nil
+	case last > 0:
+		records, err = h.bus.HistoryTail(ctx, subject, from, last)
+	default:
+		records, _, err = h.bus.HistoryFrom(ctx, subject, from)
 	}
-	records, _, err := h.bus.HistoryFrom(ctx, subject, from)
 	if err != nil {
 		return rollout.State{}, err
 	}
@@ -55,25 +60,26 @@ func (h Deployments) Load(ctx context.Context, ref events.DeploymentRef) (rollou
 	return st, nil
 }
 
-// cached returns the kept fold of subject and the sequence to read on from
-// (0: the fold is current), or an empty fold to read from 1.
-func (h Deployments) cached(ctx context.Context, subject string) (rollout.State, uint64, error) {
+// cached returns the kept fold of subject, the sequence to read on from
+// (0: the fold is current) and the subject's last sequence when known; or
+// an empty fold to read from 1.
+func (h Deployments) cached(ctx context.Context, subject string) (st rollout.State, from, last uint64, err error) {
 	st, ok := h.folds.get(subject)
 	if !ok {
-		return rollout.Fold(nil), 1, nil
+		return rollout.Fold(nil), 1, 0, nil
 	}
-	last, err := h.bus.LastSeq(ctx, subject)
+	last, err = h.bus.LastSeq(ctx, subject)
 	if err != nil {
-		return rollout.State{}, 0, err
+		return rollout.State{}, 0, 0, err
 	}
 	switch {
 	case last == st.LastSeq:
-		return st, 0, nil
+		return st, 0, last, nil
 	case last < st.LastSeq: // the stream was replaced: the kept fold is of another history
 		h.folds.drop(subject)
-		return rollout.Fold(nil), 1, nil
+		return rollout.Fold(nil), 1, 0, nil
 	}
-	return st, st.LastSeq + 1, nil
+	return st, st.LastSeq + 1, last, nil
 }
 
 // LastSeq returns the sequence of the deployment's last event (0: none).
