@@ -71,6 +71,47 @@ func TestInstallHelmChartOnTheAPIServer(t *testing.T) {
 	t.Logf("METRIC install_helm=%s (%d objects)", since(began), len(objs))
 }
 
+// TestHelmInstallOnTheAPIServer: `helm install` itself (Helm 4's Go
+// packages: server-side apply, a release Secret) as the README does it,
+// into a namespace created first and adopted with --take-ownership (here
+// with the restricted labels enforced, which Helm's apply keeps): the
+// release is deployed and its objects admitted as the rendered chart's.
+func TestHelmInstallOnTheAPIServer(t *testing.T) {
+	began := time.Now()
+	const ns, models, secrets = "slipway-helm-install", "models-helm-install", "slipway-helm-install-targets"
+	sets := []string{"targets.namespace=" + models, "targetSecrets.namespace=" + secrets}
+	plane := kubeplane.Shared(t)
+	a, err := e2e.NewApplier(plane.RESTConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		for _, n := range []string{ns, models, secrets} {
+			err := plane.Client().CoreV1().Namespaces().Delete(context.Background(), n, metav1.DeleteOptions{})
+			if err != nil && !apierrors.IsNotFound(err) {
+				t.Errorf("delete namespace %s: %v", n, err)
+			}
+		}
+	})
+	for _, n := range []string{ns, models, secrets} {
+		if err := a.EnsureNamespace(t.Context(), n); err != nil {
+			t.Fatal(err)
+		}
+	}
+	out, err := install.HelmInstall(t, plane.KubeconfigPath(), ns, true, sets...)
+	if err != nil || out != "slipway deployed 1" {
+		t.Fatalf("helm install: %q %v", out, err)
+	}
+	objs := install.HelmTemplate(t, ns, sets...)
+	for _, o := range objs {
+		if _, err := a.Get(t.Context(), o); err != nil {
+			t.Errorf("after helm install: %v", err)
+		}
+	}
+	checkInstalled(t, objs)
+	t.Logf("METRIC helm_install=%s (%d objects)", since(began), len(objs))
+}
+
 // checkInstalled: every object reads back, each namespace enforces the
 // restricted standard, Pods from the templates are admitted (dry run) and
 // the Deployments' pods are created and scheduled, all without warnings.

@@ -131,20 +131,41 @@ func NewApplier(cfg *rest.Config) (*Applier, error) {
 // they hold, as kustomize and Helm order them).
 func (a *Applier) Apply(ctx context.Context, objs []*unstructured.Unstructured) error {
 	for _, o := range objs {
-		gvk := o.GroupVersionKind()
-		m, err := a.mapper.RESTMapping(gvk.GroupKind(), gvk.Version)
+		r, err := a.resource(o)
 		if err != nil {
-			return fmt.Errorf("e2e: %s: %w", install.Key(o), err)
-		}
-		var r dynamic.ResourceInterface = a.dyn.Resource(m.Resource)
-		if m.Scope.Name() == meta.RESTScopeNameNamespace {
-			r = a.dyn.Resource(m.Resource).Namespace(o.GetNamespace())
+			return err
 		}
 		if _, err := r.Apply(ctx, o.GetName(), o, metav1.ApplyOptions{FieldManager: installManager, Force: true}); err != nil {
 			return fmt.Errorf("e2e: apply %s: %w", install.Key(o), err)
 		}
 	}
 	return nil
+}
+
+// Get reads an object back from the server.
+func (a *Applier) Get(ctx context.Context, o *unstructured.Unstructured) (*unstructured.Unstructured, error) {
+	r, err := a.resource(o)
+	if err != nil {
+		return nil, err
+	}
+	got, err := r.Get(ctx, o.GetName(), metav1.GetOptions{})
+	if err != nil {
+		return nil, fmt.Errorf("e2e: get %s: %w", install.Key(o), err)
+	}
+	return got, nil
+}
+
+// resource is the dynamic client of o's kind (and namespace).
+func (a *Applier) resource(o *unstructured.Unstructured) (dynamic.ResourceInterface, error) {
+	gvk := o.GroupVersionKind()
+	m, err := a.mapper.RESTMapping(gvk.GroupKind(), gvk.Version)
+	if err != nil {
+		return nil, fmt.Errorf("e2e: %s: %w", install.Key(o), err)
+	}
+	if m.Scope.Name() == meta.RESTScopeNameNamespace {
+		return a.dyn.Resource(m.Resource).Namespace(o.GetNamespace()), nil
+	}
+	return a.dyn.Resource(m.Resource), nil
 }
 
 // CheckPodTemplates dry-runs the creation of a Pod from every Deployment's

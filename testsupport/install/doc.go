@@ -12,7 +12,8 @@
 //
 //	objs := install.Kustomize(t)                            // every object of the base
 //	objs = install.HelmTemplate(t, "slipway", "image.tag=v1")
-//	install.HelmLint(t)                                     // fails t on a warning
+//	install.HelmLint(t)                                     // nil, or what helm lint found
+//	install.HelmInstall(t, kubeconfig, "slipway", true)     // a real helm install
 //	p := install.Compose(t)                                 // services, secrets, volumes
 //
 // The first build of tools/install compiles Helm and kustomize: minutes on

@@ -100,3 +100,20 @@ func Decode(data []byte) ([]*unstructured.Unstructured, error) {
 func Key(u *unstructured.Unstructured) string {
 	return u.GetKind() + " " + u.GetNamespace() + "/" + u.GetName()
 }
+
+// HelmInstall runs `helm install slipway deployments/helm/slipway -n
+// namespace --set V...` (with --take-ownership when adopt is set) against
+// the cluster of kubeconfig, without waiting, and returns Helm's summary
+// ("slipway deployed 1").
+func HelmInstall(t testing.TB, kubeconfig, namespace string, adopt bool, sets ...string) (string, error) {
+	t.Helper()
+	args := []string{"helm-install", ChartDir, "--kubeconfig", kubeconfig, "-n", namespace}
+	if adopt {
+		args = append(args, "--take-ownership")
+	}
+	for _, s := range sets {
+		args = append(args, "--set", s)
+	}
+	out, err := run(t, args...)
+	return string(bytes.TrimSpace(out)), err
+}

@@ -5,6 +5,8 @@
 //	install kustomize DIR                          kustomize build DIR (YAML)
 //	install template CHART [-n NS] [--set K=V]...  helm template (YAML)
 //	install lint CHART [--set K=V]...              helm lint; exit 1 on a warning or error
+//	install helm-install CHART --kubeconfig KC -n NS [--take-ownership] [--set K=V]...
+//	                                               helm install (release "slipway"), no wait
 //	install compose FILE                           the Compose project as compose-go loads it (JSON)
 //
 // Errors go to stderr with exit status 1; the output is the tool's own,
@@ -25,7 +27,8 @@ func main() {
 	}
 }
 
-var errUsage = errors.New("usage: install kustomize DIR | template CHART [-n NS] [--set K=V]... | lint CHART [--set K=V]... | compose FILE")
+var errUsage = errors.New("usage: install kustomize DIR | template CHART [-n NS] [--set K=V]... | lint CHART [--set K=V]... |" +
+	" helm-install CHART --kubeconfig KC -n NS [--take-ownership] [--set K=V]... | compose FILE")
 
 func run(ctx context.Context, args []string) error {
 	if len(args) < 2 {
@@ -47,6 +50,12 @@ func run(ctx context.Context, args []string) error {
 			return err
 		}
 		return helmLint(os.Stdout, target, opts)
+	case "helm-install":
+		opts, err := parseChartFlags(rest)
+		if err != nil {
+			return err
+		}
+		return helmInstall(ctx, os.Stdout, target, opts)
 	case "compose":
 		return composeLoad(ctx, os.Stdout, target)
 	}
