@@ -144,7 +144,8 @@ func TestChartValues(t *testing.T) {
 }
 
 // TestChartRequiredValues: a value the services cannot run without, set
-// empty, fails the render naming it.
+// empty, fails the render naming it; so does a chart giving the api no way
+// to authenticate callers, while OIDC alone is enough.
 func TestChartRequiredValues(t *testing.T) {
 	for _, v := range []string{"nats.url", "mongodb.database", "mongodb.uriSecret.name", "webhookKeysSecret.name", "targets.file"} {
 		t.Run(v, func(t *testing.T) {
@@ -153,6 +154,13 @@ func TestChartRequiredValues(t *testing.T) {
 				t.Errorf("render with %s empty: %v", v, err)
 			}
 		})
+	}
+	_, err := install.HelmTemplateErr(t, "slipway", "adminTokenSecret.name=")
+	if err == nil || !strings.Contains(err.Error(), "adminTokenSecret.name or oidc.issuer is required") {
+		t.Errorf("render without an admin token or OIDC: %v", err)
+	}
+	if _, err := install.HelmTemplateErr(t, "slipway", "adminTokenSecret.name=", "oidc.issuer=https://login.example.com"); err != nil {
+		t.Errorf("render with OIDC alone: %v", err)
 	}
 }
 
