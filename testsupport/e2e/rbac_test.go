@@ -61,7 +61,7 @@ var unexercised = func() map[grantUse]string {
 // used (unless listed in unexercised with its reason), fails. Then each
 // rule of each Role is removed in turn and a SubjectAccessReview of the
 // recorded uses must be denied for at least one of them: no rule is
-// redundant. (SubjectAccessReviews, not a scenario per rule: eleven
+// redundant. (SubjectAccessReviews, not a scenario per rule: ten
 // scenarios would take minutes.)
 func TestServiceAccountsUseWhatRBACGrants(t *testing.T) {
 	began := time.Now()
