@@ -143,6 +143,19 @@ func TestChartValues(t *testing.T) {
 	}
 }
 
+// TestChartWithoutNamespaces: createNamespaces=false leaves the namespaces
+// out (an installation into existing ones) and nothing else.
+func TestChartWithoutNamespaces(t *testing.T) {
+	all := byKey(install.HelmTemplate(t, "slipway"))
+	without := byKey(install.HelmTemplate(t, "slipway", "createNamespaces=false"))
+	for k := range all {
+		_, kept := without[k]
+		if ns := strings.HasPrefix(k, "Namespace "); ns == kept {
+			t.Errorf("%s: kept %t with createNamespaces=false", k, kept)
+		}
+	}
+}
+
 // TestChartRequiredValues: a value the services cannot run without, set
 // empty, fails the render naming it; so does a chart giving the api no way
 // to authenticate callers, while OIDC alone is enough.
