@@ -15,6 +15,11 @@ fi
 ./scripts/check-tree.sh
 echo "== go vet"
 go vet slipway.dev/...
+# Helm, kustomize and compose-go live in tools/install, outside the
+# workspace; built (and vetted) once here, so the two test packages that run
+# its command (testsupport/install, testsupport/e2e) do not both compile them.
+echo "== tools/install (build, vet)"
+(cd tools/install && GOWORK=off go build -o /dev/null . && GOWORK=off go vet .)
 echo "== go test"
 go test -count=1 -timeout 20m "$@" slipway.dev/...
 # The Python SDK's tests (clients/python) run with Debian's python3-pytest

@@ -17,7 +17,7 @@ import (
 // new revision (the aliased revision stays pinned) and while the alias then
 // switches to the new revision (instant: its pods are ready).
 func TestAliasSwitchKeepsReadyEndpoints(t *testing.T) {
-	s := e2e.NewStack(t)
+	s := e2e.NewStack(t, e2e.AsServiceAccounts())
 	const name = "aliased"
 	create(t, s, name, rolloutSpec("example.invalid/scorer:1.0", replicas))
 	began := time.Now()

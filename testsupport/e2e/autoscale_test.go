@@ -20,7 +20,7 @@ import (
 // them out: after a rollout, after the count was scaled by another manager,
 // after a fixed count took them back. Terminate removes the autoscaler.
 func TestAutoscalerOwnsReplicas(t *testing.T) {
-	s := e2e.NewStack(t)
+	s := e2e.NewStack(t, e2e.AsServiceAccounts())
 	const name = "elastic"
 	cs, obj := s.Plane.Client(), s.ObjectName(ref(name))
 	deps, hpas := cs.AppsV1().Deployments(s.Namespace), cs.AutoscalingV2().HorizontalPodAutoscalers(s.Namespace)

@@ -25,7 +25,7 @@ import (
 // its driver in the middle. The first worker is the only one running when
 // the rollout starts, so it is the driver; the second starts before the kill.
 func TestWorkerCrashMidRollout(t *testing.T) {
-	s := e2e.NewStack(t)
+	s := e2e.NewStack(t, e2e.AsServiceAccounts())
 	const name = "sturdy"
 	create(t, s, name, rolloutSpec("example.invalid/sturdy:1.0", replicas))
 
@@ -107,7 +107,7 @@ func TestWorkerCrashMidRollout(t *testing.T) {
 // worker that adopts it bakes until the same time (it is in the history),
 // then the rollout succeeds, once.
 func TestWorkerCrashMidBake(t *testing.T) {
-	s := e2e.NewStack(t)
+	s := e2e.NewStack(t, e2e.AsServiceAccounts())
 	const name = "baker"
 	spec := rolloutSpec("example.invalid/baker:1.0", 2)
 	spec["rollout"].(map[string]any)["bakeSeconds"] = 20

@@ -17,6 +17,15 @@
 //		s.Kill(s.Workers[0])                       // SIGKILL: a crash
 //	}
 //
+// Installation (installed.go, accounts.go, audit.go): InstallBase applies
+// the kustomize base of deployments/ once per process, in namespaces that
+// enforce the restricted Pod Security Standard (RestrictedLabels); an
+// Applier applies any rendered objects (the Helm chart's) and checks that
+// their pods are admitted and scheduled. With AsServiceAccounts a Stack's
+// worker and monitor use tokens of their own ServiceAccounts from that base,
+// bound by copies of its Roles in the Stack's namespace; the plane's audit
+// log (ReadAudit) records every request of those accounts.
+//
 // Without the plane's binaries the tests skip, naming
 // `bash scripts/kubeplane/build.sh`; with SLIPWAY_KUBE_REQUIRED=1 they fail
 // instead. Service logs go to files, printed when a test fails.

@@ -20,7 +20,7 @@ import (
 // would: a drift_detected event appears in the history, the read model
 // shows the drift, and the default policy (revert) puts Slipway's image back.
 func TestDriftIsDetectedAndReverted(t *testing.T) {
-	s := e2e.NewStack(t)
+	s := e2e.NewStack(t, e2e.AsServiceAccounts())
 	const name, image = "steady", "example.invalid/steady:1.0"
 	create(t, s, name, rolloutSpec(image, 2))
 	cs, obj := s.Plane.Client(), s.ObjectName(ref(name))
@@ -81,7 +81,7 @@ func containerImage(dep *appsv1.Deployment) string {
 // notices it is gone, recreates it (revert policy) and records the deletion,
 // and the pods come back ready.
 func TestDeletedDeploymentIsRecreated(t *testing.T) {
-	s := e2e.NewStack(t)
+	s := e2e.NewStack(t, e2e.AsServiceAccounts())
 	const name = "undeletable"
 	create(t, s, name, rolloutSpec("example.invalid/undeletable:1.0", 2))
 	cs, obj := s.Plane.Client(), s.ObjectName(ref(name))

@@ -15,7 +15,7 @@ import (
 // revision 3 caused by "auto-rollback" that runs, and at least 4 endpoints
 // stay ready throughout.
 func TestNeverReadyUpdateRollsBack(t *testing.T) {
-	s := e2e.NewStack(t)
+	s := e2e.NewStack(t, e2e.AsServiceAccounts())
 	const name = "stuck"
 	create(t, s, name, rolloutSpec("example.invalid/stuck:1.0", replicas))
 	w := watchReady(t, s, name)

@@ -14,7 +14,7 @@ import (
 // maxUnavailable = 4 endpoints stayed ready, and that the update ends with
 // revision 2 running.
 func TestRollingUpdateKeepsReadyEndpoints(t *testing.T) {
-	s := e2e.NewStack(t)
+	s := e2e.NewStack(t, e2e.AsServiceAccounts())
 	const name = "scorer"
 	began := time.Now()
 	create(t, s, name, rolloutSpec("example.invalid/scorer:1.0", replicas))

@@ -32,7 +32,7 @@ const typeRoutingChanged = "slipway.deployment.routing_changed.v1"
 // alias is set and moved, a new revision rolls out and an old one turns
 // cold; terminating removes it and the per-version Services.
 func TestIngressFollowsAliases(t *testing.T) {
-	s := e2e.NewStack(t, e2e.WithRouting(`{"ingress": {"className": "e2e"}}`))
+	s := e2e.NewStack(t, e2e.AsServiceAccounts(), e2e.WithRouting(`{"ingress": {"className": "e2e"}}`))
 	const name = "routed"
 	obj := s.ObjectName(ref(name))
 	prefix := "/" + owner + "/" + project + "/" + name
@@ -87,7 +87,7 @@ func TestIngressFollowsAliases(t *testing.T) {
 // an HTTPRoute the API server accepts, attached to the named Gateway, each
 // path rewritten to its endpoint, following aliases.
 func TestHTTPRouteOnTheAPIServer(t *testing.T) {
-	s := e2e.NewStack(t, e2e.WithRouting(`{"gateway": {"name": "public"}}`))
+	s := e2e.NewStack(t, e2e.AsServiceAccounts(), e2e.WithRouting(`{"gateway": {"name": "public"}}`))
 	dyn, err := dynamic.NewForConfig(s.Plane.RESTConfig())
 	if err != nil {
 		t.Fatal(err)
@@ -288,7 +288,7 @@ func poll(t *testing.T, timeout time.Duration, what string, cond func() (bool, s
 // published setting change; the drift check would find the deployment
 // rendered with the old setting otherwise: TestDriftCheckRendersStaleRoutingAgain.)
 func TestRoutingFollowsTheWorkersConfiguration(t *testing.T) {
-	s := e2e.NewStack(t, e2e.WithRouting(`{"ingress": {"className": "e2e"}}`))
+	s := e2e.NewStack(t, e2e.AsServiceAccounts(), e2e.WithRouting(`{"ingress": {"className": "e2e"}}`))
 	const name = "reclassed"
 	obj := s.ObjectName(ref(name))
 	prefix := "/" + owner + "/" + project + "/" + name

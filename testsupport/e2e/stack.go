@@ -58,6 +58,10 @@ type Stack struct {
 	bins    Binaries
 	logDir  string
 	routing string
+	// accounts (AsServiceAccounts) gives the worker and the monitor the
+	// kubeconfigs of their ServiceAccounts, by service.
+	accounts    bool
+	kubeconfigs map[string]string
 
 	mu     sync.Mutex
 	procs  []*Process
@@ -104,11 +108,14 @@ func NewStack(t *testing.T, opts ...Option) *Stack {
 	}
 	t.Cleanup(ferret.Close)
 	s.NATSURL, s.MongoURI = nats.URL(), ferret.URI()
+	if s.accounts {
+		s.useServiceAccounts(filepath.Join(dir, "kube"))
+	}
 	t.Cleanup(s.stopAll)
 
 	s.startAPI(dir)
 	s.start(ServicePromoter, ServicePromoter, s.env("SLIPWAY_NATS_URL="+s.NATSURL))
-	s.start(ServiceMonitor, ServiceMonitor, s.targetEnv())
+	s.start(ServiceMonitor, ServiceMonitor, s.targetEnv(ServiceMonitor))
 	s.StartWorker()
 	t.Logf("METRIC stack_start=%s (namespace %s)", time.Since(began).Round(time.Millisecond), s.Namespace)
 	return s
@@ -117,7 +124,7 @@ func NewStack(t *testing.T, opts ...Option) *Stack {
 // StartWorker starts one more rollout-worker process and appends it to Workers.
 func (s *Stack) StartWorker() *Process {
 	s.t.Helper()
-	p := s.start(ServiceWorker, fmt.Sprintf("%s-%d", ServiceWorker, len(s.Workers)+1), s.targetEnv())
+	p := s.start(ServiceWorker, fmt.Sprintf("%s-%d", ServiceWorker, len(s.Workers)+1), s.targetEnv(ServiceWorker))
 	s.Workers = append(s.Workers, p)
 	return p
 }
@@ -160,10 +167,15 @@ func (s *Stack) env(vars ...string) []string {
 	return append([]string{"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME")}, vars...)
 }
 
-// targetEnv is the environment of the worker and the monitor.
-func (s *Stack) targetEnv() []string {
+// targetEnv is the environment of the worker or the monitor: the plane's
+// admin kubeconfig, or with AsServiceAccounts the service's own.
+func (s *Stack) targetEnv(service string) []string {
+	kubeconfig := s.Plane.KubeconfigPath()
+	if k, ok := s.kubeconfigs[service]; ok {
+		kubeconfig = k
+	}
 	return s.env("SLIPWAY_NATS_URL="+s.NATSURL,
-		kube.EnvKubeconfig+"="+s.Plane.KubeconfigPath(),
+		kube.EnvKubeconfig+"="+kubeconfig,
 		kube.EnvTargetName+"="+TargetName,
 		kube.EnvTargetNS+"="+s.Namespace,
 		kube.EnvTargetBaseURL+"="+TargetBaseURL,

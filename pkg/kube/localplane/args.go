@@ -41,6 +41,7 @@ type layout struct {
 	pki                        *pkiFiles
 	tokenFile, kubeconfig      string
 	stagesFile                 string
+	auditPolicy, auditLog      string // both empty unless Options.AuditPolicy is set
 	etcdClient, etcdPeer, apis int
 }
 
@@ -62,7 +63,7 @@ func (l layout) etcdArgs() []string {
 }
 
 func (l layout) apiserverArgs() []string {
-	return []string{
+	args := []string{
 		fmt.Sprintf("--etcd-servers=http://127.0.0.1:%d", l.etcdClient),
 		"--bind-address=127.0.0.1", "--advertise-address=127.0.0.1",
 		fmt.Sprintf("--secure-port=%d", l.apis),
@@ -78,6 +79,13 @@ func (l layout) apiserverArgs() []string {
 		"--service-cluster-ip-range=" + serviceCIDR,
 		"--profiling=false",
 	}
+	if l.auditPolicy != "" {
+		// The log backend's default mode is blocking: an event is in the
+		// file once the request it records has been answered.
+		args = append(args, "--audit-policy-file="+l.auditPolicy, "--audit-log-path="+l.auditLog,
+			"--audit-log-format=json", "--audit-log-maxsize=0")
+	}
+	return args
 }
 
 func (l layout) controllerManagerArgs(extra []string) []string {

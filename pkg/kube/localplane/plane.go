@@ -38,6 +38,10 @@ type Options struct {
 	// `slipway dev`) schedule there. The default taint keeps a test's
 	// workloads explicit about where they run.
 	NoTaint bool
+	// AuditPolicy, when set, is an audit policy (audit.k8s.io/v1 Policy,
+	// YAML) the API server applies, writing one JSON event per line to
+	// Plane.AuditLogPath. Nil (the default) audits nothing.
+	AuditPolicy []byte
 	// Logf, when set, receives one line per startup step with its timing.
 	Logf func(format string, args ...any)
 }
@@ -98,7 +102,7 @@ func start(ctx context.Context, opts Options) (_ *Plane, err error) {
 			err = p.failure(err)
 		}
 	}()
-	if err := p.prepare(); err != nil {
+	if err := p.prepare(opts.AuditPolicy); err != nil {
 		return nil, err
 	}
 	bin := func(name string) string { return filepath.Join(opts.BinDir, name) }
@@ -143,7 +147,7 @@ func start(ctx context.Context, opts Options) (_ *Plane, err error) {
 }
 
 // prepare writes PKI, token file, kubeconfig and KWOK stages, and picks ports.
-func (p *Plane) prepare() error {
+func (p *Plane) prepare(auditPolicy []byte) error {
 	for _, d := range []string{"pki", "etcd", "apiserver-certs", "logs", "kwok-home"} {
 		if err := os.MkdirAll(p.path(d), 0o700); err != nil {
 			return fmt.Errorf("localplane: %w", err)
@@ -174,6 +178,12 @@ func (p *Plane) prepare() error {
 	if err := writeKubeconfig(p.kubeconfig, p.cfg); err != nil {
 		return fmt.Errorf("localplane: %w", err)
 	}
+	if auditPolicy != nil {
+		p.auditPolicy, p.auditLog = p.path("audit-policy.yaml"), p.path("logs", "audit.log")
+		if err := os.WriteFile(p.auditPolicy, auditPolicy, 0o600); err != nil {
+			return fmt.Errorf("localplane: write audit policy: %w", err)
+		}
+	}
 	p.stagesFile = p.path("kwok-stages.yaml")
 	if err := os.WriteFile(p.stagesFile, stagesYAML, 0o600); err != nil {
 		return fmt.Errorf("localplane: write KWOK stages: %w", err)
@@ -200,6 +210,10 @@ func (p *Plane) spawn(name, bin string, args, env []string) error {
 // KubeconfigPath returns the path of an admin kubeconfig for the plane
 // (usable with kubectl --kubeconfig).
 func (p *Plane) KubeconfigPath() string { return p.kubeconfig }
+
+// AuditLogPath returns the API server's audit log (JSON lines), or "" when
+// the plane was started without Options.AuditPolicy.
+func (p *Plane) AuditLogPath() string { return p.auditLog }
 
 // RESTConfig returns a copy of an admin (system:masters) client config.
 func (p *Plane) RESTConfig() *rest.Config { return rest.CopyConfig(p.cfg) }
