@@ -85,10 +85,11 @@ func DefaultTimeout(cfg Config) time.Duration {
 	d := 10 * time.Minute
 	e := &env{cfg: cfg}
 	if e.selected("fleet") {
-		for _, n := range append(e.fleetSizes(), e.localFleetSize()) {
-			if n > 0 {
-				d += 5*time.Minute + 4*e.phaseLimit(n) // create, copies, baseline, change
-			}
+		for _, n := range e.fleetSizes() {
+			d += 5*time.Minute + 4*e.fleetPhaseLimit(fleetSimulated, n) // create, copies, baseline, change
+		}
+		if n := e.localFleetSize(); n > 0 {
+			d += 5*time.Minute + 4*e.fleetPhaseLimit(fleetLocal, n)
 		}
 	}
 	if e.selected("soak") {
