@@ -25,6 +25,7 @@ complete -c slipway -n __fish_use_subcommand -a version -d 'print the version'
 complete -c slipway -n __fish_use_subcommand -a help -d 'show the commands, or a command\'s flags'
 complete -c slipway -n '__fish_seen_subcommand_from deployments; and not __fish_seen_subcommand_from create get list update delete' -a 'create get list update delete'
 complete -c slipway -n '__fish_seen_subcommand_from deployments; and __fish_seen_subcommand_from create' -l bake
+complete -c slipway -n '__fish_seen_subcommand_from deployments; and __fish_seen_subcommand_from create' -l canary-steps
 complete -c slipway -n '__fish_seen_subcommand_from deployments; and __fish_seen_subcommand_from create' -l env
 complete -c slipway -n '__fish_seen_subcommand_from deployments; and __fish_seen_subcommand_from create' -l environment
 complete -c slipway -n '__fish_seen_subcommand_from deployments; and __fish_seen_subcommand_from create' -l idempotency-key
@@ -38,6 +39,7 @@ complete -c slipway -n '__fish_seen_subcommand_from deployments; and __fish_seen
 complete -c slipway -n '__fish_seen_subcommand_from deployments; and __fish_seen_subcommand_from create' -l progress-deadline
 complete -c slipway -n '__fish_seen_subcommand_from deployments; and __fish_seen_subcommand_from create' -l replicas
 complete -c slipway -n '__fish_seen_subcommand_from deployments; and __fish_seen_subcommand_from create' -l secret
+complete -c slipway -n '__fish_seen_subcommand_from deployments; and __fish_seen_subcommand_from create' -l strategy
 complete -c slipway -n '__fish_seen_subcommand_from deployments; and __fish_seen_subcommand_from create' -l target
 complete -c slipway -n '__fish_seen_subcommand_from deployments; and __fish_seen_subcommand_from create' -l target-cpu
 complete -c slipway -n '__fish_seen_subcommand_from deployments; and __fish_seen_subcommand_from create' -l wait
@@ -57,6 +59,7 @@ complete -c slipway -n '__fish_seen_subcommand_from deployments; and __fish_seen
 complete -c slipway -n '__fish_seen_subcommand_from deployments; and __fish_seen_subcommand_from list' -l target
 complete -c slipway -n '__fish_seen_subcommand_from deployments; and __fish_seen_subcommand_from list' -s q
 complete -c slipway -n '__fish_seen_subcommand_from deployments; and __fish_seen_subcommand_from update' -l bake
+complete -c slipway -n '__fish_seen_subcommand_from deployments; and __fish_seen_subcommand_from update' -l canary-steps
 complete -c slipway -n '__fish_seen_subcommand_from deployments; and __fish_seen_subcommand_from update' -l env
 complete -c slipway -n '__fish_seen_subcommand_from deployments; and __fish_seen_subcommand_from update' -l idempotency-key
 complete -c slipway -n '__fish_seen_subcommand_from deployments; and __fish_seen_subcommand_from update' -l if-match
@@ -70,6 +73,7 @@ complete -c slipway -n '__fish_seen_subcommand_from deployments; and __fish_seen
 complete -c slipway -n '__fish_seen_subcommand_from deployments; and __fish_seen_subcommand_from update' -l progress-deadline
 complete -c slipway -n '__fish_seen_subcommand_from deployments; and __fish_seen_subcommand_from update' -l replicas
 complete -c slipway -n '__fish_seen_subcommand_from deployments; and __fish_seen_subcommand_from update' -l secret
+complete -c slipway -n '__fish_seen_subcommand_from deployments; and __fish_seen_subcommand_from update' -l strategy
 complete -c slipway -n '__fish_seen_subcommand_from deployments; and __fish_seen_subcommand_from update' -l target-cpu
 complete -c slipway -n '__fish_seen_subcommand_from deployments; and __fish_seen_subcommand_from update' -l wait
 complete -c slipway -n '__fish_seen_subcommand_from deployments; and __fish_seen_subcommand_from update' -s f
