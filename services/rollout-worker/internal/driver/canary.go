@@ -26,14 +26,14 @@ const canaryTick = 250 * time.Millisecond
 // applied is the traffic this driver put on the cluster for a canary step.
 // A driver starts with none, so a worker that takes over a canary applies
 // its step's traffic again before anything else (never assumes it is there).
+// Steps that keep the traffic (pause, analysis) apply nothing more.
 type applied struct {
-	step, attempt  int
 	weight, mirror int32
 	replicas       int32
 }
 
 func appliedOf(c *rollout.Canary) applied {
-	return applied{step: c.Step, weight: c.Weight, mirror: c.Mirror, replicas: c.CanaryReplicas}
+	return applied{weight: c.Weight, mirror: c.Mirror, replicas: c.CanaryReplicas}
 }
 
 // driveCanary runs revision's canary steps (rollout.DecideCanary decides,
