@@ -96,6 +96,22 @@ func (c *Client) ControlRollout(ctx context.Context, ref Ref, action, message st
 	return c.submit(ctx, http.MethodPost, ref.path()+"/rollout/"+url.PathEscape(action), "application/json", body, nil, o)
 }
 
+// PromoteRollout moves a canary in flight past its step, or with full to its completion.
+func (c *Client) PromoteRollout(ctx context.Context, ref Ref, full bool, message string, o CommandOptions) (Doc[Operation], error) {
+	body := map[string]any{}
+	if full {
+		body["full"] = true
+	}
+	if message != "" {
+		body["message"] = message
+	}
+	var data []byte
+	if len(body) > 0 {
+		data, _ = json.Marshal(body) // always encodes
+	}
+	return c.submit(ctx, http.MethodPost, ref.path()+"/rollout/promote", "application/json", data, nil, o)
+}
+
 // GetDeployment reads a deployment.
 func (c *Client) GetDeployment(ctx context.Context, ref Ref) (Doc[Deployment], error) {
 	var d Doc[Deployment]

@@ -43,10 +43,11 @@ _slipway() {
       esac;;
     rollout)
       case "$sub" in
-        "") words="pause resume abort status";;
+        "") words="pause resume abort promote status";;
         pause) words="--idempotency-key --message --output --project --server --token --wait -o";;
         resume) words="--idempotency-key --message --output --project --server --token --wait -o";;
         abort) words="--idempotency-key --message --output --project --server --token --wait -o";;
+        promote) words="--full --idempotency-key --message --output --project --server --token --wait -o";;
         status) words="--output --project --server --token --watch -o -w";;
       esac;;
     operations)

@@ -8,7 +8,7 @@ complete -c slipway -n __fish_use_subcommand -a deployments -d 'create, get, lis
 complete -c slipway -n __fish_use_subcommand -a rollback -d 'roll back to revision N (a new revision with N\'s spec)'
 complete -c slipway -n __fish_use_subcommand -a revisions -d 'list, get, diff'
 complete -c slipway -n __fish_use_subcommand -a aliases -d 'set, list, history, delete'
-complete -c slipway -n __fish_use_subcommand -a rollout -d 'pause, resume, abort, status'
+complete -c slipway -n __fish_use_subcommand -a rollout -d 'pause, resume, abort, promote, status'
 complete -c slipway -n __fish_use_subcommand -a operations -d 'get'
 complete -c slipway -n __fish_use_subcommand -a wait -d 'wait for an operation, or a deployment\'s current rollout, to end (exit 0 succeeded, 1 failed/rejected/timed out)'
 complete -c slipway -n __fish_use_subcommand -a promotions -d 'create, get, apply'
@@ -95,7 +95,7 @@ complete -c slipway -n '__fish_seen_subcommand_from aliases; and __fish_seen_sub
 complete -c slipway -n '__fish_seen_subcommand_from aliases; and __fish_seen_subcommand_from set' -l wait
 complete -c slipway -n '__fish_seen_subcommand_from aliases; and __fish_seen_subcommand_from delete' -l idempotency-key
 complete -c slipway -n '__fish_seen_subcommand_from aliases; and __fish_seen_subcommand_from delete' -l wait
-complete -c slipway -n '__fish_seen_subcommand_from rollout; and not __fish_seen_subcommand_from pause resume abort status' -a 'pause resume abort status'
+complete -c slipway -n '__fish_seen_subcommand_from rollout; and not __fish_seen_subcommand_from pause resume abort promote status' -a 'pause resume abort promote status'
 complete -c slipway -n '__fish_seen_subcommand_from rollout; and __fish_seen_subcommand_from pause' -l idempotency-key
 complete -c slipway -n '__fish_seen_subcommand_from rollout; and __fish_seen_subcommand_from pause' -l message
 complete -c slipway -n '__fish_seen_subcommand_from rollout; and __fish_seen_subcommand_from pause' -l wait
@@ -105,6 +105,10 @@ complete -c slipway -n '__fish_seen_subcommand_from rollout; and __fish_seen_sub
 complete -c slipway -n '__fish_seen_subcommand_from rollout; and __fish_seen_subcommand_from abort' -l idempotency-key
 complete -c slipway -n '__fish_seen_subcommand_from rollout; and __fish_seen_subcommand_from abort' -l message
 complete -c slipway -n '__fish_seen_subcommand_from rollout; and __fish_seen_subcommand_from abort' -l wait
+complete -c slipway -n '__fish_seen_subcommand_from rollout; and __fish_seen_subcommand_from promote' -l full
+complete -c slipway -n '__fish_seen_subcommand_from rollout; and __fish_seen_subcommand_from promote' -l idempotency-key
+complete -c slipway -n '__fish_seen_subcommand_from rollout; and __fish_seen_subcommand_from promote' -l message
+complete -c slipway -n '__fish_seen_subcommand_from rollout; and __fish_seen_subcommand_from promote' -l wait
 complete -c slipway -n '__fish_seen_subcommand_from rollout; and __fish_seen_subcommand_from status' -l watch
 complete -c slipway -n '__fish_seen_subcommand_from rollout; and __fish_seen_subcommand_from status' -s w
 complete -c slipway -n '__fish_seen_subcommand_from operations; and not __fish_seen_subcommand_from get' -a 'get'

@@ -44,10 +44,11 @@ _slipway() {
       esac;;
     rollout)
       case "$sub" in
-        "") words_=(pause resume abort status);;
+        "") words_=(pause resume abort promote status);;
         pause) words_=(--idempotency-key --message --output --project --server --token --wait -o);;
         resume) words_=(--idempotency-key --message --output --project --server --token --wait -o);;
         abort) words_=(--idempotency-key --message --output --project --server --token --wait -o);;
+        promote) words_=(--full --idempotency-key --message --output --project --server --token --wait -o);;
         status) words_=(--output --project --server --token --watch -o -w);;
       esac;;
     operations)
