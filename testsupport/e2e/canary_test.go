@@ -67,8 +67,10 @@ func canaryPatch(steps ...map[string]any) map[string]any {
 			"condition": map[string]any{"operator": "<", "threshold": 0.05}, "intervalSeconds": 1, "count": 2}}}}}
 }
 
-func weight(n int) map[string]any   { return map[string]any{"setWeight": n} }
-func analysis() map[string]any      { return map[string]any{"analysis": map[string]any{"checks": []any{"error-rate"}}} }
+func weight(n int) map[string]any { return map[string]any{"setWeight": n} }
+func analysis() map[string]any {
+	return map[string]any{"analysis": map[string]any{"checks": []any{"error-rate"}}}
+}
 func pauseFor(s int) map[string]any { return map[string]any{"pause": map[string]any{"seconds": s}} }
 func pauseUntilPromoted() map[string]any {
 	return map[string]any{"pause": map[string]any{}}
