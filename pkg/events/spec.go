@@ -74,11 +74,14 @@ type Strategy struct {
 	BakeSeconds int32 `json:"bakeSeconds,omitempty"`
 	// Strategy is how a new revision replaces the running one: "rolling"
 	// (or empty: Kubernetes' rolling update of the one Deployment) or
-	// "canary" (Steps, with Checks measured by analysis steps; see
-	// strategy.go). A target setting: promotion keeps it.
+	// "canary" (Steps, with Checks measured by analysis steps) or
+	// "blueGreen" (BlueGreen; see strategy.go). A target setting:
+	// promotion keeps it.
 	Strategy string       `json:"strategy,omitempty"`
 	Steps    []CanaryStep `json:"steps,omitempty"`
 	Checks   []Check      `json:"checks,omitempty"`
+	// BlueGreen shapes a "blueGreen" rollout.
+	BlueGreen *BlueGreen `json:"blueGreen,omitempty"`
 }
 
 // Defaults every revision gets where the spec is silent. MaxUnavailable 0

@@ -4,7 +4,20 @@ package events
 const (
 	StrategyRolling = "rolling"
 	StrategyCanary  = "canary"
+	// StrategyBlueGreen runs the new revision at its full count beside the
+	// stable one, reachable only at its per-version path (the preview),
+	// runs BlueGreen.Analysis against it, then switches every request at
+	// once: the canary's machinery with the steps PlannedSteps gives.
+	StrategyBlueGreen = "blueGreen"
 )
+
+// BlueGreen is a blue-green rollout's shape: the checks (of
+// Strategy.Checks) the preview must pass before the switch, and whether a
+// person promotes the switch (`slipway rollout promote`) after them.
+type BlueGreen struct {
+	Analysis []string `json:"analysis,omitempty"`
+	Manual   bool     `json:"manual,omitempty"`
+}
 
 // Check defaults: what a check runs with where the spec is silent.
 const (
@@ -109,6 +122,33 @@ type CheckVars struct {
 // IsCanary reports whether the strategy is a canary.
 func (s *Strategy) IsCanary() bool { return s != nil && s.Strategy == StrategyCanary }
 
+// IsProgressive reports whether the new revision runs beside the stable
+// one through steps (a canary or a blue-green rollout).
+func (s *Strategy) IsProgressive() bool {
+	return s != nil && (s.Strategy == StrategyCanary || s.Strategy == StrategyBlueGreen)
+}
+
+// PlannedSteps are the steps a progressive rollout goes through: a
+// canary's Steps; for blue-green, the preview at weight 0, its analysis,
+// a pause until promoted when Manual, and the switch to 100.
+func (s *Strategy) PlannedSteps() []CanaryStep {
+	switch {
+	case s == nil:
+		return nil
+	case s.Strategy == StrategyBlueGreen:
+		zero, all := int32(0), int32(100)
+		steps := []CanaryStep{{SetWeight: &zero}}
+		if bg := s.BlueGreen; bg != nil && len(bg.Analysis) > 0 {
+			steps = append(steps, CanaryStep{Analysis: &AnalysisStep{Checks: append([]string(nil), bg.Analysis...)}})
+		}
+		if s.BlueGreen != nil && s.BlueGreen.Manual {
+			steps = append(steps, CanaryStep{Pause: &PauseStep{}})
+		}
+		return append(steps, CanaryStep{SetWeight: &all})
+	}
+	return s.Steps
+}
+
 // CheckNamed returns the strategy's check called name.
 func (s *Strategy) CheckNamed(name string) (Check, bool) {
 	if s == nil {
@@ -149,5 +189,8 @@ func (s *Strategy) clone() *Strategy {
 		out.Steps = nil
 	}
 	out.Checks = append([]Check(nil), s.Checks...)
+	if s.BlueGreen != nil {
+		out.BlueGreen = &BlueGreen{Analysis: append([]string(nil), s.BlueGreen.Analysis...), Manual: s.BlueGreen.Manual}
+	}
 	return &out
 }

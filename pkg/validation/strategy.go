@@ -32,10 +32,20 @@ func validateRolloutStrategy(r *events.Strategy, v *validator) {
 		if len(r.Checks) > 0 {
 			v.add("spec.rollout.checks", "are run by a canary's analysis steps; this rollout is rolling")
 		}
+		if r.BlueGreen != nil {
+			v.add("spec.rollout.blueGreen", "is for strategy %q", events.StrategyBlueGreen)
+		}
 		return
 	case events.StrategyCanary:
+		if r.BlueGreen != nil {
+			v.add("spec.rollout.blueGreen", "is for strategy %q; this rollout is a canary", events.StrategyBlueGreen)
+		}
+	case events.StrategyBlueGreen:
+		if len(r.Steps) > 0 {
+			v.add("spec.rollout.steps", "are for strategy %q; a blue-green rollout's are its preview, analysis and switch", events.StrategyCanary)
+		}
 	default:
-		v.add("spec.rollout.strategy", "must be %q or %q", events.StrategyRolling, events.StrategyCanary)
+		v.add("spec.rollout.strategy", "must be %q, %q or %q", events.StrategyRolling, events.StrategyCanary, events.StrategyBlueGreen)
 		return
 	}
 	checks := map[string]bool{}
@@ -49,6 +59,22 @@ func validateRolloutStrategy(r *events.Strategy, v *validator) {
 			v.add(prefix+".name", "%s is listed twice", c.Name)
 		}
 		checks[c.Name] = true
+	}
+	if r.Strategy == events.StrategyBlueGreen {
+		if bg := r.BlueGreen; bg != nil {
+			seen := map[string]bool{}
+			for j, name := range bg.Analysis {
+				f := fmt.Sprintf("spec.rollout.blueGreen.analysis[%d]", j)
+				switch {
+				case !checks[name]:
+					v.add(f, "%q is not a check of spec.rollout.checks", name)
+				case seen[name]:
+					v.add(f, "%s is listed twice", name)
+				}
+				seen[name] = true
+			}
+		}
+		return
 	}
 	switch {
 	case len(r.Steps) == 0:

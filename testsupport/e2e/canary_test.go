@@ -306,3 +306,56 @@ func TestCanaryMirror(t *testing.T) {
 	}
 	waitTraffic(t, s, dyn, name, "["+obj+"=1]", 60*time.Second)
 }
+
+// TestBlueGreenSwitchesAfterAnalysis: a blue-green rollout runs the new
+// revision at full count behind its preview path with no share of the main
+// path while its analysis runs, and switches every request at once only
+// after the analysis passed.
+func TestBlueGreenSwitchesAfterAnalysis(t *testing.T) {
+	const name = "bluegreen"
+	s, _, dyn := canaryStack(t, name, good)
+	create(t, s, name, rolloutSpec("example.invalid/scorer:1.0", 2))
+	body := canaryPatch()
+	rollout := body["spec"].(map[string]any)["rollout"].(map[string]any)
+	rollout["strategy"] = "blueGreen"
+	delete(rollout, "steps")
+	rollout["blueGreen"] = map[string]any{"analysis": []any{"error-rate"}}
+	op := accepted(t, patch(t, s, name, body, ""))
+	obj := s.ObjectName(ref(name))
+	waitTraffic(t, s, dyn, name, splitText(s, name, 0), 60*time.Second)
+	poll(t, 30*time.Second, "the preview path", func() (bool, string) {
+		route, err := dyn.Resource(httpRoutes).Namespace(s.Namespace).Get(t.Context(), obj, metav1.GetOptions{})
+		if err != nil {
+			return false, err.Error()
+		}
+		got := routePaths(route)
+		return got["/"+owner+"/"+project+"/"+name+"/v2/predict"] == kube.VersionServiceName(obj, 2), fmt.Sprint(got)
+	})
+	preview, err := s.Plane.Client().AppsV1().Deployments(s.Namespace).Get(t.Context(), obj+"-canary", metav1.GetOptions{})
+	if err != nil || preview.Spec.Replicas == nil || *preview.Spec.Replicas != 2 {
+		t.Fatalf("preview Deployment: %v %+v; want it at the full 2 replicas", err, preview)
+	}
+	end := finish(t, s, s.API.Do(t, http.MethodGet, "/v1/operations/"+op.ID+"?wait="+opWait, nil))
+	if end.Status != "succeeded" {
+		t.Fatalf("blue-green operation: %+v", end)
+	}
+	recs := history(t, s, name)
+	if got, want := canaryEvents(t, recs), []string{"setWeight@0", "analysis@0", "setWeight@100", "complete@100"}; !slices.Equal(got, want) {
+		t.Fatalf("steps %q, want %q", got, want)
+	}
+	// Every measurement precedes the switch.
+	switched, measured := 0, 0
+	for i, r := range recs {
+		switch {
+		case r.Envelope.Type == typeMeasured:
+			measured = i
+		case r.Envelope.Type == typeCanaryStep && strings.Contains(string(r.Envelope.Data), `"weight":100`) && switched == 0:
+			switched = i
+		}
+	}
+	if measured == 0 || switched < measured {
+		t.Fatalf("the switch (event %d) came before the last measurement (event %d)", switched, measured)
+	}
+	waitTraffic(t, s, dyn, name, "["+obj+"=1]", 60*time.Second)
+	pollGone(t, s, name)
+}

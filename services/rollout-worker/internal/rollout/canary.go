@@ -53,14 +53,15 @@ type Canary struct {
 	Inconclusive string
 }
 
-// CanaryApplies reports whether revision rolls out as a canary: its spec
-// says canary, a stable revision runs, and the revision changes the pods.
+// CanaryApplies reports whether revision rolls out as a canary (or
+// blue-green, a canary of planned steps): its spec says so, a stable
+// revision runs, and the revision changes the pods.
 // A first rollout has nothing to compare with; a scaling-only revision
 // replaces no pods; rollbacks (automatic, after an abort, or to a
 // revision by request) return to a known revision at once.
 func CanaryApplies(s State, revision int) bool {
 	rev, ok := s.Revisions[revision]
-	if !ok || !rev.Spec.Rollout.IsCanary() || s.Stable == 0 || s.Stable == revision {
+	if !ok || !rev.Spec.Rollout.IsProgressive() || s.Stable == 0 || s.Stable == revision {
 		return false
 	}
 	switch rev.Cause {
@@ -218,7 +219,7 @@ func DecideMeasured(s State, revision, step, attempt int, check string, m analys
 // or past the last step is StepComplete.
 func startStep(s State, revision, n int, approximated bool, now time.Time) events.CanaryStepStarted {
 	rev := s.Revisions[revision]
-	steps := rev.Spec.Rollout.Steps
+	steps := rev.Spec.Rollout.PlannedSteps()
 	stable := s.Revisions[s.Stable].Spec.DesiredReplicas()
 	var weight, mirror int32
 	if c := s.Rollout.Canary; c != nil {
@@ -250,7 +251,9 @@ func startStep(s State, revision, n int, approximated bool, now time.Time) event
 	}
 	ev.Weight, ev.Mirror = weight, mirror
 	ev.CanaryReplicas = CanaryReplicas(weight, rev.Spec.DesiredReplicas())
-	if ev.Kind == events.StepComplete {
+	if ev.Kind == events.StepComplete || rev.Spec.Rollout.Strategy == events.StrategyBlueGreen {
+		// Blue-green: the preview runs at full count from the start, so the
+		// switch moves every request at once to pods that are all ready.
 		ev.CanaryReplicas = max(rev.Spec.DesiredReplicas(), 1)
 	}
 	return ev

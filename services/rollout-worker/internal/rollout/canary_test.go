@@ -1,6 +1,8 @@
 package rollout
 
 import (
+	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -190,5 +192,38 @@ func TestCanarySplitEndsWithTheCanary(t *testing.T) {
 	aborted := canaryAt(step(0, events.StepSetWeight, 10), events.RolloutAborted{Revision: 2, Reason: events.ReasonAborted})
 	if s := CanarySplit(aborted); s != nil {
 		t.Fatalf("split after an abort: %+v", s)
+	}
+}
+
+// A blue-green rollout is a canary of planned steps: the preview at weight 0
+// with every replica, its analysis, then the switch to 100 at once.
+func TestBlueGreenSteps(t *testing.T) {
+	spec := canarySpec()
+	spec.Rollout.Strategy, spec.Rollout.Steps = events.StrategyBlueGreen, nil
+	spec.Rollout.BlueGreen = &events.BlueGreen{Analysis: []string{"errors"}}
+	msgs := []events.Message{created(), events.RolloutStarted{Revision: 1, Desired: 4}, events.RolloutSucceeded{Revision: 1},
+		events.RevisionCreated{Revision: events.Revision{Number: 2, Spec: spec, Cause: events.CauseUpdated}},
+		events.RolloutStarted{Revision: 2, Desired: 4, Strategy: "Canary"}}
+	var kinds []string
+	for range 3 {
+		s := history(msgs...)
+		n := DecideCanary(s, 2, t0.Add(time.Hour), false)
+		if len(n.Events) != 1 {
+			// The analysis: record its two measurements as successful.
+			for i := range 2 {
+				msgs = append(msgs, events.AnalysisMeasured{Revision: 2, Step: 1, Check: "errors", Index: i,
+					Phase: events.MeasurementSuccessful, At: t0.Add(time.Duration(i) * time.Minute)})
+			}
+			n = DecideCanary(history(msgs...), 2, t0.Add(time.Hour), false)
+		}
+		step := n.Events[0].(events.CanaryStepStarted)
+		if step.CanaryReplicas != 4 {
+			t.Fatalf("step %+v: want the preview at its full 4 replicas throughout", step)
+		}
+		kinds = append(kinds, fmt.Sprintf("%s@%d", step.Kind, step.Weight))
+		msgs = append(msgs, step)
+	}
+	if want := []string{"setWeight@0", "analysis@0", "setWeight@100"}; !slices.Equal(kinds, want) {
+		t.Fatalf("steps %q, want %q", kinds, want)
 	}
 }

@@ -82,6 +82,11 @@ func ServedRevisions(s State) Serving {
 	for _, n := range keptWarm(s, aliased) {
 		versions[n] = true
 	}
+	if out.Split != nil {
+		// The new revision's per-version path is its preview while the
+		// canary (or blue-green rollout) runs.
+		versions[s.Rollout.Revision] = true
+	}
 	for n := range versions {
 		if r, ok := s.Revisions[n]; ok {
 			out.Versions = append(out.Versions, r)
