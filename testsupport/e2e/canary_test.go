@@ -192,18 +192,34 @@ func TestCanaryFailingCheckRollsBack(t *testing.T) {
 	create(t, s, name, rolloutSpec("example.invalid/scorer:1.0", 2))
 	op := accepted(t, patch(t, s, name, canaryPatch(weight(10), analysis(), weight(50)), ""))
 	waitTraffic(t, s, dyn, name, splitText(s, name, 10), 60*time.Second)
-	var failedAt time.Time
-	recs := pollHistory(t, s, name, 60*time.Second, "the rollout failed", func(recs []bus.Record) bool {
-		for _, r := range recs {
-			if r.Envelope.Type == typeRolloutFailed {
-				failedAt = r.Envelope.Time
-				return true
+	// When the route is back on the stable revision alone, seen every 50 ms.
+	stable := "[" + s.ObjectName(ref(name)) + "=1]"
+	stableAt := make(chan time.Time, 1)
+	go func() {
+		for t.Context().Err() == nil {
+			if mainTraffic(t, s, dyn, name) == stable {
+				stableAt <- time.Now()
+				return
 			}
+			time.Sleep(50 * time.Millisecond)
 		}
-		return false
+	}()
+	recs := pollHistory(t, s, name, 60*time.Second, "the rollout failed", func(recs []bus.Record) bool {
+		return slices.Contains(typesOf(recs), typeRolloutFailed)
 	})
-	waitTraffic(t, s, dyn, name, "["+s.ObjectName(ref(name))+"=1]", 30*time.Second)
-	t.Logf("METRIC canary_failed_to_stable=%s", time.Since(failedAt).Round(time.Millisecond))
+	var back time.Time
+	select {
+	case back = <-stableAt:
+	case <-time.After(30 * time.Second):
+		t.Fatalf("the route did not go back to the stable revision within 30s of the failure: %s", mainTraffic(t, s, dyn, name))
+	}
+	for _, r := range recs {
+		if r.Envelope.Type == typeMeasured && strings.Contains(string(r.Envelope.Data), `"phase":"Failed"`) {
+			// The measurement's event time is when it was appended, just after the query.
+			t.Logf("METRIC canary_first_failed_measurement_to_stable=%s", back.Sub(r.Envelope.Time).Round(time.Millisecond))
+			break
+		}
+	}
 	failed := find(t, recs, typeRolloutFailed, 2)
 	if len(failed) != 1 || failed[0].Reason != "AnalysisFailed" {
 		t.Fatalf("failures %+v, want one AnalysisFailed", failed)
