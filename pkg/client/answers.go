@@ -109,6 +109,33 @@ type Rollout struct {
 	StartedAt    *time.Time          `json:"startedAt,omitempty"`
 	BakeUntil    *time.Time          `json:"bakeUntil,omitempty"`
 	FinishedAt   *time.Time          `json:"finishedAt,omitempty"`
+	Canary       *Canary             `json:"canary,omitempty"`
+}
+
+// Canary is where a canary or blue-green rollout stands: its step, its
+// traffic and the latest measurement of each check.
+type Canary struct {
+	Step           int           `json:"step"`
+	Steps          int           `json:"steps"`
+	Kind           string        `json:"kind"`
+	Weight         int32         `json:"weight"`
+	Mirror         int32         `json:"mirror,omitempty"`
+	CanaryReplicas int32         `json:"canaryReplicas"`
+	StableReplicas int32         `json:"stableReplicas"`
+	Approximated   bool          `json:"approximated,omitempty"`
+	PauseUntil     *time.Time    `json:"pauseUntil,omitempty"`
+	Inconclusive   string        `json:"inconclusive,omitempty"`
+	Measurements   []Measurement `json:"measurements,omitempty"`
+}
+
+// Measurement is one measurement of a canary's check.
+type Measurement struct {
+	Check  string    `json:"check"`
+	Step   int       `json:"step"`
+	Phase  string    `json:"phase"`
+	Value  float64   `json:"value"`
+	Reason string    `json:"reason"`
+	At     time.Time `json:"at"`
 }
 
 // Drift is the last difference found between the cluster and the revision.

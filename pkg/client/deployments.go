@@ -66,9 +66,12 @@ const (
 	RolloutPause  = "pause"
 	RolloutResume = "resume"
 	RolloutAbort  = "abort"
+	// RolloutPromote moves a canary past its current step (a pause, an
+	// analysis, an inconclusive one), or with Full to its completion.
+	RolloutPromote = "promote"
 )
 
-// ControlRollout pauses, resumes or aborts the rollout in flight (action is
+// ControlRollout pauses, resumes, aborts or promotes the rollout in flight (action is
 // one of the Rollout* constants).
 func (c *Client) ControlRollout(ctx context.Context, ref Ref, action string, req RolloutControlRequest, o CommandOptions) (Operation, error) {
 	var body any

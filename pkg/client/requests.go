@@ -150,6 +150,9 @@ type RollbackRequest struct {
 
 // RolloutControlRequest says why a rollout is paused, resumed or aborted.
 type RolloutControlRequest struct {
+	// Full, with RolloutPromote, moves a canary to its completion rather
+	// than past its current step.
+	Full    bool   `json:"full,omitempty"`
 	Message string `json:"message,omitempty"`
 }
 

@@ -71,6 +71,8 @@ const (
 	KindPause     = "pause"
 	KindResume    = "resume"
 	KindAbort     = "abort"
+	// KindPromoteRollout moves a canary on (KindPromote is a promotion's).
+	KindPromoteRollout = "promote_rollout"
 	// KindPromoted carries a promotion's spec from the promoter to the worker.
 	KindPromoted = "promoted"
 	KindAlias    = "alias"
@@ -87,6 +89,7 @@ var DeploymentCommandSubjects = []string{
 	commandSubjectPrefix + KindPause + ".>",
 	commandSubjectPrefix + KindResume + ".>",
 	commandSubjectPrefix + KindAbort + ".>",
+	commandSubjectPrefix + KindPromoteRollout + ".>",
 	commandSubjectPrefix + KindPromoted + ".>",
 	commandSubjectPrefix + KindAlias + ".>",
 }

@@ -13,6 +13,8 @@ const (
 	ReasonPreconditionFailed = "PreconditionFailed"
 	// ReasonNoRolloutInFlight: pause, resume or abort with nothing rolling out.
 	ReasonNoRolloutInFlight = "NoRolloutInFlight"
+	// ReasonNotACanary: promote with a rollout in flight that is not a canary.
+	ReasonNotACanary = "NotACanary"
 	// ReasonTargetFromConfig: the target is defined by the workers'
 	// configuration, so the API cannot replace or remove it.
 	ReasonTargetFromConfig = "TargetFromConfig"
@@ -30,6 +32,9 @@ const (
 	ReasonSuperseded = "Superseded"
 	// ReasonAborted: the rollout was stopped by request.
 	ReasonAborted = "Aborted"
+	// ReasonAnalysisFailed: a canary's check failed (the message names the
+	// check, its value and its condition); the weight went back to 0.
+	ReasonAnalysisFailed = "AnalysisFailed"
 
 	// Health states and reasons.
 	HealthHealthy     = "Healthy"

@@ -72,6 +72,16 @@ type Strategy struct {
 	// if the new pods crash-loop or the deployment becomes unavailable in
 	// that time, the rollout fails and rolls back automatically. 0: none.
 	BakeSeconds int32 `json:"bakeSeconds,omitempty"`
+	// Strategy is how a new revision replaces the running one: "rolling"
+	// (or empty: Kubernetes' rolling update of the one Deployment) or
+	// "canary" (Steps, with Checks measured by analysis steps) or
+	// "blueGreen" (BlueGreen; see strategy.go). A target setting:
+	// promotion keeps it.
+	Strategy string       `json:"strategy,omitempty"`
+	Steps    []CanaryStep `json:"steps,omitempty"`
+	Checks   []Check      `json:"checks,omitempty"`
+	// BlueGreen shapes a "blueGreen" rollout.
+	BlueGreen *BlueGreen `json:"blueGreen,omitempty"`
 }
 
 // Defaults every revision gets where the spec is silent. MaxUnavailable 0
@@ -110,6 +120,7 @@ func (s Spec) WithDefaults() Spec {
 	if out.Rollout.ProgressDeadlineSeconds == 0 {
 		out.Rollout.ProgressDeadlineSeconds = DefaultProgressDeadlineSeconds
 	}
+	out.Rollout.withDefaults()
 	return out
 }
 
@@ -149,7 +160,7 @@ func (s Spec) clone() Spec {
 	out.Model = clonePtr(s.Model)
 	out.Readiness = clonePtr(s.Readiness)
 	out.Liveness = clonePtr(s.Liveness)
-	out.Rollout = clonePtr(s.Rollout)
+	out.Rollout = s.Rollout.clone()
 	return out
 }
 

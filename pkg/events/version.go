@@ -35,6 +35,7 @@ func (AliasDeleted) MovesVersion() bool         { return true }
 func (RolloutPaused) MovesVersion() bool  { return true }
 func (RolloutResumed) MovesVersion() bool { return true }
 func (RolloutAborted) MovesVersion() bool { return true }
+func (CanaryPromoted) MovesVersion() bool { return true }
 
 // Drift moves the version only when adopted: then the spec changed.
 func (m DriftDetected) MovesVersion() bool { return m.Adopted != nil }
@@ -54,3 +55,6 @@ func (RoutingChanged) MovesVersion() bool       { return false }
 func (AliasMoved) MovesVersion() bool           { return false }
 func (AliasMoveFailed) MovesVersion() bool      { return false }
 func (TerminationCompleted) MovesVersion() bool { return false }
+func (CanaryStepStarted) MovesVersion() bool    { return false }
+func (AnalysisMeasured) MovesVersion() bool     { return false }
+func (AnalysisInconclusive) MovesVersion() bool { return false }

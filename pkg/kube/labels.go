@@ -26,6 +26,9 @@ const (
 	// aliases and keepWarm) and its pods; they carry no deployment label, so
 	// the deployment's own selector, monitor and drift check ignore them.
 	LabelPinnedOf = "slipway.dev/pinned-of"
+	// LabelCanaryOf marks a deployment's canary Deployment (the new
+	// revision beside the stable one while a canary's steps run) and its pods.
+	LabelCanaryOf = "slipway.dev/canary-of"
 	// LabelAlias names the alias an alias Service serves.
 	LabelAlias = "slipway.dev/alias"
 	// LabelRouteOf marks the routing objects of a deployment (HTTPRoutes,

@@ -105,7 +105,18 @@ func textFields(s events.Spec) []text {
 		}
 	}
 	if r := s.Rollout; r != nil {
-		out = append(out, text{"spec.rollout.maxSurge", r.MaxSurge, false}, text{"spec.rollout.maxUnavailable", r.MaxUnavailable, false})
+		out = append(out, text{"spec.rollout.maxSurge", r.MaxSurge, false}, text{"spec.rollout.maxUnavailable", r.MaxUnavailable, false},
+			text{"spec.rollout.strategy", r.Strategy, false})
+		if bg := r.BlueGreen; bg != nil {
+			for i, name := range bg.Analysis {
+				out = append(out, text{fmt.Sprintf("spec.rollout.blueGreen.analysis[%d]", i), name, false})
+			}
+		}
+		for i, c := range r.Checks {
+			f := fmt.Sprintf("spec.rollout.checks[%d]", i)
+			out = append(out, text{f + ".name", c.Name, false}, text{f + ".query", c.Query, true},
+				text{f + ".condition.operator", c.Condition.Operator, false})
+		}
 	}
 	for k, val := range s.PodAnnotations {
 		out = append(out, text{"spec.podAnnotations." + k, k, false}, text{"spec.podAnnotations." + k, val, true})

@@ -116,10 +116,10 @@ func TestHTTPPaths(t *testing.T) {
 // args and annotation values keep tabs and line breaks. The spec is built
 // by reflection, so a string field added to events.Spec without a check fails here.
 func TestEveryStringFieldRefusesControlCharacters(t *testing.T) {
-	multiline := map[string]bool{"Command": true, "Args": true, "Env.value": true, "PodAnnotations.value": true}
+	multiline := map[string]bool{"Command": true, "Args": true, "Env.value": true, "PodAnnotations.value": true, "Rollout.Checks.Query": true}
 	for _, path := range stringFields(reflect.TypeOf(events.Spec{}), "") {
 		for _, bad := range []string{"\x00", "\a", "\x1b", "\x7f", "\u0085"} {
-			s := validSpec()
+			s := validSpecFor(path)
 			setString(reflect.ValueOf(&s).Elem(), strings.Split(path, "."), "a"+bad)
 			if got := fieldsOf(t, s); len(got) == 0 {
 				t.Errorf("%s with %q: accepted", path, bad)
@@ -133,11 +133,24 @@ func TestEveryStringFieldRefusesControlCharacters(t *testing.T) {
 	}
 }
 
+// validSpecFor is validSpec, a blue-green one for the blue-green fields
+// (which a canary refuses).
+func validSpecFor(path string) events.Spec {
+	s := validSpec()
+	if strings.HasPrefix(path, "Rollout.BlueGreen") {
+		s.Rollout.Strategy, s.Rollout.Steps = events.StrategyBlueGreen, nil
+		s.Rollout.BlueGreen = &events.BlueGreen{Analysis: []string{"c"}}
+	}
+	return s
+}
+
 func validSpec() events.Spec {
 	return events.Spec{Image: "img:1", Model: &events.ModelRef{Name: "m", Version: "1", URI: "s3://b/m"}, Command: []string{"serve"}, Args: []string{"--x"},
 		Endpoints: []events.Endpoint{{Name: "p", Path: "/p"}}, InstanceType: "cpu", Env: map[string]string{"A": "b"},
 		Secrets:   []events.SecretRef{{Env: "HF_TOKEN", Name: "hf", Key: "token", Version: "1"}},
-		Readiness: &events.Probe{Path: "/r"}, Liveness: &events.Probe{Path: "/l"}, Rollout: &events.Strategy{MaxSurge: "1", MaxUnavailable: "0"},
+		Readiness: &events.Probe{Path: "/r"}, Liveness: &events.Probe{Path: "/l"}, Rollout: &events.Strategy{MaxSurge: "1", MaxUnavailable: "0",
+			Strategy: events.StrategyCanary, Steps: []events.CanaryStep{{Analysis: &events.AnalysisStep{Checks: []string{"c"}}}},
+			Checks: []events.Check{{Name: "c", Query: "up", Condition: events.CheckCondition{Operator: "<", Threshold: 1}}}},
 		PodAnnotations: map[string]string{"a": "b"}}
 }
 

@@ -217,6 +217,7 @@ func validateStrategy(s events.Spec, v *validator) {
 	if r.BakeSeconds < 0 || r.BakeSeconds > 86400 {
 		v.add("spec.rollout.bakeSeconds", "must be between 0 and 86400")
 	}
+	validateRolloutStrategy(r, v)
 }
 
 // parseIntOrPercent accepts "" (unset), "3" or "25%"; percent says which.

@@ -9,6 +9,7 @@ import (
 	"slipway.dev/pkg/kube"
 	"slipway.dev/pkg/metrics"
 	"slipway.dev/pkg/telemetry"
+	"slipway.dev/services/rollout-worker/internal/analysis"
 	"slipway.dev/services/rollout-worker/internal/drift"
 )
 
@@ -47,7 +48,11 @@ type Config struct {
 	// Connector builds clients of targets registered through the API; its
 	// Home, when nil, is the in-cluster client or the default target's.
 	Connector kube.Connector
-	Logger    *slog.Logger
+	// PrometheusURL is the Prometheus server canaries' checks query
+	// (http(s)://host:port); empty: none, and every check is inconclusive,
+	// which pauses its canary (never passes it).
+	PrometheusURL string
+	Logger        *slog.Logger
 }
 
 // Environment variables the worker reads (docker-compose and deployments/ use these names).
@@ -59,12 +64,14 @@ const (
 	// EnvTargetTimeout and EnvTargetCheckInterval: see Config.
 	EnvTargetTimeout       = "SLIPWAY_TARGET_TIMEOUT"
 	EnvTargetCheckInterval = "SLIPWAY_TARGET_CHECK_INTERVAL"
+	// EnvPrometheusURL: see Config.PrometheusURL.
+	EnvPrometheusURL = "SLIPWAY_PROMETHEUS_URL"
 )
 
 // EnvVars lists every environment variable the worker reads.
 func EnvVars() []string {
 	return append([]string{EnvNATSURL, EnvMaxRollouts, EnvDriftInterval, EnvDriftPolicy, EnvTargetTimeout, EnvTargetCheckInterval,
-		telemetry.EnvLogLevel, metrics.EnvAddr}, kube.TargetEnvVars()...)
+		EnvPrometheusURL, telemetry.EnvLogLevel, metrics.EnvAddr}, kube.TargetEnvVars()...)
 }
 
 // LoadConfig reads flags, falling back to the environment, then to defaults.
@@ -92,6 +99,7 @@ func LoadConfig(args []string, getenv func(string) string) (Config, error) {
 	fs.DurationVar(&cfg.TargetTimeout, "target-timeout", targetTimeout, "how long a rollout waits for an unreachable target before it fails")
 	fs.DurationVar(&cfg.TargetCheckInterval, "target-check-interval", targetCheck, "how often targets' reachability is checked")
 	fs.DurationVar(&cfg.DriftInterval, "drift-interval", drift, "how often managed objects are checked for changes made outside Slipway (0: never)")
+	fs.StringVar(&cfg.PrometheusURL, "prometheus-url", getenv(EnvPrometheusURL), "the Prometheus server canaries' checks query, http(s)://host:port")
 	fs.StringVar(&cfg.DriftPolicy, "drift-policy", envOr(getenv, EnvDriftPolicy, DriftPolicyRevert), "what to do about drift: revert, report or adopt")
 	if err := fs.Parse(args); err != nil {
 		return Config{}, err
@@ -133,6 +141,11 @@ func (c Config) Validate() error {
 	}
 	if c.TargetTimeout < 0 || c.TargetCheckInterval < 0 {
 		errs = append(errs, errors.New("target timeout and check interval must not be negative"))
+	}
+	if c.PrometheusURL != "" {
+		if _, err := analysis.NewPrometheus(c.PrometheusURL); err != nil {
+			errs = append(errs, err)
+		}
 	}
 	if c.MaxRollouts < 0 {
 		errs = append(errs, errors.New("max rollouts must not be negative"))

@@ -24,6 +24,7 @@ import (
 	"slipway.dev/pkg/events"
 	"slipway.dev/pkg/kube"
 	"slipway.dev/pkg/topology"
+	"slipway.dev/services/rollout-worker/internal/analysis"
 	"slipway.dev/services/rollout-worker/internal/commands"
 	"slipway.dev/services/rollout-worker/internal/drift"
 	"slipway.dev/services/rollout-worker/internal/driver"
@@ -69,8 +70,17 @@ func Run(ctx context.Context, cfg Config) error {
 		return fmt.Errorf("rollout slots: %w", err)
 	}
 	histories := history.New(conn)
+	var provider analysis.Provider
+	if cfg.PrometheusURL != "" {
+		p, err := analysis.NewPrometheus(cfg.PrometheusURL)
+		if err != nil {
+			return err
+		}
+		provider = p
+	}
 	d := driver.New(driver.Options{History: histories, Targets: targets, Slots: slotLimits{slots.New(slotsKV, driver.SlotLease)},
-		Log: log, Resync: resync, MaxRollouts: maxRollouts, TargetTimeout: orDefault(cfg.TargetTimeout, defaultTargetTimeout)})
+		Log: log, Resync: resync, MaxRollouts: maxRollouts, TargetTimeout: orDefault(cfg.TargetTimeout, defaultTargetTimeout),
+		Analysis: provider})
 	// Goroutines beside the consumers': reachability, drift checks, reroutes.
 	var wg sync.WaitGroup
 	reach, err := followTargets(ctx, conn, targets, cfg, log, func(t *kube.Target) {

@@ -76,6 +76,7 @@ var benchmarks = []benchmark{
 	{"monitor", "health monitor footprint (its go test benchmark, run by bench/run.sh)", runMonitor},
 	{"fleet", "one image change to a whole fleet vs the same Deployments applied directly", runFleet},
 	{"soak", "a fleet left running with a trickle of updates: RSS, consumers, errors, rollouts", runSoak},
+	{"canary", "heap and CPU of canaries held in flight vs the same deployments settled (simulated)", runCanary},
 }
 
 // DefaultTimeout is how long a run of cfg may take: 10 minutes for the

@@ -62,6 +62,8 @@ type Stack struct {
 	// kubeconfigs of their ServiceAccounts, by service.
 	accounts    bool
 	kubeconfigs map[string]string
+	// prometheus is the workers' SLIPWAY_PROMETHEUS_URL ("" none).
+	prometheus string
 
 	mu     sync.Mutex
 	procs  []*Process
@@ -77,6 +79,10 @@ type Option func(*Stack)
 // SLIPWAY_TARGET_ROUTING (JSON or a bare kind). Without it the target has
 // no routing.
 func WithRouting(routing string) Option { return func(s *Stack) { s.routing = routing } }
+
+// WithPrometheus gives the rollout workers a Prometheus to measure
+// canaries' checks with (SLIPWAY_PROMETHEUS_URL).
+func WithPrometheus(url string) Option { return func(s *Stack) { s.prometheus = url } }
 
 // NewStack starts a Stack for t with one rollout worker and stops all of
 // it when t ends: processes first (printing their logs if t failed), then
@@ -124,7 +130,11 @@ func NewStack(t *testing.T, opts ...Option) *Stack {
 // StartWorker starts one more rollout-worker process and appends it to Workers.
 func (s *Stack) StartWorker() *Process {
 	s.t.Helper()
-	p := s.start(ServiceWorker, fmt.Sprintf("%s-%d", ServiceWorker, len(s.Workers)+1), s.targetEnv(ServiceWorker))
+	env := s.targetEnv(ServiceWorker)
+	if s.prometheus != "" {
+		env = append(env, "SLIPWAY_PROMETHEUS_URL="+s.prometheus)
+	}
+	p := s.start(ServiceWorker, fmt.Sprintf("%s-%d", ServiceWorker, len(s.Workers)+1), env)
 	s.Workers = append(s.Workers, p)
 	return p
 }

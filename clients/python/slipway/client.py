@@ -133,9 +133,9 @@ class Deployments(_Resource):
                                      timeout=self._timeout(wait)))
 
     def _control(self, ref: str, action: str, message: Optional[str], wait: Optional[float],
-                 idempotency_key: Optional[str]) -> m.Operation:
+                 idempotency_key: Optional[str], full: bool = False) -> m.Operation:
         q, h = _command(wait, idempotency_key)
-        body = m.RolloutControlRequest(message=message) if message else None
+        body = m.RolloutControlRequest(full=full or None, message=message) if message or full else None
         return self._op(self._t.call(r.CONTROL_ROLLOUT, split_ref(ref) + (action,), query=q, headers=h, body=body,
                                      timeout=self._timeout(wait)))
 
@@ -153,6 +153,12 @@ class Deployments(_Resource):
               idempotency_key: Optional[str] = None) -> m.Operation:
         """Stop the rollout in flight and roll back to the last good revision."""
         return self._control(ref, "abort", message, wait, idempotency_key)
+
+    def promote(self, ref: str, *, full: bool = False, message: Optional[str] = None, wait: Optional[float] = None,
+                idempotency_key: Optional[str] = None) -> m.Operation:
+        """Move a canary past its current step (a pause, an analysis, an
+        inconclusive one), or with ``full`` to its completion."""
+        return self._control(ref, "promote", message, wait, idempotency_key, full=full)
 
 
 class Revisions(_Resource):

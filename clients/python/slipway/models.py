@@ -95,6 +95,36 @@ class EndpointURL:
 
 
 @dataclass
+class Measurement:
+    """One measurement of a canary's check."""
+
+    check: str = ""
+    step: int = 0
+    phase: str = ""
+    value: float = 0.0
+    reason: str = ""
+    at: Optional[_dt.datetime] = None
+
+
+@dataclass
+class Canary:
+    """Where a canary or blue-green rollout stands: its step, its traffic
+    and the latest measurement of each check."""
+
+    step: int = 0
+    steps: int = 0
+    kind: str = ""
+    weight: int = 0
+    mirror: int = 0
+    canary_replicas: int = 0
+    stable_replicas: int = 0
+    approximated: bool = False
+    pause_until: Optional[_dt.datetime] = None
+    inconclusive: str = ""
+    measurements: List[Measurement] = field(default_factory=list)
+
+
+@dataclass
 class Rollout:
     """A revision's rollout."""
 
@@ -109,6 +139,7 @@ class Rollout:
     started_at: Optional[_dt.datetime] = None
     bake_until: Optional[_dt.datetime] = None
     finished_at: Optional[_dt.datetime] = None
+    canary: Optional[Canary] = None
 
 
 @dataclass
@@ -507,6 +538,7 @@ class RollbackRequest:
 
 @dataclass
 class RolloutControlRequest:
+    full: Optional[bool] = None
     message: Optional[str] = None
 
 

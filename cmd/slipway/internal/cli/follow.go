@@ -28,8 +28,10 @@ type rolloutView struct {
 	Operation    string              `json:"operation,omitempty"`
 	// BakeUntil is when a baking rollout succeeds unless its pods fail first.
 	BakeUntil *time.Time `json:"bakeUntil,omitempty"`
-	Done      bool       `json:"done"`
-	Succeeded bool       `json:"succeeded"`
+	// Canary is a canary's step, traffic and latest measurements.
+	Canary    *client.Canary `json:"canary,omitempty"`
+	Done      bool           `json:"done"`
+	Succeeded bool           `json:"succeeded"`
 }
 
 // The phases a view shows besides the API's: nothing was ever rolled out,
@@ -75,7 +77,7 @@ func (f *follower) poll(ctx context.Context) (rolloutView, error) {
 	}
 	v.Revision, v.From, v.Operation = f.revision, f.from, f.opID
 	if !moved {
-		v.RolloutPhase, v.Replicas, v.Reason, v.Message, v.BakeUntil = r.Phase, r.Replicas, r.Reason, r.Message, r.BakeUntil
+		v.RolloutPhase, v.Replicas, v.Reason, v.Message, v.BakeUntil, v.Canary = r.Phase, r.Replicas, r.Reason, r.Message, r.BakeUntil, r.Canary
 		if r.FinishedAt != nil {
 			v.Done, v.Succeeded = true, r.Phase == events.RolloutPhaseSucceeded
 			return v, nil

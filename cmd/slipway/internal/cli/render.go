@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"slipway.dev/pkg/client"
 	"slipway.dev/pkg/events"
 )
 
@@ -39,6 +40,16 @@ func frame(v rolloutView) string {
 		fmt.Fprintf(&b, "  %-10s %s\n", "pods", podsText(r))
 	}
 	fmt.Fprintf(&b, "  %-10s %s%s\n", "rollout", v.RolloutPhase, bakeText(v))
+	if c := v.Canary; c != nil {
+		fmt.Fprintf(&b, "  %-10s %s\n", "canary", canaryText(c))
+		fmt.Fprintf(&b, "  %-10s %s  %d%%\n", "weight", bar(c.Weight, 100), c.Weight)
+		for _, m := range c.Measurements {
+			fmt.Fprintf(&b, "  %-10s %s\n", "check", m.Reason)
+		}
+		if c.Inconclusive != "" {
+			fmt.Fprintf(&b, "  %-10s %s\n", "paused", c.Inconclusive)
+		}
+	}
 	if reason := shownReason(v); reason != "" {
 		fmt.Fprintf(&b, "  %-10s %s\n", "reason", reason)
 	}
@@ -82,6 +93,12 @@ func line(v rolloutView) string {
 	}
 	if v.Current != v.Revision {
 		s += fmt.Sprintf("  now at revision %d", v.Current)
+	}
+	if c := v.Canary; c != nil {
+		s += "  canary " + canaryText(c)
+		for _, m := range c.Measurements {
+			s += "  [" + m.Reason + "]"
+		}
 	}
 	if reason := shownReason(v); reason != "" || v.Message != "" {
 		s += "  " + reasonText(reason, v.Message)
@@ -131,4 +148,24 @@ func bakeText(v rolloutView) string {
 		return ""
 	}
 	return " until " + v.BakeUntil.UTC().Format(time.RFC3339)
+}
+
+// canaryText is a canary's step and traffic: "step 2/4 analysis, weight
+// 10%, 1 new beside 4 stable".
+func canaryText(c *client.Canary) string {
+	if c.Kind == "complete" {
+		return fmt.Sprintf("complete, weight 100%%, %d new beside %d stable", c.CanaryReplicas, c.StableReplicas)
+	}
+	s := fmt.Sprintf("step %d/%d %s, weight %d%%", c.Step+1, c.Steps, c.Kind, c.Weight)
+	if c.Mirror > 0 {
+		s += fmt.Sprintf(", mirror %d%%", c.Mirror)
+	}
+	s += fmt.Sprintf(", %d new beside %d stable", c.CanaryReplicas, c.StableReplicas)
+	if c.Approximated {
+		s += " (weight approximated by pods: no weighted routing on this target)"
+	}
+	if c.PauseUntil != nil {
+		s += " until " + c.PauseUntil.UTC().Format(time.RFC3339)
+	}
+	return s
 }

@@ -111,7 +111,7 @@ func TestUpdateSendsAMergePatch(t *testing.T) {
 func TestLifecycleCommandsSendTheirRequests(t *testing.T) {
 	api := newFakeAPI(t)
 	for _, r := range []struct{ method, path string }{{"DELETE", scorerPath}, {"POST", scorerPath + "/rollback"},
-		{"POST", scorerPath + "/rollout/pause"}, {"POST", scorerPath + "/rollout/abort"}} {
+		{"POST", scorerPath + "/rollout/pause"}, {"POST", scorerPath + "/rollout/abort"}, {"POST", scorerPath + "/rollout/promote"}} {
 		api.reply(r.method, r.path, 202, opRunning)
 	}
 	rn := api.runner()
@@ -120,6 +120,7 @@ func TestLifecycleCommandsSendTheirRequests(t *testing.T) {
 		{"rollback", "acme/fraud/scorer", "--to", "v3", "--message", "too slow"},
 		{"rollout", "pause", "acme/fraud/scorer"},
 		{"rollout", "abort", "acme/fraud/scorer", "--message", "bad metrics", "--wait", "1m"},
+		{"rollout", "promote", "acme/fraud/scorer", "--full", "--message", "metrics look good"},
 	} {
 		if res := rn.run(t, args...); res.code != 0 {
 			t.Fatalf("%v: exit %d: %s", args, res.code, res.stderr)
@@ -132,6 +133,7 @@ func TestLifecycleCommandsSendTheirRequests(t *testing.T) {
 	if pause := api.last("POST", scorerPath+"/rollout/pause"); pause.Body != "" || pause.Header.Get("Content-Type") != "" {
 		t.Errorf("pause without a message sent %q (%s)", pause.Body, pause.Header.Get("Content-Type"))
 	}
+	jsonEqual(t, api.last("POST", scorerPath+"/rollout/promote").Body, `{"full":true,"message":"metrics look good"}`)
 	abort := api.last("POST", scorerPath+"/rollout/abort")
 	jsonEqual(t, abort.Body, `{"message":"bad metrics"}`)
 	if !reflect.DeepEqual(abort.Query["wait"], []string{"1m0s"}) {

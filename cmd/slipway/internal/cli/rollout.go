@@ -19,6 +19,8 @@ func rolloutCommands() []command {
 	} {
 		cs = append(cs, command{path: "rollout " + a.action, args: "REF [--message M]", summary: a.summary, setup: controlSetup(a.action)})
 	}
+	cs = append(cs, command{path: "rollout promote", args: "REF [--full] [--message M]",
+		summary: "move a canary past its current step (a pause, an analysis, an inconclusive one); --full to its completion", setup: setupPromote})
 	return append(cs, command{path: "rollout status", args: "REF [--watch]", summary: "show the current rollout; --watch follows it live until it ends (exit 0 succeeded, 1 not)", setup: setupRolloutStatus})
 }
 
@@ -38,6 +40,24 @@ func controlSetup(action string) func(fs *flag.FlagSet) runFunc {
 			}
 			return e.submitted(c.ControlRollout(ctx, ref, action, client.RolloutControlRequest{Message: *message}, o))
 		}
+	}
+}
+
+func setupPromote(fs *flag.FlagSet) runFunc {
+	var cf commandFlags
+	cf.register(fs)
+	message := fs.String("message", "", "why, recorded on the event")
+	full := fs.Bool("full", false, "go to the canary's completion: weight 100, then the main Deployment rolls to the new revision")
+	return func(ctx context.Context, e *env, args []string) error {
+		ref, err := e.oneRef(args)
+		if err != nil {
+			return err
+		}
+		o, c, err := cf.clientWith(e)
+		if err != nil {
+			return err
+		}
+		return e.submitted(c.ControlRollout(ctx, ref, client.RolloutPromote, client.RolloutControlRequest{Full: *full, Message: *message}, o))
 	}
 }
 

@@ -25,6 +25,8 @@ type specFlags struct {
 	maxUnavailable   string
 	progressDeadline string
 	bake             string
+	strategy         string
+	canarySteps      string
 }
 
 func (s *specFlags) register(fs *flag.FlagSet, update bool) {
@@ -47,6 +49,8 @@ func (s *specFlags) register(fs *flag.FlagSet, update bool) {
 	fs.StringVar(&s.maxUnavailable, "max-unavailable", "", "rollout: pods below the count during a rollout, a `number or percentage` (default 0)")
 	fs.StringVar(&s.progressDeadline, "progress-deadline", "", "rollout: fail a rollout that makes no progress for this `duration`, like 10m or 600 (seconds)")
 	fs.StringVar(&s.bake, "bake", "", "rollout: keep watching the new pods this `duration` after they are all available, rolling back if they fail (0 for none)")
+	fs.StringVar(&s.strategy, "strategy", "", "rollout: `rolling` (the default) or canary (with --canary-steps, or steps and checks from -f)")
+	fs.StringVar(&s.canarySteps, "canary-steps", "", "rollout: a canary's `steps`, e.g. 10,analysis:error-rate,50,pause,100 (N: weight %, pause[:30s], analysis:CHECK[+CHECK], mirror:N); sets --strategy canary")
 }
 
 // build returns the spec (or patch) the flags and file say, and the rest of
@@ -137,7 +141,32 @@ func (s *specFlags) build(fs *flag.FlagSet, stdin io.Reader, update bool) (spec,
 		}
 		object(spec, "rollout")["bakeSeconds"] = secs
 	}
-	return spec, request, nil
+	return spec, request, s.applyStrategy(spec, set, update)
+}
+
+// applyStrategy writes --strategy and --canary-steps. A patch to rolling
+// also removes the canary's steps and checks (a merge patch's null), which
+// a rolling rollout refuses.
+func (s *specFlags) applyStrategy(spec map[string]any, set map[string]bool, update bool) error {
+	if set["strategy"] {
+		object(spec, "rollout")["strategy"] = s.strategy
+		if update && s.strategy == "rolling" && !set["canary-steps"] {
+			object(spec, "rollout")["steps"] = nil
+			object(spec, "rollout")["checks"] = nil
+		}
+	}
+	if set["canary-steps"] {
+		if set["strategy"] && s.strategy != "canary" {
+			return usageErrorf("--canary-steps needs --strategy canary (or no --strategy)")
+		}
+		steps, err := parseCanarySteps(s.canarySteps)
+		if err != nil {
+			return err
+		}
+		object(spec, "rollout")["strategy"] = "canary"
+		object(spec, "rollout")["steps"] = steps
+	}
+	return nil
 }
 
 func (s *specFlags) applyEnv(spec map[string]any, update bool) error {

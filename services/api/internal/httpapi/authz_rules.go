@@ -39,7 +39,7 @@ var routeRules = map[string]rule{
 	"PATCH /v1/projects/:owner/:project/deployments/:name":                    {project, access.Deployer, "update a deployment"},
 	"DELETE /v1/projects/:owner/:project/deployments/:name":                   {project, access.Admin, "terminate a deployment"},
 	"POST /v1/projects/:owner/:project/deployments/:name/rollback":            {project, access.Deployer, "roll back a deployment"},
-	"POST /v1/projects/:owner/:project/deployments/:name/rollout/:action":     {project, access.Deployer, "pause, resume or abort a rollout"},
+	"POST /v1/projects/:owner/:project/deployments/:name/rollout/:action":     {project, access.Deployer, "pause, resume, abort or promote a rollout"},
 	"PUT /v1/projects/:owner/:project/deployments/:name/aliases/:alias":       {project, access.Deployer, "move an alias"},
 	"DELETE /v1/projects/:owner/:project/deployments/:name/aliases/:alias":    {project, access.Deployer, "delete an alias"},
 	"GET /v1/projects/:owner/:project/deployments/:name/revisions":            {project, access.Viewer, "read revisions"},

@@ -146,6 +146,8 @@ type rollout struct {
 	StartedAt    *time.Time          `json:"startedAt,omitempty"`
 	BakeUntil    *time.Time          `json:"bakeUntil,omitempty"`
 	FinishedAt   *time.Time          `json:"finishedAt,omitempty"`
+	// Canary: the step, the traffic and the latest measurements.
+	Canary *readmodel.CanaryStatus `json:"canary,omitempty"`
 }
 
 func rolloutOf(r readmodel.Rollout) rollout { return rollout(r) }

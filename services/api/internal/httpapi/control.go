@@ -11,9 +11,11 @@ import (
 
 type controlRequest struct {
 	Message string `json:"message,omitempty"`
+	// Full (promote only) moves a canary to its completion.
+	Full bool `json:"full,omitempty"`
 }
 
-// controlRollout pauses, resumes or aborts the rollout in flight. The body
+// controlRollout pauses, resumes, aborts or (a canary) promotes the rollout in flight. The body
 // ({"message"}) is optional.
 func (a *API) controlRollout(c echo.Context) error {
 	ref := deploymentRef(c)
@@ -22,6 +24,9 @@ func (a *API) controlRollout(c echo.Context) error {
 		if err := decodeStrict(c, &req); err != nil {
 			return err
 		}
+	}
+	if req.Full && c.Param("action") != "promote" {
+		return events.FieldErrors{{Field: "full", Message: "is for promote only"}}
 	}
 	if len(req.Message) > maxMessageLen {
 		return events.FieldErrors{{Field: "message", Message: fmt.Sprintf("must be at most %d characters", maxMessageLen)}}
@@ -42,8 +47,10 @@ func (a *API) controlRollout(c echo.Context) error {
 		kind, cmd = events.KindResume, events.ResumeRollout{Deployment: ref, Message: req.Message}
 	case "abort":
 		kind, cmd = events.KindAbort, events.AbortRollout{Deployment: ref, Message: req.Message}
+	case "promote":
+		kind, cmd = events.KindPromoteRollout, events.PromoteRollout{Deployment: ref, Full: req.Full, Message: req.Message}
 	default:
-		return fmt.Errorf("rollout action %q: %w (the actions are pause, resume and abort)", c.Param("action"), fault.ErrNotFound)
+		return fmt.Errorf("rollout action %q: %w (the actions are pause, resume, abort and promote)", c.Param("action"), fault.ErrNotFound)
 	}
 	return a.submit(c, kind, ref, cmd, wait)
 }

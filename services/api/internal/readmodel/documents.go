@@ -140,6 +140,41 @@ type Rollout struct {
 	// BakeUntil is when a baking rollout (phase Baking) succeeds.
 	BakeUntil  *time.Time `bson:"bakeUntil,omitempty"`
 	FinishedAt *time.Time `bson:"finishedAt,omitempty"`
+	// Canary is where a canary rollout stands: its step, its traffic and
+	// its checks' latest measurements (nil: a rolling rollout).
+	Canary *CanaryStatus `bson:"canary,omitempty"`
+}
+
+// CanaryStatus is a canary's step and traffic as its last
+// CanaryStepStarted says, and the latest measurement of each check. The API
+// shows it as it is (hence the JSON names).
+type CanaryStatus struct {
+	Step           int    `bson:"step" json:"step"`
+	Steps          int    `bson:"steps" json:"steps"`
+	Kind           string `bson:"kind" json:"kind"`
+	Weight         int32  `bson:"weight" json:"weight"`
+	Mirror         int32  `bson:"mirror,omitempty" json:"mirror,omitempty"`
+	CanaryReplicas int32  `bson:"canaryReplicas" json:"canaryReplicas"`
+	StableReplicas int32  `bson:"stableReplicas" json:"stableReplicas"`
+	// Approximated: the target has no weighted routing; the weight is
+	// approximated by pod counts (canary/(canary+stable) of the requests)
+	// and mirroring is not applied.
+	Approximated bool       `bson:"approximated,omitempty" json:"approximated,omitempty"`
+	PauseUntil   *time.Time `bson:"pauseUntil,omitempty" json:"pauseUntil,omitempty"`
+	// Inconclusive is why analysis paused the canary for a person.
+	Inconclusive string `bson:"inconclusive,omitempty" json:"inconclusive,omitempty"`
+	// Measurements are the latest measurement of each check, by check name.
+	Measurements []Measurement `bson:"measurements,omitempty" json:"measurements,omitempty"`
+}
+
+// Measurement is one measurement of a canary's check.
+type Measurement struct {
+	Check  string    `bson:"check" json:"check"`
+	Step   int       `bson:"step" json:"step"`
+	Phase  string    `bson:"phase" json:"phase"`
+	Value  float64   `bson:"value" json:"value"`
+	Reason string    `bson:"reason" json:"reason"`
+	At     time.Time `bson:"at" json:"at"`
 }
 
 // HealthDetail is what the health monitor last reported.

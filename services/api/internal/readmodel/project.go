@@ -59,6 +59,8 @@ func ProjectDeployment(d *Deployment, seq uint64, env events.Envelope, msg event
 	case events.HealthChanged:
 		d.Health, d.HealthReason = m.To, m.Reason
 		d.HealthDetail = &HealthDetail{Message: m.Message, Revision: m.Revision, Pods: m.Pods, ReadyEndpoints: m.ReadyEndpoints, Since: env.Time}
+	case events.CanaryStepStarted, events.AnalysisMeasured, events.AnalysisInconclusive, events.CanaryPromoted:
+		projectCanary(d, msg)
 	case events.RolloutQueued:
 		if d.Rollout != nil && d.Rollout.Revision == m.Revision {
 			d.Rollout.Phase = events.RolloutPhaseQueued
@@ -71,6 +73,11 @@ func ProjectDeployment(d *Deployment, seq uint64, env events.Envelope, msg event
 	case events.RolloutResumed:
 		if d.Rollout != nil && d.Rollout.Revision == m.Revision {
 			d.Rollout.Paused, d.Rollout.Phase = false, events.RolloutPhaseProgressing
+			if c := d.Rollout.Canary; c != nil && c.Inconclusive != "" {
+				cc := *c
+				cc.Inconclusive = ""
+				d.Rollout.Canary = &cc
+			}
 		}
 	case events.RolloutAborted:
 		finishRollout(d, env, m.Revision, m.Replicas, events.RolloutPhaseAborted, m.Reason, m.Message)
@@ -248,6 +255,18 @@ func ProjectOperation(o *Operation, seq uint64, env events.Envelope, msg events.
 			o.Kind = KindOf(events.ApplyPromotion{}.Type())
 		}
 		o.Deployment, o.Owner, o.Project, o.Status = m.Target.String(), m.Target.Owner, m.Target.Project, OpRunning
+	case events.CanaryStepStarted:
+		o.Message = canaryStepText(m)
+	case events.AnalysisMeasured:
+		o.Message = fmt.Sprintf("canary step %d: measured %s", m.Step+1, m.Reason)
+	case events.AnalysisInconclusive:
+		o.Message = m.Message
+	case events.CanaryPromoted:
+		o.Kind, o.Status, o.Revision, o.FinishedAt = KindOf(events.PromoteRollout{}.Type()), OpSucceeded, m.Revision, &t
+		o.Message = fmt.Sprintf("the canary of revision %d moved past step %d", m.Revision, m.Step+1)
+		if m.Full {
+			o.Message = fmt.Sprintf("the canary of revision %d promoted to completion", m.Revision)
+		}
 	case events.RolloutPaused:
 		o.Kind, o.Status, o.Revision, o.FinishedAt = KindOf(events.PauseRollout{}.Type()), OpSucceeded, m.Revision, &t
 	case events.RolloutResumed:

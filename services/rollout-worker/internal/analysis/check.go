@@ -1,24 +1,13 @@
 package analysis
 
 import (
-	"bytes"
 	"fmt"
-	"math"
 	"strconv"
 	"text/template"
 	"time"
 
 	"slipway.dev/pkg/events"
 	"slipway.dev/pkg/validation"
-)
-
-// Limits on a check, so that a run and its measurement events stay bounded.
-const (
-	MinInterval   = time.Second // Prometheus's data changes no faster than its scrapes
-	MaxInterval   = time.Hour
-	MaxCount      = 100
-	MaxQueryBytes = 4096
-	maxNameLen    = 63
 )
 
 // Check is one metric check of a revision: Query, rendered for the
@@ -38,17 +27,8 @@ type Check struct {
 	InconclusiveLimit int
 }
 
-// Vars are what a query template can use. They are Slipway's own names (DNS
-// labels, revision numbers), so they go into a query without escaping.
-type Vars struct {
-	Namespace, Deployment string
-	// Revision is the revision measured: the new one, or for the stable
-	// half of a ratio check the stable one.
-	Revision string
-	// StableRevision is the revision serving before the rollout; empty
-	// when there is none (a first rollout).
-	StableRevision string
-}
+// Vars are what a query template can use: the contract's (events.CheckVars).
+type Vars = events.CheckVars
 
 // Operator compares a measured value with a condition's threshold.
 type Operator string
@@ -109,88 +89,20 @@ func (c Check) Render(v Vars) (string, error) {
 	return q, nil
 }
 
-func (c Check) template() (*template.Template, error) {
-	return template.New("query").Option("missingkey=error").Parse(c.Query)
-}
+func (c Check) template() (*template.Template, error) { return validation.CheckTemplate(c.Query) }
 
-func execute(t *template.Template, v Vars) (string, error) {
-	var b bytes.Buffer
-	if err := t.Execute(&b, v); err != nil {
-		return "", err
-	}
-	return b.String(), nil
-}
+func execute(t *template.Template, v Vars) (string, error) { return validation.RenderCheck(t, v) }
 
-// Validate checks c's static rules; field names start with prefix (e.g.
-// "spec.rollout.analysis.checks[0]").
-func (c Check) Validate(prefix string) events.FieldErrors {
-	var fe events.FieldErrors
-	add := func(field, format string, args ...any) {
-		fe = append(fe, events.FieldError{Field: prefix + "." + field, Message: fmt.Sprintf(format, args...)})
+// FromSpec is the check a spec declares (validated by validation.Check,
+// with its defaults filled in by events.Spec.WithDefaults).
+func FromSpec(c events.Check) Check {
+	return Check{
+		Name:              c.Name,
+		Query:             c.Query,
+		Condition:         Condition{Operator: Operator(c.Condition.Operator), Threshold: c.Condition.Threshold, Ratio: c.Condition.Ratio},
+		Interval:          time.Duration(c.IntervalSeconds) * time.Second,
+		Count:             int(c.Count),
+		FailureLimit:      int(c.FailureLimit),
+		InconclusiveLimit: int(c.InconclusiveLimit),
 	}
-	if e := validation.Name(prefix+".name", c.Name, maxNameLen); e != nil {
-		fe = append(fe, *e)
-	}
-	fe = append(fe, c.validateQuery(prefix+".query")...)
-	fe = append(fe, c.Condition.validate(prefix+".condition")...)
-	if c.Interval < MinInterval || c.Interval > MaxInterval {
-		add("interval", "must be between %s and %s", MinInterval, MaxInterval)
-	}
-	if c.Count < 1 || c.Count > MaxCount {
-		add("count", "must be between 1 and %d", MaxCount)
-	}
-	// A limit of count or more could never be exceeded: the check could not
-	// fail (or stop as inconclusive), which is never what was meant.
-	if c.FailureLimit < 0 || (c.Count >= 1 && c.FailureLimit >= c.Count) {
-		add("failureLimit", "must be at least 0 and less than count")
-	}
-	if c.InconclusiveLimit < 0 || (c.Count >= 1 && c.InconclusiveLimit >= c.Count) {
-		add("inconclusiveLimit", "must be at least 0 and less than count")
-	}
-	return fe
-}
-
-var (
-	sampleCanary = Vars{Namespace: "ns", Deployment: "model", Revision: "2", StableRevision: "1"}
-	sampleStable = Vars{Namespace: "ns", Deployment: "model", Revision: "1", StableRevision: "1"}
-)
-
-func (c Check) validateQuery(field string) events.FieldErrors {
-	bad := func(format string, args ...any) events.FieldErrors {
-		return events.FieldErrors{{Field: field, Message: fmt.Sprintf(format, args...)}}
-	}
-	switch {
-	case c.Query == "":
-		return bad("is required")
-	case len(c.Query) > MaxQueryBytes:
-		return bad("must be at most %d bytes", MaxQueryBytes)
-	}
-	t, err := c.template()
-	if err != nil {
-		return bad("is not a valid template: %v", err)
-	}
-	canary, err := execute(t, sampleCanary)
-	if err != nil {
-		return bad("can use only {{.Namespace}}, {{.Deployment}}, {{.Revision}} and {{.StableRevision}}: %v", err)
-	}
-	if stable, _ := execute(t, sampleStable); c.Condition.Ratio && stable == canary {
-		return bad("must use {{.Revision}} in a ratio check: it is run once for each revision")
-	}
-	return nil
-}
-
-func (c Condition) validate(field string) events.FieldErrors {
-	var fe events.FieldErrors
-	switch c.Operator {
-	case Less, LessOrEqual, Greater, GreaterOrEqual:
-	default:
-		fe = append(fe, events.FieldError{Field: field + ".operator", Message: "must be one of <, <=, >, >="})
-	}
-	switch {
-	case math.IsNaN(c.Threshold) || math.IsInf(c.Threshold, 0):
-		fe = append(fe, events.FieldError{Field: field + ".threshold", Message: "must be a finite number"})
-	case c.Ratio && c.Threshold <= 0:
-		fe = append(fe, events.FieldError{Field: field + ".threshold", Message: "must be above 0 in a ratio check (canary/stable is never negative)"})
-	}
-	return fe
 }

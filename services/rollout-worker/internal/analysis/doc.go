@@ -8,10 +8,11 @@
 // A Check is a PromQL query written as a Go text/template over Vars
 // ({{.Namespace}}, {{.Deployment}}, {{.Revision}}, {{.StableRevision}}), a
 // Condition, an interval, a count, and failure and inconclusive limits.
-// Check.Validate reports bad fields as events.FieldErrors: a template that
-// does not parse or uses other names, an interval outside 1s..1h, a count
-// outside 1..100, a limit below 0 or not below the count (a check that
-// could never fail is a mistake), an unknown operator.
+// A check is declared in a spec (events.Check, the wire contract) and
+// validated there (validation.Check: a template that does not parse or uses
+// other names, an interval outside 1s..1h, a count outside 1..100, a limit
+// below 0 or not below the count, an unknown operator); FromSpec turns it
+// into the Check decided on here.
 //
 // # Measurements
 //

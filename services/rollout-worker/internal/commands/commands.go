@@ -126,6 +126,8 @@ func (h *Handler) decide(ctx context.Context, env events.Envelope) error {
 		return h.apply(ctx, env, cmd.Deployment, func(s rollout.State) []events.Message { return rollout.DecideResume(s, cmd).Events })
 	case events.AbortRollout:
 		return h.apply(ctx, env, cmd.Deployment, func(s rollout.State) []events.Message { return rollout.DecideAbort(s, cmd).Events })
+	case events.PromoteRollout:
+		return h.apply(ctx, env, cmd.Deployment, func(s rollout.State) []events.Message { return rollout.DecidePromoteRollout(s, cmd).Events })
 	default:
 		return h.rejectUndecodable(ctx, env, fmt.Errorf("the rollout worker does not handle %s", env.Type))
 	}

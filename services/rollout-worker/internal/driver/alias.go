@@ -140,12 +140,12 @@ func (d *Driver) deleteAlias(ctx context.Context, ref events.DeploymentRef, alia
 	return d.reconcilePinned(ctx, ref)
 }
 
-// reconcileServing brings the routes, then the pinned Deployments, in line
-// with what the deployment serves now: routes first, so none leads to a
-// pinned revision while it is deleted.
+// reconcileServing brings the routes, then the pinned Deployments and a
+// canary Deployment, in line with what the deployment serves now: routes
+// first, so none leads to a pinned or canary revision while it is deleted.
 func (d *Driver) reconcileServing(ctx context.Context, ref events.DeploymentRef) error {
 	routesErr := d.reconcileRoutes(ctx, ref)
-	return errors.Join(routesErr, d.reconcilePinned(ctx, ref))
+	return errors.Join(routesErr, d.reconcilePinned(ctx, ref), d.endCanary(ctx, ref))
 }
 
 // reconcilePinned keeps exactly the pinned Deployments the state needs:

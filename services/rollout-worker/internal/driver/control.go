@@ -7,6 +7,7 @@ import (
 	"slipway.dev/pkg/events"
 	"slipway.dev/services/rollout-worker/internal/cluster"
 	"slipway.dev/services/rollout-worker/internal/manifest"
+	"slipway.dev/services/rollout-worker/internal/rollout"
 )
 
 // setPaused applies the rollout's paused flag to its Deployment. The
@@ -18,6 +19,12 @@ func (d *Driver) setPaused(ctx context.Context, ref events.DeploymentRef, revisi
 		return err
 	}
 	if st.Terminated || st.Rollout == nil || st.Rollout.Revision != revision || st.Rollout.Phase.Terminal() {
+		return nil
+	}
+	if c := st.Rollout.Canary; rollout.CanaryApplies(st, revision) && (c == nil || c.Kind != events.StepComplete) {
+		// The main Deployment runs the stable revision until the canary
+		// completes: rendering the new one into it would replace the stable
+		// pods. The canary's driver reads the pause from the history.
 		return nil
 	}
 	target, ok := d.targets.Get(st.Target.Name)

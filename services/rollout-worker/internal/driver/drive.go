@@ -71,6 +71,21 @@ func (d *Driver) drive(ctx context.Context, ref events.DeploymentRef, revision i
 	if err := appendFn(func(s rollout.State) []events.Message { return rollout.DecideStart(s, revision) }); err != nil {
 		return err
 	}
+	// A canary runs its steps beside the untouched main Deployment; the
+	// main Deployment rolls to the new revision only once they are done.
+	// Any other rollout first ends what a superseded canary left (routes,
+	// then its Deployment).
+	if rollout.CanaryApplies(st, revision) {
+		complete, err := d.driveCanary(ctx, &st, ref, revision, target, appendFn)
+		if err != nil || !complete {
+			if err != nil {
+				return err
+			}
+			return d.rollBack(ctx, &st, ref, revision)
+		}
+	} else if err := d.endCanary(ctx, ref); err != nil {
+		return err
+	}
 	// Pin what must outlive this rollout (aliased and keepWarm revisions)
 	// before the main Deployment starts replacing their pods.
 	if err := d.reconcilePinned(ctx, ref); err != nil {
@@ -212,9 +227,15 @@ func permanent(err error) bool {
 // (a retry after a lost ack is deduplicated by Nats-Msg-Id); progress events
 // get a time-based suffix.
 func idSuffix(m events.Message) string {
-	switch m.(type) {
+	switch e := m.(type) {
 	case events.RolloutProgressed:
 		return "progress-" + fmt.Sprint(time.Now().UnixNano())
+	case events.CanaryStepStarted:
+		return fmt.Sprintf("canary-step-%d", e.Step)
+	case events.AnalysisMeasured:
+		return fmt.Sprintf("measured-%d-%d-%s-%d", e.Step, e.Attempt, e.Check, e.Index)
+	case events.AnalysisInconclusive:
+		return fmt.Sprintf("inconclusive-%d-%s-%d", e.Step, e.Check, time.Now().UnixNano())
 	default:
 		return m.Type()
 	}

@@ -19,6 +19,7 @@ import (
 	"slipway.dev/pkg/metrics"
 	"slipway.dev/pkg/telemetry"
 	"slipway.dev/pkg/topology"
+	"slipway.dev/services/rollout-worker/internal/analysis"
 )
 
 // Driver runs rollouts. It reacts to events that need Kubernetes changes
@@ -39,7 +40,10 @@ type Driver struct {
 	// targetTimeout is how long a rollout waits for an unreachable target
 	// before it fails with reason TargetUnavailable.
 	targetTimeout time.Duration
-	wg            sync.WaitGroup
+	// analysis measures canaries' checks (nil: none configured; every
+	// measurement is then inconclusive).
+	analysis analysis.Provider
+	wg       sync.WaitGroup
 }
 
 // Options are what a Driver works with.
@@ -54,12 +58,15 @@ type Options struct {
 	// MaxRollouts bounds the rollouts driven at once (> 0).
 	MaxRollouts   int
 	TargetTimeout time.Duration
+	// Analysis answers canaries' check queries (Prometheus); nil: checks
+	// are inconclusive and pause their canaries.
+	Analysis analysis.Provider
 }
 
 // New returns a driver; it does nothing until Handle is called.
 func New(o Options) *Driver {
 	return &Driver{history: o.History, targets: o.Targets, limits: o.Slots, log: o.Log, resync: o.Resync,
-		inFlight: make(chan struct{}, o.MaxRollouts), targetTimeout: o.TargetTimeout}
+		inFlight: make(chan struct{}, o.MaxRollouts), targetTimeout: o.TargetTimeout, analysis: o.Analysis}
 }
 
 // Wait returns once the work Handle started has ended.

@@ -11,6 +11,7 @@ import (
 	"slipway.dev/pkg/kube"
 	"slipway.dev/pkg/telemetry"
 	"slipway.dev/services/rollout-worker/internal/cluster"
+	"slipway.dev/services/rollout-worker/internal/manifest"
 	"slipway.dev/services/rollout-worker/internal/rollout"
 )
 
@@ -36,6 +37,9 @@ func (d *Driver) terminate(ctx context.Context, ref events.DeploymentRef) error 
 		opts := metav1.DeleteOptions{PropagationPolicy: &background}
 		if err := target.Client.AppsV1().Deployments(ns).Delete(ctx, name, opts); err != nil && !apierrors.IsNotFound(err) {
 			return fmt.Errorf("delete deployment %s/%s: %w", ns, name, err)
+		}
+		if err := cluster.DeleteDeployment(ctx, target.Client, ns, manifest.CanaryName(name)); err != nil {
+			return err
 		}
 		if err := target.Client.CoreV1().Services(ns).Delete(ctx, name, opts); err != nil && !apierrors.IsNotFound(err) {
 			return fmt.Errorf("delete service %s/%s: %w", ns, name, err)

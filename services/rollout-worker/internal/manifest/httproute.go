@@ -25,6 +25,14 @@ const MaxRulesPerHTTPRoute = 16
 // (the paths never overlap, so splitting changes no precedence). No paths:
 // no routes.
 func RenderHTTPRoutes(ref events.DeploymentRef, target events.TargetInfo, gw events.GatewayRouting, paths []events.RoutedPath) []*unstructured.Unstructured {
+	return RenderSplitHTTPRoutes(ref, target, gw, paths, nil)
+}
+
+// RenderSplitHTTPRoutes is RenderHTTPRoutes with a canary's split: the
+// rules of the main path (Serves "main") divide requests by split
+// (SplitHTTPRouteRule); nil renders plain routes.
+func RenderSplitHTTPRoutes(ref events.DeploymentRef, target events.TargetInfo, gw events.GatewayRouting, paths []events.RoutedPath,
+	split *TrafficSplit) []*unstructured.Unstructured {
 	hostnames := gw.Hostnames
 	if len(hostnames) == 0 {
 		if h := events.RouteHost(target.BaseURL); h != "" {
@@ -43,6 +51,10 @@ func RenderHTTPRoutes(ref events.DeploymentRef, target events.TargetInfo, gw eve
 		chunk := paths[i:min(i+MaxRulesPerHTTPRoute, len(paths))]
 		rules := make([]any, 0, len(chunk))
 		for _, p := range chunk {
+			if split != nil && p.Serves == "main" {
+				rules = append(rules, SplitHTTPRouteRule(p, target.ObjectName, *split))
+				continue
+			}
 			rules = append(rules, httpRouteRule(p))
 		}
 		spec := map[string]any{"parentRefs": []any{parent}, "rules": rules}

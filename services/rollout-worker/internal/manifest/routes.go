@@ -1,6 +1,7 @@
 package manifest
 
 import (
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -133,7 +134,7 @@ func RenderRouting(ref events.DeploymentRef, target events.TargetInfo, routing *
 		if routing.Gateway != nil {
 			gw = *routing.Gateway
 		}
-		out.HTTPRoutes = RenderHTTPRoutes(ref, target, gw, out.Paths)
+		out.HTTPRoutes = RenderSplitHTTPRoutes(ref, target, gw, out.Paths, trafficSplit(serving.Split))
 	case events.RoutingIngress:
 		ing := events.IngressRouting{}
 		if routing.Ingress != nil {
@@ -145,9 +146,38 @@ func RenderRouting(ref events.DeploymentRef, target events.TargetInfo, routing *
 		return out
 	}
 	if len(out.Paths) > 0 {
-		for _, t := range VersionTemplates(serving) {
+		for _, t := range routedTemplates(out.Kind, serving) {
 			out.VersionServices = append(out.VersionServices, RenderVersionService(ref, target, t))
 		}
 	}
 	return out
 }
+
+// trafficSplit is a canary's split as the routes render it.
+func trafficSplit(s *rollout.Split) *TrafficSplit {
+	if s == nil {
+		return nil
+	}
+	return &TrafficSplit{Stable: s.StableTemplate, Canary: s.CanaryTemplate, CanaryPercent: int(s.Weight), MirrorPercent: int(s.Mirror)}
+}
+
+// routedTemplates are the pod template revisions whose per-version Service
+// the routes need: the per-version paths', and on a Gateway API target a
+// canary split's two.
+func routedTemplates(kind string, serving rollout.Serving) []int {
+	out := VersionTemplates(serving)
+	if s := serving.Split; s != nil && kind == events.RoutingGateway {
+		for _, t := range []int{s.StableTemplate, s.CanaryTemplate} {
+			if !slices.Contains(out, t) {
+				out = append(out, t)
+			}
+		}
+		sort.Ints(out)
+	}
+	return out
+}
+
+// WeightedRouting reports whether a routing kind divides requests by
+// weight (Gateway API); on the others a canary's weight is approximated by
+// pod counts.
+func WeightedRouting(kind string) bool { return kind == events.RoutingGateway }

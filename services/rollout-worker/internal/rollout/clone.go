@@ -1,6 +1,11 @@
 package rollout
 
-import "maps"
+import (
+	"maps"
+	"slices"
+
+	"slipway.dev/pkg/events"
+)
 
 // Clone returns a copy of s that shares nothing Apply changes in place:
 // applying events to the copy leaves s as it was (a cached fold is cloned
@@ -14,11 +19,28 @@ func (s State) Clone() State {
 	c.succeeded = maps.Clone(s.succeeded)
 	if s.Rollout != nil {
 		r := *s.Rollout
+		if r.Canary != nil {
+			cc := r.Canary.clone()
+			r.Canary = &cc
+		}
 		c.Rollout = &r
 	}
 	if s.Routing != nil {
 		r := *s.Routing
 		c.Routing = &r
 	}
+	return c
+}
+
+// clone copies a canary's maps and slices, which Apply appends to and
+// replaces entries of in place.
+func (c Canary) clone() Canary {
+	c.Checks = slices.Clone(c.Checks)
+	c.Latest = maps.Clone(c.Latest)
+	m := make(map[string][]events.AnalysisMeasured, len(c.Measurements))
+	for k, v := range c.Measurements {
+		m[k] = slices.Clone(v)
+	}
+	c.Measurements = m
 	return c
 }

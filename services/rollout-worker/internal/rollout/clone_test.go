@@ -9,8 +9,8 @@ import (
 )
 
 // TestCloneSharesNothingApplyChanges: for a history touching every part of
-// the state Apply changes in place (the rollout, aliases, handled commands,
-// succeeded revisions, routing), a clone of the fold at any point, with the
+// the state Apply changes in place (the rollout and its canary's
+// measurements, aliases, handled commands, succeeded revisions, routing), a clone of the fold at any point, with the
 // rest applied to it, equals the fold of the whole history, and the state it
 // was cloned from still equals the fold of the prefix. A field added to State
 // and changed in place by Apply, but not copied by Clone, fails here once
@@ -29,8 +29,15 @@ func TestCloneSharesNothingApplyChanges(t *testing.T) {
 		events.RevisionCreated{Revision: events.Revision{Number: 2, Spec: spec2, Cause: "update"}},
 		events.RolloutQueued{Revision: 2},
 		events.RolloutStarted{Revision: 2, Desired: 4},
+		events.CanaryStepStarted{Revision: 2, Step: 0, Steps: 3, Kind: "analysis", Weight: 10, Checks: []string{"errors"}},
+		events.AnalysisMeasured{Revision: 2, Step: 0, Check: "errors", Index: 0, Phase: "Successful", Value: 0.01},
+		events.AnalysisMeasured{Revision: 2, Step: 0, Check: "errors", Index: 1, Phase: "Inconclusive"},
+		events.AnalysisInconclusive{Revision: 2, Step: 0, Check: "errors", Message: "no data"},
 		events.RolloutPaused{Revision: 2},
 		events.RolloutResumed{Revision: 2},
+		events.AnalysisMeasured{Revision: 2, Step: 0, Attempt: 1, Check: "errors", Index: 0, Phase: "Successful"},
+		events.CanaryStepStarted{Revision: 2, Step: 1, Steps: 3, Kind: "pause", Weight: 50},
+		events.CanaryPromoted{Revision: 2, Step: 1},
 		events.HealthChanged{Revision: 2, Reason: events.ReasonCrashLoopBackOff, Message: "boom"},
 		events.AliasSet{Alias: "staging", Revision: 2},
 		events.AliasMoveFailed{Alias: "staging", Revision: 2},

@@ -16,8 +16,12 @@ func DecideStart(s State, revision int) []events.Message {
 		return nil
 	}
 	rev := s.Revisions[revision]
+	strategy := "RollingUpdate"
+	if CanaryApplies(s, revision) {
+		strategy = "Canary"
+	}
 	return []events.Message{events.RolloutStarted{
-		Revision: revision, FromRevision: s.Stable, Desired: rev.Spec.DesiredReplicas(), Strategy: "RollingUpdate"}}
+		Revision: revision, FromRevision: s.Stable, Desired: rev.Spec.DesiredReplicas(), Strategy: strategy}}
 }
 
 // DecideQueued records, once, that a pending rollout waits for a slot.

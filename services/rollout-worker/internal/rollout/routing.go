@@ -21,6 +21,32 @@ type Serving struct {
 	// that rolled out, aliased ones and kept-warm ones. A revision that is
 	// not warm has no per-version path.
 	Versions []events.Revision
+	// Split divides the main path between the stable revision and a
+	// canary in its steps; nil otherwise.
+	Split *Split
+}
+
+// Split is a canary's traffic: the pod template revisions of the stable
+// and the new revision, the percentage of requests the new one answers,
+// and the percentage copied to it.
+type Split struct {
+	StableTemplate, CanaryTemplate int
+	Weight, Mirror                 int32
+}
+
+// CanarySplit is the traffic of revision's canary as the history says
+// (nil when no canary of the current revision is in its steps): what the
+// routes carry, applied again by any worker that drives the rollout. A
+// failed or aborted canary has none: the main path goes back to the main
+// Service, whose pods are the stable revision's (a canary's pods join it only
+// on targets without weighted routing, and are deleted at the end).
+func CanarySplit(s State) *Split {
+	r := s.Rollout
+	if r == nil || r.Canary == nil || r.Phase.Terminal() || r.Revision != s.Current || !CanaryApplies(s, r.Revision) {
+		return nil
+	}
+	return &Split{StableTemplate: s.Revisions[s.Stable].PodTemplateRevision(), CanaryTemplate: s.Revisions[r.Revision].PodTemplateRevision(),
+		Weight: r.Canary.Weight, Mirror: r.Canary.Mirror}
 }
 
 // ServedRevisions says what a deployment's routes serve. A deployment that
@@ -33,6 +59,7 @@ func ServedRevisions(s State) Serving {
 	if r, ok := s.Revisions[s.Current]; ok {
 		out.Main = &r
 	}
+	out.Split = CanarySplit(s)
 	versions := map[int]bool{}
 	if s.Stable > 0 {
 		versions[s.Stable] = true
@@ -54,6 +81,11 @@ func ServedRevisions(s State) Serving {
 	}
 	for _, n := range keptWarm(s, aliased) {
 		versions[n] = true
+	}
+	if out.Split != nil {
+		// The new revision's per-version path is its preview while the
+		// canary (or blue-green rollout) runs.
+		versions[s.Rollout.Revision] = true
 	}
 	for n := range versions {
 		if r, ok := s.Revisions[n]; ok {

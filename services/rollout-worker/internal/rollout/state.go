@@ -55,6 +55,9 @@ type State struct {
 	// client controls (events.MovesVersion): what If-Match and a
 	// promotion's plan condition on. Progress and health do not move it.
 	Version uint64
+	// CanaryRan: a canary Deployment was started for this deployment
+	// (since it was created), so ending a rollout may have one to remove.
+	CanaryRan bool
 	// handled holds the ids of commands already decided, so a redelivered
 	// command is acknowledged without a second effect.
 	handled map[string]bool
@@ -94,6 +97,9 @@ type Rollout struct {
 	AbortOperation string
 	// BakeUntil is when a baking rollout succeeds (PhaseBaking).
 	BakeUntil time.Time
+	// Canary is where a canary rollout stands (nil: not a canary, or its
+	// first step has not started).
+	Canary *Canary
 }
 
 // Handled reports whether the command with this id was already decided.
@@ -140,6 +146,7 @@ func (s *State) Apply(e Event) {
 	if rev, ok := events.RevisionOf(e.Message); ok {
 		s.newRevision(rev, e.Envelope)
 	}
+	s.applyCanary(e)
 	switch m := e.Message.(type) {
 	case events.DeploymentCreated:
 		s.Exists, s.Ref, s.Target, s.Environment = true, m.Deployment, m.Target, m.Environment
@@ -257,7 +264,7 @@ func (s *State) rolloutOf(revision int) *Rollout {
 func isDecision(m events.Message) bool {
 	switch m.(type) {
 	case events.DeploymentCreated, events.CommandRejected, events.RevisionCreated, events.DeploymentUnchanged, events.DeploymentTerminated,
-		events.RolloutPaused, events.RolloutResumed, events.RolloutAborted, events.AliasSet, events.AliasDeleted:
+		events.RolloutPaused, events.RolloutResumed, events.RolloutAborted, events.AliasSet, events.AliasDeleted, events.CanaryPromoted:
 		return true
 	}
 	return false

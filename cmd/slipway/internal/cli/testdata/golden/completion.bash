@@ -19,10 +19,10 @@ _slipway() {
     deployments)
       case "$sub" in
         "") words="create get list update delete";;
-        create) words="--bake --env --environment --idempotency-key --image --instance-type --label --max --max-surge --max-unavailable --min --output --progress-deadline --project --replicas --secret --server --target --target-cpu --token --wait -f -o";;
+        create) words="--bake --canary-steps --env --environment --idempotency-key --image --instance-type --label --max --max-surge --max-unavailable --min --output --progress-deadline --project --replicas --secret --server --strategy --target --target-cpu --token --wait -f -o";;
         get) words="--output --project --server --token -o";;
         list) words="--all --cursor --environment --health --include-terminated --label --limit --output --owner --project --query --search --server --sort --status --target --token -o -q";;
-        update) words="--bake --env --idempotency-key --if-match --image --instance-type --max --max-surge --max-unavailable --message --min --output --progress-deadline --project --replicas --secret --server --target-cpu --token --wait -f -o";;
+        update) words="--bake --canary-steps --env --idempotency-key --if-match --image --instance-type --max --max-surge --max-unavailable --message --min --output --progress-deadline --project --replicas --secret --server --strategy --target-cpu --token --wait -f -o";;
         delete) words="--free-name --idempotency-key --output --project --server --token --wait -o";;
       esac;;
     rollback) words="--idempotency-key --message --output --project --server --to --token --wait -o";;
@@ -43,10 +43,11 @@ _slipway() {
       esac;;
     rollout)
       case "$sub" in
-        "") words="pause resume abort status";;
+        "") words="pause resume abort promote status";;
         pause) words="--idempotency-key --message --output --project --server --token --wait -o";;
         resume) words="--idempotency-key --message --output --project --server --token --wait -o";;
         abort) words="--idempotency-key --message --output --project --server --token --wait -o";;
+        promote) words="--full --idempotency-key --message --output --project --server --token --wait -o";;
         status) words="--output --project --server --token --watch -o -w";;
       esac;;
     operations)

@@ -8,7 +8,7 @@ complete -c slipway -n __fish_use_subcommand -a deployments -d 'create, get, lis
 complete -c slipway -n __fish_use_subcommand -a rollback -d 'roll back to revision N (a new revision with N\'s spec)'
 complete -c slipway -n __fish_use_subcommand -a revisions -d 'list, get, diff'
 complete -c slipway -n __fish_use_subcommand -a aliases -d 'set, list, history, delete'
-complete -c slipway -n __fish_use_subcommand -a rollout -d 'pause, resume, abort, status'
+complete -c slipway -n __fish_use_subcommand -a rollout -d 'pause, resume, abort, promote, status'
 complete -c slipway -n __fish_use_subcommand -a operations -d 'get'
 complete -c slipway -n __fish_use_subcommand -a wait -d 'wait for an operation, or a deployment\'s current rollout, to end (exit 0 succeeded, 1 failed/rejected/timed out)'
 complete -c slipway -n __fish_use_subcommand -a promotions -d 'create, get, apply'
@@ -25,6 +25,7 @@ complete -c slipway -n __fish_use_subcommand -a version -d 'print the version'
 complete -c slipway -n __fish_use_subcommand -a help -d 'show the commands, or a command\'s flags'
 complete -c slipway -n '__fish_seen_subcommand_from deployments; and not __fish_seen_subcommand_from create get list update delete' -a 'create get list update delete'
 complete -c slipway -n '__fish_seen_subcommand_from deployments; and __fish_seen_subcommand_from create' -l bake
+complete -c slipway -n '__fish_seen_subcommand_from deployments; and __fish_seen_subcommand_from create' -l canary-steps
 complete -c slipway -n '__fish_seen_subcommand_from deployments; and __fish_seen_subcommand_from create' -l env
 complete -c slipway -n '__fish_seen_subcommand_from deployments; and __fish_seen_subcommand_from create' -l environment
 complete -c slipway -n '__fish_seen_subcommand_from deployments; and __fish_seen_subcommand_from create' -l idempotency-key
@@ -38,6 +39,7 @@ complete -c slipway -n '__fish_seen_subcommand_from deployments; and __fish_seen
 complete -c slipway -n '__fish_seen_subcommand_from deployments; and __fish_seen_subcommand_from create' -l progress-deadline
 complete -c slipway -n '__fish_seen_subcommand_from deployments; and __fish_seen_subcommand_from create' -l replicas
 complete -c slipway -n '__fish_seen_subcommand_from deployments; and __fish_seen_subcommand_from create' -l secret
+complete -c slipway -n '__fish_seen_subcommand_from deployments; and __fish_seen_subcommand_from create' -l strategy
 complete -c slipway -n '__fish_seen_subcommand_from deployments; and __fish_seen_subcommand_from create' -l target
 complete -c slipway -n '__fish_seen_subcommand_from deployments; and __fish_seen_subcommand_from create' -l target-cpu
 complete -c slipway -n '__fish_seen_subcommand_from deployments; and __fish_seen_subcommand_from create' -l wait
@@ -57,6 +59,7 @@ complete -c slipway -n '__fish_seen_subcommand_from deployments; and __fish_seen
 complete -c slipway -n '__fish_seen_subcommand_from deployments; and __fish_seen_subcommand_from list' -l target
 complete -c slipway -n '__fish_seen_subcommand_from deployments; and __fish_seen_subcommand_from list' -s q
 complete -c slipway -n '__fish_seen_subcommand_from deployments; and __fish_seen_subcommand_from update' -l bake
+complete -c slipway -n '__fish_seen_subcommand_from deployments; and __fish_seen_subcommand_from update' -l canary-steps
 complete -c slipway -n '__fish_seen_subcommand_from deployments; and __fish_seen_subcommand_from update' -l env
 complete -c slipway -n '__fish_seen_subcommand_from deployments; and __fish_seen_subcommand_from update' -l idempotency-key
 complete -c slipway -n '__fish_seen_subcommand_from deployments; and __fish_seen_subcommand_from update' -l if-match
@@ -70,6 +73,7 @@ complete -c slipway -n '__fish_seen_subcommand_from deployments; and __fish_seen
 complete -c slipway -n '__fish_seen_subcommand_from deployments; and __fish_seen_subcommand_from update' -l progress-deadline
 complete -c slipway -n '__fish_seen_subcommand_from deployments; and __fish_seen_subcommand_from update' -l replicas
 complete -c slipway -n '__fish_seen_subcommand_from deployments; and __fish_seen_subcommand_from update' -l secret
+complete -c slipway -n '__fish_seen_subcommand_from deployments; and __fish_seen_subcommand_from update' -l strategy
 complete -c slipway -n '__fish_seen_subcommand_from deployments; and __fish_seen_subcommand_from update' -l target-cpu
 complete -c slipway -n '__fish_seen_subcommand_from deployments; and __fish_seen_subcommand_from update' -l wait
 complete -c slipway -n '__fish_seen_subcommand_from deployments; and __fish_seen_subcommand_from update' -s f
@@ -91,7 +95,7 @@ complete -c slipway -n '__fish_seen_subcommand_from aliases; and __fish_seen_sub
 complete -c slipway -n '__fish_seen_subcommand_from aliases; and __fish_seen_subcommand_from set' -l wait
 complete -c slipway -n '__fish_seen_subcommand_from aliases; and __fish_seen_subcommand_from delete' -l idempotency-key
 complete -c slipway -n '__fish_seen_subcommand_from aliases; and __fish_seen_subcommand_from delete' -l wait
-complete -c slipway -n '__fish_seen_subcommand_from rollout; and not __fish_seen_subcommand_from pause resume abort status' -a 'pause resume abort status'
+complete -c slipway -n '__fish_seen_subcommand_from rollout; and not __fish_seen_subcommand_from pause resume abort promote status' -a 'pause resume abort promote status'
 complete -c slipway -n '__fish_seen_subcommand_from rollout; and __fish_seen_subcommand_from pause' -l idempotency-key
 complete -c slipway -n '__fish_seen_subcommand_from rollout; and __fish_seen_subcommand_from pause' -l message
 complete -c slipway -n '__fish_seen_subcommand_from rollout; and __fish_seen_subcommand_from pause' -l wait
@@ -101,6 +105,10 @@ complete -c slipway -n '__fish_seen_subcommand_from rollout; and __fish_seen_sub
 complete -c slipway -n '__fish_seen_subcommand_from rollout; and __fish_seen_subcommand_from abort' -l idempotency-key
 complete -c slipway -n '__fish_seen_subcommand_from rollout; and __fish_seen_subcommand_from abort' -l message
 complete -c slipway -n '__fish_seen_subcommand_from rollout; and __fish_seen_subcommand_from abort' -l wait
+complete -c slipway -n '__fish_seen_subcommand_from rollout; and __fish_seen_subcommand_from promote' -l full
+complete -c slipway -n '__fish_seen_subcommand_from rollout; and __fish_seen_subcommand_from promote' -l idempotency-key
+complete -c slipway -n '__fish_seen_subcommand_from rollout; and __fish_seen_subcommand_from promote' -l message
+complete -c slipway -n '__fish_seen_subcommand_from rollout; and __fish_seen_subcommand_from promote' -l wait
 complete -c slipway -n '__fish_seen_subcommand_from rollout; and __fish_seen_subcommand_from status' -l watch
 complete -c slipway -n '__fish_seen_subcommand_from rollout; and __fish_seen_subcommand_from status' -s w
 complete -c slipway -n '__fish_seen_subcommand_from operations; and not __fish_seen_subcommand_from get' -a 'get'

@@ -20,10 +20,10 @@ _slipway() {
     deployments)
       case "$sub" in
         "") words_=(create get list update delete);;
-        create) words_=(--bake --env --environment --idempotency-key --image --instance-type --label --max --max-surge --max-unavailable --min --output --progress-deadline --project --replicas --secret --server --target --target-cpu --token --wait -f -o);;
+        create) words_=(--bake --canary-steps --env --environment --idempotency-key --image --instance-type --label --max --max-surge --max-unavailable --min --output --progress-deadline --project --replicas --secret --server --strategy --target --target-cpu --token --wait -f -o);;
         get) words_=(--output --project --server --token -o);;
         list) words_=(--all --cursor --environment --health --include-terminated --label --limit --output --owner --project --query --search --server --sort --status --target --token -o -q);;
-        update) words_=(--bake --env --idempotency-key --if-match --image --instance-type --max --max-surge --max-unavailable --message --min --output --progress-deadline --project --replicas --secret --server --target-cpu --token --wait -f -o);;
+        update) words_=(--bake --canary-steps --env --idempotency-key --if-match --image --instance-type --max --max-surge --max-unavailable --message --min --output --progress-deadline --project --replicas --secret --server --strategy --target-cpu --token --wait -f -o);;
         delete) words_=(--free-name --idempotency-key --output --project --server --token --wait -o);;
       esac;;
     rollback) words_=(--idempotency-key --message --output --project --server --to --token --wait -o);;
@@ -44,10 +44,11 @@ _slipway() {
       esac;;
     rollout)
       case "$sub" in
-        "") words_=(pause resume abort status);;
+        "") words_=(pause resume abort promote status);;
         pause) words_=(--idempotency-key --message --output --project --server --token --wait -o);;
         resume) words_=(--idempotency-key --message --output --project --server --token --wait -o);;
         abort) words_=(--idempotency-key --message --output --project --server --token --wait -o);;
+        promote) words_=(--full --idempotency-key --message --output --project --server --token --wait -o);;
         status) words_=(--output --project --server --token --watch -o -w);;
       esac;;
     operations)
