@@ -140,7 +140,7 @@ export function deploymentPage(id) {
       h("td", { class: "mono wrap" }, r.spec?.image),
       h("td", {}, r.actor), h("td", {}, time(r.createdAt)),
       h("td", {}, canDeploy && !d.terminated && r.revision !== d.revision ? h("button", { type: "button", class: "small",
-        onclick: act(`Rollback to revision ${r.revision}`, () => call("POST", base + "/rollback", { revision: r.revision })) },
+        onclick: act(`Roll back to revision ${r.revision}, creating revision ${next}`, () => call("POST", base + "/rollback", { revision: r.revision })) },
       `Roll back to r${r.revision} (creates r${next})`) : null)));
     const compare = h("button", { type: "button", onclick: showDiff }, "Compare selected");
     replace(revisionsBox, h("h2", { id: "h-revisions" }, "Revisions"),

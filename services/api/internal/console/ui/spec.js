@@ -63,7 +63,8 @@ export function mergePatch(a, b) {
 }
 
 // changes lists what differs between a and b as {path, op, from, to}, the
-// shape of the API's diffs (objects by key; arrays compared whole).
+// shape of the API's diffs (objects by key, so an added map shows each of
+// its keys; arrays compared whole).
 export function changes(a, b, prefix = "spec") {
   const out = [];
   const keys = [...new Set([...Object.keys(a || {}), ...Object.keys(b || {})])].sort();
@@ -71,7 +72,7 @@ export function changes(a, b, prefix = "spec") {
     const path = `${prefix}.${k}`;
     const x = a?.[k];
     const y = b?.[k];
-    if (isObj(x) && isObj(y)) out.push(...changes(x, y, path));
+    if ((isObj(x) || x === undefined) && (isObj(y) || y === undefined) && (x || y)) out.push(...changes(x || {}, y || {}, path));
     else if (x === undefined && y !== undefined) out.push({ path, op: "added", to: y });
     else if (y === undefined && x !== undefined) out.push({ path, op: "removed", from: x });
     else if (JSON.stringify(x) !== JSON.stringify(y)) out.push({ path, op: "changed", from: x, to: y });
