@@ -201,7 +201,7 @@ func shoot(t *testing.T, ctx context.Context, name string) {
 		}
 		run(t, ctx, chromedp.EmulateViewport(v.width, 900), scheme(mode), chromedp.Sleep(150*time.Millisecond))
 		c, cancel := context.WithTimeout(ctx, 20*time.Second)
-		png, err := chromedp.Run(c, chromedp.FullScreenshot(80))
+		png, err := chromedp.Run(c, chromedp.FullScreenshot(100)) // 100: PNG
 		cancel()
 		if err != nil {
 			t.Fatalf("screenshot %s: %v", name, err)
@@ -215,4 +215,23 @@ func shoot(t *testing.T, ctx context.Context, name string) {
 		}
 	}
 	run(t, ctx, chromedp.EmulateViewport(1280, 900), scheme("light"))
+	checkLabels(t, ctx, name)
+}
+
+// unlabelled lists the controls a screen reader could not name: inputs,
+// selects and textareas without a label or aria-label, buttons and links
+// without text or aria-label.
+const unlabelled = `[...document.querySelectorAll("input, select, textarea, button, a[href]")]
+	.filter((e) => e.type !== "hidden" && e.offsetParent !== null)
+	.filter((e) => /^(INPUT|SELECT|TEXTAREA)$/.test(e.tagName)
+		? !(e.labels && e.labels.length) && !e.getAttribute("aria-label")
+		: !e.innerText.trim() && !e.getAttribute("aria-label"))
+	.map((e) => e.outerHTML.slice(0, 120))`
+
+// checkLabels fails t for each control of the page that has no name.
+func checkLabels(t *testing.T, ctx context.Context, name string) {
+	t.Helper()
+	for _, e := range evalJS[[]string](t, ctx, unlabelled) {
+		t.Errorf("%s: a control without a label: %s", name, e)
+	}
 }

@@ -250,7 +250,8 @@ func TestConsole(t *testing.T) {
 		run(t, viewer, chromedp.Navigate(w.url+"/ui/"+dep+"/edit"))
 		waitText(t, viewer, ".warn-note", 10*time.Second, "may not update")
 		run(t, viewer, fill("#f-spec-image", "ghcr.io/acme/scorer:2.0"), click(`form button[type=submit]`))
-		waitText(t, viewer, ".form-summary .problem", 10*time.Second, "Not allowed", "viewer")
+		waitText(t, viewer, ".form-summary .problem", 10*time.Second, "Not allowed",
+			"you need the deployer role on acme/fraud", "the viewer role on acme/fraud")
 		shoot(t, viewer, "forbidden")
 	})
 }

@@ -10,7 +10,7 @@ export function show(v) {
 export function diffView(changes, _fromSpec, _toSpec, fromLabel, toLabel) {
   if (!changes || !changes.length) return h("p", { class: "diff-empty", role: "status" }, `${fromLabel} and ${toLabel} have the same spec.`);
   return h("div", { class: "diff", role: "region", "aria-label": `Differences from ${fromLabel} to ${toLabel}` },
-    h("p", { role: "status" }, `${changes.length} field${changes.length === 1 ? "" : "s"} differ between ${fromLabel} and ${toLabel}.`),
+    h("p", { role: "status" }, `${changes.length} field${changes.length === 1 ? " differs" : "s differ"} between ${fromLabel} and ${toLabel}.`),
     table(["Field", fromLabel, toLabel], changes.map((c) => h("tr", { class: "op-" + c.op, dataset: { path: c.path } },
       h("th", { scope: "row" }, h("code", {}, c.path), h("span", { class: "sr-only" }, ` ${c.op}`)),
       h("td", { class: "from" }, show(c.from)),

@@ -129,9 +129,15 @@ export function bar(label, value, max) {
     h("span", { class: "bar-num" }, `${value || 0}/${max || 0}`, h("span", { class: "sr-only" }, ` (${pct}%)`)));
 }
 
+// table draws rows under headers. Each cell is labelled with its column's
+// header (data-label), which narrow screens show when they stack the rows.
 export function table(headers, rows, caption) {
-  return h("div", { class: "table-wrap" }, h("table", {},
+  const body = rows instanceof HTMLTableSectionElement ? rows : h("tbody", {}, rows);
+  const label = (tr) => [...tr.children].forEach((td, i) => { if (!td.dataset.label && headers[i]) td.dataset.label = headers[i]; });
+  [...body.children].forEach(label);
+  new MutationObserver((changes) => changes.forEach((c) => c.addedNodes.forEach((n) => n.tagName === "TR" && label(n)))).observe(body, { childList: true });
+  return h("div", { class: "table-wrap" }, h("table", { class: "stack" },
     caption ? h("caption", { class: "sr-only" }, caption) : null,
     h("thead", {}, h("tr", {}, headers.map((x) => h("th", { scope: "col" }, x)))),
-    rows instanceof HTMLTableSectionElement ? rows : h("tbody", {}, rows)));
+    body));
 }

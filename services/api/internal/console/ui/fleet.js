@@ -23,7 +23,7 @@ export function fleetPage(params) {
   const control = (name, label, el) => {
     el.name = name;
     el.id = "fleet-" + name;
-    el.value = name === "label" ? state.label.join(", ") : state[name];
+    el.value = name === "label" ? state.label.join(", ") : name === "limit" ? String(limit) : state[name];
     return h("div", { class: "field" }, h("label", { for: el.id }, label), el);
   };
   const targetSelect = h("select", {}, h("option", { value: "" }, "All targets"));
@@ -39,12 +39,14 @@ export function fleetPage(params) {
     control("status", "Phase", h("select", {}, ["", "Pending", "Progressing", "Running", "Failed"].map((v) => h("option", { value: v }, v || "Any phase")))),
     control("health", "Health", h("select", {}, ["", "Healthy", "Progressing", "Degraded", "Unavailable", "Unknown"].map((v) => h("option", { value: v }, v || "Any health")))),
     control("q", "Query", h("input", { type: "text", placeholder: "health=degraded and label.team=risk", class: "wide" })),
+    control("limit", "Per page", h("select", {}, ["50", "100", "200", "500"].map((v) => h("option", { value: v }, v)))),
     h("div", { class: "field actions" }, h("button", { type: "submit", class: "primary" }, "Filter")));
   form.addEventListener("submit", (e) => {
     e.preventDefault();
     const fd = new FormData(form);
     const q = {};
     for (const f of filters) q[f] = f === "label" ? String(fd.get(f) || "").split(",").map((s) => s.trim()).filter(Boolean) : fd.get(f);
+    if (fd.get("limit") !== "50") q.limit = fd.get("limit");
     navigate("/" + query(q));
   });
 
@@ -82,6 +84,7 @@ export function fleetPage(params) {
         next = r.nextCursor || "";
         replace(errors);
         render();
+        if (!performance.getEntriesByName("slipway:fleet-rendered").length) performance.mark("slipway:fleet-rendered");
       } catch (e) {
         if (!(e instanceof ApiError)) throw e;
         replace(errors, problemBox(e, e.problem.errors));
@@ -103,7 +106,10 @@ export function fleetPage(params) {
   // A visible deployment's row is read again (until it reflects the event);
   // a created or terminated one may change the page, which is read again.
   const refreshing = new Map();
-  async function refreshRow(id, seq) {
+  const since = new Map(); // deployment id -> the time of its oldest event not yet shown
+  let measured = 0;
+  async function refreshRow(id, seq, at) {
+    if (!since.has(id)) since.set(id, at);
     if (refreshing.has(id)) { refreshing.set(id, Math.max(refreshing.get(id), seq)); return; }
     refreshing.set(id, seq);
     try {
@@ -117,6 +123,12 @@ export function fleetPage(params) {
           const r = row(page[i]);
           rows.set(id, r);
           old?.replaceWith(r);
+          // event -> row on screen, read by the console's benchmark
+          // (tools/console); cleared now and then so a page open all day
+          // keeps no growing list.
+          if (++measured % 1000 === 0) performance.clearMeasures("slipway:event-to-row");
+          performance.measure("slipway:event-to-row", { start: since.get(id) - performance.timeOrigin, end: performance.now() });
+          since.delete(id);
         }
         if (refreshing.get(id) === want) break;
       }
@@ -137,7 +149,7 @@ export function fleetPage(params) {
       if (!ev.type.startsWith("slipway.deployment.")) return;
       const id = ev.data.subject;
       if (/\.(created|terminated)\.v\d+$/.test(ev.type)) getFresh(id, ev.id).catch(() => {}).finally(load);
-      else if (rows.has(id)) refreshRow(id, ev.id);
+      else if (rows.has(id)) refreshRow(id, ev.id, Date.parse(ev.data.time));
     },
   };
 }
