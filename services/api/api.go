@@ -116,7 +116,7 @@ func run(ctx context.Context, cfg Config) error {
 			return fmt.Errorf("listen %s: %w", cfg.HTTPAddr, err)
 		}
 	}
-	srv := httpapi.Server(console.Mount(handler))
+	srv := httpapi.Server(console.Mount(handler, console.Options{OIDCIssuer: cfg.Auth.OIDC.IssuerURL, OIDCClientID: cfg.Auth.OIDC.Audience}))
 
 	g, gctx := errgroup.WithContext(ctx)
 	g.Go(func() error {

@@ -218,6 +218,23 @@ func shoot(t *testing.T, ctx context.Context, name string) {
 	checkLabels(t, ctx, name)
 }
 
+// capture saves what the window shows (not the whole page) at 1200 x 760,
+// for the README: <name>.png.
+func capture(t *testing.T, ctx context.Context, name string) {
+	t.Helper()
+	run(t, ctx, chromedp.EmulateViewport(1200, 760), scheme("light"), chromedp.Sleep(100*time.Millisecond))
+	c, cancel := context.WithTimeout(ctx, 20*time.Second)
+	png, err := chromedp.Run(c, chromedp.CaptureScreenshot())
+	cancel()
+	if err != nil {
+		t.Fatalf("screenshot %s: %v", name, err)
+	}
+	if err := os.WriteFile(filepath.Join(shotsDir(t), name+".png"), png, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	run(t, ctx, chromedp.EmulateViewport(1280, 900))
+}
+
 // unlabelled lists the controls a screen reader could not name: inputs,
 // selects and textareas without a label or aria-label, buttons and links
 // without text or aria-label.

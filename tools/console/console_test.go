@@ -117,6 +117,7 @@ func TestConsole(t *testing.T) {
 		// Progressing first (pods warm up for 0.8 s each), then done: the
 		// page moved on its own, from the event stream.
 		waitText(t, page, ".deployment", 10*time.Second, "Revision 2 from 1")
+		capture(t, page, "readme-deployment")
 		waitText(t, page, ".deployment", 30*time.Second, "Revision 2 from 1", "Succeeded")
 		waitText(t, page, ".timeline", 5*time.Second, "rollout succeeded")
 		spec := evalJS[string](t, page, `document.querySelector("pre.spec").innerText`)
@@ -214,7 +215,22 @@ func TestConsole(t *testing.T) {
 	step(t, "fleet and other pages", func(t *testing.T) {
 		run(t, page, chromedp.Navigate(w.url+"/ui/#/"))
 		waitText(t, page, `tr[data-id="acme/fraud/scorer-prod"]`, 10*time.Second, "scorer-prod", "Running")
+		// More of a fleet, created while the page is open: they appear
+		// without a reload.
+		for i, m := range []struct{ project, name, env, image string }{
+			{"acme/risk", "churn", "prod", "ghcr.io/acme/churn:3.2"}, {"acme/risk", "churn-canary", "staging", "ghcr.io/acme/churn:3.3"},
+			{"acme/search", "embedder", "prod", "ghcr.io/acme/embedder:0.14"}, {"acme/search", "reranker", "dev", "ghcr.io/acme/reranker:1.0"},
+		} {
+			r := w.api.Do(t, http.MethodPost, "/v1/projects/"+m.project+"/deployments", map[string]any{"name": m.name, "environment": m.env,
+				"labels": map[string]string{"team": strings.Split(m.project, "/")[1]}, "spec": map[string]any{"image": m.image, "replicas": 2 + i}})
+			if r.Status != http.StatusAccepted {
+				t.Fatalf("create %s: %d %s", m.name, r.Status, r.Body)
+			}
+		}
+		waitText(t, page, `tr[data-id="acme/search/reranker"]`, 10*time.Second, "reranker", "ghcr.io/acme/reranker:1.0")
+		waitText(t, page, `tr[data-id="acme/search/reranker"]`, 30*time.Second, "Running", "5/5")
 		shoot(t, page, "fleet")
+		capture(t, page, "readme-fleet")
 		run(t, page, chromedp.Navigate(w.url+"/ui/#/audit?deployment=acme/fraud/scorer"))
 		waitText(t, page, "main", 10*time.Second, "rollback deployment", "set alias")
 		shoot(t, page, "audit")

@@ -10,8 +10,10 @@ import (
 	"crypto/sha256"
 	"embed"
 	"encoding/hex"
+	"encoding/json"
 	"io/fs"
 	"net/http"
+	"net/url"
 	"path"
 	"strings"
 )
@@ -22,16 +24,53 @@ const Prefix = "/ui/"
 //go:embed ui
 var files embed.FS
 
+// Options are what the console is told about the server it runs on.
+type Options struct {
+	// OIDCIssuer and OIDCClientID, when both are set, offer sign-in through
+	// that issuer (authorization code with PKCE, the console a public
+	// client): its ID tokens are what the api accepts.
+	OIDCIssuer   string
+	OIDCClientID string
+}
+
 // policy keeps the page to its own origin: no inline script, no framing, no
 // third-party requests (connect-src 'self' covers the API and its event
-// stream).
-const policy = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
-	"connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
+// stream), except the OIDC issuer's discovery and token endpoints.
+func policy(o Options) string {
+	connect := "'self'"
+	if origin := issuerOrigin(o); origin != "" {
+		connect += " " + origin
+	}
+	return "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
+		"connect-src " + connect + "; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
+}
+
+// issuerOrigin is scheme://host of the OIDC issuer, "" when OIDC is off.
+func issuerOrigin(o Options) string {
+	if o.OIDCIssuer == "" || o.OIDCClientID == "" {
+		return ""
+	}
+	u, err := url.Parse(o.OIDCIssuer)
+	if err != nil || u.Scheme == "" || u.Host == "" {
+		return ""
+	}
+	return u.Scheme + "://" + u.Host
+}
+
+// config is config.json: what the page needs to know before it signs in.
+func config(o Options) []byte {
+	c := map[string]any{}
+	if issuerOrigin(o) != "" {
+		c["oidc"] = map[string]string{"issuer": o.OIDCIssuer, "clientId": o.OIDCClientID}
+	}
+	b, _ := json.Marshal(c)
+	return b
+}
 
 // Mount returns a handler that answers / (a redirect to the console) and
 // /ui/... itself, and passes every other request to api.
-func Mount(api http.Handler) http.Handler {
-	ui := Handler()
+func Mount(api http.Handler, o Options) http.Handler {
+	ui := Handler(o)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch {
 		case r.URL.Path == "/" || r.URL.Path == "/ui":
@@ -51,7 +90,7 @@ func Mount(api http.Handler) http.Handler {
 // Handler serves the embedded files under Prefix. Each answer carries a
 // strong ETag of its content, so a browser revalidates instead of running
 // an older console against a newer API.
-func Handler() http.Handler {
+func Handler(o Options) http.Handler {
 	root, err := fs.Sub(files, "ui")
 	if err != nil {
 		panic(err) // the embedded tree always has ui
@@ -70,9 +109,10 @@ func Handler() http.Handler {
 		return nil
 	})
 	static := http.StripPrefix(Prefix, http.FileServerFS(root))
+	csp, cfg := policy(o), config(o)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
-		h.Set("Content-Security-Policy", policy)
+		h.Set("Content-Security-Policy", csp)
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("Referrer-Policy", "no-referrer")
 		h.Set("Cache-Control", "no-cache")
@@ -85,6 +125,11 @@ func Handler() http.Handler {
 		name = strings.TrimPrefix(name, "/")
 		if name == "" {
 			name = "index.html"
+		}
+		if name == "config.json" {
+			h.Set("Content-Type", "application/json")
+			_, _ = w.Write(cfg)
+			return
 		}
 		if tag, ok := etags[name]; ok {
 			h.Set("ETag", tag)

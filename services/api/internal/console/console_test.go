@@ -14,7 +14,7 @@ func TestMountRoutes(t *testing.T) {
 		w.Header().Set("X-From", "api")
 		w.WriteHeader(http.StatusTeapot)
 	})
-	h := Mount(api)
+	h := Mount(api, Options{})
 	tests := []struct {
 		method, path string
 		status       int
@@ -61,7 +61,7 @@ func TestMountRoutes(t *testing.T) {
 // TestFilesAnswerWithTheirETag: a browser revalidates each file, and an
 // unchanged one costs a 304.
 func TestFilesAnswerWithTheirETag(t *testing.T) {
-	h := Handler()
+	h := Handler(Options{})
 	rec := httptest.NewRecorder()
 	h.ServeHTTP(rec, httptest.NewRequest("GET", "/ui/app.js", nil))
 	tag := rec.Header().Get("ETag")
@@ -121,5 +121,31 @@ func TestEverythingIsLocal(t *testing.T) {
 	})
 	if err != nil {
 		t.Fatal(err)
+	}
+}
+
+func TestConfigOffersOIDCOnlyWhenConfigured(t *testing.T) {
+	tests := []struct {
+		name    string
+		o       Options
+		config  string
+		connect string
+	}{
+		{"off", Options{}, `{}`, "connect-src 'self';"},
+		{"no client id", Options{OIDCIssuer: "https://id.example.com"}, `{}`, "connect-src 'self';"},
+		{"on", Options{OIDCIssuer: "https://id.example.com/realms/x", OIDCClientID: "slipway"},
+			`{"oidc":{"clientId":"slipway","issuer":"https://id.example.com/realms/x"}}`, "connect-src 'self' https://id.example.com;"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			rec := httptest.NewRecorder()
+			Handler(tc.o).ServeHTTP(rec, httptest.NewRequest("GET", "/ui/config.json", nil))
+			if got := strings.TrimSpace(rec.Body.String()); rec.Code != http.StatusOK || got != tc.config {
+				t.Errorf("config.json: %d %s, want %s", rec.Code, got, tc.config)
+			}
+			if csp := rec.Header().Get("Content-Security-Policy"); !strings.Contains(csp, tc.connect) {
+				t.Errorf("policy %q, want %q", csp, tc.connect)
+			}
+		})
 	}
 }

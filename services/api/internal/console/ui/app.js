@@ -7,6 +7,11 @@ import { deploymentPage } from "./deployment.js";
 import { editPage } from "./edit.js";
 import { promotionPage } from "./promote.js";
 import { auditPage, webhooksPage, targetsPage, tokensPage } from "./admin.js";
+import * as oidc from "./oidc.js";
+
+// config is what the server tells the console (config.json): the OIDC
+// issuer and client id when sign-in through an identity provider is on.
+let config = {};
 
 const ranks = { viewer: 1, deployer: 2, admin: 3 };
 
@@ -89,8 +94,12 @@ function signIn(message) {
   input.id = "token";
   const err = h("p", { class: "field-error", id: "token-err", role: "alert", hidden: !message }, message || "");
   input.setAttribute("aria-describedby", "token-err");
+  const provider = config.oidc ? h("div", { class: "oidc" },
+    h("button", { type: "button", class: "primary", onclick: () => oidc.begin(config.oidc).catch((e) => { err.hidden = false; err.textContent = String(e.message || e); }) },
+      `Sign in with ${new URL(config.oidc.issuer).host}`),
+    h("p", { class: "muted" }, "or with an API token:")) : null;
   const form = h("form", { class: "signin card" },
-    h("h1", {}, "Sign in to Slipway"),
+    h("h1", {}, "Sign in to Slipway"), provider,
     h("p", {}, "Paste an API token (", h("code", {}, "slipway token create"), ", or the admin token ", h("code", {}, "slipway dev --auth"), " prints). It is kept for this tab only and sent as a bearer header."),
     h("div", { class: "field" }, h("label", { for: "token" }, "API token"), input, err),
     h("button", { type: "submit", class: "primary" }, "Sign in"));
@@ -137,4 +146,22 @@ window.addEventListener("hashchange", () => session.me && route());
 window.addEventListener("slipway:unauthenticated", () => {
   if (session.me) { session.me = null; setToken(""); signIn("Your session ended: the token was refused. Sign in again."); }
 });
-start();
+// boot reads the console's configuration, completes a sign-in the identity
+// provider redirected back from, and starts.
+async function boot() {
+  try {
+    const res = await fetch("config.json");
+    if (res.ok) config = await res.json();
+  } catch { /* no OIDC, API tokens still work */ }
+  if (config.oidc) {
+    try {
+      const idToken = await oidc.finish(config.oidc);
+      if (idToken) setToken(idToken);
+    } catch (e) {
+      signIn(String(e.message || e));
+      return;
+    }
+  }
+  start();
+}
+boot();
