@@ -5,6 +5,7 @@ import { call, get, events, deploymentPath, etagSeq, getFresh, query, ApiError }
 import { h, append, replace, badge, time, copyButton, bar, table, problemBox } from "./dom.js";
 import { session } from "./app.js";
 import { diffView } from "./diff.js";
+import { applyEvent } from "./live.js";
 
 export function deploymentPage(id) {
   const base = deploymentPath(id);
@@ -41,9 +42,9 @@ export function deploymentPage(id) {
 
   function renderHead() {
     replace(head,
-      h("div", {}, h("h1", {}, d.name), h("p", { class: "muted" }, `${d.owner}/${d.project} · ${d.target}/${d.namespace} · ${d.environment}`,
-        Object.keys(d.labels || {}).length ? [" · ", Object.entries(d.labels).map(([k, v]) => h("span", { class: "tag" }, `${k}=${v}`))] : null)),
-      h("div", { class: "head-badges" }, badge(d.phase, "phase"), " ", badge(d.health, "health"), d.terminated ? badge("Terminated") : null),
+      h("div", {}, h("h1", {}, d.name, " ", badge(d.phase, "phase"), " ", badge(d.health, "health"), d.terminated ? [" ", badge("Terminated")] : null),
+        h("p", { class: "muted" }, `${d.owner}/${d.project} · ${d.target}/${d.namespace} · ${d.environment}`,
+          Object.keys(d.labels || {}).length ? [" · ", Object.entries(d.labels).map(([k, v]) => h("span", { class: "tag" }, `${k}=${v}`))] : null)),
       h("div", { class: "actions" },
         canDeploy && !d.terminated ? h("a", { class: "button primary", href: `#/d/${id}/edit` }, "Edit") : null,
         session.can("admin", project) ? h("a", { class: "button", href: "#/promote" + query({ target: id }) }, "Promote into this") : null,
@@ -74,7 +75,7 @@ export function deploymentPage(id) {
   function renderHealth() {
     replace(healthBox, h("h2", { id: "h-health" }, "Health"),
       h("p", {}, badge(d.health, "health"), " ", d.healthReason || ""),
-      d.healthDetail ? h("dl", { class: "detail" }, Object.entries(d.healthDetail).map(([k, v]) => [h("dt", {}, k), h("dd", {}, typeof v === "object" ? JSON.stringify(v) : String(v))])) : null,
+      d.healthDetail ? h("dl", { class: "detail" }, Object.entries(d.healthDetail).map(([k, v]) => [h("dt", {}, k), h("dd", {}, v && typeof v === "object" ? Object.entries(v).map(([a, b]) => `${a} ${typeof b === "object" ? JSON.stringify(b) : b}`).join(", ") : String(v))])) : null,
       d.drift ? h("p", { class: "warn-note" }, "Changed outside Slipway: ", d.drift.action || "", " ", (d.drift.fields || []).join(", "), " ", time(d.drift.at || d.drift.detectedAt)) : null);
   }
 
@@ -202,11 +203,17 @@ export function deploymentPage(id) {
     want = Math.max(want, seq);
     if (loading) return;
     loading = (async () => {
-      while (want > seen) {
+      while (want > seen && !abort.signal.aborted) {
         const target = want;
         const r = await getFresh(id, target);
+        if (etagSeq(r.etag) < target) {
+          // The read model is behind the events (a busy fleet): what the
+          // events said stays shown; read again in a moment.
+          await new Promise((ok) => setTimeout(ok, 1000));
+          continue;
+        }
         d = r.body;
-        seen = Math.max(seen, etagSeq(r.etag), target);
+        seen = etagSeq(r.etag);
         const revs = await get(`${base}/revisions` + query({ limit: 50 }));
         revisions = revs.items;
         renderAll();
@@ -236,7 +243,11 @@ export function deploymentPage(id) {
     events({ deployment: id, after: 0 }, (ev) => {
       timeline.prepend(eventItem(ev));
       while (timeline.childElementCount > 200) timeline.lastChild.remove();
-      if (ev.id > seen) refresh(ev.id);
+      if (ev.id > seen) {
+        // Shown at once from the event, then read again (authoritative).
+        if (d && applyEvent(d, ev)) renderAll();
+        refresh(ev.id);
+      }
     }, () => {}, abort.signal);
   })();
 

@@ -1,6 +1,7 @@
 // Fleet: the deployments, filtered as GET /v1/deployments filters them,
 // a page at a time, kept current by the event stream.
-import { get, query, getFresh, ApiError } from "./api.js";
+import { get, query, getFresh, etagSeq, ApiError } from "./api.js";
+import { applyEvent } from "./live.js";
 import { h, replace, badge, time, table, problemBox } from "./dom.js";
 import { navigate, session } from "./app.js";
 
@@ -103,32 +104,34 @@ export function fleetPage(params) {
     }
   }
 
-  // A visible deployment's row is read again (until it reflects the event);
-  // a created or terminated one may change the page, which is read again.
-  const refreshing = new Map();
-  const since = new Map(); // deployment id -> the time of its oldest event not yet shown
+  // A visible deployment's row moves on at once by what each event says
+  // (live.js), then is read again once the read model has caught up with
+  // the event (the authoritative row). A created or terminated one may
+  // change the page, which is read again.
+  const refreshing = new Map(); // deployment id -> the newest event sequence to reflect
   let measured = 0;
-  async function refreshRow(id, seq, at) {
-    if (!since.has(id)) since.set(id, at);
+
+  function redraw(id) {
+    const i = page.findIndex((x) => x.id === id);
+    if (i < 0) return;
+    const r = row(page[i]);
+    rows.get(id)?.replaceWith(r);
+    rows.set(id, r);
+  }
+
+  async function refreshRow(id, seq) {
     if (refreshing.has(id)) { refreshing.set(id, Math.max(refreshing.get(id), seq)); return; }
     refreshing.set(id, seq);
     try {
-      while (true) {
+      for (;;) {
         const want = refreshing.get(id);
-        const d = (await getFresh(id, want)).body;
+        const r = await getFresh(id, want);
         const i = page.findIndex((x) => x.id === id);
-        if (i >= 0) {
+        // A read that has not caught up would undo what the events showed.
+        if (i >= 0 && etagSeq(r.etag) >= want) {
+          const d = r.body;
           page[i] = { ...page[i], ...d, image: d.image, replicas: d.replicas };
-          const old = rows.get(id);
-          const r = row(page[i]);
-          rows.set(id, r);
-          old?.replaceWith(r);
-          // event -> row on screen, read by the console's benchmark
-          // (tools/console); cleared now and then so a page open all day
-          // keeps no growing list.
-          if (++measured % 1000 === 0) performance.clearMeasures("slipway:event-to-row");
-          performance.measure("slipway:event-to-row", { start: since.get(id) - performance.timeOrigin, end: performance.now() });
-          since.delete(id);
+          redraw(id);
         }
         if (refreshing.get(id) === want) break;
       }
@@ -148,8 +151,21 @@ export function fleetPage(params) {
     onEvent(ev) {
       if (!ev.type.startsWith("slipway.deployment.")) return;
       const id = ev.data.subject;
+      if (measured % 1000 === 0) performance.clearMeasures("slipway:event-delivered");
+      performance.measure("slipway:event-delivered", { start: Date.parse(ev.data.time) - performance.timeOrigin, end: performance.now() });
       if (/\.(created|terminated)\.v\d+$/.test(ev.type)) getFresh(id, ev.id).catch(() => {}).finally(load);
-      else if (rows.has(id)) refreshRow(id, ev.id, Date.parse(ev.data.time));
+      else if (rows.has(id)) {
+        const d = page.find((x) => x.id === id);
+        if (d && applyEvent(d, ev)) {
+          redraw(id);
+          // event -> row on screen, read by the console's benchmark
+          // (tools/console); cleared now and then so a page open all day
+          // keeps no growing list.
+          if (++measured % 1000 === 0) performance.clearMeasures("slipway:event-to-row");
+          performance.measure("slipway:event-to-row", { start: Date.parse(ev.data.time) - performance.timeOrigin, end: performance.now() });
+        }
+        refreshRow(id, ev.id);
+      }
     },
   };
 }
