@@ -72,9 +72,14 @@ func TestFleetNumbers(t *testing.T) {
 	for _, limit := range []int{50, 500} {
 		var paints []float64
 		var bytes int64
-		for range 5 {
-			run(t, page, chromedp.Navigate(fmt.Sprintf("%s/ui/#/?limit=%d", s.URL, limit)), script("location.reload()"))
+		for i := range 5 {
+			// A fresh document each time (a change of the hash alone would
+			// keep the old one).
+			run(t, page, chromedp.Navigate(fmt.Sprintf("%s/ui/?load=%d-%d#/?limit=%d", s.URL, limit, i, limit)))
 			waitText(t, page, "table tbody", 20*time.Second, "model-0000")
+			if n := evalJS[int](t, page, `document.querySelectorAll("tbody tr").length`); n != limit {
+				t.Fatalf("%d rows drawn, want %d", n, limit)
+			}
 			paints = append(paints, evalJS[float64](t, page, `performance.getEntriesByName("slipway:fleet-rendered")[0]?.startTime ?? -1`))
 			bytes = evalJS[int64](t, page, `[...performance.getEntriesByType("navigation"), ...performance.getEntriesByType("resource")].reduce((n, e) => n + (e.transferSize || 0), 0)`)
 		}
@@ -84,7 +89,7 @@ func TestFleetNumbers(t *testing.T) {
 	}
 
 	// Event -> page: updates to deployments on the page, while the page is open.
-	run(t, page, chromedp.Navigate(s.URL+"/ui/#/?limit=50"), script("location.reload()"))
+	run(t, page, chromedp.Navigate(s.URL+"/ui/?load=updates#/?limit=50"))
 	waitText(t, page, "table tbody", 20*time.Second, "model-0000")
 	const updates = 100
 	for i := range updates {

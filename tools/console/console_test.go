@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 
 	"slipway.dev/cmd/slipway/devstack"
 	"slipway.dev/pkg/kube/simcluster"
@@ -105,7 +106,27 @@ func TestConsole(t *testing.T) {
 	})
 
 	step(t, "update: the rollout is followed live on the deployment page", func(t *testing.T) {
-		run(t, page, chromedp.Navigate(w.url+"/ui/"+dep+"/edit"), fill("#f-spec-image", "ghcr.io/acme/scorer:1.1"),
+		// From the keyboard: Tab from the top of the deployment page to
+		// its Edit button, Enter opens the form.
+		run(t, page, chromedp.Navigate(w.url+"/ui/"+dep))
+		waitText(t, page, ".deployment .actions", 10*time.Second, "Edit")
+		reached := false
+		for range 40 {
+			run(t, page, chromedp.KeyEvent(kb.Tab))
+			if evalJS[string](t, page, `document.activeElement.textContent`) == "Edit" {
+				reached = true
+				break
+			}
+		}
+		if !reached {
+			t.Fatal("Tab never reached the Edit button")
+		}
+		run(t, page, chromedp.KeyEvent(kb.Enter))
+		waitText(t, page, "main h1", 5*time.Second, "Edit scorer")
+		if focused := evalJS[string](t, page, `document.activeElement.id`); focused != "f-spec-image" {
+			t.Errorf("the edit form opens with %q focused, want the image", focused)
+		}
+		run(t, page, fill("#f-spec-image", "ghcr.io/acme/scorer:1.1"),
 			click(`form button[type=button]`))
 		preview := waitText(t, page, ".preview", 5*time.Second, "spec.image", "ghcr.io/acme/scorer:1.1", "creates revision 2")
 		if strings.Contains(preview, "spec.env") {
