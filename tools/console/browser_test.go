@@ -13,6 +13,7 @@ import (
 
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/emulation"
+	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 )
 
@@ -53,7 +54,14 @@ func tab(t *testing.T, browserCtx context.Context) context.Context {
 	t.Helper()
 	ctx, cancel := chromedp.NewContext(browserCtx)
 	t.Cleanup(cancel)
-	if err := chromedp.Do(ctx, chromedp.EmulateViewport(1280, 900)); err != nil {
+	// Uncaught errors of the page are kept, so a failure shows them.
+	keepErrors := chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+		_, err := cdp.Call(ctx, tg, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{Source: `window.__errors = [];
+addEventListener("error", (e) => __errors.push(String(e.error?.stack || e.message)));
+addEventListener("unhandledrejection", (e) => __errors.push(String(e.reason?.stack || e.reason)));`})
+		return err
+	})
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(1280, 900), keepErrors); err != nil {
 		t.Fatal(err)
 	}
 	return ctx
@@ -72,7 +80,8 @@ func run(t *testing.T, ctx context.Context, steps ...chromedp.Action[chromedp.Vo
 func pageText(ctx context.Context) string {
 	c, cancel := context.WithTimeout(ctx, 2*time.Second)
 	defer cancel()
-	s, _ := chromedp.Run(c, chromedp.Evaluate[string](`document.querySelector("main")?.innerText ?? ""`))
+	s, _ := chromedp.Run(c, chromedp.Evaluate[string](`(document.querySelector("main")?.innerText ?? "") +
+		((window.__errors || []).length ? "\nerrors in the page:\n" + __errors.join("\n") : "")`))
 	if len(s) > 3000 {
 		s = s[:3000] + "…"
 	}

@@ -2,6 +2,7 @@ package console
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -234,8 +235,12 @@ func TestConsole(t *testing.T) {
 	})
 
 	step(t, "fleet and other pages", func(t *testing.T) {
-		run(t, page, chromedp.Navigate(w.url+"/ui/#/"))
-		waitText(t, page, `tr[data-id="acme/fraud/scorer-prod"]`, 10*time.Second, "scorer-prod", "Running")
+		// Loaded afresh again and again (a page left keeps no stream
+		// open, or the browser's six connections run out).
+		for i := range 8 {
+			run(t, page, chromedp.Navigate(fmt.Sprintf("%s/ui/?load=%d#/", w.url, i)))
+			waitText(t, page, `tr[data-id="acme/fraud/scorer-prod"]`, 10*time.Second, "scorer-prod", "Running")
+		}
 		// More of a fleet, created while the page is open: they appear
 		// without a reload.
 		for i, m := range []struct{ project, name, env, image string }{

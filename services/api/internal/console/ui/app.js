@@ -143,6 +143,11 @@ async function start(fromForm) {
 }
 
 window.addEventListener("hashchange", () => session.me && route());
+// A page left for another keeps no stream open: a browser holds six
+// connections to a server, and a page kept for the back button with its
+// streams open would hold them (the next load of the console would wait).
+window.addEventListener("pagehide", () => { stream?.abort(); current?.close?.(); current = null; });
+window.addEventListener("pageshow", (e) => { if (e.persisted && session.me) { startStream(); route(); } });
 window.addEventListener("slipway:unauthenticated", () => {
   if (session.me) { session.me = null; setToken(""); signIn("Your session ended: the token was refused. Sign in again."); }
 });
