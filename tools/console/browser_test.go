@@ -2,7 +2,6 @@ package console
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
@@ -161,15 +160,6 @@ func fill(sel, value string) chromedp.Action[chromedp.Void] {
 		chromedp.WaitVisible(chromedp.CSS(sel)),
 		script(fmt.Sprintf(`document.querySelector(%q).value = ""`, sel)),
 		chromedp.SendKeys(chromedp.CSS(sel), value),
-	)
-}
-
-// choose sets a select's value and tells the page it changed.
-func choose(sel, value string) chromedp.Action[chromedp.Void] {
-	v, _ := json.Marshal(value)
-	return chromedp.Steps(
-		chromedp.WaitVisible(chromedp.CSS(sel)),
-		script(fmt.Sprintf(`const e = document.querySelector(%q); e.value = %s; e.dispatchEvent(new Event("change", {bubbles: true}))`, sel, v)),
 	)
 }
 

@@ -48,6 +48,16 @@ func signIn(t *testing.T, ctx context.Context, w world, token string) {
 	waitText(t, ctx, "#live", 10*time.Second, "Live")
 }
 
+// moveAlias fills and submits the alias form in one step of the page: the
+// section is drawn again when the aliases change, which would undo a
+// form filled field by field in between.
+func moveAlias(name string, revision int) chromedp.Action[chromedp.Void] {
+	return chromedp.Steps(chromedp.WaitVisible(chromedp.CSS("#alias-name")), script(fmt.Sprintf(`
+		document.querySelector("#alias-name").value = %q;
+		document.querySelector("#alias-revision").value = "%d";
+		document.querySelector('form[aria-label="Move an alias"]').requestSubmit()`, name, revision)))
+}
+
 // step runs one scenario; the scenarios build on each other, so the first
 // failure ends the test.
 func step(t *testing.T, name string, f func(t *testing.T)) {
@@ -149,10 +159,11 @@ func TestConsole(t *testing.T) {
 	})
 
 	step(t, "diff two revisions side by side", func(t *testing.T) {
-		run(t, page,
-			click(`tr[data-revision="1"] input[name=diff-from]`),
-			click(`tr[data-revision="2"] input[name=diff-to]`),
-			click(`#h-revisions ~ .actions button`))
+		// One step in the page: the table may be drawn again meanwhile (the
+		// read model catching up), which would detach a node between clicks.
+		run(t, page, script(`document.querySelector('tr[data-revision="1"] input[name=diff-from]').click();
+			document.querySelector('tr[data-revision="2"] input[name=diff-to]').click();
+			document.querySelector("#h-revisions ~ .actions button").click()`))
 		row := waitText(t, page, `.diff tr[data-path="spec.image"]`, 5*time.Second, "ghcr.io/acme/scorer:1.0", "ghcr.io/acme/scorer:1.1")
 		from := texts(t, page, `.diff tr[data-path="spec.image"] td.from`)
 		to := texts(t, page, `.diff tr[data-path="spec.image"] td.to`)
@@ -168,18 +179,16 @@ func TestConsole(t *testing.T) {
 		sel := `tr[data-revision="1"] button`
 		label := waitText(t, page, sel, 5*time.Second, "Roll back to r1", "creates r3")
 		_ = label
-		run(t, page, click(sel))
+		run(t, page, script(fmt.Sprintf(`document.querySelector(%q).click()`, sel)))
 		waitText(t, page, `tr[data-revision="3"]`, 10*time.Second, "rolled back from v1", "scorer:1.0")
 		waitText(t, page, ".deployment", 30*time.Second, "Revision 3 from 2", "Succeeded")
 		waitText(t, page, `tr[data-revision="3"]`, 10*time.Second, "running")
 	})
 
 	step(t, "move an alias and see its history", func(t *testing.T) {
-		run(t, page, fill("#alias-name", "stable"), choose("#alias-revision", "2"),
-			click(`form[aria-label="Move an alias"] button`))
+		run(t, page, moveAlias("stable", 2))
 		waitText(t, page, `.alias[data-alias="stable"] h3`, 20*time.Second, "stable → revision 2")
-		run(t, page, fill("#alias-name", "stable"), choose("#alias-revision", "3"),
-			click(`form[aria-label="Move an alias"] button`))
+		run(t, page, moveAlias("stable", 3))
 		waitText(t, page, `.alias[data-alias="stable"] h3`, 20*time.Second, "stable → revision 3")
 		hist := waitText(t, page, `.alias[data-alias="stable"] details`, 5*time.Second, "History (2 moves)")
 		run(t, page, click(`.alias[data-alias="stable"] summary`))

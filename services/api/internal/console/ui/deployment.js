@@ -133,9 +133,14 @@ export function deploymentPage(id) {
 
   function renderRevisions() {
     const next = (d.revision || 0) + 1;
+    // The choice of revisions to compare survives the table being drawn again.
+    const chosen = (name) => revisionsBox.querySelector(`input[name=${name}]:checked`)?.value;
+    const keepFrom = chosen("diff-from"), keepTo = chosen("diff-to");
     const rows = revisions.map((r, i) => h("tr", { dataset: { revision: String(r.revision) } },
-      h("td", {}, h("input", { type: "radio", name: "diff-from", value: String(r.revision), "aria-label": `Diff from revision ${r.revision}`, checked: i === 1 })),
-      h("td", {}, h("input", { type: "radio", name: "diff-to", value: String(r.revision), "aria-label": `Diff to revision ${r.revision}`, checked: i === 0 })),
+      h("td", {}, h("input", { type: "radio", name: "diff-from", value: String(r.revision), "aria-label": `Diff from revision ${r.revision}`,
+        checked: keepFrom ? keepFrom === String(r.revision) : i === 1 })),
+      h("td", {}, h("input", { type: "radio", name: "diff-to", value: String(r.revision), "aria-label": `Diff to revision ${r.revision}`,
+        checked: keepTo ? keepTo === String(r.revision) : i === 0 })),
       h("td", {}, `r${r.revision}`, r.revision === d.runningRevision ? [" ", badge("running")] : null),
       h("td", {}, r.causeText || r.cause, r.message ? h("div", { class: "muted small" }, r.message) : null),
       h("td", { class: "mono wrap" }, r.spec?.image),
