@@ -49,6 +49,15 @@ const cases = `(async () => {
     [{ path: "spec.image", op: "changed", from: "a", to: "b" }, { path: "spec.replicas", op: "removed", from: 2 }]);
   check("parseEnv: values keep '=' and spaces; bad lines named", parseEnv("A=x=y\n# c\nB= 1\nnope"), { env: { A: "x=y", B: " 1" }, bad: ["line 4: write KEY=value"] });
   check("parseSecrets", parseSecrets("TOKEN=hf/token\nX=y"), { secrets: [{ env: "TOKEN", name: "hf", key: "token" }], bad: ["line 2: write ENV=secret-name/key"] });
+  const { time, refreshTimes } = await import("/ui/dom.js");
+  const at = new Date(Date.now() - 125000);
+  const el = time(at.toISOString());
+  el.textContent = "now";
+  document.body.append(el);
+  refreshTimes();
+  check("refreshTimes moves a relative time on", el.textContent, new Intl.RelativeTimeFormat(undefined, { numeric: "auto" }).format(-2, "minute"));
+  check("the exact time is on hover", el.title.includes(at.toISOString()), true);
+  el.remove();
   return out;
 })()`
 

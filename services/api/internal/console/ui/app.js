@@ -1,7 +1,7 @@
 // The console's shell: who is signed in, the router (hash routes, so every
 // page is this one document), and the one event stream every page listens to.
 import { call, events, setToken, token, ApiError } from "./api.js";
-import { h, replace, problemBox } from "./dom.js";
+import { h, replace, problemBox, refreshTimes } from "./dom.js";
 import { fleetPage } from "./fleet.js";
 import { deploymentPage } from "./deployment.js";
 import { editPage } from "./edit.js";
@@ -169,4 +169,5 @@ async function boot() {
   }
   start();
 }
+setInterval(refreshTimes, 20000);
 boot();

@@ -33,17 +33,25 @@ const rel = new Intl.RelativeTimeFormat(undefined, { numeric: "auto" });
 
 // time shows an instant in the viewer's zone, relative when recent, with
 // the exact time (and zone) on hover.
+function label(d) {
+  const secs = Math.round((d.getTime() - Date.now()) / 1000);
+  if (Math.abs(secs) < 60) return rel.format(secs, "second");
+  if (Math.abs(secs) < 3600) return rel.format(Math.round(secs / 60), "minute");
+  if (Math.abs(secs) < 86400) return rel.format(Math.round(secs / 3600), "hour");
+  return dateFmt.format(d);
+}
+
+// refreshTimes moves every relative time on the page on ("now" becomes
+// "2 minutes ago"), for a page kept open all day.
+export function refreshTimes() {
+  for (const t of document.querySelectorAll("time[datetime]")) t.textContent = label(new Date(t.dateTime));
+}
+
 export function time(iso) {
   if (!iso) return h("span", { class: "muted" }, "—");
   const d = new Date(iso);
-  const secs = Math.round((d.getTime() - Date.now()) / 1000);
-  let label;
-  if (Math.abs(secs) < 60) label = rel.format(secs, "second");
-  else if (Math.abs(secs) < 3600) label = rel.format(Math.round(secs / 60), "minute");
-  else if (Math.abs(secs) < 86400) label = rel.format(Math.round(secs / 3600), "hour");
-  else label = dateFmt.format(d);
   const exact = dateFmt.format(d) + " " + Intl.DateTimeFormat().resolvedOptions().timeZone + " (" + d.toISOString() + ")";
-  return h("time", { datetime: d.toISOString(), title: exact, tabindex: "0" }, label);
+  return h("time", { datetime: d.toISOString(), title: exact, tabindex: "0" }, label(d));
 }
 
 const tones = {
