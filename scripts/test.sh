@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 echo "== gofmt"
-unformatted=$(gofmt -l cmd pkg services testsupport)
+unformatted=$(gofmt -l cmd pkg services testsupport tools/console)
 if [ -n "$unformatted" ]; then
 	echo "gofmt needed on:"; echo "$unformatted"; exit 1
 fi
@@ -38,5 +38,10 @@ elif [ -n "${SLIPWAY_PYTHON_REQUIRED:-}" ]; then
 else
 	echo "skipped: /usr/bin/python3 has no pytest (apt-get install python3-pytest to run the Python SDK's tests)"
 fi
+# The console's browser tests (tools/console, a module outside go.work so
+# chromedp stays out of the runtime modules): Debian's chromium against a
+# whole stack; skipped without chromium unless SLIPWAY_BROWSER_REQUIRED=1.
+echo "== go test tools/console (the web console in chromium)"
+(cd tools/console && GOWORK=off go vet ./... && GOWORK=off go test -count=1 -timeout 10m "$@" ./...)
 echo "== go test -fuzz (request decoders, ${SLIPWAY_FUZZTIME:-15s})"
 go test -run '^$' -fuzz '^FuzzRequests$' -fuzztime "${SLIPWAY_FUZZTIME:-15s}" slipway.dev/services/api/internal/httpapi

@@ -184,10 +184,11 @@ func printBanner(w io.Writer, cfg devConfig, s *devstack.Stack, token string) {
 	}
 	fmt.Fprintf(w, `Slipway dev is running.
   API:     %s
+  Console: %s/ui/
   Target:  %s
   Data:    %s (NATS JetStream and FerretDB; kept across restarts)
   Logs:    %s
-`, s.URL, target, cfg.DataDir, logs)
+`, s.URL, s.URL, target, cfg.DataDir, logs)
 	printAuth(w, cfg, token)
 	printCLI(w, cfg, token)
 	authHeader := ""

@@ -20,6 +20,7 @@ import (
 	"slipway.dev/pkg/metrics"
 	"slipway.dev/services/api/internal/access"
 	"slipway.dev/services/api/internal/catalog"
+	"slipway.dev/services/api/internal/console"
 	"slipway.dev/services/api/internal/eventfeed"
 	"slipway.dev/services/api/internal/httpapi"
 	"slipway.dev/services/api/internal/intake"
@@ -115,7 +116,7 @@ func run(ctx context.Context, cfg Config) error {
 			return fmt.Errorf("listen %s: %w", cfg.HTTPAddr, err)
 		}
 	}
-	srv := httpapi.Server(handler)
+	srv := httpapi.Server(console.Mount(handler, console.Options{OIDCIssuer: cfg.Auth.OIDC.IssuerURL, OIDCClientID: cfg.Auth.OIDC.Audience}))
 
 	g, gctx := errgroup.WithContext(ctx)
 	g.Go(func() error {

@@ -1,6 +1,7 @@
 // Package oidctest is an OpenID Connect issuer for tests: discovery, a JWKS
 // endpoint and ID tokens signed with its RSA key, plus tokens that must be
-// refused (expired, signed with another key, from another issuer).
+// refused (expired, signed with another key, from another issuer), and the
+// authorization code flow with PKCE for browser sign-ins (SignInAs).
 package oidctest
 
 import (
@@ -22,6 +23,7 @@ type Issuer struct {
 	key     *rsa.PrivateKey
 	foreign *rsa.PrivateKey
 	t       testing.TB
+	codes   codes
 }
 
 // New starts an issuer.
@@ -35,15 +37,18 @@ func New(t testing.TB) *Issuer {
 	if err != nil {
 		t.Fatal(err)
 	}
-	iss := &Issuer{key: key, foreign: foreign, t: t}
+	iss := &Issuer{key: key, foreign: foreign, t: t, codes: codes{pending: map[string]grant{}}}
 	mux := http.NewServeMux()
 	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)
 	iss.URL = srv.URL
 	mux.HandleFunc("/.well-known/openid-configuration", func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Access-Control-Allow-Origin", "*") // browsers discover it from the page, as from real issuers
 		writeJSON(w, map[string]any{"issuer": iss.URL, "jwks_uri": iss.URL + "/keys", "authorization_endpoint": iss.URL + "/auth",
 			"token_endpoint": iss.URL + "/token", "id_token_signing_alg_values_supported": []string{"RS256"}})
 	})
+	mux.HandleFunc("/auth", iss.authorize)
+	mux.HandleFunc("/token", iss.token)
 	mux.HandleFunc("/keys", func(w http.ResponseWriter, _ *http.Request) {
 		writeJSON(w, jose.JSONWebKeySet{Keys: []jose.JSONWebKey{{Key: &key.PublicKey, KeyID: "k1", Algorithm: "RS256", Use: "sig"}}})
 	})
