@@ -21,8 +21,15 @@ func (c *Conn) KeyValue(ctx context.Context, bucket string) (jetstream.KeyValue,
 
 // EnsureKeyValue creates the bucket cfg describes, or updates an existing
 // one to cfg, and opens it. It is idempotent, and safe to race: callers
-// that own a bucket outside the topology declare it at start.
+// that own a bucket outside the topology declare it at start. Its replicas
+// follow EnsureStream's rule: cfg.Replicas 0 means the Conn's count, a live
+// bucket with fewer is raised in place, one with more keeps them.
 func (c *Conn) EnsureKeyValue(ctx context.Context, cfg jetstream.KeyValueConfig) (jetstream.KeyValue, error) {
+	replicas, err := c.replicasFor(ctx, kvStream(cfg.Bucket), cfg.Replicas)
+	if err != nil {
+		return nil, fmt.Errorf("ensure bucket %s: %w", cfg.Bucket, err)
+	}
+	cfg.Replicas = replicas
 	kv, err := c.js.CreateOrUpdateKeyValue(ctx, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("ensure bucket %s: %w", cfg.Bucket, err)

@@ -22,7 +22,14 @@ func (c *Conn) Stream(ctx context.Context, name string) (jetstream.Stream, error
 // EnsureStream creates the stream cfg describes, or updates an existing one
 // to cfg. It is idempotent and safe to race (EnsureTopology declares
 // Slipway's streams with it; benchmarks declare their baselines' streams).
+// cfg.Replicas 0 means the Conn's count (WithReplicas); an existing stream
+// with fewer replicas is raised in place, one with more keeps them.
 func (c *Conn) EnsureStream(ctx context.Context, cfg jetstream.StreamConfig) (jetstream.Stream, error) {
+	replicas, err := c.replicasFor(ctx, cfg.Name, cfg.Replicas)
+	if err != nil {
+		return nil, fmt.Errorf("ensure stream %s: %w", cfg.Name, err)
+	}
+	cfg.Replicas = replicas
 	s, err := c.js.CreateOrUpdateStream(ctx, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("ensure stream %s: %w", cfg.Name, err)

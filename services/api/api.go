@@ -46,7 +46,7 @@ func run(ctx context.Context, cfg Config) error {
 	if log == nil {
 		log = slog.New(slog.NewJSONHandler(os.Stderr, nil))
 	}
-	conn, err := bus.Connect(ctx, cfg.NATSURL, "slipway-api")
+	conn, err := bus.Connect(ctx, cfg.NATSURL, "slipway-api", bus.WithReplicas(cfg.StreamReplicas))
 	if err != nil {
 		return err
 	}
