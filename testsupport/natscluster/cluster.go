@@ -13,6 +13,8 @@ import (
 	"github.com/nats-io/nats-server/v2/server"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
+
+	"slipway.dev/testsupport/netfault"
 )
 
 // Cluster is a JetStream cluster of nodes in the test's process.
@@ -28,7 +30,7 @@ type Node struct {
 	opts       server.Options
 	// in are the proxies carrying the routes other nodes open to this one,
 	// out those carrying the routes this one opens.
-	in, out []*proxy
+	in, out []*netfault.Proxy
 
 	mu  sync.Mutex
 	srv *server.Server
@@ -86,14 +88,14 @@ func start(dir string, n int) (*Cluster, error) {
 			if i == j {
 				continue
 			}
-			p, err := newProxy(fmt.Sprintf("127.0.0.1:%d", clusterPorts[j]))
+			p, err := netfault.New(fmt.Sprintf("127.0.0.1:%d", clusterPorts[j]))
 			if err != nil {
 				c.Close()
 				return nil, err
 			}
 			from.out = append(from.out, p)
 			to.in = append(to.in, p)
-			from.opts.Routes = append(from.opts.Routes, server.RoutesFromStr("nats-route://"+p.addr())...)
+			from.opts.Routes = append(from.opts.Routes, server.RoutesFromStr("nats-route://"+p.Addr())...)
 		}
 	}
 	for _, node := range c.nodes {
@@ -135,7 +137,7 @@ func (c *Cluster) Close() {
 	for _, n := range c.nodes {
 		n.Kill()
 		for _, p := range n.out {
-			p.close()
+			p.Close()
 		}
 	}
 }
@@ -248,15 +250,15 @@ func (n *Node) Restart(ctx context.Context) error {
 // serving its clients, but reaches no other node, so it loses every
 // quorum; the others keep theirs. Heal reconnects it.
 func (n *Node) Partition() {
-	for _, p := range append(append([]*proxy(nil), n.in...), n.out...) {
-		p.block()
+	for _, p := range append(append([]*netfault.Proxy(nil), n.in...), n.out...) {
+		p.Block()
 	}
 }
 
 // Heal ends a partition: the routes reconnect on their next attempt.
 func (n *Node) Heal() {
-	for _, p := range append(append([]*proxy(nil), n.in...), n.out...) {
-		p.unblock()
+	for _, p := range append(append([]*netfault.Proxy(nil), n.in...), n.out...) {
+		p.Unblock()
 	}
 }
 

@@ -12,7 +12,7 @@
 // Every node keeps JetStream's file store in its own temporary folder and has
 // a fixed client port and cluster port for its life, so a restarted node is
 // the same peer. Routes between nodes run through a proxy per ordered pair of
-// nodes (proxy.go): partitioning a node closes and refuses every route to and
+// nodes (netfault.Proxy): partitioning a node closes and refuses every route to and
 // from it, while the node itself keeps running and serving its clients, as a
 // network partition would. A node advertises no address of its own for
 // routes, so the mesh is only the proxied routes.
