@@ -24,13 +24,19 @@ func (c *Conn) KeyValue(ctx context.Context, bucket string) (jetstream.KeyValue,
 // that own a bucket outside the topology declare it at start. Its replicas
 // follow EnsureStream's rule: cfg.Replicas 0 means the Conn's count, a live
 // bucket with fewer is raised in place, one with more keeps them.
+// A declaration the server leaves unanswered is retried (declare).
 func (c *Conn) EnsureKeyValue(ctx context.Context, cfg jetstream.KeyValueConfig) (jetstream.KeyValue, error) {
-	replicas, err := c.replicasFor(ctx, kvStream(cfg.Bucket), cfg.Replicas)
-	if err != nil {
-		return nil, fmt.Errorf("ensure bucket %s: %w", cfg.Bucket, err)
-	}
-	cfg.Replicas = replicas
-	kv, err := c.js.CreateOrUpdateKeyValue(ctx, cfg)
+	var kv jetstream.KeyValue
+	want := cfg.Replicas
+	err := declare(ctx, func(ctx context.Context) error {
+		replicas, err := c.replicasFor(ctx, kvStream(cfg.Bucket), want)
+		if err != nil {
+			return err
+		}
+		cfg.Replicas = replicas
+		kv, err = c.js.CreateOrUpdateKeyValue(ctx, cfg)
+		return err
+	})
 	if err != nil {
 		return nil, fmt.Errorf("ensure bucket %s: %w", cfg.Bucket, err)
 	}

@@ -24,13 +24,20 @@ func (c *Conn) Stream(ctx context.Context, name string) (jetstream.Stream, error
 // Slipway's streams with it; benchmarks declare their baselines' streams).
 // cfg.Replicas 0 means the Conn's count (WithReplicas); an existing stream
 // with fewer replicas is raised in place, one with more keeps them.
+//
+// A declaration the server leaves unanswered is retried (declare).
 func (c *Conn) EnsureStream(ctx context.Context, cfg jetstream.StreamConfig) (jetstream.Stream, error) {
-	replicas, err := c.replicasFor(ctx, cfg.Name, cfg.Replicas)
-	if err != nil {
-		return nil, fmt.Errorf("ensure stream %s: %w", cfg.Name, err)
-	}
-	cfg.Replicas = replicas
-	s, err := c.js.CreateOrUpdateStream(ctx, cfg)
+	var s jetstream.Stream
+	want := cfg.Replicas
+	err := declare(ctx, func(ctx context.Context) error {
+		replicas, err := c.replicasFor(ctx, cfg.Name, want)
+		if err != nil {
+			return err
+		}
+		cfg.Replicas = replicas
+		s, err = c.js.CreateOrUpdateStream(ctx, cfg)
+		return err
+	})
 	if err != nil {
 		return nil, fmt.Errorf("ensure stream %s: %w", cfg.Name, err)
 	}
