@@ -64,6 +64,12 @@ func (r Report) Markdown() string {
 		fmt.Fprintf(&b, "\n- service failure: %v", err)
 	}
 	b.WriteString("\n")
+	if len(r.Consumers) > 0 {
+		b.WriteString("\nConsumers:\n")
+		for _, c := range r.Consumers {
+			fmt.Fprintf(&b, "    %s\n", c)
+		}
+	}
 	for _, subject := range sortedKeys(r.Histories) {
 		fmt.Fprintf(&b, "\nHistory of %s:\n", subject)
 		for _, line := range r.Histories[subject] {

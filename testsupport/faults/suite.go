@@ -29,6 +29,9 @@ type Report struct {
 	// Histories are the events of each deployment a violation names, to
 	// read with the figures.
 	Histories map[string][]string
+	// Consumers are the durable consumers' states when violations were
+	// found, to read with the histories.
+	Consumers []string
 	// Settled is how long the system took, after the schedule, until no
 	// work was left (rollouts, alias moves, webhook deliveries, projection).
 	Settled time.Duration
@@ -98,8 +101,35 @@ func Run(ctx context.Context, nats *natscluster.Cluster, dir string, plan Plan, 
 	}
 	rep.Violations = Check(o)
 	rep.Histories = histories(o, rep.Violations)
+	if len(rep.Violations) > 0 {
+		rep.Consumers = consumerStates(ctx, observer)
+	}
 	rep.ServiceFailures = s.Failures()
 	return rep, nil
+}
+
+// consumerStates describes every durable consumer of COMMANDS and EVENTS.
+func consumerStates(ctx context.Context, observer *bus.Conn) []string {
+	var out []string
+	for _, name := range []string{events.StreamCommands, events.StreamEvents} {
+		st, err := observer.Stream(ctx, name)
+		if err != nil {
+			out = append(out, err.Error())
+			continue
+		}
+		for info := range st.ListConsumers(ctx).Info() {
+			if info.Config.Durable == "" {
+				continue
+			}
+			leader := ""
+			if info.Cluster != nil {
+				leader = info.Cluster.Leader
+			}
+			out = append(out, fmt.Sprintf("%s/%s: delivered %d, ack floor %d, ack pending %d, redelivered %d, pending %d, waiting pulls %d, leader %s",
+				name, info.Name, info.Delivered.Stream, info.AckFloor.Stream, info.NumAckPending, info.NumRedelivered, info.NumPending, info.NumWaiting, leader))
+		}
+	}
+	return out
 }
 
 // histories lists the events of each deployment a violation names.
