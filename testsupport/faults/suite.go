@@ -180,8 +180,8 @@ func observe(ctx context.Context, s *Stack, observer *bus.Conn, recv *Receiver, 
 	return o, err
 }
 
-// settle waits until no work is left (no rollout or alias move unfinished,
-// every matching event delivered, the read models projected up to the last
+// settle waits until no work is left (every command decided, no rollout or
+// alias move unfinished, every matching event delivered, the read models projected up to the last
 // event), or limit passes, and returns the last observation.
 func settle(ctx context.Context, s *Stack, observer *bus.Conn, recv *Receiver, ops []Op, webhookAfter uint64, limit time.Duration) (Observed, error) {
 	deadline := time.Now().Add(limit)
@@ -190,7 +190,7 @@ func settle(ctx context.Context, s *Stack, observer *bus.Conn, recv *Receiver, o
 		if err == nil {
 			var at uint64
 			if at, err = checkpoint(ctx, s.MongoURI(), "slipway"); err == nil && at >= o.LastSeq &&
-				len(checkNoOrphanWork(o))+len(checkWebhooks(o)) == 0 {
+				len(checkOutcomes(o))+len(checkNoOrphanWork(o))+len(checkWebhooks(o)) == 0 {
 				return o, nil
 			}
 		}
