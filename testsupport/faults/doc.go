@@ -43,7 +43,7 @@
 //     receiver and accepted at least once, with a valid signature;
 //   - no rollout, alias move or termination is left unfinished.
 //
-// TestFaultInjection runs it: 45 s of commands in CI (about 2.5 minutes in
+// TestFaultInjection runs it: 45 s of commands in CI (about 2 minutes in
 // all), longer with SLIPWAY_FAULTS_DURATION (bench/run.sh -only faults runs
 // 10 minutes). A failure prints the seed (SLIPWAY_FAULTS_SEED repeats the
 // schedule; the interleavings with the services' own timing may differ), the

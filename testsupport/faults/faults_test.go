@@ -14,7 +14,7 @@ import (
 
 // Environment of the suite: SLIPWAY_FAULTS_SEED repeats a run (default: a
 // new seed, printed); SLIPWAY_FAULTS_DURATION sets how long operations run
-// under faults (default 45s, the CI size: about 2.5 minutes in all; bench/run.sh -only faults runs
+// under faults (default 45s, the CI size: about 2 minutes in all; bench/run.sh -only faults runs
 // 10m with the store down 30 s at a time); SLIPWAY_FAULTS_REPORT names a file
 // the figures are written to; SLIPWAY_FAULTS_LOGS=1 shows the services' logs.
 const (
