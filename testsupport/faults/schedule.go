@@ -185,6 +185,8 @@ type injector struct {
 	recv  *Receiver
 	log   func(format string, args ...any)
 	out   []Injected
+	// workerKills counts the workers killed, to take them in turn.
+	workerKills int
 }
 
 // run injects every kind once in a seeded order, then keeps going in new
@@ -241,8 +243,9 @@ func (in *injector) inject(ctx context.Context, kind string) Injected {
 		n.Heal()
 	case FaultWorkerKilled, FaultAPIKilled, FaultMonitorKilled:
 		svc := map[string]string{FaultAPIKilled: SvcAPI, FaultMonitorKilled: SvcMonitor}[kind]
-		if svc == "" {
-			svc = []string{SvcWorker1, SvcWorker2}[in.rng.IntN(2)]
+		if svc == "" { // the two workers in turn
+			svc = []string{SvcWorker1, SvcWorker2}[in.workerKills%2]
+			in.workerKills++
 		}
 		f.Target = svc
 		in.stack.Kill(svc)
