@@ -46,26 +46,48 @@ func publish(ctx context.Context, t *testing.T, conn *bus.Conn, subject, msg str
 	}
 }
 
-// readAll is every message of the stream, in order.
+// readAll is every message of the stream, in order. Each read is retried
+// for up to 30 s: right after a node is killed the stream may answer 503
+// while its leader is elected.
 func readAll(t *testing.T, conn *bus.Conn, name string) []string {
 	t.Helper()
-	s, err := conn.Stream(t.Context(), name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	info, err := s.Info(t.Context())
-	if err != nil {
-		t.Fatal(err)
-	}
 	var got []string
-	for seq := info.State.FirstSeq; seq <= info.State.LastSeq && info.State.Msgs > 0; seq++ {
-		m, err := s.GetMsg(t.Context(), seq)
+	retry(t, "read "+name, func() error {
+		got = nil
+		s, err := conn.Stream(t.Context(), name)
 		if err != nil {
-			t.Fatalf("seq %d: %v", seq, err)
+			return err
 		}
-		got = append(got, string(m.Data))
-	}
+		info, err := s.Info(t.Context())
+		if err != nil {
+			return err
+		}
+		for seq := info.State.FirstSeq; seq <= info.State.LastSeq && info.State.Msgs > 0; seq++ {
+			m, err := s.GetMsg(t.Context(), seq)
+			if err != nil {
+				return fmt.Errorf("seq %d: %w", seq, err)
+			}
+			got = append(got, string(m.Data))
+		}
+		return nil
+	})
 	return got
+}
+
+// retry runs fn until it succeeds, failing the test after 30 s.
+func retry(t *testing.T, what string, fn func() error) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		err := fn()
+		if err == nil {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s: %v", what, err)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
 }
 
 func TestAReplicatedStreamSurvivesItsLeadersKill(t *testing.T) {
@@ -184,9 +206,13 @@ func TestRaiseReplicasOnALiveStream(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if e, err := kv3.Get(t.Context(), "k"); err != nil || string(e.Value()) != "v" {
-		t.Fatalf("bucket after the raise and a kill: %v, %v", e, err)
-	}
+	retry(t, "the bucket after the raise and a kill", func() error {
+		e, err := kv3.Get(t.Context(), "k")
+		if err == nil && string(e.Value()) != "v" {
+			err = fmt.Errorf("k = %q, want v", e.Value())
+		}
+		return err
+	})
 }
 
 // waitReplicas waits until stream name has want replicas all current.
