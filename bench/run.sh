@@ -9,6 +9,9 @@
 #   bench/run.sh -only soak -soak 30m -soak-n 1000                     # the soak (defaults)
 #   bench/run.sh -only queries -n 100,1000,10000
 #   bench/run.sh -cpuprofile bench/results/profiles   # a CPU profile of each Slipway measurement
+#   bench/run.sh -only faults         # the fault-injection suite's long run: 10 minutes of commands under
+#                                     # faults, the store down 30 s at a time (SLIPWAY_FAULTS_DURATION,
+#                                     # SLIPWAY_FAULTS_SEED); figures in bench/results/faults.md
 #
 # Flags go to slipway-bench (./testsupport/bench/cmd/slipway-bench; -h lists
 # them). The health monitor's footprint comes from its own go test benchmark,
@@ -29,6 +32,33 @@ for arg in "$@"; do
 	fi
 	prev="$arg"
 done
+
+if [[ ",$only," == *",faults,"* ]]; then
+	# The fault-injection suite (testsupport/faults) at length: CI runs it for
+	# 45 s as part of go test.
+	echo "== fault injection: ${SLIPWAY_FAULTS_DURATION:-10m} of commands under faults" >&2
+	SLIPWAY_FAULTS_DURATION="${SLIPWAY_FAULTS_DURATION:-10m}" SLIPWAY_FAULTS_REPORT="$PWD/bench/results/faults.md" \
+		go test -count=1 -timeout 60m -run '^TestFaultInjection$' -v slipway.dev/testsupport/faults >&2
+	cat bench/results/faults.md
+	only=$(echo ",$only," | sed 's/,faults,/,/; s/^,//; s/,$//')
+	if [ -z "$only" ]; then
+		exit 0
+	fi
+	# The other benchmarks named go to slipway-bench without "faults".
+	args=()
+	prev=""
+	for arg in "$@"; do
+		case "$arg" in
+		-only=* | --only=*) arg="-only=$only" ;;
+		esac
+		if [ "$prev" = "-only" ] || [ "$prev" = "--only" ]; then
+			arg="$only"
+		fi
+		args+=("$arg")
+		prev="$arg"
+	done
+	set -- "${args[@]}"
+fi
 
 echo "== build slipway-bench" >&2
 go build -o bin/slipway-bench ./testsupport/bench/cmd/slipway-bench

@@ -25,6 +25,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"slipway.dev/pkg/bus"
 	"slipway.dev/pkg/kube"
 	api "slipway.dev/services/api"
 	monitor "slipway.dev/services/health-monitor"
@@ -292,8 +293,15 @@ func checkValue(name, value string) error {
 			err = errors.New("must not be negative")
 		}
 		return err
-	case api.EnvNATSURL:
-		return urlWithScheme(value, "nats", "tls")
+	case api.EnvNATSURL: // the servers of a cluster, separated by commas
+		var errs []error
+		for u := range strings.SplitSeq(value, ",") {
+			errs = append(errs, urlWithScheme(u, "nats", "tls"))
+		}
+		return errors.Join(errs...)
+	case api.EnvStreamReplicas:
+		_, err := bus.ParseReplicas(value)
+		return err
 	case api.EnvMongoURI:
 		return urlWithScheme(value, "mongodb", "mongodb+srv")
 	case kube.EnvTargetBaseURL:

@@ -21,9 +21,22 @@ func (c *Conn) KeyValue(ctx context.Context, bucket string) (jetstream.KeyValue,
 
 // EnsureKeyValue creates the bucket cfg describes, or updates an existing
 // one to cfg, and opens it. It is idempotent, and safe to race: callers
-// that own a bucket outside the topology declare it at start.
+// that own a bucket outside the topology declare it at start. Its replicas
+// follow EnsureStream's rule: cfg.Replicas 0 means the Conn's count, a live
+// bucket with fewer is raised in place, one with more keeps them.
+// A declaration the server leaves unanswered is retried (declare).
 func (c *Conn) EnsureKeyValue(ctx context.Context, cfg jetstream.KeyValueConfig) (jetstream.KeyValue, error) {
-	kv, err := c.js.CreateOrUpdateKeyValue(ctx, cfg)
+	var kv jetstream.KeyValue
+	want := cfg.Replicas
+	err := declare(ctx, func(ctx context.Context) error {
+		replicas, err := c.replicasFor(ctx, kvStream(cfg.Bucket), want)
+		if err != nil {
+			return err
+		}
+		cfg.Replicas = replicas
+		kv, err = c.js.CreateOrUpdateKeyValue(ctx, cfg)
+		return err
+	})
 	if err != nil {
 		return nil, fmt.Errorf("ensure bucket %s: %w", cfg.Bucket, err)
 	}

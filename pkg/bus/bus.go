@@ -21,11 +21,27 @@ import (
 type Conn struct {
 	nc *nats.Conn
 	js jetstream.JetStream
+	// replicas is how many copies of each stream and bucket this Conn
+	// declares (EnsureStream, EnsureKeyValue): 1 unless WithReplicas says.
+	replicas int
+}
+
+// Option configures a Conn.
+type Option func(*Conn)
+
+// WithReplicas makes the Conn declare every stream and bucket with n
+// replicas (on n nodes of a JetStream cluster), and raise an existing one
+// that has fewer. n below 1 means 1.
+func WithReplicas(n int) Option {
+	return func(c *Conn) { c.replicas = max(n, 1) }
 }
 
 // Connect dials NATS and keeps reconnecting for the life of the process, so a
-// NATS restart pauses Slipway instead of killing it.
-func Connect(ctx context.Context, url, name string) (*Conn, error) {
+// NATS restart pauses Slipway instead of killing it. url may list several
+// servers separated by commas (the nodes of a cluster): the client connects
+// to any, learns the others from the cluster, and moves to another when its
+// node goes away, with what it had subscribed.
+func Connect(ctx context.Context, url, name string, opts ...Option) (*Conn, error) {
 	nc, err := nats.Connect(url, nats.Name(name), nats.MaxReconnects(-1), nats.ReconnectWait(500*time.Millisecond),
 		nats.Timeout(5*time.Second), nats.RetryOnFailedConnect(false))
 	if err != nil {
@@ -36,7 +52,11 @@ func Connect(ctx context.Context, url, name string) (*Conn, error) {
 		nc.Close()
 		return nil, fmt.Errorf("jetstream: %w", err)
 	}
-	return &Conn{nc: nc, js: js}, nil
+	c := &Conn{nc: nc, js: js, replicas: 1}
+	for _, o := range opts {
+		o(c)
+	}
+	return c, nil
 }
 
 // Close drains the connection: in-flight messages are delivered or acked first.

@@ -22,8 +22,22 @@ func (c *Conn) Stream(ctx context.Context, name string) (jetstream.Stream, error
 // EnsureStream creates the stream cfg describes, or updates an existing one
 // to cfg. It is idempotent and safe to race (EnsureTopology declares
 // Slipway's streams with it; benchmarks declare their baselines' streams).
+// cfg.Replicas 0 means the Conn's count (WithReplicas); an existing stream
+// with fewer replicas is raised in place, one with more keeps them.
+//
+// A declaration the server leaves unanswered is retried (declare).
 func (c *Conn) EnsureStream(ctx context.Context, cfg jetstream.StreamConfig) (jetstream.Stream, error) {
-	s, err := c.js.CreateOrUpdateStream(ctx, cfg)
+	var s jetstream.Stream
+	want := cfg.Replicas
+	err := declare(ctx, func(ctx context.Context) error {
+		replicas, err := c.replicasFor(ctx, cfg.Name, want)
+		if err != nil {
+			return err
+		}
+		cfg.Replicas = replicas
+		s, err = c.js.CreateOrUpdateStream(ctx, cfg)
+		return err
+	})
 	if err != nil {
 		return nil, fmt.Errorf("ensure stream %s: %w", cfg.Name, err)
 	}

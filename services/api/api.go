@@ -47,7 +47,7 @@ func run(ctx context.Context, cfg Config) error {
 	if log == nil {
 		log = slog.New(slog.NewJSONHandler(os.Stderr, nil))
 	}
-	conn, err := bus.Connect(ctx, cfg.NATSURL, "slipway-api")
+	conn, err := bus.Connect(ctx, cfg.NATSURL, "slipway-api", bus.WithReplicas(cfg.StreamReplicas))
 	if err != nil {
 		return err
 	}
@@ -120,7 +120,7 @@ func run(ctx context.Context, cfg Config) error {
 
 	g, gctx := errgroup.WithContext(ctx)
 	g.Go(func() error {
-		return projectorLease.Run(gctx, func(ctx context.Context) error {
+		return projectorLease.Run(gctx, throughFailover(log, "projector", func(ctx context.Context) error {
 			// A fresh projector each time this replica leads: another replica
 			// may have written documents meanwhile, so no cache (nor the view
 			// fed by it) from an earlier term may be trusted.
@@ -132,9 +132,9 @@ func run(ctx context.Context, cfg Config) error {
 			proj.PublishTo(published{view, fleet})
 			go loadFleet(ctx, fleet, store, log)
 			return proj.Run(ctx)
-		})
+		}))
 	})
-	g.Go(func() error { return webhooksLease.Run(gctx, hooks.Run) })
+	g.Go(func() error { return webhooksLease.Run(gctx, throughFailover(log, "webhook dispatcher", hooks.Run)) })
 	g.Go(func() error {
 		log.InfoContext(ctx, "api listening", "addr", ln.Addr().String())
 		if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {

@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"time"
 
+	"slipway.dev/pkg/bus"
 	"slipway.dev/pkg/telemetry"
 	"slipway.dev/services/api/internal/eventfeed"
 	"slipway.dev/services/api/internal/webhooks"
@@ -24,8 +25,12 @@ type Config struct {
 	// and slipway dev listen on :0 and pass it).
 	Listener net.Listener
 	NATSURL  string
-	MongoURI string
-	MongoDB  string
+	// StreamReplicas is how many copies of every stream and bucket this
+	// service declares, on as many nodes of the NATS cluster: live ones with
+	// fewer are raised in place, never lowered (0: 1; bus.WithReplicas).
+	StreamReplicas int
+	MongoURI       string
+	MongoDB        string
 	// AllowPrivateWebhookTargets lets webhook URLs reach loopback and
 	// private addresses (tests and `slipway dev` use 127.0.0.1 receivers).
 	// Link-local and cloud metadata addresses are refused regardless.
@@ -63,8 +68,10 @@ type Config struct {
 const (
 	EnvHTTPAddr = "SLIPWAY_HTTP_ADDR"
 	EnvNATSURL  = "SLIPWAY_NATS_URL"
-	EnvMongoURI = "SLIPWAY_MONGO_URI"
-	EnvMongoDB  = "SLIPWAY_MONGO_DB"
+	// EnvStreamReplicas sets StreamReplicas.
+	EnvStreamReplicas = bus.EnvStreamReplicas
+	EnvMongoURI       = "SLIPWAY_MONGO_URI"
+	EnvMongoDB        = "SLIPWAY_MONGO_DB"
 	// EnvWebhooksAllowPrivate ("true") sets AllowPrivateWebhookTargets.
 	EnvWebhooksAllowPrivate = "SLIPWAY_WEBHOOKS_ALLOW_PRIVATE"
 	// EnvInstanceID sets InstanceID (deployments/ pass the pod name).
@@ -82,7 +89,7 @@ const (
 
 // EnvVars lists every environment variable the api reads.
 func EnvVars() []string {
-	return append([]string{EnvHTTPAddr, EnvNATSURL, EnvMongoURI, EnvMongoDB, EnvWebhooksAllowPrivate, EnvInstanceID,
+	return append([]string{EnvHTTPAddr, EnvNATSURL, EnvStreamReplicas, EnvMongoURI, EnvMongoDB, EnvWebhooksAllowPrivate, EnvInstanceID,
 		EnvWebhookKeyFile, EnvWebhookSecretsUnsealed, EnvWebhookRetrySchedule, EnvMaxEventStreams, telemetry.EnvLogLevel}, authEnvVars()...)
 }
 
@@ -113,6 +120,9 @@ func LoadConfig(args []string, getenv func(string) string) (Config, error) {
 	streams, _ := strconv.Atoi(envOr(getenv, EnvMaxEventStreams, strconv.Itoa(eventfeed.DefaultMaxSubscriptions)))
 	fs.IntVar(&cfg.MaxEventStreams, "max-event-streams", streams, "open /v1/events subscriptions per replica")
 	cfg.Auth.flags(fs, getenv)
+	if err := bus.ReplicasFlag(fs, &cfg.StreamReplicas, getenv); err != nil {
+		return Config{}, err
+	}
 	if err := fs.Parse(args); err != nil {
 		return Config{}, err
 	}
@@ -127,6 +137,11 @@ func (c Config) Validate() error {
 	}
 	if c.NATSURL == "" {
 		errs = append(errs, errors.New("nats url is required"))
+	}
+	if c.StreamReplicas != 0 {
+		if err := bus.CheckReplicas(c.StreamReplicas); err != nil {
+			errs = append(errs, err)
+		}
 	}
 	if c.MongoURI == "" || c.MongoDB == "" {
 		errs = append(errs, errors.New("mongodb uri and database are required"))

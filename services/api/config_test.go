@@ -88,3 +88,45 @@ func TestMaxEventStreams(t *testing.T) {
 		})
 	}
 }
+
+// TestStreamReplicas: the replica count of streams and buckets comes from
+// the flag, else SLIPWAY_STREAM_REPLICAS, else 1; one JetStream refuses is
+// refused at start, and a Config built in code with 0 means 1.
+func TestStreamReplicas(t *testing.T) {
+	base := map[string]string{EnvWebhookSecretsUnsealed: "true", EnvInsecureNoAuth: "true"}
+	tests := []struct {
+		name    string
+		args    []string
+		env     string
+		want    int
+		wantErr bool
+	}{
+		{name: "default", want: 1},
+		{name: "environment", env: "3", want: 3},
+		{name: "flag over environment", args: []string{"-stream-replicas", "5"}, env: "3", want: 5},
+		{name: "above JetStream's limit", env: "7", wantErr: true},
+		{name: "zero", args: []string{"-stream-replicas", "0"}, wantErr: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			getenv := func(k string) string {
+				if k == EnvStreamReplicas {
+					return tt.env
+				}
+				return base[k]
+			}
+			cfg, err := LoadConfig(tt.args, getenv)
+			if (err != nil) != tt.wantErr {
+				t.Fatalf("LoadConfig: %v, want error %v", err, tt.wantErr)
+			}
+			if !tt.wantErr && cfg.StreamReplicas != tt.want {
+				t.Fatalf("StreamReplicas = %d, want %d", cfg.StreamReplicas, tt.want)
+			}
+		})
+	}
+	cfg := Config{HTTPAddr: ":0", NATSURL: "nats://x", MongoURI: "mongodb://x", MongoDB: "d", WebhookSecretsUnsealed: true,
+		Auth: AuthConfig{InsecureNoAuth: true}, StreamReplicas: 6}
+	if err := cfg.Validate(); err == nil {
+		t.Fatal("Validate accepted 6 replicas")
+	}
+}

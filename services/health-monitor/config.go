@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"slipway.dev/pkg/bus"
 	"slipway.dev/pkg/kube"
 	"slipway.dev/pkg/metrics"
 	"slipway.dev/pkg/telemetry"
@@ -18,6 +19,10 @@ import (
 // Config is everything the health monitor needs, read once at start.
 type Config struct {
 	NATSURL string
+	// StreamReplicas is how many copies of every stream and bucket this
+	// service declares, on as many nodes of the NATS cluster: live ones with
+	// fewer are raised in place, never lowered (0: 1; bus.WithReplicas).
+	StreamReplicas int
 	// Targets, when set, are used as they are; otherwise TargetConfigs are connected.
 	Targets       *kube.Targets
 	TargetConfigs []kube.TargetConfig
@@ -86,10 +91,12 @@ const (
 
 // Environment variables the monitor reads.
 const (
-	EnvNATSURL   = "SLIPWAY_NATS_URL"
-	EnvWindow    = "SLIPWAY_HEALTH_WINDOW"
-	EnvInterval  = "SLIPWAY_HEALTH_INTERVAL"
-	EnvProbeMode = "SLIPWAY_PROBE_MODE"
+	EnvNATSURL = "SLIPWAY_NATS_URL"
+	// EnvStreamReplicas sets StreamReplicas.
+	EnvStreamReplicas = bus.EnvStreamReplicas
+	EnvWindow         = "SLIPWAY_HEALTH_WINDOW"
+	EnvInterval       = "SLIPWAY_HEALTH_INTERVAL"
+	EnvProbeMode      = "SLIPWAY_PROBE_MODE"
 	// EnvSettle is the older setting (see Config.Settle); it may not be
 	// combined with EnvWindow.
 	EnvSettle = "SLIPWAY_HEALTH_SETTLE"
@@ -97,7 +104,7 @@ const (
 
 // EnvVars lists every environment variable the monitor reads.
 func EnvVars() []string {
-	return append([]string{EnvNATSURL, EnvWindow, EnvInterval, EnvProbeMode, EnvSettle, telemetry.EnvLogLevel, metrics.EnvAddr}, kube.TargetEnvVars()...)
+	return append([]string{EnvNATSURL, EnvStreamReplicas, EnvWindow, EnvInterval, EnvProbeMode, EnvSettle, telemetry.EnvLogLevel, metrics.EnvAddr}, kube.TargetEnvVars()...)
 }
 
 // LoadConfig reads flags, falling back to the environment, then to defaults.
@@ -131,6 +138,9 @@ func LoadConfig(args []string, getenv func(string) string) (Config, error) {
 	}
 	fs := flag.NewFlagSet("health-monitor", flag.ContinueOnError)
 	fs.StringVar(&cfg.NATSURL, "nats-url", cfg.NATSURL, "NATS server URL")
+	if err := bus.ReplicasFlag(fs, &cfg.StreamReplicas, getenv); err != nil {
+		return Config{}, err
+	}
 	fs.DurationVar(&cfg.Interval, "interval", cfg.Interval, "how often every deployment is sampled")
 	fs.Func("window", "N/M: publish a new health once N of the last M samples agree (default "+DefaultWindow.String()+")", func(s string) error {
 		w, err := ParseWindow(s)
@@ -165,6 +175,11 @@ func (c Config) Validate() error {
 	var errs []error
 	if c.NATSURL == "" {
 		errs = append(errs, errors.New("nats url is required"))
+	}
+	if c.StreamReplicas != 0 {
+		if err := bus.CheckReplicas(c.StreamReplicas); err != nil {
+			errs = append(errs, err)
+		}
 	}
 	if c.Targets == nil && len(c.TargetConfigs) == 0 {
 		errs = append(errs, errors.New("no target: set "+kube.EnvTargetsFile+" or "+kube.EnvKubeconfig+" or "+kube.EnvInCluster))

@@ -33,7 +33,7 @@ func Run(ctx context.Context, cfg Config) error {
 	if err != nil {
 		return err
 	}
-	conn, err := bus.Connect(ctx, cfg.NATSURL, "slipway-health-monitor")
+	conn, err := bus.Connect(ctx, cfg.NATSURL, "slipway-health-monitor", bus.WithReplicas(cfg.StreamReplicas))
 	if err != nil {
 		return err
 	}

@@ -24,14 +24,23 @@ import (
 // Config is everything the promoter needs.
 type Config struct {
 	NATSURL string
-	Logger  *slog.Logger
+	// StreamReplicas is how many copies of every stream and bucket this
+	// service declares, on as many nodes of the NATS cluster: live ones with
+	// fewer are raised in place, never lowered (0: 1; bus.WithReplicas).
+	StreamReplicas int
+	Logger         *slog.Logger
 }
 
-// EnvNATSURL is the NATS URL variable.
-const EnvNATSURL = "SLIPWAY_NATS_URL"
+// EnvNATSURL is the NATS URL variable; EnvStreamReplicas sets StreamReplicas.
+const (
+	EnvNATSURL        = "SLIPWAY_NATS_URL"
+	EnvStreamReplicas = bus.EnvStreamReplicas
+)
 
 // EnvVars lists every environment variable the promoter reads.
-func EnvVars() []string { return []string{EnvNATSURL, telemetry.EnvLogLevel, metrics.EnvAddr} }
+func EnvVars() []string {
+	return []string{EnvNATSURL, EnvStreamReplicas, telemetry.EnvLogLevel, metrics.EnvAddr}
+}
 
 // LoadConfig reads flags, falling back to the environment, then to defaults.
 func LoadConfig(args []string, getenv func(string) string) (Config, error) {
@@ -42,6 +51,9 @@ func LoadConfig(args []string, getenv func(string) string) (Config, error) {
 	}
 	var cfg Config
 	fs.StringVar(&cfg.NATSURL, "nats-url", def, "NATS server URL")
+	if err := bus.ReplicasFlag(fs, &cfg.StreamReplicas, getenv); err != nil {
+		return Config{}, err
+	}
 	if err := fs.Parse(args); err != nil {
 		return Config{}, err
 	}
@@ -52,6 +64,9 @@ func LoadConfig(args []string, getenv func(string) string) (Config, error) {
 func (c Config) Validate() error {
 	if c.NATSURL == "" {
 		return errors.New("nats url is required")
+	}
+	if c.StreamReplicas != 0 {
+		return bus.CheckReplicas(c.StreamReplicas)
 	}
 	return nil
 }
@@ -65,7 +80,7 @@ func Run(ctx context.Context, cfg Config) error {
 	if log == nil {
 		log = slog.New(slog.NewJSONHandler(os.Stderr, nil))
 	}
-	conn, err := bus.Connect(ctx, cfg.NATSURL, "slipway-promoter")
+	conn, err := bus.Connect(ctx, cfg.NATSURL, "slipway-promoter", bus.WithReplicas(cfg.StreamReplicas))
 	if err != nil {
 		return err
 	}

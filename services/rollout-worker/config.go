@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"time"
 
+	"slipway.dev/pkg/bus"
 	"slipway.dev/pkg/kube"
 	"slipway.dev/pkg/metrics"
 	"slipway.dev/pkg/telemetry"
@@ -27,6 +28,10 @@ const (
 // Config is everything the rollout worker needs, read once at start.
 type Config struct {
 	NATSURL string
+	// StreamReplicas is how many copies of every stream and bucket this
+	// service declares, on as many nodes of the NATS cluster: live ones with
+	// fewer are raised in place, never lowered (0: 1; bus.WithReplicas).
+	StreamReplicas int
 	// Targets, when set, are used as they are (slipway dev and tests pass the
 	// simulated or local cluster); otherwise TargetConfigs are connected.
 	Targets       *kube.Targets
@@ -57,10 +62,12 @@ type Config struct {
 
 // Environment variables the worker reads (docker-compose and deployments/ use these names).
 const (
-	EnvNATSURL       = "SLIPWAY_NATS_URL"
-	EnvMaxRollouts   = "SLIPWAY_MAX_ROLLOUTS"
-	EnvDriftInterval = "SLIPWAY_DRIFT_INTERVAL"
-	EnvDriftPolicy   = "SLIPWAY_DRIFT_POLICY"
+	EnvNATSURL = "SLIPWAY_NATS_URL"
+	// EnvStreamReplicas sets StreamReplicas.
+	EnvStreamReplicas = bus.EnvStreamReplicas
+	EnvMaxRollouts    = "SLIPWAY_MAX_ROLLOUTS"
+	EnvDriftInterval  = "SLIPWAY_DRIFT_INTERVAL"
+	EnvDriftPolicy    = "SLIPWAY_DRIFT_POLICY"
 	// EnvTargetTimeout and EnvTargetCheckInterval: see Config.
 	EnvTargetTimeout       = "SLIPWAY_TARGET_TIMEOUT"
 	EnvTargetCheckInterval = "SLIPWAY_TARGET_CHECK_INTERVAL"
@@ -70,7 +77,7 @@ const (
 
 // EnvVars lists every environment variable the worker reads.
 func EnvVars() []string {
-	return append([]string{EnvNATSURL, EnvMaxRollouts, EnvDriftInterval, EnvDriftPolicy, EnvTargetTimeout, EnvTargetCheckInterval,
+	return append([]string{EnvNATSURL, EnvStreamReplicas, EnvMaxRollouts, EnvDriftInterval, EnvDriftPolicy, EnvTargetTimeout, EnvTargetCheckInterval,
 		EnvPrometheusURL, telemetry.EnvLogLevel, metrics.EnvAddr}, kube.TargetEnvVars()...)
 }
 
@@ -93,6 +100,9 @@ func LoadConfig(args []string, getenv func(string) string) (Config, error) {
 	}
 	targetCheck, err := envDuration(getenv, EnvTargetCheckInterval, defaultTargetCheckInterval)
 	if err != nil {
+		return Config{}, err
+	}
+	if err := bus.ReplicasFlag(fs, &cfg.StreamReplicas, getenv); err != nil {
 		return Config{}, err
 	}
 	fs.IntVar(&cfg.MaxRollouts, "max-rollouts", maxRollouts, "rollouts driven at once")
@@ -130,6 +140,11 @@ func (c Config) Validate() error {
 	var errs []error
 	if c.NATSURL == "" {
 		errs = append(errs, errors.New("nats url is required"))
+	}
+	if c.StreamReplicas != 0 {
+		if err := bus.CheckReplicas(c.StreamReplicas); err != nil {
+			errs = append(errs, err)
+		}
 	}
 	if c.Targets == nil && len(c.TargetConfigs) == 0 {
 		errs = append(errs, errors.New("no target: set "+kube.EnvTargetsFile+" or "+kube.EnvKubeconfig+" or "+kube.EnvInCluster))

@@ -46,7 +46,7 @@ func Run(ctx context.Context, cfg Config) error {
 	if err != nil {
 		return err
 	}
-	conn, err := bus.Connect(ctx, cfg.NATSURL, "slipway-rollout-worker")
+	conn, err := bus.Connect(ctx, cfg.NATSURL, "slipway-rollout-worker", bus.WithReplicas(cfg.StreamReplicas))
 	if err != nil {
 		return err
 	}

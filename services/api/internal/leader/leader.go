@@ -245,9 +245,13 @@ func (l *Lease) value() ([]byte, error) {
 	return json.Marshal(holding{Holder: l.holder, Expires: l.now().Add(l.ttl)})
 }
 
-// isRace reports a lost compare-and-swap (or a create over a live key).
+// isRace reports a lost compare-and-swap (or a create over a live key). A
+// bucket on one replica reports it with code 10071 (ErrKeyExists), a
+// replicated one with 10164: before both were matched, a replica losing a
+// takeover race on a three-node cluster took it for a failure.
 func isRace(err error) bool {
 	var apiErr *jetstream.APIError
-	return errors.Is(err, jetstream.ErrKeyExists) ||
-		errors.As(err, &apiErr) && apiErr.ErrorCode == jetstream.JSErrCodeStreamWrongLastSequence
+	return errors.Is(err, jetstream.ErrKeyExists) || errors.Is(err, jetstream.ErrKeyRevisionMismatch) ||
+		errors.As(err, &apiErr) && (apiErr.ErrorCode == jetstream.JSErrCodeStreamWrongLastSequence ||
+			apiErr.ErrorCode == jetstream.JSErrCodeStreamWrongLastSequenceConstant)
 }

@@ -42,15 +42,32 @@ func (d *Dispatcher) Run(ctx context.Context) error {
 		return fmt.Errorf("webhooks messages: %w", err)
 	}
 	go func() { <-ctx.Done(); iter.Stop() }()
+	return d.consume(ctx, iter)
+}
+
+// messages is what consume reads events from (a jetstream.MessagesContext).
+type messages interface {
+	Next(opts ...jetstream.NextOpt) (jetstream.Msg, error)
+}
+
+// consume handles events from iter until it closes or fails. Missed
+// heartbeats are not a failure: the consumer's leader moved or its node went
+// away (a NATS cluster losing a node), and the iterator pulls again by
+// itself. Before, the dispatcher returned the error and took the api down
+// with it (found by the fault-injection suite, testsupport/faults).
+func (d *Dispatcher) consume(ctx context.Context, iter messages) error {
 	for {
 		msg, err := iter.Next()
-		if err != nil {
-			if ctx.Err() != nil || errors.Is(err, jetstream.ErrMsgIteratorClosed) {
-				return nil
-			}
+		switch {
+		case err == nil:
+			d.handle(ctx, msg)
+		case ctx.Err() != nil || errors.Is(err, jetstream.ErrMsgIteratorClosed):
+			return nil
+		case errors.Is(err, jetstream.ErrNoHeartbeat):
+			d.log.WarnContext(ctx, "webhooks: the events consumer missed heartbeats; pulling again", "err", err)
+		default:
 			return fmt.Errorf("webhooks next: %w", err)
 		}
-		d.handle(ctx, msg)
 	}
 }
 

@@ -91,7 +91,13 @@ func (d *Driver) drive(ctx context.Context, ref events.DeploymentRef, revision i
 	if err := d.reconcilePinned(ctx, ref); err != nil {
 		return err
 	}
-	rev := st.Revisions[revision]
+	rev, ok := st.Revisions[revision]
+	if !ok || st.Rollout == nil {
+		// An append that found the history moved reloaded it from a replica
+		// still behind (see errStaleHistory): retry rather than render a
+		// revision the state does not hold (a nil dereference before).
+		return fmt.Errorf("%s revision %d: %w", ref, revision, errStaleHistory)
+	}
 	objs := manifest.Render(ref, st.Target, rev, target.InstanceTypes, st.Rollout.Paused)
 	if err := cluster.Apply(ctx, target.Client, objs); err != nil {
 		if errors.Is(err, cluster.ErrNewerApplied) {

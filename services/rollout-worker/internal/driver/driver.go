@@ -65,7 +65,7 @@ type Options struct {
 
 // New returns a driver; it does nothing until Handle is called.
 func New(o Options) *Driver {
-	return &Driver{history: o.History, targets: o.Targets, limits: o.Slots, log: o.Log, resync: o.Resync,
+	return &Driver{history: freshHistory{o.History}, targets: o.Targets, limits: o.Slots, log: o.Log, resync: o.Resync,
 		inFlight: make(chan struct{}, o.MaxRollouts), targetTimeout: o.TargetTimeout, analysis: o.Analysis}
 }
 
@@ -87,6 +87,9 @@ func (d *Driver) Handle(ctx context.Context, msg jetstream.Msg) {
 	if work == nil || !refOK {
 		_ = msg.Ack()
 		return
+	}
+	if meta, err := msg.Metadata(); err == nil {
+		ctx = atLeast(ctx, meta.Sequence.Stream) // see errStaleHistory
 	}
 	select {
 	case d.inFlight <- struct{}{}:

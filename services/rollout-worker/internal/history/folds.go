@@ -71,16 +71,6 @@ func (f *folds) put(key string, st rollout.State) {
 	}
 }
 
-// drop forgets key's fold.
-func (f *folds) drop(key string) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if el, ok := f.byKey[key]; ok {
-		f.order.Remove(el)
-		delete(f.byKey, key)
-	}
-}
-
 func (f *folds) len() int {
 	f.mu.Lock()
 	defer f.mu.Unlock()

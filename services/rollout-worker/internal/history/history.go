@@ -75,9 +75,10 @@ func (h Deployments) cached(ctx context.Context, subject string) (st rollout.Sta
 	switch {
 	case last == st.LastSeq:
 		return st, 0, last, nil
-	case last < st.LastSeq: // the stream was replaced: the kept fold is of another history
-		h.folds.drop(subject)
-		return rollout.Fold(nil), 1, 0, nil
+	case last < st.LastSeq:
+		// The replica that answered lags the kept fold (on replicated
+		// EVENTS any replica answers a direct get): the fold is the newer.
+		return st, 0, st.LastSeq, nil
 	}
 	return st, st.LastSeq + 1, last, nil
 }

@@ -91,13 +91,18 @@ func (s *Slots) tryKey(ctx context.Context, key, holder string) (*Slot, error) {
 }
 
 // isRace reports a lost compare-and-swap (or a create over a deleted key).
+// A bucket on one replica reports it with code 10071 (ErrKeyExists), a
+// replicated one with 10164: before both were matched, a worker losing the
+// race for a slot on a three-node cluster failed its rollout's work instead
+// of trying the next slot (seen in the fault-injection suite).
 func isRace(err error) bool {
-	return errors.Is(err, jetstream.ErrKeyExists) || isWrongSequence(err)
+	return errors.Is(err, jetstream.ErrKeyExists) || errors.Is(err, jetstream.ErrKeyRevisionMismatch) || isWrongSequence(err)
 }
 
 func isWrongSequence(err error) bool {
 	var apiErr *jetstream.APIError
-	return errors.As(err, &apiErr) && apiErr.ErrorCode == jetstream.JSErrCodeStreamWrongLastSequence
+	return errors.As(err, &apiErr) && (apiErr.ErrorCode == jetstream.JSErrCodeStreamWrongLastSequence ||
+		apiErr.ErrorCode == jetstream.JSErrCodeStreamWrongLastSequenceConstant)
 }
 
 // Renew extends the lease. An error means the slot was lost (expired and

@@ -1,0 +1,54 @@
+// Package faults is the fault-injection tier: a seeded random schedule of
+// commands (creates, updates, rollbacks, alias moves, promotions,
+// terminations) runs against Slipway's services while faults are injected,
+// then invariants are checked on what the system holds.
+//
+// The services run in the test's process (Stack: the api, two rollout
+// workers, the health monitor, the promoter) on a three-node NATS cluster
+// (testsupport/natscluster) with every stream and bucket on three replicas,
+// a FerretDB on loopback TCP and the simulated cluster as their target. The
+// faults, one at a time, every kind once in a seeded order and then again
+// until the schedule's time is up:
+//
+//   - the EVENTS stream's leader node killed, restarted after a few seconds;
+//   - a node partitioned from the two others (its routes cut), then healed;
+//   - a rollout worker, the api or the health monitor killed: its
+//     connections to NATS and the store are cut at once (each instance
+//     reaches them through proxies of its own, testsupport/netfault), then
+//     its context is cancelled, so nothing it would do on a graceful stop
+//     (Nak, drain, lease release) reaches the servers; a new instance starts
+//     a few seconds later. They are not processes, so this is not SIGKILL:
+//     the killed instance's goroutines may still touch the simulated cluster
+//     until they notice;
+//   - the store (FerretDB) stopped, for 8 s in CI and 30 s in the long run;
+//   - the webhook receiver answering 500, or hanging.
+//
+// The kube-apiserver is not stopped: the target is the simulated cluster.
+//
+// Commands are sent as a careful client does: a transport error or a 5xx is
+// retried with the same Idempotency-Key for up to 20 s. Once the schedule
+// ends and every fault is healed, the run waits for the system to settle,
+// rebuilds the read models from EVENTS into an empty database with a second
+// api, and checks (Check, pure, each invariant with a broken variant in
+// invariants_test.go):
+//
+//   - every command answered 200 or 202 has exactly one outcome event;
+//   - EVENTS has no hole, and each deployment's revisions are 1, 2, 3...;
+//   - the read models equal the rebuild, document for document, field for
+//     field;
+//   - the cluster runs each deployment's last settled revision (image,
+//     replicas, applied revision) with a Service per alias, and nothing of a
+//     terminated one;
+//   - every deployment event after the subscription was delivered to the
+//     receiver and accepted at least once, with a valid signature;
+//   - no rollout, alias move or termination is left unfinished.
+//
+// TestFaultInjection runs it: 45 s of commands in CI (about 2 minutes in
+// all), longer with SLIPWAY_FAULTS_DURATION (bench/run.sh -only faults runs
+// 10 minutes). A failure prints the seed (SLIPWAY_FAULTS_SEED repeats the
+// schedule; the interleavings with the services' own timing may differ), the
+// violations and the history of each deployment they name. Report.Markdown
+// gives the figures: faults injected, commands run, violations, and the
+// recovery after each kind of fault (from the fault to the end of the next
+// command stored).
+package faults

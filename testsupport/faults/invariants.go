@@ -1,0 +1,177 @@
+package faults
+
+import (
+	"fmt"
+	"reflect"
+	"slices"
+	"sort"
+
+	"slipway.dev/pkg/events"
+)
+
+// Event is one event stored on EVENTS. Message is nil for a type this build
+// does not know.
+type Event struct {
+	Seq      uint64
+	Envelope events.Envelope
+	Message  events.Message
+}
+
+// Documents are read-model documents: collection -> _id -> document.
+type Documents map[string]map[string]map[string]any
+
+// Object is what the cluster holds for one deployment: its main Deployment
+// (when it exists) and the Services of its aliases.
+type Object struct {
+	Exists          bool
+	AppliedRevision int
+	Image           string
+	Replicas        int32
+	AliasServices   []string // alias names with a Service
+}
+
+// Observed is everything the invariants are checked on, gathered once the
+// schedule ended and the system settled. It holds no connection: the checks
+// are pure, so each can be shown to catch a deliberately broken Observed.
+type Observed struct {
+	// Accepted are the operations the api answered 202 Accepted for.
+	Accepted []string
+	// FirstSeq and LastSeq bound EVENTS; Events are all it holds, in order.
+	FirstSeq, LastSeq uint64
+	Events            []Event
+	// ReadModel is the live read models; Rebuilt the same collections
+	// projected from EVENTS into an empty database.
+	ReadModel, Rebuilt Documents
+	// Cluster is the cluster's objects by deployment (owner/project/name).
+	Cluster map[string]Object
+	// WebhookAfter is EVENTS' last sequence when the subscription was made;
+	// WebhookPattern its event filter; Delivered counts the deliveries the
+	// receiver got and verified (signature and body), by event id.
+	WebhookAfter   uint64
+	WebhookPattern events.TypePattern
+	Delivered      map[string]int
+}
+
+// Violation is one broken invariant.
+type Violation struct {
+	Invariant string
+	Detail    string
+}
+
+func (v Violation) String() string { return v.Invariant + ": " + v.Detail }
+
+// Invariant names, as violations report them.
+const (
+	InvOneOutcome   = "one-outcome-per-accepted-command"
+	InvContiguous   = "contiguous-revisions-and-sequences"
+	InvReplay       = "read-models-equal-replay"
+	InvCluster      = "cluster-matches-settled-revision"
+	InvWebhooks     = "webhooks-delivered-signed"
+	InvNoOrphanWork = "no-rollout-left-running"
+)
+
+// Check runs every invariant on o.
+func Check(o Observed) []Violation {
+	var out []Violation
+	for _, check := range []func(Observed) []Violation{checkOutcomes, checkContiguous, checkReplay, checkCluster, checkWebhooks, checkNoOrphanWork} {
+		out = append(out, check(o)...)
+	}
+	return out
+}
+
+// outcomeTypes are the events that settle a command: exactly one per
+// command (docs/ARCHITECTURE.md, Idempotency).
+var outcomeTypes = map[string]bool{
+	events.DeploymentCreated{}.Type(): true, events.CommandRejected{}.Type(): true, events.RevisionCreated{}.Type(): true,
+	events.DeploymentUnchanged{}.Type(): true, events.DeploymentTerminated{}.Type(): true, events.RolloutPaused{}.Type(): true,
+	events.RolloutResumed{}.Type(): true, events.RolloutAborted{}.Type(): true, events.AliasSet{}.Type(): true,
+	events.AliasDeleted{}.Type(): true, events.PromotionPlanned{}.Type(): true,
+}
+
+func checkOutcomes(o Observed) []Violation {
+	count := map[string]int{}
+	for _, e := range o.Events {
+		if outcomeTypes[e.Envelope.Type] && e.Envelope.CausationID != "" {
+			count[e.Envelope.CausationID]++
+		}
+	}
+	var out []Violation
+	for _, id := range o.Accepted {
+		if n := count[id]; n != 1 {
+			out = append(out, Violation{InvOneOutcome, fmt.Sprintf("operation %s answered 202 has %d outcome events, want 1", id, n)})
+		}
+	}
+	return out
+}
+
+func checkContiguous(o Observed) []Violation {
+	var out []Violation
+	want := o.FirstSeq
+	for _, e := range o.Events {
+		if e.Seq != want {
+			out = append(out, Violation{InvContiguous, fmt.Sprintf("EVENTS sequence %d follows %d: %d missing", e.Seq, want-1, e.Seq-want)})
+		}
+		want = e.Seq + 1
+	}
+	if o.LastSeq >= o.FirstSeq && want != o.LastSeq+1 {
+		out = append(out, Violation{InvContiguous, fmt.Sprintf("EVENTS ends at %d but its last sequence is %d", want-1, o.LastSeq)})
+	}
+	next := map[string]int{}
+	for _, e := range o.Events {
+		rev, ok := events.RevisionOf(e.Message)
+		if !ok {
+			continue
+		}
+		subject := e.Envelope.Subject
+		if rev.Number != next[subject]+1 {
+			out = append(out, Violation{InvContiguous, fmt.Sprintf("%s: revision %d follows %d (seq %d)", subject, rev.Number, next[subject], e.Seq)})
+		}
+		next[subject] = rev.Number
+	}
+	return out
+}
+
+func checkReplay(o Observed) []Violation {
+	var out []Violation
+	for _, coll := range sortedKeys(o.ReadModel, o.Rebuilt) {
+		live, rebuilt := o.ReadModel[coll], o.Rebuilt[coll]
+		for _, id := range sortedKeys(live, rebuilt) {
+			l, lok := live[id]
+			r, rok := rebuilt[id]
+			switch {
+			case !rok:
+				out = append(out, Violation{InvReplay, fmt.Sprintf("%s %s is in the read model, not in the rebuild", coll, id)})
+			case !lok:
+				out = append(out, Violation{InvReplay, fmt.Sprintf("%s %s is in the rebuild, not in the read model", coll, id)})
+			default:
+				if fields := differing(l, r); len(fields) > 0 {
+					out = append(out, Violation{InvReplay, fmt.Sprintf("%s %s differs from the rebuild in %v", coll, id, fields)})
+				}
+			}
+		}
+	}
+	return out
+}
+
+func differing(a, b map[string]any) []string {
+	var out []string
+	for _, k := range sortedKeys(a, b) {
+		if !reflect.DeepEqual(a[k], b[k]) {
+			out = append(out, k)
+		}
+	}
+	return out
+}
+
+func sortedKeys[V any](maps ...map[string]V) []string {
+	var keys []string
+	for _, m := range maps {
+		for k := range m {
+			if !slices.Contains(keys, k) {
+				keys = append(keys, k)
+			}
+		}
+	}
+	sort.Strings(keys)
+	return keys
+}
