@@ -71,6 +71,9 @@ func (d *Driver) drive(ctx context.Context, ref events.DeploymentRef, revision i
 	if err := appendFn(func(s rollout.State) []events.Message { return rollout.DecideStart(s, revision) }); err != nil {
 		return err
 	}
+	if _, held := st.Revisions[revision]; held && !ours(st, revision) {
+		return nil // superseded or terminated while it waited for its start (a stale reload is retried below)
+	}
 	// A canary runs its steps beside the untouched main Deployment; the
 	// main Deployment rolls to the new revision only once they are done.
 	// Any other rollout first ends what a superseded canary left (routes,
@@ -111,6 +114,9 @@ func (d *Driver) drive(ctx context.Context, ref events.DeploymentRef, revision i
 			return err
 		}
 		return d.rollBack(ctx, &st, ref, revision)
+	}
+	if err := d.undoIfTerminated(ctx, &st, ref); err != nil || st.Terminated {
+		return err
 	}
 	d.log.InfoContext(ctx, "rollout applied", "deployment", ref.String(), "revision", revision, "target", target.Name)
 	d.RoutesBestEffort(ctx, ref)
