@@ -60,7 +60,8 @@ export function deploymentPage(id) {
   }
 
   // askTerminate asks for the deployment's name before it terminates it:
-  // the confirmation names what goes, and Enter alone does not confirm.
+  // the confirmation names what goes, and confirms nothing until the name
+  // is typed.
   function askTerminate() {
     const name = id.split("/")[2];
     const input = h("input", { type: "text", id: "terminate-name", autocomplete: "off", spellcheck: "false" });
