@@ -40,6 +40,31 @@ const cases = `(async () => {
   applyEvent(full, ev("rollout_succeeded", { revision: 2 }, "2026-01-01T00:00:05Z"));
   check("rollout_succeeded on a document", [full.rollout.phase, full.rollout.finishedAt, full.spec.image], ["Succeeded", "2026-01-01T00:00:05Z", "a:2"]);
 
+  let c = { revision: 1, runningRevision: 1, spec: { image: "a:1" }, rollout: { revision: 2, phase: "Progressing" } };
+  applyEvent(c, ev("canary_step_started", { revision: 2, step: 2, steps: 4, kind: "analysis", weight: 25, mirror: 10, canaryReplicas: 1, stableReplicas: 4, approximated: true, checks: ["errors"] }));
+  check("canary_step_started: the step on the rollout", c.rollout.canary, { step: 2, steps: 4, kind: "analysis", weight: 25, mirror: 10, canaryReplicas: 1, stableReplicas: 4, approximated: true });
+  check("canary_step_started of another revision: nothing", applyEvent(c, ev("canary_step_started", { revision: 1, step: 0, steps: 1, kind: "setWeight" })), false);
+  applyEvent(c, ev("analysis_measured", { revision: 2, step: 2, check: "p99", phase: "Successful", value: 0.2, reason: "p99 0.2 < 0.5", at: "2026-01-01T00:00:02Z" }));
+  applyEvent(c, ev("analysis_measured", { revision: 2, step: 2, check: "errors", phase: "Successful", value: 0.01, reason: "first", at: "2026-01-01T00:00:02Z" }));
+  applyEvent(c, ev("analysis_measured", { revision: 2, step: 2, check: "errors", phase: "Inconclusive", value: 0, reason: "no data", at: "2026-01-01T00:00:03Z" }));
+  check("analysis_measured: the latest of each check, by name", c.rollout.canary.measurements.map((m) => [m.check, m.phase, m.reason]),
+    [["errors", "Inconclusive", "no data"], ["p99", "Successful", "p99 0.2 < 0.5"]]);
+  applyEvent(c, ev("analysis_inconclusive", { revision: 2, step: 2, check: "errors", message: "errors: 3 inconclusive" }));
+  check("analysis_inconclusive: paused, with why", [c.rollout.paused, c.rollout.phase, c.rollout.canary.inconclusive], [true, "Paused", "errors: 3 inconclusive"]);
+  const { canaryView, promotable } = await import("/ui/canary.js");
+  const view = canaryView(c.rollout.canary).textContent;
+  check("canaryView: step, traffic, replicas, approximation, why paused, measurements",
+    ["step 3 of 4: analysis", "weight 25% · mirror 10%", "1 canary · 4 stable", "about 20% of the requests", "mirroring is not applied",
+      "inconclusive. errors: 3 inconclusive", "no data", "p99 0.2 < 0.5"].filter((s) => !view.includes(s)), []);
+  check("promotable at an analysis step", promotable(c.rollout), true);
+  applyEvent(c, ev("canary_promoted", { revision: 2, step: 2 }));
+  check("canary_promoted: going on, nothing inconclusive", [c.rollout.paused, c.rollout.phase, c.rollout.canary.inconclusive], [false, "Progressing", undefined]);
+  applyEvent(c, ev("canary_step_started", { revision: 2, step: 4, steps: 4, kind: "complete", weight: 100, canaryReplicas: 4, stableReplicas: 4 }));
+  check("a new step keeps the measurements", c.rollout.canary.measurements.length, 2);
+  check("not promotable once complete", promotable(c.rollout), false);
+  check("terminated on a document", (applyEvent(c, ev("terminated", {})), c.terminated), true);
+  check("terminated on a fleet summary: left to the fleet", applyEvent({ revision: 1 }, ev("terminated", {})), false);
+
   check("mergePatch: removed keys null, maps merged, arrays whole",
     mergePatch({ replicas: 3, env: { A: "1", B: "2" }, args: ["x"] }, { scaling: { min: 1, max: 2 }, env: { A: "1", C: "3" }, args: ["y"] }),
     { replicas: null, scaling: { min: 1, max: 2 }, env: { B: null, C: "3" }, args: ["y"] });

@@ -6,13 +6,17 @@ import { h, append, replace, badge, time, copyButton, bar, table, problemBox } f
 import { session } from "./app.js";
 import { diffView } from "./diff.js";
 import { applyEvent } from "./live.js";
+import { canaryView, promotable } from "./canary.js";
 
 export function deploymentPage(id) {
   const base = deploymentPath(id);
   const project = id.split("/").slice(0, 2).join("/");
   const canDeploy = session.can("deployer", project);
+  const canTerminate = session.can("admin", project);
   const head = h("div", { class: "page-head" });
   const notice = h("div", { role: "status", "aria-live": "polite" });
+  const terminateBox = h("div", { class: "terminate-box" });
+  const terminatedNote = h("div", { class: "terminated-note" });
   const rolloutBox = h("section", { class: "card", "aria-labelledby": "h-rollout" });
   const healthBox = h("section", { class: "card", "aria-labelledby": "h-health" });
   const endpointsBox = h("section", { class: "card", "aria-labelledby": "h-endpoints" });
@@ -48,7 +52,35 @@ export function deploymentPage(id) {
       h("div", { class: "actions" },
         canDeploy && !d.terminated ? h("a", { class: "button primary", href: `#/d/${id}/edit` }, "Edit") : null,
         session.can("admin", project) ? h("a", { class: "button", href: "#/promote" + query({ target: id }) }, "Promote into this") : null,
-        h("a", { class: "button", href: "#/audit" + query({ deployment: id }) }, "Audit log")));
+        h("a", { class: "button", href: "#/audit" + query({ deployment: id }) }, "Audit log"),
+        canTerminate && !d.terminated ? h("button", { type: "button", class: "danger", onclick: askTerminate }, "Terminate…") : null));
+    replace(terminatedNote, d.terminated ? h("p", { class: "warn-note", role: "status" },
+      `${id} was terminated: its Kubernetes objects are removed and it serves nothing. Its revisions, events and audit log stay.`) : null);
+    if (d.terminated) replace(terminateBox);
+  }
+
+  // askTerminate asks for the deployment's name before it terminates it:
+  // the confirmation names what goes, and confirms nothing until the name
+  // is typed.
+  function askTerminate() {
+    const name = id.split("/")[2];
+    const input = h("input", { type: "text", id: "terminate-name", autocomplete: "off", spellcheck: "false" });
+    const go = h("button", { type: "submit", class: "danger", disabled: true }, `Terminate ${id}`);
+    input.addEventListener("input", () => { go.disabled = input.value.trim() !== name; });
+    const form = h("form", { class: "card terminate", "aria-labelledby": "h-terminate" },
+      h("h2", { id: "h-terminate" }, `Terminate ${id}?`),
+      h("p", {}, `Its Kubernetes objects are removed and ${name} stops serving at once. Its revisions, events and audit log stay; the name stays reserved.`),
+      h("div", { class: "field" }, h("label", { for: "terminate-name" }, `Type ${name} to confirm`), input),
+      h("div", { class: "actions" }, go, h("button", { type: "button", onclick: () => replace(terminateBox) }, "Cancel")));
+    form.addEventListener("submit", async (e) => {
+      e.preventDefault();
+      if (input.value.trim() !== name) return;
+      go.disabled = true;
+      await act(`Terminate ${id}`, () => call("DELETE", base))();
+      replace(terminateBox);
+    });
+    replace(terminateBox, form);
+    input.focus();
   }
 
   function renderRollout() {
@@ -66,7 +98,11 @@ export function deploymentPage(id) {
       h("div", { class: "bars" },
         bar("Updated", rep.updated, desired), bar("Ready", rep.ready, desired), bar("Available", rep.available, desired),
         bar("Surge", Math.max(0, (rep.total || 0) - desired), Math.max(1, (rep.total || 0) - desired, desired))),
-      inFlight && canDeploy ? h("div", { class: "actions" },
+      r.canary && inFlight ? canaryView(r.canary) : null,
+      inFlight && canDeploy && !d.terminated ? h("div", { class: "actions" },
+        promotable(r) ? [
+          h("button", { type: "button", class: "primary", onclick: act("Promote", () => call("POST", base + "/rollout/promote")) }, "Promote to the next step"),
+          h("button", { type: "button", onclick: act("Promote to completion", () => call("POST", base + "/rollout/promote", { full: true })) }, "Promote to completion")] : null,
         r.paused ? h("button", { type: "button", onclick: act("Resume", () => call("POST", base + "/rollout/resume")) }, "Resume")
           : h("button", { type: "button", onclick: act("Pause", () => call("POST", base + "/rollout/pause")) }, "Pause"),
         h("button", { type: "button", class: "danger", onclick: act("Abort", () => call("POST", base + "/rollout/abort")) }, "Abort")) : null);
@@ -178,6 +214,8 @@ export function deploymentPage(id) {
     if (data.revision?.number) what = `revision ${data.revision.number} (${data.revision.cause || ""})`;
     else if (typeof data.revision === "number") what = `revision ${data.revision}`;
     if (data.replicas) what += ` · ${data.replicas.ready ?? 0}/${data.replicas.desired ?? 0} ready`;
+    if (short === "canary_step_started") what += data.kind === "complete" ? " · complete" : ` · step ${data.step + 1}/${data.steps} ${data.kind} · weight ${data.weight}%`;
+    if (short === "analysis_measured") what += ` · ${data.check} ${data.phase}`;
     if (data.state) what += ` · ${data.state}`;
     if (data.reason) what += ` · ${data.reason}`;
     return h("li", { dataset: { type: short } }, time(ev.data.time), " ", h("strong", {}, short.replaceAll("_", " ")), " ", what, " ", h("span", { class: "muted" }, ev.data.actor || ""));
@@ -194,7 +232,7 @@ export function deploymentPage(id) {
   }
   function renderAll() {
     section("head", [d.phase, d.health, d.labels, d.terminated, d.environment], renderHead);
-    section("rollout", d.rollout, renderRollout);
+    section("rollout", [d.rollout, d.terminated], renderRollout);
     section("health", [d.health, d.healthReason, d.healthDetail, d.drift], renderHealth);
     section("endpoints", d.endpoints, renderEndpoints);
     section("aliases", [d.aliases, revisions.map((r) => r.revision), d.terminated], renderAliases);
@@ -228,7 +266,7 @@ export function deploymentPage(id) {
     loading = null;
   }
 
-  const el = h("section", { class: "deployment" }, h("p", {}, h("a", { href: "#/" }, "← Fleet")), head, notice,
+  const el = h("section", { class: "deployment" }, h("p", {}, h("a", { href: "#/" }, "← Fleet")), head, terminatedNote, notice, terminateBox,
     h("div", { class: "grid" }, rolloutBox, healthBox), endpointsBox, aliasesBox, revisionsBox, specBox,
     h("section", { class: "card", "aria-labelledby": "h-timeline" }, h("h2", { id: "h-timeline" }, "Event timeline"), timeline));
 

@@ -55,7 +55,7 @@ export function time(iso) {
 }
 
 const tones = {
-  Running: "ok", Healthy: "ok", Succeeded: "ok", succeeded: "ok", reachable: "ok", applied: "ok", delivered: "ok",
+  Running: "ok", Healthy: "ok", Succeeded: "ok", succeeded: "ok", reachable: "ok", applied: "ok", delivered: "ok", Successful: "ok", Inconclusive: "warn", Terminated: "bad",
   Progressing: "busy", Pending: "busy", accepted: "busy", running: "busy", "needs-input": "warn", Paused: "warn", pending: "busy",
   Failed: "bad", Degraded: "warn", Unavailable: "bad", Aborted: "bad", failed: "bad", rejected: "bad", unreachable: "bad",
 };

@@ -41,6 +41,37 @@ export function applyEvent(d, ev) {
     case "rollout_resumed":
       if (rollout()) rollout().paused = false;
       break;
+    case "canary_step_started":
+      if (rollout()) {
+        const was = rollout().canary;
+        rollout().canary = { step: data.step, steps: data.steps, kind: data.kind, weight: data.weight, mirror: data.mirror || undefined,
+          canaryReplicas: data.canaryReplicas, stableReplicas: data.stableReplicas, approximated: data.approximated || undefined,
+          pauseUntil: data.pauseUntil || undefined, measurements: was?.measurements };
+      }
+      break;
+    case "analysis_measured":
+      if (rollout()?.canary) {
+        const c = rollout().canary;
+        const m = { check: data.check, step: data.step, phase: data.phase, value: data.value, reason: data.reason, at: data.at };
+        c.measurements = [...(c.measurements || []).filter((x) => x.check !== data.check), m].sort((a, b) => (a.check < b.check ? -1 : a.check > b.check ? 1 : 0));
+      }
+      break;
+    case "analysis_inconclusive":
+      if (rollout()?.canary) {
+        rollout().canary.inconclusive = data.message;
+        Object.assign(rollout(), { paused: true, phase: "Paused" });
+      }
+      break;
+    case "canary_promoted":
+      if (rollout()?.canary) {
+        delete rollout().canary.inconclusive;
+        Object.assign(rollout(), { paused: false, phase: "Progressing" });
+      }
+      break;
+    case "terminated":
+      if (!("terminated" in d || d.spec)) return false; // a fleet summary: the fleet reads again
+      d.terminated = true;
+      break;
     case "health_changed":
       if (data.to) d.health = data.to;
       if ("healthReason" in d || d.spec) d.healthReason = data.reason;
