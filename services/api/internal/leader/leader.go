@@ -20,6 +20,8 @@ import (
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
+
+	"slipway.dev/pkg/bus"
 )
 
 // errLost means another holder has the lease now.
@@ -172,7 +174,7 @@ func (l *Lease) acquire(ctx context.Context) (uint64, bool, error) {
 	entry, err := l.kv.Get(ctx, l.key)
 	if errors.Is(err, jetstream.ErrKeyNotFound) {
 		rev, err := l.kv.Create(ctx, l.key, val)
-		if isRace(err) {
+		if bus.LostRace(err) {
 			return 0, false, nil
 		}
 		return rev, err == nil, err
@@ -185,7 +187,7 @@ func (l *Lease) acquire(ctx context.Context) (uint64, bool, error) {
 		return 0, false, nil
 	}
 	rev, err := l.kv.Update(ctx, l.key, val, entry.Revision())
-	if isRace(err) {
+	if bus.LostRace(err) {
 		return 0, false, nil
 	}
 	return rev, err == nil, err
@@ -200,7 +202,7 @@ func (l *Lease) renew(ctx context.Context, rev uint64) (uint64, error) {
 		return 0, err
 	}
 	next, err := l.kv.Update(ctx, l.key, val, rev)
-	if isRace(err) {
+	if bus.LostRace(err) {
 		return 0, errLost
 	}
 	if err != nil {
@@ -214,7 +216,7 @@ func (l *Lease) renew(ctx context.Context, rev uint64) (uint64, error) {
 func (l *Lease) release(rev uint64) {
 	ctx, cancel := context.WithTimeout(context.Background(), l.ttl/4)
 	defer cancel()
-	if err := l.kv.Delete(ctx, l.key, jetstream.LastRevision(rev)); err != nil && !isRace(err) {
+	if err := l.kv.Delete(ctx, l.key, jetstream.LastRevision(rev)); err != nil && !bus.LostRace(err) {
 		l.log.Warn("lease: release failed; it expires instead", "lease", l.key, "err", err)
 	}
 }
@@ -243,15 +245,4 @@ func (l *Lease) watchReleases(ctx context.Context) (<-chan struct{}, func()) {
 
 func (l *Lease) value() ([]byte, error) {
 	return json.Marshal(holding{Holder: l.holder, Expires: l.now().Add(l.ttl)})
-}
-
-// isRace reports a lost compare-and-swap (or a create over a live key). A
-// bucket on one replica reports it with code 10071 (ErrKeyExists), a
-// replicated one with 10164: before both were matched, a replica losing a
-// takeover race on a three-node cluster took it for a failure.
-func isRace(err error) bool {
-	var apiErr *jetstream.APIError
-	return errors.Is(err, jetstream.ErrKeyExists) || errors.Is(err, jetstream.ErrKeyRevisionMismatch) ||
-		errors.As(err, &apiErr) && (apiErr.ErrorCode == jetstream.JSErrCodeStreamWrongLastSequence ||
-			apiErr.ErrorCode == jetstream.JSErrCodeStreamWrongLastSequenceConstant)
 }

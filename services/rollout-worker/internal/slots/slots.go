@@ -17,6 +17,8 @@ import (
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
+
+	"slipway.dev/pkg/bus"
 )
 
 // Slots is the semaphore of one bucket.
@@ -66,7 +68,7 @@ func (s *Slots) tryKey(ctx context.Context, key, holder string) (*Slot, error) {
 	switch {
 	case errors.Is(err, jetstream.ErrKeyNotFound):
 		rev, err := s.kv.Create(ctx, key, val)
-		if isRace(err) {
+		if bus.LostRace(err) {
 			return nil, nil // another worker took it first
 		}
 		if err != nil {
@@ -81,28 +83,13 @@ func (s *Slots) tryKey(ctx context.Context, key, holder string) (*Slot, error) {
 		return nil, nil // held
 	}
 	rev, err := s.kv.Update(ctx, key, val, entry.Revision())
-	if isRace(err) {
+	if bus.LostRace(err) {
 		return nil, nil
 	}
 	if err != nil {
 		return nil, fmt.Errorf("take slot %s: %w", key, err)
 	}
 	return &Slot{s: s, key: key, holder: holder, revision: rev}, nil
-}
-
-// isRace reports a lost compare-and-swap (or a create over a deleted key).
-// A bucket on one replica reports it with code 10071 (ErrKeyExists), a
-// replicated one with 10164: before both were matched, a worker losing the
-// race for a slot on a three-node cluster failed its rollout's work instead
-// of trying the next slot (seen in the fault-injection suite).
-func isRace(err error) bool {
-	return errors.Is(err, jetstream.ErrKeyExists) || errors.Is(err, jetstream.ErrKeyRevisionMismatch) || isWrongSequence(err)
-}
-
-func isWrongSequence(err error) bool {
-	var apiErr *jetstream.APIError
-	return errors.As(err, &apiErr) && (apiErr.ErrorCode == jetstream.JSErrCodeStreamWrongLastSequence ||
-		apiErr.ErrorCode == jetstream.JSErrCodeStreamWrongLastSequenceConstant)
 }
 
 // Renew extends the lease. An error means the slot was lost (expired and
@@ -123,7 +110,7 @@ func (sl *Slot) Renew(ctx context.Context) error {
 // Release frees the slot if it is still ours.
 func (sl *Slot) Release(ctx context.Context) error {
 	err := sl.s.kv.Delete(ctx, sl.key, jetstream.LastRevision(sl.revision))
-	if err != nil && !isRace(err) {
+	if err != nil && !bus.LostRace(err) {
 		return fmt.Errorf("release slot %s: %w", sl.key, err)
 	}
 	return nil

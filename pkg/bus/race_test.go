@@ -1,4 +1,4 @@
-package slots
+package bus_test
 
 import (
 	"errors"
@@ -6,12 +6,14 @@ import (
 	"testing"
 
 	"github.com/nats-io/nats.go/jetstream"
+
+	"slipway.dev/pkg/bus"
 )
 
-// TestIsRaceOnReplicatedBuckets: a lost compare-and-swap is a race however
+// TestLostRaceOnReplicatedBuckets: a lost compare-and-swap is a race however
 // many replicas the bucket has: code 10071 on one, 10164 on several (the
 // three-node cluster of deployments/ and docker-compose.yaml).
-func TestIsRaceOnReplicatedBuckets(t *testing.T) {
+func TestLostRaceOnReplicatedBuckets(t *testing.T) {
 	for _, tc := range []struct {
 		err  error
 		want bool
@@ -23,8 +25,8 @@ func TestIsRaceOnReplicatedBuckets(t *testing.T) {
 		{errors.New("nats: no response from stream"), false},
 		{&jetstream.APIError{Code: 503, ErrorCode: jetstream.JSErrCodeJetStreamNotEnabled}, false},
 	} {
-		if got := isRace(tc.err); got != tc.want {
-			t.Errorf("isRace(%v) = %v, want %v", tc.err, got, tc.want)
+		if got := bus.LostRace(tc.err); got != tc.want {
+			t.Errorf("LostRace(%v) = %v, want %v", tc.err, got, tc.want)
 		}
 	}
 }
