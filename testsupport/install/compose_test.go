@@ -149,27 +149,51 @@ func checkDependencies(t *testing.T, p install.Project, c install.Service, env m
 		if !ok {
 			continue
 		}
-		u, err := url.Parse(raw)
-		if err != nil {
-			t.Errorf("%s=%q: %v", k, raw, err)
-			continue
-		}
-		host := u.Hostname()
-		if _, ok := p.Services[host]; !ok {
-			t.Errorf("%s=%q: %q is not a service of the file", k, raw, host)
-			continue
-		}
-		if d, ok := c.DependsOn[host]; !ok || d.Condition != "service_healthy" {
-			t.Errorf("%s names %s, which the service does not wait for healthy (depends_on condition service_healthy)", k, host)
+		// The NATS URL may list every node of a cluster, comma-separated.
+		for _, one := range strings.Split(raw, ",") {
+			u, err := url.Parse(one)
+			if err != nil {
+				t.Errorf("%s=%q: %v", k, raw, err)
+				continue
+			}
+			host := u.Hostname()
+			if _, ok := p.Services[host]; !ok {
+				t.Errorf("%s=%q: %q is not a service of the file", k, raw, host)
+				continue
+			}
+			if d, ok := c.DependsOn[host]; !ok || d.Condition != "service_healthy" {
+				t.Errorf("%s names %s, which the service does not wait for healthy (depends_on condition service_healthy)", k, host)
+			}
 		}
 	}
+}
+
+// natsNodes are the file's NATS services: nats, or nats-1, nats-2, ... of
+// a cluster (issue 21: three nodes with routes).
+func natsNodes(p install.Project) []string {
+	var out []string
+	for name := range p.Services {
+		if name == "nats" || strings.HasPrefix(name, "nats-") {
+			out = append(out, name)
+		}
+	}
+	slices.Sort(out)
+	return out
 }
 
 // checkDataServices: NATS and MongoDB keep their data on named volumes,
 // where they write it, and their healthchecks probe what they serve.
 func checkDataServices(t *testing.T, p install.Project) {
 	t.Helper()
-	for name, dataDir := range map[string]string{"nats": "/data", "mongodb": "/data/db"} {
+	nodes := natsNodes(p)
+	if len(nodes) == 0 {
+		t.Error("no NATS service (nats, or nats-1, nats-2, ...)")
+	}
+	dataDirs := map[string]string{"mongodb": "/data/db"}
+	for _, n := range nodes {
+		dataDirs[n] = "/data"
+	}
+	for name, dataDir := range dataDirs {
 		c, ok := p.Services[name]
 		if !ok {
 			t.Errorf("no service %q", name)
@@ -185,21 +209,37 @@ func checkDataServices(t *testing.T, p install.Project) {
 			t.Errorf("%s: no healthcheck", name)
 		}
 	}
-	nats := p.Services["nats"]
+	for _, name := range nodes {
+		checkNATSNode(t, name, p.Services[name], len(nodes))
+	}
+}
+
+// checkNATSNode: JetStream on, storing in the volume, monitoring on the
+// port the probe asks; in a cluster, a server name of its own and routes
+// to every node.
+func checkNATSNode(t *testing.T, name string, nats install.Service, nodes int) {
+	t.Helper()
 	cmd := nats.Command
-	// JetStream on, storing in the volume, monitoring on the port the probe asks.
 	for _, want := range [][2]string{{"-sd", "/data"}, {"-m", "8222"}} {
 		if i := slices.Index(cmd, want[0]); i < 0 || i+1 >= len(cmd) || cmd[i+1] != want[1] {
-			t.Errorf("nats: command %v lacks %s %s", cmd, want[0], want[1])
+			t.Errorf("%s: command %v lacks %s %s", name, cmd, want[0], want[1])
 		}
 	}
 	if !slices.Contains(cmd, "-js") {
-		t.Errorf("nats: command %v does not enable JetStream (-js)", cmd)
+		t.Errorf("%s: command %v does not enable JetStream (-js)", name, cmd)
+	}
+	if nodes > 1 {
+		if i := slices.Index(cmd, "--server_name"); i < 0 || i+1 >= len(cmd) || cmd[i+1] != name {
+			t.Errorf("%s: command %v does not name the server %s", name, cmd, name)
+		}
+		if i := slices.Index(cmd, "--routes"); i < 0 || i+1 >= len(cmd) || len(strings.Split(cmd[i+1], ",")) != nodes {
+			t.Errorf("%s: command %v does not route to all %d nodes", name, cmd, nodes)
+		}
 	}
 	if hc := nats.HealthCheck; hc != nil && !slices.ContainsFunc(hc.Test, func(s string) bool {
 		u, err := url.Parse(s)
 		return err == nil && u.Port() == "8222" && path.Clean(u.Path) == "/healthz"
 	}) {
-		t.Errorf("nats: healthcheck %v does not probe /healthz on the monitoring port", hc.Test)
+		t.Errorf("%s: healthcheck %v does not probe /healthz on the monitoring port", name, hc.Test)
 	}
 }
