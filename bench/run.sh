@@ -37,7 +37,7 @@ if [[ ",$only," == *",faults,"* ]]; then
 	# The fault-injection suite (testsupport/faults) at length: CI runs it for
 	# 45 s as part of go test.
 	echo "== fault injection: ${SLIPWAY_FAULTS_DURATION:-10m} of commands under faults" >&2
-	SLIPWAY_FAULTS_DURATION="${SLIPWAY_FAULTS_DURATION:-10m}" SLIPWAY_FAULTS_REPORT="$PWD/bench/results/faults.md" \
+	SLIPWAY_FAULTS=1 SLIPWAY_FAULTS_DURATION="${SLIPWAY_FAULTS_DURATION:-10m}" SLIPWAY_FAULTS_REPORT="$PWD/bench/results/faults.md" \
 		go test -count=1 -timeout 60m -run '^TestFaultInjection$' -v slipway.dev/testsupport/faults >&2
 	cat bench/results/faults.md
 	only=$(echo ",$only," | sed 's/,faults,/,/; s/^,//; s/,$//')

@@ -191,7 +191,12 @@ func settle(ctx context.Context, s *Stack, observer *bus.Conn, recv *Receiver, o
 			var at uint64
 			if at, err = checkpoint(ctx, s.MongoURI(), "slipway"); err == nil && at >= o.LastSeq &&
 				len(checkOutcomes(o))+len(checkNoOrphanWork(o))+len(checkWebhooks(o)) == 0 {
-				return o, nil
+				// observe dumped the read models before this checkpoint
+				// was read: they may miss the last flush. Dumped again now,
+				// they hold every event up to LastSeq (a CI run compared a
+				// dump without the last health transitions to the rebuild).
+				o.ReadModel, err = dumpReadModels(ctx, s.MongoURI(), "slipway")
+				return o, err
 			}
 		}
 		if time.Now().After(deadline) {
