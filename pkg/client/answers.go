@@ -311,15 +311,7 @@ type Token struct {
 
 // CreatedToken is the one answer that holds a token's value.
 type CreatedToken struct {
-	Document
-	ID          string         `json:"id"`
-	Name        string         `json:"name"`
-	GlobalAdmin bool           `json:"globalAdmin"`
-	Grants      []events.Grant `json:"grants,omitempty"`
-	CreatedBy   string         `json:"createdBy"`
-	CreatedAt   time.Time      `json:"createdAt"`
-	ExpiresAt   *time.Time     `json:"expiresAt,omitempty"`
-	RevokedAt   *time.Time     `json:"revokedAt,omitempty"`
+	Token
 	// Value is the token (slw_…): shown once, send it as the bearer token.
 	Value string `json:"token"`
 }
