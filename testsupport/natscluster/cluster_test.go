@@ -3,6 +3,7 @@ package natscluster_test
 import (
 	"context"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -262,10 +263,24 @@ func TestAPartitionedNodeCatchesUpWhenHealed(t *testing.T) {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
+	// A client connected to the cut-off node would see no responders for
+	// as long as the partition lasts (its own connection is healthy), so
+	// the writes go through a connection to the majority only.
+	var majority []string
+	for _, n := range c.Nodes() {
+		if n != leader {
+			majority = append(majority, n.URL())
+		}
+	}
+	writer, err := bus.Connect(t.Context(), strings.Join(majority, ","), t.Name()+"-majority", bus.WithReplicas(3))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(writer.Close)
 	var sent []string
 	for i := range 20 {
 		msg := fmt.Sprint("during-", i)
-		publish(t.Context(), t, conn, "PART.a", msg)
+		publish(t.Context(), t, writer, "PART.a", msg)
 		sent = append(sent, msg)
 	}
 	leader.Heal()
@@ -278,7 +293,7 @@ func TestAPartitionedNodeCatchesUpWhenHealed(t *testing.T) {
 			break
 		}
 	}
-	publish(t.Context(), t, conn, "PART.a", "after-heal")
+	publish(t.Context(), t, writer, "PART.a", "after-heal")
 	sent = append(sent, "after-heal")
 	assertStream(t, conn, "PART", sent)
 }
