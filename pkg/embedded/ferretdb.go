@@ -50,6 +50,17 @@ func StartPrivateFerretDB(dir string) (*FerretDB, error) {
 	return f, nil
 }
 
+// sqliteSync is SQLite's synchronous setting for the store's files. In WAL
+// mode (FerretDB's), NORMAL skips the sync of the log at every commit: a
+// killed process loses nothing committed, a crash of the machine may lose
+// the last commits, never the files' consistency. What the embedded store
+// holds is rebuilt or repeated after such a loss: the read models are
+// projected again from EVENTS past their checkpoint (committed with them),
+// and a webhook delivery record lost is a delivery made again, with the
+// same webhook-id a receiver dedupes on. Measured here: a replacement costs
+// 1.6 ms instead of 2.5 ms, and the projector is the store's one writer.
+const sqliteSync = "synchronous(normal)"
+
 func startFerretDB(dir string, listener ferretdb.ListenerConfig, socketDir string) (*FerretDB, error) {
 	abs, err := filepath.Abs(dir)
 	if err != nil {
@@ -61,7 +72,7 @@ func startFerretDB(dir string, listener ferretdb.ListenerConfig, socketDir strin
 	// FerretDB logs every failed command at info level; only errors matter here.
 	logger := slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError}))
 	db, err := ferretdb.New(&ferretdb.Config{
-		Listener: listener, Handler: "sqlite", SQLiteURL: "file:" + abs + "/", Logger: logger,
+		Listener: listener, Handler: "sqlite", SQLiteURL: "file:" + abs + "/?_pragma=" + sqliteSync, Logger: logger,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("ferretdb: %w", err)

@@ -27,9 +27,9 @@ const CheckpointName = "events"
 // It writes behind: an event is applied to the documents held in memory
 // (dirty ones first, then a cache of written ones, then the store), and the
 // dirty documents are written together in a flush: at once when the consumer
-// has nothing pending (a caught-up projector writes every event as it comes),
-// otherwise, while catching up, after limits.docs dirty documents,
-// limits.events events or limits.delay. Only after a flush has written every
+// has nothing pending and the event came alone, within limits.linger when
+// caught up but events keep coming, otherwise, while catching up, after
+// limits.docs dirty documents, limits.events events or limits.delay. Only after a flush has written every
 // dirty document does it record the checkpoint and wake waiters, so "applied"
 // (Notifier) always means "visible in the store". A failed flush keeps the
 // dirty set and is retried whole.
@@ -49,6 +49,8 @@ type Projector struct {
 	notify *Notifier
 	wb     writeBehind
 	limits limits
+	// flushAt is when the unflushed events are due (writeBehind.flushAt).
+	flushAt time.Time
 	// before is the deployment document as it was before the event being
 	// applied (zero for events of no deployment).
 	before readmodel.Deployment
@@ -121,7 +123,8 @@ func (p *Projector) Run(ctx context.Context) error {
 		p.wb.noteApplied(meta.Sequence.Stream, time.Now())
 		metrics.ProjectedEvents.Inc()
 		metrics.ProjectionLag.Set(float64(meta.NumPending))
-		if meta.NumPending == 0 || p.wb.due(p.limits, time.Now()) {
+		now := time.Now()
+		if p.flushAt = p.wb.flushAt(p.limits, meta.NumPending, now); !p.flushAt.After(now) {
 			if !p.flushRetrying(ctx) {
 				return nil
 			}
@@ -162,12 +165,12 @@ func (p *Projector) deleteConsumer(cons jetstream.Consumer) {
 }
 
 // next returns the next event, or nats.ErrTimeout once unflushed events
-// have waited limits.delay.
+// are due (flushAt).
 func (p *Projector) next(iter jetstream.MessagesContext) (jetstream.Msg, error) {
 	if p.wb.events == 0 {
 		return iter.Next()
 	}
-	wait := p.limits.delay - time.Since(p.wb.since)
+	wait := time.Until(p.flushAt)
 	if wait <= 0 {
 		return nil, nats.ErrTimeout
 	}
@@ -200,7 +203,7 @@ func (p *Projector) flushRetrying(ctx context.Context) bool {
 	if err := p.store.SetCheckpoint(ctx, CheckpointName, p.wb.applied); err != nil {
 		p.log.WarnContext(ctx, "projector checkpoint", "err", err) // the next flush records it
 	}
-	p.wb.flushed()
+	p.wb.flushed(time.Now())
 	metrics.ProjectorFlushes.Inc()
 	p.notify.flushed(p.wb.applied, p.wb.wroteOps)
 	return true

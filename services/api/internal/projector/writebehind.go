@@ -9,14 +9,21 @@ import (
 )
 
 // limits say when the write-behind set is flushed while catching up: after
-// this many dirty documents, this many applied events, or this long after
-// the first unflushed event. A caught-up projector flushes every event.
+// this many dirty documents, this many applied events, or delay after the
+// first unflushed event. A caught-up projector flushes an event at once
+// when it comes alone; when it comes less than linger after the last flush
+// ended (events keep arriving: a fleet rolling out), it waits for more up
+// to linger after the first unflushed one. A flush costs the same few
+// statements for one event or fifty (the checkpoint, one bulk per kind),
+// and a deployment's events in that time are written once: back-to-back
+// flushes of one event each were what held a fleet change's events
+// seconds from being visible.
 type limits struct {
-	docs, events int
-	delay        time.Duration
+	docs, events  int
+	delay, linger time.Duration
 }
 
-var defaultLimits = limits{docs: 1000, events: 2000, delay: 200 * time.Millisecond}
+var defaultLimits = limits{docs: 1000, events: 2000, delay: 200 * time.Millisecond, linger: 50 * time.Millisecond}
 
 // docSet is one kind of document the projector alone writes: dirty ones
 // (applied in memory, not yet written), clean ones (as written: a cache
@@ -41,11 +48,11 @@ func (s *docSet[T]) get(id string) (T, bool) {
 	return v, ok
 }
 
-// writer writes one kind of document: put replaces (or creates) one,
+// writer writes one kind of document: put replaces (or creates) several,
 // insert creates several in one statement and returns the indexes of
 // those present already; wrote, if set, learns of each document written.
 type writer[T any] struct {
-	put    func(context.Context, T) error
+	put    func(context.Context, []T) error
 	insert func(context.Context, []T) ([]int, error)
 	wrote  func(T)
 }
@@ -81,10 +88,12 @@ func (s *docSet[T]) write(ctx context.Context, w writer[T]) error {
 			s.wrote(w, v)
 		}
 	}
-	for _, v := range rest {
-		if err := w.put(ctx, v); err != nil {
+	if len(rest) > 0 {
+		if err := w.put(ctx, rest); err != nil {
 			return err
 		}
+	}
+	for _, v := range rest {
 		s.wrote(w, v)
 	}
 	for id, v := range s.dirty {
@@ -137,10 +146,12 @@ type writeBehind struct {
 	revs     docSet[readmodel.Revision]
 	proms    docSet[readmodel.Promotion]
 	// applied is the last sequence applied in memory; events counts those
-	// applied since the last flush, the first of them at since.
-	applied uint64
-	events  int
-	since   time.Time
+	// applied since the last flush, the first of them at since; the last
+	// flush ended at flushedAt.
+	applied   uint64
+	events    int
+	since     time.Time
+	flushedAt time.Time
 	// published learns of each deployment document once it is written
 	// (nil: nobody).
 	published Publisher
@@ -174,31 +185,47 @@ func (w *writeBehind) due(l limits, now time.Time) bool {
 	return w.events > 0 && (w.dirty() >= l.docs || w.events >= l.events || now.Sub(w.since) >= l.delay)
 }
 
+// flushAt is when the set is to be flushed under l, an event just applied
+// with pending more for the consumer to deliver: now, or the time to wait
+// for more events until.
+func (w *writeBehind) flushAt(l limits, pending uint64, now time.Time) time.Time {
+	switch {
+	case w.due(l, now):
+		return now
+	case pending > 0: // catching up
+		return w.since.Add(l.delay)
+	case now.Sub(w.flushedAt) >= l.linger: // caught up, and the event came alone
+		return now
+	default: // caught up, and events keep coming
+		return w.since.Add(l.linger)
+	}
+}
+
 // write writes every dirty document. Deployments go last: a deployment's
 // document is what later events are applied against (the revisions an event
 // touches, an operation's diff), so if writing stops half-way, no deployment
 // is ahead of its revisions and operations in the store, and events applied
 // again from the checkpoint see the deployment as it was before them.
 func (w *writeBehind) write(ctx context.Context, s *readmodel.Store) error {
-	if err := w.revs.write(ctx, writer[readmodel.Revision]{put: s.PutRevision, insert: s.InsertNewRevisions}); err != nil {
+	if err := w.revs.write(ctx, writer[readmodel.Revision]{put: s.PutRevisions, insert: s.InsertNewRevisions}); err != nil {
 		return err
 	}
 	w.wroteOps = w.wroteOps[:0]
 	for id := range w.ops.dirty {
 		w.wroteOps = append(w.wroteOps, id)
 	}
-	if err := w.ops.write(ctx, writer[readmodel.Operation]{put: s.PutOperation, insert: s.InsertNewOperations}); err != nil {
+	if err := w.ops.write(ctx, writer[readmodel.Operation]{put: s.PutOperations, insert: s.InsertNewOperations}); err != nil {
 		return err
 	}
-	if err := w.proms.write(ctx, writer[readmodel.Promotion]{put: s.PutPromotion, insert: s.InsertNewPromotions}); err != nil {
+	if err := w.proms.write(ctx, writer[readmodel.Promotion]{put: s.PutPromotions, insert: s.InsertNewPromotions}); err != nil {
 		return err
 	}
-	deps := writer[readmodel.Deployment]{put: s.PutDeployment, insert: s.InsertNewDeployments}
+	deps := writer[readmodel.Deployment]{put: s.PutDeployments, insert: s.InsertNewDeployments}
 	if w.published != nil {
 		deps.wrote = w.published.Publish
 	}
 	return w.deps.write(ctx, deps)
 }
 
-// flushed starts a new batch once every document is written.
-func (w *writeBehind) flushed() { w.events, w.since = 0, time.Time{} }
+// flushed starts a new batch once every document is written, at now.
+func (w *writeBehind) flushed(now time.Time) { w.events, w.since, w.flushedAt = 0, time.Time{}, now }

@@ -1,6 +1,7 @@
 package readmodel_test
 
 import (
+	"fmt"
 	"slices"
 	"testing"
 
@@ -36,5 +37,37 @@ func TestInsertNewReportsThosePresent(t *testing.T) {
 	}
 	if present, err := store.InsertNewOperations(t.Context(), nil); err != nil || present != nil {
 		t.Fatalf("nothing to insert: %v, %v", present, err)
+	}
+}
+
+// TestPutManyWritesEveryBulk: more documents than one bulk holds are all
+// written whole, new and present ones alike, and writing them again
+// changes nothing.
+func TestPutManyWritesEveryBulk(t *testing.T) {
+	store, err := readmodel.Open(t.Context(), embeddedtest.FerretDB(t), "putmany")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = store.Close(t.Context()) })
+	if err := store.PutOperation(t.Context(), readmodel.Operation{ID: "op-7", Kind: "old"}); err != nil {
+		t.Fatal(err)
+	}
+	var docs []readmodel.Operation
+	for i := range 250 {
+		docs = append(docs, readmodel.Operation{ID: fmt.Sprint("op-", i), Kind: fmt.Sprint("kind-", i)})
+	}
+	for range 2 {
+		if err := store.PutOperations(t.Context(), docs); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, want := range docs {
+		o, err := store.Operation(t.Context(), want.ID)
+		if err != nil || o.Kind != want.Kind {
+			t.Fatalf("%s: kind %q, %v; want %q", want.ID, o.Kind, err, want.Kind)
+		}
+	}
+	if err := store.PutOperations(t.Context(), nil); err != nil {
+		t.Fatalf("nothing to write: %v", err)
 	}
 }

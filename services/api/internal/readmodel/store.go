@@ -104,12 +104,12 @@ func (s *Store) Operation(ctx context.Context, id string) (Operation, error) {
 
 // PutDeployment writes the whole document.
 func (s *Store) PutDeployment(ctx context.Context, d Deployment) error {
-	return replace(ctx, s.db.Collection(collDeployments), d.ID, d)
+	return s.PutDeployments(ctx, []Deployment{d})
 }
 
 // PutOperation writes the whole document.
 func (s *Store) PutOperation(ctx context.Context, o Operation) error {
-	return replace(ctx, s.db.Collection(collOperations), o.ID, o)
+	return s.PutOperations(ctx, []Operation{o})
 }
 
 // Revision returns revision n of a deployment.
@@ -124,7 +124,7 @@ func (s *Store) Revision(ctx context.Context, deployment string, n int) (Revisio
 
 // PutRevision writes the whole document.
 func (s *Store) PutRevision(ctx context.Context, r Revision) error {
-	return replace(ctx, s.db.Collection(collRevisions), r.ID, r)
+	return s.PutRevisions(ctx, []Revision{r})
 }
 
 // Revisions lists a deployment's revisions newest first, those below before
@@ -178,7 +178,7 @@ func (s *Store) Promotion(ctx context.Context, id string) (Promotion, error) {
 
 // PutPromotion writes the whole document.
 func (s *Store) PutPromotion(ctx context.Context, p Promotion) error {
-	return replace(ctx, s.db.Collection(collPromotions), p.ID, p)
+	return s.PutPromotions(ctx, []Promotion{p})
 }
 
 // Format is the shape of the documents this build's projection writes. Bump
@@ -208,7 +208,8 @@ func (s *Store) Checkpoint(ctx context.Context, name string) (seq uint64, format
 // SetCheckpoint records the last stream sequence a projection applied, in
 // this build's Format.
 func (s *Store) SetCheckpoint(ctx context.Context, name string, seq uint64) error {
-	return replace(ctx, s.db.Collection(collCheckpoints), name, checkpoint{ID: name, Seq: seq, Format: Format})
+	return replaceMany(ctx, s.db.Collection(collCheckpoints), []checkpoint{{ID: name, Seq: seq, Format: Format}},
+		func(c checkpoint) string { return c.ID })
 }
 
 // Clear deletes every read-model document, keeping the collections and
@@ -291,10 +292,47 @@ func insertNew[T any](ctx context.Context, c *mongo.Collection, docs []T) ([]int
 // duplicateKey is the server's code for an insert of an _id present.
 const duplicateKey = 11000
 
-func replace(ctx context.Context, c *mongo.Collection, id string, doc any) error {
-	_, err := c.ReplaceOne(ctx, bson.M{"_id": id}, doc, options.Replace().SetUpsert(true))
-	if err != nil {
-		return fmt.Errorf("write %s %s: %w", c.Name(), id, classify(err))
+// PutDeployments writes each document whole, as PutDeployment does, in
+// unordered bulks: one round trip for up to replaceBulk documents.
+func (s *Store) PutDeployments(ctx context.Context, docs []Deployment) error {
+	return replaceMany(ctx, s.db.Collection(collDeployments), docs, func(d Deployment) string { return d.ID })
+}
+
+// PutOperations is PutDeployments for operations.
+func (s *Store) PutOperations(ctx context.Context, docs []Operation) error {
+	return replaceMany(ctx, s.db.Collection(collOperations), docs, func(o Operation) string { return o.ID })
+}
+
+// PutRevisions is PutDeployments for revisions.
+func (s *Store) PutRevisions(ctx context.Context, docs []Revision) error {
+	return replaceMany(ctx, s.db.Collection(collRevisions), docs, func(r Revision) string { return r.ID })
+}
+
+// PutPromotions is PutDeployments for promotions.
+func (s *Store) PutPromotions(ctx context.Context, docs []Promotion) error {
+	return replaceMany(ctx, s.db.Collection(collPromotions), docs, func(p Promotion) string { return p.ID })
+}
+
+// replaceBulk is how many replacements go in one bulk write: MongoDB takes
+// them in one round trip; the embedded store still applies each in its own
+// transaction but spares the round trips. Far larger bulks made the
+// embedded store answer only after minutes.
+const replaceBulk = 100
+
+// replaceMany upserts docs whole, unordered, in bulks of replaceBulk. On an
+// error some documents may be written and others not: each write is a whole
+// replacement, so writing them all again is harmless.
+func replaceMany[T any](ctx context.Context, c *mongo.Collection, docs []T, id func(T) string) error {
+	for len(docs) > 0 {
+		n := min(len(docs), replaceBulk)
+		models := make([]mongo.WriteModel, n)
+		for i, d := range docs[:n] {
+			models[i] = mongo.NewReplaceOneModel().SetFilter(bson.M{"_id": id(d)}).SetReplacement(d).SetUpsert(true)
+		}
+		if _, err := c.BulkWrite(ctx, models, options.BulkWrite().SetOrdered(false)); err != nil {
+			return fmt.Errorf("write %d %s: %w", n, c.Name(), classify(err))
+		}
+		docs = docs[n:]
 	}
 	return nil
 }

@@ -17,8 +17,8 @@ import (
 // saw, and a restarted api would not show a version a client had seen
 // until its projector wrote it. Published this way the view is never ahead of the store (nor of
 // EVENTS: the projector applies stored events only), and behind it only
-// between a write and its publication; a caught-up projector flushes every
-// event, so that is the whole lag. The projector is the only writer of
+// between a write and its publication; the store is behind the stream by at
+// most one flush of a caught-up projector. The projector is the only writer of
 // deployment documents (docs/ARCHITECTURE.md, "Concurrency"), so a
 // document served here is the one the store returns.
 //
