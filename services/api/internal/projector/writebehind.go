@@ -13,9 +13,9 @@ import (
 // first unflushed event. A caught-up projector flushes an event at once
 // when it comes alone; when it comes less than linger after the last flush
 // ended (events keep arriving: a fleet rolling out), it waits for more up
-// to linger after the first unflushed one. A flush costs the same few
-// statements for one event or fifty (the checkpoint, one bulk per kind),
-// and a deployment's events in that time are written once: back-to-back
+// to linger after the first unflushed one. A flush writes the checkpoint
+// once for one event or fifty, and a deployment's events in that time
+// once: back-to-back
 // flushes of one event each were what held a fleet change's events
 // seconds from being visible.
 type limits struct {

@@ -40,7 +40,7 @@ func TestInsertNewReportsThosePresent(t *testing.T) {
 	}
 }
 
-// TestPutManyWritesEveryBulk: more documents than one bulk holds are all
+// TestPutManyWritesEveryBulk: many documents are all
 // written whole, new and present ones alike, and writing them again
 // changes nothing.
 func TestPutManyWritesEveryBulk(t *testing.T) {

@@ -292,8 +292,7 @@ func insertNew[T any](ctx context.Context, c *mongo.Collection, docs []T) ([]int
 // duplicateKey is the server's code for an insert of an _id present.
 const duplicateKey = 11000
 
-// PutDeployments writes each document whole, as PutDeployment does, in
-// unordered bulks: one round trip for up to replaceBulk documents.
+// PutDeployments writes each document whole, as PutDeployment does.
 func (s *Store) PutDeployments(ctx context.Context, docs []Deployment) error {
 	return replaceMany(ctx, s.db.Collection(collDeployments), docs, func(d Deployment) string { return d.ID })
 }
@@ -313,26 +312,18 @@ func (s *Store) PutPromotions(ctx context.Context, docs []Promotion) error {
 	return replaceMany(ctx, s.db.Collection(collPromotions), docs, func(p Promotion) string { return p.ID })
 }
 
-// replaceBulk is how many replacements go in one bulk write: MongoDB takes
-// them in one round trip; the embedded store still applies each in its own
-// transaction but spares the round trips. Far larger bulks made the
-// embedded store answer only after minutes.
-const replaceBulk = 100
-
-// replaceMany upserts docs whole, unordered, in bulks of replaceBulk. On an
-// error some documents may be written and others not: each write is a whole
-// replacement, so writing them all again is harmless.
+// replaceMany upserts docs whole, one statement each, in order. Not one
+// bulk: FerretDB v1.24 keeps each statement's query open until the whole
+// command ends, and bulks of 100 deployments under a fleet change's load
+// ran past the 10 s operation timeout (a bulk of 10 was no faster than ten
+// statements here). On an error the documents before it are written, the
+// others not: each write is a whole replacement, so writing them all again
+// is harmless.
 func replaceMany[T any](ctx context.Context, c *mongo.Collection, docs []T, id func(T) string) error {
-	for len(docs) > 0 {
-		n := min(len(docs), replaceBulk)
-		models := make([]mongo.WriteModel, n)
-		for i, d := range docs[:n] {
-			models[i] = mongo.NewReplaceOneModel().SetFilter(bson.M{"_id": id(d)}).SetReplacement(d).SetUpsert(true)
+	for _, d := range docs {
+		if _, err := c.ReplaceOne(ctx, bson.M{"_id": id(d)}, d, options.Replace().SetUpsert(true)); err != nil {
+			return fmt.Errorf("write %s %s: %w", c.Name(), id(d), classify(err))
 		}
-		if _, err := c.BulkWrite(ctx, models, options.BulkWrite().SetOrdered(false)); err != nil {
-			return fmt.Errorf("write %d %s: %w", n, c.Name(), classify(err))
-		}
-		docs = docs[n:]
 	}
 	return nil
 }
