@@ -99,7 +99,7 @@ func run(ctx context.Context, cfg Config) error {
 	if err != nil {
 		return err
 	}
-	handler := httpapi.New(httpapi.Deps{Reads: viewReads{Reads: store, view: view, fleet: fleet}, Commands: in, Changes: notify, Targets: cat, Stream: feedAdapter{eventfeed.New(conn, cfg.MaxEventStreams)}, Webhooks: hooks, Logger: log,
+	handler := httpapi.New(httpapi.Deps{Reads: viewReads{Reads: store, view: view, fleet: fleet, written: notify}, Commands: in, Changes: notify, Targets: cat, Stream: feedAdapter{eventfeed.New(conn, cfg.MaxEventStreams)}, Webhooks: hooks, Logger: log,
 		BusMaxPayload: conn.MaxPayload,
 		Ready: func() error {
 			if !conn.Connected() {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"testing"
+	"time"
 
 	"slipway.dev/services/api/internal/fault"
 	"slipway.dev/services/api/internal/httpapi"
@@ -43,6 +44,7 @@ func TestViewReadsFallBackToTheStore(t *testing.T) {
 	}}
 	view := readmodel.NewDeploymentView(1)
 	view.Publish(readmodel.Deployment{ID: "acme/fraud/new", Seq: 7})
+	view.Written(readmodel.Deployment{ID: "acme/fraud/new", Seq: 7})
 	r := viewReads{Reads: store, view: view}
 
 	if d, err := r.Deployment(t.Context(), "acme/fraud/new"); err != nil || d.Seq != 7 || store.reads != 0 {
@@ -66,8 +68,9 @@ func TestViewReadsFallBackToTheStore(t *testing.T) {
 func TestFleetPagesFromTheIndexOnceLoaded(t *testing.T) {
 	store := &storeReads{docs: map[string]readmodel.Deployment{"acme/fraud/old": {ID: "acme/fraud/old", Seq: 3}}}
 	fleet := readmodel.NewFleetIndex()
-	r := viewReads{Reads: store, view: readmodel.NewDeploymentView(10), fleet: fleet}
-	pub := published{fleet}
+	view := readmodel.NewDeploymentView(10)
+	r := viewReads{Reads: store, view: view, fleet: fleet}
+	pub := published{view: view, fleet: fleet}
 
 	if _, err := r.DeploymentSummaries(t.Context(), readmodel.FleetQuery{}); err != nil || store.lists != 1 {
 		t.Fatalf("before the load: %v, %d store queries", err, store.lists)
@@ -84,4 +87,75 @@ func TestFleetPagesFromTheIndexOnceLoaded(t *testing.T) {
 	if _, err := r.DeploymentSummaries(t.Context(), readmodel.FleetQuery{}); err != nil || store.lists != 3 {
 		t.Fatalf("after a reset: %v, %d store queries", err, store.lists)
 	}
+}
+
+// waiter counts the waits for the store, as projector.Notifier.WaitWritten.
+type waiter struct{ waits int }
+
+func (w *waiter) WaitWritten(context.Context, time.Duration) { w.waits++ }
+
+// TestStoreReadsWaitForWhatTheViewShowed: every read the store answers
+// first waits until the store has what the view showed (a client that saw
+// revision 4 in a deployment then finds revision 4); a lookup or a list
+// page the view and the fleet index answer waits for nothing.
+func TestStoreReadsWaitForWhatTheViewShowed(t *testing.T) {
+	store := &storeReads{Reads: fullReads{}, docs: map[string]readmodel.Deployment{}}
+	view := readmodel.NewDeploymentView(10)
+	view.Publish(readmodel.Deployment{ID: "acme/fraud/new", Seq: 7})
+	fleet := readmodel.NewFleetIndex()
+	if err := fleet.Load(t.Context(), store); err != nil {
+		t.Fatal(err)
+	}
+	w := &waiter{}
+	r := viewReads{Reads: store, view: view, fleet: fleet, written: w}
+	ctx := t.Context()
+	if _, err := r.Deployment(ctx, "acme/fraud/new"); err != nil || w.waits != 0 {
+		t.Fatalf("a lookup the view answers: %v, %d waits", err, w.waits)
+	}
+	if _, err := r.DeploymentSummaries(ctx, readmodel.FleetQuery{}); err != nil || w.waits != 0 {
+		t.Fatalf("a page the fleet index answers: %v, %d waits", err, w.waits)
+	}
+	reads := map[string]func() error{
+		"operation":   func() error { _, err := r.Operation(ctx, "op-1"); return err },
+		"operations":  func() error { _, err := r.Operations(ctx, readmodel.OperationQuery{}); return err },
+		"revision":    func() error { _, err := r.Revision(ctx, "acme/fraud/new", 4); return err },
+		"revisions":   func() error { _, err := r.Revisions(ctx, "acme/fraud/new", 0, 10); return err },
+		"deployments": func() error { _, err := r.Deployments(ctx, readmodel.FleetQuery{}); return err },
+		"promotion":   func() error { _, err := r.Promotion(ctx, "p-1"); return err },
+	}
+	for name, read := range reads {
+		before := w.waits
+		if err := read(); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if w.waits != before+1 {
+			t.Fatalf("%s read the store without waiting for it", name)
+		}
+	}
+	fleet.Reset()
+	if _, err := r.DeploymentSummaries(ctx, readmodel.FleetQuery{}); err != nil || w.waits != len(reads)+1 {
+		t.Fatalf("a page the store answers: %v, %d waits", err, w.waits)
+	}
+}
+
+// fullReads answers every store read with nothing.
+type fullReads struct{ httpapi.Reads }
+
+func (fullReads) Operation(context.Context, string) (readmodel.Operation, error) {
+	return readmodel.Operation{}, nil
+}
+func (fullReads) Operations(context.Context, readmodel.OperationQuery) ([]readmodel.Operation, error) {
+	return nil, nil
+}
+func (fullReads) Revision(context.Context, string, int) (readmodel.Revision, error) {
+	return readmodel.Revision{}, nil
+}
+func (fullReads) Revisions(context.Context, string, int, int) ([]readmodel.Revision, error) {
+	return nil, nil
+}
+func (fullReads) Deployments(context.Context, readmodel.FleetQuery) ([]readmodel.Deployment, error) {
+	return nil, nil
+}
+func (fullReads) Promotion(context.Context, string) (readmodel.Promotion, error) {
+	return readmodel.Promotion{}, nil
 }

@@ -129,9 +129,13 @@ func prefixFields(err error, prefix string) error {
 }
 
 // ifMatch reads If-Match (an ETag from GET) and refuses at once when the
-// deployment's version moved on, as its document says; the worker checks
-// again when it decides, against the history (the command carries the
-// version as expectedSeq).
+// deployment's version moved past it, as its document says. A document
+// behind the version asked for was read where a projection had not yet
+// applied what the client read elsewhere (another replica's view is ahead
+// of the store by up to one flush: readmodel.DeploymentView), so that
+// goes on: the worker decides against the history, which is the truth
+// (the command carries the version as expectedSeq), and a refusal there
+// answers 412 as well.
 func ifMatch(c echo.Context, current readmodel.Deployment) (uint64, error) {
 	raw := strings.TrimSpace(c.Request().Header.Get("If-Match"))
 	if raw == "" || raw == "*" {
@@ -141,7 +145,7 @@ func ifMatch(c echo.Context, current readmodel.Deployment) (uint64, error) {
 	if !ok {
 		return 0, fmt.Errorf("%w: If-Match must be an ETag returned by GET, like \"42.57\", or its version, like \"42\"", errBadParam)
 	}
-	if current.Version != version {
+	if current.Version > version {
 		return 0, fmt.Errorf("%w: the deployment is at version %d, not %d; read it again and retry", errPrecondition, current.Version, version)
 	}
 	return version, nil

@@ -1,6 +1,10 @@
 package projector
 
-import "testing"
+import (
+	"context"
+	"testing"
+	"time"
+)
 
 func closed(ch <-chan struct{}) bool {
 	select {
@@ -47,4 +51,34 @@ func TestOperationWaitersWakeForTheirOperationOnly(t *testing.T) {
 	if !closed(c) {
 		t.Fatal("a term start did not wake an operation's waiter")
 	}
+}
+
+// TestWaitWrittenWaitsForWhatTheViewShowed: a store read waits until a
+// flush wrote every event the view showed when it began, not for events
+// shown later; it gives up when its context ends or past its limit; a term
+// that ends leaves nothing to wait for.
+func TestWaitWrittenWaitsForWhatTheViewShowed(t *testing.T) {
+	n := NewNotifier()
+	n.broadcast(5)
+	n.WaitWritten(t.Context(), time.Hour) // nothing shown past the store: at once
+
+	n.show(9)
+	done := make(chan struct{})
+	go func() { n.waitWritten(t.Context(), 9, time.Hour); close(done) }() // WaitWritten's target when called
+	n.flushed(7, nil)
+	n.show(12) // shown after the wait began: not waited for
+	select {
+	case <-done:
+		t.Fatal("returned before the store had event 9")
+	case <-time.After(20 * time.Millisecond):
+	}
+	n.flushed(9, nil)
+	<-done // a hang here fails the test by its timeout
+
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel()
+	n.WaitWritten(ctx, time.Hour) // 12 shown, 9 written: the context ends it
+	n.WaitWritten(t.Context(), time.Millisecond)
+	n.stopped()
+	n.WaitWritten(t.Context(), time.Hour) // the term ended: nothing to wait for
 }

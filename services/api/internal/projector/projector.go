@@ -64,8 +64,9 @@ func New(b *bus.Conn, store *readmodel.Store, notify *Notifier, log *slog.Logger
 	return &Projector{bus: b, store: store, log: log, notify: notify, wb: newWriteBehind(), limits: defaultLimits}
 }
 
-// PublishTo tells pub of every deployment document once it is written to
-// the store (the api's in-memory view of them); call it before Run.
+// PublishTo tells pub of every deployment document once an event applied to
+// it, and again once it is written to the store (the api's in-memory view
+// of them); call it before Run.
 func (p *Projector) PublishTo(pub Publisher) { p.wb.published = pub }
 
 // Run projects until ctx ends.
@@ -94,6 +95,7 @@ func (p *Projector) Run(ctx context.Context) error {
 	}
 	go func() { <-ctx.Done(); iter.Stop() }()
 	defer p.deleteConsumer(cons)
+	defer p.notify.stopped()
 	p.wb.applied = from
 	p.notify.broadcast(from)
 	for {
@@ -121,6 +123,7 @@ func (p *Projector) Run(ctx context.Context) error {
 			return nil
 		}
 		p.wb.noteApplied(meta.Sequence.Stream, time.Now())
+		p.notify.show(meta.Sequence.Stream)
 		metrics.ProjectedEvents.Inc()
 		metrics.ProjectionLag.Set(float64(meta.NumPending))
 		now := time.Now()
@@ -380,6 +383,9 @@ func (p *Projector) applyDeployment(id string, d readmodel.Deployment, rec bus.R
 	}
 	if readmodel.ProjectDeployment(&d, rec.Seq, rec.Envelope, rec.Message) {
 		stage(p, &p.wb.deps, id, d)
+		if pub := p.wb.published; pub != nil {
+			p.staged = append(p.staged, func() { pub.Publish(d) })
+		}
 	}
 }
 

@@ -152,15 +152,17 @@ type writeBehind struct {
 	events    int
 	since     time.Time
 	flushedAt time.Time
-	// published learns of each deployment document once it is written
+	// published learns of each deployment document applied and written
 	// (nil: nobody).
 	published Publisher
 }
 
-// Publisher is told of every deployment document the projector has
-// written to the store, after the write succeeded (readmodel.DeploymentView).
+// Publisher is told of every deployment document the projector applied an
+// event to (Publish: durable in EVENTS, not yet in the store), and of each
+// once the store has it (Written): readmodel.DeploymentView.
 type Publisher interface {
 	Publish(readmodel.Deployment)
+	Written(readmodel.Deployment)
 }
 
 func newWriteBehind() writeBehind {
@@ -222,7 +224,7 @@ func (w *writeBehind) write(ctx context.Context, s *readmodel.Store) error {
 	}
 	deps := writer[readmodel.Deployment]{put: s.PutDeployments, insert: s.InsertNewDeployments}
 	if w.published != nil {
-		deps.wrote = w.published.Publish
+		deps.wrote = w.published.Written
 	}
 	return w.deps.write(ctx, deps)
 }

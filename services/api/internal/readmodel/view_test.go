@@ -75,7 +75,9 @@ func TestViewServesTheStoredForm(t *testing.T) {
 func TestViewEvictsBeyondItsLimit(t *testing.T) {
 	v := NewDeploymentView(3)
 	for i := range 10 {
-		v.Publish(version(t, fmt.Sprintf("acme/fraud/d%d", i), i+1))
+		d := version(t, fmt.Sprintf("acme/fraud/d%d", i), i+1)
+		v.Publish(d)
+		v.Written(d)
 		if v.Len() > 3 {
 			t.Fatalf("view holds %d documents, limit 3", v.Len())
 		}
@@ -100,6 +102,50 @@ func TestViewEvictsBeyondItsLimit(t *testing.T) {
 	v.Publish(version(t, "acme/fraud/d9", 20))
 	if v.Len() != 3 {
 		t.Fatalf("republishing changed the size to %d", v.Len())
+	}
+}
+
+// TestViewKeepsWhatTheStoreLacks: a document published and not yet written
+// is never evicted (a lookup that missed would read an older version from
+// the store) until the store has that version or a later one; the view
+// grows past its limit rather than evict it, and shrinks back as the
+// writes are recorded.
+func TestViewKeepsWhatTheStoreLacks(t *testing.T) {
+	v := NewDeploymentView(2)
+	ahead := version(t, "acme/fraud/ahead", 5)
+	v.Publish(ahead)
+	for i := range 5 {
+		d := version(t, fmt.Sprintf("acme/fraud/d%d", i), i+1)
+		v.Publish(d)
+		v.Written(d)
+		if got, ok := v.Deployment(ahead.ID); !ok || got.Seq != 5 {
+			t.Fatalf("after %d others: the unwritten document evicted (%v, seq %d)", i+1, ok, got.Seq)
+		}
+	}
+	if v.Pinned() != 1 || v.Len() != 2 {
+		t.Fatalf("pinned %d, held %d; want 1 and 2", v.Pinned(), v.Len())
+	}
+	// Every document unwritten: the view grows past its limit.
+	for i := range 3 {
+		v.Publish(version(t, fmt.Sprintf("acme/fraud/new%d", i), 1))
+	}
+	if v.Len() != 4 || v.Pinned() != 4 {
+		t.Fatalf("held %d, pinned %d; want 4 and 4", v.Len(), v.Pinned())
+	}
+	// An older version written (a flush that began before version 6 was
+	// published) leaves it pinned; its own write unpins it.
+	v.Publish(version(t, ahead.ID, 6))
+	v.Written(ahead)
+	if v.Pinned() != 4 {
+		t.Fatalf("an older write unpinned a newer version: %d pinned", v.Pinned())
+	}
+	v.Written(version(t, ahead.ID, 6))
+	if v.Pinned() != 3 {
+		t.Fatalf("its own write left it pinned: %d pinned", v.Pinned())
+	}
+	v.Reset()
+	if v.Len() != 0 || v.Pinned() != 0 {
+		t.Fatalf("after a reset: held %d, pinned %d", v.Len(), v.Pinned())
 	}
 }
 
