@@ -105,6 +105,9 @@ func samples() []Message {
 			Reason: `check "error-rate": 0.2 does not meet < 0.05`, At: time.Date(2026, 11, 24, 10, 1, 0, 0, time.UTC)},
 		AnalysisInconclusive{Revision: 2, Step: 1, Check: "error-rate",
 			Message: `check "error-rate": prometheus did not answer (3 inconclusive, more than the limit of 2)`},
+		// Decided on an attempt's third measurement: the run's place makes the event's id.
+		AnalysisInconclusive{Revision: 2, Step: 1, Attempt: 1, Check: "error-rate", Measurements: 3,
+			Message: `check "error-rate": prometheus did not answer (3 inconclusive, more than the limit of 2)`},
 		CanaryPromoted{Revision: 2, Step: 3, Full: true, Message: "metrics look good"},
 		RegisterTarget{Target: targetSpec},
 		RemoveTarget{Name: "us-east"},

@@ -148,8 +148,8 @@ func decideAnalysis(s State, revision int, c *Canary, now time.Time) (CanaryNext
 		spec, ok := strategy.CheckNamed(name)
 		if !ok {
 			// Validation refuses this; a spec that got here anyway must not pass.
-			return CanaryNext{Events: []events.Message{events.AnalysisInconclusive{Revision: revision, Step: c.Step, Check: name,
-				Message: fmt.Sprintf("check %q is not declared in spec.rollout.checks", name)}}}, true
+			return CanaryNext{Events: []events.Message{events.AnalysisInconclusive{Revision: revision, Step: c.Step, Attempt: c.Attempt,
+				Check: name, Message: fmt.Sprintf("check %q is not declared in spec.rollout.checks", name)}}}, true
 		}
 		check := analysis.FromSpec(spec)
 		ms := measurementsOf(c.Measurements[name])
@@ -159,8 +159,8 @@ func decideAnalysis(s State, revision int, c *Canary, now time.Time) (CanaryNext
 			return CanaryNext{Events: []events.Message{events.RolloutFailed{Revision: revision, Reason: events.ReasonAnalysisFailed,
 				Message: fmt.Sprintf("canary step %d at weight %d%%: %s; the weight is back to 0", c.Step+1, c.Weight, st.Reason)}}}, true
 		case analysis.Inconclusive:
-			return CanaryNext{Events: []events.Message{events.AnalysisInconclusive{Revision: revision, Step: c.Step, Check: name,
-				Message: st.Reason + "; paused: promote to go on anyway, resume to measure again, or abort"}}}, true
+			return CanaryNext{Events: []events.Message{events.AnalysisInconclusive{Revision: revision, Step: c.Step, Attempt: c.Attempt,
+				Check: name, Measurements: len(ms), Message: st.Reason + "; paused: promote to go on anyway, resume to measure again, or abort"}}}, true
 		case analysis.Running:
 			running = true
 			due := analysis.Next(check, c.AttemptStart, ms)
