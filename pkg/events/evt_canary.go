@@ -31,6 +31,10 @@ type CanaryStepStarted struct {
 	CanaryReplicas int32  `json:"canaryReplicas"`
 	StableReplicas int32  `json:"stableReplicas"`
 	Approximated   bool   `json:"approximated,omitempty"`
+	// Traffic says how the target carries the weight: CanaryTrafficGateway,
+	// CanaryTrafficIngress or CanaryTrafficPods (Approximated). Empty in
+	// events written before it existed: gateway unless Approximated.
+	Traffic string `json:"traffic,omitempty"`
 	// PauseUntil is when a timed pause step ends; nil for other steps and
 	// for a pause until promoted.
 	PauseUntil *time.Time `json:"pauseUntil,omitempty"`
@@ -39,6 +43,18 @@ type CanaryStepStarted struct {
 }
 
 func (CanaryStepStarted) Type() string { return "slipway.deployment.canary_step_started.v1" }
+
+// TrafficMode is Traffic, or for an event written before Traffic existed,
+// what it was then: pods when Approximated, else gateway.
+func (e CanaryStepStarted) TrafficMode() string {
+	switch {
+	case e.Traffic != "":
+		return e.Traffic
+	case e.Approximated:
+		return CanaryTrafficPods
+	}
+	return CanaryTrafficGateway
+}
 
 // The outcomes of one measurement (AnalysisMeasured.Phase).
 const (

@@ -101,6 +101,7 @@ func samples() []Message {
 		CanaryStepStarted{Revision: 2, Step: 2, Steps: 4, Kind: StepPause, Weight: 50, Mirror: 20, CanaryReplicas: 2, StableReplicas: 4, Approximated: true,
 			PauseUntil: func() *time.Time { t := time.Date(2026, 11, 24, 10, 5, 0, 0, time.UTC); return &t }()},
 		CanaryStepStarted{Revision: 2, Step: 1, Steps: 4, Kind: StepAnalysis, Weight: 10, CanaryReplicas: 1, StableReplicas: 4, Checks: []string{"error-rate"}},
+		CanaryStepStarted{Revision: 2, Step: 0, Steps: 4, Kind: StepSetWeight, Weight: 10, CanaryReplicas: 1, StableReplicas: 4, Traffic: CanaryTrafficIngress},
 		AnalysisMeasured{Revision: 2, Step: 1, Attempt: 0, Check: "error-rate", Index: 2, Phase: MeasurementFailed, Value: 0.2,
 			Reason: `check "error-rate": 0.2 does not meet < 0.05`, At: time.Date(2026, 11, 24, 10, 1, 0, 0, time.UTC)},
 		AnalysisInconclusive{Revision: 2, Step: 1, Check: "error-rate",

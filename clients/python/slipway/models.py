@@ -119,6 +119,7 @@ class Canary:
     canary_replicas: int = 0
     stable_replicas: int = 0
     approximated: bool = False
+    traffic: str = ""
     pause_until: Optional[_dt.datetime] = None
     inconclusive: str = ""
     measurements: List[Measurement] = field(default_factory=list)

@@ -19,7 +19,7 @@ func projectCanary(d *Deployment, msg events.Message) {
 			return
 		}
 		c := &CanaryStatus{Step: m.Step, Steps: m.Steps, Kind: m.Kind, Weight: m.Weight, Mirror: m.Mirror,
-			CanaryReplicas: m.CanaryReplicas, StableReplicas: m.StableReplicas, Approximated: m.Approximated, PauseUntil: m.PauseUntil}
+			CanaryReplicas: m.CanaryReplicas, StableReplicas: m.StableReplicas, Approximated: m.Approximated, Traffic: m.TrafficMode(), PauseUntil: m.PauseUntil}
 		if r.Canary != nil {
 			c.Measurements = r.Canary.Measurements // the latest of each check, whatever its step
 		}
