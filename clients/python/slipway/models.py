@@ -405,6 +405,7 @@ class Target:
     default: bool = False
     instance_types: Dict[str, InstanceType] = field(default_factory=dict)
     routing: Optional[JSON] = None
+    prometheus_url: str = field(default="", metadata={"json": "prometheusURL"})
     source: str = ""
     connection: Optional[TargetConnection] = None
     status: Optional[TargetStatus] = None
@@ -578,6 +579,7 @@ class TargetRegistration:
     connection: TargetConnection
     region: Optional[str] = None
     routing: Optional[JSON] = None
+    prometheus_url: Optional[str] = field(default=None, metadata={"json": "prometheusURL"})
 
 
 @dataclass

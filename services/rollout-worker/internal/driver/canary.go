@@ -210,7 +210,7 @@ func (d *Driver) measure(ctx context.Context, st *rollout.State, ref events.Depl
 	rev := st.Revisions[revision]
 	vars := analysis.Vars{Namespace: st.Target.Namespace, Deployment: ref.Name,
 		Revision: fmt.Sprint(rev.PodTemplateRevision()), StableRevision: fmt.Sprint(st.Revisions[st.Stable].PodTemplateRevision())}
-	provider := d.provider(target.Name)
+	provider := d.provider(target)
 	for _, name := range checks {
 		spec, ok := rev.Spec.Rollout.CheckNamed(name)
 		if !ok {
@@ -250,21 +250,14 @@ func (d *Driver) endCanary(ctx context.Context, ref events.DeploymentRef) error 
 	return cluster.DeleteDeployment(ctx, target.Client, st.Target.Namespace, manifest.CanaryName(st.Target.ObjectName))
 }
 
-// provider is the analysis provider for a target's checks.
-func (d *Driver) provider(string) analysis.Provider {
+// provider is the analysis provider for a target's checks: its own
+// Prometheus when it names one, else the worker's.
+func (d *Driver) provider(target *kube.Target) analysis.Provider {
+	if target.PrometheusURL != "" {
+		return d.providers.get(target.PrometheusURL)
+	}
 	if d.analysis == nil {
-		return noProvider{}
+		return noProvider{errNoPrometheus}
 	}
 	return d.analysis
-}
-
-// noProvider answers every query with an error, so that checks on a
-// worker without Prometheus are inconclusive (and pause the canary), never
-// passed.
-type noProvider struct{}
-
-var errNoPrometheus = errors.New("no Prometheus is configured for analysis (set SLIPWAY_PROMETHEUS_URL on the rollout worker)")
-
-func (noProvider) Query(context.Context, string, time.Time) (float64, error) {
-	return 0, errNoPrometheus
 }
