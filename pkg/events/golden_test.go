@@ -109,6 +109,11 @@ func samples() []Message {
 		// Decided on an attempt's third measurement: the run's place makes the event's id.
 		AnalysisInconclusive{Revision: 2, Step: 1, Attempt: 1, Check: "error-rate", Measurements: 3,
 			Message: `check "error-rate": prometheus did not answer (3 inconclusive, more than the limit of 2)`},
+		// A background check's (rollout.analysis.background): attempt and index are the background's own.
+		AnalysisMeasured{Background: true, Revision: 2, Step: 1, Attempt: 1, Check: "error-rate", Index: 4, Phase: MeasurementSuccessful, Value: 0.01,
+			Reason: `check "error-rate": 0.01 meets < 0.05`, At: time.Date(2026, 11, 24, 10, 2, 0, 0, time.UTC)},
+		AnalysisInconclusive{Background: true, Revision: 2, Step: 5, Attempt: 1, Check: "error-rate", Measurements: 6,
+			Message: `background analysis while baking: check "error-rate": no data (2 inconclusive, more than the limit of 1)`},
 		CanaryPromoted{Revision: 2, Step: 3, Full: true, Message: "metrics look good"},
 		RegisterTarget{Target: targetSpec},
 		RemoveTarget{Name: "us-east"},

@@ -40,12 +40,16 @@ func projectCanary(d *Deployment, msg events.Message) {
 		c.Measurements = ms
 		r.Canary = &c
 	case events.AnalysisInconclusive:
-		if r.Revision != m.Revision || r.Canary == nil {
+		// A background check can pause a rollout whose canary has no
+		// step yet, or that has completed its steps (rolling, baking).
+		if r.Revision != m.Revision || (r.Canary == nil && !m.Background) {
 			return
 		}
-		c := *r.Canary
-		c.Inconclusive = m.Message
-		r.Canary = &c
+		if r.Canary != nil {
+			c := *r.Canary
+			c.Inconclusive = m.Message
+			r.Canary = &c
+		}
 		r.Paused, r.Phase = true, events.RolloutPhasePaused
 	case events.CanaryPromoted:
 		if r.Revision != m.Revision || r.Canary == nil {

@@ -64,3 +64,16 @@ func TestProjectCanaryTraffic(t *testing.T) {
 		}
 	}
 }
+
+// A background check's inconclusive run pauses the rollout, even before
+// the canary's first step.
+func TestProjectBackgroundInconclusive(t *testing.T) {
+	var d Deployment
+	for i, m := range []events.Message{createdEvent(), events.RolloutStarted{Revision: 1, Desired: 4, Strategy: "Canary"},
+		events.AnalysisInconclusive{Background: true, Revision: 1, Check: "errors", Message: "background: no data; paused"}} {
+		ProjectDeployment(&d, uint64(i+1), env(i, "op-1"), m)
+	}
+	if !d.Rollout.Paused || d.Rollout.Phase != events.RolloutPhasePaused {
+		t.Fatalf("after a background check's inconclusive run: %+v, want paused", d.Rollout)
+	}
+}

@@ -74,6 +74,18 @@ func (d *Driver) drive(ctx context.Context, ref events.DeploymentRef, revision i
 	if _, held := st.Revisions[revision]; held && !ours(st, revision) {
 		return nil // superseded or terminated while it waited for its start (a stale reload is retried below)
 	}
+	if rollout.BackgroundApplies(st, revision) {
+		// Background checks run beside everything below until this
+		// returns: the rollout ended, or the worker stops (the next
+		// driver starts them again where the history says they are).
+		bgCtx, stopBackground := context.WithCancel(ctx)
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			d.runBackground(bgCtx, ref, revision, target, meta)
+		}()
+		defer func() { stopBackground(); <-done }()
+	}
 	// A canary runs its steps beside the untouched main Deployment; the
 	// main Deployment rolls to the new revision only once they are done.
 	// Any other rollout first ends what a superseded canary left (routes,

@@ -292,12 +292,12 @@ func (s *State) applyCanary(e Event) {
 		}
 		r.Canary = c
 	case events.AnalysisMeasured:
-		if c := s.canaryOf(m.Revision); c != nil && c.Step == m.Step && c.Attempt == m.Attempt && m.Index == len(c.Measurements[m.Check]) {
+		if c := s.canaryOf(m.Revision); c != nil && !m.Background && c.Step == m.Step && c.Attempt == m.Attempt && m.Index == len(c.Measurements[m.Check]) {
 			c.Measurements[m.Check] = append(c.Measurements[m.Check], m)
 			c.Latest[m.Check] = m
 		}
 	case events.AnalysisInconclusive:
-		if c := s.canaryOf(m.Revision); c != nil && c.Step == m.Step {
+		if c := s.canaryOf(m.Revision); c != nil && !m.Background && c.Step == m.Step {
 			s.Rollout.Paused, c.Inconclusive = true, m.Message
 		}
 	case events.CanaryPromoted:
