@@ -107,3 +107,47 @@ func TestDriveBackgroundChecks(t *testing.T) {
 		})
 	}
 }
+
+// TestDriveTakesOverABakingCanary: a worker that takes over a canary
+// rollout while it bakes (its steps done, the main Deployment on the new
+// revision) bakes it to its end, measuring its background checks
+// meanwhile; before, it found the rollout past its steps and left it
+// baking for ever.
+func TestDriveTakesOverABakingCanary(t *testing.T) {
+	ref := events.DeploymentRef{Owner: "acme", Project: "fraud", Name: "scorer"}
+	object := kube.ObjectName(ref.Owner, ref.Project, ref.Name)
+	info := events.TargetInfo{Name: "sim", Namespace: "default", ObjectName: object}
+	stable := revision(1, "img:1")
+	stable.Spec.Replicas = ptr(int32(2))
+	ctx, cancel := context.WithTimeout(t.Context(), 20*time.Second)
+	defer cancel()
+	client := kubefake.NewClientset()
+	client.PrependReactor("get", "deployments", rolledOut(client, 2))
+	h := historytest.New()
+	if err := h.Add(ref, "", events.DeploymentCreated{Deployment: ref, Target: info, Revision: stable},
+		events.RolloutStarted{Revision: 1, Desired: 2}, events.RolloutSucceeded{Revision: 1},
+		events.RevisionCreated{Revision: backgroundRevision(2, "img:2", 1)},
+		events.RolloutStarted{Revision: 2, Desired: 2, Strategy: "Canary"},
+		events.CanaryStepStarted{Revision: 2, Step: 0, Steps: 2, Kind: events.StepSetWeight, Weight: 50, CanaryReplicas: 1, StableReplicas: 2},
+		events.CanaryStepStarted{Revision: 2, Step: 1, Steps: 2, Kind: events.StepPause, Weight: 50, CanaryReplicas: 1, StableReplicas: 2},
+		events.CanaryStepStarted{Revision: 2, Step: 2, Steps: 2, Kind: events.StepComplete, Weight: 100, CanaryReplicas: 2, StableReplicas: 2},
+		events.RolloutBaking{Revision: 2, Until: time.Now().Add(2500 * time.Millisecond)}); err != nil {
+		t.Fatal(err)
+	}
+	targets, err := kube.NewTargets(&kube.Target{TargetConfig: kube.TargetConfig{Name: "sim", Namespace: "default"}, Client: client})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := New(Options{History: h, Targets: targets, Slots: &fakeSlots{}, Log: slog.New(slog.NewJSONHandler(io.Discard, nil)),
+		Resync: 20 * time.Millisecond, MaxRollouts: 1, TargetTimeout: time.Second, Analysis: &fakeProvider{value: 0.01}})
+	if err := d.drive(ctx, ref, 2, events.Envelope{ID: "cause"}); err != nil {
+		t.Fatalf("drive: %v", err)
+	}
+	got := h.AppendedTypes()
+	if len(got) == 0 || got[len(got)-1] != typeOf(events.RolloutSucceeded{}) {
+		t.Fatalf("appended %q, want the bake to end in success", got)
+	}
+	if !slices.Contains(got, typeOf(events.AnalysisMeasured{})) {
+		t.Errorf("appended %q, want the background check measured while baking", got)
+	}
+}

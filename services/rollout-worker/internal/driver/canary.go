@@ -57,6 +57,11 @@ func (d *Driver) driveCanary(ctx context.Context, st *rollout.State, ref events.
 		if !ours(*st, revision) {
 			return false, nil
 		}
+		if r := st.Rollout; r != nil && r.Revision == revision && r.Phase == rollout.PhaseBaking {
+			// Past its steps (a worker taking over a baking rollout): the
+			// main Deployment runs the new revision; the caller bakes.
+			return true, nil
+		}
 		if r := st.Rollout; r == nil || r.Revision != revision || r.Phase != rollout.PhaseProgressing {
 			return false, d.endCanary(ctx, ref)
 		}
