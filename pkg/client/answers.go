@@ -115,17 +115,19 @@ type Rollout struct {
 // Canary is where a canary or blue-green rollout stands: its step, its
 // traffic and the latest measurement of each check.
 type Canary struct {
-	Step           int           `json:"step"`
-	Steps          int           `json:"steps"`
-	Kind           string        `json:"kind"`
-	Weight         int32         `json:"weight"`
-	Mirror         int32         `json:"mirror,omitempty"`
-	CanaryReplicas int32         `json:"canaryReplicas"`
-	StableReplicas int32         `json:"stableReplicas"`
-	Approximated   bool          `json:"approximated,omitempty"`
-	PauseUntil     *time.Time    `json:"pauseUntil,omitempty"`
-	Inconclusive   string        `json:"inconclusive,omitempty"`
-	Measurements   []Measurement `json:"measurements,omitempty"`
+	Step           int    `json:"step"`
+	Steps          int    `json:"steps"`
+	Kind           string `json:"kind"`
+	Weight         int32  `json:"weight"`
+	Mirror         int32  `json:"mirror,omitempty"`
+	CanaryReplicas int32  `json:"canaryReplicas"`
+	StableReplicas int32  `json:"stableReplicas"`
+	Approximated   bool   `json:"approximated,omitempty"`
+	// Traffic is how the target carries the weight: gateway, ingress or pods.
+	Traffic      string        `json:"traffic,omitempty"`
+	PauseUntil   *time.Time    `json:"pauseUntil,omitempty"`
+	Inconclusive string        `json:"inconclusive,omitempty"`
+	Measurements []Measurement `json:"measurements,omitempty"`
 }
 
 // Measurement is one measurement of a canary's check.

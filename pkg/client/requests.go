@@ -187,6 +187,9 @@ type TargetRegistration struct {
 	InstanceTypes map[string]events.InstanceType `json:"instanceTypes"`
 	Connection    events.TargetConnection        `json:"connection"`
 	Routing       *events.Routing                `json:"routing,omitempty"`
+	// PrometheusURL: the Prometheus canaries' checks on the target query
+	// (empty: the workers' global one).
+	PrometheusURL string `json:"prometheusURL,omitempty"`
 }
 
 // CreateTokenRequest makes an API token.

@@ -31,6 +31,10 @@ type CanaryStepStarted struct {
 	CanaryReplicas int32  `json:"canaryReplicas"`
 	StableReplicas int32  `json:"stableReplicas"`
 	Approximated   bool   `json:"approximated,omitempty"`
+	// Traffic says how the target carries the weight: CanaryTrafficGateway,
+	// CanaryTrafficIngress or CanaryTrafficPods (Approximated). Empty in
+	// events written before it existed: gateway unless Approximated.
+	Traffic string `json:"traffic,omitempty"`
 	// PauseUntil is when a timed pause step ends; nil for other steps and
 	// for a pause until promoted.
 	PauseUntil *time.Time `json:"pauseUntil,omitempty"`
@@ -39,6 +43,18 @@ type CanaryStepStarted struct {
 }
 
 func (CanaryStepStarted) Type() string { return "slipway.deployment.canary_step_started.v1" }
+
+// TrafficMode is Traffic, or for an event written before Traffic existed,
+// what it was then: pods when Approximated, else gateway.
+func (e CanaryStepStarted) TrafficMode() string {
+	switch {
+	case e.Traffic != "":
+		return e.Traffic
+	case e.Approximated:
+		return CanaryTrafficPods
+	}
+	return CanaryTrafficGateway
+}
 
 // The outcomes of one measurement (AnalysisMeasured.Phase).
 const (
@@ -52,16 +68,22 @@ const (
 // attempt starts with the step and again at each resume). Value is what was
 // held against the condition (0 when inconclusive); Reason names the check,
 // the value and the condition, or what made it inconclusive.
+//
+// Background marks a measurement of a background check
+// (RolloutAnalysis.Background): Step is then the canary's step when it was
+// taken (informative), Attempt the background's attempt (a resume or a
+// promotion starts another) and Index counts the check's measurements in it.
 type AnalysisMeasured struct {
-	Revision int       `json:"revision"`
-	Step     int       `json:"step"`
-	Attempt  int       `json:"attempt"`
-	Check    string    `json:"check"`
-	Index    int       `json:"index"`
-	Phase    string    `json:"phase"`
-	Value    float64   `json:"value"`
-	Reason   string    `json:"reason"`
-	At       time.Time `json:"at"`
+	Background bool      `json:"background,omitempty"`
+	Revision   int       `json:"revision"`
+	Step       int       `json:"step"`
+	Attempt    int       `json:"attempt"`
+	Check      string    `json:"check"`
+	Index      int       `json:"index"`
+	Phase      string    `json:"phase"`
+	Value      float64   `json:"value"`
+	Reason     string    `json:"reason"`
+	At         time.Time `json:"at"`
 }
 
 func (AnalysisMeasured) Type() string { return "slipway.deployment.analysis_measured.v1" }
@@ -70,11 +92,21 @@ func (AnalysisMeasured) Type() string { return "slipway.deployment.analysis_meas
 // inconclusive past its limit (or none of its measurements succeeded): the
 // rollout is paused for a person (`rollout promote` to go on anyway,
 // `resume` to measure again, `abort`). It never proceeds by itself.
+//
+// Attempt and Measurements say which run decided it: the step's attempt
+// and how many of the check's measurements it had then. With Step they make
+// the event's id, so a decision appended again (a publish retried after a
+// lost ack, a step driven again) is one event.
 type AnalysisInconclusive struct {
-	Revision int    `json:"revision"`
-	Step     int    `json:"step"`
-	Check    string `json:"check"`
-	Message  string `json:"message"`
+	// Background: a background check decided it (Attempt is then the
+	// background's; see AnalysisMeasured).
+	Background   bool   `json:"background,omitempty"`
+	Revision     int    `json:"revision"`
+	Step         int    `json:"step"`
+	Attempt      int    `json:"attempt,omitempty"`
+	Check        string `json:"check"`
+	Measurements int    `json:"measurements,omitempty"`
+	Message      string `json:"message"`
 }
 
 func (AnalysisInconclusive) Type() string { return "slipway.deployment.analysis_inconclusive.v1" }

@@ -64,6 +64,75 @@ type IngressRouting struct {
 	Rewrite string `json:"rewrite,omitempty"`
 	// Annotations are copied onto every Ingress (controller settings).
 	Annotations map[string]string `json:"annotations,omitempty"`
+	// Canary is how a canary's traffic is split on this target: nginx
+	// (ingress-nginx canary annotations on a second Ingress) or none (the
+	// weight approximated by pod counts). Empty: nginx when Rewrite is nginx
+	// (the target already runs ingress-nginx), else none.
+	Canary string `json:"canary,omitempty"`
+}
+
+// Ingress canary styles (IngressRouting.Canary).
+const (
+	// IngressCanaryNginx: a canary Ingress beside each Ingress of the main
+	// path, with nginx.ingress.kubernetes.io/canary and canary-weight.
+	IngressCanaryNginx = "nginx"
+	// IngressCanaryNone: the controller is not told about canaries.
+	IngressCanaryNone = "none"
+)
+
+// CanaryStyle is the effective IngressRouting.Canary.
+func (i *IngressRouting) CanaryStyle() string {
+	switch {
+	case i == nil:
+		return IngressCanaryNone
+	case i.Canary != "":
+		return i.Canary
+	case i.Rewrite == IngressRewriteNginx:
+		return IngressCanaryNginx
+	}
+	return IngressCanaryNone
+}
+
+// How a target carries a canary's traffic (CanaryStepStarted.Traffic).
+const (
+	// CanaryTrafficGateway: weighted backendRefs on the HTTPRoute.
+	CanaryTrafficGateway = "gateway"
+	// CanaryTrafficIngress: an ingress-nginx canary Ingress with the weight.
+	CanaryTrafficIngress = "ingress"
+	// CanaryTrafficPods: no weighted routing; the weight is approximated by
+	// pod counts behind the main Service.
+	CanaryTrafficPods = "pods"
+)
+
+// CanaryTraffic says how a target with routing r carries a canary's weight.
+func (r *Routing) CanaryTraffic() string {
+	switch r.EffectiveKind() {
+	case RoutingGateway:
+		return CanaryTrafficGateway
+	case RoutingIngress:
+		if r.Ingress.CanaryStyle() == IngressCanaryNginx {
+			return CanaryTrafficIngress
+		}
+	}
+	return CanaryTrafficPods
+}
+
+// CanaryMirror is the share of requests a target with routing r copies to a
+// canary whose step asks for percent. Gateway API copies that share.
+// ingress-nginx's mirror-target copies every request of an Ingress or none,
+// and the copy keeps the public path, so it is applied (100) only where the
+// backend sees the public path anyway (rewrite none). Approximated by pods:
+// nothing is copied.
+func (r *Routing) CanaryMirror(percent int32) int32 {
+	switch r.CanaryTraffic() {
+	case CanaryTrafficGateway:
+		return percent
+	case CanaryTrafficIngress:
+		if percent > 0 && r.Ingress.Rewrite != IngressRewriteNginx {
+			return 100
+		}
+	}
+	return 0
 }
 
 // EffectiveKind is the kind of routing r asks for; a nil r asks for none.

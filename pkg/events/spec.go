@@ -82,6 +82,9 @@ type Strategy struct {
 	Checks   []Check      `json:"checks,omitempty"`
 	// BlueGreen shapes a "blueGreen" rollout.
 	BlueGreen *BlueGreen `json:"blueGreen,omitempty"`
+	// Analysis is what a canary or blue-green rollout measures beside its
+	// steps (see RolloutAnalysis).
+	Analysis *RolloutAnalysis `json:"analysis,omitempty"`
 }
 
 // Defaults every revision gets where the spec is silent. MaxUnavailable 0

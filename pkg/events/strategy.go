@@ -19,6 +19,24 @@ type BlueGreen struct {
 	Manual   bool     `json:"manual,omitempty"`
 }
 
+// RolloutAnalysis is the analysis of a whole progressive rollout.
+// Background names checks (of Strategy.Checks) measured from the rollout's
+// first step to its end, the main Deployment's rolling update and bake
+// included, in consecutive runs of each check's Count: a run that fails
+// fails the rollout (and rolls it back) as a failed analysis step does; one
+// inconclusive past its limit pauses it for a person.
+type RolloutAnalysis struct {
+	Background []string `json:"background,omitempty"`
+}
+
+// BackgroundChecks are the names of the strategy's background checks.
+func (s *Strategy) BackgroundChecks() []string {
+	if s == nil || s.Analysis == nil {
+		return nil
+	}
+	return s.Analysis.Background
+}
+
 // Check defaults: what a check runs with where the spec is silent.
 const (
 	DefaultCheckIntervalSeconds = 30
@@ -191,6 +209,9 @@ func (s *Strategy) clone() *Strategy {
 	out.Checks = append([]Check(nil), s.Checks...)
 	if s.BlueGreen != nil {
 		out.BlueGreen = &BlueGreen{Analysis: append([]string(nil), s.BlueGreen.Analysis...), Manual: s.BlueGreen.Manual}
+	}
+	if s.Analysis != nil {
+		out.Analysis = &RolloutAnalysis{Background: append([]string(nil), s.Analysis.Background...)}
 	}
 	return &out
 }

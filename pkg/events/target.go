@@ -28,6 +28,9 @@ type TargetSpec struct {
 	// Routing says which objects serve the target's canonical URLs, as a
 	// configured target's routing does (nil: none).
 	Routing *Routing `json:"routing,omitempty"`
+	// PrometheusURL is the Prometheus canaries' checks on this target query
+	// (empty: the workers' global one).
+	PrometheusURL string `json:"prometheusURL,omitempty"`
 }
 
 // TargetConnection says how a worker reaches a target. Exactly one field is set.

@@ -11,6 +11,9 @@ type TargetRecord struct {
 	InstanceTypes map[string]InstanceType `json:"instanceTypes"`
 	// Routing says which objects serve the target's canonical URLs (absent: none).
 	Routing *Routing `json:"routing,omitempty"`
+	// PrometheusURL is the Prometheus canaries' checks on the target query
+	// (empty: the workers' global one).
+	PrometheusURL string `json:"prometheusURL,omitempty"`
 	// Source is TargetSourceConfig or TargetSourceAPI (empty: config, as
 	// published before targets could be registered).
 	Source string `json:"source,omitempty"`

@@ -75,7 +75,8 @@ func (c Connector) Connect(ctx context.Context, spec events.TargetSpec) (*Target
 		types[name] = InstanceType{CPU: it.CPU, Memory: it.Memory, GPU: it.GPU}
 	}
 	cfg := TargetConfig{Name: spec.Name, Region: spec.Region, Namespace: spec.Namespace, BaseURL: spec.BaseURL,
-		InstanceTypes: types, InCluster: spec.Connection.InCluster, Kubeconfig: spec.Connection.KubeconfigFile, Routing: spec.Routing}
+		InstanceTypes: types, InCluster: spec.Connection.InCluster, Kubeconfig: spec.Connection.KubeconfigFile, Routing: spec.Routing,
+		PrometheusURL: spec.PrometheusURL}
 	t := &Target{TargetConfig: cfg, Simulated: simulated, Client: client, Registered: true, Connection: spec.Connection}
 	if !simulated {
 		// HTTPRoutes are written with the dynamic client; a simulated

@@ -51,6 +51,9 @@ type TargetConfig struct {
 	// Routing says which objects serve the canonical URLs of the target's
 	// deployments: a Gateway API HTTPRoute, an Ingress, or none (nil).
 	Routing *events.Routing `json:"routing,omitempty"`
+	// PrometheusURL is the Prometheus canaries' checks on this target
+	// query; empty: the worker's SLIPWAY_PROMETHEUS_URL.
+	PrometheusURL string `json:"prometheusURL,omitempty"`
 }
 
 // DefaultMaxConcurrentRollouts is the per-target limit when none is configured.
@@ -98,7 +101,8 @@ func (t *Target) Record(isDefault bool) events.TargetRecord {
 		types[name] = events.InstanceType{CPU: it.CPU, Memory: it.Memory, GPU: it.GPU}
 	}
 	rec := events.TargetRecord{Name: t.Name, Region: t.Region, Namespace: t.Namespace, BaseURL: t.BaseURL,
-		Simulated: t.Simulated, Default: isDefault, InstanceTypes: types, Source: events.TargetSourceConfig, Routing: t.Routing}
+		Simulated: t.Simulated, Default: isDefault, InstanceTypes: types, Source: events.TargetSourceConfig, Routing: t.Routing,
+		PrometheusURL: t.PrometheusURL}
 	if t.Registered {
 		conn := t.Connection
 		rec.Source, rec.Connection = events.TargetSourceAPI, &conn
@@ -133,6 +137,9 @@ func NewTargets(ts ...*Target) (*Targets, error) {
 		}
 		if fes := validation.Routing(t.Routing, "routing"); len(fes) > 0 {
 			return nil, fmt.Errorf("target %q: %s %s", t.Name, fes[0].Field, fes[0].Message)
+		}
+		if fe := validation.PrometheusURL("prometheusURL", t.PrometheusURL); fe != nil {
+			return nil, fmt.Errorf("target %q: %s %s", t.Name, fe.Field, fe.Message)
 		}
 		out.byName[t.Name] = t
 		if out.Default == "" {

@@ -3,8 +3,10 @@ package validation
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net"
 	"regexp"
+	"slices"
 	"strings"
 
 	"slipway.dev/pkg/events"
@@ -83,6 +85,25 @@ func Routing(r *events.Routing, prefix string) events.FieldErrors {
 		default:
 			add("ingress.rewrite", "must be none or nginx")
 		}
+		switch i.Canary {
+		case "", events.IngressCanaryNginx, events.IngressCanaryNone:
+		default:
+			add("ingress.canary", "must be nginx or none")
+		}
+		for _, k := range slices.Sorted(maps.Keys(i.Annotations)) {
+			if canaryAnnotation(k) {
+				add("ingress.annotations."+k, "is set by Slipway on a canary's Ingresses; it cannot be set for every Ingress")
+			}
+		}
 	}
 	return fe
+}
+
+// canaryAnnotation reports whether an ingress-nginx annotation is one a
+// canary's traffic is made of: on every Ingress of a target it would turn
+// the main Ingress into a canary, or copy all its requests.
+func canaryAnnotation(key string) bool {
+	const prefix = "nginx.ingress.kubernetes.io/"
+	name, ok := strings.CutPrefix(key, prefix)
+	return ok && (name == "canary" || strings.HasPrefix(name, "canary-") || strings.HasPrefix(name, "mirror-"))
 }

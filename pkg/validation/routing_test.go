@@ -28,6 +28,15 @@ func TestRoutingKindAndValidation(t *testing.T) {
 			kind: events.RoutingGateway, errs: "routing.gateway.namespace,routing.gateway.name,routing.gateway.hostnames"},
 		{name: "bad ingress", routing: &events.Routing{Ingress: &events.IngressRouting{ClassName: "Nginx", Host: "a b", Rewrite: "traefik"}},
 			kind: events.RoutingIngress, errs: "routing.ingress.className,routing.ingress.host,routing.ingress.rewrite"},
+		{name: "ingress canary by ingress-nginx", routing: &events.Routing{Ingress: &events.IngressRouting{Canary: events.IngressCanaryNginx}},
+			kind: events.RoutingIngress},
+		{name: "unknown ingress canary style", routing: &events.Routing{Ingress: &events.IngressRouting{Canary: "traefik"}},
+			kind: events.RoutingIngress, errs: "routing.ingress.canary"},
+		{name: "canary annotations for every Ingress", routing: &events.Routing{Ingress: &events.IngressRouting{Annotations: map[string]string{
+			"nginx.ingress.kubernetes.io/canary": "true", "nginx.ingress.kubernetes.io/canary-weight": "5",
+			"nginx.ingress.kubernetes.io/mirror-target": "http://x", "nginx.ingress.kubernetes.io/proxy-body-size": "8m"}}},
+			kind: events.RoutingIngress, errs: "routing.ingress.annotations.nginx.ingress.kubernetes.io/canary," +
+				"routing.ingress.annotations.nginx.ingress.kubernetes.io/canary-weight,routing.ingress.annotations.nginx.ingress.kubernetes.io/mirror-target"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -70,6 +79,40 @@ func TestParseRouting(t *testing.T) {
 			}
 			if err != nil || !reflect.DeepEqual(got, tc.want) {
 				t.Fatalf("got %#v, %v; want %#v", got, err, tc.want)
+			}
+		})
+	}
+}
+
+// TestCanaryTraffic: which traffic a target's routing gives a canary, and
+// the mirror share it can copy.
+func TestCanaryTraffic(t *testing.T) {
+	tests := []struct {
+		name    string
+		routing *events.Routing
+		traffic string
+		mirror  int32 // of a mirror step of 20
+	}{
+		{name: "no routing", routing: nil, traffic: events.CanaryTrafficPods},
+		{name: "gateway", routing: &events.Routing{Gateway: &events.GatewayRouting{Name: "public"}}, traffic: events.CanaryTrafficGateway, mirror: 20},
+		{name: "ingress without a canary style", routing: &events.Routing{Kind: events.RoutingIngress}, traffic: events.CanaryTrafficPods},
+		{name: "ingress-nginx by its rewrite", routing: &events.Routing{Ingress: &events.IngressRouting{Rewrite: events.IngressRewriteNginx}},
+			traffic: events.CanaryTrafficIngress},
+		{name: "ingress-nginx said, no rewrite: every request copied", routing: &events.Routing{Ingress: &events.IngressRouting{Canary: events.IngressCanaryNginx}},
+			traffic: events.CanaryTrafficIngress, mirror: 100},
+		{name: "ingress-nginx turned off", routing: &events.Routing{Ingress: &events.IngressRouting{Rewrite: events.IngressRewriteNginx, Canary: events.IngressCanaryNone}},
+			traffic: events.CanaryTrafficPods},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := tc.routing.CanaryTraffic(); got != tc.traffic {
+				t.Errorf("traffic %q, want %q", got, tc.traffic)
+			}
+			if got := tc.routing.CanaryMirror(20); got != tc.mirror {
+				t.Errorf("mirror %d, want %d", got, tc.mirror)
+			}
+			if got := tc.routing.CanaryMirror(0); got != 0 {
+				t.Errorf("mirror of a step without one: %d, want 0", got)
 			}
 		})
 	}

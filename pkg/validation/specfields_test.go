@@ -141,6 +141,9 @@ func validSpecFor(path string) events.Spec {
 		s.Rollout.Strategy, s.Rollout.Steps = events.StrategyBlueGreen, nil
 		s.Rollout.BlueGreen = &events.BlueGreen{Analysis: []string{"c"}}
 	}
+	if strings.HasPrefix(path, "Rollout.Analysis") {
+		s.Rollout.Analysis = &events.RolloutAnalysis{Background: []string{"c"}}
+	}
 	return s
 }
 

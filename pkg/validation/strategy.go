@@ -35,6 +35,9 @@ func validateRolloutStrategy(r *events.Strategy, v *validator) {
 		if r.BlueGreen != nil {
 			v.add("spec.rollout.blueGreen", "is for strategy %q", events.StrategyBlueGreen)
 		}
+		if r.Analysis != nil {
+			v.add("spec.rollout.analysis", "is measured beside a canary's or blue-green rollout's steps; this rollout is rolling")
+		}
 		return
 	case events.StrategyCanary:
 		if r.BlueGreen != nil {
@@ -60,6 +63,9 @@ func validateRolloutStrategy(r *events.Strategy, v *validator) {
 		}
 		checks[c.Name] = true
 	}
+	if a := r.Analysis; a != nil {
+		validateNames("spec.rollout.analysis.background", a.Background, checks, v)
+	}
 	if r.Strategy == events.StrategyBlueGreen {
 		if bg := r.BlueGreen; bg != nil {
 			seen := map[string]bool{}
@@ -84,6 +90,22 @@ func validateRolloutStrategy(r *events.Strategy, v *validator) {
 	}
 	for i, s := range r.Steps {
 		validateStep(fmt.Sprintf("spec.rollout.steps[%d]", i), s, checks, v)
+	}
+}
+
+// validateNames checks a list of check names: each a check of
+// spec.rollout.checks, none twice.
+func validateNames(field string, names []string, checks map[string]bool, v *validator) {
+	seen := map[string]bool{}
+	for j, name := range names {
+		f := fmt.Sprintf("%s[%d]", field, j)
+		switch {
+		case !checks[name]:
+			v.add(f, "%q is not a check of spec.rollout.checks", name)
+		case seen[name]:
+			v.add(f, "%s is listed twice", name)
+		}
+		seen[name] = true
 	}
 }
 

@@ -126,6 +126,15 @@ func TestCanaryStrategy(t *testing.T) {
 			[]string{"spec.rollout.checks[1].name"}},
 		{"bad check", events.Strategy{Strategy: "canary", Checks: []events.Check{{Name: "x", Query: "up", Condition: events.CheckCondition{Operator: "=="}}},
 			Steps: []events.CanaryStep{{SetWeight: i32(5)}}}, []string{"spec.rollout.checks[0].condition.operator"}},
+		{"background checks", events.Strategy{Strategy: "canary", Checks: checks, Steps: []events.CanaryStep{{SetWeight: i32(5)}},
+			Analysis: &events.RolloutAnalysis{Background: []string{"error-rate"}}}, nil},
+		{"background checks of a blue-green rollout", events.Strategy{Strategy: "blueGreen", Checks: checks,
+			Analysis: &events.RolloutAnalysis{Background: []string{"error-rate"}}}, nil},
+		{"background of an undeclared check, and one twice", events.Strategy{Strategy: "canary", Checks: checks, Steps: []events.CanaryStep{{SetWeight: i32(5)}},
+			Analysis: &events.RolloutAnalysis{Background: []string{"latency", "error-rate", "error-rate"}}},
+			[]string{"spec.rollout.analysis.background[0]", "spec.rollout.analysis.background[2]"}},
+		{"background on a rolling rollout", events.Strategy{Analysis: &events.RolloutAnalysis{Background: []string{"error-rate"}}},
+			[]string{"spec.rollout.analysis"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			r := tc.rollout

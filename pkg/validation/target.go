@@ -59,7 +59,30 @@ func Target(t events.TargetSpec) events.FieldErrors {
 		}
 	}
 	fe = append(fe, connection(t.Connection, "connection")...)
+	if e := PrometheusURL("prometheusURL", t.PrometheusURL); e != nil {
+		fe = append(fe, *e)
+	}
 	return append(fe, Routing(t.Routing, "routing")...)
+}
+
+// PrometheusURL checks the address of a Prometheus server canaries' checks
+// query ("" is none): an absolute http(s) URL, without credentials (a
+// target record is readable by every caller that lists targets: secrets are
+// references, never values), query or fragment.
+func PrometheusURL(field, v string) *events.FieldError {
+	if v == "" {
+		return nil
+	}
+	u, err := url.Parse(v)
+	switch {
+	case err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.Opaque != "":
+		return &events.FieldError{Field: field, Message: "must be an absolute http(s) URL of a Prometheus server"}
+	case u.User != nil:
+		return &events.FieldError{Field: field, Message: "must not carry credentials (user:password@)"}
+	case u.RawQuery != "" || u.Fragment != "" || u.ForceQuery:
+		return &events.FieldError{Field: field, Message: "must have no query or fragment"}
+	}
+	return nil
 }
 
 func connection(c events.TargetConnection, field string) events.FieldErrors {

@@ -49,6 +49,10 @@ func TestTargetSpecValidate(t *testing.T) {
 		{"bad routing", func(s *events.TargetSpec) {
 			s.Routing = &events.Routing{Kind: "mesh", Ingress: &events.IngressRouting{Rewrite: "traefik"}}
 		}, []string{"routing.kind", "routing.ingress.rewrite"}},
+		{"own prometheus", func(s *events.TargetSpec) { s.PrometheusURL = "https://prometheus.monitoring:9090/prom" }, nil},
+		{"prometheus with credentials", func(s *events.TargetSpec) { s.PrometheusURL = "https://ada:secret@prometheus.example" },
+			[]string{"prometheusURL"}},
+		{"relative prometheus", func(s *events.TargetSpec) { s.PrometheusURL = "prometheus:9090" }, []string{"prometheusURL"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -60,6 +64,35 @@ func TestTargetSpecValidate(t *testing.T) {
 			}
 			if strings.Join(got, ",") != strings.Join(tt.fields, ",") {
 				t.Fatalf("fields = %v, want %v", got, tt.fields)
+			}
+		})
+	}
+}
+
+func TestPrometheusURL(t *testing.T) {
+	tests := []struct {
+		url, msg string // msg: a substring of the error; "" valid
+	}{
+		{url: ""},
+		{url: "http://prometheus.monitoring:9090"},
+		{url: "https://prom.example/prefix/"},
+		{url: "prometheus.monitoring:9090", msg: "absolute http(s) URL"},
+		{url: "/api/v1", msg: "absolute http(s) URL"},
+		{url: "ftp://prom.example", msg: "absolute http(s) URL"},
+		{url: "http://", msg: "absolute http(s) URL"},
+		{url: "https://ada:pw@prom.example", msg: "credentials"},
+		{url: "https://token@prom.example", msg: "credentials"},
+		{url: "https://prom.example?x=1", msg: "query or fragment"},
+		{url: "https://prom.example#top", msg: "query or fragment"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.url, func(t *testing.T) {
+			fe := PrometheusURL("targets[0].prometheusURL", tt.url)
+			switch {
+			case tt.msg == "" && fe != nil:
+				t.Fatalf("refused: %v", fe)
+			case tt.msg != "" && (fe == nil || !strings.Contains(fe.Message, tt.msg) || fe.Field != "targets[0].prometheusURL"):
+				t.Fatalf("got %+v, want a field error on targets[0].prometheusURL containing %q", fe, tt.msg)
 			}
 		})
 	}

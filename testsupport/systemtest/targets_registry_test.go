@@ -75,9 +75,11 @@ func TestRegisteredTargets(t *testing.T) {
 	commands, _ := streamCounts(t, s.NATSURL)
 	bad := registration("models.example", map[string]any{"inCluster": true, "kubeconfigFile": "relative"})
 	bad["namespace"] = ""
-	bad["routing"] = map[string]any{"gateway": map[string]any{"namespace": "gw"}, "ingress": map[string]any{"rewrite": "traefik"}}
+	bad["routing"] = map[string]any{"gateway": map[string]any{"namespace": "gw"}, "ingress": map[string]any{"rewrite": "traefik", "canary": "traefik"}}
+	bad["prometheusURL"] = "https://ada:secret@prometheus.example"
 	p := api.Do(t, http.MethodPut, "/v1/targets/far", bad).ExpectProblem(t, http.StatusBadRequest)
-	for _, f := range []string{"namespace", "baseURL", "connection", "connection.kubeconfigFile", "routing.gateway.name", "routing.ingress.rewrite"} {
+	for _, f := range []string{"namespace", "baseURL", "connection", "connection.kubeconfigFile", "routing.gateway.name", "routing.ingress.rewrite",
+		"routing.ingress.canary", "prometheusURL"} {
 		if !p.HasField(f) {
 			t.Errorf("the problem does not name %s: %+v", f, p.Errors)
 		}

@@ -119,6 +119,7 @@ class Canary:
     canary_replicas: int = 0
     stable_replicas: int = 0
     approximated: bool = False
+    traffic: str = ""
     pause_until: Optional[_dt.datetime] = None
     inconclusive: str = ""
     measurements: List[Measurement] = field(default_factory=list)
@@ -404,6 +405,7 @@ class Target:
     default: bool = False
     instance_types: Dict[str, InstanceType] = field(default_factory=dict)
     routing: Optional[JSON] = None
+    prometheus_url: str = field(default="", metadata={"json": "prometheusURL"})
     source: str = ""
     connection: Optional[TargetConnection] = None
     status: Optional[TargetStatus] = None
@@ -577,6 +579,7 @@ class TargetRegistration:
     connection: TargetConnection
     region: Optional[str] = None
     routing: Optional[JSON] = None
+    prometheus_url: Optional[str] = field(default=None, metadata={"json": "prometheusURL"})
 
 
 @dataclass

@@ -95,7 +95,8 @@ func (f *follower) apply(ctx context.Context, e jetstream.KeyValueEntry) {
 
 func (f *follower) put(ctx context.Context, rec events.TargetRecord, raw []byte) {
 	spec := events.TargetSpec{Name: rec.Name, Region: rec.Region, Namespace: rec.Namespace, BaseURL: rec.BaseURL,
-		InstanceTypes: rec.InstanceTypes, Connection: *rec.Connection, Routing: rec.Routing}
+		InstanceTypes: rec.InstanceTypes, Connection: *rec.Connection, Routing: rec.Routing,
+		PrometheusURL: rec.PrometheusURL}
 	cctx, cancel := context.WithTimeout(ctx, connectTimeout)
 	t, err := f.conn.Connect(cctx, spec)
 	cancel()
@@ -126,7 +127,7 @@ func unusable(spec events.TargetSpec, err error) *kube.Target {
 		types[k] = kube.InstanceType(v)
 	}
 	return &kube.Target{TargetConfig: kube.TargetConfig{Name: spec.Name, Region: spec.Region, Namespace: spec.Namespace,
-		BaseURL: spec.BaseURL, InstanceTypes: types, Routing: spec.Routing}, Registered: true, Connection: spec.Connection, ConnectErr: err,
+		BaseURL: spec.BaseURL, InstanceTypes: types, Routing: spec.Routing, PrometheusURL: spec.PrometheusURL}, Registered: true, Connection: spec.Connection, ConnectErr: err,
 		Client: failing(err)}
 }
 

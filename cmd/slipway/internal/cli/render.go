@@ -163,6 +163,8 @@ func canaryText(c *client.Canary) string {
 	s += fmt.Sprintf(", %d new beside %d stable", c.CanaryReplicas, c.StableReplicas)
 	if c.Approximated {
 		s += " (weight approximated by pods: no weighted routing on this target)"
+	} else if c.Traffic == "ingress" {
+		s += " (by an ingress-nginx canary Ingress)"
 	}
 	if c.PauseUntil != nil {
 		s += " until " + c.PauseUntil.UTC().Format(time.RFC3339)

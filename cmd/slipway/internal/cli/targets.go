@@ -76,6 +76,7 @@ func setupTargetRegister(fs *flag.FlagSet) runFunc {
 	file := fs.String("kubeconfig-file", "", "reach it with the kubeconfig at `PATH` on the workers' filesystem")
 	routingFlag := fs.String("routing", "", "how it serves deployments' URLs: none, or JSON like "+
 		`{"ingress":{"className":"nginx","rewrite":"nginx"}} or {"gateway":{"name":"public","namespace":"gateways"}}`)
+	prometheus := fs.String("prometheus-url", "", "the Prometheus `URL` canaries' checks on this target query (default: the workers' own)")
 	return func(ctx context.Context, e *env, args []string) error {
 		if len(args) != 1 {
 			return usageErrorf("want one target name")
@@ -98,7 +99,8 @@ func setupTargetRegister(fs *flag.FlagSet) runFunc {
 		conn.InCluster = *inCluster
 		// The API checks the rest (one connection, required fields) and names what is wrong.
 		body := client.TargetRegistration{Region: *region, Namespace: *namespace, BaseURL: *baseURL,
-			InstanceTypes: types.m, Connection: conn, Routing: routing}
+			InstanceTypes: types.m, Connection: conn, Routing: routing,
+			PrometheusURL: *prometheus}
 		o, c, err := cf.clientWith(e)
 		if err != nil {
 			return err

@@ -26,6 +26,9 @@ type targetRequest struct {
 	// Routing says which objects serve the target's canonical URLs
 	// (absent: none), as a configured target's routing does.
 	Routing *events.Routing `json:"routing,omitempty"`
+	// PrometheusURL is the Prometheus canaries' checks on the target query
+	// (absent: the workers' global one).
+	PrometheusURL string `json:"prometheusURL,omitempty"`
 }
 
 // putTarget registers a target, or replaces the registration of one
@@ -43,7 +46,8 @@ func (a *API) putTarget(c echo.Context) error {
 		return err
 	}
 	spec := events.TargetSpec{Name: name, Region: req.Region, Namespace: req.Namespace, BaseURL: req.BaseURL,
-		InstanceTypes: req.InstanceTypes, Connection: req.Connection, Routing: req.Routing}
+		InstanceTypes: req.InstanceTypes, Connection: req.Connection, Routing: req.Routing,
+		PrometheusURL: req.PrometheusURL}
 	if fe := validation.Target(spec); len(fe) > 0 {
 		for i := range fe {
 			if fe[i].Field == "name" {

@@ -19,7 +19,7 @@ func projectCanary(d *Deployment, msg events.Message) {
 			return
 		}
 		c := &CanaryStatus{Step: m.Step, Steps: m.Steps, Kind: m.Kind, Weight: m.Weight, Mirror: m.Mirror,
-			CanaryReplicas: m.CanaryReplicas, StableReplicas: m.StableReplicas, Approximated: m.Approximated, PauseUntil: m.PauseUntil}
+			CanaryReplicas: m.CanaryReplicas, StableReplicas: m.StableReplicas, Approximated: m.Approximated, Traffic: m.TrafficMode(), PauseUntil: m.PauseUntil}
 		if r.Canary != nil {
 			c.Measurements = r.Canary.Measurements // the latest of each check, whatever its step
 		}
@@ -40,12 +40,16 @@ func projectCanary(d *Deployment, msg events.Message) {
 		c.Measurements = ms
 		r.Canary = &c
 	case events.AnalysisInconclusive:
-		if r.Revision != m.Revision || r.Canary == nil {
+		// A background check can pause a rollout whose canary has no
+		// step yet, or that has completed its steps (rolling, baking).
+		if r.Revision != m.Revision || (r.Canary == nil && !m.Background) {
 			return
 		}
-		c := *r.Canary
-		c.Inconclusive = m.Message
-		r.Canary = &c
+		if r.Canary != nil {
+			c := *r.Canary
+			c.Inconclusive = m.Message
+			r.Canary = &c
+		}
 		r.Paused, r.Phase = true, events.RolloutPhasePaused
 	case events.CanaryPromoted:
 		if r.Revision != m.Revision || r.Canary == nil {

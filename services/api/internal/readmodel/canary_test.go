@@ -41,3 +41,39 @@ func TestProjectCanary(t *testing.T) {
 		t.Fatalf("after a resume: %+v", d.Rollout)
 	}
 }
+
+// The deployment says how the target carries the canary's weight; events
+// written before the traffic was recorded read as gateway, or pods when
+// approximated.
+func TestProjectCanaryTraffic(t *testing.T) {
+	tests := []struct {
+		step events.CanaryStepStarted
+		want string
+	}{
+		{events.CanaryStepStarted{Revision: 1, Kind: events.StepSetWeight, Weight: 10, Traffic: events.CanaryTrafficIngress}, events.CanaryTrafficIngress},
+		{events.CanaryStepStarted{Revision: 1, Kind: events.StepSetWeight, Weight: 10, Approximated: true}, events.CanaryTrafficPods},
+		{events.CanaryStepStarted{Revision: 1, Kind: events.StepSetWeight, Weight: 10}, events.CanaryTrafficGateway},
+	}
+	for _, tt := range tests {
+		var d Deployment
+		for i, m := range []events.Message{createdEvent(), events.RolloutStarted{Revision: 1, Desired: 4, Strategy: "Canary"}, tt.step} {
+			ProjectDeployment(&d, uint64(i+1), env(i, "op-1"), m)
+		}
+		if got := d.Rollout.Canary.Traffic; got != tt.want {
+			t.Errorf("%+v: traffic %q, want %q", tt.step, got, tt.want)
+		}
+	}
+}
+
+// A background check's inconclusive run pauses the rollout, even before
+// the canary's first step.
+func TestProjectBackgroundInconclusive(t *testing.T) {
+	var d Deployment
+	for i, m := range []events.Message{createdEvent(), events.RolloutStarted{Revision: 1, Desired: 4, Strategy: "Canary"},
+		events.AnalysisInconclusive{Background: true, Revision: 1, Check: "errors", Message: "background: no data; paused"}} {
+		ProjectDeployment(&d, uint64(i+1), env(i, "op-1"), m)
+	}
+	if !d.Rollout.Paused || d.Rollout.Phase != events.RolloutPhasePaused {
+		t.Fatalf("after a background check's inconclusive run: %+v, want paused", d.Rollout)
+	}
+}

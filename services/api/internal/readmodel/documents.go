@@ -159,8 +159,12 @@ type CanaryStatus struct {
 	// Approximated: the target has no weighted routing; the weight is
 	// approximated by pod counts (canary/(canary+stable) of the requests)
 	// and mirroring is not applied.
-	Approximated bool       `bson:"approximated,omitempty" json:"approximated,omitempty"`
-	PauseUntil   *time.Time `bson:"pauseUntil,omitempty" json:"pauseUntil,omitempty"`
+	Approximated bool `bson:"approximated,omitempty" json:"approximated,omitempty"`
+	// Traffic says how the target carries the weight: gateway (HTTPRoute
+	// weights), ingress (an ingress-nginx canary Ingress) or pods
+	// (approximated by pod counts).
+	Traffic    string     `bson:"traffic,omitempty" json:"traffic,omitempty"`
+	PauseUntil *time.Time `bson:"pauseUntil,omitempty" json:"pauseUntil,omitempty"`
 	// Inconclusive is why analysis paused the canary for a person.
 	Inconclusive string `bson:"inconclusive,omitempty" json:"inconclusive,omitempty"`
 	// Measurements are the latest measurement of each check, by check name.

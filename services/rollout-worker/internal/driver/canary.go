@@ -46,7 +46,7 @@ func appliedOf(c *rollout.Canary) applied {
 // longer ours (then it touches nothing: the newer revision's driver does).
 func (d *Driver) driveCanary(ctx context.Context, st *rollout.State, ref events.DeploymentRef, revision int, target *kube.Target,
 	appendFn func(func(rollout.State) []events.Message) error) (bool, error) {
-	approximated := !manifest.WeightedRouting(target.Routing.EffectiveKind())
+	approximated := target.Routing.CanaryTraffic() == events.CanaryTrafficPods
 	var done *applied
 	t := time.NewTicker(canaryTick)
 	defer t.Stop()
@@ -56,6 +56,11 @@ func (d *Driver) driveCanary(ctx context.Context, st *rollout.State, ref events.
 		}
 		if !ours(*st, revision) {
 			return false, nil
+		}
+		if r := st.Rollout; r != nil && r.Revision == revision && r.Phase == rollout.PhaseBaking {
+			// Past its steps (a worker taking over a baking rollout): the
+			// main Deployment runs the new revision; the caller bakes.
+			return true, nil
 		}
 		if r := st.Rollout; r == nil || r.Revision != revision || r.Phase != rollout.PhaseProgressing {
 			return false, d.endCanary(ctx, ref)
@@ -68,15 +73,15 @@ func (d *Driver) driveCanary(ctx context.Context, st *rollout.State, ref events.
 				a := appliedOf(c)
 				done = &a
 				d.log.InfoContext(ctx, "canary traffic applied", "deployment", ref.String(), "revision", revision, "canary", c.String(),
-					"canary_replicas", c.CanaryReplicas, "approximated", c.Approximated)
+					"canary_replicas", c.CanaryReplicas, "traffic", target.Routing.CanaryTraffic())
 			}
 			continue
 		}
-		next := rollout.DecideCanary(*st, revision, time.Now().UTC(), approximated)
+		next := rollout.DecideCanary(*st, revision, time.Now().UTC(), target.Routing)
 		switch {
 		case len(next.Events) > 0:
 			if err := appendFn(func(s rollout.State) []events.Message {
-				return rollout.DecideCanary(s, revision, time.Now().UTC(), approximated).Events
+				return rollout.DecideCanary(s, revision, time.Now().UTC(), target.Routing).Events
 			}); err != nil {
 				return false, err
 			}
@@ -148,10 +153,11 @@ func (d *Driver) applyCanaryStep(ctx context.Context, st *rollout.State, ref eve
 	return d.applyCanaryRoutes(ctx, st, ref, revision, approximated, appendFn)
 }
 
-// applyCanaryRoutes renders the routes with the canary's split. On a
-// Gateway API target the weights must be on the HTTPRoute: when the routes
-// could not be applied the rollout fails rather than measure a canary
-// that receives no requests.
+// applyCanaryRoutes renders the routes with the canary's split. Where the
+// routes carry the weight (a Gateway API target's HTTPRoute, an
+// ingress-nginx target's canary Ingress) they must be applied: when they
+// could not be, the rollout fails rather than measure a canary that
+// receives no requests.
 func (d *Driver) applyCanaryRoutes(ctx context.Context, st *rollout.State, ref events.DeploymentRef, revision int, approximated bool,
 	appendFn func(func(rollout.State) []events.Message) error) error {
 	if err := d.reconcileRoutes(ctx, ref); err != nil {
@@ -166,7 +172,7 @@ func (d *Driver) applyCanaryRoutes(ctx context.Context, st *rollout.State, ref e
 			why = r.Reason + ": " + r.Message
 		}
 		return appendFn(func(s rollout.State) []events.Message {
-			return rollout.DecideApplyFailed(s, revision, fmt.Errorf("the canary's weights could not be applied to the HTTPRoute (%s)", why))
+			return rollout.DecideApplyFailed(s, revision, fmt.Errorf("the canary's weights could not be applied to the routes (%s)", why))
 		})
 	}
 	return nil
@@ -209,7 +215,7 @@ func (d *Driver) measure(ctx context.Context, st *rollout.State, ref events.Depl
 	rev := st.Revisions[revision]
 	vars := analysis.Vars{Namespace: st.Target.Namespace, Deployment: ref.Name,
 		Revision: fmt.Sprint(rev.PodTemplateRevision()), StableRevision: fmt.Sprint(st.Revisions[st.Stable].PodTemplateRevision())}
-	provider := d.provider(target.Name)
+	provider := d.provider(target)
 	for _, name := range checks {
 		spec, ok := rev.Spec.Rollout.CheckNamed(name)
 		if !ok {
@@ -249,21 +255,14 @@ func (d *Driver) endCanary(ctx context.Context, ref events.DeploymentRef) error 
 	return cluster.DeleteDeployment(ctx, target.Client, st.Target.Namespace, manifest.CanaryName(st.Target.ObjectName))
 }
 
-// provider is the analysis provider for a target's checks.
-func (d *Driver) provider(string) analysis.Provider {
+// provider is the analysis provider for a target's checks: its own
+// Prometheus when it names one, else the worker's.
+func (d *Driver) provider(target *kube.Target) analysis.Provider {
+	if target.PrometheusURL != "" {
+		return d.providers.get(target.PrometheusURL)
+	}
 	if d.analysis == nil {
-		return noProvider{}
+		return noProvider{errNoPrometheus}
 	}
 	return d.analysis
-}
-
-// noProvider answers every query with an error, so that checks on a
-// worker without Prometheus are inconclusive (and pause the canary), never
-// passed.
-type noProvider struct{}
-
-var errNoPrometheus = errors.New("no Prometheus is configured for analysis (set SLIPWAY_PROMETHEUS_URL on the rollout worker)")
-
-func (noProvider) Query(context.Context, string, time.Time) (float64, error) {
-	return 0, errNoPrometheus
 }

@@ -74,6 +74,18 @@ func (d *Driver) drive(ctx context.Context, ref events.DeploymentRef, revision i
 	if _, held := st.Revisions[revision]; held && !ours(st, revision) {
 		return nil // superseded or terminated while it waited for its start (a stale reload is retried below)
 	}
+	if rollout.BackgroundApplies(st, revision) {
+		// Background checks run beside everything below until this
+		// returns: the rollout ended, or the worker stops (the next
+		// driver starts them again where the history says they are).
+		bgCtx, stopBackground := context.WithCancel(ctx)
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			d.runBackground(bgCtx, ref, revision, target, meta)
+		}()
+		defer func() { stopBackground(); <-done }()
+	}
 	// A canary runs its steps beside the untouched main Deployment; the
 	// main Deployment rolls to the new revision only once they are done.
 	// Any other rollout first ends what a superseded canary left (routes,
@@ -235,9 +247,9 @@ func permanent(err error) bool {
 	return apierrors.IsInvalid(err) || apierrors.IsForbidden(err) || apierrors.IsBadRequest(err)
 }
 
-// idSuffix names terminal and start events deterministically per revision
-// (a retry after a lost ack is deduplicated by Nats-Msg-Id); progress events
-// get a time-based suffix.
+// idSuffix names terminal, start and canary events deterministically per
+// revision (a retry after a lost ack, or a step driven again, is
+// deduplicated by Nats-Msg-Id); progress events get a time-based suffix.
 func idSuffix(m events.Message) string {
 	switch e := m.(type) {
 	case events.RolloutProgressed:
@@ -245,9 +257,15 @@ func idSuffix(m events.Message) string {
 	case events.CanaryStepStarted:
 		return fmt.Sprintf("canary-step-%d", e.Step)
 	case events.AnalysisMeasured:
+		if e.Background {
+			return fmt.Sprintf("measured-bg-%d-%s-%d", e.Attempt, e.Check, e.Index)
+		}
 		return fmt.Sprintf("measured-%d-%d-%s-%d", e.Step, e.Attempt, e.Check, e.Index)
 	case events.AnalysisInconclusive:
-		return fmt.Sprintf("inconclusive-%d-%s-%d", e.Step, e.Check, time.Now().UnixNano())
+		if e.Background {
+			return fmt.Sprintf("inconclusive-bg-%d-%s-%d", e.Attempt, e.Check, e.Measurements)
+		}
+		return fmt.Sprintf("inconclusive-%d-%d-%s-%d", e.Step, e.Attempt, e.Check, e.Measurements)
 	default:
 		return m.Type()
 	}

@@ -43,7 +43,9 @@ type Driver struct {
 	// analysis measures canaries' checks (nil: none configured; every
 	// measurement is then inconclusive).
 	analysis analysis.Provider
-	wg       sync.WaitGroup
+	// providers are the targets' own Prometheus servers, by address.
+	providers *providerCache
+	wg        sync.WaitGroup
 }
 
 // Options are what a Driver works with.
@@ -58,15 +60,21 @@ type Options struct {
 	// MaxRollouts bounds the rollouts driven at once (> 0).
 	MaxRollouts   int
 	TargetTimeout time.Duration
-	// Analysis answers canaries' check queries (Prometheus); nil: checks
-	// are inconclusive and pause their canaries.
+	// Analysis answers canaries' check queries (Prometheus) on targets
+	// that name no Prometheus of their own; nil: those checks are
+	// inconclusive and pause their canaries.
 	Analysis analysis.Provider
+	// NewProvider makes the provider of a target's own Prometheus
+	// (kube.TargetConfig.PrometheusURL), once per address; nil:
+	// analysis.NewPrometheus.
+	NewProvider func(address string) (analysis.Provider, error)
 }
 
 // New returns a driver; it does nothing until Handle is called.
 func New(o Options) *Driver {
 	return &Driver{history: freshHistory{o.History}, targets: o.Targets, limits: o.Slots, log: o.Log, resync: o.Resync,
-		inFlight: make(chan struct{}, o.MaxRollouts), targetTimeout: o.TargetTimeout, analysis: o.Analysis}
+		inFlight: make(chan struct{}, o.MaxRollouts), targetTimeout: o.TargetTimeout, analysis: o.Analysis,
+		providers: newProviderCache(o.NewProvider)}
 }
 
 // Wait returns once the work Handle started has ended.

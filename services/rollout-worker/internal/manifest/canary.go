@@ -24,8 +24,8 @@ func CanarySelector(ref events.DeploymentRef) map[string]string {
 // RenderCanary builds the Deployment that runs a canary's new revision
 // beside the main Deployment (which keeps the stable revision, untouched,
 // until the canary completes). Its pods carry the instance and revision
-// labels the per-version Services select on, so a weighted HTTPRoute
-// reaches them. With joinMain (a target without weighted routing) they
+// labels the per-version Services select on, so a weighted HTTPRoute or
+// canary Ingress reaches them. With joinMain (a target without weighted routing) they
 // also carry the deployment label, so the main Service sends them a share
 // of the requests in proportion to their count: the weight approximated by
 // pods. Never both: on a weighted target the main Service keeps only the

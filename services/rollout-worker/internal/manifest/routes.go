@@ -142,11 +142,17 @@ func RenderRouting(ref events.DeploymentRef, target events.TargetInfo, routing *
 		}
 		out.Paths = RoutePaths(ref, target, serving, ing.Rewrite == events.IngressRewriteNginx)
 		out.Ingresses = RenderIngresses(ref, target, ing, out.Paths)
+		if split := trafficSplit(serving.Split); split != nil && routing.CanaryTraffic() == events.CanaryTrafficIngress {
+			if routing.CanaryMirror(int32(split.MirrorPercent)) > 0 {
+				MirrorIngresses(out.Ingresses, target, *split)
+			}
+			out.Ingresses = append(out.Ingresses, RenderCanaryIngresses(ref, target, ing, out.Paths, *split)...)
+		}
 	default:
 		return out
 	}
 	if len(out.Paths) > 0 {
-		for _, t := range routedTemplates(out.Kind, serving) {
+		for _, t := range routedTemplates(routing.CanaryTraffic(), serving) {
 			out.VersionServices = append(out.VersionServices, RenderVersionService(ref, target, t))
 		}
 	}
@@ -162,11 +168,11 @@ func trafficSplit(s *rollout.Split) *TrafficSplit {
 }
 
 // routedTemplates are the pod template revisions whose per-version Service
-// the routes need: the per-version paths', and on a Gateway API target a
-// canary split's two.
-func routedTemplates(kind string, serving rollout.Serving) []int {
+// the routes need: the per-version paths', and where the routes carry a
+// canary's weight (traffic gateway or ingress) a split's two.
+func routedTemplates(traffic string, serving rollout.Serving) []int {
 	out := VersionTemplates(serving)
-	if s := serving.Split; s != nil && kind == events.RoutingGateway {
+	if s := serving.Split; s != nil && traffic != events.CanaryTrafficPods {
 		for _, t := range []int{s.StableTemplate, s.CanaryTemplate} {
 			if !slices.Contains(out, t) {
 				out = append(out, t)
@@ -176,8 +182,3 @@ func routedTemplates(kind string, serving rollout.Serving) []int {
 	}
 	return out
 }
-
-// WeightedRouting reports whether a routing kind divides requests by
-// weight (Gateway API); on the others a canary's weight is approximated by
-// pod counts.
-func WeightedRouting(kind string) bool { return kind == events.RoutingGateway }

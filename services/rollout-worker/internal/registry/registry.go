@@ -109,5 +109,6 @@ func Changed(a, b events.TargetSpec) []string {
 	add("instanceTypes", !maps.Equal(a.InstanceTypes, b.InstanceTypes))
 	add("connection", !reflect.DeepEqual(a.Connection, b.Connection))
 	add("routing", !reflect.DeepEqual(a.Routing, b.Routing))
+	add("prometheusURL", a.PrometheusURL != b.PrometheusURL)
 	return out
 }

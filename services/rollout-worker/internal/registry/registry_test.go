@@ -26,6 +26,8 @@ func TestDecideRegister(t *testing.T) {
 	badRouting.Routing = &events.Routing{Kind: events.RoutingGateway}
 	bad := spec()
 	bad.Namespace = ""
+	measured := spec()
+	measured.PrometheusURL = "http://prometheus.us-east:9090"
 	tests := []struct {
 		name       string
 		state      State
@@ -37,6 +39,7 @@ func TestDecideRegister(t *testing.T) {
 		{"same again", registered(spec()), spec(), false, events.TargetUpdated{Target: spec()}},
 		{"replaced", registered(spec()), moved, false, events.TargetUpdated{Target: moved, Changed: []string{"baseURL", "connection"}}},
 		{"routed", registered(spec()), routed, false, events.TargetUpdated{Target: routed, Changed: []string{"routing"}}},
+		{"its own prometheus", registered(spec()), measured, false, events.TargetUpdated{Target: measured, Changed: []string{"prometheusURL"}}},
 		{"configured", State{}, spec(), true, events.CommandRejected{CommandType: events.RegisterTarget{}.Type(),
 			Reason: events.ReasonTargetFromConfig, Message: "target us-east is defined by the workers' configuration; change it there"}},
 		{"invalid", State{}, bad, false, events.CommandRejected{CommandType: events.RegisterTarget{}.Type(),

@@ -97,9 +97,10 @@ type CanaryNext struct {
 // DecideCanary decides the next move of revision's canary at now. The
 // driver calls it only once the current step's traffic is applied (the
 // contract that makes a setWeight step's end mean "the weight is on the
-// cluster"); approximated says the target has no weighted routing.
+// cluster"); routing is the target's (events.Routing.CanaryTraffic: how
+// it carries the weight and what mirror it can copy).
 // Nothing is decided for a rollout that is not a canary in flight.
-func DecideCanary(s State, revision int, now time.Time, approximated bool) CanaryNext {
+func DecideCanary(s State, revision int, now time.Time, routing *events.Routing) CanaryNext {
 	r := s.rolloutOf(revision)
 	if r == nil || r.Phase != PhaseProgressing || !CanaryApplies(s, revision) {
 		return CanaryNext{}
@@ -111,13 +112,13 @@ func DecideCanary(s State, revision int, now time.Time, approximated bool) Canar
 		return CanaryNext{Events: []events.Message{events.RolloutFailed{Revision: revision, Reason: r.Failure,
 			Message: fmt.Sprintf("the pods of revision %d are failing: %s; its weight is back to 0", revision, r.FailureMessage)}}}
 	case c == nil:
-		return CanaryNext{Events: []events.Message{startStep(s, revision, 0, approximated, now)}}
+		return CanaryNext{Events: []events.Message{startStep(s, revision, 0, routing, now)}}
 	case c.Kind == events.StepComplete:
 		return CanaryNext{Complete: true}
 	case c.Full:
-		return CanaryNext{Events: []events.Message{startStep(s, revision, c.Steps, approximated, now)}}
+		return CanaryNext{Events: []events.Message{startStep(s, revision, c.Steps, routing, now)}}
 	case c.Promoted:
-		return CanaryNext{Events: []events.Message{startStep(s, revision, c.Step+1, approximated, now)}}
+		return CanaryNext{Events: []events.Message{startStep(s, revision, c.Step+1, routing, now)}}
 	case r.Paused:
 		return CanaryNext{}
 	}
@@ -134,7 +135,7 @@ func DecideCanary(s State, revision int, now time.Time, approximated bool) Canar
 			return next
 		}
 	}
-	return CanaryNext{Events: []events.Message{startStep(s, revision, c.Step+1, approximated, now)}}
+	return CanaryNext{Events: []events.Message{startStep(s, revision, c.Step+1, routing, now)}}
 }
 
 // decideAnalysis runs an analysis step's checks: failed as soon as one
@@ -148,8 +149,8 @@ func decideAnalysis(s State, revision int, c *Canary, now time.Time) (CanaryNext
 		spec, ok := strategy.CheckNamed(name)
 		if !ok {
 			// Validation refuses this; a spec that got here anyway must not pass.
-			return CanaryNext{Events: []events.Message{events.AnalysisInconclusive{Revision: revision, Step: c.Step, Check: name,
-				Message: fmt.Sprintf("check %q is not declared in spec.rollout.checks", name)}}}, true
+			return CanaryNext{Events: []events.Message{events.AnalysisInconclusive{Revision: revision, Step: c.Step, Attempt: c.Attempt,
+				Check: name, Message: fmt.Sprintf("check %q is not declared in spec.rollout.checks", name)}}}, true
 		}
 		check := analysis.FromSpec(spec)
 		ms := measurementsOf(c.Measurements[name])
@@ -159,8 +160,8 @@ func decideAnalysis(s State, revision int, c *Canary, now time.Time) (CanaryNext
 			return CanaryNext{Events: []events.Message{events.RolloutFailed{Revision: revision, Reason: events.ReasonAnalysisFailed,
 				Message: fmt.Sprintf("canary step %d at weight %d%%: %s; the weight is back to 0", c.Step+1, c.Weight, st.Reason)}}}, true
 		case analysis.Inconclusive:
-			return CanaryNext{Events: []events.Message{events.AnalysisInconclusive{Revision: revision, Step: c.Step, Check: name,
-				Message: st.Reason + "; paused: promote to go on anyway, resume to measure again, or abort"}}}, true
+			return CanaryNext{Events: []events.Message{events.AnalysisInconclusive{Revision: revision, Step: c.Step, Attempt: c.Attempt,
+				Check: name, Measurements: len(ms), Message: st.Reason + "; paused: promote to go on anyway, resume to measure again, or abort"}}}, true
 		case analysis.Running:
 			running = true
 			due := analysis.Next(check, c.AttemptStart, ms)
@@ -217,7 +218,9 @@ func DecideMeasured(s State, revision, step, attempt int, check string, m analys
 
 // startStep is the event that enters step n of revision's canary; n at
 // or past the last step is StepComplete.
-func startStep(s State, revision, n int, approximated bool, now time.Time) events.CanaryStepStarted {
+func startStep(s State, revision, n int, routing *events.Routing, now time.Time) events.CanaryStepStarted {
+	traffic := routing.CanaryTraffic()
+	approximated := traffic == events.CanaryTrafficPods
 	rev := s.Revisions[revision]
 	steps := rev.Spec.Rollout.PlannedSteps()
 	stable := s.Revisions[s.Stable].Spec.DesiredReplicas()
@@ -226,7 +229,7 @@ func startStep(s State, revision, n int, approximated bool, now time.Time) event
 		weight, mirror = c.Weight, c.Mirror
 	}
 	ev := events.CanaryStepStarted{Revision: revision, Step: min(n, len(steps)), Steps: len(steps), StableReplicas: stable,
-		Approximated: approximated}
+		Approximated: approximated, Traffic: traffic}
 	if n >= len(steps) {
 		ev.Kind, weight, mirror = events.StepComplete, 100, 0
 	} else {
@@ -246,9 +249,10 @@ func startStep(s State, revision, n int, approximated bool, now time.Time) event
 			ev.Checks = append([]string(nil), step.Analysis.Checks...)
 		}
 	}
-	if approximated {
-		mirror = 0 // copies need weighted routing (Gateway API); the document says so
-	}
+	// What the target can copy: Gateway API the share asked for,
+	// ingress-nginx every request or none, pods nothing; the event (and so
+	// the document) says what is applied.
+	mirror = routing.CanaryMirror(mirror)
 	ev.Weight, ev.Mirror = weight, mirror
 	ev.CanaryReplicas = CanaryReplicas(weight, rev.Spec.DesiredReplicas())
 	if ev.Kind == events.StepComplete || rev.Spec.Rollout.Strategy == events.StrategyBlueGreen {
@@ -288,12 +292,12 @@ func (s *State) applyCanary(e Event) {
 		}
 		r.Canary = c
 	case events.AnalysisMeasured:
-		if c := s.canaryOf(m.Revision); c != nil && c.Step == m.Step && c.Attempt == m.Attempt && m.Index == len(c.Measurements[m.Check]) {
+		if c := s.canaryOf(m.Revision); c != nil && !m.Background && c.Step == m.Step && c.Attempt == m.Attempt && m.Index == len(c.Measurements[m.Check]) {
 			c.Measurements[m.Check] = append(c.Measurements[m.Check], m)
 			c.Latest[m.Check] = m
 		}
 	case events.AnalysisInconclusive:
-		if c := s.canaryOf(m.Revision); c != nil && c.Step == m.Step {
+		if c := s.canaryOf(m.Revision); c != nil && !m.Background && c.Step == m.Step {
 			s.Rollout.Paused, c.Inconclusive = true, m.Message
 		}
 	case events.CanaryPromoted:

@@ -118,7 +118,7 @@ func TestDecideCanary(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := DecideCanary(tt.state, 2, tt.now, false)
+			got := DecideCanary(tt.state, 2, tt.now, gatewayRouting)
 			var typ string
 			if len(got.Events) > 0 {
 				typ = got.Events[0].Type()
@@ -207,14 +207,14 @@ func TestBlueGreenSteps(t *testing.T) {
 	var kinds []string
 	for range 3 {
 		s := history(msgs...)
-		n := DecideCanary(s, 2, t0.Add(time.Hour), false)
+		n := DecideCanary(s, 2, t0.Add(time.Hour), gatewayRouting)
 		if len(n.Events) != 1 {
 			// The analysis: record its two measurements as successful.
 			for i := range 2 {
 				msgs = append(msgs, events.AnalysisMeasured{Revision: 2, Step: 1, Check: "errors", Index: i,
 					Phase: events.MeasurementSuccessful, At: t0.Add(time.Duration(i) * time.Minute)})
 			}
-			n = DecideCanary(history(msgs...), 2, t0.Add(time.Hour), false)
+			n = DecideCanary(history(msgs...), 2, t0.Add(time.Hour), gatewayRouting)
 		}
 		step := n.Events[0].(events.CanaryStepStarted)
 		if step.CanaryReplicas != 4 {
@@ -225,5 +225,48 @@ func TestBlueGreenSteps(t *testing.T) {
 	}
 	if want := []string{"setWeight@0", "analysis@0", "setWeight@100"}; !slices.Equal(kinds, want) {
 		t.Fatalf("steps %q, want %q", kinds, want)
+	}
+}
+
+// gatewayRouting is a Gateway API target's routing: weighted, mirrors copied.
+var gatewayRouting = &events.Routing{Gateway: &events.GatewayRouting{Name: "public"}}
+
+// TestCanaryStepTraffic: a step's event says how the target carries its
+// weight, and records the mirror the target can apply, not the one asked.
+func TestCanaryStepTraffic(t *testing.T) {
+	spec := canarySpec()
+	spec.Rollout.Steps = []events.CanaryStep{{Mirror: i32(20)}, {SetWeight: i32(50)}}
+	s := history(created(), events.RolloutStarted{Revision: 1, Desired: 4}, events.RolloutSucceeded{Revision: 1},
+		events.RevisionCreated{Revision: events.Revision{Number: 2, Spec: spec, Cause: events.CauseUpdated}},
+		events.RolloutStarted{Revision: 2, Desired: 4, Strategy: "Canary"})
+	tests := []struct {
+		name         string
+		routing      *events.Routing
+		traffic      string
+		approximated bool
+		mirror       int32
+	}{
+		{name: "gateway: the share asked", routing: gatewayRouting, traffic: events.CanaryTrafficGateway, mirror: 20},
+		{name: "ingress-nginx: every request", routing: &events.Routing{Ingress: &events.IngressRouting{Canary: events.IngressCanaryNginx}},
+			traffic: events.CanaryTrafficIngress, mirror: 100},
+		{name: "ingress-nginx rewriting: no copy (it would keep the public path)",
+			routing: &events.Routing{Ingress: &events.IngressRouting{Rewrite: events.IngressRewriteNginx}}, traffic: events.CanaryTrafficIngress},
+		{name: "no routing: pods", routing: nil, traffic: events.CanaryTrafficPods, approximated: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			n := DecideCanary(s, 2, t0.Add(time.Hour), tt.routing)
+			if len(n.Events) != 1 {
+				t.Fatalf("decided %v, want the first step", n.Events)
+			}
+			ev, ok := n.Events[0].(events.CanaryStepStarted)
+			if !ok || ev.Kind != events.StepMirror {
+				t.Fatalf("decided %#v, want the mirror step", n.Events[0])
+			}
+			if ev.Traffic != tt.traffic || ev.Approximated != tt.approximated || ev.Mirror != tt.mirror {
+				t.Errorf("traffic %q approximated %v mirror %d, want %q %v %d", ev.Traffic, ev.Approximated, ev.Mirror,
+					tt.traffic, tt.approximated, tt.mirror)
+			}
+		})
 	}
 }

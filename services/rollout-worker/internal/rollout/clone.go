@@ -23,6 +23,14 @@ func (s State) Clone() State {
 			cc := r.Canary.clone()
 			r.Canary = &cc
 		}
+		if r.Background != nil {
+			b := *r.Background
+			b.Measurements = make(map[string][]events.AnalysisMeasured, len(r.Background.Measurements))
+			for k, v := range r.Background.Measurements {
+				b.Measurements[k] = slices.Clone(v)
+			}
+			r.Background = &b
+		}
 		c.Rollout = &r
 	}
 	if s.Routing != nil {

@@ -61,6 +61,8 @@ func DecideProgress(s State, obs Observation) []events.Message {
 		return nil
 	}
 	switch {
+	case obs.Complete && r.Paused && r.Background != nil && r.Background.Paused:
+		return nil // a background check paused it: it succeeds only once a person lets it go on
 	case obs.Complete:
 		if bake := s.Revisions[obs.Revision].Spec.Rollout.BakeSeconds; bake > 0 {
 			return []events.Message{events.RolloutBaking{Revision: obs.Revision, Replicas: obs.Replicas,

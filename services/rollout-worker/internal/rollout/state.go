@@ -100,6 +100,9 @@ type Rollout struct {
 	// Canary is where a canary rollout stands (nil: not a canary, or its
 	// first step has not started).
 	Canary *Canary
+	// Background is the rollout's background analysis (nil before it
+	// started); see BackgroundApplies.
+	Background *Background
 }
 
 // Handled reports whether the command with this id was already decided.
@@ -147,6 +150,7 @@ func (s *State) Apply(e Event) {
 		s.newRevision(rev, e.Envelope)
 	}
 	s.applyCanary(e)
+	s.applyBackground(e)
 	switch m := e.Message.(type) {
 	case events.DeploymentCreated:
 		s.Exists, s.Ref, s.Target, s.Environment = true, m.Deployment, m.Target, m.Environment

@@ -177,7 +177,7 @@ func (r *Registry) publish(ctx context.Context, name string, st registry.State) 
 		types[k] = kube.InstanceType(v)
 	}
 	t := kube.Target{TargetConfig: kube.TargetConfig{Name: s.Name, Region: s.Region, Namespace: s.Namespace, BaseURL: s.BaseURL,
-		InstanceTypes: types, Routing: s.Routing}, Registered: true, Connection: conn}
+		InstanceTypes: types, Routing: s.Routing, PrometheusURL: s.PrometheusURL}, Registered: true, Connection: conn}
 	b, err := json.Marshal(t.Record(false))
 	if err != nil {
 		return err

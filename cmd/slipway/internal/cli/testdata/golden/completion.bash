@@ -70,7 +70,7 @@ _slipway() {
         "") words="list get register delete";;
         list) words="--output --project --server --token -o";;
         get) words="--output --project --server --token -o";;
-        register) words="--base-url --idempotency-key --in-cluster --instance-type --kubeconfig-file --kubeconfig-secret --namespace --output --project --region --routing --server --token --wait -o";;
+        register) words="--base-url --idempotency-key --in-cluster --instance-type --kubeconfig-file --kubeconfig-secret --namespace --output --project --prometheus-url --region --routing --server --token --wait -o";;
         delete) words="--idempotency-key --output --project --server --token --wait -o";;
       esac;;
     webhooks)

@@ -146,6 +146,7 @@ complete -c slipway -n '__fish_seen_subcommand_from targets; and __fish_seen_sub
 complete -c slipway -n '__fish_seen_subcommand_from targets; and __fish_seen_subcommand_from register' -l kubeconfig-file
 complete -c slipway -n '__fish_seen_subcommand_from targets; and __fish_seen_subcommand_from register' -l kubeconfig-secret
 complete -c slipway -n '__fish_seen_subcommand_from targets; and __fish_seen_subcommand_from register' -l namespace
+complete -c slipway -n '__fish_seen_subcommand_from targets; and __fish_seen_subcommand_from register' -l prometheus-url
 complete -c slipway -n '__fish_seen_subcommand_from targets; and __fish_seen_subcommand_from register' -l region
 complete -c slipway -n '__fish_seen_subcommand_from targets; and __fish_seen_subcommand_from register' -l routing
 complete -c slipway -n '__fish_seen_subcommand_from targets; and __fish_seen_subcommand_from register' -l wait

@@ -71,7 +71,7 @@ _slipway() {
         "") words_=(list get register delete);;
         list) words_=(--output --project --server --token -o);;
         get) words_=(--output --project --server --token -o);;
-        register) words_=(--base-url --idempotency-key --in-cluster --instance-type --kubeconfig-file --kubeconfig-secret --namespace --output --project --region --routing --server --token --wait -o);;
+        register) words_=(--base-url --idempotency-key --in-cluster --instance-type --kubeconfig-file --kubeconfig-secret --namespace --output --project --prometheus-url --region --routing --server --token --wait -o);;
         delete) words_=(--idempotency-key --output --project --server --token --wait -o);;
       esac;;
     webhooks)
