@@ -6,9 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync"
 	"time"
 
-	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
 	"slipway.dev/pkg/bus"
@@ -25,14 +25,17 @@ const CheckpointName = "events"
 // goroutine: every document has exactly one writer.
 //
 // It writes behind: an event is applied to the documents held in memory
-// (dirty ones first, then a cache of written ones, then the store), and the
-// dirty documents are written together in a flush: at once when the consumer
-// has nothing pending and the event came alone, within limits.linger when
-// caught up but events keep coming, otherwise, while catching up, after
-// limits.docs dirty documents, limits.events events or limits.delay. Only after a flush has written every
-// dirty document does it record the checkpoint and wake waiters, so "applied"
-// (Notifier) always means "visible in the store". A failed flush keeps the
-// dirty set and is retried whole.
+// (dirty ones first, then those a flush is writing, then a cache of written
+// ones, then the store), and published to the in-memory view at once. A
+// flush goroutine takes the dirty documents, marshalled, and writes them
+// while the next events are applied: at once when the consumer has nothing
+// pending and the event came alone, within limits.linger when caught up but
+// events keep coming, otherwise, while catching up, limits.delay after the
+// first. One flush runs at a time; applying waits only when limits.docs
+// dirty documents or limits.events events are waiting for a flush. Only
+// after a flush has written every document it took does it record the
+// checkpoint and wake waiters, so "applied" (Notifier) always means
+// "visible in the store". A failed flush is retried whole.
 //
 // Why that is safe: every document carries the sequence of the last event
 // applied to it, and an event at or below it changes nothing. A projector
@@ -47,10 +50,18 @@ type Projector struct {
 	store  *readmodel.Store
 	log    *slog.Logger
 	notify *Notifier
-	wb     writeBehind
 	limits limits
+	// mu guards wb and flushAt: events are applied under it by Run's
+	// goroutine, and the flush goroutine takes and settles batches under
+	// it; the writes themselves run outside it.
+	mu sync.Mutex
+	wb writeBehind
 	// flushAt is when the unflushed events are due (writeBehind.flushAt).
 	flushAt time.Time
+	// taken is signalled when a flush took the set (applying may wait for
+	// it: limits); kick wakes the flush goroutine after an event.
+	taken *sync.Cond
+	kick  chan struct{}
 	// before is the deployment document as it was before the event being
 	// applied (zero for events of no deployment).
 	before readmodel.Deployment
@@ -61,7 +72,10 @@ type Projector struct {
 
 // New returns a projector writing to store and waking notify.
 func New(b *bus.Conn, store *readmodel.Store, notify *Notifier, log *slog.Logger) *Projector {
-	return &Projector{bus: b, store: store, log: log, notify: notify, wb: newWriteBehind(), limits: defaultLimits}
+	p := &Projector{bus: b, store: store, log: log, notify: notify, wb: newWriteBehind(), limits: defaultLimits,
+		kick: make(chan struct{}, 1)}
+	p.taken = sync.NewCond(&p.mu)
+	return p
 }
 
 // PublishTo tells pub of every deployment document once an event applied to
@@ -69,7 +83,10 @@ func New(b *bus.Conn, store *readmodel.Store, notify *Notifier, log *slog.Logger
 // of them); call it before Run.
 func (p *Projector) PublishTo(pub Publisher) { p.wb.published = pub }
 
-// Run projects until ctx ends.
+// Run projects until ctx ends. Events are applied here, one at a time, and
+// written by a flush goroutine (flushLoop) while the next ones are applied:
+// the in-memory view shows an event as soon as it is applied, however long
+// the store takes.
 func (p *Projector) Run(ctx context.Context) error {
 	from, err := p.checkpoint(ctx)
 	if err != nil {
@@ -93,19 +110,38 @@ func (p *Projector) Run(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("projector messages: %w", err)
 	}
-	go func() { <-ctx.Done(); iter.Stop() }()
 	defer p.deleteConsumer(cons)
 	defer p.notify.stopped()
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	go func() {
+		<-ctx.Done()
+		iter.Stop()
+		p.mu.Lock()
+		p.taken.Broadcast() // an apply waiting for a flush gives up
+		p.mu.Unlock()
+	}()
 	p.wb.applied = from
 	p.notify.broadcast(from)
-	for {
-		msg, err := p.next(iter)
-		if errors.Is(err, nats.ErrTimeout) { // limits.delay passed with events unflushed
-			if !p.flushRetrying(ctx) {
-				return nil
-			}
-			continue
+	flushed := make(chan struct{})
+	go func() {
+		defer close(flushed)
+		if err := p.flushLoop(ctx); err != nil {
+			cancel(err)
 		}
+	}()
+	defer func() { cancel(nil); <-flushed }()
+	err = p.applyLoop(ctx, iter)
+	if cause := context.Cause(ctx); cause != nil && !errors.Is(cause, context.Canceled) {
+		return cause // the flush goroutine failed
+	}
+	return err
+}
+
+// applyLoop applies every event the consumer delivers until ctx ends.
+func (p *Projector) applyLoop(ctx context.Context, iter jetstream.MessagesContext) error {
+	for {
+		msg, err := iter.Next()
 		if err != nil {
 			if ctx.Err() != nil || errors.Is(err, jetstream.ErrMsgIteratorClosed) {
 				return nil
@@ -116,22 +152,121 @@ func (p *Projector) Run(ctx context.Context) error {
 		if err != nil {
 			return fmt.Errorf("projector metadata: %w", err)
 		}
-		if err := p.applyRetrying(ctx, meta.Sequence.Stream, msg.Subject(), msg.Data()); err != nil {
+		seq := meta.Sequence.Stream
+		if err := p.applyRetrying(ctx, seq, msg.Subject(), msg.Data()); err != nil {
 			return err
 		}
 		if ctx.Err() != nil { // stopped while retrying: the event may not be applied
 			return nil
 		}
-		p.wb.noteApplied(meta.Sequence.Stream, time.Now())
-		p.notify.show(meta.Sequence.Stream)
+		p.noteApplied(ctx, seq, meta.NumPending)
+		p.notify.show(seq)
 		metrics.ProjectedEvents.Inc()
 		metrics.ProjectionLag.Set(float64(meta.NumPending))
-		now := time.Now()
-		if p.flushAt = p.wb.flushAt(p.limits, meta.NumPending, now); !p.flushAt.After(now) {
-			if !p.flushRetrying(ctx) {
-				return nil
+	}
+}
+
+// noteApplied records event seq as applied, with pending more for the
+// consumer to deliver, and wakes the flush goroutine; while the set is
+// full (limits) it waits until a flush took it.
+func (p *Projector) noteApplied(ctx context.Context, seq, pending uint64) {
+	p.mu.Lock()
+	now := time.Now()
+	p.wb.noteApplied(seq, now)
+	p.flushAt = p.wb.flushAt(p.limits, pending, now)
+	for p.wb.full(p.limits) && ctx.Err() == nil {
+		p.wake()
+		p.taken.Wait()
+	}
+	p.mu.Unlock()
+	p.wake()
+}
+
+// wake wakes the flush goroutine, if it waits.
+func (p *Projector) wake() {
+	select {
+	case p.kick <- struct{}{}:
+	default:
+	}
+}
+
+// flushLoop writes the applied events' documents, one flush at a time,
+// each when due (flushAt), until ctx ends; an error ends the term.
+func (p *Projector) flushLoop(ctx context.Context) error {
+	for {
+		p.mu.Lock()
+		pending, at := p.wb.events > 0, p.flushAt
+		p.mu.Unlock()
+		wait := time.Hour // nothing pending: until kicked
+		if pending {
+			if wait = time.Until(at); wait <= 0 {
+				if err := p.flush(ctx); err != nil || ctx.Err() != nil {
+					return err
+				}
+				continue
 			}
 		}
+		t := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return nil
+		case <-p.kick:
+		case <-t.C:
+		}
+		t.Stop()
+	}
+}
+
+// flush takes the applied documents, writes them (retrying while the store
+// fails), then records the checkpoint and wakes waiters: "applied"
+// (Notifier) always means "visible in the store". A failed write is
+// retried whole, while events go on being applied up to the limits.
+func (p *Projector) flush(ctx context.Context) error {
+	p.mu.Lock()
+	b, err := p.wb.take()
+	p.taken.Broadcast()
+	p.mu.Unlock()
+	if err != nil {
+		return fmt.Errorf("projector flush: %w", err)
+	}
+	if !p.writeRetrying(ctx, b) {
+		return nil
+	}
+	p.mu.Lock()
+	p.wb.settle(time.Now())
+	p.mu.Unlock()
+	if pub := p.wb.published; pub != nil {
+		for _, d := range b.deps {
+			pub.Written(d)
+		}
+	}
+	if err := p.store.SetCheckpoint(ctx, CheckpointName, b.seq); err != nil {
+		p.log.WarnContext(ctx, "projector checkpoint", "err", err) // the next flush records it
+	}
+	metrics.ProjectorFlushes.Inc()
+	p.notify.flushed(b.seq, b.ops)
+	return nil
+}
+
+// writeRetrying writes b until it is written; false when ctx ended first.
+func (p *Projector) writeRetrying(ctx context.Context, b batch) bool {
+	backoff := 100 * time.Millisecond
+	for {
+		err := b.write(ctx, p.store)
+		if err == nil {
+			return true
+		}
+		if ctx.Err() != nil {
+			return false
+		}
+		p.log.WarnContext(ctx, "projector flush failed; retrying", "seq", b.seq, "err", err)
+		select {
+		case <-ctx.Done():
+			return false
+		case <-time.After(backoff):
+		}
+		backoff = min(backoff*2, 5*time.Second)
 	}
 }
 
@@ -167,57 +302,14 @@ func (p *Projector) deleteConsumer(cons jetstream.Consumer) {
 	_ = p.bus.DeleteConsumer(ctx, events.StreamEvents, info.Name)
 }
 
-// next returns the next event, or nats.ErrTimeout once unflushed events
-// are due (flushAt).
-func (p *Projector) next(iter jetstream.MessagesContext) (jetstream.Msg, error) {
-	if p.wb.events == 0 {
-		return iter.Next()
-	}
-	wait := time.Until(p.flushAt)
-	if wait <= 0 {
-		return nil, nats.ErrTimeout
-	}
-	return iter.Next(jetstream.NextMaxWait(wait))
-}
-
-// flushRetrying writes the write-behind set, records the checkpoint and wakes
-// waiters, retrying while the store fails; false when ctx ended first.
-func (p *Projector) flushRetrying(ctx context.Context) bool {
-	backoff := 100 * time.Millisecond
-	for ctx.Err() == nil {
-		err := p.wb.write(ctx, p.store)
-		if err == nil {
-			break
-		}
-		if ctx.Err() != nil {
-			return false
-		}
-		p.log.WarnContext(ctx, "projector flush failed; retrying", "seq", p.wb.applied, "dirty", p.wb.dirty(), "err", err)
-		select {
-		case <-ctx.Done():
-			return false
-		case <-time.After(backoff):
-		}
-		backoff = min(backoff*2, 5*time.Second)
-	}
-	if ctx.Err() != nil {
-		return false
-	}
-	if err := p.store.SetCheckpoint(ctx, CheckpointName, p.wb.applied); err != nil {
-		p.log.WarnContext(ctx, "projector checkpoint", "err", err) // the next flush records it
-	}
-	p.wb.flushed(time.Now())
-	metrics.ProjectorFlushes.Inc()
-	p.notify.flushed(p.wb.applied, p.wb.wroteOps)
-	return true
-}
-
 // applyRetrying applies one event, retrying while the store fails: an event
 // is never skipped, or the read models would silently diverge.
 func (p *Projector) applyRetrying(ctx context.Context, seq uint64, subject string, data []byte) error {
 	backoff := 100 * time.Millisecond
 	for {
+		p.mu.Lock()
 		err := p.apply(ctx, seq, subject, data)
+		p.mu.Unlock()
 		if err == nil {
 			return nil
 		}
@@ -237,15 +329,6 @@ func (p *Projector) applyRetrying(ctx context.Context, seq uint64, subject strin
 }
 
 type malformedError struct{ error }
-
-// Apply projects one event into every document it touches and writes them
-// now (Run instead writes behind, in flushes).
-func (p *Projector) Apply(ctx context.Context, seq uint64, subject string, data []byte) error {
-	if err := p.apply(ctx, seq, subject, data); err != nil {
-		return err
-	}
-	return p.wb.write(ctx, p.store)
-}
 
 // apply projects one event into the write-behind set: all of its changes, or
 // none when a read fails.

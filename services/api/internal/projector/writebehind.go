@@ -2,6 +2,7 @@ package projector
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"slipway.dev/pkg/metrics"
@@ -15,9 +16,12 @@ import (
 // ended (events keep arriving: a fleet rolling out), it waits for more up
 // to linger after the first unflushed one. A flush writes the checkpoint
 // once for one event or fifty, and a deployment's events in that time
-// once: back-to-back
-// flushes of one event each were what held a fleet change's events
-// seconds from being visible.
+// once: back-to-back flushes of one event each were what held a fleet
+// change's events seconds from being visible.
+//
+// docs and events also bound what is applied and not yet taken by a flush:
+// applying waits there until the flush under way has ended and the next
+// one has taken the set (backpressure on a store slower than the stream).
 type limits struct {
 	docs, events  int
 	delay, linger time.Duration
@@ -26,17 +30,21 @@ type limits struct {
 var defaultLimits = limits{docs: 1000, events: 2000, delay: 200 * time.Millisecond, linger: 50 * time.Millisecond}
 
 // docSet is one kind of document the projector alone writes: dirty ones
-// (applied in memory, not yet written), clean ones (as written: a cache
-// sparing a read per event, of at most limit documents), and fresh ones
-// (ids the store did not have when read, nor written since).
+// (applied in memory, not yet taken by a flush), in-flight ones (taken by
+// the flush under way: read, never changed), clean ones (as written: a
+// cache sparing a read per event, of at most limit documents), and fresh
+// ones (ids the store did not have when read, nor written since), dirty
+// and in flight.
 type docSet[T any] struct {
-	dirty, clean map[string]T
-	fresh        map[string]bool
-	limit        int
+	kind                 readmodel.Kind
+	dirty, flying, clean map[string]T
+	fresh, flyingFresh   map[string]bool
+	limit                int
 }
 
-func newDocSet[T any](limit int) docSet[T] {
-	return docSet[T]{dirty: map[string]T{}, clean: map[string]T{}, fresh: map[string]bool{}, limit: limit}
+func newDocSet[T any](kind readmodel.Kind, limit int) docSet[T] {
+	return docSet[T]{kind: kind, dirty: map[string]T{}, flying: map[string]T{}, clean: map[string]T{},
+		fresh: map[string]bool{}, flyingFresh: map[string]bool{}, limit: limit}
 }
 
 // get returns the document as last applied, if held in memory.
@@ -44,74 +52,43 @@ func (s *docSet[T]) get(id string) (T, bool) {
 	if v, ok := s.dirty[id]; ok {
 		return v, true
 	}
+	if v, ok := s.flying[id]; ok {
+		return v, true
+	}
 	v, ok := s.clean[id]
 	return v, ok
 }
 
-// writer writes one kind of document: put replaces (or creates) several,
-// insert creates several in one statement and returns the indexes of
-// those present already; wrote, if set, learns of each document written.
-type writer[T any] struct {
-	put    func(context.Context, []T) error
-	insert func(context.Context, []T) ([]int, error)
-	wrote  func(T)
+// take moves the dirty documents in flight and returns them marshalled:
+// what a flush writes. The flush under way, if any, has settled.
+func (s *docSet[T]) take() (kindBatch, error) {
+	b := kindBatch{kind: s.kind}
+	for id, v := range s.dirty {
+		raw, err := readmodel.Marshal(id, v)
+		if err != nil {
+			return kindBatch{}, fmt.Errorf("marshal %s %s: %w", s.kind, id, err)
+		}
+		if s.fresh[id] {
+			b.fresh = append(b.fresh, raw)
+		} else {
+			b.rest = append(b.rest, raw)
+		}
+	}
+	s.dirty, s.flying = s.flying, s.dirty
+	s.fresh, s.flyingFresh = s.flyingFresh, s.fresh
+	return b, nil
 }
 
-// write writes the dirty documents, then keeps them as clean: the fresh
-// ones with one insert (those present after all are replaced), the others
-// one replace each. On an error nothing is marked clean: writing a
-// document again is harmless, and a fresh one inserted already is then
-// found present and replaced.
-func (s *docSet[T]) write(ctx context.Context, w writer[T]) error {
-	var fresh, rest []T
-	for id, v := range s.dirty {
-		if s.fresh[id] {
-			fresh = append(fresh, v)
-		} else {
-			rest = append(rest, v)
-		}
-	}
-	present, err := w.insert(ctx, fresh)
-	if err != nil {
-		return err
-	}
-	inserted := make([]bool, len(fresh))
-	for i := range inserted {
-		inserted[i] = true
-	}
-	for _, i := range present {
-		inserted[i] = false
-		rest = append(rest, fresh[i])
-	}
-	for i, v := range fresh {
-		if inserted[i] {
-			s.wrote(w, v)
-		}
-	}
-	if len(rest) > 0 {
-		if err := w.put(ctx, rest); err != nil {
-			return err
-		}
-	}
-	for _, v := range rest {
-		s.wrote(w, v)
-	}
-	for id, v := range s.dirty {
+// settle keeps the documents in flight as clean once written. Ids read as
+// absent but not written (an event that changed nothing) are forgotten
+// too, so the set stays bounded; such a document, written later, is
+// replaced rather than inserted, which is as correct.
+func (s *docSet[T]) settle() {
+	for id, v := range s.flying {
 		remember(s.clean, id, v, s.limit)
 	}
-	clear(s.dirty)
-	// Ids read as absent but not written (an event that changed nothing)
-	// are forgotten too, so the set stays bounded; such a document, written
-	// later, is replaced rather than inserted, which is as correct.
-	clear(s.fresh)
-	return nil
-}
-
-func (s *docSet[T]) wrote(w writer[T], v T) {
-	metrics.ProjectorWrites.Inc()
-	if w.wrote != nil {
-		w.wrote(v)
-	}
+	clear(s.flying)
+	clear(s.flyingFresh)
 }
 
 // remember caches a written document. At its limit a new document evicts
@@ -139,15 +116,13 @@ const (
 // writeBehind holds every document applied but not yet written, and where
 // the projection stands in the stream.
 type writeBehind struct {
-	deps docSet[readmodel.Deployment]
-	ops  docSet[readmodel.Operation]
-	// wroteOps are the operations the last write wrote (their waiters wake).
-	wroteOps []string
-	revs     docSet[readmodel.Revision]
-	proms    docSet[readmodel.Promotion]
+	deps  docSet[readmodel.Deployment]
+	ops   docSet[readmodel.Operation]
+	revs  docSet[readmodel.Revision]
+	proms docSet[readmodel.Promotion]
 	// applied is the last sequence applied in memory; events counts those
-	// applied since the last flush, the first of them at since; the last
-	// flush ended at flushedAt.
+	// applied and not yet taken by a flush, the first of them at since;
+	// the last flush ended at flushedAt.
 	applied   uint64
 	events    int
 	since     time.Time
@@ -159,15 +134,18 @@ type writeBehind struct {
 
 // Publisher is told of every deployment document the projector applied an
 // event to (Publish: durable in EVENTS, not yet in the store), and of each
-// once the store has it (Written): readmodel.DeploymentView.
+// once the store has it (Written, with its id and sequence):
+// readmodel.DeploymentView.
 type Publisher interface {
 	Publish(readmodel.Deployment)
 	Written(readmodel.Deployment)
 }
 
 func newWriteBehind() writeBehind {
-	return writeBehind{deps: newDocSet[readmodel.Deployment](deploymentCacheLimit), ops: newDocSet[readmodel.Operation](cacheLimit),
-		revs: newDocSet[readmodel.Revision](cacheLimit), proms: newDocSet[readmodel.Promotion](cacheLimit)}
+	return writeBehind{deps: newDocSet[readmodel.Deployment](readmodel.KindDeployments, deploymentCacheLimit),
+		ops:   newDocSet[readmodel.Operation](readmodel.KindOperations, cacheLimit),
+		revs:  newDocSet[readmodel.Revision](readmodel.KindRevisions, cacheLimit),
+		proms: newDocSet[readmodel.Promotion](readmodel.KindPromotions, cacheLimit)}
 }
 
 func (w *writeBehind) noteApplied(seq uint64, now time.Time) {
@@ -182,9 +160,14 @@ func (w *writeBehind) dirty() int {
 	return len(w.deps.dirty) + len(w.ops.dirty) + len(w.revs.dirty) + len(w.proms.dirty)
 }
 
+// full says whether applying must wait for a flush to take the set.
+func (w *writeBehind) full(l limits) bool {
+	return w.events > 0 && (w.dirty() >= l.docs || w.events >= l.events)
+}
+
 // due says whether the set must be flushed now under l.
 func (w *writeBehind) due(l limits, now time.Time) bool {
-	return w.events > 0 && (w.dirty() >= l.docs || w.events >= l.events || now.Sub(w.since) >= l.delay)
+	return w.full(l) || (w.events > 0 && now.Sub(w.since) >= l.delay)
 }
 
 // flushAt is when the set is to be flushed under l, an event just applied
@@ -203,31 +186,83 @@ func (w *writeBehind) flushAt(l limits, pending uint64, now time.Time) time.Time
 	}
 }
 
-// write writes every dirty document. Deployments go last: a deployment's
-// document is what later events are applied against (the revisions an event
-// touches, an operation's diff), so if writing stops half-way, no deployment
-// is ahead of its revisions and operations in the store, and events applied
-// again from the checkpoint see the deployment as it was before them.
-func (w *writeBehind) write(ctx context.Context, s *readmodel.Store) error {
-	if err := w.revs.write(ctx, writer[readmodel.Revision]{put: s.PutRevisions, insert: s.InsertNewRevisions}); err != nil {
-		return err
-	}
-	w.wroteOps = w.wroteOps[:0]
-	for id := range w.ops.dirty {
-		w.wroteOps = append(w.wroteOps, id)
-	}
-	if err := w.ops.write(ctx, writer[readmodel.Operation]{put: s.PutOperations, insert: s.InsertNewOperations}); err != nil {
-		return err
-	}
-	if err := w.proms.write(ctx, writer[readmodel.Promotion]{put: s.PutPromotions, insert: s.InsertNewPromotions}); err != nil {
-		return err
-	}
-	deps := writer[readmodel.Deployment]{put: s.PutDeployments, insert: s.InsertNewDeployments}
-	if w.published != nil {
-		deps.wrote = w.published.Written
-	}
-	return w.deps.write(ctx, deps)
+// batch is what one flush writes: the documents of every kind in the order
+// written (revisions, operations, promotions, deployments), marshalled
+// when taken, and the sequence of the last event applied to them.
+type batch struct {
+	seq   uint64
+	kinds []kindBatch
+	// ops are the operations written (their waiters wake); deps the
+	// deployments, for Publisher.Written.
+	ops  []string
+	deps []readmodel.Deployment
 }
 
-// flushed starts a new batch once every document is written, at now.
-func (w *writeBehind) flushed(now time.Time) { w.events, w.since, w.flushedAt = 0, time.Time{}, now }
+// kindBatch is one kind's documents in a batch: fresh ones are inserted
+// together (those present after all are replaced), the others replaced
+// one by one.
+type kindBatch struct {
+	kind        readmodel.Kind
+	fresh, rest []readmodel.RawDoc
+}
+
+// take moves every dirty document in flight and returns the batch that
+// writes them. Deployments go last: a deployment's document is what later
+// events are applied against (the revisions an event touches, an
+// operation's diff), so if writing stops half-way, no deployment is ahead
+// of its revisions and operations in the store, and events applied again
+// from the checkpoint see the deployment as it was before them.
+func (w *writeBehind) take() (batch, error) {
+	b := batch{seq: w.applied}
+	for id := range w.ops.dirty {
+		b.ops = append(b.ops, id)
+	}
+	for _, d := range w.deps.dirty {
+		b.deps = append(b.deps, readmodel.Deployment{ID: d.ID, Seq: d.Seq})
+	}
+	for _, take := range []func() (kindBatch, error){w.revs.take, w.ops.take, w.proms.take, w.deps.take} {
+		k, err := take()
+		if err != nil {
+			return batch{}, err
+		}
+		b.kinds = append(b.kinds, k)
+	}
+	w.events, w.since = 0, time.Time{}
+	return b, nil
+}
+
+// settle keeps a written batch's documents as clean, at now.
+func (w *writeBehind) settle(now time.Time) {
+	w.revs.settle()
+	w.ops.settle()
+	w.proms.settle()
+	w.deps.settle()
+	w.flushedAt = now
+}
+
+// rawWriter is what a batch is written to (readmodel.Store).
+type rawWriter interface {
+	InsertNewRaw(ctx context.Context, kind readmodel.Kind, docs []readmodel.RawDoc) ([]int, error)
+	PutRaw(ctx context.Context, kind readmodel.Kind, docs []readmodel.RawDoc) error
+}
+
+// write writes every document of the batch. Writing it again after an
+// error is harmless: a fresh document inserted already is then found
+// present and replaced.
+func (b batch) write(ctx context.Context, to rawWriter) error {
+	for _, k := range b.kinds {
+		present, err := to.InsertNewRaw(ctx, k.kind, k.fresh)
+		if err != nil {
+			return err
+		}
+		rest := k.rest
+		for _, i := range present {
+			rest = append(rest[:len(rest):len(rest)], k.fresh[i])
+		}
+		if err := to.PutRaw(ctx, k.kind, rest); err != nil {
+			return err
+		}
+		metrics.ProjectorWrites.Add(float64(len(k.fresh) + len(k.rest)))
+	}
+	return nil
+}

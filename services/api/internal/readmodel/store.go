@@ -321,9 +321,16 @@ func (s *Store) PutPromotions(ctx context.Context, docs []Promotion) error {
 // is harmless.
 func replaceMany[T any](ctx context.Context, c *mongo.Collection, docs []T, id func(T) string) error {
 	for _, d := range docs {
-		if _, err := c.ReplaceOne(ctx, bson.M{"_id": id(d)}, d, options.Replace().SetUpsert(true)); err != nil {
-			return fmt.Errorf("write %s %s: %w", c.Name(), id(d), classify(err))
+		if err := replaceOne(ctx, c, id(d), d); err != nil {
+			return err
 		}
+	}
+	return nil
+}
+
+func replaceOne(ctx context.Context, c *mongo.Collection, id string, doc any) error {
+	if _, err := c.ReplaceOne(ctx, bson.M{"_id": id}, doc, options.Replace().SetUpsert(true)); err != nil {
+		return fmt.Errorf("write %s %s: %w", c.Name(), id, classify(err))
 	}
 	return nil
 }
