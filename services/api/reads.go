@@ -45,13 +45,22 @@ type storeWaiter interface {
 	WaitWritten(ctx context.Context, limit time.Duration)
 }
 
-// writtenWait bounds the wait for the store: past it, with the store
-// failing, a read serves what the store has.
+// writtenWait bounds the wait for the store: past it (the store failing,
+// or a flush of a large batch), a read serves what the store has. It takes
+// at most half of what is left of the read's deadline, so the read itself
+// still has time: a wait must never turn a slow store into a failed read.
 const writtenWait = 2 * time.Second
 
 func (r viewReads) caughtUp(ctx context.Context) {
-	if r.written != nil {
-		r.written.WaitWritten(ctx, writtenWait)
+	if r.written == nil {
+		return
+	}
+	limit := writtenWait
+	if deadline, ok := ctx.Deadline(); ok {
+		limit = min(limit, time.Until(deadline)/2)
+	}
+	if limit > 0 {
+		r.written.WaitWritten(ctx, limit)
 	}
 }
 

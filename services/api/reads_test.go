@@ -159,3 +159,31 @@ func (fullReads) Deployments(context.Context, readmodel.FleetQuery) ([]readmodel
 func (fullReads) Promotion(context.Context, string) (readmodel.Promotion, error) {
 	return readmodel.Promotion{}, nil
 }
+
+// limitWaiter records the limit each wait was given.
+type limitWaiter struct{ limits []time.Duration }
+
+func (w *limitWaiter) WaitWritten(_ context.Context, limit time.Duration) {
+	w.limits = append(w.limits, limit)
+}
+
+// TestTheWaitLeavesTheReadItsTime: a read with a deadline waits for the
+// store at most half of what is left of it (a read given 2 s once waited
+// all of it and then failed), and one already out of time does not wait.
+func TestTheWaitLeavesTheReadItsTime(t *testing.T) {
+	w := &limitWaiter{}
+	r := viewReads{Reads: fullReads{}, written: w}
+	if _, err := r.Operation(t.Context(), "op-1"); err != nil || len(w.limits) != 1 || w.limits[0] != writtenWait {
+		t.Fatalf("no deadline: %v, limits %v; want %v", err, w.limits, writtenWait)
+	}
+	ctx, cancel := context.WithTimeout(t.Context(), time.Second)
+	defer cancel()
+	if _, err := r.Operation(ctx, "op-1"); err != nil || len(w.limits) != 2 || w.limits[1] > 500*time.Millisecond || w.limits[1] <= 0 {
+		t.Fatalf("1 s left: %v, limits %v; want at most 500ms", err, w.limits)
+	}
+	past, cancelPast := context.WithDeadline(t.Context(), time.Now().Add(-time.Second))
+	defer cancelPast()
+	if _, _ = r.Operation(past, "op-1"); len(w.limits) != 2 {
+		t.Fatalf("out of time: waited %v", w.limits[2:])
+	}
+}
