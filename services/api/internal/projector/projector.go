@@ -241,7 +241,7 @@ func (p *Projector) flush(ctx context.Context) error {
 			pub.Written(d)
 		}
 	}
-	if err := p.store.SetCheckpoint(ctx, CheckpointName, b.seq); err != nil {
+	if err := settled(ctx, func(ctx context.Context) error { return p.store.SetCheckpoint(ctx, CheckpointName, b.seq) }); err != nil {
 		p.log.WarnContext(ctx, "projector checkpoint", "err", err) // the next flush records it
 	}
 	metrics.ProjectorFlushes.Inc()

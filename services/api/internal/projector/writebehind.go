@@ -248,21 +248,44 @@ type rawWriter interface {
 
 // write writes every document of the batch. Writing it again after an
 // error is harmless: a fresh document inserted already is then found
-// present and replaced.
+// present and replaced. Each store operation is settled: ctx ending stops
+// the next one, not the one under way.
 func (b batch) write(ctx context.Context, to rawWriter) error {
 	for _, k := range b.kinds {
-		present, err := to.InsertNewRaw(ctx, k.kind, k.fresh)
-		if err != nil {
+		var present []int
+		if err := settled(ctx, func(ctx context.Context) (err error) {
+			present, err = to.InsertNewRaw(ctx, k.kind, k.fresh)
+			return err
+		}); err != nil {
 			return err
 		}
 		rest := k.rest
 		for _, i := range present {
 			rest = append(rest[:len(rest):len(rest)], k.fresh[i])
 		}
-		if err := to.PutRaw(ctx, k.kind, rest); err != nil {
-			return err
+		for _, d := range rest {
+			if err := settled(ctx, func(ctx context.Context) error { return to.PutRaw(ctx, k.kind, []readmodel.RawDoc{d}) }); err != nil {
+				return err
+			}
 		}
 		metrics.ProjectorWrites.Add(float64(len(k.fresh) + len(k.rest)))
 	}
 	return nil
+}
+
+// settled runs one store operation unless ctx has ended, and does not
+// abandon it when ctx ends while it runs: abandoned, the operation is still
+// on its way to the store (the server runs a request it has received), and
+// may land after the writes of the projector's next term, which starts as
+// soon as Run returns (the same replica takes its lease back at once),
+// putting a document back to an older state for good. The fault suite saw
+// a revision's rollout left Pending that a termination had superseded
+// (testsupport/faults). The operation is bounded by the store's own
+// timeout, well within the lease's TTL/2 (internal/leader); Run returns only
+// once the flush goroutine has.
+func settled(ctx context.Context, op func(context.Context) error) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	return op(context.WithoutCancel(ctx))
 }
