@@ -79,26 +79,8 @@ func (d *Driver) backgroundWait(ctx context.Context, until time.Time) {
 func (d *Driver) measureBackground(ctx context.Context, st *rollout.State, ref events.DeploymentRef, revision int, target *kube.Target,
 	checks []string, appendFn func(func(rollout.State) []events.Message) error) error {
 	attempt := st.Rollout.Background.Attempt
-	rev := st.Revisions[revision]
-	vars := analysis.Vars{Namespace: st.Target.Namespace, Deployment: ref.Name,
-		Revision: fmt.Sprint(rev.PodTemplateRevision()), StableRevision: fmt.Sprint(st.Revisions[st.Stable].PodTemplateRevision())}
-	provider := d.provider(target)
-	for _, name := range checks {
-		spec, ok := rev.Spec.Rollout.CheckNamed(name)
-		if !ok {
-			continue
-		}
-		m := analysis.Take(ctx, provider, analysis.FromSpec(spec), vars, time.Now().UTC())
-		if ctx.Err() != nil {
-			return ctx.Err()
-		}
-		d.log.InfoContext(ctx, "background measured", "deployment", ref.String(), "revision", revision, "check", name,
-			"phase", m.Phase, "value", m.Value, "reason", m.Reason)
-		if err := appendFn(func(s rollout.State) []events.Message {
+	return d.measureChecks(ctx, st, ref, revision, target, checks, "background measured", appendFn,
+		func(s rollout.State, name string, m analysis.Measurement) []events.Message {
 			return rollout.DecideBackgroundMeasured(s, revision, attempt, name, m)
-		}); err != nil {
-			return err
-		}
-	}
-	return nil
+		})
 }

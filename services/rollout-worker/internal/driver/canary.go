@@ -210,8 +210,19 @@ func (d *Driver) awaitCanary(ctx context.Context, st *rollout.State, ref events.
 // longer wants: another step or attempt, a run that decided).
 func (d *Driver) measure(ctx context.Context, st *rollout.State, ref events.DeploymentRef, revision int, target *kube.Target,
 	checks []string, appendFn func(func(rollout.State) []events.Message) error) error {
-	c := st.Rollout.Canary
-	step, attempt := c.Step, c.Attempt
+	step, attempt := st.Rollout.Canary.Step, st.Rollout.Canary.Attempt
+	return d.measureChecks(ctx, st, ref, revision, target, checks, "canary measured", appendFn,
+		func(s rollout.State, name string, m analysis.Measurement) []events.Message {
+			return rollout.DecideMeasured(s, revision, step, attempt, name, m)
+		})
+}
+
+// measureChecks takes one measurement of each named check of the revision,
+// queried with its variables on the target's Prometheus, logs it as what,
+// and appends what decide makes of it against the history as it is then.
+func (d *Driver) measureChecks(ctx context.Context, st *rollout.State, ref events.DeploymentRef, revision int, target *kube.Target,
+	checks []string, what string, appendFn func(func(rollout.State) []events.Message) error,
+	decide func(s rollout.State, check string, m analysis.Measurement) []events.Message) error {
 	rev := st.Revisions[revision]
 	vars := analysis.Vars{Namespace: st.Target.Namespace, Deployment: ref.Name,
 		Revision: fmt.Sprint(rev.PodTemplateRevision()), StableRevision: fmt.Sprint(st.Revisions[st.Stable].PodTemplateRevision())}
@@ -225,11 +236,9 @@ func (d *Driver) measure(ctx context.Context, st *rollout.State, ref events.Depl
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
-		d.log.InfoContext(ctx, "canary measured", "deployment", ref.String(), "revision", revision, "check", name,
+		d.log.InfoContext(ctx, what, "deployment", ref.String(), "revision", revision, "check", name,
 			"phase", m.Phase, "value", m.Value, "reason", m.Reason)
-		if err := appendFn(func(s rollout.State) []events.Message {
-			return rollout.DecideMeasured(s, revision, step, attempt, name, m)
-		}); err != nil {
+		if err := appendFn(func(s rollout.State) []events.Message { return decide(s, name, m) }); err != nil {
 			return err
 		}
 	}
