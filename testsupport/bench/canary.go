@@ -17,22 +17,24 @@ import (
 const canaryWindow = 10 * time.Second
 
 // runCanary measures what canaries in flight cost: N deployments (20
-// quick, 60 full) on a simulated target each updated to a canary held at
+// quick, 100 full) on a simulated target each updated to a canary held at
 // a pause until promoted (its driver reading its history every 250 ms),
 // against the same stack with the N deployments settled. The stack runs in
 // this process (all four services), so the figures are the process's
 // (the target's rollout limit lifted, since a held canary keeps its slot):
 // heap in use after a GC, and CPU over a 10 s window.
 func runCanary(ctx context.Context, e *env) ([]Row, error) {
-	// 60, not 100: a held canary keeps a driver slot, and one worker drives
-	// at most SLIPWAY_MAX_ROLLOUTS (64) rollouts at once; the 65th waits for
-	// a slot. 100 at once need a second worker or a higher limit.
-	n := e.pick(20, 60)
+	// A held canary keeps a driver slot, and one worker drives at most
+	// SLIPWAY_MAX_ROLLOUTS (64 by default) rollouts at once: the worker here
+	// is given room for all of them, as an operator holding 100 canaries
+	// would configure it.
+	n := e.pick(20, 100)
 	heapName := fmt.Sprintf("canary: heap per in-flight canary (%d held, simulated)", n)
 	cpuName := fmt.Sprintf("canary: CPU with %d canaries held (simulated)", n)
 	// Held canaries keep their rollout slots: the target's limit (10 by
 	// default) must admit all N at once.
-	s, err := StartStack(ctx, StackOptions{DataDir: filepath.Join(e.dir, "canary"), Cluster: ClusterSimulated, MaxConcurrentRollouts: -1})
+	s, err := StartStack(ctx, StackOptions{DataDir: filepath.Join(e.dir, "canary"), Cluster: ClusterSimulated, MaxConcurrentRollouts: -1,
+		MaxRollouts: n + 16})
 	if err != nil {
 		return nil, err
 	}

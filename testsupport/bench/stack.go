@@ -46,6 +46,9 @@ type StackOptions struct {
 	// MaxConcurrentRollouts is the target's rollout limit (0: the default
 	// of kube.DefaultMaxConcurrentRollouts; negative: none).
 	MaxConcurrentRollouts int
+	// MaxRollouts is how many rollouts the worker drives at once (0: its
+	// default, SLIPWAY_MAX_ROLLOUTS's 64).
+	MaxRollouts int
 }
 
 // Stack is all of Slipway in this process, wired as `slipway dev` wires it
@@ -118,6 +121,9 @@ func StartStack(ctx context.Context, o StackOptions) (s *Stack, err error) {
 	wcfg, mcfg, err := serviceConfigs(o.Production, s.Target.Simulated)
 	if err != nil {
 		return s, err
+	}
+	if o.MaxRollouts > 0 {
+		wcfg.MaxRollouts = o.MaxRollouts
 	}
 	s.startWorker(wcfg, targets)
 	mcfg.NATSURL, mcfg.Targets, mcfg.Logger = s.NATSURL, targets, s.log.With("service", "health-monitor")
