@@ -197,7 +197,7 @@ func (p *Projector) flushRetrying(ctx context.Context) bool {
 	if ctx.Err() != nil {
 		return false
 	}
-	if err := p.store.SetCheckpoint(ctx, CheckpointName, p.wb.applied); err != nil {
+	if err := settled(ctx, func(ctx context.Context) error { return p.store.SetCheckpoint(ctx, CheckpointName, p.wb.applied) }); err != nil {
 		p.log.WarnContext(ctx, "projector checkpoint", "err", err) // the next flush records it
 	}
 	p.wb.flushed()

@@ -54,7 +54,8 @@ type writer[T any] struct {
 // ones with one insert (those present after all are replaced), the others
 // one replace each. On an error nothing is marked clean: writing a
 // document again is harmless, and a fresh one inserted already is then
-// found present and replaced.
+// found present and replaced. Each write is one settled operation
+// (settled): ctx ending stops the next, not the one under way.
 func (s *docSet[T]) write(ctx context.Context, w writer[T]) error {
 	var fresh, rest []T
 	for id, v := range s.dirty {
@@ -64,8 +65,8 @@ func (s *docSet[T]) write(ctx context.Context, w writer[T]) error {
 			rest = append(rest, v)
 		}
 	}
-	present, err := w.insert(ctx, fresh)
-	if err != nil {
+	var present []int
+	if err := settled(ctx, func(ctx context.Context) (err error) { present, err = w.insert(ctx, fresh); return err }); err != nil {
 		return err
 	}
 	inserted := make([]bool, len(fresh))
@@ -82,7 +83,7 @@ func (s *docSet[T]) write(ctx context.Context, w writer[T]) error {
 		}
 	}
 	for _, v := range rest {
-		if err := w.put(ctx, v); err != nil {
+		if err := settled(ctx, func(ctx context.Context) error { return w.put(ctx, v) }); err != nil {
 			return err
 		}
 		s.wrote(w, v)
@@ -96,6 +97,22 @@ func (s *docSet[T]) write(ctx context.Context, w writer[T]) error {
 	// later, is replaced rather than inserted, which is as correct.
 	clear(s.fresh)
 	return nil
+}
+
+// settled runs one store operation unless ctx has ended, and does not
+// abandon it when ctx ends while it runs: abandoned, the operation is still
+// on its way to the store (the server runs a request it has received), and
+// may land after the writes of the projector's next term, which starts as
+// soon as Run returns (the same replica takes its lease back at once),
+// putting a document back to an older state for good. The fault suite saw
+// a revision's rollout left Pending that a termination had superseded
+// (testsupport/faults). The operation is bounded by the store's own
+// timeout, well within the lease's TTL/2 (internal/leader).
+func settled(ctx context.Context, op func(context.Context) error) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	return op(context.WithoutCancel(ctx))
 }
 
 func (s *docSet[T]) wrote(w writer[T], v T) {
