@@ -180,12 +180,19 @@ func histories(o Observed, vs []Violation) map[string][]string {
 }
 
 // violationSubject is the deployment a violation names: its detail's
-// first word before ": ", or the document of a replay violation on a
-// deployment ("deployments owner/project/name differs ...").
+// first word before ": ", or the deployment of a replay violation's
+// document ("deployments owner/project/name differs ...", "revisions
+// owner/project/name/v3 ...").
 func violationSubject(v Violation) (string, bool) {
 	subject, _, ok := strings.Cut(v.Detail, ": ")
-	if rest, found := strings.CutPrefix(v.Detail, "deployments "); v.Invariant == InvReplay && found {
-		subject, _, ok = strings.Cut(rest, " ")
+	if v.Invariant == InvReplay {
+		for _, coll := range []string{"deployments ", "revisions "} {
+			if rest, found := strings.CutPrefix(v.Detail, coll); found {
+				id, _, _ := strings.Cut(rest, " ")
+				parts := strings.Split(id, "/")
+				subject, ok = strings.Join(parts[:min(3, len(parts))], "/"), true
+			}
+		}
 	}
 	return subject, ok && strings.Count(subject, "/") == 2
 }
