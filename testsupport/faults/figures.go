@@ -70,6 +70,12 @@ func (r Report) Markdown() string {
 			fmt.Fprintf(&b, "    %s\n", c)
 		}
 	}
+	if len(r.Deliveries) > 0 {
+		b.WriteString("\nWebhook deliveries of the events never delivered:\n")
+		for _, d := range r.Deliveries {
+			fmt.Fprintf(&b, "    %s\n", d)
+		}
+	}
 	for _, subject := range sortedKeys(r.Histories) {
 		fmt.Fprintf(&b, "\nHistory of %s:\n", subject)
 		for _, line := range r.Histories[subject] {

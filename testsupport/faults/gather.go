@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -131,4 +132,42 @@ func clusterObjects(ctx context.Context, cl kubernetes.Interface, namespace stri
 		out[subject] = obj
 	}
 	return out, nil
+}
+
+// deliveryStates describes the stored webhook delivery of each event a
+// webhook violation names: whether it was recorded, and how it stands.
+func deliveryStates(ctx context.Context, uri string, o Observed, vs []Violation) []string {
+	client, err := mongo.Connect(options.Client().ApplyURI(uri))
+	if err != nil {
+		return []string{err.Error()}
+	}
+	defer func() { _ = client.Disconnect(context.WithoutCancel(ctx)) }()
+	coll := client.Database("slipway").Collection("webhook_deliveries")
+	var out []string
+	for _, v := range vs {
+		id, ok := strings.CutPrefix(v.Detail, "event ")
+		if v.Invariant != InvWebhooks || !ok {
+			continue
+		}
+		id, _, _ = strings.Cut(id, " ")
+		var dl struct {
+			State         string     `bson:"state"`
+			Attempts      int        `bson:"attempts"`
+			LastStatus    int        `bson:"lastStatus"`
+			LastError     string     `bson:"lastError"`
+			CreatedAt     time.Time  `bson:"createdAt"`
+			NextAttemptAt *time.Time `bson:"nextAttemptAt"`
+		}
+		err := coll.FindOne(ctx, bson.M{"eventId": id}).Decode(&dl)
+		switch {
+		case errors.Is(err, mongo.ErrNoDocuments):
+			out = append(out, id+": never recorded")
+		case err != nil:
+			out = append(out, fmt.Sprintf("%s: %v", id, err))
+		default:
+			out = append(out, fmt.Sprintf("%s: %s after %d attempts (last status %d, error %q), recorded %s, next attempt %v", id, dl.State,
+				dl.Attempts, dl.LastStatus, dl.LastError, dl.CreatedAt.Format("15:04:05.000"), dl.NextAttemptAt))
+		}
+	}
+	return out
 }

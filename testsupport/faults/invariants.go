@@ -5,6 +5,7 @@ import (
 	"reflect"
 	"slices"
 	"sort"
+	"strings"
 
 	"slipway.dev/pkg/events"
 )
@@ -145,7 +146,12 @@ func checkReplay(o Observed) []Violation {
 				out = append(out, Violation{InvReplay, fmt.Sprintf("%s %s is in the rebuild, not in the read model", coll, id)})
 			default:
 				if fields := differing(l, r); len(fields) > 0 {
-					out = append(out, Violation{InvReplay, fmt.Sprintf("%s %s differs from the rebuild in %v", coll, id, fields)})
+					var values []string
+					for _, f := range fields {
+						values = append(values, fmt.Sprintf("%s: %s live, %s rebuilt", f, brief(fmt.Sprint(l[f])), brief(fmt.Sprint(r[f]))))
+					}
+					out = append(out, Violation{InvReplay, fmt.Sprintf("%s %s differs from the rebuild in %v (%s)", coll, id, fields,
+						strings.Join(values, "; "))})
 				}
 			}
 		}

@@ -204,7 +204,7 @@ func (in *injector) run(ctx context.Context, until time.Time) {
 			}
 			f := in.inject(ctx, kind)
 			in.out = append(in.out, f)
-			in.log("fault %q on %s lasted %s", f.Kind, f.Target, f.Lasted.Round(time.Millisecond))
+			in.log("fault %q on %s at %s lasted %s", f.Kind, f.Target, f.At.Format("15:04:05.000"), f.Lasted.Round(time.Millisecond))
 		}
 	}
 }

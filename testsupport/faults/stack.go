@@ -219,6 +219,26 @@ func (s *Stack) Kill(name string) {
 	in.cancel()
 }
 
+// Stop kills the service as Kill does, then waits up to limit for its
+// goroutines to end, so nothing it had under way (an append, a write to the
+// simulated cluster) lands after the caller's next observation. False when
+// they had not ended in time.
+func (s *Stack) Stop(name string, limit time.Duration) bool {
+	s.mu.Lock()
+	in := s.services[name]
+	s.mu.Unlock()
+	s.Kill(name)
+	if in == nil {
+		return true
+	}
+	select {
+	case <-in.done:
+		return true
+	case <-time.After(limit):
+		return false
+	}
+}
+
 // StopStore stops FerretDB; StartStore starts it again on the same address
 // and files.
 func (s *Stack) StopStore() {

@@ -32,6 +32,10 @@ type Report struct {
 	// Consumers are the durable consumers' states when violations were
 	// found, to read with the histories.
 	Consumers []string
+	// Deliveries are the stored webhook deliveries of the events a
+	// webhook violation names (state, attempts, last error), or what
+	// reading them failed with.
+	Deliveries []string
 	// Settled is how long the system took, after the schedule, until no
 	// work was left (rollouts, alias moves, webhook deliveries, projection).
 	Settled time.Duration
@@ -98,10 +102,12 @@ func Run(ctx context.Context, nats *natscluster.Cluster, dir string, plan Plan, 
 	// What the services append on their own once settled (the monitor's
 	// health transitions, the workers' periodic checks) would reach the
 	// rebuild, which projects EVENTS to its end, but not the read models
-	// observed before: they stop, and the observation is made again on a
-	// stream nothing appends to.
+	// observed before: they stop (and their goroutines end), and the
+	// observation is made again on a stream nothing appends to.
 	for _, name := range []string{SvcMonitor, SvcWorker1, SvcWorker2, SvcPromoter} {
-		s.Kill(name)
+		if !s.Stop(name, 30*time.Second) {
+			return rep, fmt.Errorf("%s was still running 30 s after it was stopped", name)
+		}
 	}
 	o, err = settle(ctx, s, observer, recv, rep.Ops, webhookAfter, time.Minute)
 	rep.Settled = time.Since(settleStart)
@@ -112,10 +118,17 @@ func Run(ctx context.Context, nats *natscluster.Cluster, dir string, plan Plan, 
 	if o.Rebuilt, err = rebuild(ctx, s, o.LastSeq, log); err != nil {
 		return rep, err
 	}
+	// The rebuild projects EVENTS to its end: the comparison holds only if
+	// that end is still the one the read models were observed at.
+	if _, last, _, err := readEvents(ctx, observer); err != nil || last != o.LastSeq {
+		return rep, fmt.Errorf("EVENTS ended at %d when the read models were observed, at %d after the rebuild (%v): something appended after the services stopped",
+			o.LastSeq, last, err)
+	}
 	rep.Violations = Check(o)
 	rep.Histories = histories(o, rep.Violations)
 	if len(rep.Violations) > 0 {
 		rep.Consumers = consumerStates(ctx, observer)
+		rep.Deliveries = deliveryStates(ctx, s.MongoURI(), o, rep.Violations)
 	}
 	rep.ServiceFailures = s.Failures()
 	return rep, nil
@@ -149,8 +162,8 @@ func consumerStates(ctx context.Context, observer *bus.Conn) []string {
 func histories(o Observed, vs []Violation) map[string][]string {
 	out := map[string][]string{}
 	for _, v := range vs {
-		subject, _, ok := strings.Cut(v.Detail, ": ")
-		if !ok || strings.Count(subject, "/") != 2 {
+		subject, ok := violationSubject(v)
+		if !ok {
 			continue
 		}
 		if _, done := out[subject]; done {
@@ -166,7 +179,25 @@ func histories(o Observed, vs []Violation) map[string][]string {
 	return out
 }
 
-func brief(b []byte) string {
+// violationSubject is the deployment a violation names: its detail's
+// first word before ": ", or the deployment of a replay violation's
+// document ("deployments owner/project/name differs ...", "revisions
+// owner/project/name/v3 ...").
+func violationSubject(v Violation) (string, bool) {
+	subject, _, ok := strings.Cut(v.Detail, ": ")
+	if v.Invariant == InvReplay {
+		for _, coll := range []string{"deployments ", "revisions "} {
+			if rest, found := strings.CutPrefix(v.Detail, coll); found {
+				id, _, _ := strings.Cut(rest, " ")
+				parts := strings.Split(id, "/")
+				subject, ok = strings.Join(parts[:min(3, len(parts))], "/"), true
+			}
+		}
+	}
+	return subject, ok && strings.Count(subject, "/") == 2
+}
+
+func brief[T ~string | ~[]byte](b T) string {
 	if len(b) > 160 {
 		return string(b[:160]) + "..."
 	}

@@ -53,6 +53,8 @@ type Plane struct {
 	keepDir    bool
 	cfg        *rest.Config
 	client     kubernetes.Interface
+	binDir     string
+	procsMu    sync.Mutex // guards procs: StartAPIServer replaces one
 	procs      []*process
 	exited     chan struct{} // closed when the first process exits
 	exitOnce   sync.Once
@@ -90,7 +92,7 @@ var errPortInUse = errors.New("port already in use")
 
 func start(ctx context.Context, opts Options) (_ *Plane, err error) {
 	began := time.Now()
-	p := &Plane{keepDir: opts.KeepDir, exited: make(chan struct{})}
+	p := &Plane{keepDir: opts.KeepDir, binDir: opts.BinDir, exited: make(chan struct{})}
 	if p.dir = opts.Dir; p.dir == "" {
 		if p.dir, err = os.MkdirTemp("", "localplane-"); err != nil {
 			return nil, fmt.Errorf("localplane: create work dir: %w", err)
@@ -199,12 +201,23 @@ func (p *Plane) spawn(name, bin string, args, env []string) error {
 	if err != nil {
 		return fmt.Errorf("localplane: %w", err)
 	}
+	p.procsMu.Lock()
 	p.procs = append(p.procs, proc)
+	p.procsMu.Unlock()
 	go func() {
 		<-proc.done
-		p.exitOnce.Do(func() { close(p.exited) })
+		if !proc.outage.Load() { // stopped by StopAPIServer: not a failure
+			p.exitOnce.Do(func() { close(p.exited) })
+		}
 	}()
 	return nil
+}
+
+// processes returns the plane's processes, in start order.
+func (p *Plane) processes() []*process {
+	p.procsMu.Lock()
+	defer p.procsMu.Unlock()
+	return append([]*process(nil), p.procs...)
 }
 
 // KubeconfigPath returns the path of an admin kubeconfig for the plane
@@ -225,11 +238,12 @@ func (p *Plane) Client() kubernetes.Interface { return p.client }
 // tainted plane; it equals the package-level Toleration.
 func (p *Plane) Toleration() corev1.Toleration { return Toleration() }
 
-// Err reports a process of the plane that has exited (nil while all run).
+// Err reports a process of the plane that has exited (nil while all run),
+// but not a kube-apiserver stopped by StopAPIServer.
 func (p *Plane) Err() error {
 	var errs []error
-	for _, proc := range p.procs {
-		if ended, err := proc.exited(); ended {
+	for _, proc := range p.processes() {
+		if ended, err := proc.exited(); ended && !proc.outage.Load() {
 			errs = append(errs, err)
 		}
 	}
@@ -237,7 +251,8 @@ func (p *Plane) Err() error {
 }
 
 // Exited is closed once any process of the plane has exited, including
-// during Stop; Err then says which and how.
+// during Stop (but not the kube-apiserver StopAPIServer stops); Err then
+// says which and how.
 func (p *Plane) Exited() <-chan struct{} { return p.exited }
 
 // Dir returns the plane's working directory (logs are in Dir()/logs).

@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"time"
 )
 
@@ -18,6 +19,9 @@ type process struct {
 	logPath string
 	done    chan struct{} // closed once the process has exited and waitErr is set
 	waitErr error
+	// outage marks a kube-apiserver stopped on purpose (StopAPIServer): its
+	// exit does not break the plane.
+	outage atomic.Bool
 }
 
 // startProcess starts bin with args in its own process group, logging to

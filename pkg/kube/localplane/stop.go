@@ -38,7 +38,7 @@ func (p *Plane) Stop() error {
 // kube-apiserver, then kube-apiserver, then etcd.
 func (p *Plane) stopOrder() [][]*process {
 	groups := make([][]*process, 3)
-	for _, proc := range p.procs {
+	for _, proc := range p.processes() {
 		switch proc.name {
 		case "etcd":
 			groups[2] = append(groups[2], proc)
@@ -55,7 +55,7 @@ func (p *Plane) stopOrder() [][]*process {
 // process name. It is meant for test failure output.
 func (p *Plane) LogTail(n int) string {
 	var b strings.Builder
-	for _, proc := range p.procs {
+	for _, proc := range p.processes() {
 		tail, err := tailFile(proc.logPath, n)
 		if err != nil {
 			tail = "(" + err.Error() + ")"

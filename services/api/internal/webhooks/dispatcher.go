@@ -188,15 +188,32 @@ func nilIfDone(ctx context.Context, err error) error {
 var errStopping = errors.New("webhooks: dispatcher stopping")
 
 // record records the delivery of one event to one subscription and hands it
-// to the subscription's sender. A delivery recorded before (the event read
-// again, or backfilled too) is left to the sender that has it.
+// to the subscription's sender.
+//
+// A delivery recorded before is handed over too while it is pending: the
+// event read again or backfilled finds one its sender has (the sender keeps
+// a delivery it holds once), but an insert can also write the document and
+// fail (the store stopped before answering, and the driver's retry of the
+// insert found it present, or the event was nakked and read again), and
+// then no sender has it. Left alone, it stayed pending until the api
+// restarted (found by the fault-injection suite, testsupport/faults). A
+// pending copy read just as its sender finishes the delivery may send it
+// once more: deliveries are at least once, under one webhook-id.
 func (d *Dispatcher) record(ctx context.Context, rec record, env events.Envelope, seq uint64, body []byte) error {
 	now := d.clock.Now().UTC().Truncate(time.Millisecond)
 	dl := Delivery{ID: deliveryID(env.ID, rec.ID), Subscription: rec.ID, EventID: env.ID, EventType: env.Type, EventSeq: seq,
 		State: StatePending, NextAttemptAt: &now, CreatedAt: now, Body: string(body)}
 	created, err := d.store.insert(ctx, dl)
-	if err != nil || !created {
+	if err != nil {
 		return err
+	}
+	if !created {
+		if dl, err = d.store.get(ctx, rec.ID, dl.ID); err != nil {
+			return err
+		}
+		if dl.State != StatePending {
+			return nil
+		}
 	}
 	s, err := d.senderFor(rec.ID)
 	if errors.Is(err, fault.ErrNotFound) {

@@ -1,0 +1,4 @@
+package webhooks
+
+// DeliveryID is deliveryID, for tests that write a delivery themselves.
+var DeliveryID = deliveryID
