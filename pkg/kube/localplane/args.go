@@ -8,9 +8,13 @@ import (
 
 // Network settings of the plane. Only the loopback addresses are ever
 // dialled: the 10.x values are data that KWOK writes into Node and Pod
-// status, and the service range is never routed.
+// status, and the service range is never routed. The service range holds
+// 65,534 addresses: a /24 ran out at about 250 deployments (each has its
+// Services), and the apiserver refused every Service after ("failed to
+// allocate a serviceIP"). Widening it keeps 10.0.0.1, so a plane's data
+// from before still fits.
 const (
-	serviceCIDR = "10.0.0.0/24"
+	serviceCIDR = "10.0.0.0/16"
 	serviceIP   = "10.0.0.1" // first address of serviceCIDR: the kubernetes Service
 	podCIDR     = "10.244.0.1/16"
 	nodeIP      = "10.243.0.1"
