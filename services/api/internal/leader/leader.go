@@ -117,6 +117,11 @@ func (l *Lease) hold(ctx context.Context, rev uint64, job func(context.Context) 
 		select {
 		case err := <-done:
 			l.release(rev)
+			if ctx.Err() != nil {
+				// ctx ended and the job saw it first (its ctx is a child):
+				// the same stop as the case below, which select may not pick.
+				return ignoreCanceled(err)
+			}
 			return err
 		case <-ctx.Done():
 			cancel()
