@@ -1,19 +1,14 @@
 package faults
 
 import (
-	"crypto/hmac"
-	"crypto/sha256"
-	"encoding/base64"
 	"encoding/json"
-	"errors"
-	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"strconv"
-	"strings"
 	"sync"
 	"time"
+
+	"slipway.dev/testsupport/webhookcheck"
 )
 
 // Receiver modes: what the webhook receiver answers.
@@ -90,7 +85,7 @@ func (r *Receiver) serve(w http.ResponseWriter, req *http.Request) {
 		return
 	}
 	var env struct{ ID string }
-	err := verify(secret, req.Header, body, time.Now())
+	err := webhookcheck.Verify(secret, req.Header, body, time.Now())
 	if err == nil {
 		err = json.Unmarshal(body, &env)
 	}
@@ -103,36 +98,4 @@ func (r *Receiver) serve(w http.ResponseWriter, req *http.Request) {
 	}
 	r.delivered[env.ID]++
 	w.WriteHeader(http.StatusNoContent)
-}
-
-// verify checks a Standard Webhooks signature (v1, HMAC-SHA256 of
-// id.timestamp.body) and that the timestamp is within 5 minutes.
-func verify(secret string, h http.Header, body []byte, now time.Time) error {
-	id, ts, sigs := h.Get("webhook-id"), h.Get("webhook-timestamp"), h.Get("webhook-signature")
-	if id == "" || ts == "" || sigs == "" {
-		return errors.New("missing webhook headers")
-	}
-	sec, err := strconv.ParseInt(ts, 10, 64)
-	if err != nil {
-		return fmt.Errorf("bad timestamp %q", ts)
-	}
-	if skew := now.Sub(time.Unix(sec, 0)); skew > 5*time.Minute || skew < -5*time.Minute {
-		return fmt.Errorf("timestamp %s is %s away", ts, skew)
-	}
-	key, err := base64.StdEncoding.DecodeString(strings.TrimPrefix(secret, "whsec_"))
-	if err != nil || !strings.HasPrefix(secret, "whsec_") {
-		return fmt.Errorf("bad secret: %v", err)
-	}
-	mac := hmac.New(sha256.New, key)
-	mac.Write([]byte(id + "." + ts + "."))
-	mac.Write(body)
-	want := mac.Sum(nil)
-	for _, sig := range strings.Fields(sigs) {
-		if v, value, ok := strings.Cut(sig, ","); ok && v == "v1" {
-			if got, err := base64.StdEncoding.DecodeString(value); err == nil && hmac.Equal(got, want) {
-				return nil
-			}
-		}
-	}
-	return errors.New("no signature matches")
 }

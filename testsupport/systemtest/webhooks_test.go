@@ -2,22 +2,18 @@ package systemtest
 
 import (
 	"bytes"
-	"crypto/hmac"
-	"crypto/sha256"
-	"encoding/base64"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"slipway.dev/pkg/events"
+	"slipway.dev/testsupport/webhookcheck"
 )
 
 // TestWebhookDeliveriesEndToEnd: a subscription made through the API gets
@@ -79,7 +75,7 @@ func TestWebhookDeliveriesEndToEnd(t *testing.T) {
 		if r.header.Get("webhook-id") != id {
 			t.Fatalf("attempt %d has webhook-id %q, want %q", i+1, r.header.Get("webhook-id"), id)
 		}
-		if err := verifyWebhook(created.Secret, r.header, r.body, time.Now()); err != nil {
+		if err := webhookcheck.Verify(created.Secret, r.header, r.body, time.Now()); err != nil {
 			t.Fatalf("attempt %d does not verify: %v", i+1, err)
 		}
 	}
@@ -108,7 +104,7 @@ func TestWebhookDeliveriesEndToEnd(t *testing.T) {
 	}
 	eventually(t, 30*time.Second, "the redelivery", func() bool { return len(flaky.requests()) == 4 })
 	again := flaky.requests()[3]
-	if again.header.Get("webhook-id") != id || verifyWebhook(created.Secret, again.header, again.body, time.Now()) != nil {
+	if again.header.Get("webhook-id") != id || webhookcheck.Verify(created.Secret, again.header, again.body, time.Now()) != nil {
 		t.Fatalf("redelivery: webhook-id %q", again.header.Get("webhook-id"))
 	}
 
@@ -153,41 +149,6 @@ func TestWebhookTargetsRefused(t *testing.T) {
 	if len(l.Items) != 0 {
 		t.Fatalf("refused subscriptions were stored: %v", l.Items)
 	}
-}
-
-// verifyWebhook checks a delivery as a receiver would, written from the
-// Standard Webhooks specification and sharing no code with Slipway: the
-// signature is v1,base64(HMAC-SHA256(base64-decoded secret after whsec_,
-// "id.timestamp.body")), compared in constant time; timestamps more than
-// 5 minutes away are refused.
-func verifyWebhook(secret string, h http.Header, body []byte, now time.Time) error {
-	id, ts, sigs := h.Get("webhook-id"), h.Get("webhook-timestamp"), h.Get("webhook-signature")
-	if id == "" || ts == "" || sigs == "" {
-		return errors.New("missing webhook headers")
-	}
-	sec, err := strconv.ParseInt(ts, 10, 64)
-	if err != nil {
-		return fmt.Errorf("bad timestamp %q", ts)
-	}
-	if skew := now.Sub(time.Unix(sec, 0)); skew > 5*time.Minute || skew < -5*time.Minute {
-		return fmt.Errorf("timestamp %s is %s away", ts, skew)
-	}
-	key, err := base64.StdEncoding.DecodeString(strings.TrimPrefix(secret, "whsec_"))
-	if err != nil || !strings.HasPrefix(secret, "whsec_") {
-		return fmt.Errorf("bad secret: %v", err)
-	}
-	mac := hmac.New(sha256.New, key)
-	mac.Write([]byte(id + "." + ts + "."))
-	mac.Write(body)
-	want := mac.Sum(nil)
-	for _, sig := range strings.Fields(sigs) {
-		if v, value, ok := strings.Cut(sig, ","); ok && v == "v1" {
-			if got, err := base64.StdEncoding.DecodeString(value); err == nil && hmac.Equal(got, want) {
-				return nil
-			}
-		}
-	}
-	return errors.New("no signature matches")
 }
 
 type webhookRequest struct {
