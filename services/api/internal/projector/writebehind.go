@@ -243,7 +243,7 @@ func (w *writeBehind) settle(now time.Time) {
 // rawWriter is what a batch is written to (readmodel.Store).
 type rawWriter interface {
 	InsertNewRaw(ctx context.Context, kind readmodel.Kind, docs []readmodel.RawDoc) ([]int, error)
-	PutRaw(ctx context.Context, kind readmodel.Kind, docs []readmodel.RawDoc) error
+	PutRaw(ctx context.Context, kind readmodel.Kind, doc readmodel.RawDoc) error
 }
 
 // write writes every document of the batch. Writing it again after an
@@ -264,7 +264,7 @@ func (b batch) write(ctx context.Context, to rawWriter) error {
 			rest = append(rest[:len(rest):len(rest)], k.fresh[i])
 		}
 		for _, d := range rest {
-			if err := settled(ctx, func(ctx context.Context) error { return to.PutRaw(ctx, k.kind, []readmodel.RawDoc{d}) }); err != nil {
+			if err := settled(ctx, func(ctx context.Context) error { return to.PutRaw(ctx, k.kind, d) }); err != nil {
 				return err
 			}
 		}

@@ -40,10 +40,10 @@ func TestInsertNewReportsThosePresent(t *testing.T) {
 	}
 }
 
-// TestPutManyWritesEveryBulk: many documents are all
-// written whole, new and present ones alike, and writing them again
-// changes nothing.
-func TestPutManyWritesEveryBulk(t *testing.T) {
+// TestPutRawWritesWholeDocuments: documents marshalled as the projector
+// takes them are written whole, new and present ones alike, and writing
+// them again changes nothing.
+func TestPutRawWritesWholeDocuments(t *testing.T) {
 	store, err := readmodel.Open(t.Context(), embeddedtest.FerretDB(t), "putmany")
 	if err != nil {
 		t.Fatal(err)
@@ -57,8 +57,14 @@ func TestPutManyWritesEveryBulk(t *testing.T) {
 		docs = append(docs, readmodel.Operation{ID: fmt.Sprint("op-", i), Kind: fmt.Sprint("kind-", i)})
 	}
 	for range 2 {
-		if err := store.PutOperations(t.Context(), docs); err != nil {
-			t.Fatal(err)
+		for _, o := range docs {
+			raw, err := readmodel.Marshal(o.ID, o)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := store.PutRaw(t.Context(), readmodel.KindOperations, raw); err != nil {
+				t.Fatal(err)
+			}
 		}
 	}
 	for _, want := range docs {
@@ -66,8 +72,5 @@ func TestPutManyWritesEveryBulk(t *testing.T) {
 		if err != nil || o.Kind != want.Kind {
 			t.Fatalf("%s: kind %q, %v; want %q", want.ID, o.Kind, err, want.Kind)
 		}
-	}
-	if err := store.PutOperations(t.Context(), nil); err != nil {
-		t.Fatalf("nothing to write: %v", err)
 	}
 }

@@ -41,13 +41,7 @@ func (s *Store) InsertNewRaw(ctx context.Context, kind Kind, docs []RawDoc) ([]i
 	return insertNew(ctx, s.db.Collection(string(kind)), raws)
 }
 
-// PutRaw writes docs of kind whole, as PutDeployments does.
-func (s *Store) PutRaw(ctx context.Context, kind Kind, docs []RawDoc) error {
-	c := s.db.Collection(string(kind))
-	for _, d := range docs {
-		if err := replaceOne(ctx, c, d.ID, d.Raw); err != nil {
-			return err
-		}
-	}
-	return nil
+// PutRaw writes doc of kind whole, as PutDeployment does.
+func (s *Store) PutRaw(ctx context.Context, kind Kind, doc RawDoc) error {
+	return replaceOne(ctx, s.db.Collection(string(kind)), doc.ID, doc.Raw)
 }

@@ -104,12 +104,12 @@ func (s *Store) Operation(ctx context.Context, id string) (Operation, error) {
 
 // PutDeployment writes the whole document.
 func (s *Store) PutDeployment(ctx context.Context, d Deployment) error {
-	return s.PutDeployments(ctx, []Deployment{d})
+	return replaceOne(ctx, s.db.Collection(collDeployments), d.ID, d)
 }
 
 // PutOperation writes the whole document.
 func (s *Store) PutOperation(ctx context.Context, o Operation) error {
-	return s.PutOperations(ctx, []Operation{o})
+	return replaceOne(ctx, s.db.Collection(collOperations), o.ID, o)
 }
 
 // Revision returns revision n of a deployment.
@@ -124,7 +124,7 @@ func (s *Store) Revision(ctx context.Context, deployment string, n int) (Revisio
 
 // PutRevision writes the whole document.
 func (s *Store) PutRevision(ctx context.Context, r Revision) error {
-	return s.PutRevisions(ctx, []Revision{r})
+	return replaceOne(ctx, s.db.Collection(collRevisions), r.ID, r)
 }
 
 // Revisions lists a deployment's revisions newest first, those below before
@@ -178,7 +178,7 @@ func (s *Store) Promotion(ctx context.Context, id string) (Promotion, error) {
 
 // PutPromotion writes the whole document.
 func (s *Store) PutPromotion(ctx context.Context, p Promotion) error {
-	return s.PutPromotions(ctx, []Promotion{p})
+	return replaceOne(ctx, s.db.Collection(collPromotions), p.ID, p)
 }
 
 // Format is the shape of the documents this build's projection writes. Bump
@@ -208,8 +208,7 @@ func (s *Store) Checkpoint(ctx context.Context, name string) (seq uint64, format
 // SetCheckpoint records the last stream sequence a projection applied, in
 // this build's Format.
 func (s *Store) SetCheckpoint(ctx context.Context, name string, seq uint64) error {
-	return replaceMany(ctx, s.db.Collection(collCheckpoints), []checkpoint{{ID: name, Seq: seq, Format: Format}},
-		func(c checkpoint) string { return c.ID })
+	return replaceOne(ctx, s.db.Collection(collCheckpoints), name, checkpoint{ID: name, Seq: seq, Format: Format})
 }
 
 // Clear deletes every read-model document, keeping the collections and
@@ -292,42 +291,11 @@ func insertNew[T any](ctx context.Context, c *mongo.Collection, docs []T) ([]int
 // duplicateKey is the server's code for an insert of an _id present.
 const duplicateKey = 11000
 
-// PutDeployments writes each document whole, as PutDeployment does.
-func (s *Store) PutDeployments(ctx context.Context, docs []Deployment) error {
-	return replaceMany(ctx, s.db.Collection(collDeployments), docs, func(d Deployment) string { return d.ID })
-}
-
-// PutOperations is PutDeployments for operations.
-func (s *Store) PutOperations(ctx context.Context, docs []Operation) error {
-	return replaceMany(ctx, s.db.Collection(collOperations), docs, func(o Operation) string { return o.ID })
-}
-
-// PutRevisions is PutDeployments for revisions.
-func (s *Store) PutRevisions(ctx context.Context, docs []Revision) error {
-	return replaceMany(ctx, s.db.Collection(collRevisions), docs, func(r Revision) string { return r.ID })
-}
-
-// PutPromotions is PutDeployments for promotions.
-func (s *Store) PutPromotions(ctx context.Context, docs []Promotion) error {
-	return replaceMany(ctx, s.db.Collection(collPromotions), docs, func(p Promotion) string { return p.ID })
-}
-
-// replaceMany upserts docs whole, one statement each, in order. Not one
-// bulk: FerretDB v1.24 keeps each statement's query open until the whole
-// command ends, and bulks of 100 deployments under a fleet change's load
-// ran past the 10 s operation timeout (a bulk of 10 was no faster than ten
-// statements here). On an error the documents before it are written, the
-// others not: each write is a whole replacement, so writing them all again
-// is harmless.
-func replaceMany[T any](ctx context.Context, c *mongo.Collection, docs []T, id func(T) string) error {
-	for _, d := range docs {
-		if err := replaceOne(ctx, c, id(d), d); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
+// replaceOne upserts doc whole. The projector writes one statement per
+// document, not bulks: FerretDB v1.24 keeps each statement's query open
+// until the whole command ends, and bulks of 100 deployments under a fleet
+// change's load ran past the 10 s operation timeout (a bulk of 10 was no
+// faster than ten statements here).
 func replaceOne(ctx context.Context, c *mongo.Collection, id string, doc any) error {
 	if _, err := c.ReplaceOne(ctx, bson.M{"_id": id}, doc, options.Replace().SetUpsert(true)); err != nil {
 		return fmt.Errorf("write %s %s: %w", c.Name(), id, classify(err))
