@@ -1,12 +1,13 @@
 // Package servicemain is the one main every Slipway service binary runs:
 // config read once from flags and the environment, JSON logs, telemetry,
-// optional metrics, and a graceful stop on SIGINT or SIGTERM.
+// optional metrics and Go profiles, and a graceful stop on SIGINT or SIGTERM.
 package servicemain
 
 import (
 	"context"
 	"fmt"
 	"log/slog"
+	"net"
 	"os"
 	"os/signal"
 	"syscall"
@@ -60,6 +61,19 @@ func run[C any](ctx context.Context, s Service[C]) int {
 		go func() {
 			if err := metrics.Serve(ctx, addr); err != nil {
 				log.Error("metrics", "err", err)
+			}
+		}()
+	}
+	if addr := os.Getenv(telemetry.EnvPprofAddr); addr != "" {
+		ln, err := net.Listen("tcp", addr)
+		if err != nil {
+			log.Error("profiles", "err", fmt.Errorf("%s=%q: %w", telemetry.EnvPprofAddr, addr, err))
+			return 2
+		}
+		log.Info("serving Go profiles", "addr", ln.Addr().String())
+		go func() {
+			if err := telemetry.ServePprof(ctx, ln); err != nil {
+				log.Error("profiles", "err", err)
 			}
 		}()
 	}

@@ -90,7 +90,7 @@ const (
 // EnvVars lists every environment variable the api reads.
 func EnvVars() []string {
 	return append([]string{EnvHTTPAddr, EnvNATSURL, EnvStreamReplicas, EnvMongoURI, EnvMongoDB, EnvWebhooksAllowPrivate, EnvInstanceID,
-		EnvWebhookKeyFile, EnvWebhookSecretsUnsealed, EnvWebhookRetrySchedule, EnvMaxEventStreams, telemetry.EnvLogLevel}, authEnvVars()...)
+		EnvWebhookKeyFile, EnvWebhookSecretsUnsealed, EnvWebhookRetrySchedule, EnvMaxEventStreams, telemetry.EnvLogLevel, telemetry.EnvPprofAddr}, authEnvVars()...)
 }
 
 // LoadConfig reads flags, falling back to the environment, then to defaults.

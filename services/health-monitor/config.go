@@ -104,7 +104,7 @@ const (
 
 // EnvVars lists every environment variable the monitor reads.
 func EnvVars() []string {
-	return append([]string{EnvNATSURL, EnvStreamReplicas, EnvWindow, EnvInterval, EnvProbeMode, EnvSettle, telemetry.EnvLogLevel, metrics.EnvAddr}, kube.TargetEnvVars()...)
+	return append([]string{EnvNATSURL, EnvStreamReplicas, EnvWindow, EnvInterval, EnvProbeMode, EnvSettle, telemetry.EnvLogLevel, metrics.EnvAddr, telemetry.EnvPprofAddr}, kube.TargetEnvVars()...)
 }
 
 // LoadConfig reads flags, falling back to the environment, then to defaults.

@@ -39,7 +39,7 @@ const (
 
 // EnvVars lists every environment variable the promoter reads.
 func EnvVars() []string {
-	return []string{EnvNATSURL, EnvStreamReplicas, telemetry.EnvLogLevel, metrics.EnvAddr}
+	return []string{EnvNATSURL, EnvStreamReplicas, telemetry.EnvLogLevel, metrics.EnvAddr, telemetry.EnvPprofAddr}
 }
 
 // LoadConfig reads flags, falling back to the environment, then to defaults.

@@ -78,7 +78,7 @@ const (
 // EnvVars lists every environment variable the worker reads.
 func EnvVars() []string {
 	return append([]string{EnvNATSURL, EnvStreamReplicas, EnvMaxRollouts, EnvDriftInterval, EnvDriftPolicy, EnvTargetTimeout, EnvTargetCheckInterval,
-		EnvPrometheusURL, telemetry.EnvLogLevel, metrics.EnvAddr}, kube.TargetEnvVars()...)
+		EnvPrometheusURL, telemetry.EnvLogLevel, metrics.EnvAddr, telemetry.EnvPprofAddr}, kube.TargetEnvVars()...)
 }
 
 // LoadConfig reads flags, falling back to the environment, then to defaults.
