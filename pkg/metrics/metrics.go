@@ -68,6 +68,18 @@ var (
 	ProjectorFlushes = promauto.NewCounter(prometheus.CounterOpts{
 		Name: "slipway_projector_flushes_total", Help: "Flushes of the projector's write-behind set to the read models.",
 	})
+	// ProjectorFlushDuration observes how long each flush took to write its
+	// documents and checkpoint (retries included).
+	ProjectorFlushDuration = promauto.NewHistogram(prometheus.HistogramOpts{
+		Name: "slipway_projector_flush_duration_seconds", Help: "Time one projector flush took to write its documents.",
+		Buckets: []float64{.005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10, 30},
+	})
+	// ProjectorApplyBlocked is the time applying events waited for a flush
+	// to take the write-behind set (at its limits): the store too slow for
+	// the stream. Events waiting here are not yet visible in the api's view.
+	ProjectorApplyBlocked = promauto.NewCounter(prometheus.CounterOpts{
+		Name: "slipway_projector_apply_blocked_seconds_total", Help: "Time the projector's applying waited for a flush (backpressure).",
+	})
 	// ProjectorWrites counts read-model documents the projector wrote.
 	ProjectorWrites = promauto.NewCounter(prometheus.CounterOpts{
 		Name: "slipway_projector_document_writes_total", Help: "Read-model documents written by the projector.",

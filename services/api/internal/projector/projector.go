@@ -174,9 +174,13 @@ func (p *Projector) noteApplied(ctx context.Context, seq, pending uint64) {
 	now := time.Now()
 	p.wb.noteApplied(seq, now)
 	p.flushAt = p.wb.flushAt(p.limits, pending, now)
-	for p.wb.full(p.limits) && ctx.Err() == nil {
-		p.wake()
-		p.taken.Wait()
+	if p.wb.full(p.limits) {
+		blocked := time.Now()
+		for p.wb.full(p.limits) && ctx.Err() == nil {
+			p.wake()
+			p.taken.Wait()
+		}
+		metrics.ProjectorApplyBlocked.Add(time.Since(blocked).Seconds())
 	}
 	p.mu.Unlock()
 	p.wake()
@@ -223,6 +227,7 @@ func (p *Projector) flushLoop(ctx context.Context) error {
 // (Notifier) always means "visible in the store". A failed write is
 // retried whole, while events go on being applied up to the limits.
 func (p *Projector) flush(ctx context.Context) error {
+	began := time.Now()
 	p.mu.Lock()
 	b, err := p.wb.take()
 	p.taken.Broadcast()
@@ -245,6 +250,7 @@ func (p *Projector) flush(ctx context.Context) error {
 		p.log.WarnContext(ctx, "projector checkpoint", "err", err) // the next flush records it
 	}
 	metrics.ProjectorFlushes.Inc()
+	metrics.ProjectorFlushDuration.Observe(time.Since(began).Seconds())
 	p.notify.flushed(b.seq, b.ops)
 	return nil
 }
