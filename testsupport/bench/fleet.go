@@ -125,6 +125,10 @@ type fleetRun struct {
 	idle, change     []sample
 	all              []sample
 	probes           *probes
+	// heap is each service process's Go heap once the fleet changed;
+	// projector the api's projector figures then.
+	heap      footprint
+	projector projectorFigures
 }
 
 // fleetDir is the data folder of the fleet labelled label: no spaces, and
@@ -217,6 +221,12 @@ func (e *env) measureFleet(ctx context.Context, r *fleetRun) error {
 	if err := e.heapProfile(strings.ReplaceAll(label, " ", "-") + "-changed"); err != nil {
 		return err
 	}
+	if len(st.debug) > 0 {
+		if r.heap, err = readFootprint(ctx, st.debug, e.cfg.HeapProfileDir, strings.ReplaceAll(label, " ", "-")+"-changed"); err != nil {
+			return err
+		}
+	}
+	r.projector = readProjectorFigures(ctx, st.url)
 	r.slipTook = took(r.changed, r.n, s0)
 	r.shownAfter = r.changed.shown.Sub(s0)
 	e.cfg.Logf("%s: changed: %s", label, r.changed)

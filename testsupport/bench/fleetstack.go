@@ -20,6 +20,7 @@ import (
 	"slipway.dev/pkg/embedded"
 	"slipway.dev/pkg/kube"
 	"slipway.dev/pkg/kube/localplane"
+	"slipway.dev/pkg/telemetry"
 	api "slipway.dev/services/api"
 )
 
@@ -54,6 +55,9 @@ type fleetStack struct {
 	ns      string
 	procs   []proc
 	logs    *logCounter
+	// debug are the service processes' profile listeners (none when the
+	// services share this process).
+	debug []debugAddr
 	// how says how the services ran, for a note.
 	how string
 	// exits reports services that stopped before Close (processes only).
@@ -152,11 +156,17 @@ func (e *env) localFleetStack(ctx context.Context, name string) (st *fleetStack,
 	ps := &processes{}
 	closers = append(closers, ps.stop)
 	for _, b := range ServiceBinaries {
-		p, err := ps.start(filepath.Join(bins, b[0]), envs[b[0]], st.logs)
+		name := strings.TrimPrefix(b[0], "slipway-")
+		debug, err := freeAddr()
 		if err != nil {
 			return nil, "", err
 		}
-		st.procs = append(st.procs, proc{strings.TrimPrefix(b[0], "slipway-"), p})
+		p, err := ps.start(filepath.Join(bins, b[0]), append(envs[b[0]], telemetry.EnvPprofAddr+"="+debug), st.logs)
+		if err != nil {
+			return nil, "", err
+		}
+		st.procs = append(st.procs, proc{name, p})
+		st.debug = append(st.debug, debugAddr{name, debug})
 	}
 	// NATS and FerretDB are in this process, with the load generator.
 	st.procs = append(st.procs, proc{benchProcess, os.Getpid()})
