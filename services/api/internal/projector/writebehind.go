@@ -27,7 +27,7 @@ type limits struct {
 	delay, linger time.Duration
 }
 
-var defaultLimits = limits{docs: 1000, events: 2000, delay: 200 * time.Millisecond, linger: 50 * time.Millisecond}
+var defaultLimits = limits{docs: 4000, events: 8000, delay: 200 * time.Millisecond, linger: 50 * time.Millisecond}
 
 // docSet is one kind of document the projector alone writes: dirty ones
 // (applied in memory, not yet taken by a flush), in-flight ones (taken by
