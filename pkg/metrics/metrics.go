@@ -80,6 +80,15 @@ var (
 	ProjectorApplyBlocked = promauto.NewCounter(prometheus.CounterOpts{
 		Name: "slipway_projector_apply_blocked_seconds_total", Help: "Time the projector's applying waited for a flush (backpressure).",
 	})
+	// ProjectorEventAge observes, for each event the projector applied, the
+	// time from its storing in EVENTS to its being applied and shown by the
+	// api's view: the store-independent part of "event -> visible". It
+	// includes catching up after a start or a rebuild, where ages are the
+	// backlog's.
+	ProjectorEventAge = promauto.NewHistogram(prometheus.HistogramOpts{
+		Name: "slipway_projector_event_age_seconds", Help: "Age of each event (since stored in EVENTS) when the projector applied it.",
+		Buckets: []float64{.01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10, 30, 60},
+	})
 	// ProjectorWrites counts read-model documents the projector wrote.
 	ProjectorWrites = promauto.NewCounter(prometheus.CounterOpts{
 		Name: "slipway_projector_document_writes_total", Help: "Read-model documents written by the projector.",

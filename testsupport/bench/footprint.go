@@ -115,11 +115,14 @@ func fetch(ctx context.Context, url string) (string, error) {
 // projectorFigures are the api's projector metrics after a run: how long
 // applying waited for flushes (backpressure), and the flushes' mean time.
 type projectorFigures struct {
-	blocked       float64 // s
-	flushes       float64
-	flushMean     float64 // s
-	read          bool
-	unreadBecause string
+	blocked   float64 // s
+	flushes   float64
+	flushMean float64 // s
+	// events applied, and those applied within 1 s of being stored
+	// (slipway_projector_event_age_seconds).
+	applied, appliedWithin1s float64
+	read                     bool
+	unreadBecause            string
 }
 
 // readProjectorFigures scrapes the api's /metrics.
@@ -129,9 +132,10 @@ func readProjectorFigures(ctx context.Context, apiURL string) projectorFigures {
 		return projectorFigures{unreadBecause: err.Error()}
 	}
 	v := promValues(text, "slipway_projector_apply_blocked_seconds_total", "slipway_projector_flush_duration_seconds_sum",
-		"slipway_projector_flush_duration_seconds_count")
+		"slipway_projector_flush_duration_seconds_count", ageCount, ageWithin1s)
 	f := projectorFigures{blocked: v["slipway_projector_apply_blocked_seconds_total"],
-		flushes: v["slipway_projector_flush_duration_seconds_count"], read: true}
+		flushes: v["slipway_projector_flush_duration_seconds_count"], read: true,
+		applied: v[ageCount], appliedWithin1s: v[ageWithin1s]}
 	if f.flushes > 0 {
 		f.flushMean = v["slipway_projector_flush_duration_seconds_sum"] / f.flushes
 	}
@@ -142,6 +146,13 @@ func (f projectorFigures) String() string {
 	if !f.read {
 		return "projector metrics unread: " + f.unreadBecause
 	}
-	return fmt.Sprintf("projector: %.0f flushes, %.0f ms each on average; applying waited %.1f s in all for flushes (backpressure)",
-		f.flushes, 1000*f.flushMean, f.blocked)
+	return fmt.Sprintf("projector: %.0f flushes, %.0f ms each on average; applying waited %.1f s in all for flushes (backpressure); "+
+		"%.0f of %.0f events applied within 1 s of being stored (the whole run, creation included)",
+		f.flushes, 1000*f.flushMean, f.blocked, f.appliedWithin1s, f.applied)
 }
+
+// The event-age histogram's series read: all events, and those within 1 s.
+const (
+	ageCount    = "slipway_projector_event_age_seconds_count"
+	ageWithin1s = `slipway_projector_event_age_seconds_bucket{le="1"}`
+)

@@ -43,3 +43,17 @@ slipway_other 4
 		}
 	}
 }
+
+// TestPromValuesReadsOneBucket: a histogram bucket is asked for by its whole
+// series, label included, so le="1" is not confused with le="10".
+func TestPromValuesReadsOneBucket(t *testing.T) {
+	text := `slipway_projector_event_age_seconds_bucket{le="0.5"} 5
+slipway_projector_event_age_seconds_bucket{le="1"} 7
+slipway_projector_event_age_seconds_bucket{le="10"} 9
+slipway_projector_event_age_seconds_count 9
+`
+	got := promValues(text, ageWithin1s, ageCount)
+	if got[ageWithin1s] != 7 || got[ageCount] != 9 || len(got) != 2 {
+		t.Errorf("promValues = %v, want 7 within 1 s of 9", got)
+	}
+}

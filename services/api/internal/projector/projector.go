@@ -161,6 +161,7 @@ func (p *Projector) applyLoop(ctx context.Context, iter jetstream.MessagesContex
 		}
 		p.noteApplied(ctx, seq, meta.NumPending)
 		p.notify.show(seq)
+		metrics.ProjectorEventAge.Observe(time.Since(meta.Timestamp).Seconds())
 		metrics.ProjectedEvents.Inc()
 		metrics.ProjectionLag.Set(float64(meta.NumPending))
 	}
