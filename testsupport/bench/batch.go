@@ -104,10 +104,10 @@ func runBatch(ctx context.Context, c *client, cmds []command, deadline time.Time
 // send sends one command (retrying until dctx ends) and records its
 // operation; it fails only when ctx ends.
 func (b *batch) send(ctx, dctx context.Context, c *client, cmd command) error {
-	id, n5xx, err := c.send(dctx, cmd)
+	id, answers5xx, err := c.send(dctx, cmd)
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	b.answers5xx += n5xx
+	b.note5xx(answers5xx)
 	switch {
 	case err != nil && ctx.Err() != nil:
 		return ctx.Err()
@@ -133,10 +133,10 @@ func (b *batch) wait(ctx context.Context, c *client, deadline time.Time) error {
 	g.SetLimit(batchClients)
 	for _, id := range ids {
 		g.Go(func() error {
-			op, n5xx, err := c.waitEnded(dctx, id)
+			op, answers5xx, err := c.waitEnded(dctx, id)
 			b.mu.Lock()
 			defer b.mu.Unlock()
-			b.answers5xx += n5xx
+			b.note5xx(answers5xx)
 			switch {
 			case err != nil && ctx.Err() != nil:
 				return ctx.Err()
@@ -164,10 +164,10 @@ func (b *batch) wait(ctx context.Context, c *client, deadline time.Time) error {
 }
 
 // send sends a command, retrying 5xx answers and transport errors until
-// ctx ends, and returns the operation id and how many 5xx it got.
-func (c *client) send(ctx context.Context, cmd command) (string, int, error) {
+// ctx ends, and returns the operation id and the 5xx answers it got.
+func (c *client) send(ctx context.Context, cmd command) (string, []string, error) {
 	h := http.Header{"Content-Type": {cmd.contentType}, "Idempotency-Key": {cmd.key}}
-	n5xx := 0
+	var n5xx []string
 	for {
 		code, _, body, err := c.do(ctx, cmd.method, cmd.path, h, cmd.body)
 		switch {
@@ -180,7 +180,7 @@ func (c *client) send(ctx context.Context, cmd command) (string, int, error) {
 		case err == nil && code < 500:
 			return "", n5xx, fmt.Errorf("%s %s: %d %s", cmd.method, cmd.path, code, truncate(string(body), 200))
 		case err == nil:
-			n5xx++
+			n5xx = append(n5xx, answer5xx(cmd.method+" "+routeOf(cmd.path), code, body))
 		}
 		if err := pause(ctx, 200*time.Millisecond); err != nil {
 			return "", n5xx, err
@@ -198,8 +198,8 @@ type endedOperation struct {
 
 // waitEnded waits until operation id ended, retrying 5xx answers, 404 (not
 // yet projected) and transport errors until ctx ends.
-func (c *client) waitEnded(ctx context.Context, id string) (endedOperation, int, error) {
-	n5xx := 0
+func (c *client) waitEnded(ctx context.Context, id string) (endedOperation, []string, error) {
+	var n5xx []string
 	for {
 		code, _, body, err := c.do(ctx, http.MethodGet, "/v1/operations/"+id+"?wait=30s", nil, nil)
 		if err == nil && code == http.StatusOK {
@@ -210,7 +210,7 @@ func (c *client) waitEnded(ctx context.Context, id string) (endedOperation, int,
 			return op, n5xx, nil
 		}
 		if err == nil && code >= 500 {
-			n5xx++
+			n5xx = append(n5xx, answer5xx("GET operation ?wait", code, body))
 		}
 		if err == nil && code == http.StatusAccepted {
 			continue
@@ -219,6 +219,35 @@ func (c *client) waitEnded(ctx context.Context, id string) (endedOperation, int,
 			return endedOperation{}, n5xx, err
 		}
 	}
+}
+
+// note5xx counts 5xx answers, each also a reason, so that a run's note
+// says what they were.
+func (b *batch) note5xx(answers []string) {
+	b.answers5xx += len(answers)
+	for _, a := range answers {
+		b.reason(a)
+	}
+}
+
+// answer5xx describes a 5xx answer: what was asked, the status and the
+// problem's detail (or the body's start).
+func answer5xx(what string, code int, body []byte) string {
+	var p struct{ Title, Detail string }
+	text := truncate(string(body), 80)
+	if json.Unmarshal(body, &p) == nil && (p.Title != "" || p.Detail != "") {
+		text = strings.TrimSpace(p.Title + ": " + p.Detail)
+	}
+	return fmt.Sprintf("5xx to %s: %d %s", what, code, text)
+}
+
+// routeOf is a path without its deployment's name, so that answers to
+// the same route count together.
+func routeOf(path string) string {
+	if strings.Count(path, "/") > 4 {
+		return "one deployment"
+	}
+	return "deployments"
 }
 
 // pause sleeps d or until ctx ends.

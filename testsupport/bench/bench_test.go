@@ -183,3 +183,20 @@ func TestFleetDirsCarryNoCommas(t *testing.T) {
 		}
 	}
 }
+
+// TestA5xxIsNamedInTheNote: a batch's note says what its 5xx answers were,
+// so that one seen under load can be explained.
+func TestA5xxIsNamedInTheNote(t *testing.T) {
+	b := &batch{sent: 2, succeeded: 2}
+	b.note5xx([]string{
+		answer5xx("POST deployments", 503, []byte(`{"title":"Service Unavailable","detail":"read models unavailable"}`)),
+		answer5xx("GET operation ?wait", 502, []byte("bad gateway")),
+	})
+	got := b.String()
+	for _, want := range []string{"2 5xx answers retried", "5xx to POST deployments: 503 Service Unavailable: read models unavailable",
+		"5xx to GET operation ?wait: 502 bad gateway"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("note %q lacks %q", got, want)
+		}
+	}
+}
