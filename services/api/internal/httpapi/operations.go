@@ -38,7 +38,7 @@ func (a *API) getOperation(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	op, err := a.operation(c.Request().Context(), c.Param("id"))
+	op, err := a.readOperation(c.Request().Context(), c.Param("id"), nil)
 	if err != nil {
 		return err
 	}
@@ -48,7 +48,9 @@ func (a *API) getOperation(c echo.Context) error {
 	// Reading an operation succeeds whatever became of its command: a
 	// rejected one is 200 with status rejected, its reason and fields (the
 	// command's own ?wait answers the rejection as a problem instead).
-	op, err = a.awaitOperation(c.Request().Context(), op.ID, time.Duration(wait), nil)
+	// Once read, a later read that fails answers what was read: a long
+	// poll that already knows the operation does not turn into a 5xx.
+	op, err = a.awaitOperation(c.Request().Context(), op.ID, time.Duration(wait), &op)
 	if err != nil {
 		return err
 	}
@@ -72,6 +74,8 @@ func (a *API) requireOn(c echo.Context, role access.Role, deployment, action str
 // answerOperation answers a command with its operation: 200 when it has
 // ended (a rejection as a problem), 202 while it is still going.
 func (a *API) answerOperation(c echo.Context, id string, wait waitFor) error {
+	// No fallback: the command was just stored by this request, which
+	// answers from its record through answerCommitted when it has one.
 	op, err := a.awaitOperation(c.Request().Context(), id, time.Duration(wait), nil)
 	if err != nil {
 		return err
@@ -85,7 +89,8 @@ func (a *API) answerOperation(c echo.Context, id string, wait waitFor) error {
 // it: 202 + Location. Never a 5xx: the command will be decided, and a
 // client retrying an error without a key would apply it twice.
 func (a *API) answerCommitted(c echo.Context, rec intake.Record, wait waitFor) error {
-	op, _ := a.awaitOperation(c.Request().Context(), rec.ID, time.Duration(wait), &rec)
+	accepted := acceptedOperation(rec)
+	op, _ := a.awaitOperation(c.Request().Context(), rec.ID, time.Duration(wait), &accepted)
 	return writeOperation(c, op)
 }
 
@@ -105,16 +110,17 @@ func writeOperation(c echo.Context, op readmodel.Operation) error {
 const readLimit = 2 * time.Second
 
 // awaitOperation returns the operation once it ends or wait passes. With
-// known (the intake's record of a stored command), a read that fails or
-// times out counts as "not ended yet", answered as known has it, and the
-// error is never returned.
-func (a *API) awaitOperation(ctx context.Context, id string, wait time.Duration, known *intake.Record) (readmodel.Operation, error) {
+// known (the operation as last read, or the intake's record of a stored
+// command), a read that fails or times out counts as "not ended yet",
+// answered as the last read had it, and the error is never returned.
+func (a *API) awaitOperation(ctx context.Context, id string, wait time.Duration, known *readmodel.Operation) (readmodel.Operation, error) {
 	deadline := time.Now().Add(wait)
 	for {
 		op, done, err := a.awaitOnce(ctx, id, wait, deadline, known)
 		if done || err != nil {
 			return op, err
 		}
+		known = &op
 	}
 }
 
@@ -122,12 +128,12 @@ func (a *API) awaitOperation(ctx context.Context, id string, wait time.Duration,
 // a flush that wrote it (each waiter reads again only when its operation
 // changed, not at every flush: a fleet's waiters would otherwise swamp the
 // store) or a poll interval: another api replica's projector may apply it.
-func (a *API) awaitOnce(ctx context.Context, id string, wait time.Duration, deadline time.Time, known *intake.Record) (readmodel.Operation, bool, error) {
+func (a *API) awaitOnce(ctx context.Context, id string, wait time.Duration, deadline time.Time, known *readmodel.Operation) (readmodel.Operation, bool, error) {
 	changed, release := a.Changes.OperationChanged(id)
 	defer release()
 	op, err := a.readOperation(ctx, id, known)
 	if err != nil && known != nil {
-		op, err = acceptedOperation(*known), nil
+		op, err = *known, nil
 	}
 	if err == nil && op.Ended() {
 		a.deploymentCaughtUp(ctx, op)
@@ -149,8 +155,8 @@ func (a *API) awaitOnce(ctx context.Context, id string, wait time.Duration, dead
 }
 
 // readOperation is operation, each read bounded by readLimit; an operation
-// the read model does not have yet is known's when given (no intake lookup).
-func (a *API) readOperation(ctx context.Context, id string, known *intake.Record) (readmodel.Operation, error) {
+// the read model does not have yet is known when given (no intake lookup).
+func (a *API) readOperation(ctx context.Context, id string, known *readmodel.Operation) (readmodel.Operation, error) {
 	ctx, cancel := context.WithTimeout(ctx, readLimit)
 	defer cancel()
 	if known == nil {
@@ -158,26 +164,35 @@ func (a *API) readOperation(ctx context.Context, id string, known *intake.Record
 	}
 	op, err := a.Reads.Operation(ctx, id)
 	if errors.Is(err, fault.ErrNotFound) {
-		return acceptedOperation(*known), nil
+		return *known, nil
 	}
 	return op, err
 }
 
 // operation reads the projected operation, or the intake's record of one
-// that no event has settled yet.
+// that no event has settled yet, or that the read model cannot be asked
+// about (the store down or overloaded: answered as accepted, 202, and
+// read again by the client's next poll). Unknown to both, the store's
+// error stands: the operation may exist.
 func (a *API) operation(ctx context.Context, id string) (readmodel.Operation, error) {
 	op, err := a.Reads.Operation(ctx, id)
 	if err == nil {
 		return op, nil
 	}
-	if !errors.Is(err, fault.ErrNotFound) {
+	if !errors.Is(err, fault.ErrNotFound) && !errors.Is(err, fault.ErrUnavailable) {
 		return readmodel.Operation{}, err
 	}
-	rec, err := a.Commands.Lookup(ctx, id)
-	if err != nil {
+	// The store's read may have used up ctx's time: the lookup has its own.
+	lctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), readLimit)
+	defer cancel()
+	rec, lerr := a.Commands.Lookup(lctx, id)
+	switch {
+	case lerr == nil:
+		return acceptedOperation(rec), nil
+	case errors.Is(err, fault.ErrUnavailable):
 		return readmodel.Operation{}, err
 	}
-	return acceptedOperation(rec), nil
+	return readmodel.Operation{}, lerr
 }
 
 // acceptedOperation is an operation that no event has settled yet, as the

@@ -151,7 +151,8 @@ func (a *API) submitPromotion(c echo.Context, tgt events.DeploymentRef, cmd even
 		return submitError(err)
 	}
 	// Stored: from here on never a 5xx (see answerCommitted).
-	op, _ := a.awaitOperation(ctx, rec.ID, time.Duration(wait), &rec)
+	accepted := acceptedOperation(rec)
+	op, _ := a.awaitOperation(ctx, rec.ID, time.Duration(wait), &accepted)
 	id := rec.ID
 	if apply, ok := cmd.(events.ApplyPromotion); ok {
 		id = apply.ID
