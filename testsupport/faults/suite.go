@@ -19,9 +19,9 @@ import (
 
 // Report is a run: what was done, what broke, and the figures.
 type Report struct {
-	Plan       Plan
-	Faults     []Injected
-	Ops        []Op
+	Plan   Plan
+	Faults []Injected
+	Ops    []Op
 	// Unanswered are the commands with no 2xx or 4xx answer, committed or not.
 	Unanswered []Unanswered
 	Events     int
