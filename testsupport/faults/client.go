@@ -24,6 +24,9 @@ type answer struct {
 	Body        []byte
 	Key         string // the Idempotency-Key every attempt carried
 	Attempts    []Attempt
+	// Cut says the client stopped retrying because the schedule ended (its
+	// context), not because its patience ran out.
+	Cut bool
 }
 
 // Attempt is one request of a command as the client saw it. Down and
@@ -65,11 +68,16 @@ func (c *client) send(ctx context.Context, method, path string, body any, key st
 		if a.Status != 0 && a.Status < 500 {
 			break
 		}
-		if time.Now().After(deadline) || ctx.Err() != nil {
+		if ctx.Err() != nil {
+			a.Cut = true
+			return a
+		}
+		if time.Now().After(deadline) {
 			return a
 		}
 		select {
 		case <-ctx.Done():
+			a.Cut = true
 			return a
 		case <-time.After(250 * time.Millisecond):
 		}

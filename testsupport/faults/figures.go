@@ -57,8 +57,12 @@ func (r Report) Markdown() string {
 		fmt.Fprintf(&b, "| %s | %d | %d | %d | %d |\n", kind, sent, stored, refused, lost)
 	}
 	c := countCommands(r.Ops, r.Unanswered)
-	fmt.Fprintf(&b, "\nCommands: %d sent, %d answered (2xx), %d refused (4xx), %d unanswered committed, %d unanswered not committed.\n",
+	fmt.Fprintf(&b, "\nCommands: %d sent, %d answered (2xx), %d refused (4xx), %d unanswered committed, %d unanswered not committed",
 		c.sent, c.answered, c.refused, c.unansweredCommitted, c.unansweredNotCommitted)
+	if c.cut > 0 {
+		fmt.Fprintf(&b, ", %d cut short by the schedule's end", c.cut)
+	}
+	b.WriteString(".\n")
 	for _, u := range r.Unanswered {
 		fmt.Fprintf(&b, "- unanswered %s %s key %s, %s, %d attempts, %d while the api was up\n", u.Kind, u.Path, u.Key,
 			committedWord(u), len(u.Attempts), upAttempts(u))
@@ -94,11 +98,12 @@ func (r Report) Markdown() string {
 
 // commandCounts is how the schedule's commands ended.
 type commandCounts struct {
-	sent, answered, refused, unansweredCommitted, unansweredNotCommitted int
+	sent, answered, refused, unansweredCommitted, unansweredNotCommitted, cut int
 }
 
 // countCommands counts ops by their answer: answered is 2xx, refused 4xx;
-// the others are unanswered, committed or not as unanswered says.
+// the others are unanswered, committed or not as unanswered says, or cut
+// short by the schedule's end.
 func countCommands(ops []Op, unanswered []Unanswered) commandCounts {
 	c := commandCounts{sent: len(ops)}
 	for _, op := range ops {
@@ -107,6 +112,8 @@ func countCommands(ops []Op, unanswered []Unanswered) commandCounts {
 			c.answered++
 		case s >= 400 && s < 500:
 			c.refused++
+		case op.Answer.Cut:
+			c.cut++
 		}
 	}
 	for _, u := range unanswered {

@@ -48,7 +48,8 @@ func operationIDOf(scope, key string) string {
 	return "op-" + hex.EncodeToString(sum[:12])
 }
 
-// classify lists the commands of ops with no 2xx or 4xx answer, each
+// classify lists the commands of ops with no 2xx or 4xx answer (but those
+// the schedule's end cut short, which the client did not give up on), each
 // marked committed or not from what COMMANDS holds, their attempts marked
 // from the fault log.
 func classify(ctx context.Context, observer *bus.Conn, ops []Op, faults []Injected) ([]Unanswered, error) {
@@ -64,7 +65,7 @@ func classify(ctx context.Context, observer *bus.Conn, ops []Op, faults []Inject
 	}
 	var out []Unanswered
 	for _, op := range ops {
-		if op.Answer.answered() || op.Answer.Key == "" {
+		if op.Answer.answered() || op.Answer.Cut || op.Answer.Key == "" {
 			continue
 		}
 		u := Unanswered{Kind: op.Kind, Path: op.Path, Key: op.Answer.Key, OperationID: operationIDOf(commandScope, op.Answer.Key),

@@ -51,9 +51,10 @@ func TestTheFiguresCountHowCommandsEnded(t *testing.T) {
 		{Kind: OpUpdate, Answer: answer{Status: 503}},
 		{Kind: OpPromote, Answer: answer{Status: 0}},
 		{Kind: OpPromote, Answer: answer{Status: 500}},
+		{Kind: OpUpdate, Answer: answer{Status: 0, Cut: true}},
 	}
 	unanswered := []Unanswered{{Kind: OpUpdate, Committed: true}, {Kind: OpPromote}, {Kind: OpPromote}}
-	want := "Commands: 6 sent, 2 answered (2xx), 1 refused (4xx), 1 unanswered committed, 2 unanswered not committed."
+	want := "Commands: 7 sent, 2 answered (2xx), 1 refused (4xx), 1 unanswered committed, 2 unanswered not committed, 1 cut short by the schedule's end."
 	if got := (Report{Ops: ops, Unanswered: unanswered}).Markdown(); !strings.Contains(got, want) {
 		t.Fatalf("figures lack %q:\n%s", want, got)
 	}
