@@ -66,6 +66,9 @@ func (r Report) Markdown() string {
 	for _, u := range r.Unanswered {
 		fmt.Fprintf(&b, "- unanswered %s %s key %s, %s, %d attempts, %d while the api was up\n", u.Kind, u.Path, u.Key,
 			committedWord(u), len(u.Attempts), upAttempts(u))
+		for _, a := range u.Attempts {
+			fmt.Fprintf(&b, "    %s\n", a)
+		}
 	}
 	fmt.Fprintf(&b, "\nInvariant violations: %d", len(r.Violations))
 	for _, v := range r.Violations {
