@@ -22,8 +22,29 @@ type answer struct {
 	Status      int
 	OperationID string // set on 200 and 202: the command is stored
 	Body        []byte
-	Attempts    int
+	Key         string // the Idempotency-Key every attempt carried
+	Attempts    []Attempt
+	// Cut says the client stopped retrying because the schedule ended (its
+	// context), not because its patience ran out.
+	Cut bool
 }
+
+// Attempt is one request of a command as the client saw it. Down and
+// During are set after the run, from the fault log (see markDown).
+type Attempt struct {
+	Start, End time.Time
+	Status     int    // 0: no answer
+	Err        string // the transport error when Status is 0
+	// Down says the api was killed or the store stopped (or had been
+	// within restartMargin) at some moment of the attempt.
+	Down bool
+	// During names the faults in place at some moment of the attempt.
+	During []string
+}
+
+// answered says whether the command got an answer that is not an outage:
+// 2xx or 4xx.
+func (a answer) answered() bool { return a.Status >= 200 && a.Status < 500 }
 
 // stored says whether the answer means the command was stored (and so
 // must have exactly one outcome).
@@ -35,18 +56,28 @@ func (a answer) stored() bool {
 // errors and 5xx answers until one is neither or patience runs out.
 func (c *client) send(ctx context.Context, method, path string, body any, key string, patience time.Duration) answer {
 	deadline := time.Now().Add(patience)
-	var a answer
+	a := answer{Key: key}
 	for {
-		a.Attempts++
+		at := Attempt{Start: time.Now()}
 		a.Status, a.Body = c.once(ctx, method, path, body, key)
+		at.End, at.Status = time.Now(), a.Status
+		if a.Status == 0 {
+			at.Err = string(a.Body)
+		}
+		a.Attempts = append(a.Attempts, at)
 		if a.Status != 0 && a.Status < 500 {
 			break
 		}
-		if time.Now().After(deadline) || ctx.Err() != nil {
+		if ctx.Err() != nil {
+			a.Cut = true
+			return a
+		}
+		if time.Now().After(deadline) {
 			return a
 		}
 		select {
 		case <-ctx.Done():
+			a.Cut = true
 			return a
 		case <-time.After(250 * time.Millisecond):
 		}

@@ -41,14 +41,24 @@
 //     terminated one;
 //   - every deployment event after the subscription was delivered to the
 //     receiver and accepted at least once, with a valid signature;
-//   - no rollout, alias move or termination is left unfinished.
+//   - no rollout, alias move or termination is left unfinished;
+//   - no command the intake stored (COMMANDS holds its operation) is left
+//     with only 5xx answers or none on attempts made after it was stored
+//     while the api was up and the store running (outside an api kill or
+//     the store's outage, and a few seconds after each).
+//
+// The client records every attempt of every command; a command with no 2xx
+// or 4xx answer after its retries is classified after the run: committed
+// (COMMANDS holds the operation its Idempotency-Key maps to) or not, each
+// attempt marked with the faults in place when it was made.
 //
 // TestFaultInjection runs it when SLIPWAY_FAULTS=1 (CI sets it, with a
 // fixed seed): 45 s of commands (about 2 minutes in all), longer with
 // SLIPWAY_FAULTS_DURATION (bench/run.sh -only faults runs 10 minutes). A failure prints the seed (SLIPWAY_FAULTS_SEED repeats the
 // schedule; the interleavings with the services' own timing may differ), the
 // violations and the history of each deployment they name. Report.Markdown
-// gives the figures: faults injected, commands run, violations, and the
+// gives the figures: faults injected, commands run (answered, refused,
+// unanswered committed, unanswered not committed), violations, and the
 // recovery after each kind of fault (from the fault to the end of the next
 // command stored).
 package faults

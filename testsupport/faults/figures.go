@@ -56,6 +56,20 @@ func (r Report) Markdown() string {
 		}
 		fmt.Fprintf(&b, "| %s | %d | %d | %d | %d |\n", kind, sent, stored, refused, lost)
 	}
+	c := countCommands(r.Ops, r.Unanswered)
+	fmt.Fprintf(&b, "\nCommands: %d sent, %d answered (2xx), %d refused (4xx), %d unanswered committed, %d unanswered not committed",
+		c.sent, c.answered, c.refused, c.unansweredCommitted, c.unansweredNotCommitted)
+	if c.cut > 0 {
+		fmt.Fprintf(&b, ", %d cut short by the schedule's end", c.cut)
+	}
+	b.WriteString(".\n")
+	for _, u := range r.Unanswered {
+		fmt.Fprintf(&b, "- unanswered %s %s key %s, %s, %d attempts, %d while the api was up\n", u.Kind, u.Path, u.Key,
+			committedWord(u), len(u.Attempts), upAttempts(u))
+		for _, a := range u.Attempts {
+			fmt.Fprintf(&b, "    %s\n", a)
+		}
+	}
 	fmt.Fprintf(&b, "\nInvariant violations: %d", len(r.Violations))
 	for _, v := range r.Violations {
 		fmt.Fprintf(&b, "\n- %s", v)
@@ -83,6 +97,54 @@ func (r Report) Markdown() string {
 		}
 	}
 	return b.String()
+}
+
+// commandCounts is how the schedule's commands ended.
+type commandCounts struct {
+	sent, answered, refused, unansweredCommitted, unansweredNotCommitted, cut int
+}
+
+// countCommands counts ops by their answer: answered is 2xx, refused 4xx;
+// the others are unanswered, committed or not as unanswered says, or cut
+// short by the schedule's end.
+func countCommands(ops []Op, unanswered []Unanswered) commandCounts {
+	c := commandCounts{sent: len(ops)}
+	for _, op := range ops {
+		switch s := op.Answer.Status; {
+		case s >= 200 && s < 300:
+			c.answered++
+		case s >= 400 && s < 500:
+			c.refused++
+		case op.Answer.Cut:
+			c.cut++
+		}
+	}
+	for _, u := range unanswered {
+		if u.Committed {
+			c.unansweredCommitted++
+		} else {
+			c.unansweredNotCommitted++
+		}
+	}
+	return c
+}
+
+func committedWord(u Unanswered) string {
+	if u.Committed {
+		return "committed at " + u.CommittedAt.Format("15:04:05.000")
+	}
+	return "not committed"
+}
+
+// upAttempts counts u's attempts made while the api was up and the store running.
+func upAttempts(u Unanswered) int {
+	n := 0
+	for _, a := range u.Attempts {
+		if !a.Down {
+			n++
+		}
+	}
+	return n
 }
 
 func secs(d time.Duration) string { return fmt.Sprintf("%.1f s", d.Seconds()) }

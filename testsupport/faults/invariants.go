@@ -51,6 +51,9 @@ type Observed struct {
 	WebhookAfter   uint64
 	WebhookPattern events.TypePattern
 	Delivered      map[string]int
+	// Unanswered are the commands with no 2xx or 4xx answer after the
+	// client's retries, classified committed or not (classify).
+	Unanswered []Unanswered
 }
 
 // Violation is one broken invariant.
@@ -69,12 +72,14 @@ const (
 	InvCluster      = "cluster-matches-settled-revision"
 	InvWebhooks     = "webhooks-delivered-signed"
 	InvNoOrphanWork = "no-rollout-left-running"
+	InvCommitted5xx = "committed-command-answered"
 )
 
 // Check runs every invariant on o.
 func Check(o Observed) []Violation {
 	var out []Violation
-	for _, check := range []func(Observed) []Violation{checkOutcomes, checkContiguous, checkReplay, checkCluster, checkWebhooks, checkNoOrphanWork} {
+	for _, check := range []func(Observed) []Violation{checkOutcomes, checkContiguous, checkReplay, checkCluster, checkWebhooks, checkNoOrphanWork,
+		checkCommittedAnswered} {
 		out = append(out, check(o)...)
 	}
 	return out
@@ -101,6 +106,38 @@ func checkOutcomes(o Observed) []Violation {
 		if n := count[id]; n != 1 {
 			out = append(out, Violation{InvOneOutcome, fmt.Sprintf("operation %s answered 202 has %d outcome events, want 1", id, n)})
 		}
+	}
+	return out
+}
+
+// checkCommittedAnswered: a command the intake stored is answered 202 with
+// its operation by any api that is up (docs/ARCHITECTURE.md, Idempotency),
+// so one answered only 5xx or nothing on an attempt made after it was
+// stored, while the api was up and the store running, is a violation. One
+// never stored, or retried only while they were down, is not: the client
+// gave up during an outage.
+func checkCommittedAnswered(o Observed) []Violation {
+	var out []Violation
+	for _, u := range o.Unanswered {
+		if !u.Committed {
+			continue
+		}
+		var up []string
+		for _, a := range u.Attempts {
+			if !a.Down && !a.Start.Before(u.CommittedAt) {
+				up = append(up, a.String())
+			}
+		}
+		if len(up) == 0 {
+			continue
+		}
+		var all []string
+		for _, a := range u.Attempts {
+			all = append(all, a.String())
+		}
+		out = append(out, Violation{InvCommitted5xx, fmt.Sprintf(
+			"%s %s (Idempotency-Key %s, operation %s) was stored at %s yet answered only 5xx or nothing, %d times while the api was up; attempts: %s",
+			u.Kind, u.Path, u.Key, u.OperationID, u.CommittedAt.Format("15:04:05.000"), len(up), strings.Join(all, "; "))})
 	}
 	return out
 }

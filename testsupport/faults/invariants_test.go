@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"slipway.dev/pkg/events"
 )
@@ -51,6 +52,26 @@ func sound() Observed {
 		ReadModel: docs(), Rebuilt: docs(),
 		Cluster:      map[string]Object{"o/p/a": {Exists: true, AppliedRevision: 2, Image: "img:2", Replicas: 3, AliasServices: []string{"prod"}}},
 		WebhookAfter: 0, WebhookPattern: "slipway.deployment.*", Delivered: delivered,
+		Unanswered: unansweredSound(),
+	}
+}
+
+// unansweredSound are two commands the client gave up on, neither a
+// violation: op-killed was stored by an attempt the api's kill cut short,
+// and retried only while the api was down (its first attempt, a 503 while
+// NATS failed over, came before it was stored); op-never was never stored,
+// answered 503 while the store was up and nothing while the api was down.
+func unansweredSound() []Unanswered {
+	at := func(sec int, status int, down bool) Attempt {
+		start := time.Date(2026, 12, 7, 11, 0, sec, 0, time.UTC)
+		return Attempt{Start: start, End: start.Add(100 * time.Millisecond), Status: status, Down: down}
+	}
+	return []Unanswered{
+		{Kind: OpUpdate, Path: "/v1/projects/o/p/deployments/a", Key: "faults-op-7", OperationID: "op-killed", Committed: true,
+			CommittedAt: time.Date(2026, 12, 7, 11, 0, 2, 0, time.UTC),
+			Attempts:    []Attempt{at(1, 503, false), at(2, 0, true), at(10, 0, true), at(21, 0, true)}},
+		{Kind: OpAlias, Path: "/v1/projects/o/p/deployments/a/aliases/prod", Key: "faults-op-9", OperationID: "op-never",
+			Attempts: []Attempt{at(30, 503, false), at(35, 0, true), at(50, 0, true)}},
 	}
 }
 
@@ -122,6 +143,12 @@ func TestEachInvariantCatchesItsBrokenVariant(t *testing.T) {
 		{"a rollout left running", InvNoOrphanWork, "revision 2 never ended", func(o *Observed) { without(o, "a6") }},
 		{"an alias move left pending", InvNoOrphanWork, "alias prod", func(o *Observed) { without(o, "a8") }},
 		{"a termination never completed", InvNoOrphanWork, "never removed", func(o *Observed) { without(o, "b5") }},
+		{"a stored command answered 5xx while the api was up", InvCommitted5xx, "faults-op-7", func(o *Observed) {
+			o.Unanswered[0].Attempts[2].Down = false
+		}},
+		{"a stored command retried while up with no answer", InvCommitted5xx, "operation op-killed", func(o *Observed) {
+			o.Unanswered[0].Attempts = append(o.Unanswered[0].Attempts, Attempt{Start: o.Unanswered[0].CommittedAt.Add(25 * time.Second)})
+		}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			o := sound()

@@ -19,9 +19,11 @@ import (
 
 // Report is a run: what was done, what broke, and the figures.
 type Report struct {
-	Plan       Plan
-	Faults     []Injected
-	Ops        []Op
+	Plan   Plan
+	Faults []Injected
+	Ops    []Op
+	// Unanswered are the commands with no 2xx or 4xx answer, committed or not.
+	Unanswered []Unanswered
 	Events     int
 	Violations []Violation
 	// ServiceFailures are services that stopped on their own (not killed).
@@ -115,6 +117,10 @@ func Run(ctx context.Context, nats *natscluster.Cluster, dir string, plan Plan, 
 		return rep, err
 	}
 	rep.Events = len(o.Events)
+	if o.Unanswered, err = classify(ctx, observer, rep.Ops, rep.Faults); err != nil {
+		return rep, err
+	}
+	rep.Unanswered = o.Unanswered
 	if o.Rebuilt, err = rebuild(ctx, s, o.LastSeq, log); err != nil {
 		return rep, err
 	}

@@ -39,10 +39,11 @@ func (a *API) setAlias(c echo.Context) error {
 	if len(fe) > 0 {
 		return fe
 	}
+	cmd := events.SetAlias{Deployment: ref, Alias: c.Param("alias"), Revision: req.Revision, Message: req.Message}
 	if _, err := a.Reads.Deployment(c.Request().Context(), ref.String()); err != nil {
-		return err
+		return a.orStored(c, err, submitRequest(c, events.KindAlias, ref, cmd), wait)
 	}
-	return a.submit(c, events.KindAlias, ref, events.SetAlias{Deployment: ref, Alias: c.Param("alias"), Revision: req.Revision, Message: req.Message}, wait)
+	return a.submit(c, events.KindAlias, ref, cmd, wait)
 }
 
 // deleteAlias removes an alias and its Service.
@@ -52,11 +53,11 @@ func (a *API) deleteAlias(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	name := c.Param("alias")
 	d, err := a.Reads.Deployment(c.Request().Context(), ref.String())
 	if err != nil {
-		return err
+		return a.orStored(c, err, submitRequest(c, events.KindAlias, ref, events.DeleteAlias{Deployment: ref, Alias: name}), wait)
 	}
-	name := c.Param("alias")
 	found := false
 	for _, al := range d.Aliases {
 		found = found || al.Name == name

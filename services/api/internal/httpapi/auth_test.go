@@ -72,6 +72,9 @@ func (w *world) Submit(_ context.Context, r intake.Request) (intake.Record, erro
 func (*world) Lookup(context.Context, string) (intake.Record, error) {
 	return intake.Record{ID: "op-1"}, nil
 }
+func (*world) Stored(context.Context, intake.Request) (intake.Record, bool, error) {
+	return intake.Record{}, false, nil
+}
 func (*world) Changed() <-chan struct{}                          { return nil }
 func (*world) OperationChanged(string) (<-chan struct{}, func()) { return nil, func() {} }
 func (*world) Target(string) (events.TargetRecord, bool, bool) {

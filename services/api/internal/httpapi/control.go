@@ -35,9 +35,6 @@ func (a *API) controlRollout(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if _, err := a.Reads.Deployment(c.Request().Context(), ref.String()); err != nil {
-		return err
-	}
 	var cmd events.Message
 	var kind string
 	switch c.Param("action") {
@@ -51,6 +48,9 @@ func (a *API) controlRollout(c echo.Context) error {
 		kind, cmd = events.KindPromoteRollout, events.PromoteRollout{Deployment: ref, Full: req.Full, Message: req.Message}
 	default:
 		return fmt.Errorf("rollout action %q: %w (the actions are pause, resume, abort and promote)", c.Param("action"), fault.ErrNotFound)
+	}
+	if _, err := a.Reads.Deployment(c.Request().Context(), ref.String()); err != nil {
+		return a.orStored(c, err, submitRequest(c, kind, ref, cmd), wait)
 	}
 	return a.submit(c, kind, ref, cmd, wait)
 }

@@ -9,6 +9,7 @@ import (
 	"slipway.dev/pkg/events"
 	"slipway.dev/pkg/metrics"
 	"slipway.dev/pkg/validation"
+	"slipway.dev/services/api/internal/fault"
 	"slipway.dev/services/api/internal/intake"
 )
 
@@ -101,6 +102,25 @@ func submitError(err error) error {
 		return err
 	}
 	return errors.Join(errUnavailable, err)
+}
+
+// orStored answers err, the failure of a check a command is accepted after,
+// unless the check could not be made (a dependency unavailable: the store
+// down) and the intake holds this very request, sent by the same actor,
+// under its Idempotency-Key: a retry of a command stored before, and
+// checked then. That one is answered as any retry of a stored command is,
+// 202 with its operation (or its outcome with ?wait): a command already
+// committed is never answered 5xx.
+func (a *API) orStored(c echo.Context, err error, req intake.Request, wait waitFor) error {
+	if !errors.Is(err, fault.ErrUnavailable) || req.IdempotencyKey == "" {
+		return err
+	}
+	rec, ok, serr := a.Commands.Stored(c.Request().Context(), req)
+	if serr != nil || !ok || rec.Actor != req.Actor {
+		return err
+	}
+	c.Response().Header().Set(echo.HeaderLocation, "/v1/operations/"+rec.ID)
+	return a.answerCommitted(c, rec, wait)
 }
 
 // submit accepts a command and answers 202 with its operation, or, with

@@ -35,10 +35,10 @@ func (a *API) rollbackDeployment(c echo.Context) error {
 	if len(fe) > 0 {
 		return fe
 	}
-	if _, err := a.Reads.Deployment(c.Request().Context(), ref.String()); err != nil {
-		return err
-	}
 	cmd := events.RollbackDeployment{Deployment: ref, ToRevision: req.Revision, Message: req.Message}
+	if _, err := a.Reads.Deployment(c.Request().Context(), ref.String()); err != nil {
+		return a.orStored(c, err, submitRequest(c, events.KindRollback, ref, cmd), wait)
+	}
 	return a.submit(c, events.KindRollback, ref, cmd, wait)
 }
 
@@ -56,9 +56,9 @@ func (a *API) terminateDeployment(c echo.Context) error {
 			return fmt.Errorf("%w: freeName must be true or false", errBadParam)
 		}
 	}
-	if _, err := a.Reads.Deployment(c.Request().Context(), ref.String()); err != nil {
-		return err
-	}
 	cmd := events.TerminateDeployment{Deployment: ref, FreeName: free}
+	if _, err := a.Reads.Deployment(c.Request().Context(), ref.String()); err != nil {
+		return a.orStored(c, err, submitRequest(c, events.KindTerminate, ref, cmd), wait)
+	}
 	return a.submit(c, events.KindTerminate, ref, cmd, wait)
 }

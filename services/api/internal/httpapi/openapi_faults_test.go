@@ -52,6 +52,9 @@ func (broken) Submit(context.Context, intake.Request) (intake.Record, error) {
 func (broken) Lookup(context.Context, string) (intake.Record, error) {
 	return intake.Record{}, errBroken
 }
+func (broken) Stored(context.Context, intake.Request) (intake.Record, bool, error) {
+	return intake.Record{}, false, errBroken
+}
 func (broken) Changed() <-chan struct{}                          { return nil }
 func (broken) OperationChanged(string) (<-chan struct{}, func()) { return nil, func() {} }
 func (broken) Target(string) (events.TargetRecord, bool, bool) {

@@ -44,17 +44,17 @@ func (a *API) createPromotion(c echo.Context) error {
 		return err
 	}
 	src, tgt, err := a.validatePromotion(c, req)
-	if err != nil {
-		return err
+	if err == nil {
+		err = a.authorizePromotion(c, src, tgt)
 	}
-	if err := a.authorizePromotion(c, src, tgt); err != nil {
-		return err
-	}
-	if err := a.checkPromotedArtifact(c.Request().Context(), src, req.SourceRevision); err != nil {
-		return err
+	if err == nil {
+		err = a.checkPromotedArtifact(c.Request().Context(), src, req.SourceRevision)
 	}
 	cmd := events.PlanPromotion{Source: src, SourceRevision: req.SourceRevision, Target: tgt, Env: req.Env,
 		UseSourceEnv: req.UseSourceEnv, Secrets: req.Secrets, UseSourceSecrets: req.UseSourceSecrets, DryRun: req.DryRun, Message: req.Message}
+	if err != nil {
+		return a.orStored(c, err, submitRequest(c, events.KindPromote, tgt, cmd), wait)
+	}
 	return a.submitPromotion(c, tgt, cmd, wait)
 }
 

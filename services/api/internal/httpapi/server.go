@@ -42,6 +42,9 @@ type Reads interface {
 type Commands interface {
 	Submit(ctx context.Context, req intake.Request) (intake.Record, error)
 	Lookup(ctx context.Context, id string) (intake.Record, error)
+	// Stored returns the record of req when this very request is held
+	// under its Idempotency-Key already (intake.Intake.Stored).
+	Stored(ctx context.Context, req intake.Request) (intake.Record, bool, error)
 }
 
 // Changes wakes waiters when the read models change.

@@ -43,7 +43,14 @@ func (a *API) updateDeployment(c echo.Context) error {
 	ctx := c.Request().Context()
 	current, err := a.Reads.Deployment(ctx, ref.String())
 	if err != nil {
-		return err
+		// The command as it was stored, if it was: the version asked for
+		// is not checked against a document that could not be read.
+		expected, merr := ifMatch(c, readmodel.Deployment{})
+		if merr != nil {
+			return merr
+		}
+		cmd := events.UpdateDeployment{Deployment: ref, SpecPatch: req.Spec, Message: req.Message, ExpectedSeq: expected}
+		return a.orStored(c, err, submitRequest(c, events.KindUpdate, ref, cmd), wait)
 	}
 	if current.Spec != nil {
 		patched, err := checkPatchedSpec(*current.Spec, req.Spec)

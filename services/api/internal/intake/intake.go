@@ -126,6 +126,39 @@ func (in *Intake) Submit(ctx context.Context, req Request) (Record, error) {
 	return rec, nil
 }
 
+// Stored returns the record of req when the intake already holds this very
+// request (type, subject and body) under its Idempotency-Key: a retry of a
+// command stored before. False when req has no key, nothing is held under
+// it, or something else is (Submit answers that one ErrKeyReused). It
+// stores nothing, so it answers a retry whose checks could not be made (a
+// store down) without accepting a command that was never checked.
+func (in *Intake) Stored(ctx context.Context, req Request) (Record, bool, error) {
+	if req.IdempotencyKey == "" {
+		return Record{}, false, nil
+	}
+	_, envSubject, scope := req.subjects()
+	id := operationID(scope, req.IdempotencyKey)
+	rec, err := in.Lookup(ctx, id)
+	if errors.Is(err, ErrUnknownOperation) {
+		return Record{}, false, nil
+	}
+	if err != nil {
+		return Record{}, false, err
+	}
+	env, err := events.Wrap(req.Command, events.Meta{ID: id, Source: "/slipway/api", Subject: envSubject, Time: time.Now().UTC(),
+		Actor: req.Actor, CorrelationID: id})
+	if err != nil {
+		return Record{}, false, err
+	}
+	if err := in.sameRequest(ctx, rec.Seq, env); errors.Is(err, ErrKeyReused) {
+		return Record{}, false, nil
+	} else if err != nil {
+		return Record{}, false, err
+	}
+	rec.Duplicate = true
+	return rec, true, nil
+}
+
 // sameRequest checks a duplicate against the command first stored under the id.
 func (in *Intake) sameRequest(ctx context.Context, seq uint64, env events.Envelope) error {
 	stream, err := in.bus.Stream(ctx, events.StreamCommands)
