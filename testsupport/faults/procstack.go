@@ -12,6 +12,7 @@ import (
 	"sync"
 	"time"
 
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/kubernetes"
 
 	"slipway.dev/pkg/bus"
@@ -45,6 +46,7 @@ type ProcessStack struct {
 	APIURL string
 
 	dir, apiAddr, keyFile string
+	natsURL, kubeconfig   string
 	webhookKey            []byte
 	store                 *store
 	mu                    sync.Mutex
@@ -61,7 +63,7 @@ const apiReadyLimit = time.Minute
 // returns once the api answers ready.
 func StartProcessStack(nats *natscluster.Cluster, target ProcessTarget, dir string) (*ProcessStack, error) {
 	s := &ProcessStack{NATS: nats, Target: target, dir: dir, procs: map[string]*e2e.Process{},
-		last: map[string]*e2e.Process{}}
+		last: map[string]*e2e.Process{}, natsURL: nats.URLs(), kubeconfig: target.Plane.KubeconfigPath()}
 	if err := os.MkdirAll(filepath.Join(dir, "logs"), 0o755); err != nil {
 		return nil, err
 	}
@@ -125,8 +127,8 @@ func (s *ProcessStack) StartAPIServer(ctx context.Context) error {
 // (nothing of the test's environment leaks in).
 func (s *ProcessStack) env(name string) ([]string, string, error) {
 	env := []string{"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME"),
-		api.EnvNATSURL + "=" + s.NATS.URLs(), bus.EnvStreamReplicas + "=3"}
-	target := []string{kube.EnvKubeconfig + "=" + s.Target.Plane.KubeconfigPath(), kube.EnvTargetName + "=" + e2e.TargetName,
+		api.EnvNATSURL + "=" + s.natsURL, bus.EnvStreamReplicas + "=3"}
+	target := []string{kube.EnvKubeconfig + "=" + s.kubeconfig, kube.EnvTargetName + "=" + e2e.TargetName,
 		kube.EnvTargetNS + "=" + s.Target.Namespace, kube.EnvTargetBaseURL + "=" + e2e.TargetBaseURL}
 	switch name {
 	case SvcAPI:
@@ -273,27 +275,48 @@ func (s *ProcessStack) Logs(lines int) string {
 type apiServerStopper interface {
 	StopAPIServer() error
 	StartAPIServer(ctx context.Context) error
+	system
 }
 
 // apiServerOutage stops the kube-apiserver, holds (wait), and starts it
-// again, waiting up to 2 minutes for it to be ready. A system without one
-// gets no fault, which is logged.
-func (in *injector) apiServerOutage(wait func()) {
+// again, waiting up to 2 minutes for it to be ready. It returns the fault's
+// target: the kube-apiserver, with the Kubernetes rollouts under way when
+// it stopped. A system without one gets no fault, which is logged.
+func (in *injector) apiServerOutage(ctx context.Context, wait func()) string {
 	p, ok := in.stack.(apiServerStopper)
 	if !ok {
 		in.log("no kube-apiserver to stop: the target is simulated")
-		return
+		return "none"
 	}
+	target := "kube-apiserver" + rolloutsUnderWay(ctx, p)
 	if err := p.StopAPIServer(); err != nil {
 		in.log("%v", err)
-		return
+		return target
 	}
 	wait()
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Minute)
 	defer cancel()
 	if err := p.StartAPIServer(ctx); err != nil {
 		in.log("restart the kube-apiserver: %v", err)
 	}
+	return target
+}
+
+// rolloutsUnderWay describes the Deployments of s's namespace whose
+// Kubernetes rollout is not done, as " (n of m rolling out)".
+func rolloutsUnderWay(ctx context.Context, s system) string {
+	cl, ns := s.cluster()
+	l, err := cl.AppsV1().Deployments(ns).List(ctx, metav1.ListOptions{})
+	if err != nil {
+		return fmt.Sprintf(" (Deployments unread: %v)", err)
+	}
+	n := 0
+	for i := range l.Items {
+		if done, _, _ := kubeplane.RolloutStatus(&l.Items[i]); !done {
+			n++
+		}
+	}
+	return fmt.Sprintf(" (%d of %d Deployments rolling out)", n, len(l.Items))
 }
 
 // RunProcesses is Run on a ProcessStack: plan's schedule against the

@@ -290,8 +290,7 @@ func (in *injector) inject(ctx context.Context, kind string) Injected {
 		wait()
 		in.recv.SetMode(ReceiverOK)
 	case FaultAPIServerStopped:
-		f.Target = "kube-apiserver"
-		in.apiServerOutage(wait)
+		f.Target = in.apiServerOutage(ctx, wait)
 	}
 	f.Lasted = time.Since(f.At)
 	return f
