@@ -36,7 +36,6 @@ type Stack struct {
 	APIURL  string
 
 	log          *slog.Logger
-	dir          string
 	apiAddr      string
 	mongoAddr    string
 	webhookKey   []byte
@@ -72,7 +71,7 @@ type instance struct {
 // dir, the simulated cluster and the services, declaring every stream and
 // bucket with three replicas.
 func StartStack(ctx context.Context, nats *natscluster.Cluster, dir string, retry []time.Duration, log *slog.Logger) (*Stack, error) {
-	s := &Stack{NATS: nats, log: log, dir: dir, retry: retry, services: map[string]*instance{}, StreamCopies: 3}
+	s := &Stack{NATS: nats, log: log, retry: retry, services: map[string]*instance{}, StreamCopies: 3}
 	s.runCtx, s.cancelAll = context.WithCancel(context.WithoutCancel(ctx))
 	s.webhookKey = make([]byte, 32)
 	_, _ = rand.Read(s.webhookKey)
