@@ -11,7 +11,10 @@
 #   bench/run.sh -cpuprofile bench/results/profiles   # a CPU profile of each Slipway measurement
 #   bench/run.sh -only faults         # the fault-injection suite's long run: 10 minutes of commands under
 #                                     # faults, the store down 30 s at a time (SLIPWAY_FAULTS_DURATION,
-#                                     # SLIPWAY_FAULTS_SEED); figures in bench/results/faults.md
+#                                     # SLIPWAY_FAULTS_SEED); figures in bench/results/faults.md. With
+#                                     # SLIPWAY_FAULTS_MODE=processes the services are processes (SIGKILLed)
+#                                     # on the local plane, its kube-apiserver down 30 s at a time (figures
+#                                     # in bench/results/faults-processes.md); =both runs one, then the other
 #
 # Flags go to slipway-bench (./testsupport/bench/cmd/slipway-bench; -h lists
 # them). The health monitor's footprint comes from its own go test benchmark,
@@ -36,10 +39,23 @@ done
 if [[ ",$only," == *",faults,"* ]]; then
 	# The fault-injection suite (testsupport/faults) at length: CI runs it for
 	# 45 s as part of go test.
-	echo "== fault injection: ${SLIPWAY_FAULTS_DURATION:-10m} of commands under faults" >&2
-	SLIPWAY_FAULTS=1 SLIPWAY_FAULTS_DURATION="${SLIPWAY_FAULTS_DURATION:-10m}" SLIPWAY_FAULTS_REPORT="$PWD/bench/results/faults.md" \
-		go test -count=1 -timeout 60m -run '^TestFaultInjection$' -v slipway.dev/testsupport/faults >&2
-	cat bench/results/faults.md
+	# SLIPWAY_FAULTS_MODE: simulated (the default: the services in the
+	# test's process, the simulated target), processes (each service a
+	# process, the local plane as target; needs the plane's binaries), both.
+	mode="${SLIPWAY_FAULTS_MODE:-simulated}"
+	case "$mode" in
+	simulated) runs="TestFaultInjection:faults" ;;
+	processes) runs="TestFaultInjectionProcesses:faults-processes" ;;
+	both) runs="TestFaultInjection:faults TestFaultInjectionProcesses:faults-processes" ;;
+	*) echo "SLIPWAY_FAULTS_MODE=$mode: want simulated, processes or both" >&2; exit 2 ;;
+	esac
+	for r in $runs; do
+		test_name="${r%%:*}" report="bench/results/${r#*:}.md"
+		echo "== fault injection ($test_name): ${SLIPWAY_FAULTS_DURATION:-10m} of commands under faults" >&2
+		SLIPWAY_FAULTS=1 SLIPWAY_KUBE_REQUIRED=1 SLIPWAY_FAULTS_DURATION="${SLIPWAY_FAULTS_DURATION:-10m}" SLIPWAY_FAULTS_REPORT="$PWD/$report" \
+			go test -count=1 -timeout 60m -run "^$test_name\$" -v slipway.dev/testsupport/faults >&2
+		cat "$report"
+	done
 	only=$(echo ",$only," | sed 's/,faults,/,/; s/^,//; s/,$//')
 	if [ -z "$only" ]; then
 		exit 0

@@ -15,7 +15,7 @@ func (r Report) Markdown() string {
 	fmt.Fprintf(&b, "Seed %d, %s of operations under faults, store outage %s; %d events; settled %s after the schedule.\n\n",
 		r.Plan.Seed, r.Plan.Duration, r.Plan.StoreOutage, r.Events, r.Settled.Round(time.Second))
 	b.WriteString("| fault | injected | lasted (max) | recovery min | median | max |\n| --- | ---: | ---: | ---: | ---: | ---: |\n")
-	for _, kind := range FaultKinds {
+	for _, kind := range r.Plan.kinds() {
 		var rec []time.Duration
 		var lasted time.Duration
 		n, none := 0, 0

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"net/http"
+	"slices"
 	"sync"
 	"time"
 
@@ -22,12 +23,19 @@ const (
 	FaultStoreStopped  = "store stopped"
 	FaultWebhook500    = "webhook receiver answers 500"
 	FaultWebhookHang   = "webhook receiver hangs"
+	// FaultAPIServerStopped is ProcessStack's only: the target's
+	// kube-apiserver stopped, then started again.
+	FaultAPIServerStopped = "kube-apiserver stopped"
 )
 
 // FaultKinds are every kind the schedule injects, in a fixed order the
 // seed shuffles.
 var FaultKinds = []string{FaultLeaderKilled, FaultPartition, FaultWorkerKilled, FaultAPIKilled, FaultMonitorKilled,
 	FaultStoreStopped, FaultWebhook500, FaultWebhookHang}
+
+// ProcessFaultKinds are the kinds a ProcessStack's schedule injects:
+// FaultKinds and the kube-apiserver's outage.
+var ProcessFaultKinds = append(slices.Clone(FaultKinds), FaultAPIServerStopped)
 
 // Plan is a run's size.
 type Plan struct {
@@ -38,6 +46,19 @@ type Plan struct {
 	// other faults last (a killed service or node stays down, a partition
 	// holds, the receiver misbehaves) at most; Gap the pause between two.
 	StoreOutage, Hold, Gap time.Duration
+	// APIServerOutage is how long the kube-apiserver stays stopped
+	// (FaultAPIServerStopped).
+	APIServerOutage time.Duration
+	// Kinds are the fault kinds injected (nil: FaultKinds).
+	Kinds []string
+}
+
+// kinds are the fault kinds the plan injects.
+func (p Plan) kinds() []string {
+	if p.Kinds == nil {
+		return FaultKinds
+	}
+	return p.Kinds
 }
 
 // Injected is one fault as it happened.
@@ -181,7 +202,7 @@ func (o *operations) done() []Op {
 type injector struct {
 	rng   *rand.Rand
 	plan  Plan
-	stack *Stack
+	stack system
 	recv  *Receiver
 	log   func(format string, args ...any)
 	out   []Injected
@@ -193,7 +214,7 @@ type injector struct {
 // orders until the deadline; ctx ending stops it at once.
 func (in *injector) run(ctx context.Context, until time.Time) {
 	for round := 0; ; round++ {
-		kinds := append([]string(nil), FaultKinds...)
+		kinds := slices.Clone(in.plan.kinds())
 		in.rng.Shuffle(len(kinds), func(i, j int) { kinds[i], kinds[j] = kinds[j], kinds[i] })
 		for _, kind := range kinds {
 			if round > 0 && time.Now().After(until) {
@@ -212,8 +233,11 @@ func (in *injector) run(ctx context.Context, until time.Time) {
 // hold is how long a fault of kind lasts: the store's outage as planned,
 // the others between half the plan's Hold and all of it.
 func (in *injector) hold(kind string) time.Duration {
-	if kind == FaultStoreStopped {
+	switch kind {
+	case FaultStoreStopped:
 		return in.plan.StoreOutage
+	case FaultAPIServerStopped:
+		return in.plan.APIServerOutage
 	}
 	return in.plan.Hold/2 + time.Duration(in.rng.Int64N(int64(in.plan.Hold/2)+1))
 }
@@ -226,7 +250,7 @@ func (in *injector) inject(ctx context.Context, kind string) Injected {
 	wait := func() { sleep(context.WithoutCancel(ctx), hold) }
 	switch kind {
 	case FaultLeaderKilled:
-		leader, err := in.stack.NATS.WaitStreamLeader(ctx, events.StreamEvents)
+		leader, err := in.stack.natsCluster().WaitStreamLeader(ctx, events.StreamEvents)
 		if err != nil {
 			f.Target = "no leader"
 			return f
@@ -236,7 +260,7 @@ func (in *injector) inject(ctx context.Context, kind string) Injected {
 		wait()
 		in.restart(leader)
 	case FaultPartition:
-		n := in.stack.NATS.Node(in.rng.IntN(len(in.stack.NATS.Nodes())))
+		n := in.stack.natsCluster().Node(in.rng.IntN(len(in.stack.natsCluster().Nodes())))
 		f.Target = n.Name
 		n.Partition()
 		wait()
@@ -265,6 +289,8 @@ func (in *injector) inject(ctx context.Context, kind string) Injected {
 		in.recv.SetMode(map[string]string{FaultWebhook500: Receiver500, FaultWebhookHang: ReceiverHang}[kind])
 		wait()
 		in.recv.SetMode(ReceiverOK)
+	case FaultAPIServerStopped:
+		f.Target = in.apiServerOutage(ctx, wait)
 	}
 	f.Lasted = time.Since(f.At)
 	return f

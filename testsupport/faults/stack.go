@@ -11,7 +11,6 @@ import (
 	"sync"
 	"time"
 
-	"slipway.dev/pkg/embedded"
 	"slipway.dev/pkg/kube"
 	"slipway.dev/pkg/kube/simcluster"
 	api "slipway.dev/services/api"
@@ -37,14 +36,12 @@ type Stack struct {
 	APIURL  string
 
 	log          *slog.Logger
-	dir          string
 	apiAddr      string
 	mongoAddr    string
 	webhookKey   []byte
 	retry        []time.Duration
 	targets      *kube.Targets
-	ferret       *embedded.FerretDB
-	ferretMu     sync.Mutex
+	store        *store
 	mu           sync.Mutex
 	services     map[string]*instance
 	wg           sync.WaitGroup
@@ -74,7 +71,7 @@ type instance struct {
 // dir, the simulated cluster and the services, declaring every stream and
 // bucket with three replicas.
 func StartStack(ctx context.Context, nats *natscluster.Cluster, dir string, retry []time.Duration, log *slog.Logger) (*Stack, error) {
-	s := &Stack{NATS: nats, log: log, dir: dir, retry: retry, services: map[string]*instance{}, StreamCopies: 3}
+	s := &Stack{NATS: nats, log: log, retry: retry, services: map[string]*instance{}, StreamCopies: 3}
 	s.runCtx, s.cancelAll = context.WithCancel(context.WithoutCancel(ctx))
 	s.webhookKey = make([]byte, 32)
 	_, _ = rand.Read(s.webhookKey)
@@ -86,7 +83,7 @@ func StartStack(ctx context.Context, nats *natscluster.Cluster, dir string, retr
 		return nil, err
 	}
 	s.APIURL = "http://" + s.apiAddr
-	if s.ferret, err = embedded.StartFerretDB(dir+"/ferretdb", s.mongoAddr); err != nil {
+	if s.store, err = startStore(dir+"/ferretdb", s.mongoAddr); err != nil {
 		return nil, err
 	}
 	s.Cluster = simcluster.New(simcluster.Options{Logger: log.With("service", "simulated-cluster")})
@@ -115,7 +112,7 @@ func freeAddr() (string, error) {
 }
 
 // MongoURI is the store's address, for the test's own reads (not proxied).
-func (s *Stack) MongoURI() string { return "mongodb://" + s.mongoAddr + "/" }
+func (s *Stack) MongoURI() string { return s.store.uri() }
 
 // Start runs a new instance of the service name (stopped or killed).
 func (s *Stack) Start(name string) error {
@@ -241,31 +238,10 @@ func (s *Stack) Stop(name string, limit time.Duration) bool {
 
 // StopStore stops FerretDB; StartStore starts it again on the same address
 // and files.
-func (s *Stack) StopStore() {
-	s.ferretMu.Lock()
-	defer s.ferretMu.Unlock()
-	if s.ferret != nil {
-		s.ferret.Close()
-		s.ferret = nil
-	}
-}
+func (s *Stack) StopStore() { s.store.stop() }
 
 // StartStore starts FerretDB again after StopStore.
-func (s *Stack) StartStore() error {
-	s.ferretMu.Lock()
-	defer s.ferretMu.Unlock()
-	if s.ferret != nil {
-		return nil
-	}
-	var err error
-	for range 100 {
-		if s.ferret, err = embedded.StartFerretDB(s.dir+"/ferretdb", s.mongoAddr); err == nil {
-			return nil
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-	return fmt.Errorf("restart the store: %w", err)
-}
+func (s *Stack) StartStore() error { return s.store.start() }
 
 // Failures are the errors services stopped with on their own.
 func (s *Stack) Failures() []error {

@@ -50,20 +50,29 @@ const webhookPattern = events.TypePattern("slipway.deployment.*")
 // the invariants. An error means the run could not be carried out (the
 // stack did not start, an observation could not be read), not a violation.
 func Run(ctx context.Context, nats *natscluster.Cluster, dir string, plan Plan, log *slog.Logger, logf func(string, ...any)) (Report, error) {
-	rep := Report{Plan: plan}
-	retry := []time.Duration{time.Second, 2 * time.Second, 3 * time.Second, 5 * time.Second, 5 * time.Second, 5 * time.Second,
-		5 * time.Second, 5 * time.Second, 5 * time.Second, 5 * time.Second, 10 * time.Second, 10 * time.Second, 10 * time.Second}
-	s, err := StartStack(ctx, nats, dir, retry, log)
+	s, err := StartStack(ctx, nats, dir, webhookRetry, log)
 	if err != nil {
-		return rep, err
+		return Report{Plan: plan}, err
 	}
 	defer s.Close()
-	observer, err := bus.Connect(ctx, nats.URLs(), "faults-observer")
+	return run(ctx, s, plan, log, logf)
+}
+
+// webhookRetry is the api's webhook retry schedule in a run: about a
+// minute in all, so deliveries failed during a fault are retried within
+// the settling.
+var webhookRetry = []time.Duration{time.Second, 2 * time.Second, 3 * time.Second, 5 * time.Second, 5 * time.Second, 5 * time.Second,
+	5 * time.Second, 5 * time.Second, 5 * time.Second, 5 * time.Second, 10 * time.Second, 10 * time.Second, 10 * time.Second}
+
+// run runs plan against s, which it does not close.
+func run(ctx context.Context, s system, plan Plan, log *slog.Logger, logf func(string, ...any)) (Report, error) {
+	rep := Report{Plan: plan}
+	observer, err := bus.Connect(ctx, s.natsCluster().URLs(), "faults-observer")
 	if err != nil {
 		return rep, err
 	}
 	defer observer.Close()
-	c := &client{base: s.APIURL, http: &http.Client{}}
+	c := &client{base: s.apiURL(), http: &http.Client{}}
 	if err := waitReady(ctx, c); err != nil {
 		return rep, err
 	}
@@ -211,7 +220,7 @@ func brief[T ~string | ~[]byte](b T) string {
 }
 
 // observe gathers everything but the rebuild.
-func observe(ctx context.Context, s *Stack, observer *bus.Conn, recv *Receiver, ops []Op, webhookAfter uint64) (Observed, error) {
+func observe(ctx context.Context, s system, observer *bus.Conn, recv *Receiver, ops []Op, webhookAfter uint64) (Observed, error) {
 	o := Observed{WebhookAfter: webhookAfter, WebhookPattern: webhookPattern}
 	for _, op := range ops {
 		if op.Answer.stored() {
@@ -226,14 +235,15 @@ func observe(ctx context.Context, s *Stack, observer *bus.Conn, recv *Receiver, 
 	if o.ReadModel, err = dumpReadModels(ctx, s.MongoURI(), "slipway"); err != nil {
 		return o, err
 	}
-	o.Cluster, err = clusterObjects(ctx, s.Target.Client, s.Target.Namespace, sortedKeys(lives(o.Events)))
+	cl, ns := s.cluster()
+	o.Cluster, err = clusterObjects(ctx, cl, ns, sortedKeys(lives(o.Events)))
 	return o, err
 }
 
 // settle waits until no work is left (every command decided, no rollout or
 // alias move unfinished, every matching event delivered, the read models projected up to the last
 // event), or limit passes, and returns the last observation.
-func settle(ctx context.Context, s *Stack, observer *bus.Conn, recv *Receiver, ops []Op, webhookAfter uint64, limit time.Duration) (Observed, error) {
+func settle(ctx context.Context, s system, observer *bus.Conn, recv *Receiver, ops []Op, webhookAfter uint64, limit time.Duration) (Observed, error) {
 	deadline := time.Now().Add(limit)
 	for {
 		o, err := observe(ctx, s, observer, recv, ops, webhookAfter)
@@ -263,7 +273,7 @@ func settle(ctx context.Context, s *Stack, observer *bus.Conn, recv *Receiver, o
 
 // rebuild projects EVENTS into an empty database with a second api (its
 // projector under a lease of its own database) and dumps the result.
-func rebuild(ctx context.Context, s *Stack, upTo uint64, log *slog.Logger) (Documents, error) {
+func rebuild(ctx context.Context, s system, upTo uint64, log *slog.Logger) (Documents, error) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return nil, err
@@ -271,8 +281,8 @@ func rebuild(ctx context.Context, s *Stack, upTo uint64, log *slog.Logger) (Docu
 	rctx, cancel := context.WithCancel(ctx)
 	done := make(chan error, 1)
 	go func() {
-		done <- api.Run(rctx, api.Config{Listener: ln, NATSURL: s.NATS.URLs(), StreamReplicas: s.StreamCopies, MongoURI: s.MongoURI(),
-			MongoDB: "rebuild", InstanceID: "faults-rebuild", WebhookKeys: [][]byte{s.webhookKey},
+		done <- api.Run(rctx, api.Config{Listener: ln, NATSURL: s.natsCluster().URLs(), StreamReplicas: s.replicas(), MongoURI: s.MongoURI(),
+			MongoDB: "rebuild", InstanceID: "faults-rebuild", WebhookKeys: s.webhookKeys(),
 			Auth: api.AuthConfig{InsecureNoAuth: true}, Logger: log.With("service", "api-rebuild")})
 	}()
 	defer func() { cancel(); <-done }()
