@@ -28,10 +28,12 @@
 //     may still touch the simulated cluster until they notice;
 //   - the store (FerretDB) stopped, for 8 s in CI and 30 s in the long run;
 //   - the webhook receiver answering 500, or hanging;
-//   - in the process mode only, the kube-apiserver stopped while commands
-//     keep coming (rollouts under way), for 8 s in CI and 30 s in the long
-//     run, then started again (the plane's StopAPIServer, StartAPIServer):
-//     etcd, the controllers and KWOK keep running.
+//   - in the process mode only, the kube-apiserver stopped mid-rollout
+//     (it waits up to 30 s for a Deployment rolling out, then stops it
+//     anyway and says so) while commands keep coming, for 8 s in CI and
+//     30 s in the long run, then started again (the plane's
+//     StopAPIServer, StartAPIServer): etcd, the controllers and KWOK keep
+//     running.
 //
 // Commands are sent as a careful client does: a transport error or a 5xx is
 // retried with the same Idempotency-Key for up to 20 s. Once the schedule

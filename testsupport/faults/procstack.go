@@ -288,7 +288,7 @@ func (in *injector) apiServerOutage(ctx context.Context, wait func()) string {
 		in.log("no kube-apiserver to stop: the target is simulated")
 		return "none"
 	}
-	target := "kube-apiserver" + rolloutsUnderWay(ctx, p)
+	target := "kube-apiserver" + awaitRolloutUnderWay(ctx, p, aimLimit)
 	if err := p.StopAPIServer(); err != nil {
 		in.log("%v", err)
 		return target
@@ -302,21 +302,46 @@ func (in *injector) apiServerOutage(ctx context.Context, wait func()) string {
 	return target
 }
 
-// rolloutsUnderWay describes the Deployments of s's namespace whose
-// Kubernetes rollout is not done, as " (n of m rolling out)".
-func rolloutsUnderWay(ctx context.Context, s system) string {
+// aimLimit bounds how long the outage waits for a Kubernetes rollout to
+// be under way: the fault is the kube-apiserver stopped
+// mid-rollout, and the schedule's commands start one every few seconds.
+const aimLimit = 30 * time.Second
+
+// awaitRolloutUnderWay waits, up to limit, until a Deployment of s's
+// namespace is rolling out, and describes what it found when it stopped
+// waiting as " (n of m Deployments rolling out)". Past limit it gives up
+// (the outage goes ahead: it then says 0 of m).
+func awaitRolloutUnderWay(ctx context.Context, s system, limit time.Duration) string {
+	deadline := time.Now().Add(limit)
+	for {
+		n, m, err := rolloutsUnderWay(ctx, s)
+		if err != nil {
+			return fmt.Sprintf(" (Deployments unread: %v)", err)
+		}
+		if n > 0 || !time.Now().Before(deadline) || ctx.Err() != nil {
+			return fmt.Sprintf(" (%d of %d Deployments rolling out)", n, m)
+		}
+		select {
+		case <-ctx.Done():
+		case <-time.After(200 * time.Millisecond):
+		}
+	}
+}
+
+// rolloutsUnderWay counts the Deployments of s's namespace whose
+// Kubernetes rollout is not done (n) among all of them (m).
+func rolloutsUnderWay(ctx context.Context, s system) (n, m int, err error) {
 	cl, ns := s.cluster()
 	l, err := cl.AppsV1().Deployments(ns).List(ctx, metav1.ListOptions{})
 	if err != nil {
-		return fmt.Sprintf(" (Deployments unread: %v)", err)
+		return 0, 0, err
 	}
-	n := 0
 	for i := range l.Items {
 		if done, _, _ := kubeplane.RolloutStatus(&l.Items[i]); !done {
 			n++
 		}
 	}
-	return fmt.Sprintf(" (%d of %d Deployments rolling out)", n, len(l.Items))
+	return n, len(l.Items), nil
 }
 
 // RunProcesses is Run on a ProcessStack: plan's schedule against the
