@@ -2,8 +2,6 @@ package faults
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"slices"
@@ -39,24 +37,15 @@ const restartMargin = 5 * time.Second
 // sends: its deployments' owner/project (a promotion's is its target's).
 const commandScope = "acme/fraud"
 
-// operationIDOf is the operation the api derives from an Idempotency-Key
-// in scope (services/api/internal/intake: operationID). classify checks it
-// against every operation the api answered, so a change there fails the
-// run instead of misclassifying.
-func operationIDOf(scope, key string) string {
-	sum := sha256.Sum256([]byte(scope + "\x00" + key))
-	return "op-" + hex.EncodeToString(sum[:12])
-}
-
 // classify lists the commands of ops with no 2xx or 4xx answer (but those
 // the schedule's end cut short, which the client did not give up on), each
 // marked committed or not from what COMMANDS holds, their attempts marked
 // from the fault log.
 func classify(ctx context.Context, observer *bus.Conn, ops []Op, faults []Injected) ([]Unanswered, error) {
 	for _, op := range ops {
-		if id := op.Answer.OperationID; id != "" && op.Answer.Key != "" && id != operationIDOf(commandScope, op.Answer.Key) {
-			return nil, fmt.Errorf("%s %s (key %s) was answered with operation %s, not %s as derived: operationIDOf is stale",
-				op.Kind, op.Path, op.Answer.Key, id, operationIDOf(commandScope, op.Answer.Key))
+		if id := op.Answer.OperationID; id != "" && op.Answer.Key != "" && id != events.KeyedOperationID(commandScope, op.Answer.Key) {
+			return nil, fmt.Errorf("%s %s (key %s) was answered with operation %s, not %s as derived (events.KeyedOperationID): the scope is not the one the api used",
+				op.Kind, op.Path, op.Answer.Key, id, events.KeyedOperationID(commandScope, op.Answer.Key))
 		}
 	}
 	stored, err := commandTimes(ctx, observer)
@@ -68,7 +57,7 @@ func classify(ctx context.Context, observer *bus.Conn, ops []Op, faults []Inject
 		if op.Answer.answered() || op.Answer.Cut || op.Answer.Key == "" {
 			continue
 		}
-		u := Unanswered{Kind: op.Kind, Path: op.Path, Key: op.Answer.Key, OperationID: operationIDOf(commandScope, op.Answer.Key),
+		u := Unanswered{Kind: op.Kind, Path: op.Path, Key: op.Answer.Key, OperationID: events.KeyedOperationID(commandScope, op.Answer.Key),
 			Attempts: markDown(op.Answer.Attempts, faults)}
 		u.CommittedAt, u.Committed = stored[u.OperationID]
 		out = append(out, u)

@@ -6,7 +6,6 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
-	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -204,6 +203,5 @@ func operationID(scope, key string) string {
 		_, _ = rand.Read(b[:])
 		return "op-" + hex.EncodeToString(b[:])
 	}
-	sum := sha256.Sum256([]byte(scope + "\x00" + key))
-	return "op-" + hex.EncodeToString(sum[:12])
+	return events.KeyedOperationID(scope, key)
 }
