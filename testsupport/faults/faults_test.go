@@ -50,20 +50,26 @@ func plan(t *testing.T) faults.Plan {
 	return p
 }
 
+// optIn skips a run of the tier unless envRun is set: a developer's go
+// test of the workspace would take minutes more of a loaded machine; CI
+// sets it (.ci/run), and bench/run.sh -only faults runs it longer.
+func optIn(t *testing.T, why string) {
+	t.Helper()
+	if testing.Short() {
+		t.Skip(why)
+	}
+	if os.Getenv(envRun) == "" {
+		t.Skipf("%s: opt-in with %s=1 (CI sets it; bench/run.sh -only faults runs it longer)", why, envRun)
+	}
+}
+
 // TestFaultInjection runs a seeded schedule of commands against the four
 // services on a three-node NATS cluster while faults are injected, then
 // checks the invariants (faults.Check). On failure it prints the seed that
 // repeats the schedule (the interleavings with the services' own timing
 // may differ).
 func TestFaultInjection(t *testing.T) {
-	if testing.Short() {
-		t.Skip("the fault-injection suite takes about two minutes")
-	}
-	// Opt-in for a developer's go test of the workspace, which it would
-	// lengthen by two minutes of a loaded machine; CI runs it (.ci/run).
-	if os.Getenv(envRun) == "" {
-		t.Skipf("the fault-injection run takes about two minutes: opt-in with %s=1 (CI sets it; bench/run.sh -only faults runs it longer)", envRun)
-	}
+	optIn(t, "the fault-injection run takes about two minutes")
 	p := plan(t)
 	t.Logf("seed %d (repeat with %s=%d)", p.Seed, envSeed, p.Seed)
 	log := slog.New(slog.NewJSONHandler(io.Discard, nil))

@@ -37,12 +37,7 @@ func processPlan(t *testing.T) faults.Plan {
 // present (missing, it fails with SLIPWAY_KUBE_REQUIRED=1, as e2e does).
 // On failure it prints the seed and the services' logs.
 func TestFaultInjectionProcesses(t *testing.T) {
-	if testing.Short() {
-		t.Skip("the process fault-injection run takes about three minutes")
-	}
-	if os.Getenv(envRun) == "" {
-		t.Skipf("the process fault-injection run takes about three minutes: opt-in with %s=1 (CI sets it)", envRun)
-	}
+	optIn(t, "the process fault-injection run takes about three minutes")
 	kubeplane.SkipIfUnavailable(t)
 	p := processPlan(t)
 	t.Logf("seed %d (repeat with %s=%d)", p.Seed, envSeed, p.Seed)
