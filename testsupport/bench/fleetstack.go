@@ -109,6 +109,9 @@ func (e *env) localFleetStack(ctx context.Context, name string) (st *fleetStack,
 	var closers []func() error
 	st = &fleetStack{cluster: fleetLocal, logs: newLogCounter(), ns: "default",
 		how: "each service its own process (bin/slipway-*); NATS and FerretDB embedded in the bench process, with the load generator"}
+	if q := e.cfg.PlaneQPS; q > 0 {
+		st.how += fmt.Sprintf("; the plane's controller-manager and scheduler at %d requests/s (burst %d), not their defaults", q, 2*q)
+	}
 	closeAll := func() error {
 		var errs []error
 		for i := len(closers) - 1; i >= 0; i-- {
@@ -132,7 +135,7 @@ func (e *env) localFleetStack(ctx context.Context, name string) (st *fleetStack,
 		return nil, "", err
 	}
 	closers = append(closers, func() error { ferret.Close(); return nil })
-	plane, err := localplane.Start(ctx, localplane.Options{Dir: filepath.Join(dir, "kube"), NoTaint: true})
+	plane, err := localplane.Start(ctx, localplane.Options{Dir: filepath.Join(dir, "kube"), NoTaint: true, ControllerQPS: e.cfg.PlaneQPS})
 	if err != nil {
 		return nil, "", fmt.Errorf("local plane: %w", err)
 	}

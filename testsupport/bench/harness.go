@@ -45,6 +45,11 @@ type Config struct {
 	// the local plane (default 1,000; -quick: 20).
 	FleetSizes     []int
 	LocalFleetSize int
+	// PlaneQPS, when above 0, raises the local plane's controller-manager
+	// and scheduler client rate (localplane.Options.ControllerQPS), for
+	// fleets its shipped rate would take hours over. It applies to the
+	// direct baseline alike.
+	PlaneQPS int
 	// SoakSize and SoakDuration size the soak (default 1,000 deployments
 	// for 30 minutes; -quick: 20 for 2 minutes).
 	SoakSize     int

@@ -28,10 +28,11 @@ const (
 
 	nodeTaintValue = "fake"
 	// nodePods is the pod capacity of the fake node: KWOK runs no real pods,
-	// so it holds a fleet benchmark's N=1,000 deployments, their baseline's
+	// so it holds a fleet benchmark's N=10,000 deployments, their baseline's
 	// copies and the surge of a change to all of them at once (at 250, N=200
-	// left 150 of the baseline's pods Pending).
-	nodePods = "4000"
+	// left 150 of the baseline's pods Pending). The pod range (a /16) has
+	// addresses for all of them.
+	nodePods = "40000"
 )
 
 // Toleration returns the toleration a pod needs to be scheduled onto the

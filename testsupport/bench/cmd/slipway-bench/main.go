@@ -46,6 +46,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 	timeout := fs.Duration("timeout", 0, "stop after this long (default: 10m, plus what the fleet and soak benchmarks need when they run)")
 	fleetN := fs.String("fleet-n", "", "comma-separated fleet sizes on the simulated target (default 1000,10000; -quick: 40; none: only the local plane)")
 	localN := fs.Int("fleet-local-n", 0, "the fleet's size on the local plane (default 1000; -quick: 20)")
+	planeQPS := fs.Int("plane-qps", 0, "the local plane's controller-manager and scheduler client rate (0: their defaults, 20 and 50); the baseline runs on the same plane")
 	soakN := fs.Int("soak-n", 0, "deployments of the soak (default 1000; -quick: 20)")
 	soakFor := fs.Duration("soak", 0, "how long the soak runs (default 30m; -quick: 2m)")
 	bins := fs.String("bin", "bin", "folder of the service binaries the fleet benchmark runs on the local plane")
@@ -55,7 +56,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	cfg := bench.Config{Quick: *quick, DataDir: *data, CPUProfileDir: *profile, HeapProfileDir: *heap, NoLocal: !*local, MonitorOutput: *monitor,
-		LocalFleetSize: *localN, SoakSize: *soakN, SoakDuration: *soakFor, ServiceBinDir: *bins,
+		LocalFleetSize: *localN, PlaneQPS: *planeQPS, SoakSize: *soakN, SoakDuration: *soakFor, ServiceBinDir: *bins,
 		Logf: func(format string, a ...any) {
 			fmt.Fprintf(stderr, "%s %s\n", time.Now().Format("15:04:05"), fmt.Sprintf(format, a...))
 		}}
