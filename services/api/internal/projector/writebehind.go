@@ -34,12 +34,16 @@ var defaultLimits = limits{docs: 4000, events: 8000, delay: 200 * time.Milliseco
 // the flush under way: read, never changed), clean ones (as written: a
 // cache sparing a read per event, of at most limit documents), and fresh
 // ones (ids the store did not have when read, nor written since), dirty
-// and in flight.
+// and in flight. A document that done reports finished is not kept clean:
+// no more events are due for it, so a fleet's thousands of finished
+// operations do not fill the cache (a late event reads the store, which
+// has it).
 type docSet[T any] struct {
 	kind                 readmodel.Kind
 	dirty, flying, clean map[string]T
 	fresh, flyingFresh   map[string]bool
 	limit                int
+	done                 func(T) bool // nil: none is ever done
 }
 
 func newDocSet[T any](kind readmodel.Kind, limit int) docSet[T] {
@@ -79,12 +83,16 @@ func (s *docSet[T]) take() (kindBatch, error) {
 	return b, nil
 }
 
-// settle keeps the documents in flight as clean once written. Ids read as
-// absent but not written (an event that changed nothing) are forgotten
-// too, so the set stays bounded; such a document, written later, is
-// replaced rather than inserted, which is as correct.
+// settle keeps the documents in flight as clean once written, but for those
+// done. Ids read as absent but not written (an event that changed nothing)
+// are forgotten too, so the set stays bounded; such a document, written
+// later, is replaced rather than inserted, which is as correct.
 func (s *docSet[T]) settle() {
 	for id, v := range s.flying {
+		if s.done != nil && s.done(v) {
+			delete(s.clean, id)
+			continue
+		}
 		remember(s.clean, id, v, s.limit)
 	}
 	clear(s.flying)
@@ -142,8 +150,10 @@ type Publisher interface {
 }
 
 func newWriteBehind() writeBehind {
+	ops := newDocSet[readmodel.Operation](readmodel.KindOperations, cacheLimit)
+	ops.done = readmodel.Operation.Ended
 	return writeBehind{deps: newDocSet[readmodel.Deployment](readmodel.KindDeployments, deploymentCacheLimit),
-		ops:   newDocSet[readmodel.Operation](readmodel.KindOperations, cacheLimit),
+		ops:   ops,
 		revs:  newDocSet[readmodel.Revision](readmodel.KindRevisions, cacheLimit),
 		proms: newDocSet[readmodel.Promotion](readmodel.KindPromotions, cacheLimit)}
 }
