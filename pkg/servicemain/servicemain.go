@@ -10,8 +10,10 @@ import (
 	"net"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"syscall"
 
+	"slipway.dev/pkg/memlimit"
 	"slipway.dev/pkg/metrics"
 	"slipway.dev/pkg/telemetry"
 )
@@ -51,6 +53,7 @@ func run[C any](ctx context.Context, s Service[C]) int {
 	}
 	log := telemetry.Logger(os.Stderr, s.Name, level)
 	cfg = s.WithLogger(cfg, log)
+	limitMemory(log)
 	shutdown, err := telemetry.Setup(ctx, binary)
 	if err != nil {
 		log.Error("telemetry", "err", err)
@@ -82,4 +85,20 @@ func run[C any](ctx context.Context, s Service[C]) int {
 		return 1
 	}
 	return 0
+}
+
+// limitMemory gives the Go runtime a soft memory limit below the
+// container's (memlimit), unless GOMEMLIMIT is set, and logs which. A
+// cgroup file it cannot read leaves the runtime's default: the service
+// runs as it would without the limit, with a warning.
+func limitMemory(log *slog.Logger) {
+	d, err := memlimit.Decide(os.Getenv, os.DirFS(memlimit.CgroupRoot))
+	if err != nil {
+		log.Warn("memory limit left to the Go runtime", "err", err)
+		return
+	}
+	if d.Limit > 0 {
+		debug.SetMemoryLimit(d.Limit)
+	}
+	log.Info("memory limit", "goMemLimitBytes", d.Limit, "containerBytes", d.Container, "why", d.Reason)
 }
