@@ -40,6 +40,16 @@ func tune(rc *rest.Config) {
 	}
 }
 
+// probeConfig is rc for a target's ProbeClient: the same server and
+// credentials, a rate limiter of its own. Probes are few (one per target
+// at a time), so a small rate is enough.
+func probeConfig(rc *rest.Config) *rest.Config {
+	p := rest.CopyConfig(rc)
+	p.RateLimiter = nil // NewForConfig builds a limiter of its own from QPS
+	p.QPS, p.Burst = 5, 10
+	return p
+}
+
 // Connector builds clients of targets registered through the API from their
 // connection references. Building a client does not contact the target:
 // an unreachable target still gets one, and Probe says it is unreachable.
@@ -83,6 +93,9 @@ func (c Connector) Connect(ctx context.Context, spec events.TargetSpec) (*Target
 		// cluster has none (gateway routing then reports it cannot write).
 		if t.Dynamic, err = dynamic.NewForConfig(rc); err != nil {
 			return nil, fmt.Errorf("target %s: dynamic client: %w", spec.Name, err)
+		}
+		if t.ProbeClient, err = kubernetes.NewForConfig(probeConfig(rc)); err != nil {
+			return nil, fmt.Errorf("target %s: probe client: %w", spec.Name, err)
 		}
 	}
 	return t, nil

@@ -75,6 +75,12 @@ type Target struct {
 	TargetConfig
 	Simulated bool
 	Client    kubernetes.Interface
+	// ProbeClient asks the API server whether it answers (Probe), with a
+	// rate limiter of its own: a target busy with a fleet's rollouts queues
+	// Client's requests for seconds, and a probe waiting in that queue made
+	// it look unreachable. Nil: Client probes (simulated and fake clients,
+	// which have no limiter).
+	ProbeClient kubernetes.Interface
 	// Dynamic writes objects of APIs client-go has no types for (Gateway
 	// API HTTPRoutes). Without it, gateway routing reports that it cannot
 	// write routes.
@@ -234,11 +240,15 @@ func Connect(cfg TargetConfig) (*Target, error) {
 	if err != nil {
 		return nil, fmt.Errorf("target %s: client: %w", cfg.Name, err)
 	}
+	prober, err := kubernetes.NewForConfig(probeConfig(rc))
+	if err != nil {
+		return nil, fmt.Errorf("target %s: probe client: %w", cfg.Name, err)
+	}
 	dyn, err := dynamic.NewForConfig(rc)
 	if err != nil {
 		return nil, fmt.Errorf("target %s: dynamic client: %w", cfg.Name, err)
 	}
-	return &Target{TargetConfig: cfg, Client: client, Dynamic: dyn}, nil
+	return &Target{TargetConfig: cfg, Client: client, ProbeClient: prober, Dynamic: dyn}, nil
 }
 
 // LoadTargetsFile reads a JSON list of TargetConfig.

@@ -45,7 +45,10 @@ type Driver struct {
 	analysis analysis.Provider
 	// providers are the targets' own Prometheus servers, by address.
 	providers *providerCache
-	wg        sync.WaitGroup
+	// probes answer whether a target is reachable, one probe for all the
+	// rollouts that ask at once.
+	probes *targetProbes
+	wg     sync.WaitGroup
 }
 
 // Options are what a Driver works with.
@@ -74,7 +77,7 @@ type Options struct {
 func New(o Options) *Driver {
 	return &Driver{history: freshHistory{o.History}, targets: o.Targets, limits: o.Slots, log: o.Log, resync: o.Resync,
 		inFlight: make(chan struct{}, o.MaxRollouts), targetTimeout: o.TargetTimeout, analysis: o.Analysis,
-		providers: newProviderCache(o.NewProvider)}
+		providers: newProviderCache(o.NewProvider), probes: newTargetProbes(probeTarget, targetRetry)}
 }
 
 // Wait returns once the work Handle started has ended.

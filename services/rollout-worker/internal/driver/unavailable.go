@@ -10,8 +10,15 @@ import (
 	"slipway.dev/services/rollout-worker/internal/cluster"
 )
 
-// targetRetry is how often a rollout waiting for its target probes it again.
+// targetRetry is how often a rollout waiting for its target probes it again,
+// and how long one probe's answer serves every rollout of that target.
 const targetRetry = 2 * time.Second
+
+// probeTarget is a probe of the driver's: whether t's API server answers.
+func probeTarget(ctx context.Context, t *kube.Target) error {
+	_, err := cluster.Probe(ctx, t)
+	return err
+}
 
 // targetUnavailableError says a target did not answer within the wait.
 type targetUnavailableError struct {
@@ -29,7 +36,8 @@ func (e *targetUnavailableError) Unwrap() error { return e.cause }
 // errUnknownTarget: no target of that name, configured or registered.
 var errUnknownTarget = errors.New("the target is not known to this worker (not configured, or removed)")
 
-// awaitTarget returns the named target once its API server answers a probe.
+// awaitTarget returns the named target once its API server answers a probe
+// (shared with the other rollouts awaiting it: targetProbes).
 // It probes again every targetRetry, looking the target up each time (a
 // registration may be replaced meanwhile), and gives up after wait with a
 // *targetUnavailableError: a rollout on an unreachable target ends with a
@@ -42,7 +50,7 @@ func (d *Driver) awaitTarget(ctx context.Context, name string, wait time.Duratio
 		var err error
 		if !ok {
 			err = errUnknownTarget
-		} else if _, err = cluster.Probe(ctx, t); err == nil {
+		} else if err = d.probes.check(ctx, t); err == nil {
 			return t, nil
 		}
 		if ctx.Err() != nil {
