@@ -32,9 +32,11 @@ var (
 // unreachable target fails its calls quickly instead of hanging them.
 const DialTimeout = 5 * time.Second
 
-// tune sets what every Slipway client of a target uses.
-func tune(rc *rest.Config) {
-	rc.QPS, rc.Burst = 50, 100
+// tune sets what every Slipway client of a target uses: its rate
+// (TargetConfig.APIQPS; registered targets have the default) and a dial
+// timeout.
+func tune(rc *rest.Config, cfg TargetConfig) {
+	rc.QPS, rc.Burst = cfg.apiRate()
 	if rc.Dial == nil {
 		rc.Dial = (&net.Dialer{Timeout: DialTimeout, KeepAlive: 30 * time.Second}).DialContext
 	}
@@ -68,7 +70,7 @@ func (c Connector) Connect(ctx context.Context, spec events.TargetSpec) (*Target
 	if err != nil {
 		return nil, fmt.Errorf("target %s (%s): %w", spec.Name, spec.Connection, err)
 	}
-	tune(rc)
+	tune(rc, TargetConfig{})
 	newClient := c.NewClient
 	if newClient == nil {
 		newClient = func(rc *rest.Config) (kubernetes.Interface, bool, error) {
@@ -142,7 +144,7 @@ func fromKubeconfig(b []byte) (*rest.Config, error) {
 // in-cluster one when it runs in a cluster, else the default target's.
 func HomeClient(ts *Targets) kubernetes.Interface {
 	if rc, err := rest.InClusterConfig(); err == nil {
-		tune(rc)
+		tune(rc, TargetConfig{})
 		if cl, err := kubernetes.NewForConfig(rc); err == nil {
 			return cl
 		}

@@ -89,3 +89,47 @@ func TestTargetsHaveAProbeClient(t *testing.T) {
 		}
 	}
 }
+
+// TestATargetsAPIRate: a configured target's clients send at its apiQPS
+// (default 50), its probes at their own small rate; a negative rate is
+// refused.
+func TestATargetsAPIRate(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "kubeconfig")
+	if err := os.WriteFile(file, []byte(kubeconfig), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	rate := func(c kubernetes.Interface) float32 {
+		return c.(*kubernetes.Clientset).CoreV1().RESTClient().GetRateLimiter().QPS()
+	}
+	for _, tc := range []struct {
+		name    string
+		qps     float32
+		burst   int
+		want    float32
+		wantErr bool
+	}{
+		{name: "default", want: DefaultAPIQPS},
+		{name: "raised for a large fleet", qps: 300, want: 300},
+		{name: "negative rate", qps: -1, wantErr: true},
+		{name: "negative burst", burst: -1, wantErr: true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			tg, err := Connect(TargetConfig{Name: "near", Namespace: "models", Kubeconfig: file, APIQPS: tc.qps, APIBurst: tc.burst})
+			if tc.wantErr {
+				if err == nil || !strings.Contains(err.Error(), "apiQPS") {
+					t.Fatalf("err = %v, want a refusal naming apiQPS", err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := rate(tg.Client); got != tc.want {
+				t.Errorf("work client at %v/s, want %v", got, tc.want)
+			}
+			if got := rate(tg.ProbeClient); got != 5 {
+				t.Errorf("probe client at %v/s, want 5", got)
+			}
+		})
+	}
+}

@@ -54,6 +54,30 @@ type TargetConfig struct {
 	// PrometheusURL is the Prometheus canaries' checks on this target
 	// query; empty: the worker's SLIPWAY_PROMETHEUS_URL.
 	PrometheusURL string `json:"prometheusURL,omitempty"`
+	// APIQPS and APIBurst bound the requests a second that each worker and
+	// monitor sends the target's API server (0: DefaultAPIQPS and
+	// DefaultAPIBurst). A fleet of thousands changed at once needs more;
+	// the API server's own priority and fairness still protects it.
+	APIQPS   float32 `json:"apiQPS,omitempty"`
+	APIBurst int     `json:"apiBurst,omitempty"`
+}
+
+// Default client rate of a target's API server, per process.
+const (
+	DefaultAPIQPS   = 50
+	DefaultAPIBurst = 100
+)
+
+// apiRate is the target's client rate, defaults filled in.
+func (c TargetConfig) apiRate() (float32, int) {
+	qps, burst := c.APIQPS, c.APIBurst
+	if qps == 0 {
+		qps = DefaultAPIQPS
+	}
+	if burst == 0 {
+		burst = max(DefaultAPIBurst, int(2*qps))
+	}
+	return qps, burst
 }
 
 // DefaultMaxConcurrentRollouts is the per-target limit when none is configured.
@@ -235,7 +259,10 @@ func Connect(cfg TargetConfig) (*Target, error) {
 	if err != nil {
 		return nil, fmt.Errorf("target %s: client config: %w", cfg.Name, err)
 	}
-	tune(rc)
+	if cfg.APIQPS < 0 || cfg.APIBurst < 0 {
+		return nil, fmt.Errorf("target %s: apiQPS and apiBurst must not be negative (0: %d and %d)", cfg.Name, DefaultAPIQPS, DefaultAPIBurst)
+	}
+	tune(rc, cfg)
 	client, err := kubernetes.NewForConfig(rc)
 	if err != nil {
 		return nil, fmt.Errorf("target %s: client: %w", cfg.Name, err)

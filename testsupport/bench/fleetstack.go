@@ -119,7 +119,7 @@ func (e *env) localFleetStack(ctx context.Context, name string) (st *fleetStack,
 	st = &fleetStack{cluster: fleetLocal, logs: newLogCounter(), ns: "default",
 		how: "each service its own process (bin/slipway-*); NATS and FerretDB embedded in the bench process, with the load generator"}
 	if q := e.cfg.PlaneQPS; q > 0 {
-		st.how += fmt.Sprintf("; the plane's controller-manager and scheduler at %d requests/s (burst %d), not their defaults", q, 2*q)
+		st.how += fmt.Sprintf("; the plane's controller-manager and scheduler, and the target's apiQPS, at %d requests/s (burst %d), not their defaults", q, 2*q)
 	}
 	closeAll := func() error {
 		var errs []error
@@ -149,8 +149,10 @@ func (e *env) localFleetStack(ctx context.Context, name string) (st *fleetStack,
 		return nil, "", fmt.Errorf("local plane: %w", err)
 	}
 	closers = append(closers, plane.Stop)
+	// A plane whose controllers were given a higher rate gets Slipway's
+	// clients at the same rate: the fleet is configured for its size.
 	tc := kube.TargetConfig{Name: "local", Namespace: st.ns, BaseURL: "http://local.slipway.localhost", Kubeconfig: plane.KubeconfigPath(),
-		MaxConcurrentRollouts: fleetRolloutLimit}
+		MaxConcurrentRollouts: fleetRolloutLimit, APIQPS: float32(e.cfg.PlaneQPS)}
 	target, err := kube.Connect(tc)
 	if err != nil {
 		return nil, "", err
