@@ -46,7 +46,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 	timeout := fs.Duration("timeout", 0, "stop after this long (default: 10m, plus what the fleet and soak benchmarks need when they run)")
 	fleetN := fs.String("fleet-n", "", "comma-separated fleet sizes on the simulated target (default 1000,10000; -quick: 40; none: only the local plane)")
 	localN := fs.Int("fleet-local-n", 0, "the fleet's size on the local plane (default 1000; -quick: 20)")
-	planeQPS := fs.Int("plane-qps", 0, "the local plane's controller-manager and scheduler client rate (0: their defaults, 20 and 50); the baseline runs on the same plane")
+	planeQPS := fs.Int("plane-qps", 0, "the local plane's controller-manager and scheduler client rate, and the target's apiQPS (0: their defaults, 20, 50 and 50); the baseline runs on the same plane")
 	soakN := fs.Int("soak-n", 0, "deployments of the soak (default 1000; -quick: 20)")
 	soakFor := fs.Duration("soak", 0, "how long the soak runs (default 30m; -quick: 2m)")
 	bins := fs.String("bin", "bin", "folder of the service binaries the fleet benchmark runs on the local plane")
