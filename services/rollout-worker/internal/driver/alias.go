@@ -78,7 +78,7 @@ func (d *Driver) awaitAvailable(ctx context.Context, st *rollout.State, target *
 	tmpl := st.Revisions[revision].PodTemplateRevision()
 	available, ended := false, false
 	var stepErr error
-	err := cluster.Watch(ctx, target.Client, st.Target.Namespace, name, d.resync, func(dep *appsv1.Deployment) bool {
+	err := d.observed.watch(ctx, target, st.Target.Namespace, name, d.resync, func(dep *appsv1.Deployment) bool {
 		if stepErr = d.catchUp(ctx, st, ref); stepErr != nil {
 			return true
 		}

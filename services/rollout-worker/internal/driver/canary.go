@@ -187,7 +187,7 @@ func (d *Driver) awaitCanary(ctx context.Context, st *rollout.State, ref events.
 	tmpl := st.Revisions[revision].PodTemplateRevision()
 	available := false
 	var stepErr error
-	err := cluster.Watch(ctx, target.Client, st.Target.Namespace, name, d.resync, func(dep *appsv1.Deployment) bool {
+	err := d.observed.watch(ctx, target, st.Target.Namespace, name, d.resync, func(dep *appsv1.Deployment) bool {
 		if stepErr = d.catchUp(ctx, st, ref); stepErr != nil || !rolling(*st, revision) {
 			return true
 		}

@@ -133,7 +133,7 @@ func (d *Driver) drive(ctx context.Context, ref events.DeploymentRef, revision i
 	d.log.InfoContext(ctx, "rollout applied", "deployment", ref.String(), "revision", revision, "target", target.Name)
 	d.RoutesBestEffort(ctx, ref)
 	var appendErr error
-	werr := cluster.Watch(ctx, target.Client, st.Target.Namespace, st.Target.ObjectName, d.resync, func(dep *appsv1.Deployment) bool {
+	werr := d.observed.watch(ctx, target, st.Target.Namespace, st.Target.ObjectName, d.resync, func(dep *appsv1.Deployment) bool {
 		if dep == nil {
 			return false
 		}

@@ -48,7 +48,10 @@ type Driver struct {
 	// probes answer whether a target is reachable, one probe for all the
 	// rollouts that ask at once.
 	probes *targetProbes
-	wg     sync.WaitGroup
+	// observed watches the Deployments of rollouts in flight, one list
+	// and watch per target.
+	observed *deploymentCaches
+	wg       sync.WaitGroup
 }
 
 // Options are what a Driver works with.
@@ -77,7 +80,8 @@ type Options struct {
 func New(o Options) *Driver {
 	return &Driver{history: freshHistory{o.History}, targets: o.Targets, limits: o.Slots, log: o.Log, resync: o.Resync,
 		inFlight: make(chan struct{}, o.MaxRollouts), targetTimeout: o.TargetTimeout, analysis: o.Analysis,
-		providers: newProviderCache(o.NewProvider), probes: newTargetProbes(probeTarget, targetRetry)}
+		providers: newProviderCache(o.NewProvider), probes: newTargetProbes(probeTarget, targetRetry),
+		observed: newDeploymentCaches(o.Targets)}
 }
 
 // Wait returns once the work Handle started has ended.

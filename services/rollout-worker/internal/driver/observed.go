@@ -1,0 +1,101 @@
+package driver
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	appsv1 "k8s.io/api/apps/v1"
+
+	"slipway.dev/pkg/kube"
+	"slipway.dev/services/rollout-worker/internal/cluster"
+)
+
+// observedSync bounds how long the first rollout on a target waits for its
+// Deployment cache's first list; until it has come, rollouts read the
+// Deployment directly.
+const observedSync = 2 * kube.ProbeTimeout
+
+// deploymentCaches holds one cluster.DeploymentCache per target and
+// namespace, started by the first rollout there: every rollout on the
+// target then watches its Deployment through one list and watch.
+type deploymentCaches struct {
+	targets Targets
+	mu      sync.Mutex
+	caches  map[observedKey]*observedEntry
+}
+
+type observedKey struct {
+	target *kube.Target // a replaced target is a new pointer: a new cache
+	ns     string
+}
+
+type observedEntry struct {
+	started chan struct{} // closed once cache is set (nil: it could not start)
+	cache   *cluster.DeploymentCache
+}
+
+func newDeploymentCaches(targets Targets) *deploymentCaches {
+	return &deploymentCaches{targets: targets, caches: map[observedKey]*observedEntry{}}
+}
+
+// watch is cluster.Watch through t's cache in ns, or directly while that
+// cache has no first list (the target unreachable when it started, or a
+// client without informers).
+func (dc *deploymentCaches) watch(ctx context.Context, t *kube.Target, ns, name string, resync time.Duration,
+	fn func(*appsv1.Deployment) bool) error {
+	if c := dc.get(ctx, t, ns); c != nil && c.Synced() {
+		return c.Watch(ctx, name, resync, fn)
+	}
+	return cluster.Watch(ctx, t.Client, ns, name, resync, fn)
+}
+
+// get returns the cache of t in ns, starting it (and waiting up to
+// observedSync for its first list) on first use. Starting one also stops
+// the caches of targets that were replaced or removed.
+func (dc *deploymentCaches) get(ctx context.Context, t *kube.Target, ns string) *cluster.DeploymentCache {
+	key := observedKey{t, ns}
+	dc.mu.Lock()
+	e, ok := dc.caches[key]
+	if !ok {
+		e = &observedEntry{started: make(chan struct{})}
+		dc.dropReplaced(key)
+		dc.caches[key] = e
+	}
+	dc.mu.Unlock()
+	if ok {
+		select {
+		case <-e.started:
+			return e.cache
+		case <-ctx.Done():
+			return nil
+		}
+	}
+	c, err := cluster.NewDeploymentCache(t.Client, ns)
+	if err == nil {
+		e.cache = c
+		syncCtx, cancel := context.WithTimeout(ctx, observedSync)
+		c.Sync(syncCtx)
+		cancel()
+	}
+	close(e.started)
+	return e.cache
+}
+
+// dropReplaced stops the caches, but keep's, whose target is no longer the
+// current one of its name (their Watch calls go on with direct reads).
+// Callers hold mu.
+func (dc *deploymentCaches) dropReplaced(keep observedKey) {
+	for key, e := range dc.caches {
+		if cur, ok := dc.targets.Get(key.target.Name); key == keep || ok && cur == key.target {
+			continue
+		}
+		delete(dc.caches, key)
+		go func() {
+			<-e.started
+			if e.cache != nil {
+				e.cache.Close()
+			}
+		}()
+	}
+}
