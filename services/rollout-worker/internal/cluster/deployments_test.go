@@ -24,6 +24,21 @@ func managed(name, rev string) *appsv1.Deployment {
 	return d
 }
 
+// syncedCache starts a cache of cs's Deployments in models, stopped with
+// the test, and waits for its first list.
+func syncedCache(t *testing.T, cs *fake.Clientset) *DeploymentCache {
+	t.Helper()
+	c, err := NewDeploymentCache(cs, "models")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(c.Close)
+	if !c.Sync(t.Context()) {
+		t.Fatal("no first list")
+	}
+	return c
+}
+
 // verbs counts the client's requests by verb.
 func verbs(cs *fake.Clientset) map[string]int {
 	n := map[string]int{}
@@ -45,14 +60,7 @@ func TestRolloutsInFlightCostOneWatch(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	c, err := NewDeploymentCache(cs, "models")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	if !c.Sync(t.Context()) {
-		t.Fatal("no first list")
-	}
+	c := syncedCache(t, cs)
 	cs.ClearActions()
 
 	const resync = 10 * time.Millisecond
@@ -100,14 +108,7 @@ func TestAJustAppliedDeploymentIsNotReadStale(t *testing.T) {
 	silent := watch.NewFake()
 	defer silent.Stop()
 	cs.PrependWatchReactor("deployments", func(k8stesting.Action) (bool, watch.Interface, error) { return true, silent, nil })
-	c, err := NewDeploymentCache(cs, "models")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	if !c.Sync(t.Context()) {
-		t.Fatal("no first list")
-	}
+	c := syncedCache(t, cs)
 	if _, err := cs.AppsV1().Deployments("models").Create(t.Context(), managed("m", "2"), metav1.CreateOptions{}); err != nil {
 		t.Fatal(err)
 	}
