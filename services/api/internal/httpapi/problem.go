@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"context"
 	"errors"
 	"log/slog"
 	"net/http"
@@ -209,6 +210,13 @@ func messageOf(he *echo.HTTPError) string {
 func errorHandler(log *slog.Logger) echo.HTTPErrorHandler {
 	return func(err error, c echo.Context) {
 		if c.Response().Committed {
+			return
+		}
+		// A client that went away (its request's context cancelled) gets no
+		// answer and is no server error: a load generator ending its waits,
+		// or a user's Ctrl-C on `?wait`, logged nothing worse than this.
+		if ctx := c.Request().Context(); errors.Is(err, context.Canceled) && ctx.Err() != nil {
+			log.InfoContext(ctx, "client went away", "path", c.Path(), "err", err)
 			return
 		}
 		p := problemFor(err)

@@ -1,12 +1,15 @@
 package httpapi
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"go/ast"
 	"go/parser"
 	"go/token"
+	"log/slog"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"slices"
@@ -130,6 +133,38 @@ func TestOnlyTheTableBuildsProblems(t *testing.T) {
 				}
 			}
 			return true
+		})
+	}
+}
+
+// TestAClientThatWentAwayIsNoServerError: a request whose client cancelled
+// it (a `?wait` ended by Ctrl-C, a load generator at its deadline) logs no
+// ERROR line; the same error on a live request is still a 5xx and logged.
+func TestAClientThatWentAwayIsNoServerError(t *testing.T) {
+	for _, tc := range []struct {
+		name      string
+		cancelled bool
+		wantError bool
+	}{
+		{name: "client went away", cancelled: true},
+		{name: "client still there", wantError: true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var logs strings.Builder
+			log := slog.New(slog.NewJSONHandler(&logs, nil))
+			ctx, cancel := context.WithCancel(t.Context())
+			if tc.cancelled {
+				cancel()
+			} else {
+				defer cancel()
+			}
+			req := httptest.NewRequest(http.MethodGet, "/v1/operations/op-1?wait=30s", nil).WithContext(ctx)
+			rec := httptest.NewRecorder()
+			e := echo.New()
+			errorHandler(log)(fmt.Errorf("operation op-1: %w", context.Canceled), e.NewContext(req, rec))
+			if got := strings.Contains(logs.String(), `"level":"ERROR"`); got != tc.wantError {
+				t.Errorf("ERROR logged: %v, want %v: %s", got, tc.wantError, logs.String())
+			}
 		})
 	}
 }
