@@ -87,11 +87,8 @@ func StartProcessStack(nats *natscluster.Cluster, target ProcessTarget, dir stri
 	if s.store, err = startStore(filepath.Join(dir, "ferretdb"), mongoAddr); err != nil {
 		return nil, err
 	}
-	for _, name := range []string{SvcAPI, SvcWorker1, SvcWorker2, SvcMonitor, SvcPromoter} {
-		if err := s.Start(name); err != nil {
-			s.Close()
-			return nil, err
-		}
+	if err := startServices(s); err != nil {
+		return nil, err
 	}
 	return s, nil
 }

@@ -93,11 +93,8 @@ func StartStack(ctx context.Context, nats *natscluster.Cluster, dir string, retr
 	if s.targets, err = kube.NewTargets(s.Target); err != nil {
 		return nil, err
 	}
-	for _, name := range []string{SvcAPI, SvcWorker1, SvcWorker2, SvcMonitor, SvcPromoter} {
-		if err := s.Start(name); err != nil {
-			s.Close()
-			return nil, err
-		}
+	if err := startServices(s); err != nil {
+		return nil, err
 	}
 	return s, nil
 }

@@ -36,6 +36,20 @@ type system interface {
 	Close()
 }
 
+// services are every service a system runs, in the order they start.
+var services = []string{SvcAPI, SvcWorker1, SvcWorker2, SvcMonitor, SvcPromoter}
+
+// startServices starts every service of sys; on a failure it closes sys.
+func startServices(sys system) error {
+	for _, name := range services {
+		if err := sys.Start(name); err != nil {
+			sys.Close()
+			return err
+		}
+	}
+	return nil
+}
+
 func (s *Stack) apiURL() string                          { return s.APIURL }
 func (s *Stack) natsCluster() *natscluster.Cluster       { return s.NATS }
 func (s *Stack) replicas() int                           { return s.StreamCopies }
