@@ -31,6 +31,10 @@ type DeploymentCache struct {
 	stop     chan struct{}
 	mu       sync.Mutex
 	waiters  map[string]map[chan struct{}]struct{}
+	writes   map[string]pinWrite // this worker's pinned writes the watch may not have brought yet
+	// expectFor bounds how long a write of this worker's counts over the
+	// cache (floorFor; tests shorten it).
+	expectFor time.Duration
 }
 
 // NewDeploymentCache starts the informer of client's managed Deployments
@@ -40,8 +44,11 @@ func NewDeploymentCache(client kubernetes.Interface, ns string) (*DeploymentCach
 	f := informers.NewSharedInformerFactoryWithOptions(client, 0, informers.WithNamespace(ns),
 		informers.WithTweakListOptions(func(o *metav1.ListOptions) { o.LabelSelector = managed }))
 	c := &DeploymentCache{client: client, ns: ns, factory: f, informer: f.Apps().V1().Deployments().Informer(),
-		stop: make(chan struct{}), waiters: map[string]map[chan struct{}]struct{}{}}
+		stop: make(chan struct{}), waiters: map[string]map[chan struct{}]struct{}{}, writes: map[string]pinWrite{}, expectFor: floorFor}
 	if err := c.informer.SetTransform(slimObserved); err != nil {
+		return nil, err
+	}
+	if err := c.informer.AddIndexers(cache.Indexers{pinnedIndex: indexPinned}); err != nil {
 		return nil, err
 	}
 	wake := func(obj any) {

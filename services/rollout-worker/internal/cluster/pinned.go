@@ -20,10 +20,22 @@ import (
 
 // ApplyDeployment server-side applies one Deployment.
 func ApplyDeployment(ctx context.Context, client kubernetes.Interface, dep *appsac.DeploymentApplyConfiguration) error {
-	return traced(ctx, "kubernetes apply Deployment", *dep.Namespace+"/"+*dep.Name, func(ctx context.Context) error {
-		_, err := client.AppsV1().Deployments(*dep.Namespace).Apply(ctx, dep, applyOpts)
+	_, err := ApplyDeploymentVersion(ctx, client, dep)
+	return err
+}
+
+// ApplyDeploymentVersion is ApplyDeployment answering the applied
+// Deployment's resourceVersion.
+func ApplyDeploymentVersion(ctx context.Context, client kubernetes.Interface, dep *appsac.DeploymentApplyConfiguration) (string, error) {
+	var rv string
+	err := traced(ctx, "kubernetes apply Deployment", *dep.Namespace+"/"+*dep.Name, func(ctx context.Context) error {
+		d, err := client.AppsV1().Deployments(*dep.Namespace).Apply(ctx, dep, applyOpts)
+		if d != nil {
+			rv = d.ResourceVersion
+		}
 		return err
 	})
+	return rv, err
 }
 
 // ApplyService server-side applies one Service.
@@ -70,20 +82,29 @@ func Available(d *appsv1.Deployment) bool {
 	return d.Status.ObservedGeneration >= d.Generation && d.Status.AvailableReplicas >= want && d.Status.UpdatedReplicas >= want
 }
 
+// PinnedSet is a deployment's pinned Deployments by template revision.
+type PinnedSet map[int]PinnedCopy
+
+// PinnedCopy names a pinned Deployment and the version it was read at.
+type PinnedCopy struct {
+	Name            string
+	ResourceVersion string
+}
+
 // Pinned lists a deployment's pinned Deployments by template revision.
-func Pinned(ctx context.Context, client kubernetes.Interface, ns string, ref events.DeploymentRef) (map[int]string, error) {
+func Pinned(ctx context.Context, client kubernetes.Interface, ns string, ref events.DeploymentRef) (PinnedSet, error) {
 	sel := labels.SelectorFromSet(labels.Set{kube.LabelOwner: ref.Owner, kube.LabelProject: ref.Project, kube.LabelPinnedOf: ref.Name})
 	list, err := client.AppsV1().Deployments(ns).List(ctx, metav1.ListOptions{LabelSelector: sel.String()})
 	if err != nil {
 		return nil, fmt.Errorf("list pinned deployments of %s: %w", ref, err)
 	}
-	out := map[int]string{}
+	out := PinnedSet{}
 	for _, d := range list.Items {
 		if !sel.Matches(labels.Set(d.Labels)) {
 			continue
 		}
 		if n, err := strconv.Atoi(d.Labels[kube.LabelRevision]); err == nil {
-			out[n] = d.Name
+			out[n] = PinnedCopy{Name: d.Name, ResourceVersion: d.ResourceVersion}
 		}
 	}
 	return out, nil

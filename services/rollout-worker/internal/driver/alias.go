@@ -42,7 +42,7 @@ func (d *Driver) moveAlias(ctx context.Context, ref events.DeploymentRef, alias 
 		return err
 	}
 	pinned := manifest.RenderPinned(ref, st.Target, rev, target.InstanceTypes)
-	if err := cluster.ApplyDeployment(ctx, target.Client, pinned); err != nil {
+	if err := d.observed.applyPinned(ctx, target, ref, tmpl, pinned); err != nil {
 		return err
 	}
 	meta := events.ByService(events.ActorRolloutWorker, a.OperationID, telemetry.TraceParent(ctx))
@@ -163,13 +163,13 @@ func (d *Driver) reconcilePinned(ctx context.Context, ref events.DeploymentRef) 
 	if st.Terminated {
 		want = map[int]bool{}
 	}
-	have, err := cluster.Pinned(ctx, target.Client, st.Target.Namespace, ref)
+	have, err := d.observed.pinned(ctx, target, st.Target.Namespace, ref)
 	if err != nil {
 		return err
 	}
-	for tmpl, name := range have {
+	for tmpl, p := range have {
 		if !want[tmpl] {
-			if err := cluster.DeleteDeployment(ctx, target.Client, st.Target.Namespace, name); err != nil {
+			if err := d.observed.deletePinned(ctx, target, st.Target.Namespace, ref, tmpl, p); err != nil {
 				return err
 			}
 		}
@@ -179,7 +179,7 @@ func (d *Driver) reconcilePinned(ctx context.Context, ref events.DeploymentRef) 
 			continue
 		}
 		if rev, ok := latestWithTemplate(st, tmpl); ok {
-			if err := cluster.ApplyDeployment(ctx, target.Client, manifest.RenderPinned(ref, st.Target, rev, target.InstanceTypes)); err != nil {
+			if err := d.observed.applyPinned(ctx, target, ref, tmpl, manifest.RenderPinned(ref, st.Target, rev, target.InstanceTypes)); err != nil {
 				return err
 			}
 		}

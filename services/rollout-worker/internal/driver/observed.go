@@ -6,7 +6,9 @@ import (
 	"time"
 
 	appsv1 "k8s.io/api/apps/v1"
+	appsac "k8s.io/client-go/applyconfigurations/apps/v1"
 
+	"slipway.dev/pkg/events"
 	"slipway.dev/pkg/kube"
 	"slipway.dev/services/rollout-worker/internal/cluster"
 )
@@ -97,5 +99,56 @@ func (dc *deploymentCaches) dropReplaced(keep observedKey) {
 				e.cache.Close()
 			}
 		}()
+	}
+}
+
+// pinned is cluster.Pinned through t's cache in ns (this worker's own
+// writes counted while the watch has not brought them), or a direct LIST
+// while that cache has no first list.
+func (dc *deploymentCaches) pinned(ctx context.Context, t *kube.Target, ns string, ref events.DeploymentRef) (cluster.PinnedSet, error) {
+	if c := dc.get(ctx, t, ns); c != nil && c.Synced() {
+		return c.Pinned(ref)
+	}
+	return cluster.Pinned(ctx, t.Client, ns, ref)
+}
+
+// applyPinned applies a pinned Deployment of ref and tells t's cache in ns.
+func (dc *deploymentCaches) applyPinned(ctx context.Context, t *kube.Target, ref events.DeploymentRef, tmpl int,
+	dep *appsac.DeploymentApplyConfiguration) error {
+	rv, err := cluster.ApplyDeploymentVersion(ctx, t.Client, dep)
+	if err != nil {
+		return err
+	}
+	if c := dc.started(t, *dep.Namespace); c != nil {
+		c.ExpectApplied(ref, tmpl, *dep.Name, rv)
+	}
+	return nil
+}
+
+// deletePinned deletes a pinned Deployment of ref and tells t's cache in ns.
+func (dc *deploymentCaches) deletePinned(ctx context.Context, t *kube.Target, ns string, ref events.DeploymentRef, tmpl int,
+	p cluster.PinnedCopy) error {
+	if err := cluster.DeleteDeployment(ctx, t.Client, ns, p.Name); err != nil {
+		return err
+	}
+	if c := dc.started(t, ns); c != nil {
+		c.ExpectDeleted(ref, tmpl, p)
+	}
+	return nil
+}
+
+// started is t's cache in ns if one has started, without starting one.
+func (dc *deploymentCaches) started(t *kube.Target, ns string) *cluster.DeploymentCache {
+	dc.mu.Lock()
+	e, ok := dc.caches[observedKey{t, ns}]
+	dc.mu.Unlock()
+	if !ok {
+		return nil
+	}
+	select {
+	case <-e.started:
+		return e.cache
+	default:
+		return nil
 	}
 }

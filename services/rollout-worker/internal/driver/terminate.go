@@ -79,11 +79,11 @@ func (d *Driver) removeObjects(ctx context.Context, ref events.DeploymentRef, st
 	if err != nil {
 		return nil, err
 	}
-	for _, p := range pinned {
-		if err := cluster.DeleteDeployment(ctx, target.Client, ns, p); err != nil {
+	for tmpl, p := range pinned {
+		if err := d.observed.deletePinned(ctx, target, ns, ref, tmpl, p); err != nil {
 			return nil, err
 		}
-		removed = append(removed, "apps/v1 Deployment "+ns+"/"+p)
+		removed = append(removed, "apps/v1 Deployment "+ns+"/"+p.Name)
 	}
 	return removed, nil
 }
