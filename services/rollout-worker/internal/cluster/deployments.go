@@ -2,7 +2,6 @@ package cluster
 
 import (
 	"context"
-	"strconv"
 	"sync"
 	"time"
 
@@ -182,9 +181,8 @@ func older(d, floor *appsv1.Deployment) bool {
 	if d == nil {
 		return true
 	}
-	a, errA := strconv.ParseUint(d.ResourceVersion, 10, 64)
-	b, errB := strconv.ParseUint(floor.ResourceVersion, 10, 64)
-	return errA == nil && errB == nil && a < b
+	a, b := version(d.ResourceVersion), version(floor.ResourceVersion)
+	return a != 0 && b != 0 && a < b
 }
 
 // slimObserved keeps what Observe and Available read: identity, resource

@@ -100,14 +100,19 @@ func Pinned(ctx context.Context, client kubernetes.Interface, ns string, ref eve
 	}
 	out := PinnedSet{}
 	for _, d := range list.Items {
-		if !sel.Matches(labels.Set(d.Labels)) {
-			continue
-		}
-		if n, err := strconv.Atoi(d.Labels[kube.LabelRevision]); err == nil {
-			out[n] = PinnedCopy{Name: d.Name, ResourceVersion: d.ResourceVersion}
+		if sel.Matches(labels.Set(d.Labels)) {
+			out.add(&d)
 		}
 	}
 	return out, nil
+}
+
+// add puts the pinned Deployment d in s under its template revision (its
+// revision label); one without a revision is none of Slipway's pins.
+func (s PinnedSet) add(d *appsv1.Deployment) {
+	if n, err := strconv.Atoi(d.Labels[kube.LabelRevision]); err == nil {
+		s[n] = PinnedCopy{Name: d.Name, ResourceVersion: d.ResourceVersion}
+	}
 }
 
 // DeleteDeployment deletes a Deployment; already gone is fine.

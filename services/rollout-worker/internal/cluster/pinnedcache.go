@@ -80,9 +80,7 @@ func (c *DeploymentCache) Pinned(ref events.DeploymentRef) (PinnedSet, error) {
 	out := PinnedSet{}
 	for _, o := range objs {
 		if d, ok := o.(*appsv1.Deployment); ok {
-			if n, err := strconv.Atoi(d.Labels[kube.LabelRevision]); err == nil {
-				out[n] = PinnedCopy{Name: d.Name, ResourceVersion: d.ResourceVersion}
-			}
+			out.add(d)
 		}
 	}
 	c.mu.Lock()

@@ -46,10 +46,18 @@ func newDeploymentCaches(targets Targets) *deploymentCaches {
 // client without informers).
 func (dc *deploymentCaches) watch(ctx context.Context, t *kube.Target, ns, name string, resync time.Duration,
 	fn func(*appsv1.Deployment) bool) error {
-	if c := dc.get(ctx, t, ns); c != nil && c.Synced() {
+	if c := dc.synced(ctx, t, ns); c != nil {
 		return c.Watch(ctx, name, resync, fn)
 	}
 	return cluster.Watch(ctx, t.Client, ns, name, resync, fn)
+}
+
+// synced is get's cache once it has its first list, else nil.
+func (dc *deploymentCaches) synced(ctx context.Context, t *kube.Target, ns string) *cluster.DeploymentCache {
+	if c := dc.get(ctx, t, ns); c != nil && c.Synced() {
+		return c
+	}
+	return nil
 }
 
 // get returns the cache of t in ns, starting it (and waiting up to
@@ -106,7 +114,7 @@ func (dc *deploymentCaches) dropReplaced(keep observedKey) {
 // writes counted while the watch has not brought them), or a direct LIST
 // while that cache has no first list.
 func (dc *deploymentCaches) pinned(ctx context.Context, t *kube.Target, ns string, ref events.DeploymentRef) (cluster.PinnedSet, error) {
-	if c := dc.get(ctx, t, ns); c != nil && c.Synced() {
+	if c := dc.synced(ctx, t, ns); c != nil {
 		return c.Pinned(ref)
 	}
 	return cluster.Pinned(ctx, t.Client, ns, ref)
