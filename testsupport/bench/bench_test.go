@@ -172,6 +172,35 @@ func TestFootprintPerThousandOnlyForLargeFleets(t *testing.T) {
 	}
 }
 
+// TestFootprintOnlyRowsMeasureTheTarget: a fleet measured for its
+// footprint alone (no baseline, no change) reports no change rows, counts
+// its creates against the fleet, and at 10,000 holds the 1 GiB target with
+// the measured sum rather than a projection.
+func TestFootprintOnlyRowsMeasureTheTarget(t *testing.T) {
+	st := &fleetStack{logs: newLogCounter(), exits: func() string { return "" },
+		procs: []proc{{name: "api"}, {name: "rollout-worker"}, {name: "health-monitor"}, {name: benchProcess}}}
+	r := &fleetRun{cluster: fleetLocal, n: 10000, st: st, created: &batch{succeeded: 9999},
+		all: []sample{{at: time.Now(), usage: map[string]procUsage{"api": {RSSMB: 170}, "rollout-worker": {RSSMB: 250}, "health-monitor": {RSSMB: 200}}}}}
+	rows := map[string]Row{}
+	for _, row := range r.rows() {
+		rows[row.Benchmark] = row
+		if strings.Contains(row.Benchmark, "change") {
+			t.Errorf("row %q in a footprint-only run", row.Benchmark)
+		}
+	}
+	measured, ok := rows["fleet local plane N=10,000: RSS of api + worker + monitor, measured"]
+	if !ok || measured.Slipway != 620 || measured.Target.Met == nil || !measured.Target.Met(measured) {
+		t.Errorf("measured row = %+v (found %v), want 620 MB held to 1 GiB", measured, ok)
+	}
+	if _, ok := rows["fleet local plane N=10,000: RSS of api + worker + monitor at 10,000 deployments, projected"]; ok {
+		t.Error("a projection where the fleet was measured")
+	}
+	creates := rows["fleet local plane N=10,000: creates that succeeded"]
+	if creates.Target.Met == nil || creates.Target.Met(creates) {
+		t.Errorf("creates row = %+v: 9,999 of 10,000 must miss its target", creates)
+	}
+}
+
 // TestFleetDirsCarryNoCommas: the local plane's processes take paths in
 // flags some of them split at commas (kwok's --config), so a fleet's data
 // folder has none, whatever its label.

@@ -189,12 +189,14 @@ func (e *env) measureFleet(ctx context.Context, r *fleetRun) error {
 	r.createTook = took(r.created, r.n, began)
 	e.cfg.Logf("%s: created: %s", label, r.created)
 
-	idle := time.Duration(e.pick(10, 30)) * time.Second // the production drift interval in full
 	idle0 := time.Now()
-	if err := pause(ctx, idle); err != nil {
+	if err := pause(ctx, e.fleetIdle()); err != nil {
 		return err
 	}
 	r.idle = smp.between(idle0, time.Time{})
+	if e.cfg.FleetFootprintOnly {
+		return e.readFleetFootprint(ctx, r, smp, "-created")
+	}
 
 	if r.baseTook, r.baseNote, err = e.directChange(ctx, st.cs, w, r.n, e.fleetPhaseLimit(r.cluster, r.n)); err != nil {
 		return err
@@ -215,23 +217,44 @@ func (e *env) measureFleet(ctx context.Context, r *fleetRun) error {
 	if err != nil {
 		return err
 	}
-	// The heap with the whole fleet changed, each package's share readable
-	// with `go tool pprof -top` (the stack's services share this process on
-	// the simulated target).
-	if err := e.heapProfile(strings.ReplaceAll(label, " ", "-") + "-changed"); err != nil {
+	r.slipTook = took(r.changed, r.n, s0)
+	r.shownAfter = r.changed.shown.Sub(s0)
+	e.cfg.Logf("%s: changed: %s", label, r.changed)
+	r.change = smp.between(s0, time.Time{})
+	return e.readFleetFootprint(ctx, r, smp, "-changed")
+}
+
+// fleetIdle is how long a created fleet is left to drift and health before
+// its change: the production drift interval in full (-quick: 10 s), or
+// FootprintIdle when only the footprint is measured.
+func (e *env) fleetIdle() time.Duration {
+	if !e.cfg.FleetFootprintOnly {
+		return time.Duration(e.pick(10, 30)) * time.Second
+	}
+	if e.cfg.FootprintIdle > 0 {
+		return e.cfg.FootprintIdle
+	}
+	return 3 * time.Minute
+}
+
+// readFleetFootprint reads the services' heaps (each package's share
+// readable with `go tool pprof -top`; the stack's services share this
+// process on the simulated target), the projector's figures and the
+// samples of the whole run; suffix names the heap profiles.
+func (e *env) readFleetFootprint(ctx context.Context, r *fleetRun, smp *sampler, suffix string) error {
+	label, st := strings.ReplaceAll(fleetLabel(r.cluster, r.n), " ", "-"), r.st
+	if err := e.heapProfile(label + suffix); err != nil {
 		return err
 	}
 	if len(st.debug) > 0 {
-		if r.heap, err = readFootprint(ctx, st.debug, e.cfg.HeapProfileDir, strings.ReplaceAll(label, " ", "-")+"-changed"); err != nil {
+		var err error
+		if r.heap, err = readFootprint(ctx, st.debug, e.cfg.HeapProfileDir, label+suffix); err != nil {
 			return err
 		}
 	}
 	r.projector = readProjectorFigures(ctx, st.url)
-	r.slipTook = took(r.changed, r.n, s0)
-	r.shownAfter = r.changed.shown.Sub(s0)
-	e.cfg.Logf("%s: changed: %s", label, r.changed)
 	smp.read(ctx)
-	r.change, r.all = smp.between(s0, time.Time{}), smp.between(time.Time{}, time.Time{})
+	r.all = smp.between(time.Time{}, time.Time{})
 	st.how += smp.failures()
 	return nil
 }

@@ -9,6 +9,10 @@ import (
 // 1,000 deployments and held to the 1 GiB-at-10,000 target.
 const perThousandFrom = 1000
 
+// footprintFleet is the fleet size of the memory target: at and past it the
+// footprint is measured, below it projected.
+const footprintFleet = 10000
+
 // zeroLines is the target of error lines: none.
 var zeroLines = Target{Text: "0", Met: func(r Row) bool { return r.Slipway == 0 }}
 
@@ -28,19 +32,30 @@ func (r *fleetRun) rows() []Row {
 		change = atMostRatio(1.5) // the simulated cluster's rollouts are paced by its tick
 	}
 	total, ev, cmd := maxConsumers(r.all)
-	rows := []Row{
-		{Benchmark: label + ": image change to all, until all succeeded", Slipway: r.slipTook, Baseline: r.baseTook, Unit: "s",
-			Target: change, Note: fmt.Sprintf("Slipway: one PATCH per deployment (%d clients), until the last operation finished "+
-				"(its finishedAt; the api showed them all ended after %.1f s): %s; baseline: %s, server-side-applied at once and "+
-				"watched until the rollout-status rule held; services: %s",
-				batchClients, r.shownAfter.Seconds(), r.changed, r.baseNote, r.st.how)},
-		{Benchmark: label + ": rollouts of the change that succeeded", Slipway: float64(r.changed.succeeded), Baseline: float64(r.n), Target: all},
-		{Benchmark: label + ": create all, until all succeeded", Slipway: r.createTook, Unit: "s", Note: r.created.String()},
-		{Benchmark: label + ": max JetStream consumers", Slipway: float64(total), Target: atMost(50, ""),
-			Note: fmt.Sprintf("EVENTS %d + COMMANDS %d at the maximum (stream info every 1 s over the whole run)", ev, cmd)},
-		{Benchmark: label + ": WARN/ERROR log lines", Slipway: float64(r.st.logs.errorLines()), Target: zeroLines,
-			Note: r.st.logs.summary() + r.st.exits()},
+	var rows []Row
+	if r.changed != nil {
+		rows = append(rows,
+			Row{Benchmark: label + ": image change to all, until all succeeded", Slipway: r.slipTook, Baseline: r.baseTook, Unit: "s",
+				Target: change, Note: fmt.Sprintf("Slipway: one PATCH per deployment (%d clients), until the last operation finished "+
+					"(its finishedAt; the api showed them all ended after %.1f s): %s; baseline: %s, server-side-applied at once and "+
+					"watched until the rollout-status rule held; services: %s",
+					batchClients, r.shownAfter.Seconds(), r.changed, r.baseNote, r.st.how)},
+			Row{Benchmark: label + ": rollouts of the change that succeeded", Slipway: float64(r.changed.succeeded), Baseline: float64(r.n), Target: all})
 	}
+	createNote := r.created.String()
+	if r.changed == nil {
+		createNote += fmt.Sprintf("; footprint only: no baseline and no change, drift and health left at work for %s; services: %s",
+			span(r.idle), r.st.how)
+	}
+	if r.changed == nil {
+		rows = append(rows, Row{Benchmark: label + ": creates that succeeded", Slipway: float64(r.created.succeeded), Baseline: float64(r.n), Target: all})
+	}
+	rows = append(rows,
+		Row{Benchmark: label + ": create all, until all succeeded", Slipway: r.createTook, Unit: "s", Note: createNote},
+		Row{Benchmark: label + ": max JetStream consumers", Slipway: float64(total), Target: atMost(50, ""),
+			Note: fmt.Sprintf("EVENTS %d + COMMANDS %d at the maximum (stream info every 1 s over the whole run)", ev, cmd)},
+		Row{Benchmark: label + ": WARN/ERROR log lines", Slipway: float64(r.st.logs.errorLines()), Target: zeroLines,
+			Note: r.st.logs.summary() + r.st.exits()})
 	var sum float64
 	for _, p := range r.st.procs {
 		rss := maxRSS(r.all, p.name)
@@ -52,14 +67,19 @@ func (r *fleetRun) rows() []Row {
 				Note: fmt.Sprintf("the largest of the run: %s", format(rss, "MB"))},
 			Row{Benchmark: fmt.Sprintf("%s: CPU of %s%s, idle", label, p.name, unit),
 				Slipway: 100 * cpuShare(r.idle, p.name) * per, Unit: "% of a core",
-				Note: fmt.Sprintf("drift and health at work, nothing changing, over %s", span(r.idle))},
-			Row{Benchmark: fmt.Sprintf("%s: CPU of %s%s, during the change", label, p.name, unit),
+				Note: fmt.Sprintf("drift and health at work, nothing changing, over %s", span(r.idle))})
+		if r.changed != nil {
+			rows = append(rows, Row{Benchmark: fmt.Sprintf("%s: CPU of %s%s, during the change", label, p.name, unit),
 				Slipway: 100 * cpuShare(r.change, p.name) * per, Unit: "% of a core"})
+		}
 	}
 	if len(r.st.procs) > 1 {
 		rows = append(rows, Row{Benchmark: label + ": RSS of api + worker + monitor" + unit, Slipway: sum * per, Unit: "MB",
 			Note: fmt.Sprintf("the sum of each one's largest: %s", format(sum, "MB"))})
 		rows = append(rows, r.footprintRows(sum)...)
+	}
+	if r.changed == nil {
+		return rows
 	}
 	pr := r.probes
 	rows = append(rows,
@@ -89,13 +109,20 @@ func span(s []sample) string {
 // plus their growth over the run scaled to 10,000; a fleet's memory grows
 // with its deployments, not in proportion to the processes' whole RSS.
 func (r *fleetRun) footprintRows(sum float64) []Row {
-	label := fleetLabel(r.cluster, r.n)
+	label, when := fleetLabel(r.cluster, r.n), "after the change"
+	if r.changed == nil {
+		when = "once created and left idle"
+	}
 	var rows []Row
 	for _, p := range r.st.debug {
 		if h, ok := r.heap[p.name]; ok {
-			rows = append(rows, Row{Benchmark: fmt.Sprintf("%s: Go heap in use of %s after the change", label, p.name), Slipway: h, Unit: "MB",
+			rows = append(rows, Row{Benchmark: fmt.Sprintf("%s: Go heap in use of %s %s", label, p.name, when), Slipway: h, Unit: "MB",
 				Note: "HeapInuse of its heap profile (live objects and their spans, without the garbage RSS also holds)"})
 		}
+	}
+	if r.n >= footprintFleet {
+		return append(rows, Row{Benchmark: label + ": RSS of api + worker + monitor, measured", Slipway: sum, Unit: "MB",
+			Target: atMost(1024, "MB"), Note: "the sum of each one's largest RSS over the run, with all " + thousands(int64(r.n)) + " deployments"})
 	}
 	if len(r.all) == 0 || r.n < perThousandFrom {
 		return rows

@@ -50,6 +50,13 @@ type Config struct {
 	// fleets its shipped rate would take hours over. It applies to the
 	// direct baseline alike.
 	PlaneQPS int
+	// FleetFootprintOnly creates each fleet, leaves drift and health at
+	// work on it for FootprintIdle (default 3 minutes), and reports its
+	// memory, consumers and error lines without the baseline and the
+	// change: the way to measure 10,000 deployments on the local plane,
+	// whose creation alone takes most of an hour on 2 cores.
+	FleetFootprintOnly bool
+	FootprintIdle      time.Duration
 	// SoakSize and SoakDuration size the soak (default 1,000 deployments
 	// for 30 minutes; -quick: 20 for 2 minutes).
 	SoakSize     int

@@ -47,6 +47,8 @@ func run(args []string, stdout, stderr io.Writer) error {
 	fleetN := fs.String("fleet-n", "", "comma-separated fleet sizes on the simulated target (default 1000,10000; -quick: 40; none: only the local plane)")
 	localN := fs.Int("fleet-local-n", 0, "the fleet's size on the local plane (default 1000; -quick: 20)")
 	planeQPS := fs.Int("plane-qps", 0, "the local plane's controller-manager and scheduler client rate, and the target's apiQPS (0: their defaults, 20, 50 and 50); the baseline runs on the same plane")
+	footprint := fs.Bool("fleet-footprint-only", false, "create each fleet and leave drift and health at work on it, then report its memory, consumers and error lines: no baseline, no change")
+	footprintIdle := fs.Duration("footprint-idle", 0, "how long -fleet-footprint-only leaves the created fleet at work (default 3m)")
 	soakN := fs.Int("soak-n", 0, "deployments of the soak (default 1000; -quick: 20)")
 	soakFor := fs.Duration("soak", 0, "how long the soak runs (default 30m; -quick: 2m)")
 	bins := fs.String("bin", "bin", "folder of the service binaries the fleet benchmark runs on the local plane")
@@ -56,7 +58,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	cfg := bench.Config{Quick: *quick, DataDir: *data, CPUProfileDir: *profile, HeapProfileDir: *heap, NoLocal: !*local, MonitorOutput: *monitor,
-		LocalFleetSize: *localN, PlaneQPS: *planeQPS, SoakSize: *soakN, SoakDuration: *soakFor, ServiceBinDir: *bins,
+		LocalFleetSize: *localN, PlaneQPS: *planeQPS, FleetFootprintOnly: *footprint, FootprintIdle: *footprintIdle, SoakSize: *soakN, SoakDuration: *soakFor, ServiceBinDir: *bins,
 		Logf: func(format string, a ...any) {
 			fmt.Fprintf(stderr, "%s %s\n", time.Now().Format("15:04:05"), fmt.Sprintf(format, a...))
 		}}
