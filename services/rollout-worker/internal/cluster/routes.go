@@ -8,7 +8,6 @@ import (
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/client-go/dynamic"
 	"k8s.io/client-go/kubernetes"
 
@@ -40,20 +39,29 @@ const (
 // dyn may be nil unless r has HTTPRoutes; without it, existing HTTPRoutes
 // are not looked for.
 func ReconcileRouting(ctx context.Context, client kubernetes.Interface, dyn dynamic.Interface, ns string, ref events.DeploymentRef, r manifest.Routing) ([]string, error) {
+	return ReconcileRoutingFrom(ctx, client, dyn, RouteLister{Client: client, Dynamic: dyn, Namespace: ns}, ns, ref, r)
+}
+
+// ReconcileRoutingFrom is ReconcileRouting with the objects to delete found
+// by have, which it tells of each object it applies.
+func ReconcileRoutingFrom(ctx context.Context, client kubernetes.Interface, dyn dynamic.Interface, have RouteReader, ns string,
+	ref events.DeploymentRef, r manifest.Routing) ([]string, error) {
 	if len(r.HTTPRoutes) > 0 {
 		if dyn == nil {
 			return nil, ErrNoDynamicClient
 		}
-		if err := servesHTTPRoutes(ctx, client); err != nil {
+		if err := ServesHTTPRoutes(ctx, client); err != nil {
 			return nil, err
 		}
 	}
 	var objects []string
 	keepSvc, keepIng, keepRoute := map[string]bool{}, map[string]bool{}, map[string]bool{}
+	keep := map[RouteKind]map[string]bool{RouteService: keepSvc, RouteIngress: keepIng, RouteHTTPRoute: keepRoute}
 	for _, svc := range r.VersionServices {
 		if err := ApplyService(ctx, client, svc); err != nil {
 			return nil, fmt.Errorf("apply service %s/%s: %w", ns, *svc.Name, err)
 		}
+		have.Applied(ref, RouteService, *svc.Name)
 		keepSvc[*svc.Name] = true
 		objects = append(objects, describeService+ns+"/"+*svc.Name)
 	}
@@ -64,6 +72,7 @@ func ReconcileRouting(ctx context.Context, client kubernetes.Interface, dyn dyna
 		}); err != nil {
 			return nil, fmt.Errorf("apply ingress %s/%s: %w", ns, *ing.Name, err)
 		}
+		have.Applied(ref, RouteIngress, *ing.Name)
 		keepIng[*ing.Name] = true
 		objects = append(objects, describeIngress+ns+"/"+*ing.Name)
 	}
@@ -75,10 +84,11 @@ func ReconcileRouting(ctx context.Context, client kubernetes.Interface, dyn dyna
 		}); err != nil {
 			return nil, fmt.Errorf("apply httproute %s/%s: %w", ns, name, err)
 		}
+		have.Applied(ref, RouteHTTPRoute, name)
 		keepRoute[name] = true
 		objects = append(objects, describeHTTPRoute+ns+"/"+name)
 	}
-	if _, err := deleteRouting(ctx, client, dyn, ns, ref, keepSvc, keepIng, keepRoute); err != nil {
+	if _, err := deleteRouting(ctx, client, dyn, have, ns, ref, keep); err != nil {
 		return nil, err
 	}
 	return objects, nil
@@ -88,68 +98,69 @@ func ReconcileRouting(ctx context.Context, client kubernetes.Interface, dyn dyna
 // is fine) and returns what it deleted. A cluster without the Gateway API
 // has no HTTPRoutes to delete.
 func DeleteRouting(ctx context.Context, client kubernetes.Interface, dyn dynamic.Interface, ns string, ref events.DeploymentRef) ([]string, error) {
-	return deleteRouting(ctx, client, dyn, ns, ref, nil, nil, nil)
+	return DeleteRoutingFrom(ctx, client, dyn, RouteLister{Client: client, Dynamic: dyn, Namespace: ns}, ns, ref)
 }
 
-func deleteRouting(ctx context.Context, client kubernetes.Interface, dyn dynamic.Interface, ns string, ref events.DeploymentRef,
-	keepSvc, keepIng, keepRoute map[string]bool) ([]string, error) {
-	sel := labels.SelectorFromSet(manifest.RouteSelector(ref))
-	opts := metav1.ListOptions{LabelSelector: sel.String()}
+// DeleteRoutingFrom is DeleteRouting with the objects found by have.
+func DeleteRoutingFrom(ctx context.Context, client kubernetes.Interface, dyn dynamic.Interface, have RouteReader, ns string,
+	ref events.DeploymentRef) ([]string, error) {
+	return deleteRouting(ctx, client, dyn, have, ns, ref, nil)
+}
+
+// deleteRouting deletes ref's routing objects that have finds and keep
+// does not name, HTTPRoutes and Ingresses before Services, and returns what
+// it deleted (an object already gone is not reported).
+func deleteRouting(ctx context.Context, client kubernetes.Interface, dyn dynamic.Interface, have RouteReader, ns string,
+	ref events.DeploymentRef, keep map[RouteKind]map[string]bool) ([]string, error) {
+	found, err := have.Routing(ctx, ref)
+	if err != nil {
+		return nil, err
+	}
 	var deleted []string
-	if dyn != nil {
-		list, err := dyn.Resource(manifest.HTTPRouteGVR).Namespace(ns).List(ctx, opts)
-		switch {
-		case apierrors.IsNotFound(err) || apierrors.IsForbidden(err):
-			// No Gateway API on this cluster, or no right to it: no
-			// HTTPRoutes of Slipway's either.
-		case err != nil:
-			return nil, fmt.Errorf("list httproutes of %s: %w", ref, err)
-		default:
-			for _, item := range list.Items {
-				if keepRoute[item.GetName()] || !sel.Matches(labels.Set(item.GetLabels())) {
-					continue
-				}
-				err := dyn.Resource(manifest.HTTPRouteGVR).Namespace(ns).Delete(ctx, item.GetName(), metav1.DeleteOptions{})
-				if err != nil && !apierrors.IsNotFound(err) {
-					return nil, fmt.Errorf("delete httproute %s/%s: %w", ns, item.GetName(), err)
-				}
-				deleted = append(deleted, describeHTTPRoute+ns+"/"+item.GetName())
+	for _, kind := range []RouteKind{RouteHTTPRoute, RouteIngress, RouteService} {
+		for _, name := range found[kind] {
+			if keep[kind][name] {
+				continue
+			}
+			gone, err := deleteRoute(ctx, client, dyn, kind, ns, name)
+			if err != nil {
+				return nil, err
+			}
+			if gone {
+				deleted = append(deleted, kind.describe()+ns+"/"+name)
 			}
 		}
-	}
-	ings, err := client.NetworkingV1().Ingresses(ns).List(ctx, opts)
-	if err != nil {
-		return nil, fmt.Errorf("list ingresses of %s: %w", ref, err)
-	}
-	for _, item := range ings.Items {
-		if keepIng[item.Name] || !sel.Matches(labels.Set(item.Labels)) {
-			continue
-		}
-		err := client.NetworkingV1().Ingresses(ns).Delete(ctx, item.Name, metav1.DeleteOptions{})
-		if err != nil && !apierrors.IsNotFound(err) {
-			return nil, fmt.Errorf("delete ingress %s/%s: %w", ns, item.Name, err)
-		}
-		deleted = append(deleted, describeIngress+ns+"/"+item.Name)
-	}
-	svcs, err := client.CoreV1().Services(ns).List(ctx, opts)
-	if err != nil {
-		return nil, fmt.Errorf("list version services of %s: %w", ref, err)
-	}
-	for _, item := range svcs.Items {
-		if keepSvc[item.Name] || !sel.Matches(labels.Set(item.Labels)) {
-			continue
-		}
-		if err := DeleteService(ctx, client, ns, item.Name); err != nil {
-			return nil, err
-		}
-		deleted = append(deleted, describeService+ns+"/"+item.Name)
 	}
 	sort.Strings(deleted)
 	return deleted, nil
 }
 
-// servesHTTPRoutes asks discovery whether the cluster serves HTTPRoutes.
-func servesHTTPRoutes(ctx context.Context, client kubernetes.Interface) error {
+// deleteRoute deletes one routing object; false when it was already gone.
+func deleteRoute(ctx context.Context, client kubernetes.Interface, dyn dynamic.Interface, kind RouteKind, ns, name string) (bool, error) {
+	var err error
+	switch kind {
+	case RouteHTTPRoute:
+		if dyn == nil {
+			return false, ErrNoDynamicClient
+		}
+		err = dyn.Resource(manifest.HTTPRouteGVR).Namespace(ns).Delete(ctx, name, metav1.DeleteOptions{})
+	case RouteIngress:
+		err = client.NetworkingV1().Ingresses(ns).Delete(ctx, name, metav1.DeleteOptions{})
+	default:
+		err = client.CoreV1().Services(ns).Delete(ctx, name, metav1.DeleteOptions{})
+	}
+	switch {
+	case apierrors.IsNotFound(err):
+		return false, nil
+	case err != nil:
+		return false, fmt.Errorf("delete %s%s/%s: %w", kind.describe(), ns, name, err)
+	}
+	return true, nil
+}
+
+// ServesHTTPRoutes asks discovery whether the cluster serves HTTPRoutes:
+// nil when it does, ErrGatewayAPIMissing when it does not.
+func ServesHTTPRoutes(ctx context.Context, client kubernetes.Interface) error {
 	gv := manifest.HTTPRouteGVR.GroupVersion().String()
 	var list *metav1.APIResourceList
 	err := traced(ctx, "kubernetes discovery", gv, func(context.Context) error {

@@ -6,12 +6,14 @@ import (
 	"strings"
 	"testing"
 
+	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/apimachinery/pkg/watch"
 	"k8s.io/client-go/dynamic"
 	dynfake "k8s.io/client-go/dynamic/fake"
 	"k8s.io/client-go/kubernetes"
@@ -102,60 +104,117 @@ func names(t *testing.T, client kubernetes.Interface, dyn dynamic.Interface) (se
 	return services, ingresses, routes
 }
 
-// TestReconcileRoutingFollowsWhatIsServed: routes and per-version Services
-// are applied, then those no longer needed are deleted; switching the
-// target to Ingress replaces the HTTPRoute; DeleteRouting removes all.
-func TestReconcileRoutingFollowsWhatIsServed(t *testing.T) {
-	ctx := t.Context()
-	client, dyn := clients(true)
-	obj := rtarget.ObjectName
-	steps := []struct {
-		name                       string
-		routing                    *events.Routing
-		staging                    bool
-		services, ingresses, route string
-	}{
-		{name: "gateway, two aliases", routing: gateway, staging: true,
-			services: "v-" + obj + "-t1,v-" + obj + "-t2", route: obj},
-		{name: "staging deleted", routing: gateway,
-			services: "v-" + obj + "-t2", route: obj},
-		{name: "switched to ingress", routing: ingress,
-			services: "v-" + obj + "-t2", ingresses: obj},
-		{name: "routing none", routing: nil},
-	}
-	for _, step := range steps {
-		r := manifest.RenderRouting(rref, rtarget, step.routing, serving(step.staging))
-		objects, err := ReconcileRouting(ctx, client, dyn, "models", rref, r)
-		if err != nil {
-			t.Fatalf("%s: %v", step.name, err)
-		}
-		svcs, ings, routes := names(t, client, dyn)
-		if got := strings.Join(svcs, ","); got != step.services {
-			t.Errorf("%s: services %q, want %q", step.name, got, step.services)
-		}
-		if got := strings.Join(ings, ","); got != step.ingresses {
-			t.Errorf("%s: ingresses %q, want %q", step.name, got, step.ingresses)
-		}
-		if got := strings.Join(routes, ","); got != step.route {
-			t.Errorf("%s: httproutes %q, want %q", step.name, got, step.route)
-		}
-		if want := len(svcs) + len(ings) + len(routes); len(objects) != want {
-			t.Errorf("%s: reported %v, want %d objects", step.name, objects, want)
-		}
-	}
+// readers are the two ways of finding a deployment's routing objects: a
+// LIST of each kind, and the cache (synced, with an HTTPRoute informer).
+var readers = []struct {
+	name string
+	open func(t *testing.T, client *fake.Clientset, dyn *dynfake.FakeDynamicClient) RouteReader
+}{
+	{"list", func(_ *testing.T, client *fake.Clientset, dyn *dynfake.FakeDynamicClient) RouteReader {
+		return RouteLister{Client: client, Dynamic: dyn, Namespace: "models"}
+	}},
+	{"cache", func(t *testing.T, client *fake.Clientset, dyn *dynfake.FakeDynamicClient) RouteReader {
+		return syncedRouteCache(t, client, dyn)
+	}},
+}
 
-	if _, err := ReconcileRouting(ctx, client, dyn, "models", rref, manifest.RenderRouting(rref, rtarget, gateway, serving(true))); err != nil {
-		t.Fatal(err)
-	}
-	deleted, err := DeleteRouting(ctx, client, dyn, "models", rref)
+// syncedRouteCache starts a route cache in models with an HTTPRoute
+// informer, stopped with the test, and waits for its first lists.
+func syncedRouteCache(t *testing.T, client kubernetes.Interface, dyn dynamic.Interface) *RouteCache {
+	t.Helper()
+	c, err := NewRouteCache(client, dyn, "models", true)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(deleted) != 3 {
-		t.Fatalf("deleted %v, want the HTTPRoute and two Services", deleted)
+	t.Cleanup(c.Close)
+	if !c.Sync(t.Context()) {
+		t.Fatal("no first list")
 	}
-	if svcs, ings, routes := names(t, client, dyn); len(svcs)+len(ings)+len(routes) != 0 {
-		t.Fatalf("left %v %v %v", svcs, ings, routes)
+	return c
+}
+
+// lists counts the LIST requests of both clients.
+func lists(client *fake.Clientset, dyn *dynfake.FakeDynamicClient) int {
+	n := 0
+	for _, a := range append(client.Actions(), dyn.Actions()...) {
+		if a.GetVerb() == "list" {
+			n++
+		}
+	}
+	return n
+}
+
+// TestReconcileRoutingFollowsWhatIsServed: routes and per-version Services
+// are applied, then those no longer needed are deleted; switching the
+// target to Ingress replaces the HTTPRoute; DeleteRouting removes all. The
+// same with the objects found by a LIST and by the cache, which makes no
+// request to find them: the watch, or this worker's own applies while the
+// watch lags, tell it.
+func TestReconcileRoutingFollowsWhatIsServed(t *testing.T) {
+	for _, rd := range readers {
+		t.Run(rd.name, func(t *testing.T) {
+			ctx := t.Context()
+			client, dyn := clients(true)
+			have := rd.open(t, client, dyn)
+			client.ClearActions()
+			dyn.ClearActions()
+			obj := rtarget.ObjectName
+			steps := []struct {
+				name                       string
+				routing                    *events.Routing
+				staging                    bool
+				services, ingresses, route string
+			}{
+				{name: "gateway, two aliases", routing: gateway, staging: true,
+					services: "v-" + obj + "-t1,v-" + obj + "-t2", route: obj},
+				{name: "staging deleted", routing: gateway,
+					services: "v-" + obj + "-t2", route: obj},
+				{name: "switched to ingress", routing: ingress,
+					services: "v-" + obj + "-t2", ingresses: obj},
+				{name: "routing none", routing: nil},
+			}
+			for _, step := range steps {
+				r := manifest.RenderRouting(rref, rtarget, step.routing, serving(step.staging))
+				objects, err := ReconcileRoutingFrom(ctx, client, dyn, have, "models", rref, r)
+				if err != nil {
+					t.Fatalf("%s: %v", step.name, err)
+				}
+				svcs, ings, routes := names(t, client, dyn)
+				if got := strings.Join(svcs, ","); got != step.services {
+					t.Errorf("%s: services %q, want %q", step.name, got, step.services)
+				}
+				if got := strings.Join(ings, ","); got != step.ingresses {
+					t.Errorf("%s: ingresses %q, want %q", step.name, got, step.ingresses)
+				}
+				if got := strings.Join(routes, ","); got != step.route {
+					t.Errorf("%s: httproutes %q, want %q", step.name, got, step.route)
+				}
+				if want := len(svcs) + len(ings) + len(routes); len(objects) != want {
+					t.Errorf("%s: reported %v, want %d objects", step.name, objects, want)
+				}
+			}
+
+			if _, err := ReconcileRoutingFrom(ctx, client, dyn, have, "models", rref,
+				manifest.RenderRouting(rref, rtarget, gateway, serving(true))); err != nil {
+				t.Fatal(err)
+			}
+			deleted, err := DeleteRoutingFrom(ctx, client, dyn, have, "models", rref)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(deleted) != 3 {
+				t.Fatalf("deleted %v, want the HTTPRoute and two Services", deleted)
+			}
+			if svcs, ings, routes := names(t, client, dyn); len(svcs)+len(ings)+len(routes) != 0 {
+				t.Fatalf("left %v %v %v", svcs, ings, routes)
+			}
+			// names made 3 LISTs per step, 5 calls: 15. The LIST reader
+			// made 3 more per reconcile and delete, 6 calls: 18.
+			want := map[string]int{"list": 33, "cache": 15}[rd.name]
+			if n := lists(client, dyn); n != want {
+				t.Errorf("%d LISTs, want %d", n, want)
+			}
+		})
 	}
 }
 
@@ -196,5 +255,69 @@ func TestReconcileRoutingLeavesOthersAlone(t *testing.T) {
 	}
 	if svcs, ings, _ := names(t, client, dyn); len(svcs) != 1 || len(ings) != 1 {
 		t.Fatalf("the other deployment's objects went: %v %v", svcs, ings)
+	}
+}
+
+// TestRouteCacheCountsThisWorkersAppliesBeforeTheWatch: a routing object
+// this worker applied is found, and deleted once no longer served, while
+// the watch has not brought it; without that it would be left behind. Past
+// expectFor the cache alone decides.
+func TestRouteCacheCountsThisWorkersAppliesBeforeTheWatch(t *testing.T) {
+	ctx := t.Context()
+	client, dyn := clients(false)
+	held := watch.NewFake()
+	defer held.Stop()
+	client.PrependWatchReactor("services", func(k8stesting.Action) (bool, watch.Interface, error) { return true, held, nil })
+	c, err := NewRouteCache(client, dyn, "models", false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(c.Close)
+	if !c.Sync(ctx) {
+		t.Fatal("no first list")
+	}
+	obj := rtarget.ObjectName
+	if _, err := ReconcileRoutingFrom(ctx, client, dyn, c, "models", rref, manifest.RenderRouting(rref, rtarget, ingress, serving(true))); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ReconcileRoutingFrom(ctx, client, dyn, c, "models", rref, manifest.RenderRouting(rref, rtarget, ingress, serving(false))); err != nil {
+		t.Fatal(err)
+	}
+	if svcs, _, _ := names(t, client, dyn); strings.Join(svcs, ",") != "v-"+obj+"-t2" {
+		t.Fatalf("services %v, want the staging version's deleted although the watch never showed it", svcs)
+	}
+
+	c.mu.Lock()
+	c.expectFor = 0
+	c.mu.Unlock()
+	got, err := c.Routing(ctx, rref)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got[RouteService]) != 0 {
+		t.Errorf("services %v past expectFor, want what the (held) watch shows: none", got[RouteService])
+	}
+}
+
+// TestIndexRouteOf: routing objects are keyed by the deployment they route,
+// whatever their type; other objects are not indexed.
+func TestIndexRouteOf(t *testing.T) {
+	labelled := manifest.RouteLabels(rref)
+	route := &unstructured.Unstructured{}
+	route.SetLabels(labelled)
+	for _, tc := range []struct {
+		name string
+		obj  any
+		want []string
+	}{
+		{"service", &corev1.Service{ObjectMeta: metav1.ObjectMeta{Labels: labelled}}, []string{rref.String()}},
+		{"httproute", route, []string{rref.String()}},
+		{"alias service", &corev1.Service{ObjectMeta: metav1.ObjectMeta{Labels: map[string]string{kube.LabelManagedBy: kube.ManagedByValue}}}, nil},
+		{"not an object", "x", nil},
+	} {
+		got, err := indexRouteOf(tc.obj)
+		if err != nil || !slices.Equal(got, tc.want) {
+			t.Errorf("%s: %v, %v; want %v", tc.name, got, err, tc.want)
+		}
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	kubefake "k8s.io/client-go/kubernetes/fake"
@@ -19,6 +20,7 @@ import (
 	"slipway.dev/pkg/events"
 	"slipway.dev/pkg/kube"
 	"slipway.dev/services/rollout-worker/internal/history/historytest"
+	"slipway.dev/services/rollout-worker/internal/manifest"
 )
 
 // TestDrive runs the driver against a fake clientset and in-memory
@@ -265,4 +267,46 @@ func (fakeSlot) Renew(context.Context) error { return nil }
 func (f fakeSlot) Release(context.Context) error {
 	f.s.record("release " + f.holder)
 	return nil
+}
+
+// TestRoutingFindsItsObjectsWithoutAList: reconciling a routed
+// deployment's routes finds its routing objects from the route cache, not a
+// label-selected LIST (a scan of the namespace's Services and Ingresses on
+// the API server, per change: N² for a fleet), and still deletes the one no
+// longer served.
+func TestRoutingFindsItsObjectsWithoutAList(t *testing.T) {
+	ref := events.DeploymentRef{Owner: "acme", Project: "fraud", Name: "scorer"}
+	object := kube.ObjectName(ref.Owner, ref.Project, ref.Name)
+	info := events.TargetInfo{Name: "sim", Namespace: "default", BaseURL: "http://models.test", ObjectName: object}
+	labels := manifest.RouteLabels(ref)
+	labels[kube.LabelRevision] = "7"
+	stale := &corev1.Service{ObjectMeta: metav1.ObjectMeta{Name: kube.VersionServiceName(object, 7), Namespace: "default", Labels: labels}}
+	client := kubefake.NewClientset(stale)
+	h := historytest.New()
+	if err := h.Add(ref, "", events.DeploymentCreated{Deployment: ref, Target: info, Revision: revision(1, "img:1")}); err != nil {
+		t.Fatal(err)
+	}
+	routing := &events.Routing{Ingress: &events.IngressRouting{ClassName: "nginx"}}
+	targets, err := kube.NewTargets(&kube.Target{TargetConfig: kube.TargetConfig{Name: "sim", Namespace: "default",
+		BaseURL: info.BaseURL, Routing: routing}, Client: client})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := New(Options{History: h, Targets: targets, Slots: &fakeSlots{}, Log: slog.New(slog.NewJSONHandler(io.Discard, nil)),
+		Resync: 20 * time.Millisecond, MaxRollouts: 1, TargetTimeout: time.Second})
+	ctx, cancel := context.WithTimeout(t.Context(), 20*time.Second)
+	defer cancel()
+
+	if err := d.reconcileRoutes(ctx, ref); err != nil {
+		t.Fatal(err)
+	}
+	for _, a := range client.Actions() {
+		if l, ok := a.(k8stesting.ListAction); ok && strings.Contains(l.GetListRestrictions().Labels.String(), kube.LabelRouteOf+"=") {
+			t.Errorf("the reconcile listed %s by %v", l.GetResource().Resource, l.GetListRestrictions().Labels)
+		}
+	}
+	got := writes(client.Actions())
+	if !slices.Contains(got, "delete services "+stale.Name) || !slices.Contains(got, "patch ingresses "+object) {
+		t.Errorf("client writes %q: want the Ingress applied and the unserved version's Service deleted", got)
+	}
 }

@@ -50,8 +50,11 @@ type Driver struct {
 	probes *targetProbes
 	// observed watches the Deployments of rollouts in flight, one list
 	// and watch per target.
-	observed *deploymentCaches
-	wg       sync.WaitGroup
+	observed deploymentCaches
+	// routes find the routing objects of routed deployments, one list and
+	// watch per kind and target.
+	routes routeCaches
+	wg     sync.WaitGroup
 }
 
 // Options are what a Driver works with.
@@ -81,7 +84,7 @@ func New(o Options) *Driver {
 	return &Driver{history: freshHistory{o.History}, targets: o.Targets, limits: o.Slots, log: o.Log, resync: o.Resync,
 		inFlight: make(chan struct{}, o.MaxRollouts), targetTimeout: o.TargetTimeout, analysis: o.Analysis,
 		providers: newProviderCache(o.NewProvider), probes: newTargetProbes(probeTarget, targetRetry),
-		observed: newDeploymentCaches(o.Targets)}
+		observed: newDeploymentCaches(o.Targets), routes: newRouteCaches(o.Targets)}
 }
 
 // Wait returns once the work Handle started has ended.

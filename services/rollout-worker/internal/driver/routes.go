@@ -45,7 +45,8 @@ func (d *Driver) reconcileRoutes(ctx context.Context, ref events.DeploymentRef) 
 		return nil // never routed: nothing to render or remove
 	}
 	ev := events.RoutingChanged{Kind: r.Kind, Setting: target.Routing.Fingerprint()}
-	objects, err := cluster.ReconcileRouting(ctx, target.Client, target.Dynamic, st.Target.Namespace, ref, r)
+	have := d.routes.reader(ctx, target, st.Target.Namespace)
+	objects, err := cluster.ReconcileRoutingFrom(ctx, target.Client, target.Dynamic, have, st.Target.Namespace, ref, r)
 	switch {
 	case err == nil && len(objects) == 0:
 		ev.Reason = events.ReasonRoutesRemoved

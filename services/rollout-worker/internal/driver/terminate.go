@@ -45,7 +45,10 @@ func (d *Driver) removeObjects(ctx context.Context, ref events.DeploymentRef, st
 		return nil, nil
 	}
 	ns, name := st.Target.Namespace, st.Target.ObjectName
-	// Routes first: none may lead to a Service being deleted.
+	// Routes first: none may lead to a Service being deleted. Termination is
+	// the last look at a deployment's objects, and rare: it LISTs (as for
+	// pinned Deployments below) rather than trust a cache that may lag
+	// another worker's write; a rollout's reconcile reads the caches.
 	routing, err := cluster.DeleteRouting(ctx, target.Client, target.Dynamic, ns, ref)
 	if err != nil {
 		return nil, err
