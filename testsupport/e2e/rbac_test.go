@@ -39,14 +39,8 @@ var unexercised = func() map[grantUse]string {
 	// (WatchList: on by default in 1.32 and from 1.34; the plane runs
 	// 1.37), and fall back to list where it does not (1.31 and older, 1.33).
 	const informerList = "an informer's first list on an API server without streaming lists (WatchList off: Kubernetes 1.31 and older, 1.33)"
-	// The worker finds routing objects from its route cache (watches), and
-	// lists them only while that cache has no first list.
-	const routeList = "routing objects listed while the worker's route cache has no first list (the target unreachable when it started), and " + informerList
 	return map[grantUse]string{
 		{e2e.WorkerAccount, "target", "horizontalpodautoscalers.autoscaling", "list"}: informerList,
-		{e2e.WorkerAccount, "target", "ingresses.networking.k8s.io", "list"}:          routeList,
-		{e2e.WorkerAccount, "target", "httproutes.gateway.networking.k8s.io", "list"}: routeList,
-		{e2e.WorkerAccount, "target", "services", "list"}:                             routeList,
 		{e2e.MonitorAccount, "target", "deployments.apps", "list"}:                    informerList,
 		{e2e.MonitorAccount, "target", "pods", "list"}:                                informerList,
 		{e2e.MonitorAccount, "target", "endpointslices.discovery.k8s.io", "list"}:     informerList,

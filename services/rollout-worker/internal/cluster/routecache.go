@@ -121,13 +121,15 @@ func (c *RouteCache) Synced() bool {
 }
 
 // Applied records that this worker applied name of kind for ref: Routing
-// finds it until the cache holds it, for at most expectFor.
+// finds it for expectFor, whatever the cache holds (a copy it still holds
+// from before a delete says nothing of the apply after it), unless this
+// worker deletes it first.
 func (c *RouteCache) Applied(ref events.DeploymentRef, kind RouteKind, name string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if len(c.applied) >= 1024 {
 		for o, a := range c.applied {
-			if c.shown(o, a) {
+			if c.lapsed(a) {
 				delete(c.applied, o)
 			}
 		}
@@ -135,8 +137,16 @@ func (c *RouteCache) Applied(ref events.DeploymentRef, kind RouteKind, name stri
 	c.applied[routeObject{kind, name}] = routeApply{ref: ref.String(), at: time.Now()}
 }
 
-// Routing is RouteLister.Routing from the cache, this worker's applies
-// included while the watch has not brought them. HTTPRoutes are listed
+// Deleted forgets this worker's apply of name: a copy the cache still
+// holds of it is found, and deleting it again finds it gone.
+func (c *RouteCache) Deleted(kind RouteKind, name string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	delete(c.applied, routeObject{kind, name})
+}
+
+// Routing is RouteLister.Routing from the cache, this worker's applies of
+// the last expectFor included. HTTPRoutes are listed
 // when the cache has no informer for them. A copy the cache still holds
 // of an object just deleted is found too: deleting it again finds it gone.
 func (c *RouteCache) Routing(ctx context.Context, ref events.DeploymentRef) (RouteObjects, error) {
@@ -163,7 +173,7 @@ func (c *RouteCache) Routing(ctx context.Context, ref events.DeploymentRef) (Rou
 	defer c.mu.Unlock()
 	for o, a := range c.applied {
 		switch {
-		case c.shown(o, a):
+		case c.lapsed(a):
 			delete(c.applied, o)
 		case a.ref == ref.String() && !slices.Contains(out[o.kind], o.name):
 			out[o.kind] = append(out[o.kind], o.name)
@@ -175,20 +185,10 @@ func (c *RouteCache) Routing(ctx context.Context, ref events.DeploymentRef) (Rou
 	return out, nil
 }
 
-// shown reports whether the cache holds o, or a's time to count lapsed (an
-// object applied and then deleted by someone else is rightly missing).
-// Callers hold mu.
-func (c *RouteCache) shown(o routeObject, a routeApply) bool {
-	if time.Since(a.at) >= c.expectFor {
-		return true
-	}
-	inf, ok := c.informers[o.kind]
-	if !ok {
-		return true // listed each time
-	}
-	_, exists, err := inf.GetIndexer().GetByKey(c.ns + "/" + o.name)
-	return err == nil && exists
-}
+// lapsed reports whether an apply of this worker's no longer counts over
+// the cache: by then its watch has brought it, or someone else deleted it
+// since, which the cache then rightly lacks. Callers hold mu.
+func (c *RouteCache) lapsed(a routeApply) bool { return time.Since(a.at) >= c.expectFor }
 
 // indexRouteOf keys a routing object by the deployment it routes.
 func indexRouteOf(obj any) ([]string, error) {

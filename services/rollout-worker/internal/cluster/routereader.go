@@ -3,6 +3,8 @@ package cluster
 import (
 	"context"
 	"fmt"
+	"slices"
+	"strings"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -41,11 +43,18 @@ func (k RouteKind) describe() string {
 type RouteObjects map[RouteKind][]string
 
 // RouteReader finds a deployment's routing objects on the cluster.
-// ReconcileRoutingFrom tells it of each object it applied, so a reader
-// whose view lags (a cache) still finds them.
+// ReconcileRoutingFrom and DeleteRoutingFrom tell it of each object they
+// applied or deleted, so a reader whose view lags (a cache) still finds
+// the one and does not insist on the other.
 type RouteReader interface {
 	Routing(ctx context.Context, ref events.DeploymentRef) (RouteObjects, error)
+	RouteWrites
+}
+
+// RouteWrites hears of this worker's writes to routing objects.
+type RouteWrites interface {
 	Applied(ref events.DeploymentRef, kind RouteKind, name string)
+	Deleted(kind RouteKind, name string)
 }
 
 // RouteLister reads a deployment's routing objects with a label-selected
@@ -56,10 +65,24 @@ type RouteLister struct {
 	Client    kubernetes.Interface
 	Dynamic   dynamic.Interface // nil: no HTTPRoutes looked for
 	Namespace string
+	// Tell, when set, hears of the writes (a cache started, not yet
+	// synced, that must count them once it is).
+	Tell RouteWrites
 }
 
-// Applied does nothing: the next LIST shows the object.
-func (RouteLister) Applied(events.DeploymentRef, RouteKind, string) {}
+// Applied tells Tell: the next LIST shows the object anyway.
+func (l RouteLister) Applied(ref events.DeploymentRef, kind RouteKind, name string) {
+	if l.Tell != nil {
+		l.Tell.Applied(ref, kind, name)
+	}
+}
+
+// Deleted tells Tell.
+func (l RouteLister) Deleted(kind RouteKind, name string) {
+	if l.Tell != nil {
+		l.Tell.Deleted(kind, name)
+	}
+}
 
 // Routing lists ref's routing objects. A cluster without the Gateway API,
 // or one that forbids reading it, has no HTTPRoutes of Slipway's.
@@ -113,4 +136,46 @@ func listHTTPRoutes(ctx context.Context, dyn dynamic.Interface, ns string, ref e
 		}
 	}
 	return out, nil
+}
+
+// WithRecorded is have, plus the routing objects ref's last reconcile
+// recorded (RoutingChanged.Objects, as "v1 Service ns/name"), perhaps
+// another worker's, whose writes this worker's cache may not show yet: the
+// history is read consistently, the cache only eventually.
+func WithRecorded(have RouteReader, ns string, objects []string) RouteReader {
+	return recorded{RouteReader: have, objects: parseRecorded(ns, objects)}
+}
+
+type recorded struct {
+	RouteReader
+	objects RouteObjects
+}
+
+func (r recorded) Routing(ctx context.Context, ref events.DeploymentRef) (RouteObjects, error) {
+	out, err := r.RouteReader.Routing(ctx, ref)
+	if err != nil {
+		return nil, err
+	}
+	for kind, names := range r.objects {
+		for _, name := range names {
+			if !slices.Contains(out[kind], name) {
+				out[kind] = append(out[kind], name)
+			}
+		}
+	}
+	return out, nil
+}
+
+// parseRecorded reads the objects of ns out of their descriptions; others
+// (another namespace, an unknown kind) are left out.
+func parseRecorded(ns string, objects []string) RouteObjects {
+	out := RouteObjects{}
+	for _, o := range objects {
+		for _, kind := range []RouteKind{RouteHTTPRoute, RouteIngress, RouteService} {
+			if name, ok := strings.CutPrefix(o, kind.describe()+ns+"/"); ok && name != "" && !strings.Contains(name, "/") {
+				out[kind] = append(out[kind], name)
+			}
+		}
+	}
+	return out
 }

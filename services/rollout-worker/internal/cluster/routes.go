@@ -126,6 +126,7 @@ func deleteRouting(ctx context.Context, client kubernetes.Interface, dyn dynamic
 			if err != nil {
 				return nil, err
 			}
+			have.Deleted(kind, name)
 			if gone {
 				deleted = append(deleted, kind.describe()+ns+"/"+name)
 			}

@@ -321,3 +321,76 @@ func TestIndexRouteOf(t *testing.T) {
 		}
 	}
 }
+
+// TestRecordedRoutesAreFound: an object another worker applied and recorded
+// (RoutingChanged.Objects), which this worker's cache does not show yet,
+// is deleted once no longer served: the history is read consistently, the
+// cache only eventually.
+func TestRecordedRoutesAreFound(t *testing.T) {
+	ctx := t.Context()
+	client, dyn := clients(false)
+	held := watch.NewFake()
+	defer held.Stop()
+	client.PrependWatchReactor("services", func(k8stesting.Action) (bool, watch.Interface, error) { return true, held, nil })
+	c, err := NewRouteCache(client, dyn, "models", false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(c.Close)
+	if !c.Sync(ctx) {
+		t.Fatal("no first list")
+	}
+	other := RouteLister{Client: client, Namespace: "models"} // another worker: writes this cache never hears of
+	recordedObjects, err := ReconcileRoutingFrom(ctx, client, dyn, other, "models", rref, manifest.RenderRouting(rref, rtarget, ingress, serving(true)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	have := WithRecorded(c, "models", recordedObjects)
+	if _, err := ReconcileRoutingFrom(ctx, client, dyn, have, "models", rref, manifest.RenderRouting(rref, rtarget, ingress, serving(false))); err != nil {
+		t.Fatal(err)
+	}
+	if svcs, _, _ := names(t, client, dyn); strings.Join(svcs, ",") != "v-"+rtarget.ObjectName+"-t2" {
+		t.Fatalf("services %v, want the staging version's deleted although only the record showed it", svcs)
+	}
+}
+
+// TestAnApplyAfterADeleteCounts: a routing object deleted, then applied
+// again while the cache still holds its old copy, is found until the watch
+// brings the rest; without its own expectation it would vanish with the
+// delete's event and be left behind.
+func TestAnApplyAfterADeleteCounts(t *testing.T) {
+	ctx := t.Context()
+	client, dyn := clients(false)
+	c := syncedRouteCache(t, client, dyn)
+	if _, err := ReconcileRoutingFrom(ctx, client, dyn, c, "models", rref, manifest.RenderRouting(rref, rtarget, ingress, serving(true))); err != nil {
+		t.Fatal(err)
+	}
+	v1 := "v-" + rtarget.ObjectName + "-t1"
+	c.Deleted(RouteService, v1)
+	c.Applied(rref, RouteService, v1)
+	// The cache drops its copy (the delete's event) before the apply's.
+	if err := c.informers[RouteService].GetIndexer().Delete(&corev1.Service{ObjectMeta: metav1.ObjectMeta{Name: v1, Namespace: "models"}}); err != nil {
+		t.Fatal(err)
+	}
+	got, err := c.Routing(ctx, rref)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Contains(got[RouteService], v1) {
+		t.Errorf("services %v, want %s: applied again after its delete", got[RouteService], v1)
+	}
+}
+
+func TestParseRecorded(t *testing.T) {
+	got := parseRecorded("models", []string{"v1 Service models/v-a-t1", "networking.k8s.io/v1 Ingress models/a",
+		"gateway.networking.k8s.io/v1 HTTPRoute models/a", "v1 Service other/v-a-t2", "apps/v1 Deployment models/a", "v1 Service models/"})
+	want := RouteObjects{RouteService: {"v-a-t1"}, RouteIngress: {"a"}, RouteHTTPRoute: {"a"}}
+	if len(got) != len(want) {
+		t.Fatalf("%v, want %v", got, want)
+	}
+	for k, names := range want {
+		if !slices.Equal(got[k], names) {
+			t.Errorf("kind %d: %v, want %v", k, got[k], names)
+		}
+	}
+}

@@ -24,10 +24,16 @@ func newRouteCaches(targets Targets) routeCaches {
 }
 
 // reader is t's route cache in ns once it has its first lists, else a
-// LIST of each kind (the target unreachable when the cache started).
+// LIST of each kind (the target unreachable when the cache started) that
+// tells the cache, if one started, of its writes.
 func (rc routeCaches) reader(ctx context.Context, t *kube.Target, ns string) cluster.RouteReader {
-	if c, ok := rc.synced(ctx, t, ns); ok {
+	c, ok := rc.get(ctx, t, ns)
+	if ok && c.Synced() {
 		return c
 	}
-	return cluster.RouteLister{Client: t.Client, Dynamic: t.Dynamic, Namespace: ns}
+	l := cluster.RouteLister{Client: t.Client, Dynamic: t.Dynamic, Namespace: ns}
+	if ok {
+		l.Tell = c
+	}
+	return l
 }

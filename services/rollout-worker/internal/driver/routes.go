@@ -46,6 +46,9 @@ func (d *Driver) reconcileRoutes(ctx context.Context, ref events.DeploymentRef) 
 	}
 	ev := events.RoutingChanged{Kind: r.Kind, Setting: target.Routing.Fingerprint()}
 	have := d.routes.reader(ctx, target, st.Target.Namespace)
+	if st.Routing != nil {
+		have = cluster.WithRecorded(have, st.Target.Namespace, st.Routing.Objects)
+	}
 	objects, err := cluster.ReconcileRoutingFrom(ctx, target.Client, target.Dynamic, have, st.Target.Namespace, ref, r)
 	switch {
 	case err == nil && len(objects) == 0:
