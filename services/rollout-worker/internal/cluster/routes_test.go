@@ -133,6 +133,24 @@ func syncedRouteCache(t *testing.T, client kubernetes.Interface, dyn dynamic.Int
 	return c
 }
 
+// heldRouteCache is a synced route cache without HTTPRoutes whose watch of
+// Services never brings anything: what it holds is the first list.
+func heldRouteCache(t *testing.T, client *fake.Clientset, dyn dynamic.Interface) *RouteCache {
+	t.Helper()
+	held := watch.NewFake()
+	t.Cleanup(held.Stop)
+	client.PrependWatchReactor("services", func(k8stesting.Action) (bool, watch.Interface, error) { return true, held, nil })
+	c, err := NewRouteCache(client, dyn, "models", false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(c.Close)
+	if !c.Sync(t.Context()) {
+		t.Fatal("no first list")
+	}
+	return c
+}
+
 // lists counts the LIST requests of both clients.
 func lists(client *fake.Clientset, dyn *dynfake.FakeDynamicClient) int {
 	n := 0
@@ -265,17 +283,7 @@ func TestReconcileRoutingLeavesOthersAlone(t *testing.T) {
 func TestRouteCacheCountsThisWorkersAppliesBeforeTheWatch(t *testing.T) {
 	ctx := t.Context()
 	client, dyn := clients(false)
-	held := watch.NewFake()
-	defer held.Stop()
-	client.PrependWatchReactor("services", func(k8stesting.Action) (bool, watch.Interface, error) { return true, held, nil })
-	c, err := NewRouteCache(client, dyn, "models", false)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(c.Close)
-	if !c.Sync(ctx) {
-		t.Fatal("no first list")
-	}
+	c := heldRouteCache(t, client, dyn)
 	obj := rtarget.ObjectName
 	if _, err := ReconcileRoutingFrom(ctx, client, dyn, c, "models", rref, manifest.RenderRouting(rref, rtarget, ingress, serving(true))); err != nil {
 		t.Fatal(err)
@@ -329,17 +337,7 @@ func TestIndexRouteOf(t *testing.T) {
 func TestRecordedRoutesAreFound(t *testing.T) {
 	ctx := t.Context()
 	client, dyn := clients(false)
-	held := watch.NewFake()
-	defer held.Stop()
-	client.PrependWatchReactor("services", func(k8stesting.Action) (bool, watch.Interface, error) { return true, held, nil })
-	c, err := NewRouteCache(client, dyn, "models", false)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(c.Close)
-	if !c.Sync(ctx) {
-		t.Fatal("no first list")
-	}
+	c := heldRouteCache(t, client, dyn)
 	other := RouteLister{Client: client, Namespace: "models"} // another worker: writes this cache never hears of
 	recordedObjects, err := ReconcileRoutingFrom(ctx, client, dyn, other, "models", rref, manifest.RenderRouting(rref, rtarget, ingress, serving(true)))
 	if err != nil {
