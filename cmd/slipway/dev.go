@@ -10,8 +10,6 @@ import (
 	"os"
 	"path/filepath"
 
-	"k8s.io/klog/v2"
-
 	"slipway.dev/cmd/slipway/devstack"
 	"slipway.dev/cmd/slipway/internal/cli"
 	"slipway.dev/pkg/bus"
@@ -79,7 +77,7 @@ func runDev(ctx context.Context, args []string, stdout, stderr io.Writer, getenv
 		logOut = f
 	}
 	log := telemetry.Logger(logOut, "slipway-dev", slog.LevelInfo)
-	routeKlog(log)
+	telemetry.RouteKlog(log) // to the dev log, not the console
 	shutdown, err := telemetry.Setup(ctx, "slipway")
 	if err != nil {
 		fmt.Fprintln(stderr, "slipway dev:", err)
@@ -158,13 +156,6 @@ func openDevLog(dataDir string) (*os.File, error) {
 		return nil, fmt.Errorf("make %s private: %w", path, err)
 	}
 	return f, nil
-}
-
-// routeKlog sends client-go's klog lines (an unreachable cluster's retries,
-// reflector errors) to the dev log, not the console: klog writes to stderr
-// unless it has a logger. Process-wide, as klog is.
-func routeKlog(log *slog.Logger) {
-	klog.SetSlogLogger(log.With("logger", "client-go"))
 }
 
 func waitErr(s *devstack.Stack) <-chan error {

@@ -52,6 +52,7 @@ func run[C any](ctx context.Context, s Service[C]) int {
 		return 2
 	}
 	log := telemetry.Logger(os.Stderr, s.Name, level)
+	telemetry.RouteKlog(log)
 	cfg = s.WithLogger(cfg, log)
 	limitMemory(log)
 	shutdown, err := telemetry.Setup(ctx, binary)
