@@ -104,7 +104,7 @@ func span(s []sample) string {
 
 // footprintRows are the services' memory beyond their RSS: each one's Go
 // heap once the fleet changed, and api + worker + monitor at 10,000
-// deployments projected from this run. The projection is the processes'
+// deployments, measured at 10,000 or projected from a smaller run. The projection is the processes'
 // RSS at the first sample (the fleet not yet created: their fixed cost)
 // plus their growth over the run scaled to 10,000; a fleet's memory grows
 // with its deployments, not in proportion to the processes' whole RSS.
@@ -134,7 +134,11 @@ func (r *fleetRun) footprintRows(sum float64) []Row {
 		}
 	}
 	projected := start + (sum-start)*10000/float64(r.n)
+	// A figure, not the target: growth over a small fleet includes the
+	// runtime's own (heap goal, caches filling), so it overstates; the 1 GiB
+	// target is held by a fleet of 10,000 measured (at 1,000 on the local
+	// plane this projected 1,051 MB where 10,000 measured 736 MB).
 	return append(rows, Row{Benchmark: label + ": RSS of api + worker + monitor at 10,000 deployments, projected", Slipway: projected,
-		Unit: "MB", Target: atMost(1024, "MB"), Note: fmt.Sprintf("projected, not measured: %s at the first sample (no deployment yet) "+
-			"+ the growth to %s over the run x 10,000/%d", format(start, "MB"), format(sum, "MB"), r.n)})
+		Unit: "MB", Note: fmt.Sprintf("projected, not measured (the 1 GiB target is held by a run at 10,000: -fleet-footprint-only): "+
+			"%s at the first sample (no deployment yet) + the growth to %s over the run x 10,000/%d", format(start, "MB"), format(sum, "MB"), r.n)})
 }
