@@ -43,7 +43,7 @@ func (k RouteKind) describe() string {
 type RouteObjects map[RouteKind][]string
 
 // RouteReader finds a deployment's routing objects on the cluster.
-// ReconcileRoutingFrom and DeleteRoutingFrom tell it of each object they
+// ReconcileRouting and DeleteRouting tell it of each object they
 // applied or deleted, so a reader whose view lags (a cache) still finds
 // the one and does not insist on the other.
 type RouteReader interface {

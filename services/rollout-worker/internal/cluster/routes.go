@@ -36,15 +36,10 @@ const (
 // Services, so no route ever points at a deleted Service. It returns the
 // objects r has. With gateway routing it first checks that the cluster
 // serves HTTPRoutes (ErrGatewayAPIMissing) and writes nothing otherwise.
-// dyn may be nil unless r has HTTPRoutes; without it, existing HTTPRoutes
-// are not looked for.
-func ReconcileRouting(ctx context.Context, client kubernetes.Interface, dyn dynamic.Interface, ns string, ref events.DeploymentRef, r manifest.Routing) ([]string, error) {
-	return ReconcileRoutingFrom(ctx, client, dyn, RouteLister{Client: client, Dynamic: dyn, Namespace: ns}, ns, ref, r)
-}
-
-// ReconcileRoutingFrom is ReconcileRouting with the objects to delete found
-// by have, which it tells of each object it applies.
-func ReconcileRoutingFrom(ctx context.Context, client kubernetes.Interface, dyn dynamic.Interface, have RouteReader, ns string,
+// have finds the objects to delete, and hears of each one applied. dyn may
+// be nil unless r has HTTPRoutes; without it, existing HTTPRoutes are not
+// looked for.
+func ReconcileRouting(ctx context.Context, client kubernetes.Interface, dyn dynamic.Interface, have RouteReader, ns string,
 	ref events.DeploymentRef, r manifest.Routing) ([]string, error) {
 	if len(r.HTTPRoutes) > 0 {
 		if dyn == nil {
@@ -55,15 +50,17 @@ func ReconcileRoutingFrom(ctx context.Context, client kubernetes.Interface, dyn 
 		}
 	}
 	var objects []string
-	keepSvc, keepIng, keepRoute := map[string]bool{}, map[string]bool{}, map[string]bool{}
-	keep := map[RouteKind]map[string]bool{RouteService: keepSvc, RouteIngress: keepIng, RouteHTTPRoute: keepRoute}
+	keep := map[RouteKind]map[string]bool{RouteService: {}, RouteIngress: {}, RouteHTTPRoute: {}}
+	applied := func(kind RouteKind, name string) {
+		have.Applied(ref, kind, name)
+		keep[kind][name] = true
+		objects = append(objects, kind.describe()+ns+"/"+name)
+	}
 	for _, svc := range r.VersionServices {
 		if err := ApplyService(ctx, client, svc); err != nil {
 			return nil, fmt.Errorf("apply service %s/%s: %w", ns, *svc.Name, err)
 		}
-		have.Applied(ref, RouteService, *svc.Name)
-		keepSvc[*svc.Name] = true
-		objects = append(objects, describeService+ns+"/"+*svc.Name)
+		applied(RouteService, *svc.Name)
 	}
 	for _, ing := range r.Ingresses {
 		if err := traced(ctx, "kubernetes apply Ingress", ns+"/"+*ing.Name, func(ctx context.Context) error {
@@ -72,9 +69,7 @@ func ReconcileRoutingFrom(ctx context.Context, client kubernetes.Interface, dyn 
 		}); err != nil {
 			return nil, fmt.Errorf("apply ingress %s/%s: %w", ns, *ing.Name, err)
 		}
-		have.Applied(ref, RouteIngress, *ing.Name)
-		keepIng[*ing.Name] = true
-		objects = append(objects, describeIngress+ns+"/"+*ing.Name)
+		applied(RouteIngress, *ing.Name)
 	}
 	for _, route := range r.HTTPRoutes {
 		name := route.GetName()
@@ -84,9 +79,7 @@ func ReconcileRoutingFrom(ctx context.Context, client kubernetes.Interface, dyn 
 		}); err != nil {
 			return nil, fmt.Errorf("apply httproute %s/%s: %w", ns, name, err)
 		}
-		have.Applied(ref, RouteHTTPRoute, name)
-		keepRoute[name] = true
-		objects = append(objects, describeHTTPRoute+ns+"/"+name)
+		applied(RouteHTTPRoute, name)
 	}
 	if _, err := deleteRouting(ctx, client, dyn, have, ns, ref, keep); err != nil {
 		return nil, err
@@ -94,15 +87,10 @@ func ReconcileRoutingFrom(ctx context.Context, client kubernetes.Interface, dyn 
 	return objects, nil
 }
 
-// DeleteRouting deletes every routing object of a deployment (already gone
-// is fine) and returns what it deleted. A cluster without the Gateway API
-// has no HTTPRoutes to delete.
-func DeleteRouting(ctx context.Context, client kubernetes.Interface, dyn dynamic.Interface, ns string, ref events.DeploymentRef) ([]string, error) {
-	return DeleteRoutingFrom(ctx, client, dyn, RouteLister{Client: client, Dynamic: dyn, Namespace: ns}, ns, ref)
-}
-
-// DeleteRoutingFrom is DeleteRouting with the objects found by have.
-func DeleteRoutingFrom(ctx context.Context, client kubernetes.Interface, dyn dynamic.Interface, have RouteReader, ns string,
+// DeleteRouting deletes every routing object of a deployment that have
+// finds (already gone is fine) and returns what it deleted. A cluster
+// without the Gateway API has no HTTPRoutes to delete.
+func DeleteRouting(ctx context.Context, client kubernetes.Interface, dyn dynamic.Interface, have RouteReader, ns string,
 	ref events.DeploymentRef) ([]string, error) {
 	return deleteRouting(ctx, client, dyn, have, ns, ref, nil)
 }

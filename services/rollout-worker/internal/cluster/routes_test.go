@@ -151,6 +151,11 @@ func heldRouteCache(t *testing.T, client *fake.Clientset, dyn dynamic.Interface)
 	return c
 }
 
+// lister finds routing objects in models with a LIST of each kind.
+func lister(client kubernetes.Interface, dyn dynamic.Interface) RouteLister {
+	return RouteLister{Client: client, Dynamic: dyn, Namespace: "models"}
+}
+
 // lists counts the LIST requests of both clients.
 func lists(client *fake.Clientset, dyn *dynfake.FakeDynamicClient) int {
 	n := 0
@@ -193,7 +198,7 @@ func TestReconcileRoutingFollowsWhatIsServed(t *testing.T) {
 			}
 			for _, step := range steps {
 				r := manifest.RenderRouting(rref, rtarget, step.routing, serving(step.staging))
-				objects, err := ReconcileRoutingFrom(ctx, client, dyn, have, "models", rref, r)
+				objects, err := ReconcileRouting(ctx, client, dyn, have, "models", rref, r)
 				if err != nil {
 					t.Fatalf("%s: %v", step.name, err)
 				}
@@ -212,11 +217,11 @@ func TestReconcileRoutingFollowsWhatIsServed(t *testing.T) {
 				}
 			}
 
-			if _, err := ReconcileRoutingFrom(ctx, client, dyn, have, "models", rref,
+			if _, err := ReconcileRouting(ctx, client, dyn, have, "models", rref,
 				manifest.RenderRouting(rref, rtarget, gateway, serving(true))); err != nil {
 				t.Fatal(err)
 			}
-			deleted, err := DeleteRoutingFrom(ctx, client, dyn, have, "models", rref)
+			deleted, err := DeleteRouting(ctx, client, dyn, have, "models", rref)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -241,18 +246,18 @@ func TestReconcileRoutingFollowsWhatIsServed(t *testing.T) {
 func TestReconcileRoutingWithoutGatewayAPI(t *testing.T) {
 	ctx := t.Context()
 	client, dyn := clients(false)
-	_, err := ReconcileRouting(ctx, client, dyn, "models", rref, manifest.RenderRouting(rref, rtarget, gateway, serving(false)))
+	_, err := ReconcileRouting(ctx, client, dyn, lister(client, dyn), "models", rref, manifest.RenderRouting(rref, rtarget, gateway, serving(false)))
 	if !errors.Is(err, ErrGatewayAPIMissing) || !strings.Contains(err.Error(), "install the Gateway API CRDs") {
 		t.Fatalf("err %v, want ErrGatewayAPIMissing", err)
 	}
 	if svcs, _, routes := names(t, client, dyn); len(svcs)+len(routes) != 0 {
 		t.Fatalf("wrote %v %v", svcs, routes)
 	}
-	_, err = ReconcileRouting(ctx, client, nil, "models", rref, manifest.RenderRouting(rref, rtarget, gateway, serving(false)))
+	_, err = ReconcileRouting(ctx, client, nil, lister(client, nil), "models", rref, manifest.RenderRouting(rref, rtarget, gateway, serving(false)))
 	if !errors.Is(err, ErrNoDynamicClient) {
 		t.Fatalf("err %v, want ErrNoDynamicClient", err)
 	}
-	if _, err := DeleteRouting(ctx, client, nil, "models", rref); err != nil {
+	if _, err := DeleteRouting(ctx, client, nil, lister(client, nil), "models", rref); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -265,10 +270,10 @@ func TestReconcileRoutingLeavesOthersAlone(t *testing.T) {
 	other := events.DeploymentRef{Owner: "acme", Project: "fraud", Name: "ranker"}
 	otherTarget := rtarget
 	otherTarget.ObjectName = kube.ObjectName("acme", "fraud", "ranker")
-	if _, err := ReconcileRouting(ctx, client, dyn, "models", other, manifest.RenderRouting(other, otherTarget, ingress, serving(false))); err != nil {
+	if _, err := ReconcileRouting(ctx, client, dyn, lister(client, dyn), "models", other, manifest.RenderRouting(other, otherTarget, ingress, serving(false))); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := DeleteRouting(ctx, client, dyn, "models", rref); err != nil {
+	if _, err := DeleteRouting(ctx, client, dyn, lister(client, dyn), "models", rref); err != nil {
 		t.Fatal(err)
 	}
 	if svcs, ings, _ := names(t, client, dyn); len(svcs) != 1 || len(ings) != 1 {
@@ -285,10 +290,10 @@ func TestRouteCacheCountsThisWorkersAppliesBeforeTheWatch(t *testing.T) {
 	client, dyn := clients(false)
 	c := heldRouteCache(t, client, dyn)
 	obj := rtarget.ObjectName
-	if _, err := ReconcileRoutingFrom(ctx, client, dyn, c, "models", rref, manifest.RenderRouting(rref, rtarget, ingress, serving(true))); err != nil {
+	if _, err := ReconcileRouting(ctx, client, dyn, c, "models", rref, manifest.RenderRouting(rref, rtarget, ingress, serving(true))); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := ReconcileRoutingFrom(ctx, client, dyn, c, "models", rref, manifest.RenderRouting(rref, rtarget, ingress, serving(false))); err != nil {
+	if _, err := ReconcileRouting(ctx, client, dyn, c, "models", rref, manifest.RenderRouting(rref, rtarget, ingress, serving(false))); err != nil {
 		t.Fatal(err)
 	}
 	if svcs, _, _ := names(t, client, dyn); strings.Join(svcs, ",") != "v-"+obj+"-t2" {
@@ -339,12 +344,12 @@ func TestRecordedRoutesAreFound(t *testing.T) {
 	client, dyn := clients(false)
 	c := heldRouteCache(t, client, dyn)
 	other := RouteLister{Client: client, Namespace: "models"} // another worker: writes this cache never hears of
-	recordedObjects, err := ReconcileRoutingFrom(ctx, client, dyn, other, "models", rref, manifest.RenderRouting(rref, rtarget, ingress, serving(true)))
+	recordedObjects, err := ReconcileRouting(ctx, client, dyn, other, "models", rref, manifest.RenderRouting(rref, rtarget, ingress, serving(true)))
 	if err != nil {
 		t.Fatal(err)
 	}
 	have := WithRecorded(c, "models", recordedObjects)
-	if _, err := ReconcileRoutingFrom(ctx, client, dyn, have, "models", rref, manifest.RenderRouting(rref, rtarget, ingress, serving(false))); err != nil {
+	if _, err := ReconcileRouting(ctx, client, dyn, have, "models", rref, manifest.RenderRouting(rref, rtarget, ingress, serving(false))); err != nil {
 		t.Fatal(err)
 	}
 	if svcs, _, _ := names(t, client, dyn); strings.Join(svcs, ",") != "v-"+rtarget.ObjectName+"-t2" {
@@ -360,7 +365,7 @@ func TestAnApplyAfterADeleteCounts(t *testing.T) {
 	ctx := t.Context()
 	client, dyn := clients(false)
 	c := syncedRouteCache(t, client, dyn)
-	if _, err := ReconcileRoutingFrom(ctx, client, dyn, c, "models", rref, manifest.RenderRouting(rref, rtarget, ingress, serving(true))); err != nil {
+	if _, err := ReconcileRouting(ctx, client, dyn, c, "models", rref, manifest.RenderRouting(rref, rtarget, ingress, serving(true))); err != nil {
 		t.Fatal(err)
 	}
 	v1 := "v-" + rtarget.ObjectName + "-t1"

@@ -49,7 +49,7 @@ func (d *Driver) reconcileRoutes(ctx context.Context, ref events.DeploymentRef) 
 	if st.Routing != nil {
 		have = cluster.WithRecorded(have, st.Target.Namespace, st.Routing.Objects)
 	}
-	objects, err := cluster.ReconcileRoutingFrom(ctx, target.Client, target.Dynamic, have, st.Target.Namespace, ref, r)
+	objects, err := cluster.ReconcileRouting(ctx, target.Client, target.Dynamic, have, st.Target.Namespace, ref, r)
 	switch {
 	case err == nil && len(objects) == 0:
 		ev.Reason = events.ReasonRoutesRemoved

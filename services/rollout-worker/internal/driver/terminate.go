@@ -49,7 +49,8 @@ func (d *Driver) removeObjects(ctx context.Context, ref events.DeploymentRef, st
 	// the last look at a deployment's objects, and rare: it LISTs (as for
 	// pinned Deployments below) rather than trust a cache that may lag
 	// another worker's write; a rollout's reconcile reads the caches.
-	routing, err := cluster.DeleteRouting(ctx, target.Client, target.Dynamic, ns, ref)
+	lister := cluster.RouteLister{Client: target.Client, Dynamic: target.Dynamic, Namespace: ns}
+	routing, err := cluster.DeleteRouting(ctx, target.Client, target.Dynamic, lister, ns, ref)
 	if err != nil {
 		return nil, err
 	}
